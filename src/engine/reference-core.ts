@@ -1,3 +1,4 @@
+import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { gateCount, hasCellState } from './cells.js';
 import type { CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';

@@ -1,0 +1,55 @@
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type ModelSpec, sha256, validateSpec } from '../engine/checkpoint.js';
+import type { RecurrentCore } from '../engine/core.js';
+import { SequenceModel, WEIGHTS_FILE } from '../engine/sequence-model.js';
+import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-store.js';
+import { rnnseqVersion } from '../version.js';
+
+export const OPTIMIZER_FILE = 'optimizer.bin';
+
+export interface SpecExtras {
+  training: Record<string, unknown>;
+  data: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  backend: string;
+  engine: string;
+}
+
+/** Writes a model checkpoint directory (rnnseq.json + weights, optionally optimiser state), atomically. */
+export async function saveModel(dir: string, model: SequenceModel, extras: SpecExtras, more: Array<{ name: string; data: Buffer }> = []): Promise<ModelSpec> {
+  const packed = model.packWeights();
+  const spec: ModelSpec = {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_VERSION,
+    rnnseqVersion: rnnseqVersion(),
+    createdAt: new Date().toISOString(),
+    task: 'classify',
+    alphabet: model.info.alphabet,
+    classes: model.info.classes,
+    architecture: model.info.architecture,
+    inputLength: model.info.inputLength,
+    ...extras,
+    weights: { file: WEIGHTS_FILE, sha256: sha256(packed.data), tensors: packed.entries },
+  };
+  await writeCheckpoint(dir, spec, [{ name: WEIGHTS_FILE, data: packed.data }, ...more]);
+  return spec;
+}
+
+export interface LoadedModel {
+  model: SequenceModel;
+  spec: ModelSpec;
+  dir: string;
+  files: Map<string, Buffer>;
+}
+
+export async function loadModel(path: string, core: RecurrentCore): Promise<LoadedModel> {
+  const { spec: raw, files, dir } = await readCheckpoint(path, [WEIGHTS_FILE, OPTIMIZER_FILE]);
+  const spec = validateSpec(raw, dir);
+  const model = SequenceModel.fromCheckpoint(spec, files.get(spec.weights.file), dir, core);
+  return { model, spec, dir, files };
+}
+
+/** Reads only rnnseq.json: what a command needs to know before it starts the engine (alphabet, length). */
+export async function readSpec(path: string): Promise<{ spec: ModelSpec; dir: string }> {
+  const { spec: raw, dir } = await readCheckpoint(path, []);
+  return { spec: validateSpec(raw, dir), dir };
+}

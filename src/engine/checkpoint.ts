@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
+import { type Architecture, isCellType, POOLINGS } from './architecture.js';
+import { EXIT_DATA, RnnseqError } from '../errors.js';
+
+export const CHECKPOINT_FORMAT = 'rnnseq-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number; // in float32 elements
+}
+
+/** Everything about a model except its weights: rnnseq.json. */
+export interface ModelSpec {
+  format: typeof CHECKPOINT_FORMAT;
+  formatVersion: number;
+  rnnseqVersion: string;
+  createdAt: string;
+  task: 'classify';
+  alphabet: string;
+  classes: string[];
+  architecture: Architecture;
+  /** Fixed input length (centre crop / pad) or null for variable-length input. */
+  inputLength: number | null;
+  training: Record<string, unknown>;
+  data: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  backend: string;
+  engine: string;
+  weights: { file: string; sha256: string; tensors: TensorEntry[] };
+}
+
+export interface PackedTensors {
+  entries: TensorEntry[];
+  data: Buffer;
+}
+
+/** Concatenates tensors as little-endian float32 (the byte order of every machine rnnseq targets). */
+export function packTensors(named: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): PackedTensors {
+  const entries: TensorEntry[] = [];
+  let total = 0;
+  for (const { name, tensor } of named) {
+    entries.push({ name, shape: tensor.shape.slice(), offset: total });
+    total += tensor.size;
+  }
+  const floats = new Float32Array(total);
+  named.forEach(({ tensor }, i) => floats.set(tensor.dataSync() as Float32Array, entries[i]!.offset));
+  return { entries, data: Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength) };
+}
+
+export function unpackTensors(entries: readonly TensorEntry[], data: Buffer, source: string): Map<string, tf.Tensor> {
+  if (data.byteLength % 4 !== 0) throw corrupt(source, 'weights file size is not a whole number of float32 values');
+  const floats = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const out = new Map<string, tf.Tensor>();
+  for (const entry of entries) {
+    const size = entry.shape.reduce((a, b) => a * b, 1);
+    if (entry.offset + size > floats.length) throw corrupt(source, `tensor ${entry.name} runs past the end of the weights file`);
+    out.set(entry.name, tf.tensor(floats.subarray(entry.offset, entry.offset + size), entry.shape));
+  }
+  return out;
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Checks rnnseq.json before anything is built from it, with a message that says what is wrong. */
+export function validateSpec(raw: unknown, source: string): ModelSpec {
+  if (typeof raw !== 'object' || raw === null) throw corrupt(source, 'rnnseq.json is not a JSON object');
+  const spec = raw as Partial<ModelSpec>;
+  if (spec.format !== CHECKPOINT_FORMAT) throw corrupt(source, 'not an rnnseq checkpoint (rnnseq.json has no "format": "rnnseq-checkpoint")');
+  if (spec.formatVersion !== CHECKPOINT_VERSION) {
+    const newer = typeof spec.formatVersion === 'number' && spec.formatVersion > CHECKPOINT_VERSION;
+    throw new RnnseqError(
+      `${source}: checkpoint format version ${String(spec.formatVersion)} (written by rnnseq ${spec.rnnseqVersion ?? '?'}) ` +
+        `is not readable by this rnnseq, which reads version ${CHECKPOINT_VERSION}; ${newer ? 'upgrade rnnseq' : 'retrain the model'}`,
+      EXIT_DATA,
+    );
+  }
+  const arch = spec.architecture;
+  if (!arch || !isCellType(arch.cell) || !POOLINGS.includes(arch.pool) || !(arch.hiddenSize > 0) || !(arch.layers > 0)) {
+    throw corrupt(source, 'architecture in rnnseq.json is missing or invalid');
+  }
+  if (!Array.isArray(spec.classes) || spec.classes.length < 2 || spec.classes.length !== arch.numClasses) {
+    throw corrupt(source, 'classes in rnnseq.json do not match the architecture');
+  }
+  if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
+    throw corrupt(source, 'rnnseq.json does not describe its weights');
+  }
+  return spec as ModelSpec;
+}
+
+function corrupt(source: string, what: string): RnnseqError {
+  return new RnnseqError(`${source}: bad checkpoint: ${what}`, EXIT_DATA);
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '../seq/batch.js';
+import type { Architecture } from './architecture.js';
+import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
+import type { RecurrentCore } from './core.js';
+import { disposeParameters, forward, initParameters, newParameters, parameterShapes, type Parameters } from './model.js';
+import { EXIT_DATA, RnnseqError } from '../errors.js';
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** What a model needs to know about its inputs and outputs besides its weights. */
+export interface ModelInfo {
+  alphabet: string;
+  classes: string[];
+  architecture: Architecture;
+  inputLength: number | null;
+}
+
+/** A classifier: recurrent stack + head with its parameters, runnable on packed batches. */
+export class SequenceModel {
+  constructor(
+    readonly info: ModelInfo,
+    readonly params: Parameters,
+    public core: RecurrentCore,
+  ) {}
+
+  static create(info: ModelInfo, seed: number, core: RecurrentCore): SequenceModel {
+    return new SequenceModel(info, initParameters(info.architecture, seed), core);
+  }
+
+  /** Rebuilds a model from rnnseq.json (already validated) and its weights file. */
+  static fromCheckpoint(spec: ModelSpec, weights: Buffer | undefined, source: string, core: RecurrentCore): SequenceModel {
+    if (!weights) throw new RnnseqError(`${source}: bad checkpoint: weights file ${spec.weights.file} is missing`, EXIT_DATA);
+    if (sha256(weights) !== spec.weights.sha256) {
+      throw new RnnseqError(`${source}: bad checkpoint: ${spec.weights.file} is corrupt (checksum differs from rnnseq.json)`, EXIT_DATA);
+    }
+    const info: ModelInfo = { alphabet: spec.alphabet, classes: spec.classes, architecture: spec.architecture, inputLength: spec.inputLength };
+    const expected = parameterShapes(info.architecture);
+    const tensors = unpackTensors(spec.weights.tensors, weights, source);
+    try {
+      for (const [name, shape] of expected) {
+        const got = tensors.get(name);
+        if (!got || got.shape.join('x') !== shape.join('x')) {
+          throw new RnnseqError(`${source}: bad checkpoint: tensor ${name} is ${got ? got.shape.join('x') : 'missing'}, expected ${shape.join('x')}`, EXIT_DATA);
+        }
+      }
+      return new SequenceModel(info, newParameters([...expected.keys()].map((name) => [name, tensors.get(name)!])), core);
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+
+  /** Class probabilities, [batch × numClasses] row-major. */
+  predict(batch: Batch): Float32Array {
+    return tf.tidy(() => {
+      const { x, mask } = batchTensors(batch);
+      const { logits } = forward(this.info.architecture, this.params, x, mask, { core: this.core, training: false });
+      return tf.softmax(logits).dataSync() as Float32Array;
+    });
+  }
+
+  packWeights(): PackedTensors {
+    return packTensors([...this.params].map(([name, tensor]) => ({ name, tensor })));
+  }
+
+  dispose(): void {
+    disposeParameters(this.params);
+  }
+}
+
+export function batchTensors(batch: Batch): { x: tf.Tensor3D; mask?: tf.Tensor2D } {
+  const x = tf.tensor3d(batch.x, [batch.batch, batch.steps, batch.channels]);
+  return batch.mask ? { x, mask: tf.tensor2d(batch.mask, [batch.batch, batch.steps]) } : { x };
+}
+

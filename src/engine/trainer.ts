@@ -1,0 +1,203 @@
+import './gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** tfjs-core declares this shape but does not export it. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+import { type Batch, type EncodedSequence, packBatch } from '../seq/batch.js';
+import { EXIT_RUNTIME, RnnseqError } from '../errors.js';
+import { accuracy, multiclassAuroc } from './metrics.js';
+import { forward } from './model.js';
+import { Random } from './random.js';
+import { batchTensors, type SequenceModel } from './sequence-model.js';
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Global gradient-norm clip; 0 turns clipping off. */
+  clipNorm: number;
+  seed: number;
+  /** Stop after this many epochs without a better validation loss; 0 never stops early. */
+  patience: number;
+}
+
+export interface LabelledSet {
+  items: EncodedSequence[];
+  labels: Int32Array;
+}
+
+export interface EpochReport {
+  epoch: number; // 1-based
+  trainLoss: number;
+  trainAccuracy: number;
+  validLoss: number;
+  validAccuracy: number;
+  validAuroc: number;
+  seconds: number;
+  tokensPerSecond: number;
+  improved: boolean;
+}
+
+/** Where a run stands between epochs: enough, with the weights and optimiser state, to resume it exactly. */
+export interface TrainerState {
+  epochsDone: number;
+  bestLoss: number;
+  bestEpoch: number;
+  epochsWithoutImprovement: number;
+  history: EpochReport[];
+}
+
+export interface TrainerHooks {
+  onBatch?(done: number, total: number, loss: number): void;
+  /** Called after every epoch; resolves once the caller has saved what it wants. */
+  onEpoch?(report: EpochReport, state: TrainerState, optimizerState: () => Promise<NamedTensor[]>): Promise<void>;
+  signal?: AbortSignal;
+}
+
+export function freshState(): TrainerState {
+  return { epochsDone: 0, bestLoss: Infinity, bestEpoch: 0, epochsWithoutImprovement: 0, history: [] };
+}
+
+/**
+ * Adam with global-norm clipping and early stopping on validation loss. Each epoch's shuffle and dropout draw
+ * from a generator seeded by (seed, epoch), so a resumed run repeats exactly what the uninterrupted run would do.
+ */
+export async function trainModel(
+  model: SequenceModel,
+  train: LabelledSet,
+  valid: LabelledSet | undefined,
+  config: TrainConfig,
+  hooks: TrainerHooks = {},
+  resume?: { state: TrainerState; optimizer: NamedTensor[] },
+): Promise<TrainerState> {
+  const optimizer = tf.train.adam(config.learningRate);
+  const variables = [...model.params.values()];
+  const state = resume ? structuredClone(resume.state) : freshState();
+  if (resume && resume.optimizer.length > 0) await optimizer.setWeights(resume.optimizer);
+  const numClasses = model.info.classes.length;
+  const channels = model.info.architecture.inputSize;
+
+  try {
+    for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
+      if (hooks.signal?.aborted) break;
+      const started = performance.now();
+      const random = new Random(config.seed * 1000003 + epoch);
+      const order = random.shuffle(Array.from({ length: train.items.length }, (_, i) => i));
+      const batches = Math.ceil(order.length / config.batchSize);
+      let lossSum = 0;
+      let tokens = 0;
+      const trainProbs = new Float32Array(order.length * numClasses);
+      const trainLabels = new Int32Array(order.length);
+
+      for (let b = 0; b < batches; b++) {
+        if (hooks.signal?.aborted) break;
+        const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
+        const batch = packBatch(rows.map((i) => train.items[i]!), channels);
+        const labels = Int32Array.from(rows, (i) => train.labels[i]!);
+        const { loss, probs } = trainStep(model, optimizer, variables, batch, labels, config, random.seed());
+        if (!Number.isFinite(loss)) {
+          throw new RnnseqError(`training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`, EXIT_RUNTIME);
+        }
+        lossSum += loss * rows.length;
+        trainProbs.set(probs, b * config.batchSize * numClasses);
+        trainLabels.set(labels, b * config.batchSize);
+        tokens += batch.batch * batch.steps;
+        hooks.onBatch?.(b + 1, batches, loss);
+      }
+      if (hooks.signal?.aborted) break;
+
+      const evaluation = valid && valid.items.length > 0 ? evaluate(model, valid, config.batchSize) : undefined;
+      const trainLoss = lossSum / order.length;
+      const monitored = evaluation ? evaluation.loss : trainLoss;
+      const improved = monitored < state.bestLoss;
+      const seconds = (performance.now() - started) / 1000;
+      const report: EpochReport = {
+        epoch,
+        trainLoss,
+        trainAccuracy: accuracy(trainProbs, numClasses, trainLabels),
+        validLoss: evaluation?.loss ?? NaN,
+        validAccuracy: evaluation?.accuracy ?? NaN,
+        validAuroc: evaluation?.auroc ?? NaN,
+        seconds,
+        tokensPerSecond: tokens / seconds,
+        improved,
+      };
+      state.epochsDone = epoch;
+      state.history.push(report);
+      if (improved) {
+        state.bestLoss = monitored;
+        state.bestEpoch = epoch;
+        state.epochsWithoutImprovement = 0;
+      } else {
+        state.epochsWithoutImprovement++;
+      }
+      await hooks.onEpoch?.(report, state, () => optimizer.getWeights());
+      if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return state;
+}
+
+function trainStep(
+  model: SequenceModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  batch: Batch,
+  labels: Int32Array,
+  config: TrainConfig,
+  dropoutSeed: number,
+): { loss: number; probs: Float32Array } {
+  return tf.tidy(() => {
+    const { x, mask } = batchTensors(batch);
+    const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), model.info.classes.length);
+    let probs: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits } = forward(model.info.architecture, model.params, x, mask, { core: model.core, training: true, dropoutSeed });
+      probs = tf.keep(tf.softmax(logits)); // variableGrads disposes its intermediates; these are read after
+      return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+    }, variables);
+    const ordered = variables.map((v) => ({ name: v.name, tensor: grads[v.name]! }));
+    optimizer.applyGradients(clipByGlobalNorm(ordered, config.clipNorm));
+    const probValues = probs!.dataSync() as Float32Array;
+    probs!.dispose();
+    return { loss: value.dataSync()[0]!, probs: probValues };
+  });
+}
+
+function clipByGlobalNorm(grads: NamedTensor[], clipNorm: number): NamedTensor[] {
+  if (clipNorm <= 0) return grads;
+  const norm = Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g.tensor)))).dataSync()[0]!);
+  if (!(norm > clipNorm)) return grads;
+  const scale = clipNorm / norm;
+  return grads.map((g) => ({ name: g.name, tensor: tf.mul(g.tensor, scale) }));
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  auroc: number;
+  probs: Float32Array;
+}
+
+export function evaluate(model: SequenceModel, set: LabelledSet, batchSize: number): Evaluation {
+  const numClasses = model.info.classes.length;
+  const channels = model.info.architecture.inputSize;
+  const probs = new Float32Array(set.items.length * numClasses);
+  for (let start = 0; start < set.items.length; start += batchSize) {
+    const batch = packBatch(set.items.slice(start, start + batchSize), channels);
+    probs.set(model.predict(batch), start * numClasses);
+  }
+  let nll = 0;
+  for (let i = 0; i < set.labels.length; i++) nll -= Math.log(Math.max(probs[i * numClasses + set.labels[i]!]!, 1e-7));
+  return {
+    loss: nll / set.labels.length,
+    accuracy: accuracy(probs, numClasses, set.labels),
+    auroc: multiclassAuroc(probs, numClasses, set.labels),
+    probs,
+  };
+}

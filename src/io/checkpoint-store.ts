@@ -1,0 +1,53 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
+import { packageRoot } from '../version.js';
+import { exists, writeDirectoryAtomically } from './atomic.js';
+
+export const SPEC_FILE = 'rnnseq.json';
+
+export interface CheckpointFiles {
+  dir: string; // the directory the files were read from
+  spec: unknown; // parsed rnnseq.json, validated by the engine
+  files: Map<string, Buffer>;
+}
+
+/**
+ * Finds the checkpoint a user meant by -m: a checkpoint directory, a training run (its best/, else last/), or the
+ * name of a model shipped in the package's models/ folder.
+ */
+export async function resolveCheckpointDir(model: string): Promise<string> {
+  const candidates = [model, join(model, 'best'), join(model, 'last')];
+  if (!model.includes('/')) candidates.push(join(packageRoot(), 'models', model));
+  for (const dir of candidates) {
+    if (await exists(join(dir, SPEC_FILE))) return dir;
+  }
+  if (!(await exists(model))) {
+    throw new RnnseqError(`${model}: no such model (give a checkpoint directory, a training run directory, or a shipped model name)`, EXIT_USAGE);
+  }
+  throw new RnnseqError(`${model}: not an rnnseq checkpoint (no ${SPEC_FILE} in it, nor in best/ or last/)`, EXIT_DATA);
+}
+
+export async function readCheckpoint(model: string, extraFiles: readonly string[]): Promise<CheckpointFiles> {
+  const dir = await resolveCheckpointDir(model);
+  let spec: unknown;
+  try {
+    spec = JSON.parse(await readFile(join(dir, SPEC_FILE), 'utf8'));
+  } catch (error) {
+    throw new RnnseqError(`${join(dir, SPEC_FILE)}: bad checkpoint: cannot parse (${(error as Error).message})`, EXIT_DATA);
+  }
+  const files = new Map<string, Buffer>();
+  for (const name of extraFiles) {
+    const path = join(dir, name);
+    try {
+      if ((await stat(path)).isFile()) files.set(name, await readFile(path));
+    } catch {
+      // Optional files (optimizer state) may be absent; the engine decides what is required.
+    }
+  }
+  return { dir, spec, files };
+}
+
+export async function writeCheckpoint(dir: string, spec: unknown, files: ReadonlyArray<{ name: string; data: Buffer }>): Promise<void> {
+  await writeDirectoryAtomically(dir, [{ name: SPEC_FILE, data: JSON.stringify(spec, null, 2) + '\n' }, ...files]);
+}

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { ReferenceCore } from '../../src/engine/reference-core.js';
+import { SequenceModel, type ModelInfo } from '../../src/engine/sequence-model.js';
+import { validateSpec } from '../../src/engine/checkpoint.js';
+import { POOLINGS } from '../../src/engine/architecture.js';
+import { packBatch } from '../../src/seq/batch.js';
+import { getAlphabet } from '../../src/seq/alphabet.js';
+import { encodeSequence } from '../../src/seq/dataset.js';
+import { saveModel, loadModel } from '../../src/commands/checkpoints.js';
+import { tempDir, useCpuBackend } from '../helpers.js';
+import { RnnseqError } from '../../src/errors.js';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+await useCpuBackend();
+const core = new ReferenceCore();
+const dna = getAlphabet('dna');
+
+function info(overrides: Partial<ModelInfo['architecture']> = {}): ModelInfo {
+  return {
+    alphabet: 'dna',
+    classes: ['a', 'b', 'c'],
+    inputLength: null,
+    architecture: { cell: 'lstm', inputSize: 4, hiddenSize: 5, layers: 2, bidirectional: true, dropout: 0.2, pool: 'mean', numClasses: 3, ...overrides },
+  };
+}
+
+const seqs = ['ACGTACGTTTGA', 'GGC', 'ATATATNNACG', 'TTTTTTTTTTTTTTTTTTTTT'];
+
+for (const pool of POOLINGS) {
+  test(`predictions do not depend on how much padding a batch carries (pool ${pool}, bidirectional, 2 layers)`, () => {
+    const model = SequenceModel.create(info({ pool }), 3, core);
+    const alone = seqs.map((s) => model.predict(packBatch([encodeSequence(s, dna, null)], 4)));
+    const together = model.predict(packBatch(seqs.map((s) => encodeSequence(s, dna, null)), 4));
+    seqs.forEach((_, i) => {
+      for (let k = 0; k < 3; k++) assert.ok(Math.abs(alone[i]![k]! - together[i * 3 + k]!) < 1e-5, `seq ${i} class ${k}`);
+    });
+    model.dispose();
+  });
+}
+
+test('the same seed gives the same initial weights, another seed different ones', () => {
+  const a = SequenceModel.create(info(), 42, core);
+  const b = SequenceModel.create(info(), 42, core);
+  const c = SequenceModel.create(info(), 43, core);
+  assert.deepEqual(a.packWeights().data, b.packWeights().data);
+  assert.notDeepEqual(a.packWeights().data, c.packWeights().data);
+  [a, b, c].forEach((m) => m.dispose());
+});
+
+test('a checkpoint round trip gives identical predictions', async (t) => {
+  const dir = tempDir(t);
+  const model = SequenceModel.create(info({ cell: 'gru' }), 5, core);
+  const batch = packBatch(seqs.map((s) => encodeSequence(s, dna, null)), 4);
+  const before = model.predict(batch);
+  await saveModel(join(dir, 'ckpt'), model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' });
+  const { model: loaded, spec } = await loadModel(join(dir, 'ckpt'), core);
+  assert.equal(spec.architecture.cell, 'gru');
+  assert.deepEqual(Array.from(loaded.predict(batch)), Array.from(before));
+  model.dispose();
+  loaded.dispose();
+});
+
+test('a corrupt weights file and a foreign format version are reported, not loaded', async (t) => {
+  const dir = tempDir(t);
+  const model = SequenceModel.create(info(), 5, core);
+  await saveModel(join(dir, 'ckpt'), model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' });
+  model.dispose();
+  const weights = join(dir, 'ckpt', 'weights.bin');
+  const bytes = readFileSync(weights);
+  bytes[10] = bytes[10]! ^ 0xff;
+  writeFileSync(weights, bytes);
+  await assert.rejects(loadModel(join(dir, 'ckpt'), core), (e: unknown) => e instanceof RnnseqError && /corrupt/.test(e.message));
+  const spec = JSON.parse(readFileSync(join(dir, 'ckpt', 'rnnseq.json'), 'utf8'));
+  assert.throws(() => validateSpec({ ...spec, formatVersion: 99 }, 'x'), /format version 99.*upgrade rnnseq/);
+  assert.throws(() => validateSpec({ hello: 1 }, 'x'), /not an rnnseq checkpoint/);
+});
+
+test('prediction does not leak tensors across batches', () => {
+  const model = SequenceModel.create(info(), 1, core);
+  const batch = packBatch(seqs.map((s) => encodeSequence(s, dna, null)), 4);
+  model.predict(batch);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) model.predict(batch);
+  assert.equal(tf.memory().numTensors, before);
+  model.dispose();
+});

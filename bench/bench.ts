@@ -1,0 +1,109 @@
+/**
+ * npm run bench: tokens/s (batch × length / second) for training and classification through the same model
+ * path `rnnseq train` and `rnnseq classify` use, for every engine available here, and PyTorch's nn.LSTM on the
+ * same machine when Debian's python3-torch is installed. The printed ratios are the result; absolute numbers
+ * vary 10-30% between runs on shared machines.
+ *
+ * Workloads: one-hot DNA, T = 200, LSTM hidden 64 and 128 + dense head on the last state;
+ * training B = 64 (forward, backward, Adam), classification B = 256.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '../src/engine/backend.js';
+import { selectCore } from '../src/engine/select-core.js';
+import { ReferenceCore } from '../src/engine/reference-core.js';
+import type { RecurrentCore } from '../src/engine/core.js';
+import { SequenceModel } from '../src/engine/sequence-model.js';
+import { trainModel } from '../src/engine/trainer.js';
+import type { EncodedSequence } from '../src/seq/batch.js';
+import { packBatch } from '../src/seq/batch.js';
+import { Random } from '../src/engine/random.js';
+
+const STEPS = 200;
+const TRAIN_BATCH = 64;
+const INFER_BATCH = 256;
+
+function randomDna(count: number, seed: number): EncodedSequence[] {
+  const random = new Random(seed);
+  return Array.from({ length: count }, () => {
+    const encoded = new Float32Array(STEPS * 4);
+    for (let t = 0; t < STEPS; t++) encoded[t * 4 + random.int(4)] = 1;
+    return { encoded, length: STEPS };
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function measure(core: RecurrentCore, hidden: number, reps: number): Promise<{ train: number; infer: number }> {
+  const info = {
+    alphabet: 'dna', classes: ['a', 'b'], inputLength: STEPS,
+    architecture: { cell: 'lstm' as const, inputSize: 4, hiddenSize: hidden, layers: 1, bidirectional: false, dropout: 0, pool: 'last' as const, numClasses: 2 },
+  };
+  const model = SequenceModel.create(info, 1, core);
+  const batches = 3;
+  const items = randomDna(TRAIN_BATCH * batches, 2);
+  const labels = Int32Array.from(items, (_, i) => i % 2);
+  const config = { epochs: 1, batchSize: TRAIN_BATCH, learningRate: 1e-3, clipNorm: 0, seed: 1, patience: 0 };
+  await trainModel(model, { items: items.slice(0, TRAIN_BATCH), labels }, undefined, config); // warm-up
+  const trainRates: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const state = await trainModel(model, { items, labels }, undefined, config);
+    trainRates.push(state.history[0]!.tokensPerSecond);
+  }
+  const batch = packBatch(randomDna(INFER_BATCH, 3), 4);
+  model.predict(batch);
+  const inferRates: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const started = performance.now();
+    model.predict(batch);
+    inferRates.push((INFER_BATCH * STEPS) / ((performance.now() - started) / 1000));
+  }
+  model.dispose();
+  return { train: median(trainRates), infer: median(inferRates) };
+}
+
+function torchFigures(): Map<string, number> | undefined {
+  const python = '/usr/bin/python3';
+  const script = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'bench', 'torch_lstm.py');
+  if (!existsSync(python) || !existsSync(script)) return undefined;
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const result = spawnSync(python, [script], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  if (result.status !== 0) return undefined;
+  const figures = new Map<string, number>();
+  for (const line of result.stdout.trim().split('\n')) {
+    const row = JSON.parse(line) as { mode: string; hidden: number; tokens_per_s: number };
+    figures.set(`${row.mode}-${row.hidden}`, row.tokens_per_s);
+  }
+  return figures;
+}
+
+const fmt = (v: number | undefined) => (v === undefined ? '-' : `${(v / 1000).toFixed(1)}k`);
+
+async function main(): Promise<void> {
+  const backend = await initBackend((process.env.RNNSEQ_BACKEND as 'wasm' | undefined) ?? 'auto');
+  const fast = await selectCore('auto', backend);
+  const engines: Array<[string, RecurrentCore]> = [['reference', new ReferenceCore()]];
+  if (fast.core.name !== 'reference') engines.unshift([fast.core.name, fast.core]);
+  console.log(`backend ${backend.name} (${backend.detail}); engines: ${engines.map(([n]) => n).join(', ')}; ${fast.description}`);
+  const torch = torchFigures();
+  console.log(torch ? 'PyTorch: measured now with /usr/bin/python3 (OPENBLAS_NUM_THREADS=1, 2 torch threads)' : 'PyTorch: not available (apt-get install python3-torch to compare)');
+  console.log(['workload', ...engines.map(([n]) => n), 'pytorch', 'best/pytorch'].join('\t'));
+  for (const hidden of [64, 128]) {
+    const results = [];
+    for (const [name, core] of engines) results.push(await measure(core, hidden, name === 'reference' ? 1 : 3));
+    for (const mode of ['train', 'infer'] as const) {
+      const ours = results.map((r) => r[mode]);
+      const reference = torch?.get(`${mode}-${hidden}`);
+      const ratio = reference ? (Math.max(...ours) / reference).toFixed(2) + 'x' : '-';
+      const label = `${mode} H${hidden} B${mode === 'train' ? TRAIN_BATCH : INFER_BATCH} T${STEPS} tokens/s`;
+      console.log([label, ...ours.map(fmt), fmt(reference), ratio].join('\t'));
+    }
+  }
+}
+
+await main();

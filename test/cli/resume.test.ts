@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { plantedMotifFasta } from '../motif-data.js';
+import { runCli, tempDir } from '../helpers.js';
+
+test('a run stopped after 2 epochs and resumed to 4 ends with the same weights as 4 epochs straight', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'train.fa');
+  writeFileSync(data, plantedMotifFasta(96, 16, 5).fasta);
+  const common = ['--hidden', '6', '--dropout', '0.2', '--batch-size', '16', '--patience', '0', '--seed', '9', '-q'];
+  const straight = await runCli(['train', '-o', join(dir, 'straight'), '--epochs', '4', ...common, data]);
+  assert.equal(straight.code, 0, straight.stderr);
+  const first = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '2', ...common, data]);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '2', ...common, data]);
+  assert.equal(again.code, 2, 'an existing run is not overwritten without --resume');
+  assert.match(again.stderr, /--resume/);
+  const resumed = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '4', '--resume', ...common, data]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const weights = (run: string) => readFileSync(join(dir, run, 'last', 'weights.bin'));
+  assert.ok(weights('straight').equals(weights('split')), 'resumed weights differ from the uninterrupted run');
+  const metrics = readFileSync(join(dir, 'split', 'metrics.tsv'), 'utf8').trim().split('\n');
+  assert.equal(metrics.length, 5, 'header + 4 epochs');
+});

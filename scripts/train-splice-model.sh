@@ -10,8 +10,8 @@ trap 'rm -rf "$work"' EXIT
 awk '/^>/{n++} n<=2000' "$data" > "$work/train.fa"
 awk '/^>/{n++} n>2000' "$data" > "$work/test.fa"
 
-./bin/rnnseq train -o "$work/run" --alphabet dna --bidirectional --hidden 64 --pool last \
-  --epochs 60 --patience 10 --lr 0.005 --seed 1 "$@" "$work/train.fa"
+./bin/rnnseq train -o "$work/run" --alphabet dna --bidirectional --hidden 128 --pool max --dropout 0.3 \
+  --epochs 100 --patience 12 --lr-patience 4 --lr 0.003 --seed 1 "$@" "$work/train.fa"
 ./bin/rnnseq classify -q -m "$work/run" "$work/test.fa" -o "$work/test.tsv"
 paste <(grep '^>' "$work/test.fa" | sed 's/.*label=//') <(tail -n +2 "$work/test.tsv" | cut -f2) |
   awk '{n++; if ($1 == $2) c++} END {printf "held-out accuracy %.2f%% (%d/%d)\n", 100 * c / n, c, n}'

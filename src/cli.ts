@@ -43,11 +43,24 @@ Examples:
     .option('--batch-size <n>', 'sequences per batch', '64')
     .option('--lr <rate>', 'Adam learning rate', '0.003')
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
-    .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '5')
+    .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '10')
+    .option('--lr-patience <n>', 'halve the learning rate after n epochs without improvement (0: constant rate)', '4')
     .option('--seed <n>', 'random seed: same seed, same data, same thread count -> same weights', '1')
     .option('--valid <file>', 'validation FASTA (labels from the same header tag)')
     .option('--valid-fraction <f>', 'hold out this stratified fraction for validation when --valid is not given', '0.1')
     .option('--resume', 'continue the run in --out from its last/ checkpoint', false)
+    .option('--genome <fasta>', 'train a scanner: cut labelled windows from this genome (a file, .gz allowed) with --positives')
+    .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...)')
+    .option('--negatives <bed>', 'with --genome: BED of negative regions (default: sample them, see below)')
+    .option('--window <bp>', 'with --genome: window length, the model\'s input length (default 200)')
+    .addOption(new Option('--positive-windows <how>', 'with --genome: one window centred on each positive region, or windows tiled across long ones').choices(['centre', 'tile'] as const).default('centre' as const))
+    .option('--tile-stride <bp>', 'with --positive-windows tile: step between tiled windows (default: half a window)')
+    .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
+    .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
+    .option('--valid-region <region>', 'with --genome: windows inside CHROM:START-END (1-based, inclusive) validate (repeatable)', collect, [] as string[])
+    .option('--exclude-region <region>', 'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)', collect, [] as string[])
+    .option('--no-rc', 'with --genome: no reverse-complement augmentation (on by default: elements work on either strand)')
+    .option('--positive-class <name>', 'with --genome: name of the positive class (the negative class is background)', 'positive')
     .addOption(engineOptions.backend())
     .addOption(engineOptions.engine())
     .addOption(engineOptions.threads())
@@ -58,7 +71,15 @@ Examples:
       `
 Examples:
   $ rnnseq train -o runs/splice --bidirectional --epochs 30 ../shared/data/splice_statlog_mlbench/splice_statlog.fa
-  $ rnnseq train -o runs/enh --class enhancer=enh.fa --class background=bg.fa --length 200`,
+  $ rnnseq train -o runs/enh --class enhancer=enh.fa --class background=bg.fa --length 200
+  $ rnnseq train -o runs/enh --genome hg38.fa.gz --positives peaks.bed --window 200 --valid-chroms chr8,chr9 --positive-class enhancer
+
+Scanners (--genome): positives are windows centred on (or tiled across) the --positives regions. Without
+--negatives, negatives are random genome windows that overlap no positive region, sampled so their GC content
+(5% bins) and N fraction (0, <=1%, <=10%, <=50%) match the positives' in each split; windows over half N are
+never used. Every window is also shown reverse-complemented unless --no-rc. Windows on --valid-chroms or inside
+a --valid-region validate; windows straddling a validation edge or touching an --exclude-region are dropped.
+best/ records the window and a threshold chosen for the best F1 on the validation windows; rnnseq scan uses it.`,
     )
     .action(async (inputs, opts) => {
       const { parseTrainOptions } = await import('./commands/train-options.js');
@@ -92,6 +113,51 @@ Examples:
     });
 
   program
+    .command('scan')
+    .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows')
+    .argument('[genome]', "FASTA genome (.gz or '-' for stdin)", '-')
+    .requiredOption('-m, --model <path>', 'scanner (trained with train --genome), or any fixed-length classifier with --class')
+    .option('-o, --out <file>', 'write the calls (BED) here (atomically) instead of stdout')
+    .option('--bedgraph <file>', "also write every window's probability as bedGraph (on its central stride-wide bin)")
+    .option('--stride <bp>', 'step between window starts (default: a quarter window)')
+    .addOption(new Option('--strand <which>', "both: score the reverse complement too; + or -: one strand (default: the model's, else both)").choices(['both', '+', '-'] as const))
+    .addOption(new Option('--rc-combine <how>', 'with --strand both, combine the two strands by max or mean (default: the model\'s, else max)').choices(['max', 'mean'] as const))
+    .addOption(new Option('--extent <what>', "what a called window adds to a region: the whole window, or its core (central stride-wide part, as in --bedgraph) for tighter calls where elements are dense (default: the model's, else window)").choices(['window', 'core'] as const))
+    .option('--max-n <bp>', 'skip windows with more N bases than this (default: 10% of the window)')
+    .option('--threshold <p>', "call windows with probability >= p (default: the model's calibrated threshold, else 0.5)")
+    .option('--class <name>', "the class whose probability is called (default: the scanner's positive class)")
+    .option('--region <region>', 'scan only windows starting in CHROM or CHROM:START-END (1-based, inclusive; repeatable)', collect, [] as string[])
+    .option('--shard <K/N>', 'scan part K of N equal parts (needs a file, not stdin); cat of all N outputs = the whole run')
+    .option('--batch-size <n>', 'windows per batch and strand (keep it equal across shards)', '256')
+    .addOption(engineOptions.backend())
+    .addOption(engineOptions.engine())
+    .addOption(engineOptions.threads())
+    .addOption(logOptions.quiet())
+    .addOption(logOptions.json())
+    .addHelpText(
+      'after',
+      `
+Output: BED6 + 3, no header, sorted by the genome's sequence order, then start: chrom, start, end (0-based,
+half-open), name (the positive class), score (0-1000, from max_prob), strand ('.' when both strands are
+combined), max_prob, mean_prob (over the region's called windows), windows (how many were merged).
+Overlapping or touching called windows (or window cores, with --extent core) merge into one region.
+
+--region and --shard split the work: a part owns the windows that start in it and writes each merged region
+whose first window it owns; it reads up to a window beyond its edges to get merges right, so concatenating
+the parts' outputs in order gives exactly the whole-genome output (same model, options and --batch-size).
+
+Examples:
+  $ rnnseq scan -m chloroplast-cds ../shared/data/genomes_annotated/ypestis_pPCP1_NC_005816.fa
+  $ rnnseq scan -m runs/enh/best hg38.fa.gz -o enhancers.bed --bedgraph enhancers.bg
+  $ rnnseq scan -m runs/enh/best hg38.fa.gz --shard 3/20 -o part3.bed      # then: cat part{1..20}.bed
+  $ zcat genome.fa.gz | rnnseq scan -m runs/enh/best - --region chr2:1-5,000,000 | bedtools merge -i -`,
+    )
+    .action(async (genome, opts) => {
+      const { parseScanOptions, run } = await import('./commands/scan.js');
+      await run(parseScanOptions(genome, opts));
+    });
+
+  program
     .command('doctor')
     .description('report the TensorFlow.js backend, native kernel status, SIMD level and threads')
     .addOption(engineOptions.backend())
@@ -112,7 +178,7 @@ const engineOptions = {
       .default('auto' as const),
   engine: () =>
     new Option('--engine <name>', 'recurrent core: native fused CPU kernels or the tfjs reference (env RNNSEQ_ENGINE=ref)').choices(['auto', 'native', 'ref'] as const).default('auto' as const),
-  threads: () => new Option('--threads <n>', 'native kernel threads (default: SLURM_CPUS_PER_TASK, OMP_NUM_THREADS, or all cores)'),
+  threads: () => new Option('--threads <n>', 'native kernel threads (default: RNNSEQ_THREADS, OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, or all cores)'),
 };
 
 const logOptions = {

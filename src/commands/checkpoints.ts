@@ -1,4 +1,4 @@
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type ModelSpec, sha256, validateSpec } from '../engine/checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type ModelSpec, type WindowSpec, sha256, validateSpec } from '../engine/checkpoint.js';
 import type { RecurrentCore } from '../engine/core.js';
 import { SequenceModel, WEIGHTS_FILE } from '../engine/sequence-model.js';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-store.js';
@@ -12,6 +12,8 @@ export interface SpecExtras {
   metrics: Record<string, unknown>;
   backend: string;
   engine: string;
+  /** scanners only */
+  window?: WindowSpec;
 }
 
 /** Writes a model checkpoint directory (rnnseq.json + weights, optionally optimiser state), atomically. */
@@ -52,4 +54,12 @@ export async function loadModel(path: string, core: RecurrentCore): Promise<Load
 export async function readSpec(path: string): Promise<{ spec: ModelSpec; dir: string }> {
   const { spec: raw, dir } = await readCheckpoint(path, []);
   return { spec: validateSpec(raw, dir), dir };
+}
+
+/** Replaces a checkpoint's rnnseq.json (e.g. to add a calibrated threshold), keeping its other files, atomically. */
+export async function rewriteSpec(path: string, update: (spec: ModelSpec) => ModelSpec): Promise<ModelSpec> {
+  const { spec: raw, files, dir } = await readCheckpoint(path, [WEIGHTS_FILE, OPTIMIZER_FILE]);
+  const spec = validateSpec(update(validateSpec(raw, dir)), dir);
+  await writeCheckpoint(dir, spec, [...files].map(([name, data]) => ({ name, data })));
+  return spec;
 }

@@ -4,8 +4,9 @@ import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { AlphabetName } from '../seq/alphabet.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from './runtime.js';
 import type { TrainOptions } from './train.js';
+import { type RawGenomeFlags, parseGenomeFlags } from './train-genome.js';
 
-export interface RawTrainFlags extends RawRuntimeFlags {
+export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   out: string;
   class: string[];
   labelTag: string;
@@ -22,6 +23,7 @@ export interface RawTrainFlags extends RawRuntimeFlags {
   lr: string;
   clipNorm: string;
   patience: string;
+  lrPatience: string;
   seed: string;
   valid?: string;
   validFraction: string;
@@ -38,7 +40,8 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
   if (classFiles.length > 0 && inputs.length > 0) {
     throw new RnnseqError('give either FASTA inputs with label tags or --class NAME=FILE files, not both', EXIT_USAGE);
   }
-  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume) {
+  const genome = parseGenomeFlags(inputs, raw);
+  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome) {
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
   if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
@@ -52,7 +55,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     classFiles,
     labelTag: raw.labelTag,
     alphabet: raw.alphabet,
-    length: raw.length === undefined ? null : parseNumber('--length', raw.length, { min: 1, integer: true }),
+    length: genome ? genome.windowBp : raw.length === undefined ? null : parseNumber('--length', raw.length, { min: 1, integer: true }),
     architecture: {
       cell: raw.cell,
       hiddenSize: parseNumber('--hidden', raw.hidden, { min: 1, max: 4096, integer: true }),
@@ -67,11 +70,13 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       learningRate: parseNumber('--lr', raw.lr, { min: 1e-8, max: 10 }),
       clipNorm: parseNumber('--clip-norm', raw.clipNorm, { min: 0 }),
       patience: parseNumber('--patience', raw.patience, { min: 0, integer: true }),
+      lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
       seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     },
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
     command: `rnnseq ${command}`,
+    ...(genome ? { genome } : {}),
   };
 }

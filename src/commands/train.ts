@@ -10,7 +10,9 @@ import { ensureParent, exists, tempSibling } from '../io/atomic.js';
 import type { Alphabet, AlphabetName } from '../seq/alphabet.js';
 import { type LabelSource, type LabelledRecord, encodeSequence, labelIndices, readLabelled, resolveAlphabet, stratifiedSplit } from '../seq/dataset.js';
 import { orderClasses } from '../seq/labels.js';
+import type { ModelSpec } from '../engine/checkpoint.js';
 import { OPTIMIZER_FILE, loadModel, readSpec, saveModel } from './checkpoints.js';
+import { type GenomeTrainOptions, prepareGenomeData } from './train-genome.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
 
 export interface TrainOptions extends RuntimeOptions {
@@ -26,6 +28,8 @@ export interface TrainOptions extends RuntimeOptions {
   validFraction: number;
   resume: boolean;
   command: string;
+  /** train a scanner from a genome and BED files instead of labelled FASTA */
+  genome?: GenomeTrainOptions;
 }
 
 const METRICS_FILE = 'metrics.tsv';
@@ -40,15 +44,10 @@ export async function run(options: TrainOptions): Promise<void> {
     throw new RnnseqError(`${options.out} already holds a training run; use --resume to continue it or choose another -o`, EXIT_USAGE);
   }
 
-  const source: LabelSource = options.classFiles.length > 0 ? { kind: 'files', classes: options.classFiles } : { kind: 'tag', files: options.inputs, tag: options.labelTag };
-  const alphabet = await resolveAlphabet(resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, source);
-  const records = await readLabelled(source, alphabet);
-  const classes = resumeFrom ? resumeFrom.spec.classes : orderClasses(records.map((r) => r.label), options.classFiles.map((c) => c.name));
-  if (classes.length < 2) {
-    throw new RnnseqError(`${describeSource(source)}: all ${records.length} records have class '${classes[0] ?? '?'}'; a classifier needs at least two classes`, EXIT_DATA);
-  }
-  const inputLength = resumeFrom ? resumeFrom.spec.inputLength : options.length;
-  const { train, valid, validDescription } = await buildSets(options, source, alphabet, records, classes, inputLength);
+  // A scanner (--genome) cuts its labelled windows from a genome and BED files; see train-genome.ts.
+  const genomeData = options.genome ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
+  const prepared = genomeData ?? (await prepareFastaData(options, resumeFrom?.spec));
+  const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
   log.info(`${train.items.length} training and ${valid?.items.length ?? 0} validation sequences, alphabet ${alphabet.name}, classes ${classes.join(', ')}`);
 
   const runtime = await startRuntime(options, log);
@@ -66,7 +65,8 @@ export async function run(options: TrainOptions): Promise<void> {
   }
 
   const data = {
-    sources: describeSource(source),
+    sources: prepared.sources,
+    ...(genomeData ? { genomeWindows: genomeData.summary } : {}),
     trainSequences: train.items.length,
     validSequences: valid?.items.length ?? 0,
     validation: validDescription,
@@ -91,6 +91,7 @@ export async function run(options: TrainOptions): Promise<void> {
           metrics: { ...report },
           backend: runtime.backend.name,
           engine: runtime.engine.description,
+          ...(genomeData ? { window: genomeData.window } : {}),
         };
         if (report.improved) await saveModel(join(options.out, 'best'), model, extras);
         const optimizer = await optimizerState();
@@ -105,6 +106,7 @@ export async function run(options: TrainOptions): Promise<void> {
       process.exitCode = 130;
       return;
     }
+    await genomeData?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
       'done',
@@ -117,6 +119,20 @@ export async function run(options: TrainOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
     model.dispose();
   }
+}
+
+/** Labelled FASTA (header tags or one file per class) -> classes and encoded training / validation sets. */
+async function prepareFastaData(options: TrainOptions, resumeSpec: ModelSpec | undefined) {
+  const source: LabelSource = options.classFiles.length > 0 ? { kind: 'files', classes: options.classFiles } : { kind: 'tag', files: options.inputs, tag: options.labelTag };
+  const alphabet = await resolveAlphabet(resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet, source);
+  const records = await readLabelled(source, alphabet);
+  const classes = resumeSpec ? resumeSpec.classes : orderClasses(records.map((r) => r.label), options.classFiles.map((c) => c.name));
+  if (classes.length < 2) {
+    throw new RnnseqError(`${describeSource(source)}: all ${records.length} records have class '${classes[0] ?? '?'}'; a classifier needs at least two classes`, EXIT_DATA);
+  }
+  const inputLength = resumeSpec ? resumeSpec.inputLength : options.length;
+  const sets = await buildSets(options, source, alphabet, records, classes, inputLength);
+  return { alphabet, classes, inputLength, ...sets, sources: describeSource(source) };
 }
 
 async function buildSets(
@@ -159,7 +175,7 @@ function logEpoch(log: import('../log.js').Logger, r: EpochReport, epochs: numbe
   );
 }
 
-const METRIC_COLUMNS: Array<keyof EpochReport> = ['epoch', 'trainLoss', 'trainAccuracy', 'validLoss', 'validAccuracy', 'validAuroc', 'seconds', 'tokensPerSecond', 'improved'];
+const METRIC_COLUMNS: Array<keyof EpochReport> = ['epoch', 'trainLoss', 'trainAccuracy', 'validLoss', 'validAccuracy', 'validAuroc', 'learningRate', 'seconds', 'tokensPerSecond', 'improved'];
 
 async function writeMetrics(path: string, history: EpochReport[]): Promise<void> {
   const lines = [METRIC_COLUMNS.join('\t'), ...history.map((r) => METRIC_COLUMNS.map((c) => String(r[c])).join('\t'))];

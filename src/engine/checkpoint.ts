@@ -30,6 +30,30 @@ export interface ModelSpec {
   backend: string;
   engine: string;
   weights: { file: string; sha256: string; tensors: TensorEntry[] };
+  /** Present on scanners (trained with --genome): how `rnnseq scan` slides and calls the model. */
+  window?: WindowSpec;
+}
+
+/**
+ * A scanner's window: a classifier over fixed windows of lengthBp (= inputLength), whose positiveClass
+ * probability is called against a threshold calibrated on validation windows. Optional, so checkpoints written
+ * before scanners existed load unchanged.
+ */
+export interface WindowSpec {
+  lengthBp: number;
+  positiveClass: string;
+  /** the threshold for the default strand / rcCombine below */
+  threshold: number;
+  /** calibrated thresholds per way of scoring: 'both-max', 'both-mean', '+', '-' */
+  thresholds?: Record<string, number>;
+  strand: 'both' | '+' | '-';
+  rcCombine: 'max' | 'mean';
+  /** what a called window adds to a call: the whole window (default) or its central stride-wide part */
+  extent?: 'window' | 'core';
+  /** training windows were also shown reverse-complemented */
+  reverseComplement: boolean;
+  /** how the threshold was chosen (metric, set, precision, recall); absent: not calibrated, 0.5 */
+  calibration?: Record<string, unknown>;
 }
 
 export interface PackedTensors {
@@ -89,7 +113,18 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }
+  if (spec.window !== undefined) validateWindow(spec.window, spec.classes, spec.inputLength ?? null, source);
   return spec as ModelSpec;
+}
+
+function validateWindow(window: WindowSpec, classes: string[], inputLength: number | null, source: string): void {
+  const bad = (what: string) => corrupt(source, `window in rnnseq.json: ${what}`);
+  if (typeof window !== 'object' || window === null) throw bad('not an object');
+  if (!Number.isInteger(window.lengthBp) || window.lengthBp < 1 || (inputLength !== null && inputLength !== window.lengthBp)) throw bad('lengthBp is missing or differs from inputLength');
+  if (!classes.includes(window.positiveClass)) throw bad(`positiveClass '${String(window.positiveClass)}' is not one of the classes`);
+  if (typeof window.threshold !== 'number' || !(window.threshold >= 0 && window.threshold <= 1)) throw bad('threshold must be a probability');
+  if (!['both', '+', '-'].includes(window.strand) || !['max', 'mean'].includes(window.rcCombine)) throw bad('strand or rcCombine is invalid');
+  if (window.extent !== undefined && !['window', 'core'].includes(window.extent)) throw bad(`extent '${String(window.extent)}' is neither window nor core`);
 }
 
 function corrupt(source: string, what: string): RnnseqError {

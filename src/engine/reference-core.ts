@@ -23,8 +23,8 @@ export class ReferenceCore implements RecurrentCore {
     const kernelT = tf.transpose(weights.kernel); // [G·H, D]
     const recurrentT = tf.transpose(weights.recurrent); // [G·H, H]
     const biasCol = tf.reshape(weights.bias, [gates * hidden, 1]);
-    const xSteps = tf.unstack(tf.transpose(x, [1, 2, 0])); // T × [D, B]
-    const maskSteps = mask ? tf.unstack(tf.reshape(tf.transpose(mask), [steps, 1, batch])) : undefined;
+    const xSteps = unstackSteps(tf.transpose(x, [1, 2, 0])); // T × [D, B]
+    const maskSteps = mask ? unstackSteps(tf.reshape(tf.transpose(mask), [steps, 1, batch])) : undefined;
 
     // GRU applies U_n to (r ⊙ h), so its recurrent matrix is used in two pieces.
     const [recurrentZrT, recurrentNT] =
@@ -88,6 +88,14 @@ export class ReferenceCore implements RecurrentCore {
     if (c) result.c = tf.transpose(c) as tf.Tensor2D;
     return result;
   }
+}
+
+/**
+ * tf.unstack along axis 0, except that one step is a reshape: tfjs hands Unpack's gradient a bare tensor
+ * instead of a list when there is a single output, which breaks the gradient for T = 1.
+ */
+function unstackSteps(t: tf.Tensor): tf.Tensor[] {
+  return t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t);
 }
 
 /** m·next + (1-m)·prev, written so a 0/1 mask keeps prev bit-exactly on padded steps. */

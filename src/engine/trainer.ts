@@ -22,7 +22,12 @@ export interface TrainConfig {
   seed: number;
   /** Stop after this many epochs without a better validation loss; 0 never stops early. */
   patience: number;
+  /** Halve the learning rate after this many epochs without improvement; 0 keeps it constant. */
+  lrPatience?: number;
 }
+
+/** The learning rate never drops below this fraction of the starting one. */
+const MIN_LR_FRACTION = 1 / 64;
 
 export interface LabelledSet {
   items: EncodedSequence[];
@@ -39,6 +44,7 @@ export interface EpochReport {
   seconds: number;
   tokensPerSecond: number;
   improved: boolean;
+  learningRate: number; // the rate this epoch trained with
 }
 
 /** Where a run stands between epochs: enough, with the weights and optimiser state, to resume it exactly. */
@@ -47,6 +53,8 @@ export interface TrainerState {
   bestLoss: number;
   bestEpoch: number;
   epochsWithoutImprovement: number;
+  /** Current learning rate (changed by the plateau schedule); absent in runs saved before it existed. */
+  learningRate?: number;
   history: EpochReport[];
 }
 
@@ -73,9 +81,10 @@ export async function trainModel(
   hooks: TrainerHooks = {},
   resume?: { state: TrainerState; optimizer: NamedTensor[] },
 ): Promise<TrainerState> {
-  const optimizer = tf.train.adam(config.learningRate);
-  const variables = [...model.params.values()];
   const state = resume ? structuredClone(resume.state) : freshState();
+  state.learningRate ??= config.learningRate;
+  const optimizer = tf.train.adam(state.learningRate);
+  const variables = [...model.params.values()];
   if (resume && resume.optimizer.length > 0) await optimizer.setWeights(resume.optimizer);
   const numClasses = model.info.classes.length;
   const channels = model.info.architecture.inputSize;
@@ -124,6 +133,7 @@ export async function trainModel(
         seconds,
         tokensPerSecond: tokens / seconds,
         improved,
+        learningRate: state.learningRate,
       };
       state.epochsDone = epoch;
       state.history.push(report);
@@ -133,6 +143,11 @@ export async function trainModel(
         state.epochsWithoutImprovement = 0;
       } else {
         state.epochsWithoutImprovement++;
+        const lrPatience = config.lrPatience ?? 0;
+        if (lrPatience > 0 && state.epochsWithoutImprovement % lrPatience === 0) {
+          state.learningRate = Math.max(state.learningRate / 2, config.learningRate * MIN_LR_FRACTION);
+          setLearningRate(optimizer, state.learningRate);
+        }
       }
       await hooks.onEpoch?.(report, state, () => optimizer.getWeights());
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
@@ -141,6 +156,14 @@ export async function trainModel(
     optimizer.dispose();
   }
   return state;
+}
+
+/**
+ * tfjs optimisers read their learning rate from a field on every step but expose no setter; changing the field
+ * keeps Adam's moment estimates, which a fresh optimiser would lose.
+ */
+function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }
 
 function trainStep(

@@ -47,7 +47,7 @@ test('classify reports a bad character with file, line and record, exits 2 and l
   assert.equal(result.code, 2);
   const lines = result.stderr.trim().split('\n').filter((l) => !/backend/.test(l));
   assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0]!, /bad\.fa:5: record 'broken': invalid character 'Q'/);
+  assert.match(lines[0]!, /bad\.fa:5: record 'broken': invalid character 'X' at column 3/);
   assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/, 'no stack trace');
   assert.ok(!existsSync(out));
   assert.deepEqual(readdirSync(dir).sort(), ['bad.fa']);

@@ -1,0 +1,264 @@
+import type { ModelSpec } from '../engine/checkpoint.js';
+import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
+import { formatBedLine } from '../io/bed.js';
+import { formatBedGraphLine } from '../io/bedgraph.js';
+import { readFastaChunks } from '../io/fasta.js';
+import { type Output, openOutput } from '../io/output.js';
+import type { Logger } from '../log.js';
+import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
+import { sequenceLengths } from '../seq/genome.js';
+import { byteEncodingTable } from '../seq/windows.js';
+import { type GenomeInterval, type OwnedStarts, type SequenceLength, type Shard, formatRegion, normaliseIntervals, parseRegion, parseShard, shardIntervals } from '../seq/regions.js';
+import { type CallExtent, type RcCombine, type ScanEvent, type ScanSettings, type StrandMode, emptyStats, scanChunks } from '../scan/scanner.js';
+import { loadModel, readSpec } from './checkpoints.js';
+import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
+
+export interface ScanOptions extends RuntimeOptions {
+  model: string;
+  input: string;
+  out?: string;
+  bedgraph?: string;
+  /** defaults come from the model: a quarter window, its strand / rcCombine / threshold, 10% N */
+  strideBp?: number;
+  strand?: StrandMode;
+  rcCombine?: RcCombine;
+  extent?: CallExtent;
+  maxN?: number;
+  threshold?: number;
+  positiveClass?: string;
+  regions: GenomeInterval[];
+  shard?: Shard;
+  batchSize: number;
+}
+
+export interface RawScanFlags extends RawRuntimeFlags {
+  model: string;
+  out?: string;
+  bedgraph?: string;
+  stride?: string;
+  strand?: StrandMode;
+  rcCombine?: RcCombine;
+  extent?: CallExtent;
+  maxN?: string;
+  threshold?: string;
+  class?: string;
+  region: string[];
+  shard?: string;
+  batchSize: string;
+}
+
+export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions {
+  if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph) throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
+  if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-') throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
+  return {
+    ...parseCommon(raw),
+    model: raw.model,
+    input,
+    ...(raw.out !== undefined ? { out: raw.out } : {}),
+    ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
+    ...(raw.stride !== undefined ? { strideBp: parseNumber('--stride', raw.stride, { min: 1, integer: true }) } : {}),
+    ...(raw.strand !== undefined ? { strand: raw.strand } : {}),
+    ...(raw.rcCombine !== undefined ? { rcCombine: raw.rcCombine } : {}),
+    ...(raw.extent !== undefined ? { extent: raw.extent } : {}),
+    ...(raw.maxN !== undefined ? { maxN: parseNumber('--max-n', raw.maxN, { min: 0, integer: true }) } : {}),
+    ...(raw.threshold !== undefined ? { threshold: parseNumber('--threshold', raw.threshold, { min: 0, max: 1 }) } : {}),
+    ...(raw.class !== undefined ? { positiveClass: raw.class } : {}),
+    regions: raw.region.map((r) => parseRegion(r)),
+    ...(raw.shard !== undefined ? { shard: parseShard(raw.shard) } : {}),
+    batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, max: 65536, integer: true }),
+  };
+}
+
+/** How the model will be slid and called: the options, else the model's own settings, else the defaults. */
+interface ScanPlan {
+  settings: ScanSettings;
+  positiveIndex: number;
+  positiveClass: string;
+  calibrated: boolean;
+}
+
+function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPlan {
+  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
+  const window = spec.window;
+  const windowBp = window?.lengthBp ?? spec.inputLength;
+  if (windowBp === null || windowBp === undefined) {
+    throw new RnnseqError(`${model}: the model reads variable-length input; scan needs a fixed window (train with --window or --length)`, EXIT_USAGE);
+  }
+  const positiveClass = options.positiveClass ?? window?.positiveClass;
+  if (positiveClass === undefined) {
+    throw new RnnseqError(`${model} is a classifier, not a scanner: say which class to call with --class (one of ${spec.classes.join(', ')})`, EXIT_USAGE);
+  }
+  const positiveIndex = spec.classes.indexOf(positiveClass);
+  if (positiveIndex < 0) throw new RnnseqError(`--class ${positiveClass}: the model's classes are ${spec.classes.join(', ')}`, EXIT_USAGE);
+  const nucleotides = alphabet.name !== 'protein';
+  const strand = options.strand ?? window?.strand ?? (nucleotides ? 'both' : '+');
+  if (!nucleotides && strand !== '+') throw new RnnseqError(`--strand ${strand}: a protein model has no reverse strand; use --strand +`, EXIT_USAGE);
+  const rcCombine = options.rcCombine ?? window?.rcCombine ?? 'max';
+  const strideBp = options.strideBp ?? Math.max(1, Math.floor(windowBp / 4));
+  if (strideBp > windowBp) throw new RnnseqError(`--stride ${strideBp} is longer than the ${windowBp} bp window: windows would leave gaps`, EXIT_USAGE);
+  const key = strand === 'both' ? `both-${rcCombine}` : strand;
+  const calibratedThreshold = window?.calibration ? (window.thresholds?.[key] ?? window.threshold) : undefined;
+  return {
+    settings: {
+      grid: { windowBp, strideBp },
+      batchWindows: options.batchSize,
+      maxN: options.maxN ?? Math.floor(windowBp / 10),
+      strand,
+      rcCombine,
+      threshold: options.threshold ?? calibratedThreshold ?? 0.5,
+      extent: options.extent ?? window?.extent ?? 'window',
+      windowScores: options.bedgraph !== undefined,
+      channels: alphabet.size,
+      encoding: byteEncodingTable(alphabet),
+    },
+    positiveIndex,
+    positiveClass,
+    calibrated: options.threshold !== undefined || calibratedThreshold !== undefined,
+  };
+}
+
+/**
+ * rnnseq scan: slides a window model along every sequence of a genome and writes the merged calls as BED6 plus
+ * max_prob, mean_prob, windows; optionally every window's score as bedGraph.
+ */
+export async function run(options: ScanOptions): Promise<void> {
+  const log = await createLogger(options);
+  const { spec } = await readSpec(options.model); // validate the model before reading the genome
+  const plan = planScan(options, spec, options.model);
+  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
+  const { settings } = plan;
+  if (!plan.calibrated) log.warn(`${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`);
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const outputs: Output[] = [];
+  try {
+    const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
+    const lengths = options.shard || showProgress ? await lengthsOf(options, alphabet) : undefined;
+    const owned = ownedStarts(options, lengths);
+
+    const calls = await openOutput(options.out);
+    outputs.push(calls);
+    const bedgraph = options.bedgraph !== undefined ? await openOutput(options.bedgraph) : undefined;
+    if (bedgraph) outputs.push(bedgraph);
+
+    const runtime = await startRuntime(options, log);
+    const { model } = await loadModel(options.model, runtime.engine.core);
+    const classes = model.info.classes.length;
+    const score = (batch: Parameters<typeof model.predict>[0]) => {
+      const probs = model.predict(batch);
+      const out = new Float32Array(batch.batch);
+      for (let r = 0; r < batch.batch; r++) out[r] = probs[r * classes + plan.positiveIndex]!;
+      return out;
+    };
+    log.info(
+      `scanning ${options.input === '-' ? 'stdin' : options.input}: ${settings.grid.windowBp} bp windows every ${settings.grid.strideBp} bp, strand ${settings.strand}` +
+        `${settings.strand === 'both' ? ` (${settings.rcCombine})` : ''}, calling ${plan.positiveClass} at p >= ${settings.threshold}` +
+        `${settings.extent === 'core' ? ' (window cores)' : ''}` +
+        (options.shard ? `, shard ${options.shard.index}/${options.shard.count}` : '') +
+        (options.regions.length > 0 ? `, ${options.regions.length} region(s)` : ''),
+    );
+
+    const totalBp = lengths ? progressTotal(lengths, owned) : 0;
+    const progress = totalBp > 0 ? await log.progress(totalBp, 'bp') : { update() {}, stop() {} };
+    const started = performance.now();
+    const stats = emptyStats();
+    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: abort.signal });
+    try {
+      for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
+        await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
+        const seconds = (performance.now() - started) / 1000;
+        progress.update(Math.min(event.basesRead, totalBp), { status: `${formatBp(event.basesRead / Math.max(seconds, 1e-9))}/s` });
+      }
+    } finally {
+      progress.stop();
+      model.dispose();
+    }
+    checkRegionsSeen(options, stats.seen);
+    for (const output of outputs) await output.commit();
+    const seconds = (performance.now() - started) / 1000;
+    if (stats.shortSequences.length > 0) {
+      log.info(`${stats.shortSequences.length} sequence(s) shorter than the ${settings.grid.windowBp} bp window have no windows (e.g. ${stats.shortSequences[0]})`);
+    }
+    log.record(
+      'done',
+      { basesRead: stats.basesRead, windows: stats.windowsScored, windowsSkippedN: stats.windowsSkippedN, regions: stats.regions, seconds, bpPerSecond: stats.basesRead / seconds },
+      `rnnseq: scanned ${formatBp(stats.basesRead)} in ${seconds.toFixed(1)} s (${formatBp(stats.basesRead / seconds)}/s): ${stats.windowsScored} windows` +
+        `${stats.windowsSkippedN > 0 ? `, ${stats.windowsSkippedN} skipped for > ${settings.maxN} N` : ''}, ${stats.regions} regions` +
+        (options.out ? ` in ${options.out}` : ''),
+    );
+  } catch (error) {
+    for (const output of outputs) await output.abort();
+    if (abort.signal.aborted) {
+      log.warn('interrupted; no output written');
+      process.exitCode = 130;
+      return;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>): Promise<SequenceLength[]> {
+  if (options.input === '-') {
+    throw new RnnseqError('--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)', EXIT_USAGE);
+  }
+  return sequenceLengths(options.input, alphabet);
+}
+
+function ownedStarts(options: ScanOptions, lengths: SequenceLength[] | undefined): OwnedStarts | undefined {
+  const selection = options.regions.length > 0 ? normaliseIntervals(options.regions) : undefined;
+  if (lengths && selection) checkRegionsSeen(options, new Set(lengths.map((l) => l.name)));
+  if (!options.shard) return selection;
+  return shardIntervals(lengths!, selection, options.shard);
+}
+
+function checkRegionsSeen(options: ScanOptions, seen: Set<string>): void {
+  const missing = options.regions.find((r) => !seen.has(r.chrom));
+  if (missing) {
+    const names = [...seen].slice(0, 5).join(', ') + (seen.size > 5 ? ', ...' : '');
+    throw new RnnseqError(`--region ${formatRegion(missing.chrom, missing.start, missing.end)}: ${options.input === '-' ? 'stdin' : options.input} has no sequence named '${missing.chrom}' (it has ${names || 'none'})`, EXIT_DATA);
+  }
+}
+
+/** Bases read until the last owned sequence ends: the scan stops reading there. */
+function progressTotal(lengths: SequenceLength[], owned: OwnedStarts | undefined): number {
+  let total = 0;
+  let upTo = 0;
+  for (const { name, length } of lengths) {
+    total += length;
+    if (!owned || owned.has(name)) upTo = total;
+  }
+  return upTo;
+}
+
+async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-'): Promise<void> {
+  if (event.regions.length > 0) {
+    let text = '';
+    for (const region of event.regions) {
+      const score = Math.min(1000, Math.max(0, Math.round(region.maxProb * 1000)));
+      text += formatBedLine({ chrom: event.chrom, start: region.start, end: region.end, name, score, strand }, [
+        region.maxProb.toFixed(4),
+        (region.sumProb / region.windows).toFixed(4),
+        String(region.windows),
+      ]);
+    }
+    await calls.write(text);
+  }
+  if (bedgraph && event.bins.length > 0) {
+    let text = '';
+    for (const bin of event.bins) text += formatBedGraphLine(event.chrom, bin.start, bin.end, bin.prob);
+    await bedgraph.write(text);
+  }
+}
+
+function formatBp(bp: number): string {
+  if (bp >= 1e9) return `${(bp / 1e9).toFixed(2)} Gbp`;
+  if (bp >= 1e6) return `${(bp / 1e6).toFixed(2)} Mbp`;
+  if (bp >= 1e3) return `${(bp / 1e3).toFixed(1)} kbp`;
+  return `${Math.round(bp)} bp`;
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { CellType } from './cells.js';
+
+/** Shape of one recurrent sweep as the addon sees it: batch-major, one direction. */
+export interface NativeShape {
+  cell: CellType;
+  batch: number;
+  steps: number;
+  inputSize: number;
+  hidden: number;
+  reverse: boolean;
+}
+
+export interface NativeForwardArgs extends NativeShape {
+  x: Float32Array; // [B, T, D]
+  mask?: Float32Array; // [B, T]
+  h0: Float32Array; // [B, H]
+  c0?: Float32Array; // [B, H], lstm / cifg
+  kernel: Float32Array; // [D, G·H]
+  recurrent: Float32Array; // [H, G·H]
+  bias: Float32Array; // [G·H]
+  out: Float32Array; // [B, T, H], written
+  hT: Float32Array; // [B, H], written
+  cT?: Float32Array; // [B, H], written for lstm / cifg
+  /** workspaceSize(shape) floats: activations for backward. Absent = inference, nothing is stored. */
+  workspace?: Float32Array;
+}
+
+export interface NativeBackwardArgs extends NativeShape {
+  mask?: Float32Array;
+  kernel: Float32Array;
+  recurrent: Float32Array;
+  /** The training forward's workspace; the backward overwrites it, so it serves one backward only. */
+  workspace: Float32Array;
+  dOut: Float32Array;
+  dhT: Float32Array;
+  dcT?: Float32Array;
+  dx: Float32Array; // written
+  dh0: Float32Array; // written
+  dc0?: Float32Array; // written for lstm / cifg
+  dKernel: Float32Array; // written
+  dRecurrent: Float32Array; // written
+  dBias: Float32Array; // written
+}
+
+/** The functions exported by src/native/binding.cc. */
+export interface NativeAddon {
+  simdLevel(): string;
+  supportedSimdLevels(): string[];
+  setSimdLevel(level: string): string;
+  threads(): number;
+  setThreads(threads: number): number;
+  workspaceSize(shape: NativeShape): number;
+  forward(args: NativeForwardArgs): void;
+  backward(args: NativeBackwardArgs): void;
+}
+
+export interface NativeStatus {
+  available: boolean;
+  /** Why the native kernels are not in use: not built, failed to load, or disabled. */
+  reason?: string;
+  /** Instruction set of the kernels in use ("avx512f", "avx2", "generic"); "none" when unavailable. */
+  simd: string;
+  threads: number;
+}
+
+const ADDON_FILE = 'rnnseq_native.node';
+
+/**
+ * Where the addon may be, relative to this module: compiled it runs from dist/src/engine/, from sources (tsx,
+ * ts-node) from src/engine/. node-gyp writes src/native/build/Release (Debug with --debug).
+ */
+export function addonCandidates(moduleUrl: string = import.meta.url): string[] {
+  const roots = ['../../../', '../../'];
+  const builds = ['src/native/build/Release/', 'src/native/build/Debug/'];
+  return roots.flatMap((root) => builds.map((build) => fileURLToPath(new URL(`${root}${build}${ADDON_FILE}`, moduleUrl))));
+}
+
+/**
+ * Thread count for the kernels: RNNSEQ_THREADS, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK (what the job
+ * was given, not what the node has), else every core Node reports. Invalid values are skipped.
+ */
+export function defaultThreadCount(
+  env: NodeJS.ProcessEnv = process.env,
+  available: number = os.availableParallelism(),
+): number {
+  for (const name of ['RNNSEQ_THREADS', 'OMP_NUM_THREADS', 'SLURM_CPUS_PER_TASK']) {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') continue;
+    // OMP_NUM_THREADS may be a per-level list ("4,2"): the first level is ours.
+    const n = Number.parseInt(value.split(',')[0]!, 10);
+    if (Number.isInteger(n) && n >= 1) return n;
+  }
+  return Math.max(1, available);
+}
+
+let loaded: { addon?: NativeAddon; reason?: string } | undefined;
+
+/** The addon, loaded on first use; undefined (never a throw) when it is disabled, missing or broken. */
+export function loadNativeAddon(): NativeAddon | undefined {
+  if (!loaded) loaded = tryLoad();
+  return loaded.addon;
+}
+
+function tryLoad(): { addon?: NativeAddon; reason?: string } {
+  if (process.env.RNNSEQ_ENGINE === 'ref') return { reason: 'disabled by RNNSEQ_ENGINE=ref' };
+  const candidates = addonCandidates();
+  const path = candidates.find((candidate) => existsSync(candidate));
+  if (!path) return { reason: `not built (no ${ADDON_FILE}; run 'npm run build:native')` };
+  try {
+    const require = createRequire(import.meta.url);
+    const addon = require(path) as NativeAddon;
+    addon.setThreads(defaultThreadCount());
+    return { addon };
+  } catch (error) {
+    return { reason: `failed to load ${path}: ${(error as Error).message}` };
+  }
+}
+
+export function nativeStatus(): NativeStatus {
+  const addon = loadNativeAddon();
+  if (!addon) return { available: false, reason: loaded?.reason ?? 'unknown', simd: 'none', threads: 0 };
+  return { available: true, simd: addon.simdLevel(), threads: addon.threads() };
+}
+
+/** Sets the kernels' thread count (results do not depend on it; speed does). */
+export function setNativeThreads(threads: number): void {
+  loadNativeAddon()?.setThreads(threads);
+}

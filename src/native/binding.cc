@@ -1,0 +1,209 @@
+// Node-API surface of the native recurrent kernels. JavaScript owns every buffer (Float32Arrays); calls are
+// synchronous and validate sizes before any kernel touches memory.
+//
+//   simdLevel() -> "avx512f" | "avx2" | "generic"      supportedSimdLevels() -> string[]
+//   setSimdLevel(name) -> name                          (a lower level, for tests and for odd nodes)
+//   threads() -> n                                      setThreads(n)
+//   workspaceSize(shape) -> floats kept by a training forward for its backward
+//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?})
+//   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
+// shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse}
+#include <napi.h>
+#include <xmmintrin.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "dispatch.h"
+#include "thread_pool.h"
+
+namespace rnnseq {
+namespace {
+
+struct State {
+  std::mutex mutex;  // one call at a time: the pool is shared by every Node thread that loaded the addon
+  const KernelTable* kernels = nullptr;
+  std::unique_ptr<ThreadPool> pool;
+};
+
+// Deliberately never destroyed: joining pool threads from static destructors during process exit gains nothing.
+State& state() {
+  static State* s = new State;
+  return *s;
+}
+
+Cell parse_cell(const Napi::Env& env, const std::string& name) {
+  if (name == "lstm") return Cell::lstm;
+  if (name == "gru") return Cell::gru;
+  if (name == "rnn") return Cell::rnn;
+  if (name == "cifg") return Cell::cifg;
+  throw Napi::TypeError::New(env, "unknown cell type '" + name + "'");
+}
+
+int positive_int(const Napi::Object& o, const char* key, int min) {
+  const Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= min) || d > 1e9 || d != double(int64_t(d)))
+    throw Napi::RangeError::New(o.Env(), std::string(key) + " must be an integer >= " + std::to_string(min));
+  return int(d);
+}
+
+Shape parse_shape(const Napi::Object& o) {
+  Shape s;
+  const Napi::Value cell = o.Get("cell");
+  if (!cell.IsString()) throw Napi::TypeError::New(o.Env(), "cell must be a string");
+  s.cell = parse_cell(o.Env(), cell.As<Napi::String>().Utf8Value());
+  s.batch = positive_int(o, "batch", 0);
+  s.steps = positive_int(o, "steps", 0);
+  s.input = positive_int(o, "inputSize", 1);
+  s.hidden = positive_int(o, "hidden", 1);
+  s.reverse = o.Get("reverse").ToBoolean().Value();
+  return s;
+}
+
+// A Float32Array property of exactly `length` elements; null when optional and absent (undefined or null).
+float* floats(const Napi::Object& o, const char* key, size_t length, bool optional = false) {
+  const Napi::Value v = o.Get(key);
+  if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a Float32Array");
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() != length)
+    throw Napi::RangeError::New(o.Env(), std::string(key) + " has " + std::to_string(a.ElementLength()) +
+                                             " elements, expected " + std::to_string(length));
+  return a.Data();
+}
+
+// Gradients that fade over long sequences reach subnormal floats, which x86 cores handle in microcode ~100x
+// slower; the kernels flush them to zero. The caller's mode is restored: this thread also runs JavaScript, whose
+// doubles must keep IEEE subnormals.
+class FlushSubnormals {
+ public:
+  FlushSubnormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }  // FTZ | DAZ
+  ~FlushSubnormals() { _mm_setcsr(saved_); }
+  FlushSubnormals(const FlushSubnormals&) = delete;
+  FlushSubnormals& operator=(const FlushSubnormals&) = delete;
+
+ private:
+  unsigned saved_;
+};
+
+Parallel parallel_for(ThreadPool& pool) {
+  return {pool.size(), [&pool](const std::function<void(int, int)>& body) {
+            pool.run([&body](int index, int count) {
+              FlushSubnormals scope;
+              body(index, count);
+            });
+          }};
+}
+
+Napi::Value SimdLevel(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), state().kernels->name);
+}
+
+Napi::Value SupportedSimdLevels(const Napi::CallbackInfo& info) {
+  const auto levels = supported_simd_levels();
+  Napi::Array out = Napi::Array::New(info.Env(), levels.size());
+  for (size_t i = 0; i < levels.size(); ++i) out.Set(uint32_t(i), levels[i]);
+  return out;
+}
+
+Napi::Value SetSimdLevel(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "setSimdLevel(name: string)");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  const KernelTable* table = kernels_for(name);
+  if (!table) throw Napi::RangeError::New(info.Env(), "SIMD level '" + name + "' is not supported on this CPU");
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().kernels = table;
+  return Napi::String::New(info.Env(), table->name);
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state().pool->size()); }
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "setThreads(n: number)");
+  const int n = std::clamp(info[0].As<Napi::Number>().Int32Value(), 1, 1024);
+  std::lock_guard<std::mutex> lock(state().mutex);
+  if (state().pool->size() != n) state().pool = std::make_unique<ThreadPool>(n);
+  return Napi::Number::New(info.Env(), n);
+}
+
+Napi::Value WorkspaceSize(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "workspaceSize(shape)");
+  return Napi::Number::New(info.Env(), double(workspace_layout(parse_shape(info[0].As<Napi::Object>())).total));
+}
+
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "forward(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  ForwardArgs a{};
+  a.s = parse_shape(o);
+  const size_t B = a.s.batch, T = a.s.steps, D = a.s.input, H = a.s.hidden, GH = gate_count(a.s.cell) * H;
+  const bool cell_state = has_cell_state(a.s.cell);
+  a.x = floats(o, "x", B * T * D);
+  a.mask = floats(o, "mask", B * T, true);
+  a.h0 = floats(o, "h0", B * H);
+  a.c0 = cell_state ? floats(o, "c0", B * H) : nullptr;
+  a.W = floats(o, "kernel", D * GH);
+  a.U = floats(o, "recurrent", H * GH);
+  a.b = floats(o, "bias", GH);
+  a.out = floats(o, "out", B * T * H);
+  a.hT = floats(o, "hT", B * H);
+  a.cT = cell_state ? floats(o, "cT", B * H) : nullptr;
+  a.workspace = floats(o, "workspace", workspace_layout(a.s).total, true);
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().kernels->forward(a, parallel_for(*state().pool));
+  return info.Env().Undefined();
+}
+
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "backward(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  BackwardArgs a{};
+  a.s = parse_shape(o);
+  const size_t B = a.s.batch, T = a.s.steps, D = a.s.input, H = a.s.hidden, GH = gate_count(a.s.cell) * H;
+  const bool cell_state = has_cell_state(a.s.cell);
+  a.mask = floats(o, "mask", B * T, true);
+  a.W = floats(o, "kernel", D * GH);
+  a.U = floats(o, "recurrent", H * GH);
+  a.workspace = floats(o, "workspace", workspace_layout(a.s).total);
+  a.dOut = floats(o, "dOut", B * T * H);
+  a.dhT = floats(o, "dhT", B * H);
+  a.dcT = cell_state ? floats(o, "dcT", B * H) : nullptr;
+  a.dx = floats(o, "dx", B * T * D);
+  a.dh0 = floats(o, "dh0", B * H);
+  a.dc0 = cell_state ? floats(o, "dc0", B * H) : nullptr;
+  a.dW = floats(o, "dKernel", D * GH);
+  a.dU = floats(o, "dRecurrent", H * GH);
+  a.db = floats(o, "dBias", GH);
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().kernels->backward(a, parallel_for(*state().pool));
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    if (!state().kernels) state().kernels = kernels_for(supported_simd_levels().front());
+    if (!state().pool) state().pool = std::make_unique<ThreadPool>(1);
+  }
+  exports.Set("simdLevel", Napi::Function::New(env, SimdLevel));
+  exports.Set("supportedSimdLevels", Napi::Function::New(env, SupportedSimdLevels));
+  exports.Set("setSimdLevel", Napi::Function::New(env, SetSimdLevel));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("workspaceSize", Napi::Function::New(env, WorkspaceSize));
+  exports.Set("forward", Napi::Function::New(env, Forward));
+  exports.Set("backward", Napi::Function::New(env, Backward));
+  return exports;
+}
+
+}  // namespace
+}  // namespace rnnseq
+
+static Napi::Object InitRnnseqNative(Napi::Env env, Napi::Object exports) { return rnnseq::Init(env, exports); }
+
+NODE_API_MODULE(rnnseq_native, InitRnnseqNative)

@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReferenceCore } from '../../src/engine/reference-core.js';
+import { SequenceModel } from '../../src/engine/sequence-model.js';
+import { saveModel } from '../../src/commands/checkpoints.js';
+import { runCli, tempDir, useCpuBackend } from '../helpers.js';
+import { randomBases, writeFasta } from '../scan/scan-helpers.js';
+
+await useCpuBackend();
+
+/** A scanner with random weights: its calls mean nothing, but they are many and deterministic. */
+async function randomScanner(dir: string, windowBp = 40): Promise<string> {
+  const path = join(dir, 'scanner');
+  const model = SequenceModel.create(
+    { alphabet: 'dna', classes: ['background', 'hit'], inputLength: windowBp, architecture: { cell: 'gru', inputSize: 4, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 } },
+    7,
+    new ReferenceCore(),
+  );
+  await saveModel(path, model, {
+    training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference',
+    window: { lengthBp: windowBp, positiveClass: 'hit', threshold: 0.5, strand: 'both', rcCombine: 'max', reverseComplement: true, calibration: { metric: 'test' } },
+  });
+  model.dispose();
+  return path;
+}
+
+function genome(dir: string): string {
+  const c = randomBases(1500, 33) + 'N'.repeat(300) + randomBases(1700, 34);
+  return writeFasta(dir, 'g.fa', [['chr1', randomBases(4000, 31)], ['tiny', randomBases(30, 32)], ['chr3', c]]);
+}
+
+/** The median window probability, so that about half the windows are called and merges are plentiful. */
+async function medianThreshold(model: string, fasta: string, dir: string): Promise<string> {
+  const bg = join(dir, 'median.bg');
+  const result = await runCli(['scan', '-q', '-m', model, fasta, '--threshold', '1', '-o', join(dir, 'none.bed'), '--bedgraph', bg]);
+  assert.equal(result.code, 0, result.stderr);
+  const values = readFileSync(bg, 'utf8').trim().split('\n').map((l) => Number(l.split('\t')[3])).sort((a, b) => a - b);
+  return String(values[Math.floor(values.length / 2)]);
+}
+
+function haveTool(name: string): boolean {
+  const found = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!found && process.env.CI === 'true') assert.fail(`${name} is not installed; .ci/run installs it from Debian`);
+  return found;
+}
+
+test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
+  const dir = tempDir(t);
+  const model = await randomScanner(dir);
+  const fasta = genome(dir);
+  const threshold = await medianThreshold(model, fasta, dir);
+  const bed = join(dir, 'calls.bed');
+  const bedgraph = join(dir, 'scores.bg');
+  const result = await runCli(['scan', '-m', model, fasta, '--threshold', threshold, '-o', bed, '--bedgraph', bedgraph, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, '');
+  const done = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).find((e) => e.event === ('done' as unknown as number))!;
+  assert.ok(done.windows > 100 && done.windowsSkippedN > 0 && done.regions > 5, JSON.stringify(done));
+
+  const rows = readFileSync(bed, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const order = ['chr1', 'chr3'];
+  rows.forEach((row, i) => {
+    assert.equal(row.length, 9);
+    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows] = row as [string, string, string, string, string, string, string, string, string];
+    assert.ok(order.includes(chrom) && Number(start) < Number(end) && name === 'hit' && strand === '.');
+    assert.ok(Math.abs(Number(score) - Number(maxProb) * 1000) <= 0.51, 'score is max_prob on a 0-1000 scale');
+    assert.ok(Number(maxProb) >= Number(meanProb) && Number(meanProb) >= Number(threshold) - 1e-4 && Number(windows) >= 1);
+    assert.equal((Number(end) - Number(start) - 40) % 10 === 0 || chrom === 'chr3', true, 'regions are unions of windows on the 10 bp grid');
+    const previous = rows[i - 1];
+    if (previous) {
+      const byChrom = order.indexOf(previous[0]!) - order.indexOf(chrom);
+      assert.ok(byChrom < 0 || (byChrom === 0 && Number(previous[1]) < Number(start) && Number(previous[2]) < Number(start)), 'sorted, separate regions');
+    }
+  });
+  // chr3 has N at [1500, 1800); windows with more than 4 N (10% of 40 bp) are skipped, so no call spans [1504, 1796).
+  assert.ok(!rows.some((r) => r[0] === 'chr3' && Number(r[1]) < 1796 && Number(r[2]) > 1504), 'no call inside the N run');
+
+  const bins = readFileSync(bedgraph, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  for (let i = 1; i < bins.length; i++) {
+    if (bins[i]![0] === bins[i - 1]![0]) assert.ok(Number(bins[i]![1]) >= Number(bins[i - 1]![2]), 'bedGraph intervals do not overlap');
+  }
+
+  if (!haveTool('bedtools')) {
+    t.diagnostic('bedtools not installed: skipped the bedtools checks');
+    return;
+  }
+  const sorted = spawnSync('bedtools', ['sort', '-i', bed], { encoding: 'utf8' });
+  assert.equal(sorted.status, 0, sorted.stderr);
+  assert.equal(sorted.stdout, readFileSync(bed, 'utf8'), 'bedtools sort leaves the calls as they are');
+  const merged = spawnSync('bedtools', ['merge', '-i', bed], { encoding: 'utf8' });
+  assert.equal(merged.status, 0, merged.stderr);
+  assert.equal(merged.stdout.trim().split('\n').length, rows.length, 'calls are already merged');
+  const sortedGraph = spawnSync('bedtools', ['sort', '-i', bedgraph], { encoding: 'utf8' });
+  assert.equal(sortedGraph.stdout, readFileSync(bedgraph, 'utf8'));
+});
+
+test('cat of the --shard K/N outputs and of --region parts is byte-identical to the whole scan; stdin gives the same', async (t) => {
+  const dir = tempDir(t);
+  const model = await randomScanner(dir);
+  const fasta = genome(dir);
+  const threshold = await medianThreshold(model, fasta, dir);
+  const common = ['-q', '-m', model, '--threshold', threshold, '--batch-size', '16'];
+  const whole = await runCli(['scan', ...common, fasta, '--bedgraph', join(dir, 'whole.bg'), '-o', join(dir, 'whole.bed')]);
+  assert.equal(whole.code, 0, whole.stderr);
+  const wholeBed = readFileSync(join(dir, 'whole.bed'), 'utf8');
+  assert.ok(wholeBed.split('\n').length > 10);
+  let shardBed = '';
+  let shardGraph = '';
+  for (let k = 1; k <= 3; k++) {
+    const part = await runCli(['scan', ...common, '--shard', `${k}/3`, fasta, '-o', join(dir, `p${k}.bed`), '--bedgraph', join(dir, `p${k}.bg`)]);
+    assert.equal(part.code, 0, part.stderr);
+    shardBed += readFileSync(join(dir, `p${k}.bed`), 'utf8');
+    shardGraph += readFileSync(join(dir, `p${k}.bg`), 'utf8');
+  }
+  assert.equal(shardBed, wholeBed);
+  assert.equal(shardGraph, readFileSync(join(dir, 'whole.bg'), 'utf8'));
+  let regionBed = '';
+  for (const region of [['chr1:1-1,234'], ['chr1:1235-', 'tiny'], ['chr3']]) {
+    const part = await runCli(['scan', ...common, ...region.flatMap((r) => ['--region', r]), fasta]);
+    assert.equal(part.code, 0, part.stderr);
+    regionBed += part.stdout;
+  }
+  assert.equal(regionBed, wholeBed);
+  const stdin = await runCli(['scan', ...common, '-'], { input: readFileSync(fasta, 'utf8') });
+  assert.equal(stdin.code, 0, stdin.stderr);
+  assert.equal(stdin.stdout, wholeBed);
+});
+
+test('scan refuses what it cannot do with one-line messages and exit 2; classify still reads a scanner', async (t) => {
+  const dir = tempDir(t);
+  const model = await randomScanner(dir);
+  const fasta = genome(dir);
+  const cases: Array<[string[], RegExp, string?]> = [
+    [['--shard', '1/2', '-'], /--shard needs the genome as a file/, readFileSync(fasta, 'utf8')],
+    [['--region', 'chrZ:1-10', fasta], /--region chrZ:1-10: .*g\.fa has no sequence named 'chrZ' \(it has chr1, tiny, chr3\)/],
+    [['--shard', '4/3', fasta], /--shard must look like K\/N/],
+    [['--stride', '41', fasta], /--stride 41 is longer than the 40 bp window/],
+    [['--strand', 'x', fasta], /argument 'x' is invalid/],
+  ];
+  for (const [args, message, input] of cases) {
+    const out = join(dir, 'out.bed');
+    const result = await runCli(['scan', '-q', '-m', model, '-o', out, ...args], input === undefined ? {} : { input });
+    assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.ok(!existsSync(out), 'no output file');
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), [], 'no temp files left');
+
+  const classified = await runCli(['classify', '-q', '-m', model, fasta]);
+  assert.equal(classified.code, 0, classified.stderr);
+  assert.match(classified.stdout, /^id\tlabel\tp_background\tp_hit\nchr1\t/);
+});

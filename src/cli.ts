@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Command, Option, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from './errors.js';
 import { rnnseqVersion } from './version.js';
@@ -45,6 +46,7 @@ Examples:
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
     .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '10')
     .option('--lr-patience <n>', 'halve the learning rate after n epochs without improvement (0: constant rate)', '4')
+    .option('--max-memory <GB>', 'memory budget for backpropagation; larger batches are split into accumulated micro-batches', defaultMaxMemoryGb())
     .option('--seed <n>', 'random seed: same seed, same data, same thread count -> same weights', '1')
     .option('--valid <file>', 'validation FASTA (labels from the same header tag)')
     .option('--valid-fraction <f>', 'hold out this stratified fraction for validation when --valid is not given', '0.1')
@@ -61,6 +63,7 @@ Examples:
     .option('--exclude-region <region>', 'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)', collect, [] as string[])
     .option('--no-rc', 'with --genome: no reverse-complement augmentation (on by default: elements work on either strand)')
     .option('--positive-class <name>', 'with --genome: name of the positive class (the negative class is background)', 'positive')
+    .addOption(new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)").choices(['window', 'core'] as const).default('window' as const))
     .addOption(engineOptions.backend())
     .addOption(engineOptions.engine())
     .addOption(engineOptions.threads())
@@ -79,7 +82,8 @@ Scanners (--genome): positives are windows centred on (or tiled across) the --po
 (5% bins) and N fraction (0, <=1%, <=10%, <=50%) match the positives' in each split; windows over half N are
 never used. Every window is also shown reverse-complemented unless --no-rc. Windows on --valid-chroms or inside
 a --valid-region validate; windows straddling a validation edge or touching an --exclude-region are dropped.
-best/ records the window and a threshold chosen for the best F1 on the validation windows; rnnseq scan uses it.`,
+best/ records the window and a threshold chosen for the best F1 on the validation windows (negatives weighted
+so positives make up the share of the validation sequence the --positives regions cover); rnnseq scan uses it.`,
     )
     .action(async (inputs, opts) => {
       const { parseTrainOptions } = await import('./commands/train-options.js');
@@ -185,6 +189,11 @@ const logOptions = {
   quiet: () => new Option('-q, --quiet', 'only warnings and errors on stderr').default(false),
   json: () => new Option('--json', 'log one JSON object per line on stderr (for batch jobs)').default(false),
 };
+
+/** Half the machine (or the job's share as the OS reports it), so a long-sequence run cannot take it all. */
+function defaultMaxMemoryGb(): string {
+  return (os.totalmem() / 2 ** 30 / 2).toFixed(1);
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

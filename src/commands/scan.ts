@@ -136,7 +136,7 @@ export async function run(options: ScanOptions): Promise<void> {
   const outputs: Output[] = [];
   try {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
-    const lengths = options.shard || showProgress ? await lengthsOf(options, alphabet) : undefined;
+    const lengths = options.shard || showProgress ? await lengthsOf(options, alphabet, abort.signal) : undefined;
     const owned = ownedStarts(options, lengths);
 
     const calls = await openOutput(options.out);
@@ -170,13 +170,13 @@ export async function run(options: ScanOptions): Promise<void> {
       for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
         const seconds = (performance.now() - started) / 1000;
-        progress.update(Math.min(event.basesRead, totalBp), { status: `${formatBp(event.basesRead / Math.max(seconds, 1e-9))}/s` });
+        progress.update(Math.min(event.basesDone, totalBp), { status: `${formatBp(event.basesDone / Math.max(seconds, 1e-9))}/s` });
       }
     } finally {
       progress.stop();
       model.dispose();
     }
-    checkRegionsSeen(options, stats.seen);
+    if (!lengths) checkRegionsSeen(options, stats.seen); // else checked before the scan
     for (const output of outputs) await output.commit();
     const seconds = (performance.now() - started) / 1000;
     if (stats.shortSequences.length > 0) {
@@ -203,11 +203,11 @@ export async function run(options: ScanOptions): Promise<void> {
   }
 }
 
-async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>): Promise<SequenceLength[]> {
+async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>, signal: AbortSignal): Promise<SequenceLength[]> {
   if (options.input === '-') {
     throw new RnnseqError('--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)', EXIT_USAGE);
   }
-  return sequenceLengths(options.input, alphabet);
+  return sequenceLengths(options.input, alphabet, signal);
 }
 
 function ownedStarts(options: ScanOptions, lengths: SequenceLength[] | undefined): OwnedStarts | undefined {

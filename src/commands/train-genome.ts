@@ -19,6 +19,8 @@ import { parseNumber } from './runtime.js';
 export interface GenomeTrainOptions extends GenomeTrainingPlan {
   positiveClass: string;
   negativeClass: string;
+  /** the default `scan --extent` written into the scanner */
+  extent: 'window' | 'core';
 }
 
 /** The raw flags of the genome path, as commander hands them over. */
@@ -35,6 +37,7 @@ export interface RawGenomeFlags {
   excludeRegion: string[];
   rc: boolean;
   positiveClass: string;
+  extent: 'window' | 'core';
   seed: string;
   validFraction: string;
   length?: string;
@@ -77,6 +80,7 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     positiveClass: raw.positiveClass,
     negativeClass,
+    extent: raw.extent,
   };
 }
 
@@ -105,6 +109,7 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
     threshold: 0.5,
     strand: options.reverseComplement ? 'both' : '+',
     rcCombine: 'max',
+    ...(options.extent !== 'window' ? { extent: options.extent } : {}),
     reverseComplement: options.reverseComplement,
   };
   return {
@@ -127,7 +132,7 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
       } finally {
         model.dispose();
       }
-      const choice = calibrate(probs, calibrationSet.labels, sets.strandPairs);
+      const choice = calibrate(probs, calibrationSet.labels, sets.strandPairs, sets.positiveRate);
       const main = sets.strandPairs ? choice['both-max']! : choice['+']!;
       await rewriteSpec(bestDir, (spec) => ({
         ...spec,
@@ -136,7 +141,8 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
           threshold: main.threshold,
           thresholds: Object.fromEntries(Object.entries(choice).map(([key, c]) => [key, c.threshold])),
           calibration: {
-            metric: 'best F1 over validation windows',
+            metric: 'best F1 over validation windows, negatives weighted to the positive rate',
+            positiveRate: round(sets.positiveRate),
             set: sets.valid ? sets.validDescription : 'training windows (no validation set)',
             windows: main.windows,
             positives: main.positives,
@@ -149,7 +155,8 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
       log.record(
         'calibrated',
         { threshold: main.threshold, precision: main.precision, recall: main.recall, f1: main.f1, windows: main.windows },
-        `rnnseq: threshold ${main.threshold} (best F1 on ${main.windows} ${sets.valid ? 'validation' : 'training'} windows${sets.strandPairs ? ', both strands, max' : ''}): ` +
+        `rnnseq: threshold ${main.threshold} (best F1 on ${main.windows} ${sets.valid ? 'validation' : 'training'} windows${sets.strandPairs ? ', both strands, max' : ''}, ` +
+          `positive rate ${(100 * sets.positiveRate).toFixed(1)}%): ` +
           `precision ${main.precision.toFixed(3)}, recall ${main.recall.toFixed(3)}, F1 ${main.f1.toFixed(3)}`,
       );
     },
@@ -160,20 +167,20 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
  * Thresholds for each way scan can combine strands. With strand pairs, items alternate forward / reverse
  * complement of one window (genome-training.ts), so the pair's scores combine as scan combines them.
  */
-function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean): Record<string, ThresholdChoice> {
+function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean, positiveRate: number): Record<string, ThresholdChoice> {
   const positive = (i: number) => probs[i * 2 + POSITIVE_LABEL]!; // two classes
   if (!strandPairs) {
-    return { '+': bestF1Threshold(Float32Array.from(labels, (_, i) => positive(i)), Array.from(labels, (l) => l !== NEGATIVE_LABEL)) };
+    return { '+': bestF1Threshold(Float32Array.from(labels, (_, i) => positive(i)), Array.from(labels, (l) => l !== NEGATIVE_LABEL), positiveRate) };
   }
   const pairs = labels.length / 2;
   const isPositive = Array.from({ length: pairs }, (_, k) => labels[2 * k] === POSITIVE_LABEL);
   const forward = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k));
   const reverse = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k + 1));
   return {
-    'both-max': bestF1Threshold(forward.map((f, k) => Math.max(f, reverse[k]!)), isPositive),
-    'both-mean': bestF1Threshold(forward.map((f, k) => (f + reverse[k]!) / 2), isPositive),
-    '+': bestF1Threshold(forward, isPositive),
-    '-': bestF1Threshold(reverse, isPositive),
+    'both-max': bestF1Threshold(forward.map((f, k) => Math.max(f, reverse[k]!)), isPositive, positiveRate),
+    'both-mean': bestF1Threshold(forward.map((f, k) => (f + reverse[k]!) / 2), isPositive, positiveRate),
+    '+': bestF1Threshold(forward, isPositive, positiveRate),
+    '-': bestF1Threshold(reverse, isPositive, positiveRate),
   };
 }
 

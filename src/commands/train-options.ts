@@ -24,6 +24,7 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   clipNorm: string;
   patience: string;
   lrPatience: string;
+  maxMemory: string;
   seed: string;
   valid?: string;
   validFraction: string;
@@ -71,6 +72,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       clipNorm: parseNumber('--clip-norm', raw.clipNorm, { min: 0 }),
       patience: parseNumber('--patience', raw.patience, { min: 0, integer: true }),
       lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
+      maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
       seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     },
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),

@@ -44,6 +44,9 @@ export async function run(options: TrainOptions): Promise<void> {
     throw new RnnseqError(`${options.out} already holds a training run; use --resume to continue it or choose another -o`, EXIT_USAGE);
   }
 
+  if (resumeFrom?.spec.window && !options.genome) {
+    throw new RnnseqError(`${options.out} trains a scanner: resume it with the same --genome, --positives and window options`, EXIT_USAGE);
+  }
   // A scanner (--genome) cuts its labelled windows from a genome and BED files; see train-genome.ts.
   const genomeData = options.genome ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
   const prepared = genomeData ?? (await prepareFastaData(options, resumeFrom?.spec));

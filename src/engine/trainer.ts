@@ -6,8 +6,9 @@ export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
 }
-import { type Batch, type EncodedSequence, packBatch } from '../seq/batch.js';
-import { EXIT_RUNTIME, RnnseqError } from '../errors.js';
+import { type EncodedSequence, packBatch } from '../seq/batch.js';
+import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
+import { sequencesPerPass, trainingBytesPerToken } from './memory.js';
 import { accuracy, multiclassAuroc } from './metrics.js';
 import { forward } from './model.js';
 import { Random } from './random.js';
@@ -24,6 +25,11 @@ export interface TrainConfig {
   patience: number;
   /** Halve the learning rate after this many epochs without improvement; 0 keeps it constant. */
   lrPatience?: number;
+  /**
+   * Memory budget for one backward pass. A batch whose stored activations would exceed it is trained as
+   * gradient-accumulated micro-batches; a single sequence that exceeds it is an error naming the fix.
+   */
+  maxMemoryBytes?: number;
 }
 
 /** The learning rate never drops below this fraction of the starting one. */
@@ -104,16 +110,16 @@ export async function trainModel(
       for (let b = 0; b < batches; b++) {
         if (hooks.signal?.aborted) break;
         const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const batch = packBatch(rows.map((i) => train.items[i]!), channels);
+        const items = rows.map((i) => train.items[i]!);
         const labels = Int32Array.from(rows, (i) => train.labels[i]!);
-        const { loss, probs } = trainStep(model, optimizer, variables, batch, labels, config, random.seed());
+        const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, items, labels, config, random.seed());
         if (!Number.isFinite(loss)) {
           throw new RnnseqError(`training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`, EXIT_RUNTIME);
         }
         lossSum += loss * rows.length;
         trainProbs.set(probs, b * config.batchSize * numClasses);
         trainLabels.set(labels, b * config.batchSize);
-        tokens += batch.batch * batch.steps;
+        tokens += batchTokens;
         hooks.onBatch?.(b + 1, batches, loss);
       }
       if (hooks.signal?.aborted) break;
@@ -170,26 +176,58 @@ function trainStep(
   model: SequenceModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
-  batch: Batch,
+  items: EncodedSequence[],
   labels: Int32Array,
   config: TrainConfig,
   dropoutSeed: number,
-): { loss: number; probs: Float32Array } {
-  return tf.tidy(() => {
-    const { x, mask } = batchTensors(batch);
-    const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), model.info.classes.length);
-    let probs: tf.Tensor | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const { logits } = forward(model.info.architecture, model.params, x, mask, { core: model.core, training: true, dropoutSeed });
-      probs = tf.keep(tf.softmax(logits)); // variableGrads disposes its intermediates; these are read after
-      return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
-    }, variables);
-    const ordered = variables.map((v) => ({ name: v.name, tensor: grads[v.name]! }));
+): { loss: number; probs: Float32Array; tokens: number } {
+  const arch = model.info.architecture;
+  const steps = items.reduce((m, item) => Math.max(m, item.length), 0);
+  const perPass = config.maxMemoryBytes ? sequencesPerPass(arch, steps, config.maxMemoryBytes) : items.length;
+  if (perPass < 1) {
+    const needGb = (trainingBytesPerToken(arch) * steps) / 2 ** 30;
+    throw new RnnseqError(
+      `a ${steps}-step sequence needs about ${needGb.toFixed(1)} GB to backpropagate through, over the --max-memory budget of ` +
+        `${(config.maxMemoryBytes! / 2 ** 30).toFixed(1)} GB; crop inputs with --length, use a smaller --hidden, or raise --max-memory`,
+      EXIT_USAGE,
+    );
+  }
+  const numClasses = model.info.classes.length;
+  const probs = new Float32Array(items.length * numClasses);
+  let loss = 0;
+  let tokens = 0;
+  // Gradients of each micro-batch's mean loss, weighted by its share of the batch, add up to the full batch's.
+  let sums: tf.Tensor[] | undefined;
+  for (let start = 0, part = 0; start < items.length; start += perPass, part++) {
+    const slice = items.slice(start, start + perPass);
+    const batch = packBatch(slice, arch.inputSize);
+    const weight = slice.length / items.length;
+    tokens += batch.batch * batch.steps;
+    const result = tf.tidy(() => {
+      const { x, mask } = batchTensors(batch);
+      const targets = tf.oneHot(tf.tensor1d(labels.subarray(start, start + slice.length), 'int32'), numClasses);
+      let partProbs: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const { logits } = forward(arch, model.params, x, mask, { core: model.core, training: true, dropoutSeed: dropoutSeed + part });
+        partProbs = tf.keep(tf.softmax(logits)); // variableGrads disposes its intermediates; these are read after
+        return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+      }, variables);
+      const weighted = variables.map((v) => (weight === 1 ? grads[v.name]! : tf.mul(grads[v.name]!, weight)));
+      const next = sums ? weighted.map((g, i) => tf.add(sums![i]!, g)) : weighted;
+      return { loss: value.dataSync()[0]! * weight, grads: next.map((g) => tf.keep(g)), probs: partProbs! };
+    });
+    if (sums) tf.dispose(sums);
+    sums = result.grads;
+    loss += result.loss;
+    probs.set(result.probs.dataSync() as Float32Array, start * numClasses);
+    result.probs.dispose();
+  }
+  tf.tidy(() => {
+    const ordered = variables.map((v, i) => ({ name: v.name, tensor: sums![i]! }));
     optimizer.applyGradients(clipByGlobalNorm(ordered, config.clipNorm));
-    const probValues = probs!.dataSync() as Float32Array;
-    probs!.dispose();
-    return { loss: value.dataSync()[0]!, probs: probValues };
   });
+  tf.dispose(sums!);
+  return { loss, probs, tokens };
 }
 
 function clipByGlobalNorm(grads: NamedTensor[], clipNorm: number): NamedTensor[] {

@@ -54,8 +54,8 @@ export interface ScanEvent {
   chrom: string;
   regions: CalledRegion[];
   bins: ScoredBin[];
-  /** bases of the input read so far, for progress */
-  basesRead: number;
+  /** bases of the input, counted from its start, that are scanned or skipped for good: for progress */
+  basesDone: number;
 }
 
 export interface ScanStats {
@@ -97,7 +97,7 @@ export async function* scanChunks(
       stats.seen.add(chunk.id);
       stats.sequences++;
       const intervals = owned ? owned.get(chunk.id) : WHOLE;
-      current = intervals ? new SequenceScan(chunk.id, intervals, settings, score, stats) : undefined;
+      current = intervals ? new SequenceScan(chunk.id, intervals, settings, score, stats, stats.basesRead) : undefined;
     }
     stats.basesRead += chunk.sequence.length;
     if (current && !current.done) {
@@ -138,6 +138,8 @@ class SequenceScan {
     private readonly settings: ScanSettings,
     private readonly score: WindowScorer,
     private readonly stats: ScanStats,
+    /** input bases before this sequence */
+    private readonly basesBefore: number,
   ) {
     this.windowBp = settings.grid.windowBp;
     this.strideBp = settings.grid.strideBp;
@@ -200,7 +202,7 @@ class SequenceScan {
       const lastStart = windowStart(last, lengthBp, grid);
       // Before the end, the next window may turn out to be the tail, which starts just after this batch's last.
       const nextStart = last + 1 >= total ? Infinity : ended ? windowStart(last + 1, lengthBp, grid) : last * this.strideBp + 1;
-      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesRead: this.stats.basesRead };
+      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesDone: this.basesBefore + lastStart + W };
       if (this.batchNeeded(firstStart, lastStart)) {
         this.scoreBatch(first, last, lengthBp, event);
       } else {
@@ -210,13 +212,13 @@ class SequenceScan {
       this.nextBatch++;
       if (nextStart === Infinity) this.emitClosed(this.merger.close(), event);
       if (this.openOwned() === undefined && this.noIntervalsFrom(nextStart)) this.done = true;
-      if (event.regions.length > 0 || event.bins.length > 0) yield event;
+      yield event; // even when empty: progress
     }
     if (ended) {
       // Windows are all scored: anything still open closes at the sequence end.
-      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesRead: this.stats.basesRead };
+      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesDone: this.basesBefore + this.received };
       this.emitClosed(this.merger.close(), event);
-      if (event.regions.length > 0) yield event;
+      yield event;
       this.done = true;
     }
   }

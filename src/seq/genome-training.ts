@@ -58,6 +58,8 @@ export interface GenomeTrainingSets {
   strandPairs: boolean;
   validDescription: string;
   summary: Record<string, unknown>;
+  /** share of the validation territory (the genome, without one) that positive regions cover */
+  positiveRate: number;
 }
 
 export const NEGATIVE_LABEL = 0;
@@ -171,6 +173,11 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
     positive: kept.positive.filter((w) => w.ref.split === split).length,
     negative: kept.negative.filter((w) => w.ref.split === split).length,
   });
+  const heldOutBy = plan.validChroms.length > 0 || plan.validRegions.length > 0;
+  const territory = heldOutBy
+    ? [...plan.validChroms.map((chrom) => ({ chrom, start: 0, end: lengthOf.get(chrom)! })), ...plan.validRegions]
+    : lengths.map((l) => ({ chrom: l.name, start: 0, end: l.length }));
+  const positiveRate = coveredShare(positiveRecords, territory, lengthOf);
   const summary = {
     genome: plan.genome,
     positives: plan.positives,
@@ -180,6 +187,7 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
     reverseComplement: plan.reverseComplement,
     windows: { train: counts('train'), valid: counts('valid') },
     meanGc: { positive: round(meanGc(kept.positive)), negative: round(meanGc(kept.negative)) },
+    positiveRate: round(positiveRate),
   };
   report.info(
     `genome windows of ${W} bp: ${kept.positive.length} positive, ${kept.negative.length} negative (mean GC ${summary.meanGc.positive} vs ${summary.meanGc.negative})` +
@@ -203,7 +211,6 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
     ...kept.positive.map((w) => ({ ...w, label: POSITIVE_LABEL })),
     ...kept.negative.map((w) => ({ ...w, label: NEGATIVE_LABEL })),
   ];
-  const heldOutBy = plan.validChroms.length > 0 || plan.validRegions.length > 0;
   if (heldOutBy) {
     const train = labelled.filter((w) => w.ref.split === 'train');
     const valid = labelled.filter((w) => w.ref.split === 'valid');
@@ -212,9 +219,9 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
       throw new RnnseqError('no positive windows fall on the validation chromosomes or regions; choose others', EXIT_DATA);
     }
     const where = [...plan.validChroms, ...plan.validRegions.map((r) => formatRegion(r.chrom, r.start, r.end))].join(', ');
-    return { train: toSet(train), valid: toSet(valid), strandPairs: plan.reverseComplement, validDescription: `held out: ${where}`, summary };
+    return { train: toSet(train), valid: toSet(valid), strandPairs: plan.reverseComplement, validDescription: `held out: ${where}`, summary, positiveRate };
   }
-  if (plan.validFraction === 0) return { train: toSet(labelled), strandPairs: plan.reverseComplement, validDescription: 'none', summary };
+  if (plan.validFraction === 0) return { train: toSet(labelled), strandPairs: plan.reverseComplement, validDescription: 'none', summary, positiveRate };
   report.warn('no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic');
   const split = stratifiedSplit(Int32Array.from(labelled, (w) => w.label), plan.validFraction, new Random(plan.seed));
   return {
@@ -223,7 +230,24 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
     strandPairs: plan.reverseComplement,
     validDescription: `random ${plan.validFraction} of the windows, seed ${plan.seed}`,
     summary,
+    positiveRate,
   };
+}
+
+/** Share of the territory's bases that the regions cover. */
+function coveredShare(regions: readonly BedRecord[], territory: readonly GenomeInterval[], lengthOf: Map<string, number>): number {
+  const covered = normaliseIntervals(regions.map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })));
+  const area = normaliseIntervals(territory.map((t) => ({ ...t, end: Math.min(t.end, lengthOf.get(t.chrom) ?? 0) })));
+  let total = 0;
+  let inside = 0;
+  for (const [chrom, intervals] of area) {
+    const list = covered.get(chrom) ?? [];
+    for (const [start, end] of intervals) {
+      total += end - start;
+      for (const [a, b] of list) inside += Math.max(0, Math.min(b, end) - Math.max(a, start));
+    }
+  }
+  return total > 0 ? inside / total : 0;
 }
 
 /** BED regions on sequences of the genome, checked against their lengths. */

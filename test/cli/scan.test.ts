@@ -124,6 +124,16 @@ test('cat of the --shard K/N outputs and of --region parts is byte-identical to 
     regionBed += part.stdout;
   }
   assert.equal(regionBed, wholeBed);
+  const selection = ['--region', 'chr1:1-2000', '--region', 'chr3'];
+  const selected = await runCli(['scan', ...common, ...selection, fasta]);
+  assert.equal(selected.code, 0, selected.stderr);
+  let selectedShards = '';
+  for (let k = 1; k <= 2; k++) {
+    const part = await runCli(['scan', ...common, ...selection, '--shard', `${k}/2`, fasta]);
+    assert.equal(part.code, 0, part.stderr);
+    selectedShards += part.stdout;
+  }
+  assert.equal(selectedShards, selected.stdout, '--shard splits a --region selection too');
   const stdin = await runCli(['scan', ...common, '-'], { input: readFileSync(fasta, 'utf8') });
   assert.equal(stdin.code, 0, stdin.stderr);
   assert.equal(stdin.stdout, wholeBed);

@@ -8,6 +8,7 @@ import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
 import { plantedMotifFasta } from '../motif-data.js';
 import { useCpuBackend } from '../helpers.js';
+import { trainingBytesPerToken } from '../../src/engine/memory.js';
 
 await useCpuBackend();
 const dna = getAlphabet('dna');
@@ -67,4 +68,30 @@ test('a GRU learns the planted ACG motif to over 95% held-out accuracy', async (
   assert.ok(result.accuracy > 0.95, `held-out accuracy ${result.accuracy}`);
   assert.ok(result.auroc > 0.97, `held-out AUROC ${result.auroc}`);
   model.dispose();
+});
+
+test('a memory budget splits batches into micro-batches whose accumulated gradients match the full batch', async () => {
+  const train = motifSet(64, 5);
+  const plain = { ...info, architecture: { ...info.architecture, dropout: 0 } };
+  const full = SequenceModel.create(plain, 2, new ReferenceCore());
+  const reference = new ReferenceCore();
+  let passes = 0;
+  const counting = { name: 'counting', run: (args: Parameters<ReferenceCore['run']>[0]) => (passes++, reference.run(args)) };
+  const split = SequenceModel.create(plain, 2, counting);
+  const perToken = trainingBytesPerToken(plain.architecture);
+  await trainModel(full, train, undefined, { ...config, epochs: 1 });
+  // Room for 5 sequences of 20 steps: every 32-sequence batch becomes 7 micro-batches.
+  await trainModel(split, train, undefined, { ...config, epochs: 1, maxMemoryBytes: perToken * 20 * 5 });
+  assert.equal(passes, 2 * 7, 'two batches of 32, seven micro-batches each');
+  const a = new Float32Array(full.packWeights().data.buffer.slice(0));
+  const b = new Float32Array(split.packWeights().data.buffer.slice(0));
+  let worst = 0;
+  a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]!))));
+  assert.ok(worst < 1e-4, `weights differ by ${worst}`);
+  await assert.rejects(
+    trainModel(split, train, undefined, { ...config, epochs: 1, maxMemoryBytes: perToken * 10 }),
+    /20-step sequence needs about .* GB .*--length/,
+  );
+  full.dispose();
+  split.dispose();
 });

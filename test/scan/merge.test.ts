@@ -27,4 +27,12 @@ test('the calibrated threshold maximises F1 and calls tied scores together', () 
   assert.deepEqual([choice.precision, choice.recall], [0.75, 1]);
   assert.equal(bestF1Threshold([0.3, 0.3], [true, false]).threshold, 0.15);
   assert.equal(bestF1Threshold([0.3, 0.7], [false, false]).threshold, 0.5, 'no positives: the default');
+  // At a 1:1 validation set a weak separation is best called generously; at a genome's 10% positive rate,
+  // each negative counts 9 times and the best threshold moves up.
+  const weak = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2];
+  const labels = [true, true, false, true, false, true, false, false];
+  assert.equal(bestF1Threshold(weak, labels).threshold, 0.35);
+  const rare = bestF1Threshold(weak, labels, 0.1);
+  assert.equal(rare.threshold, 0.75);
+  assert.equal(rare.negativeWeight, 9);
 });

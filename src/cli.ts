@@ -73,7 +73,7 @@ Examples:
       'after',
       `
 Examples:
-  $ rnnseq train -o runs/splice --bidirectional --epochs 30 ../shared/data/splice_statlog_mlbench/splice_statlog.fa
+  $ rnnseq train -o runs/splice --cell cifg --bidirectional --pool max --dropout 0.3 ../shared/data/splice_statlog_mlbench/splice_statlog.fa
   $ rnnseq train -o runs/enh --class enhancer=enh.fa --class background=bg.fa --length 200
   $ rnnseq train -o runs/enh --genome hg38.fa.gz --positives peaks.bed --window 200 --valid-chroms chr8,chr9 --positive-class enhancer
 

@@ -61,6 +61,8 @@ export interface TrainerState {
   epochsWithoutImprovement: number;
   /** Current learning rate (changed by the plateau schedule); absent in runs saved before it existed. */
   learningRate?: number;
+  /** Adam's running beta1^t and beta2^t, saved exactly: see restoreAdamPowers. */
+  adamPowers?: [number, number];
   history: EpochReport[];
 }
 
@@ -91,7 +93,10 @@ export async function trainModel(
   state.learningRate ??= config.learningRate;
   const optimizer = tf.train.adam(state.learningRate);
   const variables = [...model.params.values()];
-  if (resume && resume.optimizer.length > 0) await optimizer.setWeights(resume.optimizer);
+  if (resume && resume.optimizer.length > 0) {
+    await optimizer.setWeights(resume.optimizer);
+    restoreAdamPowers(optimizer, state.adamPowers);
+  }
   const numClasses = model.info.classes.length;
   const channels = model.info.architecture.inputSize;
 
@@ -155,6 +160,7 @@ export async function trainModel(
           setLearningRate(optimizer, state.learningRate);
         }
       }
+      state.adamPowers = readAdamPowers(optimizer);
       await hooks.onEpoch?.(report, state, () => optimizer.getWeights());
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
     }
@@ -170,6 +176,28 @@ export async function trainModel(
  */
 function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+}
+
+interface AdamPowers {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+
+function readAdamPowers(optimizer: tf.Optimizer): [number, number] | undefined {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowers;
+  return accBeta1 && accBeta2 ? [accBeta1.dataSync()[0]!, accBeta2.dataSync()[0]!] : undefined;
+}
+
+/**
+ * Adam.setWeights recomputes beta^t with pow(), while training multiplies step by step; the two differ in the
+ * last float32 bit, enough to make a resumed run drift from the uninterrupted one. Restoring the saved values
+ * keeps `--resume` bit-exact.
+ */
+function restoreAdamPowers(optimizer: tf.Optimizer, saved: [number, number] | undefined): void {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowers;
+  if (!saved || !accBeta1 || !accBeta2) return;
+  accBeta1.assign(tf.scalar(saved[0]));
+  accBeta2.assign(tf.scalar(saved[1]));
 }
 
 function trainStep(

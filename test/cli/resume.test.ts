@@ -8,7 +8,7 @@ import { runCli, tempDir } from '../helpers.js';
 test('a run stopped after 2 epochs and resumed to 4 ends with the same weights as 4 epochs straight', async (t) => {
   const dir = tempDir(t);
   const data = join(dir, 'train.fa');
-  writeFileSync(data, plantedMotifFasta(96, 16, 5).fasta);
+  writeFileSync(data, plantedMotifFasta(400, 16, 5).fasta);
   const common = ['--hidden', '6', '--dropout', '0.2', '--batch-size', '16', '--patience', '0', '--seed', '9', '-q'];
   const straight = await runCli(['train', '-o', join(dir, 'straight'), '--epochs', '4', ...common, data]);
   assert.equal(straight.code, 0, straight.stderr);

@@ -159,6 +159,10 @@ test('scan refuses what it cannot do with one-line messages and exit 2; classify
   }
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), [], 'no temp files left');
 
+  const help = await runCli(['scan', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /\$ rnnseq scan -m /);
+
   const classified = await runCli(['classify', '-q', '-m', model, fasta]);
   assert.equal(classified.code, 0, classified.stderr);
   assert.match(classified.stdout, /^id\tlabel\tp_background\tp_hit\nchr1\t/);

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { ReferenceCore } from '../../src/engine/reference-core.js';
+import { SequenceModel } from '../../src/engine/sequence-model.js';
 import { normaliseIntervals, parseRegion, shardIntervals } from '../../src/seq/regions.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, useCpuBackend } from '../helpers.js';
 import { hashScorer, motifScorer, randomBases, scanText, settings, writeFasta } from './scan-helpers.js';
 
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N' };
@@ -77,4 +80,25 @@ test('shards and regions concatenate to exactly the whole-genome output', async 
     }
     assert.equal(bed, whole.bed, 'regions');
   }
+});
+
+test('scanning with a real model leaves no tensors behind across batches', async (t) => {
+  await useCpuBackend();
+  const dir = tempDir(t);
+  const file = writeFasta(dir, 'g.fa', [['a', randomBases(900, 41)]]);
+  const model = SequenceModel.create(
+    { alphabet: 'dna', classes: ['background', 'hit'], inputLength: 10, architecture: { cell: 'lstm', inputSize: 4, hiddenSize: 4, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 } },
+    3,
+    new ReferenceCore(),
+  );
+  const score = (batch: Parameters<typeof model.predict>[0]) => {
+    const probs = model.predict(batch);
+    return Float32Array.from({ length: batch.batch }, (_, r) => probs[r * 2 + 1]!);
+  };
+  await scanText(file, settings({ batchWindows: 64 }), score);
+  const before = tf.memory().numTensors;
+  const again = await scanText(file, settings({ batchWindows: 64 }), score);
+  assert.ok(again.bedgraph.split('\n').length > 200, 'several batches');
+  assert.equal(tf.memory().numTensors, before);
+  model.dispose();
 });

@@ -33,11 +33,9 @@ export async function selectCore(request: EngineRequest, backend: BackendInfo): 
 
 async function loadNative(): Promise<{ core?: RecurrentCore; description: string }> {
   try {
-    // Resolved at run time so the reference engine works where the native modules were never built.
-    const specifier = './native-core.js';
-    const module = (await import(specifier)) as { createNativeCore?: () => { core?: RecurrentCore; description: string } };
-    if (!module.createNativeCore) return { description: 'native core module missing' };
-    return module.createNativeCore();
+    // Imported lazily: the addon loads only when a command actually runs the engine.
+    const { createNativeCore } = await import('./native-core.js');
+    return createNativeCore();
   } catch (error) {
     return { description: (error as Error).message };
   }

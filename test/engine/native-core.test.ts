@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { CELL_TYPES, gateCount, hasCellState, type CellType } from '../../src/engine/cells.js';
 import type { CoreRunResult, RecurrentCore } from '../../src/engine/core.js';
-import { defaultThreadCount, loadNativeAddon, nativeStatus } from '../../src/engine/native-addon.js';
+import { defaultThreadCount, loadNativeAddon, nativeStatus, type NativeShape } from '../../src/engine/native-addon.js';
 import { NativeCore } from '../../src/engine/native-core.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { randomArray, useCpuBackend } from '../helpers.js';
@@ -32,13 +32,7 @@ function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number 
   return Number.isFinite(diff) ? diff / scale : Infinity;
 }
 
-interface Problem {
-  cell: CellType;
-  batch: number;
-  steps: number;
-  inputSize: number;
-  hidden: number;
-  reverse: boolean;
+interface Problem extends NativeShape {
   masked: boolean;
   seed: number;
 }

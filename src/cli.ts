@@ -162,6 +162,60 @@ Examples:
     });
 
   program
+    .command('explain')
+    .description('in-silico mutagenesis: the change in a class probability for every single-base substitution; TSV, optional motifs')
+    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
+    .requiredOption('-m, --model <path>', 'checkpoint directory, training run directory, or shipped model name')
+    .option('-o, --out <file>', 'write the TSV (or with --vcf, the VCF) here (atomically) instead of stdout')
+    .option('--target <class>', "the class whose probability is explained (default: the scanner's positive class)")
+    .option('--batch-size <n>', 'variants per engine call', '512')
+    .option('--motifs <k>', 'also cluster high-effect segments and write the top k motifs (PFMs) in MEME and JASPAR format')
+    .option('--motif-out <prefix>', 'with --motifs: write PREFIX.meme and PREFIX.jaspar (default: the -o name with .tsv replaced by .motifs)')
+    .option('--motif-width <bp>', 'with --motifs: segment width before trimming uninformative flanks', '10')
+    .option('--compare <jaspar>', 'with --motifs: name the closest known motif (JASPAR text file) for each, in PREFIX.matches.tsv')
+    .option('--vcf <file>', 'score the SNVs of this VCF (.gz or - allowed) against --genome instead: writes the VCF with an RNNSEQ_DELTA INFO field')
+    .option('--genome <fasta>', 'with --vcf or --region: the reference genome (FASTA, .gz allowed)')
+    .option('--region <region>', 'mutate every base of CHROM:START-END of --genome (1-based, inclusive; repeatable) instead of FASTA records', collect, [] as string[])
+    .option('--bedgraph <file>', 'with --region: also write the per-base strongest effect (signed delta) as bedGraph')
+    .option('--window <bp>', "with --vcf or --region: window centred on each variant or base (default: the model's input length)")
+    .addOption(engineOptions.backend())
+    .addOption(engineOptions.engine())
+    .addOption(engineOptions.threads())
+    .addOption(logOptions.quiet())
+    .addOption(logOptions.json())
+    .addHelpText(
+      'after',
+      `
+Output: TSV with a header, one row per sequence, position and alternative symbol, in input order:
+id, position (0-based in the record; a fixed-length model sees only the record's centre), ref, alt,
+p_ref (target probability of the sequence as given), p_alt (with the substitution), delta (p_alt - p_ref).
+Each sequence costs length x 3 model evaluations (x 19 for protein), batched --batch-size at a time.
+
+--motifs K takes, per sequence, up to 3 non-overlapping windows whose mutation most lowers the target
+probability, clusters them (forward strand), trims flanks under 0.5 bits and writes each motif's site
+counts (JASPAR) and frequencies with nsites (MEME), ranked by the importance they carry. --compare adds
+PREFIX.matches.tsv: the best-correlated known motif for each (either strand).
+
+--vcf scores each SNV allele as p(target | ALT window) - p(target | REF window), the window centred on the
+variant (a scanner on its calibrated strand(s)); the VCF is written back (-o or stdout) with RNNSEQ_DELTA
+(one value per ALT, '.' for indels). Records it cannot score pass through without it.
+
+--region mutates each base of a genome region in the window centred on it (as --vcf would score a variant
+there); rows use the chromosome as id and genome positions. --bedgraph adds the strongest effect per base.
+
+Examples:
+  $ rnnseq explain -m splice-primate --target EI fixtures/splice-sample.fa -o effects.tsv
+  $ rnnseq explain -m runs/motif/best --target motif positives.fa -o effects.tsv --motifs 3   # effects.motifs.meme/.jaspar
+  $ rnnseq explain -m runs/enh/best --genome hg38.fa.gz --region chr8:128,748,000-128,749,000 -o e.tsv --bedgraph e.bg
+  $ rnnseq explain -m runs/enh/best --vcf variants.vcf.gz --genome hg38.fa.gz -o scored.vcf
+  $ rnnseq explain -m runs/hnf4/best --target site sites.fa -o e.tsv --motifs 1 --compare ../shared/data/regulatory/pfm_vertebrates.txt`,
+    )
+    .action(async (inputs, opts) => {
+      const { parseExplainOptions, run } = await import('./commands/explain.js');
+      await run(parseExplainOptions(inputs, opts));
+    });
+
+  program
     .command('doctor')
     .description('report the TensorFlow.js backend, native kernel status, SIMD level and threads')
     .addOption(engineOptions.backend())

@@ -56,6 +56,17 @@ function stdoutOutput(): Output {
   };
 }
 
+/**
+ * Waits for the stream to take more data. once() rejects on 'error' by itself; the listener of whichever event
+ * did not fire is removed through the abort signal, so a long output does not pile up listeners.
+ */
 async function drain(stream: WriteStream | NodeJS.WriteStream): Promise<void> {
-  await Promise.race([once(stream, 'drain'), once(stream, 'error'), once(stream, 'close')]);
+  const done = new AbortController();
+  const waits = [once(stream, 'drain', { signal: done.signal }), once(stream, 'close', { signal: done.signal })];
+  try {
+    await Promise.race(waits);
+  } finally {
+    done.abort();
+    for (const wait of waits) wait.catch(() => undefined);
+  }
 }

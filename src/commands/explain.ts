@@ -1,0 +1,235 @@
+import { getAlphabet, type AlphabetName } from '../seq/alphabet.js';
+import { readFasta } from '../io/fasta.js';
+import { openOutput } from '../io/output.js';
+import { EXIT_USAGE, RnnseqError } from '../errors.js';
+import { parseRegion, type GenomeInterval } from '../seq/regions.js';
+import { positionImportance, referenceSymbols, scanMutations } from '../explain/mutagenesis.js';
+import { DEFAULT_MOTIF_OPTIONS, discoverMotifs, formatJaspar, formatMeme, type ExplainedSequence } from '../explain/motifs.js';
+import { formatEffect } from '../explain/window-scoring.js';
+import { BufferedOutput } from '../explain/buffered-output.js';
+import { closestKnown, readKnownMotifs, type KnownMotif } from '../explain/known-motifs.js';
+import { loadModel, readSpec } from './checkpoints.js';
+import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
+
+export interface ExplainOptions extends RuntimeOptions {
+  model: string;
+  inputs: string[];
+  out?: string;
+  /** Class whose probability is explained; default: a scanner's positive class. */
+  target?: string;
+  /** Variants per predict call. */
+  batchSize: number;
+  /** Write the top `motifs` motifs to `${motifPrefix}.meme` and `.jaspar`. */
+  motifs?: { count: number; prefix: string; width: number; compare?: string };
+  /** Score the SNVs of a VCF against a genome instead of mutating FASTA records. */
+  vcf?: { file: string; genome: string; windowBp?: number };
+  /** Mutate every base of these regions of a genome instead of FASTA records. */
+  regions?: { genome: string; regions: GenomeInterval[]; bedgraph?: string; windowBp?: number };
+}
+
+/**
+ * rnnseq explain: in-silico mutagenesis. For every sequence, every position and every alternative symbol, the
+ * target class probability with that single substitution, as long-format TSV in input order:
+ * id, position (0-based, in the input record), ref, alt, p_ref, p_alt, delta (p_alt − p_ref).
+ * A fixed-length model sees the centre of longer records (as in classify), so only that part is mutated.
+ */
+export async function run(options: ExplainOptions): Promise<void> {
+  const log = await createLogger(options);
+  const { spec } = await readSpec(options.model);
+  const targetClass = options.target ?? spec.window?.positiveClass;
+  if (targetClass === undefined) {
+    throw new RnnseqError(`${options.model} is a classifier, not a scanner: say which class to explain with --target (one of ${spec.classes.join(', ')})`, EXIT_USAGE);
+  }
+  const targetIndex = spec.classes.indexOf(targetClass);
+  if (targetIndex < 0) throw new RnnseqError(`--target ${targetClass}: the model's classes are ${spec.classes.join(', ')}`, EXIT_USAGE);
+  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
+  if (options.vcf) {
+    const runtime = await startRuntime(options, log);
+    const { model } = await loadModel(options.model, runtime.engine.core);
+    try {
+      const { scoreVcf } = await import('./explain-vcf.js');
+      const { file, genome, windowBp } = options.vcf;
+      await scoreVcf(model, spec, alphabet, targetIndex, { vcf: file, genome, batchSize: options.batchSize, ...(options.out !== undefined ? { out: options.out } : {}), ...(windowBp !== undefined ? { windowBp } : {}) }, log);
+    } finally {
+      model.dispose();
+    }
+    return;
+  }
+  if (options.regions) {
+    const runtime = await startRuntime(options, log);
+    const { model } = await loadModel(options.model, runtime.engine.core);
+    try {
+      const { explainRegions } = await import('./explain-genome.js');
+      const { genome, regions, bedgraph, windowBp } = options.regions;
+      await explainRegions(model, spec, alphabet, targetIndex, {
+        genome, regions, batchSize: options.batchSize,
+        ...(options.out !== undefined ? { out: options.out } : {}),
+        ...(bedgraph !== undefined ? { bedgraph } : {}),
+        ...(windowBp !== undefined ? { windowBp } : {}),
+      }, log);
+    } finally {
+      model.dispose();
+    }
+    return;
+  }
+  const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
+
+  if (options.motifs?.compare !== undefined && alphabet.size !== 4) throw new RnnseqError(`--compare needs a nucleotide model; this one reads ${alphabet.name}`, EXIT_USAGE);
+  const known = options.motifs?.compare !== undefined ? await readKnownMotifs(options.motifs.compare) : undefined;
+
+  // Counting records first costs one cheap parse and buys a progress bar with a total; stdin can be read only once.
+  let total = 0;
+  if (!options.inputs.includes('-')) {
+    for (const file of options.inputs) for await (const _ of readFasta(file, readOptions)) total++;
+  }
+
+  const runtime = await startRuntime(options, log);
+  const { model } = await loadModel(options.model, runtime.engine.core);
+  const numClasses = spec.classes.length;
+  const inputLength = model.info.inputLength;
+  const explained: ExplainedSequence[] = [];
+  const output = await openOutput(options.out);
+  const progress = total > 0 ? await log.progress(total, 'sequences') : { update() {}, stop() {} };
+  let count = 0;
+  const buffered = new BufferedOutput(output);
+  try {
+    await output.write(['id', 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t') + '\n');
+    for (const file of options.inputs) {
+      for await (const record of readFasta(file, readOptions)) {
+        const upper = record.sequence.toUpperCase();
+        const offset = inputLength !== null && upper.length > inputLength ? Math.floor((upper.length - inputLength) / 2) : 0;
+        const sequence = inputLength !== null ? upper.slice(offset, offset + inputLength) : upper;
+        const scan = scanMutations(model, alphabet, sequence, offset, targetIndex, numClasses, options.batchSize);
+        const refIndex = referenceSymbols(sequence, alphabet);
+        const lines: string[] = [];
+        for (let pos = 0; pos < sequence.length; pos++) {
+          for (let k = 0; k < alphabet.size; k++) {
+            if (k === refIndex[pos]) continue;
+            const pAlt = scan.altProbs[pos * alphabet.size + k]!;
+            lines.push([record.id, offset + pos, sequence[pos], alphabet.symbols[k], formatEffect(scan.refProb), formatEffect(pAlt), formatEffect(pAlt - scan.refProb)].join('\t'));
+          }
+        }
+        await buffered.write(lines.join('\n') + '\n');
+        if (options.motifs) explained.push({ sequence, importance: positionImportance(scan, alphabet) });
+        progress.update(++count);
+      }
+    }
+    await buffered.flush();
+    progress.stop();
+    if (options.motifs) await writeMotifs(options.motifs, explained, alphabet.symbols, known, log);
+    await output.commit();
+  } catch (error) {
+    progress.stop();
+    await output.abort();
+    throw error;
+  } finally {
+    model.dispose();
+  }
+  log.info(`explained ${count} sequences (class ${targetClass})${options.out ? ` into ${options.out}` : ''}`);
+}
+
+async function writeMotifs(
+  request: NonNullable<ExplainOptions['motifs']>,
+  explained: readonly ExplainedSequence[],
+  symbols: readonly string[],
+  known: readonly KnownMotif[] | undefined,
+  log: { info(message: string): void; warn(message: string): void },
+): Promise<void> {
+  const motifs = discoverMotifs(explained, symbols, { ...DEFAULT_MOTIF_OPTIONS, width: request.width }).slice(0, request.count);
+  if (motifs.length === 0) log.warn('no motif found: no segment had enough mutagenesis effect, or no cluster reached 3 sites');
+  const files: Array<[string, string]> = [
+    [`${request.prefix}.meme`, formatMeme(motifs, symbols)],
+    [`${request.prefix}.jaspar`, formatJaspar(motifs, symbols)],
+  ];
+  const matches = known ? motifs.map((m) => closestKnown(m.counts, known)) : [];
+  if (known) {
+    const header = ['motif', 'consensus', 'sites', 'known_id', 'known_name', 'correlation', 'strand'].join('\t');
+    const rows = motifs.map((m, i) => {
+      const match = matches[i];
+      return [`rnnseq_${i + 1}`, m.consensus, m.sites, match?.known.id ?? '.', match?.known.name || '.', match ? match.correlation.toFixed(4) : '.', match?.strand ?? '.'].join('\t');
+    });
+    files.push([`${request.prefix}.matches.tsv`, [header, ...rows].join('\n') + '\n']);
+  }
+  for (const [path, text] of files) {
+    const out = await openOutput(path);
+    try {
+      await out.write(text);
+      await out.commit();
+    } catch (error) {
+      await out.abort();
+      throw error;
+    }
+  }
+  for (const [i, m] of motifs.entries()) {
+    const match = matches[i];
+    const named = match ? `, closest ${match.known.id} ${match.known.name} (r = ${match.correlation.toFixed(2)}, ${match.strand} strand)` : '';
+    log.info(`motif rnnseq_${i + 1}: ${m.consensus} (${m.sites} sites${named})`);
+  }
+  log.info(`wrote ${motifs.length} motifs to ${files.map(([path]) => path).join(', ')}`);
+}
+
+/** The flags as commander hands them over. */
+export interface RawExplainFlags extends RawRuntimeFlags {
+  model: string;
+  out?: string;
+  target?: string;
+  batchSize: string;
+  motifs?: string;
+  motifOut?: string;
+  motifWidth: string;
+  compare?: string;
+  vcf?: string;
+  genome?: string;
+  window?: string;
+  region: string[];
+  bedgraph?: string;
+}
+
+export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): ExplainOptions {
+  const options: ExplainOptions = {
+    ...parseCommon(raw),
+    model: raw.model,
+    inputs,
+    ...(raw.out !== undefined ? { out: raw.out } : {}),
+    ...(raw.target !== undefined ? { target: raw.target } : {}),
+    batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
+  };
+  if (raw.motifs !== undefined) {
+    const prefix = raw.motifOut ?? (raw.out !== undefined && raw.out !== '-' ? raw.out.replace(/\.tsv(\.gz)?$/, '') + '.motifs' : undefined);
+    if (prefix === undefined) throw new RnnseqError('--motifs needs --motif-out PREFIX (or -o FILE, whose name it then borrows)', EXIT_USAGE);
+    options.motifs = {
+      count: parseNumber('--motifs', raw.motifs, { min: 1, integer: true }),
+      prefix,
+      width: parseNumber('--motif-width', raw.motifWidth, { min: 2, max: 64, integer: true }),
+      ...(raw.compare !== undefined ? { compare: raw.compare } : {}),
+    };
+  } else if (raw.motifOut !== undefined || raw.compare !== undefined) {
+    throw new RnnseqError(`${raw.compare !== undefined ? '--compare' : '--motif-out'} only makes sense with --motifs K`, EXIT_USAGE);
+  }
+  const fastaInput = inputs.length === 1 && inputs[0] === '-';
+  if (raw.vcf !== undefined && raw.region.length > 0) throw new RnnseqError('--vcf and --region are two different questions; give one', EXIT_USAGE);
+  if (raw.bedgraph !== undefined && raw.region.length === 0) throw new RnnseqError('--bedgraph needs --genome and --region: it is the per-base effect along a genome', EXIT_USAGE);
+  if (raw.region.length > 0) {
+    if (raw.genome === undefined) throw new RnnseqError('--region needs --genome FASTA', EXIT_USAGE);
+    if (!fastaInput) throw new RnnseqError('--region mutates windows of --genome; give no FASTA inputs with it', EXIT_USAGE);
+    if (options.motifs) throw new RnnseqError('--motifs works on FASTA input, not with --region', EXIT_USAGE);
+    options.regions = {
+      genome: raw.genome,
+      regions: raw.region.map((text) => parseRegion(text)),
+      ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
+      ...(raw.window !== undefined ? { windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }) } : {}),
+    };
+  } else if (raw.vcf !== undefined) {
+    if (raw.genome === undefined) throw new RnnseqError('--vcf needs --genome FASTA: the reference the variants are called against', EXIT_USAGE);
+    if (!fastaInput) throw new RnnseqError('--vcf scores windows of --genome; give no FASTA inputs with it', EXIT_USAGE);
+    if (options.motifs) throw new RnnseqError('--motifs works on FASTA input, not with --vcf', EXIT_USAGE);
+    options.vcf = {
+      file: raw.vcf,
+      genome: raw.genome,
+      ...(raw.window !== undefined ? { windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }) } : {}),
+    };
+  } else if (raw.genome !== undefined || raw.window !== undefined) {
+    throw new RnnseqError(`${raw.genome !== undefined ? '--genome' : '--window'} only makes sense with --vcf or --region`, EXIT_USAGE);
+  }
+  return options;
+}

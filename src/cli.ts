@@ -178,6 +178,7 @@ Examples:
     .option('--region <region>', 'mutate every base of CHROM:START-END of --genome (1-based, inclusive; repeatable) instead of FASTA records', collect, [] as string[])
     .option('--bedgraph <file>', 'with --region: also write the per-base strongest effect (signed delta) as bedGraph')
     .option('--window <bp>', "with --vcf or --region: window centred on each variant or base (default: the model's input length)")
+    .option('--saliency', 'instead of mutagenesis: gradient x input of the target probability per position (one backward pass per batch)', false)
     .addOption(engineOptions.backend())
     .addOption(engineOptions.engine())
     .addOption(engineOptions.threads())
@@ -200,11 +201,16 @@ PREFIX.matches.tsv: the best-correlated known motif for each (either strand).
 variant (a scanner on its calibrated strand(s)); the VCF is written back (-o or stdout) with RNNSEQ_DELTA
 (one value per ALT, '.' for indels). Records it cannot score pass through without it.
 
+--saliency writes id, position, ref, saliency: the gradient of the target probability with respect to the
+one-hot input, times the input, per position. Cheaper than mutagenesis (no length x 3 evaluations), but a
+first-order estimate.
+
 --region mutates each base of a genome region in the window centred on it (as --vcf would score a variant
 there); rows use the chromosome as id and genome positions. --bedgraph adds the strongest effect per base.
 
 Examples:
   $ rnnseq explain -m splice-primate --target EI fixtures/splice-sample.fa -o effects.tsv
+  $ rnnseq explain -m splice-primate --target EI --saliency fixtures/splice-sample.fa -o saliency.tsv
   $ rnnseq explain -m runs/motif/best --target motif positives.fa -o effects.tsv --motifs 3   # effects.motifs.meme/.jaspar
   $ rnnseq explain -m runs/enh/best --genome hg38.fa.gz --region chr8:128,748,000-128,749,000 -o e.tsv --bedgraph e.bg
   $ rnnseq explain -m runs/enh/best --vcf variants.vcf.gz --genome hg38.fa.gz -o scored.vcf

@@ -23,6 +23,8 @@ export interface ExplainOptions extends RuntimeOptions {
   motifs?: { count: number; prefix: string; width: number; compare?: string };
   /** Score the SNVs of a VCF against a genome instead of mutating FASTA records. */
   vcf?: { file: string; genome: string; windowBp?: number };
+  /** Gradient × input per position instead of mutagenesis. */
+  saliency?: boolean;
   /** Mutate every base of these regions of a genome instead of FASTA records. */
   regions?: { genome: string; regions: GenomeInterval[]; bedgraph?: string; windowBp?: number };
 }
@@ -67,6 +69,17 @@ export async function run(options: ExplainOptions): Promise<void> {
         ...(bedgraph !== undefined ? { bedgraph } : {}),
         ...(windowBp !== undefined ? { windowBp } : {}),
       }, log);
+    } finally {
+      model.dispose();
+    }
+    return;
+  }
+  if (options.saliency) {
+    const runtime = await startRuntime(options, log);
+    const { model } = await loadModel(options.model, runtime.engine.core);
+    try {
+      const { explainSaliency } = await import('./explain-saliency.js');
+      await explainSaliency(model, alphabet, targetIndex, { inputs: options.inputs, ...(options.out !== undefined ? { out: options.out } : {}) }, log);
     } finally {
       model.dispose();
     }
@@ -183,6 +196,7 @@ export interface RawExplainFlags extends RawRuntimeFlags {
   window?: string;
   region: string[];
   bedgraph?: string;
+  saliency: boolean;
 }
 
 export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): ExplainOptions {
@@ -207,6 +221,11 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
     throw new RnnseqError(`${raw.compare !== undefined ? '--compare' : '--motif-out'} only makes sense with --motifs K`, EXIT_USAGE);
   }
   const fastaInput = inputs.length === 1 && inputs[0] === '-';
+  if (raw.saliency) {
+    const other = raw.motifs !== undefined ? '--motifs' : raw.vcf !== undefined ? '--vcf' : raw.region.length > 0 ? '--region' : undefined;
+    if (other) throw new RnnseqError(`--saliency scores FASTA records by gradient x input; it does not combine with ${other}`, EXIT_USAGE);
+    options.saliency = true;
+  }
   if (raw.vcf !== undefined && raw.region.length > 0) throw new RnnseqError('--vcf and --region are two different questions; give one', EXIT_USAGE);
   if (raw.bedgraph !== undefined && raw.region.length === 0) throw new RnnseqError('--bedgraph needs --genome and --region: it is the per-base effect along a genome', EXIT_USAGE);
   if (raw.region.length > 0) {

@@ -13,6 +13,8 @@ export interface ForwardOptions {
   training: boolean;
   /** Seeds this call's dropout masks; required when training with dropout. */
   dropoutSeed?: number;
+  /** Outside training, a gradient will still be taken (saliency), so cores must keep their activations. */
+  differentiable?: boolean;
 }
 
 export interface ForwardResult {
@@ -134,7 +136,7 @@ export function runRecurrentStack(arch: Architecture, params: Parameters, x: tf.
           bias: get(params, parameterName(layer, direction, 'bias')) as tf.Tensor1D,
         },
         reverse: direction === 'bwd',
-        inference: !options.training,
+        inference: !options.training && !options.differentiable,
       }),
     );
     input = perDirection.length === 1 ? perDirection[0]!.outputs : (tf.concat(perDirection.map((r) => r.outputs), 2) as tf.Tensor3D);

@@ -13,7 +13,7 @@ import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
 import { plantedMotifFasta } from '../motif-data.js';
 import { Random } from '../../src/engine/random.js';
-import { runCli, tempDir, useCpuBackend } from '../helpers.js';
+import { repoRoot, runCli, tempDir, useCpuBackend } from '../helpers.js';
 
 await useCpuBackend();
 const dna = getAlphabet('dna');
@@ -192,4 +192,18 @@ test('explain --region mutates every base of a genome region in genome coordinat
   const lonely = await runCli(['explain', '-m', modelDir, '--target', 'motif', '--bedgraph', bg]);
   assert.equal(lonely.code, 2);
   assert.match(lonely.stderr, /--bedgraph needs --genome and --region/);
+});
+
+test('explain --saliency writes one row per position in input order and refuses to mix with --motifs', async () => {
+  const fixture = join(repoRoot, 'fixtures', 'splice-sample.fa');
+  const result = await runCli(['explain', '-q', '-m', 'splice-primate', '--target', 'EI', '--saliency', fixture]);
+  assert.equal(result.code, 0, result.stderr);
+  const rows = result.stdout.trim().split('\n');
+  assert.deepEqual(rows[0]!.split('\t'), ['id', 'position', 'ref', 'saliency']);
+  assert.equal(rows.length, 1 + 40 * 60);
+  assert.deepEqual(rows[1]!.split('\t').slice(0, 3), ['dna2001', '0', 'T']);
+  assert.ok(rows.slice(1).every((row) => Number.isFinite(Number(row.split('\t')[3]))));
+  const mixed = await runCli(['explain', '-q', '-m', 'splice-primate', '--target', 'EI', '--saliency', '--motifs', '2', '-o', '/tmp/never.tsv', fixture]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /--saliency .* does not combine with --motifs/);
 });

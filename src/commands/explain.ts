@@ -9,6 +9,8 @@ import { formatEffect } from '../explain/window-scoring.js';
 import { BufferedOutput } from '../explain/buffered-output.js';
 import { closestKnown, readKnownMotifs, type KnownMotif } from '../explain/known-motifs.js';
 import { loadModel, readSpec } from './checkpoints.js';
+import type { SequenceModel } from '../engine/sequence-model.js';
+import type { Logger } from '../log.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
 
 export interface ExplainOptions extends RuntimeOptions {
@@ -46,43 +48,29 @@ export async function run(options: ExplainOptions): Promise<void> {
   if (targetIndex < 0) throw new RnnseqError(`--target ${targetClass}: the model's classes are ${spec.classes.join(', ')}`, EXIT_USAGE);
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   if (options.vcf) {
-    const runtime = await startRuntime(options, log);
-    const { model } = await loadModel(options.model, runtime.engine.core);
-    try {
-      const { scoreVcf } = await import('./explain-vcf.js');
-      const { file, genome, windowBp } = options.vcf;
-      await scoreVcf(model, spec, alphabet, targetIndex, { vcf: file, genome, batchSize: options.batchSize, ...(options.out !== undefined ? { out: options.out } : {}), ...(windowBp !== undefined ? { windowBp } : {}) }, log);
-    } finally {
-      model.dispose();
-    }
+    const { file, genome, windowBp } = options.vcf;
+    const { scoreVcf } = await import('./explain-vcf.js');
+    await withModel(options, log, (model) =>
+      scoreVcf(model, spec, alphabet, targetIndex, { vcf: file, genome, batchSize: options.batchSize, ...(options.out !== undefined ? { out: options.out } : {}), ...(windowBp !== undefined ? { windowBp } : {}) }, log),
+    );
     return;
   }
   if (options.regions) {
-    const runtime = await startRuntime(options, log);
-    const { model } = await loadModel(options.model, runtime.engine.core);
-    try {
-      const { explainRegions } = await import('./explain-genome.js');
-      const { genome, regions, bedgraph, windowBp } = options.regions;
-      await explainRegions(model, spec, alphabet, targetIndex, {
+    const { genome, regions, bedgraph, windowBp } = options.regions;
+    const { explainRegions } = await import('./explain-genome.js');
+    await withModel(options, log, (model) =>
+      explainRegions(model, spec, alphabet, targetIndex, {
         genome, regions, batchSize: options.batchSize,
         ...(options.out !== undefined ? { out: options.out } : {}),
         ...(bedgraph !== undefined ? { bedgraph } : {}),
         ...(windowBp !== undefined ? { windowBp } : {}),
-      }, log);
-    } finally {
-      model.dispose();
-    }
+      }, log),
+    );
     return;
   }
   if (options.saliency) {
-    const runtime = await startRuntime(options, log);
-    const { model } = await loadModel(options.model, runtime.engine.core);
-    try {
-      const { explainSaliency } = await import('./explain-saliency.js');
-      await explainSaliency(model, alphabet, targetIndex, { inputs: options.inputs, ...(options.out !== undefined ? { out: options.out } : {}) }, log);
-    } finally {
-      model.dispose();
-    }
+    const { explainSaliency } = await import('./explain-saliency.js');
+    await withModel(options, log, (model) => explainSaliency(model, alphabet, targetIndex, { inputs: options.inputs, ...(options.out !== undefined ? { out: options.out } : {}) }, log));
     return;
   }
   const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
@@ -139,6 +127,17 @@ export async function run(options: ExplainOptions): Promise<void> {
     model.dispose();
   }
   log.info(`explained ${count} sequences (class ${targetClass})${options.out ? ` into ${options.out}` : ''}`);
+}
+
+/** Starts the engine, loads the model, runs one explain mode with it and always frees its tensors. */
+async function withModel(options: ExplainOptions, log: Logger, work: (model: SequenceModel) => Promise<unknown>): Promise<void> {
+  const runtime = await startRuntime(options, log);
+  const { model } = await loadModel(options.model, runtime.engine.core);
+  try {
+    await work(model);
+  } finally {
+    model.dispose();
+  }
 }
 
 async function writeMotifs(

@@ -1,5 +1,6 @@
 import type { Alphabet } from '../seq/alphabet.js';
 import { encodeSequence } from '../seq/dataset.js';
+import { centreCropStart, cropToLength } from '../seq/batch.js';
 import { readFasta } from '../io/fasta.js';
 import { openOutput } from '../io/output.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
@@ -43,8 +44,8 @@ export async function explainSaliency(
     for (const file of request.inputs) {
       for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
         const upper = record.sequence.toUpperCase();
-        const offset = inputLength !== null && upper.length > inputLength ? Math.floor((upper.length - inputLength) / 2) : 0;
-        pending.push({ id: record.id, sequence: inputLength !== null ? upper.slice(offset, offset + inputLength) : upper, offset });
+        const offset = centreCropStart(upper.length, inputLength);
+        pending.push({ id: record.id, sequence: cropToLength(upper, inputLength ?? undefined), offset });
         if (pending.length >= SALIENCY_BATCH) await flush();
       }
     }

@@ -1,3 +1,4 @@
+import { centreCropStart, cropToLength } from '../seq/batch.js';
 import { getAlphabet, type AlphabetName } from '../seq/alphabet.js';
 import { readFasta } from '../io/fasta.js';
 import { openOutput } from '../io/output.js';
@@ -98,8 +99,8 @@ export async function run(options: ExplainOptions): Promise<void> {
     for (const file of options.inputs) {
       for await (const record of readFasta(file, readOptions)) {
         const upper = record.sequence.toUpperCase();
-        const offset = inputLength !== null && upper.length > inputLength ? Math.floor((upper.length - inputLength) / 2) : 0;
-        const sequence = inputLength !== null ? upper.slice(offset, offset + inputLength) : upper;
+        const offset = centreCropStart(upper.length, inputLength);
+        const sequence = cropToLength(upper, inputLength ?? undefined);
         const scan = scanMutations(model, alphabet, sequence, offset, targetIndex, numClasses, options.batchSize);
         const refIndex = referenceSymbols(sequence, alphabet);
         const lines: string[] = [];

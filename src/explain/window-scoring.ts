@@ -2,13 +2,14 @@ import type { Alphabet } from '../seq/alphabet.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 import { reverseComplementEncoded } from '../seq/windows.js';
 import type { Predictor } from './mutagenesis.js';
+import { combineStrands, type RcCombine } from '../scan/scanner.js';
 
 export interface WindowScoring {
   targetIndex: number;
   numClasses: number;
   /** A scanner's strand(s): '+' scores the window as given, '-' its reverse complement, 'both' combines the two. */
   strand: 'both' | '+' | '-';
-  rcCombine: 'max' | 'mean';
+  rcCombine: RcCombine;
   /** Windows per predict call. */
   batchSize: number;
 }
@@ -28,7 +29,7 @@ export function scoreWindows(model: Predictor, alphabet: Alphabet, windows: read
     const out = model.predict(packBatch(items, alphabet.size));
     const p = (row: number) => out[row * scoring.numClasses + scoring.targetIndex]!;
     for (let w = 0; w < items.length / perWindow; w++) {
-      probs[from + w] = perWindow === 1 ? p(w) : scoring.rcCombine === 'max' ? Math.max(p(2 * w), p(2 * w + 1)) : (p(2 * w) + p(2 * w + 1)) / 2;
+      probs[from + w] = perWindow === 1 ? p(w) : combineStrands(p(2 * w), p(2 * w + 1), scoring.rcCombine);
     }
   }
   return probs;

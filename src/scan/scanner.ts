@@ -19,6 +19,11 @@ import { type OwnedStarts, inIntervals } from '../seq/regions.js';
 
 export type StrandMode = 'both' | '+' | '-';
 export type RcCombine = 'max' | 'mean';
+
+/** One probability from a window's two strands, as --rc-combine says. */
+export function combineStrands(forward: number, reverse: number, how: RcCombine): number {
+  return how === 'max' ? Math.max(forward, reverse) : (forward + reverse) / 2;
+}
 export type CallExtent = 'window' | 'core';
 
 export interface ScanSettings {
@@ -303,7 +308,7 @@ class SequenceScan {
     const probs = this.score({ x, batch: strands * rows.length, steps: W, channels: C });
     const combine = this.settings.rcCombine;
     rows.forEach((i, r) => {
-      const prob = strands === 1 ? probs[r]! : combine === 'max' ? Math.max(probs[r]!, probs[rows.length + r]!) : (probs[r]! + probs[rows.length + r]!) / 2;
+      const prob = strands === 1 ? probs[r]! : combineStrands(probs[r]!, probs[rows.length + r]!, combine);
       const start = windowStart(i, lengthBp, grid);
       const [binStart, binEnd] = windowBin(i, lengthBp, grid);
       if (inIntervals(this.owned, start)) {

@@ -37,6 +37,11 @@ export function packBatch(items: readonly EncodedSequence[], channels: number): 
  */
 export function cropToLength(sequence: string, length: number | undefined): string {
   if (length === undefined || sequence.length <= length) return sequence;
-  const start = Math.floor((sequence.length - length) / 2);
+  const start = centreCropStart(sequence.length, length);
   return sequence.slice(start, start + length);
+}
+
+/** Where cropToLength's kept part starts in the original sequence (0 when nothing is cropped). */
+export function centreCropStart(sequenceLength: number, length: number | null | undefined): number {
+  return length !== null && length !== undefined && sequenceLength > length ? Math.floor((sequenceLength - length) / 2) : 0;
 }

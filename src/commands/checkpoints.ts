@@ -2,6 +2,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type ModelSpec, type WindowSpec,
 import type { RecurrentCore } from '../engine/core.js';
 import { SequenceModel, WEIGHTS_FILE } from '../engine/sequence-model.js';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-store.js';
+import { taskOf } from '../engine/architecture.js';
 import { rnnseqVersion } from '../version.js';
 
 export const OPTIMIZER_FILE = 'optimizer.bin';
@@ -23,8 +24,8 @@ export async function saveModel(dir: string, model: SequenceModel, extras: SpecE
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_VERSION,
     rnnseqVersion: rnnseqVersion(),
-    createdAt: new Date().toISOString(),
-    task: 'classify',
+    // No timestamp: the same run must write the same bytes (reproducibility); file times say when.
+    task: taskOf(model.info.architecture),
     alphabet: model.info.alphabet,
     classes: model.info.classes,
     architecture: model.info.architecture,

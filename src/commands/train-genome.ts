@@ -128,7 +128,7 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
       const { model } = await loadModel(bestDir, core);
       let probs: Float32Array;
       try {
-        probs = evaluate(model, calibrationSet, batchSize).probs;
+        probs = evaluate(model, calibrationSet, batchSize).probs!; // a scanner is a classifier
       } finally {
         model.dispose();
       }

@@ -1,5 +1,7 @@
 import type { CellType } from '../engine/cells.js';
-import type { Pooling } from '../engine/architecture.js';
+import type { Pooling, RegressionLoss, Task } from '../engine/architecture.js';
+import { type GroupRule, compileGroupRegex, parseGroupFiles } from '../phylo/groups.js';
+import type { LmOptions } from './train-lm.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { AlphabetName } from '../seq/alphabet.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from './runtime.js';
@@ -29,6 +31,18 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   valid?: string;
   validFraction: string;
   resume: boolean;
+  task: Task;
+  targetTag: string;
+  targets?: string;
+  loss: RegressionLoss;
+  windowsPerEpoch: string;
+  group: string[];
+  groupTag?: string;
+  groupRegex?: string;
+  conditionTag?: string;
+  covariates?: string;
+  bounded: boolean;
+  rcAugment: boolean;
 }
 
 /** Validates `rnnseq train` flags once, so everything past here can trust them. */
@@ -41,8 +55,17 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
   if (classFiles.length > 0 && inputs.length > 0) {
     throw new RnnseqError('give either FASTA inputs with label tags or --class NAME=FILE files, not both', EXIT_USAGE);
   }
-  const genome = parseGenomeFlags(inputs, raw);
-  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome) {
+  const task = raw.task;
+  if (task === 'tag' && !raw.genome) throw new RnnseqError('--task tag learns per-base labels from a genome: give --genome and --labels regions.bed', EXIT_USAGE);
+  if (task !== 'classify' && task !== 'tag' && raw.genome) throw new RnnseqError(`--genome trains a scanner (--task classify) or a tagger (--task tag), not --task ${task}`, EXIT_USAGE);
+  const lm = task === 'lm' ? parseLmFlags(inputs, raw) : undefined;
+  if (lm && raw.bidirectional) throw new RnnseqError('a language model reads left to right only: drop --bidirectional (it would see the base it predicts)', EXIT_USAGE);
+  if (raw.bounded && raw.cell !== 'cifg') throw new RnnseqError(`--bounded needs --cell cifg (got --cell ${raw.cell})`, EXIT_USAGE);
+  if (task === 'lm' && (raw.conditionTag || raw.covariates)) throw new RnnseqError('--condition-tag and --covariates apply to --task classify and regress', EXIT_USAGE);
+  if (task !== 'regress' && raw.targets) throw new RnnseqError('--targets gives regression targets: use it with --task regress', EXIT_USAGE);
+  const genome = parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
+  if (classFiles.length > 0 && task !== 'classify') throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
+  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm) {
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
   if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
@@ -64,7 +87,16 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       bidirectional: raw.bidirectional,
       dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
       pool: raw.pool,
+      ...(raw.bounded ? { bounded: true } : {}),
     },
+    task,
+    targetTag: raw.targetTag,
+    ...(raw.targets !== undefined ? { targetsFile: raw.targets } : {}),
+    loss: raw.loss,
+    ...(lm ? { lm } : {}),
+    ...(raw.conditionTag !== undefined ? { conditionTag: raw.conditionTag } : {}),
+    ...(raw.covariates !== undefined ? { covariatesFile: raw.covariates } : {}),
+    rcAugment: raw.rcAugment,
     config: {
       epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }),
       batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
@@ -80,5 +112,28 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     resume: raw.resume,
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
+  };
+}
+
+/** Language-model inputs and windows: FASTA files grouped by record, header tag, id regex or file. */
+function parseLmFlags(inputs: string[], raw: RawTrainFlags): LmOptions {
+  const groupFiles = parseGroupFiles(raw.group);
+  const rules = [groupFiles.length > 0, raw.groupTag !== undefined, raw.groupRegex !== undefined].filter(Boolean).length;
+  if (rules > 1) throw new RnnseqError('give one of --group NAME=FILE, --group-tag or --group-regex', EXIT_USAGE);
+  if (groupFiles.length > 0 && inputs.length > 0) throw new RnnseqError('give either FASTA inputs or --group NAME=FILE files, not both', EXIT_USAGE);
+  if (groupFiles.length === 0 && inputs.length === 0 && !raw.resume) throw new RnnseqError('no training data: give FASTA files (or --group NAME=FILE)', EXIT_USAGE);
+  const rule: GroupRule =
+    groupFiles.length > 0
+      ? { kind: 'files' }
+      : raw.groupTag !== undefined
+        ? { kind: 'tag', key: raw.groupTag }
+        : raw.groupRegex !== undefined
+          ? { kind: 'regex', pattern: compileGroupRegex(raw.groupRegex) }
+          : { kind: 'record' };
+  return {
+    sources: groupFiles.length > 0 ? groupFiles : inputs.map((file) => ({ file })),
+    rule,
+    windowBp: raw.window === undefined ? 200 : parseNumber('--window', raw.window, { min: 2, integer: true }),
+    windowsPerEpoch: parseNumber('--windows-per-epoch', raw.windowsPerEpoch, { min: 1, integer: true }),
   };
 }

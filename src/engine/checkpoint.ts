@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, isCellType, POOLINGS } from './architecture.js';
+import { type Architecture, type Task, isCellType, POOLINGS, TASKS, taskOf } from './architecture.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 
 export const CHECKPOINT_FORMAT = 'rnnseq-checkpoint';
@@ -17,8 +17,7 @@ export interface ModelSpec {
   format: typeof CHECKPOINT_FORMAT;
   formatVersion: number;
   rnnseqVersion: string;
-  createdAt: string;
-  task: 'classify';
+  task: Task;
   alphabet: string;
   classes: string[];
   architecture: Architecture;
@@ -107,9 +106,16 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (!arch || !isCellType(arch.cell) || !POOLINGS.includes(arch.pool) || !(arch.hiddenSize > 0) || !(arch.layers > 0)) {
     throw corrupt(source, 'architecture in rnnseq.json is missing or invalid');
   }
-  if (!Array.isArray(spec.classes) || spec.classes.length < 2 || spec.classes.length !== arch.numClasses) {
+  if (arch.task !== undefined && !TASKS.includes(arch.task)) throw corrupt(source, `unknown task '${String(arch.task)}' (this rnnseq knows ${TASKS.join(', ')})`);
+  const task = taskOf(arch);
+  const fewest = task === 'regress' ? 1 : 2;
+  if (!Array.isArray(spec.classes) || spec.classes.length < fewest || spec.classes.length !== arch.numClasses) {
     throw corrupt(source, 'classes in rnnseq.json do not match the architecture');
   }
+  if (task === 'regress' && !(arch.regression && arch.regression.std > 0 && Number.isFinite(arch.regression.mean))) {
+    throw corrupt(source, 'a regression model needs architecture.regression with mean and a positive std');
+  }
+  if (task === 'lm' && arch.bidirectional) throw corrupt(source, 'a language model cannot be bidirectional (it would see the symbol it predicts)');
   if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }

@@ -60,3 +60,46 @@ export function multiclassAuroc(probs: Float32Array, numClasses: number, labels:
   }
   return counted === 0 ? NaN : sum / counted;
 }
+
+/** Pearson correlation; NaN when either side is constant or there are fewer than two pairs. */
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  if (n < 2) return NaN;
+  let meanA = 0;
+  let meanB = 0;
+  for (let i = 0; i < n; i++) {
+    meanA += a[i]!;
+    meanB += b[i]!;
+  }
+  meanA /= n;
+  meanB /= n;
+  let cov = 0;
+  let varA = 0;
+  let varB = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - meanA;
+    const db = b[i]! - meanB;
+    cov += da * db;
+    varA += da * da;
+    varB += db * db;
+  }
+  return varA === 0 || varB === 0 ? NaN : cov / Math.sqrt(varA * varB);
+}
+
+/** Spearman rank correlation: Pearson on mid-ranks, so ties are handled as in scipy.stats.spearmanr. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return pearson(midRanks(a), midRanks(b));
+}
+
+export function midRanks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => values[x]! - values[y]!);
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && values[order[j + 1]!] === values[order[i]!]) j++;
+    for (let k = i; k <= j; k++) ranks[order[k]!] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return ranks;
+}

@@ -1,6 +1,6 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, directionsOf, layerOutputSize } from './architecture.js';
+import { type Architecture, directionsOf, hasInitialStateModel, isPerPosition, layerOutputSize, stateSize } from './architecture.js';
 import { forgetGateBlock, gateCount, hasCellState } from './cells.js';
 import type { RecurrentCore } from './core.js';
 import { Random } from './random.js';
@@ -15,11 +15,34 @@ export interface ForwardOptions {
   dropoutSeed?: number;
   /** Outside training, a gradient will still be taken (saliency), so cores must keep their activations. */
   differentiable?: boolean;
+  /** [B] int32 condition indices, for models with a learned initial state per condition */
+  conditions?: tf.Tensor1D;
+  /** [B, covariates], for models whose initial state comes from covariates */
+  covariates?: tf.Tensor2D;
+  /**
+   * Start from these states (one per layer × direction, in stateOrder) instead of the model's initial state:
+   * a long sequence read in chunks carries its state from one chunk to the next.
+   */
+  initialStates?: LayerState[];
+  /** 2 reads a circular sequence twice, the first lap's final states seeding the second; outputs are the second's. */
+  laps?: 1 | 2;
+}
+
+/** One direction of one layer's recurrent state. */
+export interface LayerState {
+  h: tf.Tensor2D; // [B, H]
+  c?: tf.Tensor2D; // [B, H], cells with a memory cell only
 }
 
 export interface ForwardResult {
-  logits: tf.Tensor2D; // [B, numClasses]
-  pooled: tf.Tensor2D; // [B, layerOutputSize]
+  /** [B, numClasses] for pooled tasks (classify, regress), [B, T, numClasses] for per-position ones (lm, tag) */
+  logits: tf.Tensor;
+  /** [B, layerOutputSize]: the vector the head reads, pooled tasks only */
+  pooled?: tf.Tensor2D;
+  /** last layer, [B, T, layerOutputSize] */
+  outputs: tf.Tensor3D;
+  /** every layer × direction's state after its last real step, in stateOrder */
+  states: LayerState[];
 }
 
 export function parameterName(layer: number, direction: 'fwd' | 'bwd', part: 'kernel' | 'recurrent' | 'bias'): string {
@@ -38,8 +61,23 @@ export function parameterShapes(arch: Architecture): Map<string, number[]> {
       shapes.set(parameterName(layer, direction, 'bias'), [gates * arch.hiddenSize]);
     }
   }
+  for (const [name, shape] of initialStateShapes(arch)) shapes.set(name, shape);
   shapes.set('head.kernel', [layerOutputSize(arch), arch.numClasses]);
   shapes.set('head.bias', [arch.numClasses]);
+  return shapes;
+}
+
+/**
+ * A learned initial state: one row of pre-activations per condition, and/or an affine map from covariates; h and
+ * (for cells with memory) c side by side. Zero-initialised, so a fresh model starts from the usual zero state.
+ */
+function initialStateShapes(arch: Architecture): Array<[string, number[]]> {
+  const width = stateSize(arch) * (hasCellState(arch.cell) ? 2 : 1);
+  const shapes: Array<[string, number[]]> = [];
+  const conditions = arch.conditions?.length ?? 0;
+  const covariates = arch.covariates?.length ?? 0;
+  if (conditions > 0) shapes.push(['init.condition', [conditions, width]]);
+  if (covariates > 0) shapes.push(['init.covariates.kernel', [covariates, width]], ['init.covariates.bias', [width]]);
   return shapes;
 }
 
@@ -67,6 +105,11 @@ export function initParameters(arch: Architecture, seed: number): Parameters {
         setParameter(params, parameterName(layer, direction, 'recurrent'), recurrent);
         setParameter(params, parameterName(layer, direction, 'bias'), tf.tensor1d(biasValues));
       }
+    }
+    for (const [name, shape] of initialStateShapes(arch)) {
+      // Small random covariate weights let gradients tell the covariates apart from the first step.
+      const value = name === 'init.covariates.kernel' ? tf.randomUniform(shape, -0.1, 0.1, 'float32', random.seed()) : tf.zeros(shape);
+      setParameter(params, name, value);
     }
     const pooledSize = layerOutputSize(arch);
     const limit = Math.sqrt(6 / (pooledSize + arch.numClasses));
@@ -99,50 +142,113 @@ function orthogonal(size: number, seed: number): tf.Tensor2D {
 }
 
 /**
- * Runs the recurrent stack and the classification head. x: [B, T, inputSize]; mask: [B, T] of 0/1 or absent.
+ * Runs the recurrent stack and the head. x: [B, T, inputSize]; mask: [B, T] of 0/1 or absent.
  * Pooling uses only real steps, so the result does not depend on how much padding a batch carries.
  */
 export function forward(arch: Architecture, params: Parameters, x: tf.Tensor3D, mask: tf.Tensor2D | undefined, options: ForwardOptions): ForwardResult {
   const random = options.dropoutSeed === undefined ? undefined : new Random(options.dropoutSeed);
-  const { outputs, finals } = runRecurrentStack(arch, params, x, mask, options, random);
-  let pooled = pool(arch, outputs, finals, mask);
-  pooled = maybeDropout(pooled, arch.dropout, options.training, random);
-  const logits = tf.add(tf.matMul(pooled, get(params, 'head.kernel')), get(params, 'head.bias')) as tf.Tensor2D;
-  return { logits, pooled };
+  let states = options.initialStates ?? initialStates(arch, params, x.shape[0], options);
+  let stack: StackResult | undefined;
+  for (let lap = 0; lap < (options.laps ?? 1); lap++) {
+    stack = runRecurrentStack(arch, params, x, mask, options, states, random);
+    states = stack.states;
+  }
+  const { outputs } = stack!;
+  const kernel = get(params, 'head.kernel');
+  const bias = get(params, 'head.bias');
+  if (isPerPosition(arch)) {
+    const [batch, steps, width] = outputs.shape;
+    const dropped = maybeDropout(outputs, arch.dropout, options.training, random);
+    const flat = tf.add(tf.matMul(tf.reshape(dropped, [batch * steps, width]), kernel), bias);
+    return { logits: tf.reshape(flat, [batch, steps, arch.numClasses]), outputs, states };
+  }
+  const finals = finalOutputs(arch, states);
+  const pooled = pool(arch, outputs, finals, mask);
+  const logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
+  return { logits, pooled, outputs, states };
+}
+
+/** Index of a layer × direction in state lists: layer-major, forward before backward. */
+export function stateIndex(arch: Architecture, layer: number, direction: 'fwd' | 'bwd'): number {
+  return layer * directionsOf(arch).length + (direction === 'bwd' ? 1 : 0);
+}
+
+/** The last layer's final h per direction: what 'last' pooling reads. */
+function finalOutputs(arch: Architecture, states: LayerState[]): tf.Tensor2D[] {
+  return directionsOf(arch).map((direction) => states[stateIndex(arch, arch.layers - 1, direction)]!.h);
+}
+
+/**
+ * The state every sequence starts from: zero, or for conditioned models tanh of the condition's row plus the
+ * covariate map (a bounded cell's memory through a sigmoid instead, to start inside its [0, 1] range).
+ */
+export function initialStates(arch: Architecture, params: Parameters, batch: number, options: Pick<ForwardOptions, 'conditions' | 'covariates'>): LayerState[] {
+  const count = arch.layers * directionsOf(arch).length;
+  const hidden = arch.hiddenSize;
+  const withCell = hasCellState(arch.cell);
+  if (!hasInitialStateModel(arch)) {
+    const zeros = tf.zeros([batch, hidden]) as tf.Tensor2D;
+    return Array.from({ length: count }, () => (withCell ? { h: zeros, c: zeros } : { h: zeros }));
+  }
+  let pre: tf.Tensor2D | undefined;
+  if ((arch.conditions?.length ?? 0) > 0) {
+    if (!options.conditions) throw new Error('this model needs a condition for every sequence');
+    pre = tf.gather(get(params, 'init.condition'), options.conditions) as tf.Tensor2D;
+  }
+  if ((arch.covariates?.length ?? 0) > 0) {
+    if (!options.covariates) throw new Error('this model needs covariates for every sequence');
+    const mapped = tf.add(tf.matMul(options.covariates, get(params, 'init.covariates.kernel')), get(params, 'init.covariates.bias')) as tf.Tensor2D;
+    pre = pre ? (tf.add(pre, mapped) as tf.Tensor2D) : mapped;
+  }
+  const size = stateSize(arch);
+  const h = tf.tanh(tf.slice(pre!, [0, 0], [batch, size]));
+  const hs = tf.split(h, count, 1) as tf.Tensor2D[];
+  if (!withCell) return hs.map((part) => ({ h: part }));
+  const cPre = tf.slice(pre!, [0, size], [batch, size]);
+  const cs = tf.split(arch.bounded ? tf.sigmoid(cPre) : tf.tanh(cPre), count, 1) as tf.Tensor2D[];
+  return hs.map((part, i) => ({ h: part, c: cs[i]! }));
 }
 
 export interface StackResult {
   outputs: tf.Tensor3D; // last layer, [B, T, layerOutputSize]
-  finals: tf.Tensor2D[]; // last layer's final h, one per direction
+  states: LayerState[]; // final states, in stateOrder
 }
 
-export function runRecurrentStack(arch: Architecture, params: Parameters, x: tf.Tensor3D, mask: tf.Tensor2D | undefined, options: ForwardOptions, random?: Random): StackResult {
-  const [batch] = x.shape;
-  const zeros = tf.zeros([batch, arch.hiddenSize]) as tf.Tensor2D;
+export function runRecurrentStack(
+  arch: Architecture,
+  params: Parameters,
+  x: tf.Tensor3D,
+  mask: tf.Tensor2D | undefined,
+  options: ForwardOptions,
+  start: LayerState[],
+  random?: Random,
+): StackResult {
   let input = x;
-  let finals: tf.Tensor2D[] = [];
+  const states: LayerState[] = [];
   for (let layer = 0; layer < arch.layers; layer++) {
     if (layer > 0) input = maybeDropout(input, arch.dropout, options.training, random);
-    const perDirection = directionsOf(arch).map((direction) =>
-      options.core.run({
+    const perDirection = directionsOf(arch).map((direction) => {
+      const initial = start[stateIndex(arch, layer, direction)]!;
+      return options.core.run({
         cell: arch.cell,
         x: input,
         ...(mask ? { mask } : {}),
-        h0: zeros,
-        ...(hasCellState(arch.cell) ? { c0: zeros } : {}),
+        h0: initial.h,
+        ...(hasCellState(arch.cell) ? { c0: initial.c! } : {}),
         weights: {
           kernel: get(params, parameterName(layer, direction, 'kernel')) as tf.Tensor2D,
           recurrent: get(params, parameterName(layer, direction, 'recurrent')) as tf.Tensor2D,
           bias: get(params, parameterName(layer, direction, 'bias')) as tf.Tensor1D,
         },
+        ...(arch.bounded ? { bounded: true } : {}),
         reverse: direction === 'bwd',
         inference: !options.training && !options.differentiable,
-      }),
-    );
+      });
+    });
     input = perDirection.length === 1 ? perDirection[0]!.outputs : (tf.concat(perDirection.map((r) => r.outputs), 2) as tf.Tensor3D);
-    finals = perDirection.map((r) => r.h);
+    for (const r of perDirection) states.push(r.c ? { h: r.h, c: r.c } : { h: r.h });
   }
-  return { outputs: input, finals };
+  return { outputs: input, states };
 }
 
 function pool(arch: Architecture, outputs: tf.Tensor3D, finals: tf.Tensor2D[], mask: tf.Tensor2D | undefined): tf.Tensor2D {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../seq/batch.js';
-import type { Architecture } from './architecture.js';
+import { type Architecture, taskOf } from './architecture.js';
 import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
 import type { RecurrentCore } from './core.js';
-import { disposeParameters, forward, initParameters, newParameters, parameterShapes, type Parameters } from './model.js';
+import { type ForwardOptions, type ForwardResult, disposeParameters, forward, initParameters, newParameters, parameterShapes, type Parameters } from './model.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 
 export const WEIGHTS_FILE = 'weights.bin';
@@ -16,7 +16,7 @@ export interface ModelInfo {
   inputLength: number | null;
 }
 
-/** A classifier: recurrent stack + head with its parameters, runnable on packed batches. */
+/** A model (classifier, regressor, language model or tagger): recurrent stack + head with its parameters. */
 export class SequenceModel {
   constructor(
     readonly info: ModelInfo,
@@ -50,13 +50,39 @@ export class SequenceModel {
     }
   }
 
-  /** Class probabilities, [batch × numClasses] row-major. */
-  predict(batch: Batch): Float32Array {
+  /**
+   * Class probabilities, [batch × numClasses] row-major (classify; for a regression model the predicted values).
+   * laps: 2 reads circular sequences twice (see ForwardOptions).
+   */
+  predict(batch: Batch, laps: 1 | 2 = 1): Float32Array {
+    if (taskOf(this.info.architecture) === 'regress') return this.predictValues(batch, laps);
     return tf.tidy(() => {
-      const { x, mask } = batchTensors(batch);
-      const { logits } = forward(this.info.architecture, this.params, x, mask, { core: this.core, training: false });
+      const { logits } = this.run(batch, laps);
       return tf.softmax(logits).dataSync() as Float32Array;
     });
+  }
+
+  /** Regression models: the predicted value per sequence, in the target's own units. */
+  predictValues(batch: Batch, laps: 1 | 2 = 1): Float32Array {
+    const { mean, std } = this.info.architecture.regression!;
+    return tf.tidy(() => {
+      const { logits } = this.run(batch, laps);
+      return tf.add(tf.mul(tf.reshape(logits, [batch.batch]), std), mean).dataSync() as Float32Array;
+    });
+  }
+
+  /** Per-position models (lm, tag): class probabilities, [batch × steps × numClasses] row-major. */
+  predictPositions(batch: Batch, laps: 1 | 2 = 1): Float32Array {
+    return tf.tidy(() => {
+      const { logits } = this.run(batch, laps);
+      return tf.softmax(logits).dataSync() as Float32Array;
+    });
+  }
+
+  /** Inference forward pass; the caller owns (tidies) the tensors. */
+  run(batch: Batch, laps: 1 | 2 = 1, more: Partial<ForwardOptions> = {}): ForwardResult {
+    const { x, mask, ...context } = batchTensors(batch);
+    return forward(this.info.architecture, this.params, x, mask, { core: this.core, training: false, laps, ...context, ...more });
   }
 
   packWeights(): PackedTensors {
@@ -68,8 +94,18 @@ export class SequenceModel {
   }
 }
 
-export function batchTensors(batch: Batch): { x: tf.Tensor3D; mask?: tf.Tensor2D } {
-  const x = tf.tensor3d(batch.x, [batch.batch, batch.steps, batch.channels]);
-  return batch.mask ? { x, mask: tf.tensor2d(batch.mask, [batch.batch, batch.steps]) } : { x };
+export interface BatchTensors {
+  x: tf.Tensor3D;
+  mask?: tf.Tensor2D;
+  conditions?: tf.Tensor1D;
+  covariates?: tf.Tensor2D;
+}
+
+export function batchTensors(batch: Batch): BatchTensors {
+  const out: BatchTensors = { x: tf.tensor3d(batch.x, [batch.batch, batch.steps, batch.channels]) };
+  if (batch.mask) out.mask = tf.tensor2d(batch.mask, [batch.batch, batch.steps]);
+  if (batch.conditions) out.conditions = tf.tensor1d(batch.conditions, 'int32');
+  if (batch.covariates) out.covariates = tf.tensor2d(batch.covariates, [batch.batch, batch.covariates.length / batch.batch]);
+  return out;
 }
 

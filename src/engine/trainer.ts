@@ -6,13 +6,19 @@ export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
 }
-import { type EncodedSequence, packBatch } from '../seq/batch.js';
+import { packBatch } from '../seq/batch.js';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
+import { taskOf } from './architecture.js';
+import { type Evaluation, evaluate } from './evaluate.js';
 import { sequencesPerPass, trainingBytesPerToken } from './memory.js';
-import { accuracy, multiclassAuroc } from './metrics.js';
+import { accuracy } from './metrics.js';
 import { forward } from './model.js';
+import { type TrainingSet, batchLoss, sliceTargets } from './objective.js';
 import { Random } from './random.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
+
+export { evaluate, type Evaluation } from './evaluate.js';
+export type { TrainingSet } from './objective.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -35,9 +41,17 @@ export interface TrainConfig {
 /** The learning rate never drops below this fraction of the starting one. */
 const MIN_LR_FRACTION = 1 / 64;
 
-export interface LabelledSet {
-  items: EncodedSequence[];
+/** A classifier's training set. */
+export interface LabelledSet extends TrainingSet {
   labels: Int32Array;
+}
+
+/**
+ * Training data that changes every epoch: a language model sees fresh windows each epoch, drawn from the
+ * generator it is given (seeded by seed and epoch, so a resumed run draws the same windows).
+ */
+export interface EpochSampler {
+  sample(epoch: number, random: Random): TrainingSet;
 }
 
 export interface EpochReport {
@@ -47,6 +61,8 @@ export interface EpochReport {
   validLoss: number;
   validAccuracy: number;
   validAuroc: number;
+  /** task-specific validation numbers (bits per base, Pearson, ...): see Evaluation.extra */
+  validExtra?: Record<string, number>;
   seconds: number;
   tokensPerSecond: number;
   improved: boolean;
@@ -69,7 +85,7 @@ export interface TrainerState {
 export interface TrainerHooks {
   onBatch?(done: number, total: number, loss: number): void;
   /** Called after every epoch; resolves once the caller has saved what it wants. */
-  onEpoch?(report: EpochReport, state: TrainerState, optimizerState: () => Promise<NamedTensor[]>): Promise<void>;
+  onEpoch?(report: EpochReport, state: TrainerState, optimizerState: () => Promise<NamedTensor[]>, validation?: Evaluation): Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -83,8 +99,8 @@ export function freshState(): TrainerState {
  */
 export async function trainModel(
   model: SequenceModel,
-  train: LabelledSet,
-  valid: LabelledSet | undefined,
+  train: TrainingSet | EpochSampler,
+  valid: TrainingSet | undefined,
   config: TrainConfig,
   hooks: TrainerHooks = {},
   resume?: { state: TrainerState; optimizer: NamedTensor[] },
@@ -98,32 +114,33 @@ export async function trainModel(
     restoreAdamPowers(optimizer, state.adamPowers);
   }
   const numClasses = model.info.classes.length;
-  const channels = model.info.architecture.inputSize;
+  const classifier = taskOf(model.info.architecture) === 'classify';
 
   try {
     for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
       if (hooks.signal?.aborted) break;
       const started = performance.now();
       const random = new Random(config.seed * 1000003 + epoch);
-      const order = random.shuffle(Array.from({ length: train.items.length }, (_, i) => i));
+      const set = 'sample' in train ? train.sample(epoch, random) : train;
+      const order = random.shuffle(Array.from({ length: set.items.length }, (_, i) => i));
       const batches = Math.ceil(order.length / config.batchSize);
       let lossSum = 0;
       let tokens = 0;
-      const trainProbs = new Float32Array(order.length * numClasses);
-      const trainLabels = new Int32Array(order.length);
+      const trainProbs = new Float32Array(classifier ? order.length * numClasses : 0);
+      const trainLabels = new Int32Array(classifier ? order.length : 0);
 
       for (let b = 0; b < batches; b++) {
         if (hooks.signal?.aborted) break;
         const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const items = rows.map((i) => train.items[i]!);
-        const labels = Int32Array.from(rows, (i) => train.labels[i]!);
-        const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, items, labels, config, random.seed());
+        const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, set, rows, config, random.seed());
         if (!Number.isFinite(loss)) {
           throw new RnnseqError(`training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`, EXIT_RUNTIME);
         }
         lossSum += loss * rows.length;
-        trainProbs.set(probs, b * config.batchSize * numClasses);
-        trainLabels.set(labels, b * config.batchSize);
+        if (classifier) {
+          trainProbs.set(probs!, b * config.batchSize * numClasses);
+          trainLabels.set(rows.map((i) => set.labels![i]!), b * config.batchSize);
+        }
         tokens += batchTokens;
         hooks.onBatch?.(b + 1, batches, loss);
       }
@@ -137,10 +154,11 @@ export async function trainModel(
       const report: EpochReport = {
         epoch,
         trainLoss,
-        trainAccuracy: accuracy(trainProbs, numClasses, trainLabels),
+        trainAccuracy: classifier ? accuracy(trainProbs, numClasses, trainLabels) : NaN,
         validLoss: evaluation?.loss ?? NaN,
         validAccuracy: evaluation?.accuracy ?? NaN,
         validAuroc: evaluation?.auroc ?? NaN,
+        ...(evaluation && Object.keys(evaluation.extra).length > 0 ? { validExtra: evaluation.extra } : {}),
         seconds,
         tokensPerSecond: tokens / seconds,
         improved,
@@ -161,7 +179,7 @@ export async function trainModel(
         }
       }
       state.adamPowers = readAdamPowers(optimizer);
-      await hooks.onEpoch?.(report, state, () => optimizer.getWeights());
+      await hooks.onEpoch?.(report, state, () => optimizer.getWeights(), evaluation);
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
     }
   } finally {
@@ -204,12 +222,13 @@ function trainStep(
   model: SequenceModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
-  items: EncodedSequence[],
-  labels: Int32Array,
+  set: TrainingSet,
+  rows: number[],
   config: TrainConfig,
   dropoutSeed: number,
-): { loss: number; probs: Float32Array; tokens: number } {
+): { loss: number; probs?: Float32Array; tokens: number } {
   const arch = model.info.architecture;
+  const items = rows.map((i) => set.items[i]!);
   const steps = items.reduce((m, item) => Math.max(m, item.length), 0);
   const perPass = config.maxMemoryBytes ? sequencesPerPass(arch, steps, config.maxMemoryBytes) : items.length;
   if (perPass < 1) {
@@ -220,42 +239,45 @@ function trainStep(
       EXIT_USAGE,
     );
   }
+  const classifier = taskOf(arch) === 'classify';
   const numClasses = model.info.classes.length;
-  const probs = new Float32Array(items.length * numClasses);
+  const probs = classifier ? new Float32Array(items.length * numClasses) : undefined;
   let loss = 0;
   let tokens = 0;
   // Gradients of each micro-batch's mean loss, weighted by its share of the batch, add up to the full batch's.
   let sums: tf.Tensor[] | undefined;
   for (let start = 0, part = 0; start < items.length; start += perPass, part++) {
     const slice = items.slice(start, start + perPass);
+    const targets = sliceTargets(set, rows.slice(start, start + perPass));
     const batch = packBatch(slice, arch.inputSize);
     const weight = slice.length / items.length;
     tokens += batch.batch * batch.steps;
     const result = tf.tidy(() => {
-      const { x, mask } = batchTensors(batch);
-      const targets = tf.oneHot(tf.tensor1d(labels.subarray(start, start + slice.length), 'int32'), numClasses);
+      const { x, mask, ...context } = batchTensors(batch);
       let partProbs: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const { logits } = forward(arch, model.params, x, mask, { core: model.core, training: true, dropoutSeed: dropoutSeed + part });
-        partProbs = tf.keep(tf.softmax(logits)); // variableGrads disposes its intermediates; these are read after
-        return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+        const { logits } = forward(arch, model.params, x, mask, { core: model.core, training: true, dropoutSeed: dropoutSeed + part, ...context });
+        if (classifier) partProbs = tf.keep(tf.softmax(logits)); // variableGrads disposes its intermediates; these are read after
+        return batchLoss(arch, logits, batch, slice, targets);
       }, variables);
       const weighted = variables.map((v) => (weight === 1 ? grads[v.name]! : tf.mul(grads[v.name]!, weight)));
       const next = sums ? weighted.map((g, i) => tf.add(sums![i]!, g)) : weighted;
-      return { loss: value.dataSync()[0]! * weight, grads: next.map((g) => tf.keep(g)), probs: partProbs! };
+      return { loss: value.dataSync()[0]! * weight, grads: next.map((g) => tf.keep(g)), probs: partProbs };
     });
     if (sums) tf.dispose(sums);
     sums = result.grads;
     loss += result.loss;
-    probs.set(result.probs.dataSync() as Float32Array, start * numClasses);
-    result.probs.dispose();
+    if (result.probs) {
+      probs!.set(result.probs.dataSync() as Float32Array, start * numClasses);
+      result.probs.dispose();
+    }
   }
   tf.tidy(() => {
     const ordered = variables.map((v, i) => ({ name: v.name, tensor: sums![i]! }));
     optimizer.applyGradients(clipByGlobalNorm(ordered, config.clipNorm));
   });
   tf.dispose(sums!);
-  return { loss, probs, tokens };
+  return { loss, ...(probs ? { probs } : {}), tokens };
 }
 
 function clipByGlobalNorm(grads: NamedTensor[], clipNorm: number): NamedTensor[] {
@@ -264,29 +286,4 @@ function clipByGlobalNorm(grads: NamedTensor[], clipNorm: number): NamedTensor[]
   if (!(norm > clipNorm)) return grads;
   const scale = clipNorm / norm;
   return grads.map((g) => ({ name: g.name, tensor: tf.mul(g.tensor, scale) }));
-}
-
-export interface Evaluation {
-  loss: number;
-  accuracy: number;
-  auroc: number;
-  probs: Float32Array;
-}
-
-export function evaluate(model: SequenceModel, set: LabelledSet, batchSize: number): Evaluation {
-  const numClasses = model.info.classes.length;
-  const channels = model.info.architecture.inputSize;
-  const probs = new Float32Array(set.items.length * numClasses);
-  for (let start = 0; start < set.items.length; start += batchSize) {
-    const batch = packBatch(set.items.slice(start, start + batchSize), channels);
-    probs.set(model.predict(batch), start * numClasses);
-  }
-  let nll = 0;
-  for (let i = 0; i < set.labels.length; i++) nll -= Math.log(Math.max(probs[i * numClasses + set.labels[i]!]!, 1e-7));
-  return {
-    loss: nll / set.labels.length,
-    accuracy: accuracy(probs, numClasses, set.labels),
-    auroc: multiclassAuroc(probs, numClasses, set.labels),
-    probs,
-  };
 }

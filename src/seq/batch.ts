@@ -5,6 +5,10 @@
 export interface EncodedSequence {
   encoded: Float32Array; // length × channels
   length: number;
+  /** index into the model's conditions, for models with a learned initial state per condition */
+  condition?: number;
+  /** values of the model's covariates, in its column order */
+  covariates?: Float32Array;
 }
 
 export interface Batch {
@@ -13,6 +17,10 @@ export interface Batch {
   batch: number;
   steps: number;
   channels: number;
+  /** [batch], present when the items carry a condition */
+  conditions?: Int32Array;
+  /** [batch, covariates], present when the items carry covariates */
+  covariates?: Float32Array;
 }
 
 export function packBatch(items: readonly EncodedSequence[], channels: number): Batch {
@@ -28,7 +36,22 @@ export function packBatch(items: readonly EncodedSequence[], channels: number): 
     x.set(item.encoded.subarray(0, item.length * channels), row * steps * channels);
     if (mask) mask.fill(1, row * steps, row * steps + item.length);
   });
-  return { x, ...(mask ? { mask } : {}), batch: items.length, steps, channels };
+  return { x, ...(mask ? { mask } : {}), batch: items.length, steps, channels, ...packContext(items) };
+}
+
+/** Conditions and covariates travel with their sequences; a batch has them for every item or for none. */
+function packContext(items: readonly EncodedSequence[]): Pick<Batch, 'conditions' | 'covariates'> {
+  const first = items[0];
+  if (!first) return {};
+  const out: Pick<Batch, 'conditions' | 'covariates'> = {};
+  if (first.condition !== undefined) out.conditions = Int32Array.from(items, (item) => item.condition ?? -1);
+  if (first.covariates) {
+    const width = first.covariates.length;
+    const covariates = new Float32Array(items.length * width);
+    items.forEach((item, row) => covariates.set(item.covariates!, row * width));
+    out.covariates = covariates;
+  }
+  return out;
 }
 
 /**

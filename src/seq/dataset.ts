@@ -13,6 +13,11 @@ export interface LabelledRecord {
   id: string;
   sequence: string;
   label: string;
+  /** the header after the id: where condition and value tags live */
+  description: string;
+  /** where the record came from, for error messages */
+  file: string;
+  line: number;
 }
 
 const DETECTION_SAMPLE = 200;
@@ -45,7 +50,7 @@ export async function readLabelled(source: LabelSource, alphabet: Alphabet): Pro
   const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
   if (source.kind === 'files') {
     for (const { name, file } of source.classes) {
-      for await (const record of readFasta(file, readOptions)) records.push({ id: record.id, sequence: record.sequence, label: name });
+      for await (const record of readFasta(file, readOptions)) records.push({ ...record, label: name, file });
     }
     return records;
   }
@@ -55,8 +60,17 @@ export async function readLabelled(source: LabelSource, alphabet: Alphabet): Pro
       if (label === undefined || label === '') {
         throw dataError({ file, line: record.line, record: record.id }, `no '${source.tag}=' tag in the header; label records with ${source.tag}=CLASS or use --class NAME=FILE`);
       }
-      records.push({ id: record.id, sequence: record.sequence, label });
+      records.push({ ...record, label, file });
     }
+  }
+  return records;
+}
+
+/** Every record of the files, unlabelled (regression targets and language models label them otherwise). */
+export async function readRecords(files: readonly string[], alphabet: Alphabet): Promise<LabelledRecord[]> {
+  const records: LabelledRecord[] = [];
+  for (const file of files) {
+    for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) records.push({ ...record, label: '', file });
   }
   return records;
 }

@@ -1,0 +1,74 @@
+import type { ModelSpec } from '../engine/checkpoint.js';
+import type { EpochSampler, TrainingSet } from '../engine/trainer.js';
+import { Random } from '../engine/random.js';
+import { EXIT_DATA, RnnseqError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { AlphabetName } from '../seq/alphabet.js';
+import { encodeSequence } from '../seq/dataset.js';
+import { type GroupRule, type GroupSource } from '../phylo/groups.js';
+import { readGroups } from '../phylo/read-groups.js';
+import { sampleWindows } from '../phylo/windows.js';
+import type { PreparedData } from './train-data.js';
+import type { TrainOptions } from './train.js';
+
+/** The shortest stretch worth a window: one symbol to read and one to predict. */
+const MIN_WINDOW_BP = 2;
+
+/**
+ * A language model's data: every group's sequences (gaps stripped), the last --valid-fraction of each sequence
+ * held out for validation (by position, so even one sequence per species validates), and fresh training windows
+ * drawn every epoch from the rest.
+ */
+export async function prepareLmData(options: TrainOptions, resumeSpec: ModelSpec | undefined, log: Logger): Promise<PreparedData> {
+  const lm = options.lm!;
+  const input = await readGroups(lm.sources, lm.rule, resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet);
+  if (input.recordsWithGaps > 0) log.info(`${input.recordsWithGaps} of ${input.records} records had alignment gaps ('-' or '.'); they were removed`);
+  const { alphabet } = input;
+  const trainParts: string[] = [];
+  const validParts: string[] = [];
+  for (const group of input.groups) {
+    for (const sequence of group.sequences) {
+      const cut = Math.round(sequence.length * (1 - options.validFraction));
+      if (cut >= MIN_WINDOW_BP) trainParts.push(sequence.slice(0, cut));
+      if (sequence.length - cut >= MIN_WINDOW_BP) validParts.push(sequence.slice(cut));
+    }
+  }
+  if (trainParts.length === 0) throw new RnnseqError(`${lm.sources.map((s) => s.file).join(', ')}: no sequence is long enough to train a language model on`, EXIT_DATA);
+  const encode = (windows: string[]): TrainingSet => ({ items: windows.map((w) => encodeSequence(w, alphabet, null)) });
+  const train: EpochSampler = { sample: (_epoch, random) => encode(sampleWindows(trainParts, lm.windowBp, lm.windowsPerEpoch, random)) };
+  const validWindows = Math.max(64, Math.round(lm.windowsPerEpoch * options.validFraction));
+  const valid = validParts.length > 0 ? encode(sampleWindows(validParts, lm.windowBp, validWindows, new Random(options.config.seed))) : undefined;
+  const groups = Object.fromEntries(input.groups.map((g) => [g.name, { sequences: g.sequences.length, bp: g.sequences.reduce((n, s) => n + s.length, 0) }]));
+  return {
+    alphabet,
+    classes: [...alphabet.symbols],
+    inputLength: null,
+    train,
+    ...(valid ? { valid } : {}),
+    validDescription: valid ? `last ${options.validFraction} of each sequence, ${validWindows} windows, seed ${options.config.seed}` : 'none',
+    sources: lm.sources.map((s) => (s.group ? `${s.group}=${s.file}` : s.file)).join(', '),
+    architecture: { task: 'lm' },
+    summary: { groups: { rule: describeRule(lm.rule), members: groups }, windowBp: lm.windowBp, windowsPerEpoch: lm.windowsPerEpoch },
+    trainItems: lm.windowsPerEpoch,
+  };
+}
+
+export interface LmOptions {
+  sources: GroupSource[];
+  rule: GroupRule;
+  windowBp: number;
+  windowsPerEpoch: number;
+}
+
+function describeRule(rule: GroupRule): string {
+  switch (rule.kind) {
+    case 'record':
+      return 'one group per record id';
+    case 'tag':
+      return `header tag ${rule.key}=`;
+    case 'regex':
+      return `--group-regex ${rule.pattern.source}`;
+    case 'files':
+      return 'one file per group (--group NAME=FILE)';
+  }
+}

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type Architecture, taskOf } from './architecture.js';
+import type { Batch, EncodedSequence } from '../seq/batch.js';
+
+/**
+ * What a model is trained to predict, per item. classify: labels; regress: values; tag: a class per position
+ * (-1 where unlabelled); lm: nothing beyond the sequences themselves (each position's next symbol).
+ */
+export interface TrainingSet {
+  items: EncodedSequence[];
+  labels?: Int32Array;
+  values?: Float32Array;
+  tags?: Int8Array[];
+}
+
+/** The targets of a slice of a set's rows, in the same order. */
+export function sliceTargets(set: TrainingSet, rows: readonly number[]): Omit<TrainingSet, 'items'> {
+  const out: Omit<TrainingSet, 'items'> = {};
+  if (set.labels) out.labels = Int32Array.from(rows, (i) => set.labels![i]!);
+  if (set.values) out.values = Float32Array.from(rows, (i) => set.values![i]!);
+  if (set.tags) out.tags = rows.map((i) => set.tags![i]!);
+  return out;
+}
+
+/** Per-position targets as dense one-hot rows plus a 0/1 weight for each position that counts. */
+export interface PositionTargets {
+  targets: Float32Array; // [B, T', K]
+  weights: Float32Array; // [B, T']
+  steps: number; // T'
+}
+
+/**
+ * Next-symbol targets for a language model: position t predicts t + 1, so a T-step batch has T − 1 targets.
+ * Only positions whose next symbol is one definite residue count; an N or other ambiguity code is a mix, not an
+ * answer, and padding is not a symbol at all.
+ */
+export function nextSymbolTargets(batch: Batch, lengths: readonly number[]): PositionTargets {
+  const { batch: rows, steps, channels, x } = batch;
+  const out = Math.max(steps - 1, 0);
+  const targets = new Float32Array(rows * out * channels);
+  const weights = new Float32Array(rows * out);
+  for (let b = 0; b < rows; b++) {
+    for (let t = 0; t + 1 < lengths[b]!; t++) {
+      const from = (b * steps + t + 1) * channels;
+      let ones = 0;
+      let total = 0;
+      for (let k = 0; k < channels; k++) {
+        const v = x[from + k]!;
+        total += v;
+        if (v === 1) ones++;
+      }
+      if (ones !== 1 || total !== 1) continue;
+      targets.set(x.subarray(from, from + channels), (b * out + t) * channels);
+      weights[b * out + t] = 1;
+    }
+  }
+  return { targets, weights, steps: out };
+}
+
+/** Per-position class targets from tags (-1: unlabelled), padded to the batch's steps. */
+export function tagTargets(tags: readonly Int8Array[], steps: number, numClasses: number): PositionTargets {
+  const targets = new Float32Array(tags.length * steps * numClasses);
+  const weights = new Float32Array(tags.length * steps);
+  tags.forEach((row, b) => {
+    for (let t = 0; t < Math.min(row.length, steps); t++) {
+      const k = row[t]!;
+      if (k < 0) continue;
+      targets[(b * steps + t) * numClasses + k] = 1;
+      weights[b * steps + t] = 1;
+    }
+  });
+  return { targets, weights, steps };
+}
+
+/** Huber's transition point, in standard deviations of the (standardised) target. */
+const HUBER_DELTA = 1;
+
+/**
+ * The training loss of one micro-batch: mean cross-entropy (classify, and per counted position for lm / tag) or
+ * the regression loss on standardised targets.
+ */
+export function batchLoss(arch: Architecture, logits: tf.Tensor, batch: Batch, items: readonly EncodedSequence[], targets: Omit<TrainingSet, 'items'>): tf.Scalar {
+  switch (taskOf(arch)) {
+    case 'classify':
+      return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(targets.labels!, 'int32'), arch.numClasses), logits) as tf.Scalar;
+    case 'regress': {
+      const { mean, std, loss } = arch.regression!;
+      const y = tf.div(tf.sub(tf.tensor2d(targets.values!, [targets.values!.length, 1]), mean), std);
+      return (loss === 'huber' ? tf.losses.huberLoss(y, logits, undefined, HUBER_DELTA) : tf.losses.meanSquaredError(y, logits)) as tf.Scalar;
+    }
+    case 'lm': {
+      const position = nextSymbolTargets(batch, items.map((item) => item.length));
+      const predicting = tf.slice(logits, [0, 0, 0], [batch.batch, position.steps, arch.numClasses]);
+      return weightedCrossEntropy(predicting, position, batch.batch, arch.numClasses);
+    }
+    case 'tag':
+      return weightedCrossEntropy(logits, tagTargets(targets.tags!, batch.steps, arch.numClasses), batch.batch, arch.numClasses);
+  }
+}
+
+function weightedCrossEntropy(logits: tf.Tensor, position: PositionTargets, rows: number, numClasses: number): tf.Scalar {
+  const targets = tf.tensor3d(position.targets, [rows, position.steps, numClasses]);
+  const weights = tf.tensor2d(position.weights, [rows, position.steps]);
+  const perPosition = tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 2));
+  const counted = Math.max(position.weights.reduce((a, b) => a + b, 0), 1);
+  return tf.div(tf.sum(tf.mul(perPosition, weights)), counted) as tf.Scalar;
+}

@@ -3,10 +3,10 @@ import type { EpochSampler, TrainingSet } from '../engine/trainer.js';
 import { Random } from '../engine/random.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { AlphabetName } from '../seq/alphabet.js';
+import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { encodeSequence } from '../seq/dataset.js';
 import { type GroupRule, type GroupSource } from '../phylo/groups.js';
-import { readGroups } from '../phylo/read-groups.js';
+import { type SequenceGroup, readGroups } from '../phylo/read-groups.js';
 import { sampleWindows } from '../phylo/windows.js';
 import type { PreparedData } from './train-data.js';
 import type { TrainOptions } from './train.js';
@@ -21,7 +21,9 @@ const MIN_WINDOW_BP = 2;
  */
 export async function prepareLmData(options: TrainOptions, resumeSpec: ModelSpec | undefined, log: Logger): Promise<PreparedData> {
   const lm = options.lm!;
-  const input = await readGroups(lm.sources, lm.rule, resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet);
+  const input = lm.preloaded
+    ? { groups: lm.preloaded.groups, alphabet: getAlphabet(lm.preloaded.alphabet), records: 0, recordsWithGaps: 0 }
+    : await readGroups(lm.sources, lm.rule, resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet);
   if (input.recordsWithGaps > 0) log.info(`${input.recordsWithGaps} of ${input.records} records had alignment gaps ('-' or '.'); they were removed`);
   const { alphabet } = input;
   const trainParts: string[] = [];
@@ -46,7 +48,7 @@ export async function prepareLmData(options: TrainOptions, resumeSpec: ModelSpec
     train,
     ...(valid ? { valid } : {}),
     validDescription: valid ? `last ${options.validFraction} of each sequence, ${validWindows} windows, seed ${options.config.seed}` : 'none',
-    sources: lm.sources.map((s) => (s.group ? `${s.group}=${s.file}` : s.file)).join(', '),
+    sources: lm.preloaded ? 'phylo --train input' : lm.sources.map((s) => (s.group ? `${s.group}=${s.file}` : s.file)).join(', '),
     architecture: { task: 'lm' },
     summary: { groups: { rule: describeRule(lm.rule), members: groups }, windowBp: lm.windowBp, windowsPerEpoch: lm.windowsPerEpoch },
     trainItems: lm.windowsPerEpoch,
@@ -58,6 +60,8 @@ export interface LmOptions {
   rule: GroupRule;
   windowBp: number;
   windowsPerEpoch: number;
+  /** groups already read (phylo --train), instead of sources */
+  preloaded?: { groups: SequenceGroup[]; alphabet: AlphabetName };
 }
 
 function describeRule(rule: GroupRule): string {

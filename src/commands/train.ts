@@ -4,13 +4,14 @@ import type { Architecture } from '../engine/architecture.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../engine/checkpoint.js';
 import { Random } from '../engine/random.js';
 import { SequenceModel } from '../engine/sequence-model.js';
-import { type EpochReport, type LabelledSet, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../engine/trainer.js';
+import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, type TrainingSet, type Evaluation, trainModel } from '../engine/trainer.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { ensureParent, exists, tempSibling } from '../io/atomic.js';
-import type { Alphabet, AlphabetName } from '../seq/alphabet.js';
-import { type LabelSource, type LabelledRecord, encodeSequence, labelIndices, readLabelled, resolveAlphabet, stratifiedSplit } from '../seq/dataset.js';
-import { orderClasses } from '../seq/labels.js';
-import type { ModelSpec } from '../engine/checkpoint.js';
+import { type StopSignal, signalExitCode } from '../io/interrupt.js';
+import type { AlphabetName } from '../seq/alphabet.js';
+import type { RegressionLoss, Task } from '../engine/architecture.js';
+import { type PreparedData, lengthRange, prepareRecordData } from './train-data.js';
+import { type LmOptions, prepareLmData } from './train-lm.js';
 import { OPTIMIZER_FILE, loadModel, readSpec, saveModel } from './checkpoints.js';
 import { type GenomeTrainOptions, prepareGenomeData } from './train-genome.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
@@ -22,7 +23,17 @@ export interface TrainOptions extends RuntimeOptions {
   labelTag: string;
   alphabet: AlphabetName | 'auto';
   length: number | null;
-  architecture: Omit<Architecture, 'inputSize' | 'numClasses'>;
+  task: Task;
+  architecture: Pick<Architecture, 'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded'>;
+  /** regress: the header tag holding the target, unless a --targets table is given */
+  targetTag: string;
+  targetsFile?: string;
+  loss: RegressionLoss;
+  /** lm: groups and windows */
+  lm?: LmOptions;
+  conditionTag?: string;
+  covariatesFile?: string;
+  rcAugment: boolean;
   config: TrainConfig;
   valid?: string;
   validFraction: number;
@@ -49,9 +60,14 @@ export async function run(options: TrainOptions): Promise<void> {
   }
   // A scanner (--genome) cuts its labelled windows from a genome and BED files; see train-genome.ts.
   const genomeData = options.genome ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
-  const prepared = genomeData ?? (await prepareFastaData(options, resumeFrom?.spec));
+  const prepared: PreparedData = genomeData
+    ? { ...genomeData, architecture: {}, summary: { genomeWindows: genomeData.summary, lengthRange: lengthRange(genomeData.train.items) }, trainItems: genomeData.train.items.length }
+    : options.task === 'lm'
+      ? await prepareLmData(options, resumeFrom?.spec, log)
+      : await prepareRecordData(options, resumeFrom?.spec, log);
   const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
-  log.info(`${train.items.length} training and ${valid?.items.length ?? 0} validation sequences, alphabet ${alphabet.name}, classes ${classes.join(', ')}`);
+  const what = options.task === 'lm' ? `${prepared.trainItems} training windows per epoch` : `${prepared.trainItems} training`;
+  log.info(`${what} and ${valid?.items.length ?? 0} validation ${options.task === 'lm' ? 'windows' : 'sequences'}, alphabet ${alphabet.name}` + (options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''));
 
   const runtime = await startRuntime(options, log);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
@@ -63,40 +79,40 @@ export async function run(options: TrainOptions): Promise<void> {
     resume = { state: loaded.spec.training.state as TrainerState, optimizer: readOptimizer(loaded.files.get(OPTIMIZER_FILE), loaded.spec.training.optimizerTensors as TensorEntry[], lastDir) };
     log.info(`resuming ${options.out} after epoch ${resume.state.epochsDone}`);
   } else {
-    const architecture: Architecture = { ...options.architecture, inputSize: alphabet.size, numClasses: classes.length };
+    const architecture: Architecture = { ...options.architecture, ...prepared.architecture, inputSize: alphabet.size, numClasses: classes.length };
     model = SequenceModel.create({ alphabet: alphabet.name, classes, architecture, inputLength }, config.seed, runtime.engine.core);
   }
 
   const data = {
     sources: prepared.sources,
-    ...(genomeData ? { genomeWindows: genomeData.summary } : {}),
-    trainSequences: train.items.length,
+    trainSequences: prepared.trainItems,
     validSequences: valid?.items.length ?? 0,
     validation: validDescription,
-    classCounts: Object.fromEntries(classes.map((c, i) => [c, countLabel(train.labels, i)])),
-    lengthRange: lengthRange(train),
+    ...(genomeData ? { classCounts: Object.fromEntries(classes.map((c, i) => [c, countLabel(genomeData.train.labels, i)])) } : {}),
+    ...prepared.summary,
   };
-  const progress = await log.progress(Math.ceil(train.items.length / config.batchSize), 'batches');
+  const progress = await log.progress(Math.ceil(prepared.trainItems / config.batchSize), 'batches');
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
+  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const state = await trainModel(model, train, valid, config, {
       signal: abort.signal,
       onBatch: (done, _total, loss) => progress.update(done, { status: `loss ${loss.toFixed(4)}` }),
-      onEpoch: async (report, trainerState, optimizerState) => {
+      onEpoch: async (report, trainerState, optimizerState, validation) => {
         progress.update(0);
-        logEpoch(log, report, config.epochs);
+        logEpoch(log, report, config.epochs, model.info.architecture.task ?? 'classify');
         const extras = {
-          training: { command: options.command, config, architecture: model.info.architecture, state: trainerState, epoch: report.epoch },
+          training: { command: options.command, config, architecture: model.info.architecture, state: withoutTimings(trainerState), epoch: report.epoch },
           data,
-          metrics: { ...report },
+          metrics: withoutTiming(report),
           backend: runtime.backend.name,
           engine: runtime.engine.description,
           ...(genomeData ? { window: genomeData.window } : {}),
         };
-        if (report.improved) await saveModel(join(options.out, 'best'), model, extras);
+        const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
+        if (report.improved) await saveModel(join(options.out, 'best'), model, extras, predictions ? [{ name: VALID_PREDICTIONS_FILE, data: predictions }] : []);
         const optimizer = await optimizerState();
         const packed = packTensors(optimizer.map((t, i) => ({ name: `optimizer.${i}`, tensor: t.tensor })));
         await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [{ name: OPTIMIZER_FILE, data: packed.data }]);
@@ -106,15 +122,15 @@ export async function run(options: TrainOptions): Promise<void> {
     progress.stop();
     if (abort.signal.aborted) {
       log.warn(`interrupted; ${join(options.out, 'last')} holds epoch ${state.epochsDone}: continue with --resume`);
-      process.exitCode = 130;
+      process.exitCode = signalExitCode(abort.signal.reason as StopSignal);
       return;
     }
     await genomeData?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
       'done',
-      { out: options.out, bestEpoch: state.bestEpoch, validAccuracy: best?.validAccuracy, validLoss: best?.validLoss },
-      `rnnseq: done: best epoch ${state.bestEpoch}` + (best && !Number.isNaN(best.validAccuracy) ? `, validation accuracy ${(100 * best.validAccuracy).toFixed(2)}%` : '') + `; model in ${join(options.out, 'best')}`,
+      { out: options.out, bestEpoch: state.bestEpoch, validAccuracy: best?.validAccuracy, validLoss: best?.validLoss, ...(best?.validExtra ? { valid: best.validExtra } : {}) },
+      `rnnseq: done: best epoch ${state.bestEpoch}` + (best ? bestSummary(best, options.task) : '') + `; model in ${join(options.out, 'best')}`,
     );
   } finally {
     progress.stop();
@@ -124,72 +140,73 @@ export async function run(options: TrainOptions): Promise<void> {
   }
 }
 
-/** Labelled FASTA (header tags or one file per class) -> classes and encoded training / validation sets. */
-async function prepareFastaData(options: TrainOptions, resumeSpec: ModelSpec | undefined) {
-  const source: LabelSource = options.classFiles.length > 0 ? { kind: 'files', classes: options.classFiles } : { kind: 'tag', files: options.inputs, tag: options.labelTag };
-  const alphabet = await resolveAlphabet(resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet, source);
-  const records = await readLabelled(source, alphabet);
-  const classes = resumeSpec ? resumeSpec.classes : orderClasses(records.map((r) => r.label), options.classFiles.map((c) => c.name));
-  if (classes.length < 2) {
-    throw new RnnseqError(`${describeSource(source)}: all ${records.length} records have class '${classes[0] ?? '?'}'; a classifier needs at least two classes`, EXIT_DATA);
-  }
-  const inputLength = resumeSpec ? resumeSpec.inputLength : options.length;
-  const sets = await buildSets(options, source, alphabet, records, classes, inputLength);
-  return { alphabet, classes, inputLength, ...sets, sources: describeSource(source) };
-}
-
-async function buildSets(
-  options: TrainOptions,
-  source: LabelSource,
-  alphabet: Alphabet,
-  records: LabelledRecord[],
-  classes: string[],
-  inputLength: number | null,
-): Promise<{ train: LabelledSet; valid?: LabelledSet; validDescription: string }> {
-  const labels = labelIndices(records, classes, describeSource(source));
-  const encode = (subset: LabelledRecord[]) => subset.map((r) => encodeSequence(r.sequence, alphabet, inputLength));
-  if (options.valid) {
-    const validRecords = await readLabelled({ kind: 'tag', files: [options.valid], tag: options.labelTag }, alphabet);
-    return {
-      train: { items: encode(records), labels },
-      valid: { items: encode(validRecords), labels: labelIndices(validRecords, classes, options.valid) },
-      validDescription: options.valid,
-    };
-  }
-  if (options.validFraction === 0) return { train: { items: encode(records), labels }, validDescription: 'none' };
-  const split = stratifiedSplit(labels, options.validFraction, new Random(options.config.seed));
-  const pick = (indices: number[]): LabelledSet => ({ items: encode(indices.map((i) => records[i]!)), labels: Int32Array.from(indices, (i) => labels[i]!) });
-  return { train: pick(split.train), valid: pick(split.valid), validDescription: `stratified ${options.validFraction} of the input, seed ${options.config.seed}` };
-}
-
 function readOptimizer(data: Buffer | undefined, entries: TensorEntry[] | undefined, dir: string): NamedTensor[] {
   if (!data || !entries) throw new RnnseqError(`${dir}: optimizer state is missing; cannot resume exactly (start a new run)`, EXIT_DATA);
   return [...unpackTensors(entries, data, dir)].map(([name, tensor]) => ({ name, tensor }));
 }
 
-function logEpoch(log: import('../log.js').Logger, r: EpochReport, epochs: number): void {
+function logEpoch(log: import('../log.js').Logger, r: EpochReport, epochs: number, task: Task): void {
   const pct = (v: number) => (Number.isNaN(v) ? '-' : (100 * v).toFixed(2) + '%');
-  const num = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4));
+  const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4));
+  const extra = r.validExtra ?? {};
+  const measures =
+    task === 'lm'
+      ? `valid ${num(extra.bitsPerBase)} bits/base  perplexity ${num(extra.perplexity)}  acc ${pct(r.validAccuracy)}`
+      : task === 'regress'
+        ? `valid loss ${num(r.validLoss)}  mse ${num(extra.mse)}  pearson ${num(extra.pearson)}  spearman ${num(extra.spearman)}`
+        : `acc ${pct(r.trainAccuracy)}  valid loss ${num(r.validLoss)}  acc ${pct(r.validAccuracy)}  auroc ${num(r.validAuroc)}`;
   log.record(
     'epoch',
     { ...r },
-    `epoch ${r.epoch}/${epochs}  loss ${num(r.trainLoss)}  acc ${pct(r.trainAccuracy)}  valid loss ${num(r.validLoss)}  acc ${pct(r.validAccuracy)}  auroc ${num(r.validAuroc)}  ` +
-      `${r.seconds.toFixed(1)}s ${Math.round(r.tokensPerSecond)} tok/s${r.improved ? '  *' : ''}`,
+    `epoch ${r.epoch}/${epochs}  loss ${num(r.trainLoss)}  ${measures}  ${r.seconds.toFixed(1)}s ${Math.round(r.tokensPerSecond)} tok/s${r.improved ? '  *' : ''}`,
   );
+}
+
+function bestSummary(best: EpochReport, task: Task): string {
+  const extra = best.validExtra ?? {};
+  if (task === 'lm' && extra.bitsPerBase !== undefined) return `, validation ${extra.bitsPerBase.toFixed(4)} bits per base (perplexity ${extra.perplexity!.toFixed(3)})`;
+  if (task === 'regress' && extra.pearson !== undefined) return `, validation Pearson ${extra.pearson.toFixed(4)}, Spearman ${extra.spearman!.toFixed(4)}`;
+  return Number.isNaN(best.validAccuracy) ? '' : `, validation accuracy ${(100 * best.validAccuracy).toFixed(2)}%`;
+}
+
+/** Validation predictions of a classifier at its best epoch, for `rnnseq report`: true label, then p_<class>. */
+export const VALID_PREDICTIONS_FILE = 'valid-predictions.tsv';
+
+function validPredictions(validation: Evaluation, valid: TrainingSet, classes: string[]): Buffer | undefined {
+  if (!validation.probs || !valid.labels) return undefined;
+  const lines = [['label', ...classes.map((c) => `p_${c}`)].join('\t')];
+  for (let i = 0; i < valid.labels.length; i++) {
+    const row = validation.probs.subarray(i * classes.length, (i + 1) * classes.length);
+    lines.push([classes[valid.labels[i]!], ...Array.from(row, (p) => p.toFixed(6))].join('\t'));
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+/**
+ * Wall-clock numbers stay out of checkpoints, so the same seed and data write byte-identical files; they are
+ * in metrics.tsv and the log.
+ */
+function withoutTiming(report: EpochReport): Omit<EpochReport, 'seconds' | 'tokensPerSecond'> {
+  const { seconds: _seconds, tokensPerSecond: _tokens, ...rest } = report;
+  return rest;
+}
+
+function withoutTimings(state: TrainerState): TrainerState {
+  return { ...state, history: state.history.map((r) => withoutTiming(r) as EpochReport) };
 }
 
 const METRIC_COLUMNS: Array<keyof EpochReport> = ['epoch', 'trainLoss', 'trainAccuracy', 'validLoss', 'validAccuracy', 'validAuroc', 'learningRate', 'seconds', 'tokensPerSecond', 'improved'];
 
 async function writeMetrics(path: string, history: EpochReport[]): Promise<void> {
-  const lines = [METRIC_COLUMNS.join('\t'), ...history.map((r) => METRIC_COLUMNS.map((c) => String(r[c])).join('\t'))];
+  // Task-specific validation numbers (bits per base, Pearson, ...) become extra columns: validBitsPerBase, ...
+  const extras = [...new Set(history.flatMap((r) => Object.keys(r.validExtra ?? {})))];
+  const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`)];
+  const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
+  const lines = [header.join('\t'), ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t'))];
   await ensureParent(path);
   const temp = tempSibling(path);
   await writeFile(temp, lines.join('\n') + '\n');
   await rename(temp, path);
-}
-
-function describeSource(source: LabelSource): string {
-  return source.kind === 'tag' ? source.files.join(', ') : source.classes.map((c) => `${c.name}=${c.file}`).join(', ');
 }
 
 function countLabel(labels: Int32Array, k: number): number {
@@ -197,14 +214,3 @@ function countLabel(labels: Int32Array, k: number): number {
   for (const l of labels) if (l === k) n++;
   return n;
 }
-
-function lengthRange(set: LabelledSet): [number, number] {
-  let min = Infinity;
-  let max = 0;
-  for (const item of set.items) {
-    min = Math.min(min, item.length);
-    max = Math.max(max, item.length);
-  }
-  return [min, max];
-}
-

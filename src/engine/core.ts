@@ -21,6 +21,11 @@ export interface CoreRunArgs {
   reverse: boolean;
   /** True when no gradient will be asked for, so a fast path may skip storing activations for backprop. */
   inference?: boolean;
+  /**
+   * cifg only (an error for other cells): the bounded memory cell of cells.ts, whose state stays in [0, 1] when
+   * c0 does. Absent means false.
+   */
+  bounded?: boolean;
 }
 
 export interface CoreRunResult {

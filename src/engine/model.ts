@@ -193,7 +193,9 @@ export function initialStates(arch: Architecture, params: Parameters, batch: num
   let pre: tf.Tensor2D | undefined;
   if ((arch.conditions?.length ?? 0) > 0) {
     if (!options.conditions) throw new Error('this model needs a condition for every sequence');
-    pre = tf.gather(get(params, 'init.condition'), options.conditions) as tf.Tensor2D;
+    // A one-hot product rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
+    const table = get(params, 'init.condition');
+    pre = tf.matMul(tf.oneHot(options.conditions, table.shape[0]!), table) as tf.Tensor2D;
   }
   if ((arch.covariates?.length ?? 0) > 0) {
     if (!options.covariates) throw new Error('this model needs covariates for every sequence');
@@ -202,11 +204,16 @@ export function initialStates(arch: Architecture, params: Parameters, batch: num
   }
   const size = stateSize(arch);
   const h = tf.tanh(tf.slice(pre!, [0, 0], [batch, size]));
-  const hs = tf.split(h, count, 1) as tf.Tensor2D[];
+  const hs = splitStates(h, count);
   if (!withCell) return hs.map((part) => ({ h: part }));
   const cPre = tf.slice(pre!, [0, size], [batch, size]);
-  const cs = tf.split(arch.bounded ? tf.sigmoid(cPre) : tf.tanh(cPre), count, 1) as tf.Tensor2D[];
+  const cs = splitStates(arch.bounded ? tf.sigmoid(cPre) : tf.tanh(cPre), count);
   return hs.map((part, i) => ({ h: part, c: cs[i]! }));
+}
+
+/** tf.split into one part has no gradient in tfjs (its gradient concats an empty list), so one part is the tensor itself. */
+function splitStates(states: tf.Tensor2D, count: number): tf.Tensor2D[] {
+  return count === 1 ? [states] : (tf.split(states, count, 1) as tf.Tensor2D[]);
 }
 
 export interface StackResult {

@@ -12,6 +12,8 @@ export interface NativeShape {
   inputSize: number;
   hidden: number;
   reverse: boolean;
+  /** cifg only: the bounded memory cell (cells.ts); the addon rejects it for other cells */
+  bounded?: boolean;
 }
 
 export interface NativeForwardArgs extends NativeShape {

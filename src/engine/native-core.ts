@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendValues, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { gateCount, hasCellState, type CellType } from './cells.js';
+import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cells.js';
 import type { CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } from './native-addon.js';
 
@@ -26,6 +26,8 @@ export class NativeCore implements RecurrentCore {
 
   run(args: CoreRunArgs): CoreRunResult {
     const { cell, x, mask, h0, c0, weights, reverse } = args;
+    const bounded = args.bounded === true;
+    checkBoundedCell(cell, bounded);
     const cellState = hasCellState(cell);
     if (cellState && c0 === undefined) throw new Error(`${cell} core needs an initial cell state c0`);
     if (args.inference) return this.infer(args);
@@ -42,7 +44,7 @@ export class NativeCore implements RecurrentCore {
       };
       if (cellState) inputs.c0 = asFloat(c0!);
       if (mask) inputs.mask = asFloat(mask);
-      const attrs = { cell, reverse, activations: {} as Activations } as unknown as NamedAttrMap;
+      const attrs = { cell, reverse, bounded, activations: {} as Activations } as unknown as NamedAttrMap;
       const outs = tf.engine().runKernel(name, inputs, attrs) as tf.Tensor[];
       const result: CoreRunResult = { outputs: outs[0] as tf.Tensor3D, h: outs[1] as tf.Tensor2D };
       if (cellState) result.c = outs[2] as tf.Tensor2D;
@@ -52,7 +54,7 @@ export class NativeCore implements RecurrentCore {
 
   private infer(args: CoreRunArgs): CoreRunResult {
     const { cell, x, mask, h0, c0, weights, reverse } = args;
-    const shape = shapeOf(cell, x.shape, weights.recurrent.shape[0], reverse);
+    const shape = shapeOf(cell, x.shape, weights.recurrent.shape[0], reverse, args.bounded === true);
     const { batch, steps, hidden } = shape;
     const outputBuffer = outputAllocator(tf.getBackend());
     const out = outputBuffer(batch * steps * hidden, 0);
@@ -164,7 +166,7 @@ function forwardKernel(
   const read = (info: TensorInfo) => toFloat32(backend.readSync(info.dataId));
   const cell = attrs.cell as CellType;
   const x = inputs.x!;
-  const shape = shapeOf(cell, x.shape, inputs.recurrent!.shape[0]!, attrs.reverse as boolean);
+  const shape = shapeOf(cell, x.shape, inputs.recurrent!.shape[0]!, attrs.reverse as boolean, attrs.bounded as boolean);
   const { batch, steps, hidden } = shape;
   const out = outputBuffer(batch * steps * hidden, 0);
   const hT = outputBuffer(batch * hidden, 1);
@@ -205,7 +207,7 @@ function backwardGradients(addon: NativeAddon, dys: tf.Tensor[], saved: tf.Tenso
   const [batch, steps, hidden] = dys[0]!.shape as [number, number, number];
   const inputSize = kernel.shape[0];
   const gates = gateCount(cell) * hidden;
-  const shape: NativeShape = { cell, batch, steps, inputSize, hidden, reverse: attrs.reverse as boolean };
+  const shape: NativeShape = { cell, batch, steps, inputSize, hidden, reverse: attrs.reverse as boolean, bounded: attrs.bounded as boolean };
   const dx = new Float32Array(batch * steps * inputSize);
   const dh0 = new Float32Array(batch * hidden);
   const dc0 = cellState ? new Float32Array(batch * hidden) : undefined;
@@ -240,9 +242,9 @@ function backwardGradients(addon: NativeAddon, dys: tf.Tensor[], saved: tf.Tenso
   return grads;
 }
 
-function shapeOf(cell: CellType, xShape: number[], hidden: number, reverse: boolean): NativeShape {
+function shapeOf(cell: CellType, xShape: number[], hidden: number, reverse: boolean, bounded: boolean): NativeShape {
   const [batch, steps, inputSize] = xShape as [number, number, number];
-  return { cell, batch, steps, inputSize, hidden, reverse };
+  return { cell, batch, steps, inputSize, hidden, reverse, bounded };
 }
 
 function asFloat<T extends tf.Tensor>(t: T): T {

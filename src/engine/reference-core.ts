@@ -1,6 +1,6 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { gateCount, hasCellState } from './cells.js';
+import { checkBoundedCell, gateCount, hasCellState } from './cells.js';
 import type { CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 
 /**
@@ -15,6 +15,8 @@ export class ReferenceCore implements RecurrentCore {
 
   run(args: CoreRunArgs): CoreRunResult {
     const { cell, x, mask, h0, c0, weights, reverse } = args;
+    const bounded = args.bounded === true;
+    checkBoundedCell(cell, bounded);
     const [batch, steps] = x.shape;
     const hidden = weights.recurrent.shape[0];
     const gates = gateCount(cell);
@@ -51,8 +53,9 @@ export class ReferenceCore implements RecurrentCore {
           const pre = tf.add(inputPart, tf.matMul(recurrentT, h));
           const [fg, gg, og] = tf.split(pre, 3, 0);
           const f = tf.sigmoid(fg!);
-          cNew = tf.add(tf.mul(f, c!), tf.mul(tf.sub(1, f), tf.tanh(gg!)));
-          hNew = tf.mul(tf.sigmoid(og!), tf.tanh(cNew));
+          // Bounded: a sigmoid candidate makes c' a convex combination of values in [0, 1] (cells.ts).
+          cNew = tf.add(tf.mul(f, c!), tf.mul(tf.sub(1, f), bounded ? tf.sigmoid(gg!) : tf.tanh(gg!)));
+          hNew = tf.mul(tf.sigmoid(og!), bounded ? cNew : tf.tanh(cNew));
           break;
         }
         case 'gru': {

@@ -7,7 +7,7 @@
 //   workspaceSize(shape) -> floats kept by a training forward for its backward
 //   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?})
 //   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
-// shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse}
+// shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse, bounded?}
 #include <napi.h>
 #include <xmmintrin.h>
 
@@ -61,6 +61,8 @@ Shape parse_shape(const Napi::Object& o) {
   s.input = positive_int(o, "inputSize", 1);
   s.hidden = positive_int(o, "hidden", 1);
   s.reverse = o.Get("reverse").ToBoolean().Value();
+  s.bounded = o.Get("bounded").ToBoolean().Value();
+  if (s.bounded && s.cell != Cell::cifg) throw Napi::TypeError::New(o.Env(), "bounded applies to the cifg cell only");
   return s;
 }
 

@@ -1,6 +1,7 @@
 // LSTM and CIFG steps (cells with a memory cell c). Gate blocks, see cells.ts:
 //   lstm [i f g o]: c' = s(f) c + s(i) tanh(g)
 //   cifg [f g o]:   c' = s(f) c + (1 - s(f)) tanh(g)        and for both h' = s(o) tanh(c')
+//   cifg bounded:   c' = s(f) c + (1 - s(f)) s(g),          h' = s(o) c'   (state stays in [0, 1])
 #include "isa_target.h"
 #include "recurrence.h"
 
@@ -16,8 +17,13 @@ inline void carry_state(float* h_next, const float* h_prev, float* c_next, const
   std::memset(out, 0, sizeof(float) * n);
 }
 
-template <bool kCifg>
+// Which of the three memory-cell equations a step runs; a template parameter so each is its own inner loop.
+enum class Variant { lstm, cifg, cifg_bounded };
+
+template <Variant kVariant>
 void forward_step(ForwardThread& th, int i) {
+  constexpr bool kCifg = kVariant != Variant::lstm;
+  constexpr bool kBounded = kVariant == Variant::cifg_bounded;
   constexpr int G = kCifg ? 3 : 4;
   const Dims& d = th.d;
   const int t = th.time_of(i);
@@ -38,8 +44,10 @@ void forward_step(ForwardThread& th, int i) {
     V c;
     if constexpr (kCifg) {
       act[0] = sigmoid(a[0]);
-      act[1] = tanh_approx(a[1]);
+      act[1] = kBounded ? sigmoid(a[1]) : tanh_approx(a[1]);
       act[2] = sigmoid(a[2]);
+      // With f, c and g in [0, 1] this rounds to at most 1: 1 - f is exact or within half an ulp of it, and
+      // f + fl(1 - f) rounds back to 1. So the bounded state never leaves [0, 1], in float32 too.
       c = fmadd(act[0], c_prev, mul(sub(set1(1.0f), act[0]), act[1]));
     } else {
       act[0] = sigmoid(a[0]);
@@ -48,7 +56,7 @@ void forward_step(ForwardThread& th, int i) {
       act[3] = sigmoid(a[3]);
       c = fmadd(act[1], c_prev, mul(act[0], act[2]));
     }
-    const V h = mul(act[G - 1], tanh_approx(c));
+    const V h = mul(act[G - 1], kBounded ? c : tanh_approx(c));
     store_n_or_full(zn.h(r) + j0, h, n);
     store_n_or_full(cn.row(r) + j0, c, n);
     store_n_or_full(out, h, n);
@@ -57,8 +65,10 @@ void forward_step(ForwardThread& th, int i) {
   });
 }
 
-template <bool kCifg>
+template <Variant kVariant>
 void backward_step(BackwardThread& th, int i) {
+  constexpr bool kCifg = kVariant != Variant::lstm;
+  constexpr bool kBounded = kVariant == Variant::cifg_bounded;
   constexpr int G = kCifg ? 3 : 4;
   const Dims& d = th.d;
   const int t = th.time_of(i);
@@ -81,10 +91,13 @@ void backward_step(BackwardThread& th, int i) {
       V act[G];
       for (int q = 0; q < G; ++q) act[q] = load_n_or_full(grow + q * d.H + j0, n);
       const V c_prev = load_n_or_full(cc.row(r) + j0, n);
-      const V tc = tanh_approx(load_n_or_full(cn.row(r) + j0, n));
+      const V c_next = load_n_or_full(cn.row(r) + j0, n);
+      // What h' exposes of c': tanh(c'), or c' itself in the bounded cell.
+      const V tc = kBounded ? c_next : tanh_approx(c_next);
       const V o = act[G - 1];
-      // dc_total = dc + dh * o * (1 - tanh(c)^2)
-      const V dct = fmadd(mul(dht, o), fnmadd(tc, tc, one), load_n_or_full(dc + j0, n));
+      // dc_total = dc + dh * o * dtc/dc, with dtc/dc = 1 - tanh(c)^2, or 1 when bounded
+      const V dct = kBounded ? fmadd(dht, o, load_n_or_full(dc + j0, n))
+                             : fmadd(mul(dht, o), fnmadd(tc, tc, one), load_n_or_full(dc + j0, n));
       const V da_o = mul(mul(dht, tc), mul(o, sub(one, o)));
       V da[G];
       V f;
@@ -92,7 +105,8 @@ void backward_step(BackwardThread& th, int i) {
         f = act[0];
         const V g = act[1];
         da[0] = mul(mul(dct, sub(c_prev, g)), mul(f, sub(one, f)));
-        da[1] = mul(mul(dct, sub(one, f)), fnmadd(g, g, one));
+        // dg/da: 1 - g^2 for tanh, g (1 - g) for the bounded cell's sigmoid
+        da[1] = mul(mul(dct, sub(one, f)), kBounded ? mul(g, sub(one, g)) : fnmadd(g, g, one));
         da[2] = da_o;
       } else {
         const V in = act[0], g = act[2];
@@ -118,13 +132,17 @@ void backward_step(BackwardThread& th, int i) {
 }  // namespace
 
 void forward_step_lstm(ForwardThread& th, int i) {
-  if (th.a.s.cell == Cell::cifg) forward_step<true>(th, i);
-  else forward_step<false>(th, i);
+  const Shape& s = th.a.s;
+  if (s.cell != Cell::cifg) forward_step<Variant::lstm>(th, i);
+  else if (s.bounded) forward_step<Variant::cifg_bounded>(th, i);
+  else forward_step<Variant::cifg>(th, i);
 }
 
 void backward_step_lstm(BackwardThread& th, int i) {
-  if (th.a.s.cell == Cell::cifg) backward_step<true>(th, i);
-  else backward_step<false>(th, i);
+  const Shape& s = th.a.s;
+  if (s.cell != Cell::cifg) backward_step<Variant::lstm>(th, i);
+  else if (s.bounded) backward_step<Variant::cifg_bounded>(th, i);
+  else backward_step<Variant::cifg>(th, i);
 }
 
 }  // namespace RNNSEQ_ISA

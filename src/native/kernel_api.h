@@ -30,6 +30,7 @@ struct Shape {
   int input;   // D
   int hidden;  // H
   bool reverse;
+  bool bounded = false;  // cifg only: sigmoid candidate and h = o*c (cells.ts)
 };
 
 // Activations kept by a training forward for the backward pass, time-major (index i counts steps in processing

@@ -49,4 +49,9 @@ export class RegionMerger {
   get openAnchor(): number | undefined {
     return this.open?.anchor;
   }
+
+  /** The open region's start, if a region is open. */
+  get openStart(): number | undefined {
+    return this.open?.start;
+  }
 }

@@ -9,12 +9,30 @@
  * [j * B, (j + 1) * B) of its sequence), and a needed batch is always scored whole. So every window is computed
  * in exactly the same batch, at the same row, in a whole-genome run and in any shard or region run, and its
  * probability is bit-identical however the work is split. See src/seq/regions.ts for which part writes what.
+ *
+ * Circular sequences (scan --circular, or a topology=circular header tag: src/seq/topology.ts) have no ends:
+ * windows that run past the last base continue at base 0 (src/seq/windows.ts), so calls and bins may cross the
+ * origin. Positions are kept on the unrolled line (p >= length is base p - length) until the sequence ends; then
+ * the call open at the end joins the first call if they overlap or touch across the origin, anything past the
+ * end is folded back, and a call crossing the origin is written as two BED lines, [start, length) and [0, end),
+ * that share name, score and statistics (src/scan/origin.ts). Lines stay sorted by start, so a circular sequence's calls and bins
+ * are held until its last window is scored (~50 bytes per window with --bedgraph).
+ *
+ * Split runs on a circular sequence stay exact with three extra rules, whose costs the README states:
+ * - the lines at the start of the sequence that come from across the origin belong to the part that owns
+ *   window 0; to know the call that crosses the origin whole, that part scores the whole sequence;
+ * - every part scores from window 0 until the first call closes (if that call starts close enough to the origin
+ *   to be joined), so the part owning the call that crosses the origin can finish it exactly;
+ * - a part owning that first call also scores the windows within a window length of the end, to tell whether
+ *   the call is joined (then the origin's owner writes it).
  */
 import { dataError } from '../errors.js';
 import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
-import { type WindowGrid, encodeBytes, nPrefixSums, regularWindowCount, windowBin, windowCount, windowStart } from '../seq/windows.js';
+import { isCircular } from '../seq/topology.js';
+import { type WindowGrid, type WindowLayout, encodeBytes, nPrefixSums, regularWindowCount, windowCount, windowLayout } from '../seq/windows.js';
 import { type CalledRegion, RegionMerger } from './merge.js';
+import { cutAtOrigin, foldCalls } from './origin.js';
 import { type OwnedStarts, inIntervals } from '../seq/regions.js';
 
 export type StrandMode = 'both' | '+' | '-';
@@ -43,6 +61,8 @@ export interface ScanSettings {
   /** alphabet channels and the byte encoding table (src/seq/windows.ts byteEncodingTable) */
   channels: number;
   encoding: Float32Array;
+  /** every sequence is circular (scan --circular); else only those whose header says so */
+  circular?: boolean;
 }
 
 /** One probability (of the positive class) per batch row. */
@@ -71,11 +91,13 @@ export interface ScanStats {
   regions: number;
   /** sequences shorter than one window: no windows */
   shortSequences: string[];
+  /** sequences scanned as circular */
+  circularSequences: number;
   seen: Set<string>;
 }
 
 export function emptyStats(): ScanStats {
-  return { sequences: 0, basesRead: 0, windowsScored: 0, windowsSkippedN: 0, regions: 0, shortSequences: [], seen: new Set() };
+  return { sequences: 0, basesRead: 0, windowsScored: 0, windowsSkippedN: 0, regions: 0, shortSequences: [], circularSequences: 0, seen: new Set() };
 }
 
 const WHOLE: Array<[number, number]> = [[0, Infinity]];
@@ -101,8 +123,10 @@ export async function* scanChunks(
       }
       stats.seen.add(chunk.id);
       stats.sequences++;
+      const circular = isCircular(chunk.description, settings.circular === true);
+      if (circular) stats.circularSequences++;
       const intervals = owned ? owned.get(chunk.id) : WHOLE;
-      current = intervals ? new SequenceScan(chunk.id, intervals, settings, score, stats, stats.basesRead) : undefined;
+      current = intervals ? new SequenceScan(chunk.id, intervals, settings, score, stats, stats.basesRead, circular) : undefined;
     }
     stats.basesRead += chunk.sequence.length;
     if (current && !current.done) {
@@ -136,6 +160,22 @@ class SequenceScan {
   private readonly windowBp: number;
   private readonly strideBp: number;
   private readonly batchWindows: number;
+  private readonly layout: WindowLayout;
+  // Circular sequences only (see the top of this file):
+  /** the first windowBp - 1 bases, which the windows running past the end continue into */
+  private readonly head: Buffer;
+  private headLength = 0;
+  /** this part owns window 0, so it writes what lands at the start from across the origin */
+  private readonly ownsOrigin: boolean;
+  /** still scoring from window 0 to find the first call */
+  private headScan: boolean;
+  /** the first call, when it starts close enough to the origin for a call crossing the origin to join it */
+  private headRegion: CalledRegion | undefined;
+  /** the furthest past the origin a call can reach: a first call starting after this is never joined */
+  private readonly reachBp: number;
+  /** owned calls and bins, held until the sequence ends */
+  private readonly heldRegions: CalledRegion[] = [];
+  private readonly heldBins: ScoredBin[] = [];
 
   constructor(
     private readonly chrom: string,
@@ -145,12 +185,19 @@ class SequenceScan {
     private readonly stats: ScanStats,
     /** input bases before this sequence */
     private readonly basesBefore: number,
+    private readonly circular: boolean,
   ) {
     this.windowBp = settings.grid.windowBp;
     this.strideBp = settings.grid.strideBp;
     this.batchWindows = settings.batchWindows;
-    // Batches before the first interval's lookback are never needed: start at the one that holds it.
-    const firstNeeded = Math.max(0, owned[0]![0] - this.windowBp);
+    this.layout = windowLayout(settings.grid, circular);
+    this.head = Buffer.alloc(circular ? this.windowBp - 1 : 0);
+    this.ownsOrigin = circular && inIntervals(owned, 0);
+    this.headScan = circular;
+    this.reachBp = settings.extent === 'core' ? this.extentOffset : this.windowBp - 1;
+    // Batches before the first interval's lookback are never needed: start at the one that holds it. (A circular
+    // sequence is scanned from window 0 on, for its first call.)
+    const firstNeeded = circular ? 0 : Math.max(0, owned[0]![0] - this.windowBp);
     this.nextBatch = Math.floor(Math.ceil(firstNeeded / this.strideBp) / this.batchWindows);
   }
 
@@ -164,6 +211,9 @@ class SequenceScan {
 
   append(sequence: string): void {
     const from = this.received;
+    if (this.headLength < this.head.length) {
+      this.headLength += this.head.write(sequence.slice(0, this.head.length - this.headLength), this.headLength, 'latin1');
+    }
     this.received += sequence.length;
     const keep = this.keepFrom;
     this.discardBefore(keep);
@@ -193,36 +243,48 @@ class SequenceScan {
 
   /** Scores every batch whose windows are all available; `ended`: the sequence's last chunk has arrived. */
   *processReady(ended: boolean): Generator<ScanEvent> {
-    const { windowBp: W, batchWindows: B } = this;
-    const grid = this.settings.grid;
+    const { windowBp: W, batchWindows: B, layout } = this;
     if (ended) this.lengthBp = this.received;
     const lengthBp = ended ? this.received : Infinity; // Infinity: only regular windows are known so far
-    const total = ended ? windowCount(lengthBp, grid) : Infinity;
+    const total = layout.count(lengthBp);
     while (!this.done) {
       const first = this.nextBatch * B;
       if (first >= total) break;
       const last = Math.min(total, first + B) - 1;
-      if (!ended && last * this.strideBp + W > this.received) break; // not all of its windows have arrived
-      const firstStart = windowStart(first, lengthBp, grid);
-      const lastStart = windowStart(last, lengthBp, grid);
+      // Not all of its windows have arrived. On a circular sequence, also wait while a window may lie within a
+      // window length of the end: such windows may run past it, or be needed to look across the origin.
+      if (!ended && last * this.strideBp + W >= this.received + (this.circular ? 0 : 1)) break;
+      const firstStart = layout.start(first, lengthBp);
+      const lastStart = layout.start(last, lengthBp);
       // Before the end, the next window may turn out to be the tail, which starts just after this batch's last.
-      const nextStart = last + 1 >= total ? Infinity : ended ? windowStart(last + 1, lengthBp, grid) : last * this.strideBp + 1;
-      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesDone: this.basesBefore + lastStart + W };
-      if (this.batchNeeded(firstStart, lastStart)) {
+      const nextStart =
+        last + 1 >= total ? Infinity : ended || this.circular ? layout.start(last + 1, lengthBp) : last * this.strideBp + 1;
+      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesDone: this.basesBefore + Math.min(lastStart + W, this.received) };
+      if (this.batchNeeded(firstStart, lastStart, lengthBp)) {
         this.scoreBatch(first, last, lengthBp, event);
       } else {
         this.merger.close(); // a region open here started outside what this run owns: not ours to write
       }
-      this.emitClosed(this.merger.closeBefore(nextStart + this.extentOffset), event);
+      // On a circular sequence the call open at the end may continue across the origin: finishCircular decides.
+      if (!(this.circular && nextStart === Infinity)) this.emitClosed(this.merger.closeBefore(nextStart + this.extentOffset), event);
       this.nextBatch++;
-      if (nextStart === Infinity) this.emitClosed(this.merger.close(), event);
-      if (this.openOwned() === undefined && this.noIntervalsFrom(nextStart)) this.done = true;
+      if (this.circular) {
+        this.followHeadScan(nextStart);
+        if (this.circularPartDone(nextStart)) {
+          this.releaseHeld(event);
+          this.done = true;
+        }
+      } else {
+        if (nextStart === Infinity) this.emitClosed(this.merger.close(), event);
+        if (this.openOwned() === undefined && this.noIntervalsFrom(nextStart)) this.done = true;
+      }
       yield event; // even when empty: progress
     }
     if (ended) {
       // Windows are all scored: anything still open closes at the sequence end.
       const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesDone: this.basesBefore + this.received };
-      this.emitClosed(this.merger.close(), event);
+      if (!this.circular) this.emitClosed(this.merger.close(), event);
+      else if (!this.done) this.finishCircular(event);
       yield event;
       this.done = true;
     }
@@ -239,8 +301,13 @@ class SequenceScan {
     return start !== undefined && inIntervals(this.owned, start) ? start : undefined;
   }
 
-  /** A batch is needed when it holds an owned window, a lookback window, or may extend an owned open region. */
-  private batchNeeded(firstStart: number, lastStart: number): boolean {
+  /**
+   * A batch is needed when it holds an owned window, a lookback window, or may extend an owned open region; on a
+   * circular sequence also when the rules at the top of this file say so.
+   */
+  private batchNeeded(firstStart: number, lastStart: number, lengthBp: number): boolean {
+    if (this.ownsOrigin || this.headScan) return true;
+    if (this.circular && lastStart + this.windowBp >= lengthBp && this.ownsHeadRegion()) return true;
     if (this.openOwned() !== undefined) return true;
     while (this.intervalCursor < this.owned.length && this.owned[this.intervalCursor]![1] <= firstStart) this.intervalCursor++;
     for (let k = this.intervalCursor; k < this.owned.length; k++) {
@@ -257,26 +324,88 @@ class SequenceScan {
   }
 
   private emitClosed(region: CalledRegion | undefined, event: ScanEvent): void {
-    if (region && inIntervals(this.owned, region.anchor)) {
+    if (!region) return;
+    if (this.circular) {
+      if (this.headScan) {
+        // The first call of the sequence (scanned from window 0 without a gap).
+        if (region.start <= this.reachBp) this.headRegion = region;
+        this.headScan = false;
+      }
+      if (inIntervals(this.owned, region.anchor)) this.heldRegions.push(region);
+    } else if (inIntervals(this.owned, region.anchor)) {
       event.regions.push(region);
       this.stats.regions++;
     }
   }
 
+  /** After a batch: stop scanning for the first call once it is found or can no longer be joined across the origin. */
+  private followHeadScan(nextStart: number): void {
+    if (!this.headScan) return;
+    const openStart = this.merger.openStart;
+    if (openStart !== undefined ? openStart > this.reachBp : nextStart + this.extentOffset > this.reachBp) this.headScan = false;
+  }
+
+  private ownsHeadRegion(): boolean {
+    return this.headRegion !== undefined && inIntervals(this.owned, this.headRegion.anchor);
+  }
+
+  /** A part of a circular sequence is done early only when nothing it writes depends on the sequence's end. */
+  private circularPartDone(nextStart: number): boolean {
+    return !this.ownsOrigin && !this.headScan && !this.ownsHeadRegion() && this.openOwned() === undefined && this.noIntervalsFrom(nextStart);
+  }
+
+  /** Writes the held lines of a circular sequence, sorted by start (those folded back from past the end first). */
+  private releaseHeld(event: ScanEvent, regions: CalledRegion[] = this.heldRegions): void {
+    event.regions.push(...regions.slice().sort((a, b) => a.start - b.start));
+    event.bins.push(...this.heldBins.slice().sort((a, b) => a.start - b.start));
+    this.stats.regions += regions.length;
+    this.heldRegions.length = 0;
+    this.heldBins.length = 0;
+  }
+
+  /** The end of a circular sequence: folds its calls back onto the circle and writes the lines this part owns. */
+  private finishCircular(event: ScanEvent): void {
+    const lengthBp = this.received;
+    const open = this.merger.close();
+    const first = this.headScan ? (open && open.start <= this.reachBp ? open : undefined) : this.headRegion;
+    const lines = foldCalls(this.heldRegions, open, first, lengthBp)
+      .filter(({ piece, folded }) => (folded ? this.ownsOrigin : inIntervals(this.owned, piece.anchor)))
+      .map(({ piece }) => piece);
+    this.releaseHeld(event, lines);
+  }
+
+  /** A circular sequence's bin, cut at the origin like a call; each piece goes to the part that writes it. */
+  private holdBin(windowAt: number, start: number, end: number, prob: number, lengthBp: number): void {
+    for (const [pieceStart, pieceEnd, folded] of cutAtOrigin(start, end, lengthBp)) {
+      if (folded ? this.ownsOrigin : inIntervals(this.owned, windowAt)) this.heldBins.push({ start: pieceStart, end: pieceEnd, prob });
+    }
+  }
+
   private scoreBatch(first: number, last: number, lengthBp: number, event: ScanEvent): void {
     const { windowBp: W } = this;
-    const { grid, channels: C, strand, maxN, threshold } = this.settings;
-    const spanStart = windowStart(first, lengthBp, grid);
-    const spanEnd = windowStart(last, lengthBp, grid) + W;
+    const { channels: C, strand, maxN, threshold } = this.settings;
+    const layout = this.layout;
+    const spanStart = layout.start(first, lengthBp);
+    const spanEnd = layout.start(last, lengthBp) + W;
     const spanLength = spanEnd - spanStart;
-    const offset = spanStart - this.bufStart;
-    if (offset < 0 || spanEnd - this.bufStart > this.bufLength) {
+    let bytes: Buffer = this.bytes;
+    let offset = spanStart - this.bufStart;
+    const bufferedEnd = Math.min(spanEnd, this.received); // windows of a circular sequence may run past its end
+    if (offset < 0 || bufferedEnd - this.bufStart > this.bufLength) {
       throw new Error(`scan: window bases ${spanStart}-${spanEnd} of ${this.chrom} are not buffered (${this.bufStart}+${this.bufLength})`);
     }
-    const nPrefix = nPrefixSums(this.bytes, offset, offset + spanLength);
+    if (spanEnd > bufferedEnd) {
+      // Past the end of a circular sequence the windows continue with its first bases.
+      const joined = Buffer.allocUnsafe(spanLength);
+      this.bytes.copy(joined, 0, offset, offset + bufferedEnd - spanStart);
+      this.head.copy(joined, bufferedEnd - spanStart, 0, spanEnd - bufferedEnd);
+      bytes = joined;
+      offset = 0;
+    }
+    const nPrefix = nPrefixSums(bytes, offset, offset + spanLength);
     const rows: number[] = [];
     for (let i = first; i <= last; i++) {
-      const at = windowStart(i, lengthBp, grid) - spanStart;
+      const at = layout.start(i, lengthBp) - spanStart;
       if (nPrefix[at + W]! - nPrefix[at]! > maxN) {
         if (inIntervals(this.owned, at + spanStart)) this.stats.windowsSkippedN++;
       } else {
@@ -286,13 +415,13 @@ class SequenceScan {
     if (rows.length === 0) return;
 
     const encoded = new Float32Array(spanLength * C);
-    encodeBytes(this.bytes, offset, offset + spanLength, this.settings.encoding, C, encoded);
+    encodeBytes(bytes, offset, offset + spanLength, this.settings.encoding, C, encoded);
     const strands = strand === 'both' ? 2 : 1;
     const windowFloats = W * C;
     const x = new Float32Array(strands * rows.length * windowFloats);
     if (strand !== '-') {
       rows.forEach((i, r) => {
-        const at = windowStart(i, lengthBp, grid) - spanStart;
+        const at = layout.start(i, lengthBp) - spanStart;
         x.set(encoded.subarray(at * C, (at + W) * C), r * windowFloats);
       });
     }
@@ -301,7 +430,7 @@ class SequenceScan {
       encoded.reverse();
       const base = strand === 'both' ? rows.length : 0;
       rows.forEach((i, r) => {
-        const at = spanLength - (windowStart(i, lengthBp, grid) - spanStart) - W;
+        const at = spanLength - (layout.start(i, lengthBp) - spanStart) - W;
         x.set(encoded.subarray(at * C, (at + W) * C), (base + r) * windowFloats);
       });
     }
@@ -309,11 +438,12 @@ class SequenceScan {
     const combine = this.settings.rcCombine;
     rows.forEach((i, r) => {
       const prob = strands === 1 ? probs[r]! : combineStrands(probs[r]!, probs[rows.length + r]!, combine);
-      const start = windowStart(i, lengthBp, grid);
-      const [binStart, binEnd] = windowBin(i, lengthBp, grid);
-      if (inIntervals(this.owned, start)) {
-        this.stats.windowsScored++;
-        if (this.settings.windowScores && binEnd > binStart) event.bins.push({ start: binStart, end: binEnd, prob });
+      const start = layout.start(i, lengthBp);
+      const [binStart, binEnd] = layout.bin(i, lengthBp);
+      if (inIntervals(this.owned, start)) this.stats.windowsScored++;
+      if (this.settings.windowScores && binEnd > binStart) {
+        if (this.circular) this.holdBin(start, binStart, binEnd, prob, lengthBp);
+        else if (inIntervals(this.owned, start)) event.bins.push({ start: binStart, end: binEnd, prob });
       }
       if (prob < threshold) return;
       if (this.settings.extent === 'window') this.emitClosed(this.merger.add(start, start + W, prob), event);

@@ -52,6 +52,59 @@ export function windowBin(index: number, lengthBp: number, grid: WindowGrid): [n
   return [Math.max(start, previousEnd), Math.min(start + width, lengthBp)];
 }
 
+/**
+ * Circular sequences (plasmids, bacterial and organelle genomes): a window starts at every i * strideBp in
+ * [0, lengthBp), and one that runs past the end continues at base 0, so every window has the full length and the
+ * origin is no edge. There is no tail window. A circular sequence shorter than one window has no windows, as a
+ * linear one: its windows would have to read bases twice, which the model never saw in training.
+ *
+ * Positions past the end are written on the unrolled line: position p >= lengthBp is base p - lengthBp.
+ */
+export function circularWindowCount(lengthBp: number, grid: WindowGrid): number {
+  if (lengthBp < grid.windowBp) return 0;
+  return Math.ceil(lengthBp / grid.strideBp);
+}
+
+/**
+ * The bedGraph bin of window `index` of a circular sequence, on the unrolled line: its central stride-wide part,
+ * as on a linear sequence, except that the last window's bin stops where the first window's bin starts one lap
+ * on. So the bins tile the circle exactly once, the last one crossing the origin or lying past it.
+ */
+export function circularWindowBin(index: number, lengthBp: number, grid: WindowGrid): [number, number] {
+  const { windowBp, strideBp } = grid;
+  const width = Math.min(strideBp, windowBp);
+  const offset = Math.floor((windowBp - width) / 2);
+  const start = index * strideBp + offset;
+  return [start, index === circularWindowCount(lengthBp, grid) - 1 ? lengthBp + offset : start + width];
+}
+
+/** The window grid of one topology, so the scan walks linear and circular sequences with the same code. */
+export interface WindowLayout {
+  readonly circular: boolean;
+  /** windows on a sequence of lengthBp bases (Infinity while the length is unknown: the regular ones) */
+  count(lengthBp: number): number;
+  start(index: number, lengthBp: number): number;
+  /** the bedGraph bin, [start, end); on a circular sequence on the unrolled line */
+  bin(index: number, lengthBp: number): [number, number];
+}
+
+export function windowLayout(grid: WindowGrid, circular: boolean): WindowLayout {
+  if (circular) {
+    return {
+      circular,
+      count: (lengthBp) => (lengthBp === Infinity ? Infinity : circularWindowCount(lengthBp, grid)),
+      start: (index) => index * grid.strideBp,
+      bin: (index, lengthBp) => circularWindowBin(index, lengthBp, grid),
+    };
+  }
+  return {
+    circular,
+    count: (lengthBp) => windowCount(lengthBp, grid),
+    start: (index, lengthBp) => windowStart(index, lengthBp, grid),
+    bin: (index, lengthBp) => windowBin(index, lengthBp, grid),
+  };
+}
+
 /** 256 rows of `alphabet.size` floats: the encoding of every byte, for encoding straight from FASTA bytes. */
 export function byteEncodingTable(alphabet: Alphabet): Float32Array {
   const table = new Float32Array(256 * alphabet.size);

@@ -19,6 +19,8 @@ export interface OracleInput {
   recurrent: ArrayLike<number>; // [H, G·H]
   bias: ArrayLike<number>; // [G·H]
   reverse: boolean;
+  /** cifg only: sigmoid candidate and h = σ(o)·c (the bounded memory cell) */
+  bounded?: boolean;
 }
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -56,8 +58,9 @@ export function oracleRun(p: OracleInput): { outputs: Float64Array; h: Float64Ar
             break;
           case 'cifg': {
             const f = sigmoid(a(0));
-            cNew[j] = f * c[j]! + (1 - f) * Math.tanh(a(1));
-            hNew[j] = sigmoid(a(2)) * Math.tanh(cNew[j]!);
+            const candidate = p.bounded ? sigmoid(a(1)) : Math.tanh(a(1));
+            cNew[j] = f * c[j]! + (1 - f) * candidate;
+            hNew[j] = sigmoid(a(2)) * (p.bounded ? cNew[j]! : Math.tanh(cNew[j]!));
             break;
           }
           case 'rnn':

@@ -75,7 +75,8 @@ function makeInputs(p: Problem): Inputs {
     weightH: tf.tensor2d(randomArray(B * H, seed + 7, 1), [B, H]),
     weightC: tf.tensor2d(randomArray(B * H, seed + 8, 1), [B, H]),
   };
-  if (hasCellState(p.cell)) inputs.c0 = tf.tensor2d(randomArray(B * H, seed + 2, 0.5), [B, H]);
+  // The bounded cell's state lives in [0, 1].
+  if (hasCellState(p.cell)) inputs.c0 = tf.tensor2d(randomArray(B * H, seed + 2, 0.5).map((v) => (p.bounded ? v + 0.5 : v)), [B, H]);
   if (p.masked) inputs.mask = tf.tensor2d(maskFor(p), [B, T]);
   return inputs;
 }
@@ -94,6 +95,7 @@ function runCore(core: RecurrentCore, p: Problem, inputs: Inputs, values: Inputs
     weights: { kernel: values.kernel as tf.Tensor2D, recurrent: values.recurrent as tf.Tensor2D, bias: values.bias as tf.Tensor1D },
     reverse: p.reverse,
     inference,
+    ...(p.bounded ? { bounded: true } : {}),
   });
 }
 
@@ -156,13 +158,19 @@ function withInputs<T>(p: Problem, body: (inputs: Inputs) => T): T {
   }
 }
 
-for (const cell of CELL_TYPES) {
+/** Every cell, and cifg once more as the bounded memory cell. */
+const VARIANTS: ReadonlyArray<{ cell: CellType; bounded: boolean; label: string }> = [
+  ...CELL_TYPES.map((cell) => ({ cell, bounded: false, label: cell })),
+  { cell: 'cifg', bounded: true, label: 'bounded cifg' },
+];
+
+for (const [v, { cell, bounded, label }] of VARIANTS.entries()) {
   for (const reverse of [false, true]) {
     for (const masked of [false, true]) {
       const how = `${reverse ? 'reverse' : 'forward'}, ${masked ? 'padded batch' : 'no mask'}`;
-      test(`${cell} native core matches the reference in outputs, final state and every gradient (${how})`, { skip }, () => {
+      test(`${label} native core matches the reference in outputs, final state and every gradient (${how})`, { skip }, () => {
         SHAPES.forEach((shape, k) => {
-          const p: Problem = { cell, ...shape, reverse, masked, seed: 1000 * k + 17 * CELL_TYPES.indexOf(cell) + (reverse ? 5 : 0) + (masked ? 3 : 0) };
+          const p: Problem = { cell, bounded, ...shape, reverse, masked, seed: 1000 * k + 17 * v + (reverse ? 5 : 0) + (masked ? 3 : 0) };
           withInputs(p, (inputs) => assertClose(evaluate(native!, p, inputs), evaluate(reference, p, inputs), `B${p.batch} T${p.steps} D${p.inputSize} H${p.hidden}`));
         });
       });
@@ -176,9 +184,9 @@ test('every SIMD level this CPU supports matches the reference', { skip }, () =>
   try {
     for (const level of addon.supportedSimdLevels()) {
       addon.setSimdLevel(level);
-      for (const cell of CELL_TYPES) {
-        const p: Problem = { cell, batch: 7, steps: 13, inputSize: 5, hidden: 65, reverse: cell === 'gru', masked: true, seed: 77 };
-        withInputs(p, (inputs) => assertClose(evaluate(native!, p, inputs), evaluate(reference, p, inputs), `${level} ${cell}`));
+      for (const { cell, bounded, label } of VARIANTS) {
+        const p: Problem = { cell, bounded, batch: 7, steps: 13, inputSize: 5, hidden: 65, reverse: cell === 'gru' || bounded, masked: true, seed: 77 };
+        withInputs(p, (inputs) => assertClose(evaluate(native!, p, inputs), evaluate(reference, p, inputs), `${level} ${label}`));
       }
     }
   } finally {
@@ -190,14 +198,14 @@ test('results are bit-identical whatever the thread count', { skip }, () => {
   const addon = loadNativeAddon()!;
   const threads = addon.threads();
   try {
-    for (const cell of CELL_TYPES) {
-      const p: Problem = { cell, batch: 7, steps: 13, inputSize: 4, hidden: 65, reverse: false, masked: true, seed: 5 };
+    for (const { cell, bounded, label } of VARIANTS) {
+      const p: Problem = { cell, bounded, batch: 7, steps: 13, inputSize: 4, hidden: 65, reverse: false, masked: true, seed: 5 };
       withInputs(p, (inputs) => {
         addon.setThreads(1);
         const single = evaluate(native!, p, inputs);
         for (const n of [2, 3, 8]) {
           addon.setThreads(n);
-          assertIdentical(evaluate(native!, p, inputs), single, `${cell} with ${n} threads`);
+          assertIdentical(evaluate(native!, p, inputs), single, `${label} with ${n} threads`);
         }
       });
     }
@@ -207,16 +215,16 @@ test('results are bit-identical whatever the thread count', { skip }, () => {
 });
 
 test('the inference path returns exactly what the training path does', { skip }, () => {
-  for (const cell of CELL_TYPES) {
+  for (const { cell, bounded, label } of VARIANTS) {
     for (const masked of [false, true]) {
-      const p: Problem = { cell, batch: 7, steps: 13, inputSize: 5, hidden: 65, reverse: true, masked, seed: 9 };
+      const p: Problem = { cell, bounded, batch: 7, steps: 13, inputSize: 5, hidden: 65, reverse: true, masked, seed: 9 };
       withInputs(p, (inputs) => {
         tf.tidy(() => {
           const trained = runCore(native!, p, inputs, inputs);
           const inferred = runCore(native!, p, inputs, inputs, true);
-          assert.deepEqual(inferred.outputs.dataSync(), trained.outputs.dataSync(), `${cell}: outputs`);
-          assert.deepEqual(inferred.h.dataSync(), trained.h.dataSync(), `${cell}: h`);
-          if (trained.c) assert.deepEqual(inferred.c!.dataSync(), trained.c.dataSync(), `${cell}: c`);
+          assert.deepEqual(inferred.outputs.dataSync(), trained.outputs.dataSync(), `${label}: outputs`);
+          assert.deepEqual(inferred.h.dataSync(), trained.h.dataSync(), `${label}: h`);
+          if (trained.c) assert.deepEqual(inferred.c!.dataSync(), trained.c.dataSync(), `${label}: c`);
         });
       });
     }

@@ -24,21 +24,30 @@ function runReference(p: OracleInput) {
         bias: tf.tensor1d(Float32Array.from(p.bias)),
       },
       reverse: p.reverse,
+      ...(p.bounded ? { bounded: true } : {}),
     });
     return { outputs: r.outputs.dataSync(), h: r.h.dataSync(), c: r.c?.dataSync() };
   });
 }
 
-function randomProblem(cell: CellType, reverse: boolean, masked: boolean, seed: number): OracleInput {
+/** Every cell, and cifg once more as the bounded memory cell. */
+const VARIANTS: ReadonlyArray<{ cell: CellType; bounded: boolean; label: string }> = [
+  ...CELL_TYPES.map((cell) => ({ cell, bounded: false, label: cell })),
+  { cell: 'cifg', bounded: true, label: 'bounded cifg' },
+];
+
+function randomProblem(cell: CellType, reverse: boolean, masked: boolean, seed: number, bounded = false): OracleInput {
   const batch = 3, steps = 5, inputSize = 4, hidden = 3;
   const G = gateCount(cell);
   const lengths = [5, 2, 4];
   return {
     cell, batch, steps, inputSize, hidden, reverse,
+    ...(bounded ? { bounded } : {}),
     x: randomArray(batch * steps * inputSize, seed, 1),
     ...(masked ? { mask: Float32Array.from({ length: batch * steps }, (_, i) => (i % steps < lengths[Math.floor(i / steps)]! ? 1 : 0)) } : {}),
     h0: randomArray(batch * hidden, seed + 1, 0.5),
-    ...(hasCellState(cell) ? { c0: randomArray(batch * hidden, seed + 2, 0.5) } : {}),
+    // The bounded cell's state lives in [0, 1].
+    ...(hasCellState(cell) ? { c0: randomArray(batch * hidden, seed + 2, 0.5).map((v) => (bounded ? v + 0.5 : v)) } : {}),
     kernel: randomArray(inputSize * G * hidden, seed + 3, 0.8),
     recurrent: randomArray(hidden * G * hidden, seed + 4, 0.8),
     bias: randomArray(G * hidden, seed + 5, 0.3),
@@ -64,11 +73,11 @@ test('lstm forward matches a hand-computed two-step example', () => {
   assert.ok(Math.abs(r.outputs[0]! - 0.17426971865610508) < 1e-6, `h1 = ${r.outputs[0]}`);
 });
 
-for (const cell of CELL_TYPES) {
+for (const [k, { cell, bounded, label }] of VARIANTS.entries()) {
   for (const reverse of [false, true]) {
     for (const masked of [false, true]) {
-      test(`${cell} forward matches the float64 oracle (${reverse ? 'reverse' : 'forward'}, ${masked ? 'masked' : 'unmasked'})`, () => {
-        const p = randomProblem(cell, reverse, masked, 11 + CELL_TYPES.indexOf(cell) * 7 + (reverse ? 3 : 0) + (masked ? 1 : 0));
+      test(`${label} forward matches the float64 oracle (${reverse ? 'reverse' : 'forward'}, ${masked ? 'masked' : 'unmasked'})`, () => {
+        const p = randomProblem(cell, reverse, masked, 11 + k * 7 + (reverse ? 3 : 0) + (masked ? 1 : 0), bounded);
         const want = oracleRun(p);
         const got = runReference(p);
         assert.ok(maxAbsDiff(got.outputs, want.outputs) < 1e-5, 'outputs');
@@ -89,10 +98,10 @@ test('masked steps emit zeros and leave the state unchanged', () => {
 });
 
 /** Gradients of a random weighted sum of every output, checked against central differences of the oracle. */
-for (const cell of CELL_TYPES) {
+for (const [k, { cell, bounded, label }] of VARIANTS.entries()) {
   for (const reverse of [false, true]) {
-    test(`${cell} gradients match finite differences (${reverse ? 'reverse' : 'forward'}, masked)`, () => {
-      const p = randomProblem(cell, reverse, true, 200 + CELL_TYPES.indexOf(cell) + (reverse ? 50 : 0));
+    test(`${label} gradients match finite differences (${reverse ? 'reverse' : 'forward'}, masked)`, () => {
+      const p = randomProblem(cell, reverse, true, 200 + k + (reverse ? 50 : 0), bounded);
       const G = gateCount(cell);
       const wOut = randomArray(p.batch * p.steps * p.hidden, 7);
       const wH = randomArray(p.batch * p.hidden, 8);
@@ -114,7 +123,7 @@ for (const cell of CELL_TYPES) {
       const grads = tf.grads((...inputs: tf.Tensor[]) => {
         const byName = Object.fromEntries(names.map((n, i) => [n, inputs[i]!]));
         const r = core.run({
-          cell, reverse,
+          cell, reverse, bounded,
           x: byName.x as tf.Tensor3D,
           mask: tf.tensor2d(Float32Array.from(p.mask!), [p.batch, p.steps]),
           h0: byName.h0 as tf.Tensor2D,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAlphabet } from '../../src/seq/alphabet.js';
-import { baseComposition, byteEncodingTable, encodeBytes, nPrefixSums, regularWindowCount, reverseComplementEncoded, windowBin, windowCount, windowStart } from '../../src/seq/windows.js';
+import { baseComposition, byteEncodingTable, circularWindowBin, circularWindowCount, encodeBytes, nPrefixSums, regularWindowCount, reverseComplementEncoded, windowBin, windowCount, windowLayout, windowStart } from '../../src/seq/windows.js';
 
 const grid = { windowBp: 10, strideBp: 4 };
 const starts = (length: number, g = grid) => Array.from({ length: windowCount(length, g) }, (_, i) => windowStart(i, length, g));
@@ -56,4 +56,30 @@ test('N prefix sums and base composition count what scan and negative sampling n
   const prefix = nPrefixSums(bytes, 2, 12);
   assert.deepEqual(Array.from(prefix), [0, 0, 0, 0, 0, 1, 2, 3, 3, 3, 3]);
   assert.deepEqual(baseComposition(bytes, 2, 12), { gc: 4, acgt: 7, n: 3 });
+});
+
+test('a circular sequence has a window at every stride around the circle and none when shorter than a window', () => {
+  assert.equal(circularWindowCount(9, grid), 0);
+  assert.equal(circularWindowCount(10, grid), 3, 'starts 0, 4, 8: the last two run past the end');
+  assert.equal(circularWindowCount(12, grid), 3);
+  assert.equal(circularWindowCount(13, grid), 4);
+  const layout = windowLayout(grid, true);
+  assert.deepEqual(Array.from({ length: layout.count(21) }, (_, i) => layout.start(i, 21)), [0, 4, 8, 12, 16, 20], 'no tail window');
+  assert.equal(layout.count(Infinity), Infinity, 'unknown length: every regular window so far');
+  assert.deepEqual(windowLayout(grid, false).start(3, 21), windowStart(3, 21, grid), 'the linear layout is the linear grid');
+});
+
+test('circular bins are the central stride of each window and tile the circle exactly once on the unrolled line', () => {
+  for (const g of [grid, { windowBp: 9, strideBp: 2 }, { windowBp: 5, strideBp: 5 }, { windowBp: 30, strideBp: 7 }]) {
+    for (let length = g.windowBp; length < 80; length++) {
+      const count = circularWindowCount(length, g);
+      const bins = Array.from({ length: count }, (_, i) => circularWindowBin(i, length, g));
+      const offset = Math.floor((g.windowBp - g.strideBp) / 2);
+      assert.equal(bins[0]![0], offset);
+      for (let i = 1; i < count; i++) assert.equal(bins[i]![0], bins[i - 1]![1], `${length}: bins touch`);
+      assert.equal(bins[count - 1]![1], length + offset, `${length}: the last bin ends where the first starts, a lap on`);
+      assert.ok(bins.every(([start, end], i) => end > start && start >= i * g.strideBp && end <= i * g.strideBp + g.windowBp), `${length}: inside the window`);
+    }
+  }
+  assert.deepEqual(circularWindowBin(2, 10, grid), [11, 13], 'window 8 of 10 bp: a 2 bp bin past the origin');
 });

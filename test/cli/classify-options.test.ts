@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatValue } from '../../src/commands/classify.js';
+import { runCli, tempDir } from '../helpers.js';
+import { accuracy, labelOf, parseTsv, splitMotifTask, strandedMotifTask, toFasta } from './synthetic-tasks.js';
+
+const MOTIF = 'AACC';
+const QUICK = ['--hidden', '16', '--pool', 'max', '--epochs', '25', '--lr', '0.01', '--batch-size', '32', '--threads', '1', '-q'];
+
+test('--circular (or topology=circular) finds a motif split across the ends; linear reading does not', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'train.fa'), toFasta(strandedMotifTask(400, 20, 11, MOTIF, '+')));
+  const run = join(dir, 'run');
+  const trained = await runCli(['train', '-o', run, '--cell', 'gru', ...QUICK, join(dir, 'train.fa')]);
+  assert.equal(trained.code, 0, trained.stderr);
+
+  const junction = splitMotifTask(120, 20, 12, MOTIF);
+  const expected = junction.map(labelOf);
+  writeFileSync(join(dir, 'junction.fa'), toFasta(junction));
+  const linear = await runCli(['classify', '-m', run, '-q', join(dir, 'junction.fa')]);
+  assert.equal(linear.code, 0, linear.stderr);
+  const circular = await runCli(['classify', '-m', run, '-q', '--circular', join(dir, 'junction.fa')]);
+  assert.equal(circular.code, 0, circular.stderr);
+  const linearAccuracy = accuracy(parseTsv(linear.stdout).rows, expected);
+  const circularAccuracy = accuracy(parseTsv(circular.stdout).rows, expected);
+  t.diagnostic(`junction motifs: accuracy read linearly ${linearAccuracy}, with --circular ${circularAccuracy}`);
+  assert.ok(circularAccuracy > 0.9, `--circular: ${circularAccuracy}`);
+  assert.ok(linearAccuracy < 0.65, `linear: ${linearAccuracy}`);
+
+  // The header tag marks single records circular; linear and circular records go through the model in separate
+  // batches, and rows come back in input order whatever the batching.
+  const mixed = junction.map((r, i) => (i % 3 === 0 ? { ...r, tags: `${r.tags} topology=circular` } : r));
+  writeFileSync(join(dir, 'mixed.fa'), toFasta(mixed));
+  const tagged = await runCli(['classify', '-m', run, '-q', '--batch-size', '7', join(dir, 'mixed.fa')]);
+  assert.equal(tagged.code, 0, tagged.stderr);
+  const rows = parseTsv(tagged.stdout).rows;
+  const reference = [parseTsv(linear.stdout).rows, parseTsv(circular.stdout).rows];
+  assert.deepEqual(rows.map((row) => row[0]), junction.map((r) => r.id), 'input order is kept');
+  rows.forEach((row, i) => {
+    const want = reference[i % 3 === 0 ? 1 : 0]![i]!;
+    assert.equal(row[1], want[1], `${row[0]}: label as read ${i % 3 === 0 ? 'circularly' : 'linearly'}`);
+    assert.ok(Math.abs(Number(row[2]) - Number(want[2])) < 1e-4, `${row[0]}: ${row[2]} vs ${want[2]}`);
+  });
+});
+
+test('a bounded cifg model (--cell cifg --bounded) trains and classifies end to end', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'train.fa'), toFasta(strandedMotifTask(400, 20, 13, MOTIF, '+')));
+  const heldOut = strandedMotifTask(200, 20, 14, MOTIF, '+');
+  writeFileSync(join(dir, 'test.fa'), toFasta(heldOut));
+  const run = join(dir, 'run');
+  const trained = await runCli(['train', '-o', run, '--cell', 'cifg', '--bounded', ...QUICK, join(dir, 'train.fa')]);
+  assert.equal(trained.code, 0, trained.stderr);
+  const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8')) as { architecture: { cell: string; bounded?: boolean } };
+  assert.equal(spec.architecture.cell, 'cifg');
+  assert.equal(spec.architecture.bounded, true, 'the checkpoint records the bounded cell');
+  const classified = await runCli(['classify', '-m', run, '-q', join(dir, 'test.fa')]);
+  assert.equal(classified.code, 0, classified.stderr);
+  const score = accuracy(parseTsv(classified.stdout).rows, heldOut.map(labelOf));
+  t.diagnostic(`bounded cifg held-out accuracy ${score}`);
+  assert.ok(score > 0.9, `held-out accuracy ${score}`);
+
+  // classify answers only for per-sequence models: a language model or a tagger is pointed to the command for it.
+  for (const [task, command] of [['lm', 'rnnseq embed'], ['tag', 'rnnseq scan']] as const) {
+    const copy = join(dir, task);
+    cpSync(join(run, 'best'), copy, { recursive: true });
+    const file = join(copy, 'rnnseq.json');
+    const edited = JSON.parse(readFileSync(file, 'utf8')) as { task: string; architecture: { task?: string } };
+    edited.task = task;
+    edited.architecture.task = task;
+    writeFileSync(file, JSON.stringify(edited));
+    const refused = await runCli(['classify', '-m', copy, '-q', join(dir, 'test.fa')]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr.trim(), new RegExp(`^rnnseq: [^\\n]*--task ${task}[^\\n]*use '${command}'[^\\n]*$`));
+  }
+});
+
+test('regression values have 6 significant digits and never exponent notation', () => {
+  assert.equal(formatValue(0.5), '0.500000');
+  assert.equal(formatValue(-12.3456789), '-12.3457');
+  assert.equal(formatValue(0.000123456789), '0.000123457');
+  assert.equal(formatValue(1234567.89), '1234568');
+  assert.equal(formatValue(1.5e-7), '0.000000150000');
+  assert.equal(formatValue(0), '0.00000');
+});

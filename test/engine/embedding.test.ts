@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { ReferenceCore } from '../../src/engine/reference-core.js';
+import { SequenceModel, type ModelInfo } from '../../src/engine/sequence-model.js';
+import { EMBED_POOLS, Embedder } from '../../src/engine/embedding.js';
+import { getAlphabet } from '../../src/seq/alphabet.js';
+import { encodeSequence } from '../../src/seq/dataset.js';
+import { useCpuBackend } from '../helpers.js';
+
+await useCpuBackend();
+const core = new ReferenceCore();
+const dna = getAlphabet('dna');
+
+function model(overrides: Partial<ModelInfo['architecture']> = {}): SequenceModel {
+  const architecture = { cell: 'lstm' as const, inputSize: 4, hiddenSize: 6, layers: 2, bidirectional: false, dropout: 0, pool: 'mean' as const, numClasses: 4, task: 'lm' as const, ...overrides };
+  return SequenceModel.create({ alphabet: 'dna', classes: ['A', 'C', 'G', 'T'], architecture, inputLength: null }, 11, core);
+}
+
+function randomDna(length: number, seed: number): string {
+  let s = seed;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out += 'ACGT'[s % 4];
+  }
+  return out;
+}
+
+function close(a: Float32Array, b: Float32Array, tolerance = 1e-5): void {
+  assert.equal(a.length, b.length);
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < tolerance, `element ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+for (const pool of EMBED_POOLS) {
+  test(`a long sequence embedded in chunks with its state carried across equals one read whole (pool ${pool})`, () => {
+    const m = model();
+    const item = encodeSequence(randomDna(157, 3), dna, null);
+    const whole = new Embedder(m, { layer: 2, chunkBp: 1000, laps: 1 }).pooled([item], pool);
+    const chunked = new Embedder(m, { layer: 2, chunkBp: 10, laps: 1 }).pooled([item], pool);
+    close(chunked, whole);
+    m.dispose();
+  });
+}
+
+test('chunked per-position outputs match the whole read, and tensors do not leak across chunks', () => {
+  const m = model({ cell: 'gru', layers: 1 });
+  const item = encodeSequence(randomDna(95, 5), dna, null);
+  const embedder = new Embedder(m, { layer: 1, chunkBp: 20, laps: 1 });
+  const whole = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 1 }).positions([item]).data;
+  const before = tf.memory().numTensors;
+  const parts: Float32Array[] = [];
+  for (const { outputs, start } of embedder.chunks(item)) {
+    assert.equal(start, parts.reduce((n, p) => n + p.length / 6, 0));
+    parts.push(outputs);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  close(joined, whole);
+  m.dispose();
+});
+
+test('two laps over a circular sequence equal the second half of reading it twice in a row', () => {
+  const m = model({ layers: 1 });
+  const sequence = randomDna(40, 9);
+  const lapped = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 2 }).positions([encodeSequence(sequence, dna, null)]).data;
+  const doubled = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 1 }).positions([encodeSequence(sequence + sequence, dna, null)]).data;
+  close(lapped, doubled.subarray(40 * 6));
+  const streamed = new Embedder(m, { layer: 1, chunkBp: 7, laps: 2 }).pooled([encodeSequence(sequence + sequence.repeat(300), dna, null)], 'last');
+  const streamedWhole = new Embedder(m, { layer: 1, chunkBp: 100_000, laps: 2 }).pooled([encodeSequence(sequence + sequence.repeat(300), dna, null)], 'last');
+  close(streamed, streamedWhole);
+  m.dispose();
+});
+
+test('first and last pooling of a bidirectional model read each direction at its own ends', () => {
+  const m = model({ bidirectional: true, layers: 1, task: 'classify', numClasses: 2 });
+  const item = encodeSequence(randomDna(12, 4), dna, null);
+  const embedder = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 1 });
+  const positions = embedder.positions([item]).data; // [12 × 12]: forward 0..5, backward 6..11
+  const first = embedder.pooled([item], 'first');
+  const last = embedder.pooled([item], 'last');
+  close(first.subarray(0, 6), positions.subarray(0, 6));
+  close(first.subarray(6), positions.subarray(11 * 12 + 6, 12 * 12));
+  close(last.subarray(0, 6), positions.subarray(11 * 12, 11 * 12 + 6));
+  close(last.subarray(6), positions.subarray(6, 12));
+  m.dispose();
+});
+
+test('a batch of unequal sequences pools each over its real positions only', () => {
+  const m = model({ layers: 1 });
+  const items = ['ACGTTGCA', 'GGGCCCATATAT', 'TA'].map((s) => encodeSequence(s, dna, null));
+  const embedder = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 1 });
+  for (const pool of EMBED_POOLS) {
+    const together = embedder.pooled(items, pool);
+    items.forEach((item, i) => close(together.subarray(i * 6, (i + 1) * 6), embedder.pooled([item], pool)));
+  }
+  m.dispose();
+});

@@ -9,6 +9,7 @@ import { DEFAULT_MOTIF_OPTIONS, discoverMotifs, formatJaspar, formatMeme, type E
 import { formatEffect } from '../explain/window-scoring.js';
 import { BufferedOutput } from '../explain/buffered-output.js';
 import { closestKnown, readKnownMotifs, type KnownMotif } from '../explain/known-motifs.js';
+import { logoFigure } from '../report/logo-svg.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
 import type { Logger } from '../log.js';
@@ -154,6 +155,7 @@ async function writeMotifs(
     [`${request.prefix}.meme`, formatMeme(motifs, symbols)],
     [`${request.prefix}.jaspar`, formatJaspar(motifs, symbols)],
   ];
+  motifs.forEach((m, i) => files.push([`${request.prefix}.rnnseq_${i + 1}.svg`, logoFigure({ name: `rnnseq_${i + 1}`, counts: m.counts, symbols, sites: m.sites, consensus: m.consensus }).svg + '\n']));
   const matches = known ? motifs.map((m) => closestKnown(m.counts, known)) : [];
   if (known) {
     const header = ['motif', 'consensus', 'sites', 'known_id', 'known_name', 'correlation', 'strand'].join('\t');

@@ -7,6 +7,9 @@ import type { AlphabetName } from '../seq/alphabet.js';
 import type { RuntimeOptions } from './runtime.js';
 import type { TrainOptions } from './train.js';
 
+/** Longest training window. */
+const TRAIN_WINDOW_BP = 200;
+
 export interface PhyloTrainOptions extends RuntimeOptions {
   /** gap-stripped sequences of every group: the language model learns from all of them */
   groups: SequenceGroup[];
@@ -50,7 +53,8 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
     lm: {
       sources: [],
       rule: { kind: 'record' },
-      windowBp: options.windowBp,
+      // Whole-sequence features (--all-positions) need no whole-sequence training: context beyond a few hundred bases adds little.
+      windowBp: Math.min(options.windowBp, TRAIN_WINDOW_BP),
       windowsPerEpoch: options.windowsPerEpoch ?? 2000,
       preloaded: { groups: options.groups, alphabet: options.alphabet },
     },
@@ -58,7 +62,7 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
     config: { epochs: options.epochs ?? 10, batchSize: 64, learningRate: 0.003, clipNorm: 5, seed: options.seed, patience: 3, lrPatience: 2 },
     validFraction: 0.1,
     resume: false,
-    command: `phylo --train (language model: lstm 64, window ${options.windowBp})`,
+    command: `phylo --train (language model: lstm 64, window ${Math.min(options.windowBp, TRAIN_WINDOW_BP)})`,
   };
   options.log.info(`training a language model on ${options.groups.length} groups for the tree${options.trainOut ? ` into ${out}` : ''}`);
   await run(train);

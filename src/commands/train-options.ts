@@ -7,6 +7,7 @@ import type { AlphabetName } from '../seq/alphabet.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from './runtime.js';
 import type { TrainOptions } from './train.js';
 import { type RawGenomeFlags, parseGenomeFlags } from './train-genome.js';
+import { parseTagFlags } from './train-tag.js';
 
 export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   out: string;
@@ -17,7 +18,8 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   cell: CellType;
   hidden: string;
   layers: string;
-  bidirectional: boolean;
+  /** undefined: the task's default (on for tag, off otherwise; --no-bidirectional turns it off) */
+  bidirectional?: boolean;
   dropout: string;
   pool: Pooling;
   epochs: string;
@@ -43,6 +45,8 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   covariates?: string;
   bounded: boolean;
   rcAugment: boolean;
+  /** --task tag: the labelled regions */
+  labels?: string;
 }
 
 /** Validates `rnnseq train` flags once, so everything past here can trust them. */
@@ -63,9 +67,11 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
   if (raw.bounded && raw.cell !== 'cifg') throw new RnnseqError(`--bounded needs --cell cifg (got --cell ${raw.cell})`, EXIT_USAGE);
   if (task === 'lm' && (raw.conditionTag || raw.covariates)) throw new RnnseqError('--condition-tag and --covariates apply to --task classify and regress', EXIT_USAGE);
   if (task !== 'regress' && raw.targets) throw new RnnseqError('--targets gives regression targets: use it with --task regress', EXIT_USAGE);
-  const genome = parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
+  if (raw.labels !== undefined && task !== 'tag') throw new RnnseqError('--labels gives per-base labels for --task tag; a scanner (--task classify) takes --positives', EXIT_USAGE);
+  const tag = task === 'tag' ? parseTagFlags(inputs, raw) : undefined;
+  const genome = tag ? undefined : parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
   if (classFiles.length > 0 && task !== 'classify') throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
-  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm) {
+  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm && !tag) {
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
   if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
@@ -79,12 +85,12 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     classFiles,
     labelTag: raw.labelTag,
     alphabet: raw.alphabet,
-    length: genome ? genome.windowBp : raw.length === undefined ? null : parseNumber('--length', raw.length, { min: 1, integer: true }),
+    length: genome ? genome.windowBp : tag ? tag.windowBp : raw.length === undefined ? null : parseNumber('--length', raw.length, { min: 1, integer: true }),
     architecture: {
       cell: raw.cell,
       hiddenSize: parseNumber('--hidden', raw.hidden, { min: 1, max: 4096, integer: true }),
       layers: parseNumber('--layers', raw.layers, { min: 1, max: 16, integer: true }),
-      bidirectional: raw.bidirectional,
+      bidirectional: raw.bidirectional ?? task === 'tag',
       dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
       pool: raw.pool,
       ...(raw.bounded ? { bounded: true } : {}),
@@ -112,6 +118,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     resume: raw.resume,
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
+    ...(tag ? { tag } : {}),
   };
 }
 

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Random } from '../../src/engine/random.js';
+import { parseNewick } from '../../src/phylo/newick.js';
+import { robinsonFoulds } from '../../src/phylo/rf.js';
+import { EIGHT_LEAVES, evolve, toFasta } from '../phylo/evolve.js';
+import { runCli, tempDir } from '../helpers.js';
+
+/** A Markov chain that mostly cycles A->C->G->T->A: about 0.63 bits per base, far below the 2 of random DNA. */
+function cyclingDna(records: number, length: number, seed: number): string {
+  const random = new Random(seed);
+  const next: Record<string, string> = { A: 'C', C: 'G', G: 'T', T: 'A' };
+  let fasta = '';
+  for (let r = 0; r < records; r++) {
+    let base = 'ACGT'[random.int(4)]!;
+    let sequence = '';
+    for (let i = 0; i < length; i++) {
+      sequence += base;
+      base = random.next() < 0.9 ? next[base]! : 'ACGT'[random.int(4)]!;
+    }
+    fasta += `>cyc${r} species=s${r % 3}\n${sequence}\n`;
+  }
+  return fasta;
+}
+
+function metrics(run: string): Array<Record<string, string>> {
+  const [header, ...rows] = readFileSync(join(run, 'metrics.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  return rows.map((row) => Object.fromEntries(header!.map((h, i) => [h, row[i]!])));
+}
+
+test('train --task lm learns a low-entropy chain: validation bits per base fall well below 2, groups are recorded', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'cyc.fa'), cyclingDna(6, 1500, 1));
+  const run = join(dir, 'run');
+  const trained = await runCli(['train', '--task', 'lm', '-o', run, '--hidden', '16', '--window', '60', '--windows-per-epoch', '1600', '--batch-size', '32', '--epochs', '4', '--group-tag', 'species', '--threads', '1', join(dir, 'cyc.fa')]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stderr, /bits\/base/);
+  const last = metrics(run).at(-1)!;
+  assert.ok(Number(last.validBitsPerBase) < 1.1, `bits per base ${last.validBitsPerBase}`);
+  assert.ok(Math.abs(Math.log2(Number(last.validPerplexity)) - Number(last.validBitsPerBase)) < 1e-6);
+  const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
+  assert.equal(spec.task, 'lm');
+  assert.deepEqual(spec.classes, ['A', 'C', 'G', 'T']);
+  assert.deepEqual(Object.keys(spec.data.groups.members), ['s0', 's1', 's2']);
+
+  const bidirectional = await runCli(['train', '--task', 'lm', '--bidirectional', '-o', join(dir, 'bi'), join(dir, 'cyc.fa')]);
+  assert.equal(bidirectional.code, 2);
+  assert.match(bidirectional.stderr, /^rnnseq: a language model reads left to right only/);
+  assert.equal(bidirectional.stderr.trim().split('\n').length, 1);
+});
+
+test('the same seed and thread count train byte-identical language models', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'cyc.fa'), cyclingDna(3, 600, 2));
+  const train = (out: string) => runCli(['train', '--task', 'lm', '-q', '-o', join(dir, out), '--hidden', '8', '--window', '40', '--windows-per-epoch', '100', '--epochs', '2', '--seed', '5', '--threads', '1', join(dir, 'cyc.fa')]);
+  assert.equal((await train('a')).code, 0);
+  assert.equal((await train('b')).code, 0);
+  for (const checkpoint of ['best', 'last']) {
+    assert.deepEqual(readFileSync(join(dir, 'a', checkpoint, 'weights.bin')), readFileSync(join(dir, 'b', checkpoint, 'weights.bin')));
+    // Identical but for the command line, which names the two output directories.
+    const spec = (run: string) => readFileSync(join(dir, run, checkpoint, 'rnnseq.json'), 'utf8').replace(join(dir, run), 'RUN');
+    assert.equal(spec('a'), spec('b'));
+  }
+});
+
+test('embed writes one vector per sequence, per position, or as .npy, for any model', async (t) => {
+  const dir = tempDir(t);
+  const fasta = '>one\nACGTACGTAC\n>two desc\nGGGCC\n>three\nTTTTTTTTTTTTTTTTTTTTTTTTT\n';
+  writeFileSync(join(dir, 'in.fa'), fasta);
+  // A shipped bidirectional classifier: 64 units per direction.
+  const pooled = await runCli(['embed', '-q', '-m', 'splice-primate', join(dir, 'in.fa')]);
+  assert.equal(pooled.code, 0, pooled.stderr);
+  const rows = pooled.stdout.trim().split('\n').map((l) => l.split('\t'));
+  assert.equal(rows.length, 4);
+  assert.deepEqual(rows.map((r) => r[0]), ['id', 'one', 'two', 'three']);
+  assert.ok(rows.every((r) => r.length === 129));
+  assert.ok(rows.slice(1).every((r) => r.slice(1).every((v) => Number.isFinite(Number(v)))));
+  assert.notDeepEqual(rows[1]!.slice(1), rows[2]!.slice(1));
+
+  const positions = await runCli(['embed', '-q', '-m', 'splice-primate', '--per-position', join(dir, 'in.fa')]);
+  const lines = positions.stdout.trim().split('\n');
+  assert.equal(lines.length, 1 + 10 + 5 + 25);
+  assert.deepEqual(lines[11]!.split('\t').slice(0, 2), ['two', '0']);
+
+  const npy = await runCli(['embed', '-q', '-m', 'splice-primate', '--per-position', '--format', 'npy', '-o', join(dir, 'pos.npy'), join(dir, 'in.fa')]);
+  assert.equal(npy.code, 0, npy.stderr);
+  const bytes = readFileSync(join(dir, 'pos.npy'));
+  assert.equal(bytes.subarray(0, 6).toString('latin1'), '\x93NUMPY');
+  const headerLength = bytes.readUInt16LE(8);
+  assert.match(bytes.subarray(10, 10 + headerLength).toString('latin1'), /'descr': '<f4', 'fortran_order': False, 'shape': \(40, 128\)/);
+  assert.equal(bytes.length, 10 + headerLength + 40 * 128 * 4);
+  // The matrix rows are the TSV's values.
+  const first = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + 10 + headerLength + 128 * 4));
+  lines[1]!.split('\t').slice(2).forEach((v, k) => assert.ok(Math.abs(Number(v) - first[k]!) < 1e-6));
+  assert.equal(readFileSync(join(dir, 'pos.ids.tsv'), 'utf8'), 'id\tfirst_row\tlength\none\t0\t10\ntwo\t10\t5\nthree\t15\t25\n');
+
+  const layer = await runCli(['embed', '-m', 'splice-primate', '--layer', '2', join(dir, 'in.fa')]);
+  assert.equal(layer.code, 2);
+  assert.match(layer.stderr, /--layer 2: the model has 1 recurrent layer/);
+});
+
+test('phylo --train goes from FASTA to the right tree (and its drawing) on a simulated evolution', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick(EIGHT_LEAVES, 'truth');
+  writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
+  const built = await runCli(['phylo', '--train', '--window', '100', '--windows-per-group', '200', '--seed', '2', join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--svg', join(dir, 'tree.svg')]);
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(built.stderr, /language-model state codes/);
+  const svg = readFileSync(join(dir, 'tree.svg'), 'utf8');
+  assert.match(svg, /^<svg/);
+  for (const leaf of 'ABCDEFGH') assert.match(svg, new RegExp(`>${leaf}<`));
+  const tree = parseNewick(readFileSync(join(dir, 'tree.nwk'), 'utf8'), 'tree.nwk');
+  const rf = robinsonFoulds(truth, tree);
+  assert.equal(rf.rf, 0, `RF ${rf.rf}: ${readFileSync(join(dir, 'tree.nwk'), 'utf8')}`);
+});

@@ -1,0 +1,39 @@
+import { Random } from '../../src/engine/random.js';
+import type { TreeNode } from '../../src/phylo/tree.js';
+
+/**
+ * A known phylogeny for tests: a random ancestor evolved down a tree under Jukes-Cantor-like substitution
+ * (each branch substitutes each site with probability `length`), so the true topology is known exactly.
+ */
+export function evolve(tree: TreeNode, ancestorBp: number, seed: number): Map<string, string> {
+  const random = new Random(seed);
+  const bases = 'ACGT';
+  let ancestor = '';
+  for (let i = 0; i < ancestorBp; i++) ancestor += bases[random.int(4)];
+  const leaves = new Map<string, string>();
+  const stack: Array<{ node: TreeNode; sequence: string }> = [{ node: tree, sequence: ancestor }];
+  while (stack.length > 0) {
+    const { node, sequence } = stack.pop()!;
+    const evolved = mutate(sequence, node.length ?? 0, random);
+    if (node.children.length === 0) leaves.set(node.name!, evolved);
+    // Reversed, so leaves come out left to right.
+    for (let c = node.children.length - 1; c >= 0; c--) stack.push({ node: node.children[c]!, sequence: evolved });
+  }
+  return leaves;
+}
+
+function mutate(sequence: string, rate: number, random: Random): string {
+  const out = sequence.split('');
+  for (let i = 0; i < out.length; i++) {
+    // A substitution always changes the base: one of the three others.
+    if (random.next() < rate) out[i] = 'ACGT'.replace(out[i]!, '')[random.int(3)]!;
+  }
+  return out.join('');
+}
+
+export function toFasta(sequences: Map<string, string>, header: (name: string) => string = (name) => name): string {
+  return [...sequences].map(([name, sequence]) => `>${header(name)}\n${sequence.replace(/(.{60})/g, '$1\n').trimEnd()}\n`).join('');
+}
+
+/** The 8-leaf tree the CLI test recovers: internal branches long enough to be resolved from k-mer profiles. */
+export const EIGHT_LEAVES = '(((A:0.04,B:0.04):0.05,(C:0.04,D:0.04):0.05):0.05,((E:0.04,F:0.04):0.05,(G:0.04,H:0.04):0.05):0.05);';

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Random } from '../../src/engine/random.js';
+import { sampleWindows, tileWindows } from '../../src/phylo/windows.js';
+import { compileGroupRegex, groupOf, parseGroupFiles } from '../../src/phylo/groups.js';
+
+test('sampled windows are seeded, have the window length and cover positions uniformly', () => {
+  const long = 'A'.repeat(50) + 'C'.repeat(50) + 'G'.repeat(50); // 141 windows of 10 bp
+  const short = 'T'.repeat(58); // 49 windows
+  const windows = sampleWindows([long, short], 10, 19000, new Random(1));
+  assert.deepEqual(sampleWindows([long, short], 10, 19000, new Random(1)), windows, 'same seed, same windows');
+  assert.notDeepEqual(sampleWindows([long, short], 10, 50, new Random(2)), windows.slice(0, 50));
+  assert.ok(windows.every((w) => w.length === 10));
+  const fromShort = windows.filter((w) => w === 'T'.repeat(10)).length;
+  assert.ok(Math.abs(fromShort / windows.length - 49 / 190) < 0.02, `share from the short sequence ${fromShort / windows.length}`);
+  assert.deepEqual(sampleWindows(['ACG'], 10, 3, new Random(1)), ['ACG', 'ACG', 'ACG'], 'shorter than a window: the whole sequence');
+});
+
+test('all positions tile each sequence with non-overlapping windows', () => {
+  assert.deepEqual(tileWindows(['AACCGGT', 'TT'], 2), ['AA', 'CC', 'GG', 'TT']);
+  assert.deepEqual(tileWindows(['ACG'], 5), ['ACG']);
+});
+
+test('records are grouped by id, header tag, regex capture or file, and a record in no group is an error', () => {
+  const record = { id: 'Ref.B.FR.83.HXB2', description: 'species=HIV-1 gene=gag', line: 7 };
+  const source = { file: 'x.fa' };
+  assert.equal(groupOf(record, source, { kind: 'record' }), 'Ref.B.FR.83.HXB2');
+  assert.equal(groupOf(record, source, { kind: 'tag', key: 'species' }), 'HIV-1');
+  assert.equal(groupOf(record, source, { kind: 'regex', pattern: compileGroupRegex('^Ref\\.([^.]+)\\.') }), 'B');
+  assert.equal(groupOf(record, { file: 'h.fa', group: 'human' }, { kind: 'files' }), 'human');
+  assert.throws(() => groupOf(record, source, { kind: 'tag', key: 'clade' }), /x\.fa:7: record 'Ref\.B\.FR\.83\.HXB2': no 'clade=' tag/);
+  assert.throws(() => groupOf(record, source, { kind: 'regex', pattern: compileGroupRegex('^(sp\\d+)') }), /x\.fa:7: .*does not match --group-regex/);
+  assert.throws(() => compileGroupRegex('^[^_]+_'), /exactly one capture group.* has 0/);
+  assert.throws(() => compileGroupRegex('(a)(b)'), /has 2/);
+  assert.throws(() => compileGroupRegex('(unclosed'), /not a valid regular expression/);
+  assert.deepEqual(parseGroupFiles(['human=h.fa', 'mouse=dir/m=1.fa']), [{ group: 'human', file: 'h.fa' }, { group: 'mouse', file: 'dir/m=1.fa' }]);
+  assert.throws(() => parseGroupFiles(['human']), /NAME=FILE/);
+});

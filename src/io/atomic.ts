@@ -14,14 +14,25 @@ export function tempSibling(path: string): string {
 export async function writeDirectoryAtomically(dir: string, files: ReadonlyArray<{ name: string; data: Buffer | string }>): Promise<void> {
   await ensureParent(dir);
   const temp = tempSibling(dir);
-  const old = `${temp}.old`;
+  const old = previousSibling(dir);
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp, { recursive: true });
   for (const file of files) await writeFile(join(temp, file.name), file.data);
-  const existed = await exists(dir);
-  if (existed) await rename(dir, old);
+  // Without `dir`, a process killed between the two renames left the only complete copy in `old`: keep it.
+  if (await exists(dir)) {
+    await rm(old, { recursive: true, force: true });
+    await rename(dir, old);
+  }
   await rename(temp, dir);
-  if (existed) await rm(old, { recursive: true, force: true });
+  await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Where writeDirectoryAtomically keeps the old directory while the new one moves in. Its name does not depend on
+ * the process, so after a `kill -9` between the two renames the next reader finds the complete old copy there.
+ */
+export function previousSibling(dir: string): string {
+  return join(dirname(dir), `.rnnseq-previous-${basename(dir)}`);
 }
 
 export async function ensureParent(path: string): Promise<void> {

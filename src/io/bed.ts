@@ -30,25 +30,37 @@ export interface TextLine {
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Far beyond any BED line; stops a binary file with no line feeds from filling memory. */
+const MAX_LINE_BYTES = 1 << 24;
+
 /** Lines of a text file ('-' = stdin, gzip detected), decoded as UTF-8 once each, without the line ending. */
 export async function* readLines(file: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<TextLine> {
-  let rest: Buffer = Buffer.alloc(0);
+  // The unfinished line's pieces, joined once its end arrives: joining per chunk would copy a long line again and
+  // again, quadratic in its length.
+  let rest: Buffer[] = [];
+  let restBytes = 0;
   let line = 0;
   const decode = (bytes: Buffer): string => {
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
     return bytes.toString('utf8', 0, end);
   };
   for await (const chunk of openInput(file, options.signal ? { signal: options.signal } : {})) {
-    const input = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
     let from = 0;
-    for (let newline = input.indexOf(LF, from); newline !== -1; newline = input.indexOf(LF, from)) {
-      yield { text: decode(input.subarray(from, newline)), line: ++line };
+    for (let newline = chunk.indexOf(LF, from); newline !== -1; newline = chunk.indexOf(LF, from)) {
+      const bytes = chunk.subarray(from, newline);
+      yield { text: decode(restBytes > 0 ? Buffer.concat([...rest, bytes]) : bytes), line: ++line };
+      rest = [];
+      restBytes = 0;
       from = newline + 1;
     }
-    // Copied: the input chunk is not ours to keep across reads.
-    rest = Buffer.from(input.subarray(from));
+    if (from < chunk.length) {
+      restBytes += chunk.length - from;
+      if (restBytes > MAX_LINE_BYTES) throw dataError({ file, line: line + 1 }, `line longer than ${MAX_LINE_BYTES} bytes (binary data, not a text file?)`);
+      // Copied: the input chunk is not ours to keep across reads.
+      rest.push(Buffer.from(chunk.subarray(from)));
+    }
   }
-  if (rest.length > 0) yield { text: decode(rest), line: ++line };
+  if (restBytes > 0) yield { text: decode(Buffer.concat(rest)), line: ++line };
 }
 
 const INTEGER = /^\d{1,15}$/;

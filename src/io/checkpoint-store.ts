@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { packageRoot } from '../version.js';
-import { exists, writeDirectoryAtomically } from './atomic.js';
+import { exists, previousSibling, writeDirectoryAtomically } from './atomic.js';
 
 export const SPEC_FILE = 'rnnseq.json';
 
@@ -17,7 +17,9 @@ export interface CheckpointFiles {
  * name of a model shipped in the package's models/ folder.
  */
 export async function resolveCheckpointDir(model: string): Promise<string> {
-  const candidates = [model, join(model, 'best'), join(model, 'last')];
+  // Each directory is followed by the copy it had before a replacement that a kill interrupted (see
+  // writeDirectoryAtomically), so a run killed at the wrong instant still resumes.
+  const candidates = [model, join(model, 'best'), join(model, 'last')].flatMap((dir) => [dir, previousSibling(dir)]);
   if (!model.includes('/')) candidates.push(join(packageRoot(), 'models', model));
   for (const dir of candidates) {
     if (await exists(join(dir, SPEC_FILE))) return dir;

@@ -92,7 +92,7 @@ Examples:
   $ rnnseq train -o runs/enh --genome hg38.fa.gz --positives peaks.bed --window 200 --valid-chroms chr8,chr9 --positive-class enhancer
   $ rnnseq train -o runs/lm --task lm --window 100 --windows-per-epoch 4000 --group-tag species genomes.fa
   $ rnnseq train -o runs/expr --task regress --target-tag expression --loss huber promoters.fa
-  $ rnnseq train -o runs/cds-tag --task tag --genome chloroplast.fa --labels cds.bed --window 1000 --tile-stride 250 --valid-region NC_000932:46344-62000 --positive-class CDS
+  $ rnnseq train -o runs/cds-tag --task tag --genome chloroplast.fa --labels cds.bed --positive-class CDS --window 300 --tile-stride 30 --valid-region NC_000932:46344-62000
   $ rnnseq train -o runs/cell --condition-tag cell --class bound=bound.fa --class unbound=unbound.fa
   $ rnnseq train -o runs/meth --cell cifg --bounded --covariates age.tsv --class high=h.fa --class low=l.fa
 
@@ -181,6 +181,8 @@ Circular records are read whole, never cropped to the model's length.`,
     .option('-o, --out <file>', 'write the calls (BED) here (atomically) instead of stdout')
     .option('--bedgraph <file>', "also write every window's probability as bedGraph (on its central stride-wide bin; a tagger: the per-base probability in --bin bins)")
     .option('--bin <bp>', 'taggers: bedGraph bin width; each bin holds the mean per-base probability, equal neighbours merge (default 10)')
+    .option('--merge-gap <bp>', 'taggers: join called runs separated by at most this many uncalled bases (default 0)')
+    .option('--min-run <bp>', 'taggers: write only runs at least this long, after joining (default 1)')
     .option('--summary <svg>', 'also draw the calls along each sequence (call density, to scale) as an SVG figure')
     .option('--stride <bp>', 'step between window starts (default: a quarter window; half a window for a tagger)')
     .addOption(new Option('--strand <which>', "both: score the reverse complement too; + or -: one strand (default: the model's, else both)").choices(['both', '+', '-'] as const))
@@ -215,6 +217,17 @@ bp around the whole circle and those near the end continue at its first base, so
 it is written as two BED lines, one ending at the sequence length and one starting at 0, with the same name,
 score and statistics. A circular sequence shorter than one window has no windows.
 
+Taggers (train --task tag) give every base a probability: windows every --stride bp (default half a window) are
+scored per base on both strands (combined per base by --rc-combine, default the model's: mean), and where windows
+overlap, a base takes their average weighted by a tent peaking at each window's centre (edges see the least
+context). Output: BED6 + 2, runs of consecutive bases with probability >= --threshold (default: calibrated on
+validation bases in training), joined across gaps of up to --merge-gap bp, those shorter than --min-run left out:
+chrom, start, end, name, score (round(1000 x max_prob)), strand, max_prob, mean_prob (both over the run's called
+bases). --bedgraph: the per-base probability averaged over --bin bp bins (aligned to each sequence's start; bases
+with no probability are left out), equal neighbouring values merged. --region writes only its bases (runs and
+bins cut at its edges, values identical to a whole scan); --circular as above, a run across the origin written
+as two lines; --shard and --extent are for window scanners.
+
 Examples:
   $ rnnseq scan -m chloroplast-cds ../shared/data/genomes_annotated/ypestis_pPCP1_NC_005816.fa
   $ rnnseq scan -m runs/enh/best hg38.fa.gz -o enhancers.bed --bedgraph enhancers.bg
@@ -223,16 +236,7 @@ Examples:
   $ rnnseq scan -m chloroplast-cds --circular ../shared/data/genomes_annotated/ypestis_pPCP1_NC_005816.fa
   $ zcat genome.fa.gz | rnnseq scan -m runs/enh/best - --region chr2:1-5,000,000 | bedtools merge -i -
   $ rnnseq scan -m runs/cds-tag ../shared/data/genomes_annotated/arabidopsis_chloroplast_NC_000932.fa -o cds.bed --bedgraph cds.bg --bin 10
-
-Taggers (train --task tag) give every base a probability: windows every --stride bp (default half a window) are
-scored per base on both strands (combined per base by --rc-combine, default the model's: mean), and where windows
-overlap, a base takes their average weighted by a tent peaking at each window's centre (edges see the least
-context). Output: BED6 + 2, runs of consecutive bases with probability >= --threshold (default: calibrated on
-validation bases in training): chrom, start, end, name, score (round(1000 x max_prob)), strand, max_prob,
-mean_prob (over the run's bases). --bedgraph: the per-base probability averaged over --bin bp bins (aligned to
-each sequence's start; bases with no probability are left out), equal neighbouring values merged. --region
-writes only its bases (runs and bins cut at its edges, values identical to a whole scan); --circular as above, a
-run across the origin written as two lines; --shard and --extent are for window scanners.`,
+  $ rnnseq scan -m runs/cds-tag ../shared/data/genomes_annotated/ypestis_pPCP1_NC_005816.fa --merge-gap 20 --min-run 60 --circular`,
     )
     .action(async (genome, opts) => {
       const { parseScanOptions, run } = await import('./commands/scan.js');

@@ -1,6 +1,9 @@
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type ModelSpec, type WindowSpec, sha256, validateSpec } from '../engine/checkpoint.js';
 import type { RecurrentCore } from '../engine/core.js';
-import { SequenceModel, WEIGHTS_FILE } from '../engine/sequence-model.js';
+// Type-only: the engine (TensorFlow.js) loads when a model does, so usage and data errors answer at once.
+import type { SequenceModel } from '../engine/sequence-model.js';
+
+const WEIGHTS_FILE = 'weights.bin'; // as SequenceModel writes it
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-store.js';
 import { taskOf } from '../engine/architecture.js';
 import { rnnseqVersion } from '../version.js';
@@ -47,6 +50,7 @@ export interface LoadedModel {
 export async function loadModel(path: string, core: RecurrentCore): Promise<LoadedModel> {
   const { spec: raw, files, dir } = await readCheckpoint(path, [WEIGHTS_FILE, OPTIMIZER_FILE]);
   const spec = validateSpec(raw, dir);
+  const { SequenceModel } = await import('../engine/sequence-model.js');
   const model = SequenceModel.fromCheckpoint(spec, files.get(spec.weights.file), dir, core);
   return { model, spec, dir, files };
 }

@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+import { taskOf } from '../engine/architecture.js';
 import type { ModelSpec } from '../engine/checkpoint.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { formatBedLine } from '../io/bed.js';
@@ -10,6 +12,8 @@ import { sequenceLengths } from '../seq/genome.js';
 import { byteEncodingTable } from '../seq/windows.js';
 import { type GenomeInterval, type OwnedStarts, type SequenceLength, type Shard, formatRegion, normaliseIntervals, parseRegion, parseShard, shardIntervals } from '../seq/regions.js';
 import { type CallExtent, type RcCombine, type ScanEvent, type ScanSettings, type StrandMode, emptyStats, scanChunks } from '../scan/scanner.js';
+import { densityFigure } from '../report/density-svg.js';
+import { ScanSummary } from '../report/scan-summary.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
 
@@ -18,6 +22,8 @@ export interface ScanOptions extends RuntimeOptions {
   input: string;
   out?: string;
   bedgraph?: string;
+  /** SVG of call density along each sequence */
+  summary?: string;
   /** defaults come from the model: a quarter window, its strand / rcCombine / threshold, 10% N */
   strideBp?: number;
   strand?: StrandMode;
@@ -29,12 +35,19 @@ export interface ScanOptions extends RuntimeOptions {
   regions: GenomeInterval[];
   shard?: Shard;
   batchSize: number;
+  /** every sequence circular (else those tagged topology=circular) */
+  circular?: boolean;
+  /** taggers: bedGraph bin width; runs joined across gaps this short; runs shorter than this dropped */
+  binBp?: number;
+  mergeGapBp?: number;
+  minRunBp?: number;
 }
 
 export interface RawScanFlags extends RawRuntimeFlags {
   model: string;
   out?: string;
   bedgraph?: string;
+  summary?: string;
   stride?: string;
   strand?: StrandMode;
   rcCombine?: RcCombine;
@@ -45,17 +58,23 @@ export interface RawScanFlags extends RawRuntimeFlags {
   region: string[];
   shard?: string;
   batchSize: string;
+  circular?: boolean;
+  bin?: string;
+  mergeGap?: string;
+  minRun?: string;
 }
 
 export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions {
   if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph) throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
   if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-') throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
+  if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph)) throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
   return {
     ...parseCommon(raw),
     model: raw.model,
     input,
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
+    ...(raw.summary !== undefined ? { summary: raw.summary } : {}),
     ...(raw.stride !== undefined ? { strideBp: parseNumber('--stride', raw.stride, { min: 1, integer: true }) } : {}),
     ...(raw.strand !== undefined ? { strand: raw.strand } : {}),
     ...(raw.rcCombine !== undefined ? { rcCombine: raw.rcCombine } : {}),
@@ -66,6 +85,10 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     regions: raw.region.map((r) => parseRegion(r)),
     ...(raw.shard !== undefined ? { shard: parseShard(raw.shard) } : {}),
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, max: 65536, integer: true }),
+    ...(raw.circular ? { circular: true } : {}),
+    ...(raw.bin !== undefined ? { binBp: parseNumber('--bin', raw.bin, { min: 1, integer: true }) } : {}),
+    ...(raw.mergeGap !== undefined ? { mergeGapBp: parseNumber('--merge-gap', raw.mergeGap, { min: 0, integer: true }) } : {}),
+    ...(raw.minRun !== undefined ? { minRunBp: parseNumber('--min-run', raw.minRun, { min: 1, integer: true }) } : {}),
   };
 }
 
@@ -80,6 +103,8 @@ interface ScanPlan {
 function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPlan {
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const window = spec.window;
+  const taggerOnly = options.binBp !== undefined ? '--bin' : options.mergeGapBp !== undefined ? '--merge-gap' : options.minRunBp !== undefined ? '--min-run' : undefined;
+  if (taggerOnly) throw new RnnseqError(`${taggerOnly} is for taggers (train --task tag), whose calls are runs of bases; ${model} calls windows`, EXIT_USAGE);
   const windowBp = window?.lengthBp ?? spec.inputLength;
   if (windowBp === null || windowBp === undefined) {
     throw new RnnseqError(`${model}: the model reads variable-length input; scan needs a fixed window (train with --window or --length)`, EXIT_USAGE);
@@ -102,6 +127,7 @@ function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPla
     settings: {
       grid: { windowBp, strideBp },
       batchWindows: options.batchSize,
+      circular: options.circular === true,
       maxN: options.maxN ?? Math.floor(windowBp / 10),
       strand,
       rcCombine,
@@ -124,6 +150,7 @@ function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPla
 export async function run(options: ScanOptions): Promise<void> {
   const log = await createLogger(options);
   const { spec } = await readSpec(options.model); // validate the model before reading the genome
+  if (taskOf(spec.architecture) === 'tag') return (await import('./scan-track.js')).run(options, spec, log); // a per-base track
   const plan = planScan(options, spec, options.model);
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const { settings } = plan;
@@ -136,13 +163,18 @@ export async function run(options: ScanOptions): Promise<void> {
   const outputs: Output[] = [];
   try {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
-    const lengths = options.shard || showProgress ? await lengthsOf(options, alphabet, abort.signal) : undefined;
+    // --summary draws sequences to scale: measure a genome file first (cheap next to scoring it); stdin cannot be.
+    const measure = options.shard || showProgress || (options.summary !== undefined && options.input !== '-');
+    const lengths = measure ? await lengthsOf(options, alphabet, abort.signal) : undefined;
     const owned = ownedStarts(options, lengths);
 
     const calls = await openOutput(options.out);
     outputs.push(calls);
     const bedgraph = options.bedgraph !== undefined ? await openOutput(options.bedgraph) : undefined;
     if (bedgraph) outputs.push(bedgraph);
+    const summaryOutput = options.summary !== undefined ? await openOutput(options.summary) : undefined;
+    if (summaryOutput) outputs.push(summaryOutput);
+    const summary = summaryOutput ? new ScanSummary() : undefined;
 
     const runtime = await startRuntime(options, log);
     const { model } = await loadModel(options.model, runtime.engine.core);
@@ -169,6 +201,7 @@ export async function run(options: ScanOptions): Promise<void> {
     try {
       for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
+        summary?.add(event);
         const seconds = (performance.now() - started) / 1000;
         progress.update(Math.min(event.basesDone, totalBp), { status: `${formatBp(event.basesDone / Math.max(seconds, 1e-9))}/s` });
       }
@@ -177,8 +210,10 @@ export async function run(options: ScanOptions): Promise<void> {
       model.dispose();
     }
     if (!lengths) checkRegionsSeen(options, stats.seen); // else checked before the scan
+    if (summary) await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title: `${plan.positiveClass} calls along ${options.input === '-' ? 'stdin' : basename(options.input)}` }).svg + '\n');
     for (const output of outputs) await output.commit();
     const seconds = (performance.now() - started) / 1000;
+    if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
     if (stats.shortSequences.length > 0) {
       log.info(`${stats.shortSequences.length} sequence(s) shorter than the ${settings.grid.windowBp} bp window have no windows (e.g. ${stats.shortSequences[0]})`);
     }
@@ -203,7 +238,7 @@ export async function run(options: ScanOptions): Promise<void> {
   }
 }
 
-async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>, signal: AbortSignal): Promise<SequenceLength[]> {
+export async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>, signal: AbortSignal): Promise<SequenceLength[]> {
   if (options.input === '-') {
     throw new RnnseqError('--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)', EXIT_USAGE);
   }
@@ -217,7 +252,7 @@ function ownedStarts(options: ScanOptions, lengths: SequenceLength[] | undefined
   return shardIntervals(lengths!, selection, options.shard);
 }
 
-function checkRegionsSeen(options: ScanOptions, seen: Set<string>): void {
+export function checkRegionsSeen(options: ScanOptions, seen: Set<string>): void {
   const missing = options.regions.find((r) => !seen.has(r.chrom));
   if (missing) {
     const names = [...seen].slice(0, 5).join(', ') + (seen.size > 5 ? ', ...' : '');
@@ -226,7 +261,7 @@ function checkRegionsSeen(options: ScanOptions, seen: Set<string>): void {
 }
 
 /** Bases read until the last owned sequence ends: the scan stops reading there. */
-function progressTotal(lengths: SequenceLength[], owned: OwnedStarts | undefined): number {
+export function progressTotal(lengths: SequenceLength[], owned: OwnedStarts | undefined): number {
   let total = 0;
   let upTo = 0;
   for (const { name, length } of lengths) {
@@ -256,7 +291,7 @@ async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | un
   }
 }
 
-function formatBp(bp: number): string {
+export function formatBp(bp: number): string {
   if (bp >= 1e9) return `${(bp / 1e9).toFixed(2)} Gbp`;
   if (bp >= 1e6) return `${(bp / 1e6).toFixed(2)} Mbp`;
   if (bp >= 1e3) return `${(bp / 1e3).toFixed(1)} kbp`;

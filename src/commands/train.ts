@@ -14,6 +14,7 @@ import { type PreparedData, lengthRange, prepareRecordData } from './train-data.
 import { type LmOptions, prepareLmData } from './train-lm.js';
 import { OPTIMIZER_FILE, loadModel, readSpec, saveModel } from './checkpoints.js';
 import { type GenomeTrainOptions, prepareGenomeData } from './train-genome.js';
+import { type TagTrainOptions, prepareTagData } from './train-tag.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
 
 export interface TrainOptions extends RuntimeOptions {
@@ -41,6 +42,8 @@ export interface TrainOptions extends RuntimeOptions {
   command: string;
   /** train a scanner from a genome and BED files instead of labelled FASTA */
   genome?: GenomeTrainOptions;
+  /** train a tagger (--task tag) from a genome and a BED of labelled regions */
+  tag?: TagTrainOptions;
 }
 
 const METRICS_FILE = 'metrics.tsv';
@@ -55,12 +58,16 @@ export async function run(options: TrainOptions): Promise<void> {
     throw new RnnseqError(`${options.out} already holds a training run; use --resume to continue it or choose another -o`, EXIT_USAGE);
   }
 
-  if (resumeFrom?.spec.window && !options.genome) {
+  if (resumeFrom?.spec.window && !options.genome && !options.tag) {
     throw new RnnseqError(`${options.out} trains a scanner: resume it with the same --genome, --positives and window options`, EXIT_USAGE);
   }
   // A scanner (--genome) cuts its labelled windows from a genome and BED files; see train-genome.ts.
+  // A tagger (--task tag) tiles windows over a genome with per-base labels; see train-tag.ts.
+  const tagData = options.tag ? await prepareTagData(options.tag, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
   const genomeData = options.genome ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
-  const prepared: PreparedData = genomeData
+  const prepared: PreparedData = tagData
+    ? tagData
+    : genomeData
     ? { ...genomeData, architecture: {}, summary: { genomeWindows: genomeData.summary, lengthRange: lengthRange(genomeData.train.items) }, trainItems: genomeData.train.items.length }
     : options.task === 'lm'
       ? await prepareLmData(options, resumeFrom?.spec, log)
@@ -109,7 +116,7 @@ export async function run(options: TrainOptions): Promise<void> {
           metrics: withoutTiming(report),
           backend: runtime.backend.name,
           engine: runtime.engine.description,
-          ...(genomeData ? { window: genomeData.window } : {}),
+          ...(genomeData || tagData ? { window: (genomeData ?? tagData)!.window } : {}),
         };
         const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
         if (report.improved) await saveModel(join(options.out, 'best'), model, extras, predictions ? [{ name: VALID_PREDICTIONS_FILE, data: predictions }] : []);
@@ -121,11 +128,15 @@ export async function run(options: TrainOptions): Promise<void> {
     }, resume);
     progress.stop();
     if (abort.signal.aborted) {
-      log.warn(`interrupted; ${join(options.out, 'last')} holds epoch ${state.epochsDone}: continue with --resume`);
+      log.warn(
+        state.epochsDone > 0
+          ? `interrupted; ${join(options.out, 'last')} holds epoch ${state.epochsDone}: continue with --resume`
+          : 'interrupted during the first epoch; nothing was saved (start again without --resume)',
+      );
       process.exitCode = signalExitCode(abort.signal.reason as StopSignal);
       return;
     }
-    await genomeData?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
+    await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
       'done',

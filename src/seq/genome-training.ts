@@ -65,7 +65,7 @@ export interface GenomeTrainingSets {
 export const NEGATIVE_LABEL = 0;
 export const POSITIVE_LABEL = 1;
 
-type Split = 'train' | 'valid' | 'drop';
+export type Split = 'train' | 'valid' | 'drop';
 
 interface WindowRef {
   chrom: string;
@@ -251,7 +251,7 @@ function coveredShare(regions: readonly BedRecord[], territory: readonly GenomeI
 }
 
 /** BED regions on sequences of the genome, checked against their lengths. */
-async function regionsOnGenome(bed: string, genome: string, lengthOf: Map<string, number>, report: Reporter): Promise<BedRecord[]> {
+export async function regionsOnGenome(bed: string, genome: string, lengthOf: Map<string, number>, report: Reporter): Promise<BedRecord[]> {
   const records = await readBedFile(bed);
   const kept: BedRecord[] = [];
   const elsewhere = new Set<string>();
@@ -299,7 +299,7 @@ function cutWindows(records: readonly BedRecord[], plan: GenomeTrainingPlan, len
   return windows;
 }
 
-function splitter(plan: GenomeTrainingPlan, W: number): (chrom: string, start: number) => Split {
+export function splitter(plan: Pick<GenomeTrainingPlan, 'validChroms' | 'validRegions' | 'excludeRegions'>, W: number): (chrom: string, start: number) => Split {
   const validChroms = new Set(plan.validChroms);
   return (chrom, start) => {
     const end = start + W;

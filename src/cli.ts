@@ -187,6 +187,7 @@ Circular records are read whole, never cropped to the model's length.`,
     .option('--stride <bp>', 'step between window starts (default: a quarter window; half a window for a tagger)')
     .addOption(new Option('--strand <which>', "both: score the reverse complement too; + or -: one strand (default: the model's, else both)").choices(['both', '+', '-'] as const))
     .addOption(new Option('--rc-combine <how>', 'with --strand both, combine the two strands by max or mean (default: the model\'s, else max)').choices(['max', 'mean'] as const))
+    .addOption(new Option('--rc <how>', 'as in classify and embed: average or max = --strand both with --rc-combine mean or max; none = --strand +').choices(['average', 'max', 'none'] as const))
     .addOption(new Option('--extent <what>', "what a called window adds to a region: the whole window, or its core (central stride-wide part, as in --bedgraph) for tighter calls where elements are dense (default: the model's, else window)").choices(['window', 'core'] as const))
     .option('--max-n <bp>', 'skip windows with more N bases than this (default: 10% of the window)')
     .option('--threshold <p>', "call windows with probability >= p (default: the model's calibrated threshold, else 0.5)")

@@ -51,6 +51,8 @@ export interface RawScanFlags extends RawRuntimeFlags {
   stride?: string;
   strand?: StrandMode;
   rcCombine?: RcCombine;
+  /** the spelling classify and embed use: average|max = both strands combined by mean|max, none = + only */
+  rc?: 'average' | 'max' | 'none';
   extent?: CallExtent;
   maxN?: string;
   threshold?: string;
@@ -68,10 +70,13 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
   if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph) throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
   if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-') throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
   if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph)) throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
+  if (raw.rc !== undefined && (raw.strand !== undefined || raw.rcCombine !== undefined)) throw new RnnseqError('give --rc, or --strand / --rc-combine, not both', EXIT_USAGE);
+  const rc = raw.rc === undefined ? {} : raw.rc === 'none' ? { strand: '+' as const } : { strand: 'both' as const, rcCombine: raw.rc === 'average' ? ('mean' as const) : ('max' as const) };
   return {
     ...parseCommon(raw),
     model: raw.model,
     input,
+    ...rc,
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
     ...(raw.summary !== undefined ? { summary: raw.summary } : {}),

@@ -73,8 +73,9 @@ export async function run(options: TrainOptions): Promise<void> {
       ? await prepareLmData(options, resumeFrom?.spec, log)
       : await prepareRecordData(options, resumeFrom?.spec, log);
   const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
+  const unit = options.task === 'lm' || options.genome ? 'windows' : 'sequences';
   const what = options.task === 'lm' ? `${prepared.trainItems} training windows per epoch` : `${prepared.trainItems} training`;
-  log.info(`${what} and ${valid?.items.length ?? 0} validation ${options.task === 'lm' ? 'windows' : 'sequences'}, alphabet ${alphabet.name}` + (options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''));
+  log.info(`${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}` + (options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''));
 
   const runtime = await startRuntime(options, log);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;

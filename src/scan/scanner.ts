@@ -30,7 +30,8 @@ import { dataError } from '../errors.js';
 import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
 import { isCircular } from '../seq/topology.js';
-import { type WindowGrid, type WindowLayout, encodeBytes, nPrefixSums, regularWindowCount, windowCount, windowLayout } from '../seq/windows.js';
+import { type WindowGrid, type WindowLayout, regularWindowCount, windowCount, windowLayout } from '../seq/windows.js';
+import { type BufferedSequence, strandBatch } from './window-batch.js';
 import { type CalledRegion, RegionMerger } from './merge.js';
 import { cutAtOrigin, foldCalls } from './origin.js';
 import { type OwnedStarts, inIntervals } from '../seq/regions.js';
@@ -381,63 +382,23 @@ class SequenceScan {
     }
   }
 
-  private scoreBatch(first: number, last: number, lengthBp: number, event: ScanEvent): void {
-    const { windowBp: W } = this;
-    const { channels: C, strand, maxN, threshold } = this.settings;
-    const layout = this.layout;
-    const spanStart = layout.start(first, lengthBp);
-    const spanEnd = layout.start(last, lengthBp) + W;
-    const spanLength = spanEnd - spanStart;
-    let bytes: Buffer = this.bytes;
-    let offset = spanStart - this.bufStart;
-    const bufferedEnd = Math.min(spanEnd, this.received); // windows of a circular sequence may run past its end
-    if (offset < 0 || bufferedEnd - this.bufStart > this.bufLength) {
-      throw new Error(`scan: window bases ${spanStart}-${spanEnd} of ${this.chrom} are not buffered (${this.bufStart}+${this.bufLength})`);
-    }
-    if (spanEnd > bufferedEnd) {
-      // Past the end of a circular sequence the windows continue with its first bases.
-      const joined = Buffer.allocUnsafe(spanLength);
-      this.bytes.copy(joined, 0, offset, offset + bufferedEnd - spanStart);
-      this.head.copy(joined, bufferedEnd - spanStart, 0, spanEnd - bufferedEnd);
-      bytes = joined;
-      offset = 0;
-    }
-    const nPrefix = nPrefixSums(bytes, offset, offset + spanLength);
-    const rows: number[] = [];
-    for (let i = first; i <= last; i++) {
-      const at = layout.start(i, lengthBp) - spanStart;
-      if (nPrefix[at + W]! - nPrefix[at]! > maxN) {
-        if (inIntervals(this.owned, at + spanStart)) this.stats.windowsSkippedN++;
-      } else {
-        rows.push(i);
-      }
-    }
-    if (rows.length === 0) return;
+  private buffered(): BufferedSequence {
+    return { chrom: this.chrom, bytes: this.bytes, bufStart: this.bufStart, bufLength: this.bufLength, received: this.received, head: this.head };
+  }
 
-    const encoded = new Float32Array(spanLength * C);
-    encodeBytes(bytes, offset, offset + spanLength, this.settings.encoding, C, encoded);
-    const strands = strand === 'both' ? 2 : 1;
-    const windowFloats = W * C;
-    const x = new Float32Array(strands * rows.length * windowFloats);
-    if (strand !== '-') {
-      rows.forEach((i, r) => {
-        const at = layout.start(i, lengthBp) - spanStart;
-        x.set(encoded.subarray(at * C, (at + W) * C), r * windowFloats);
-      });
-    }
-    if (strand !== '+') {
-      // The reverse complement of the whole span, once; each window's is then a slice of it (windows.ts).
-      encoded.reverse();
-      const base = strand === 'both' ? rows.length : 0;
-      rows.forEach((i, r) => {
-        const at = spanLength - (layout.start(i, lengthBp) - spanStart) - W;
-        x.set(encoded.subarray(at * C, (at + W) * C), (base + r) * windowFloats);
-      });
-    }
-    const probs = this.score({ x, batch: strands * rows.length, steps: W, channels: C });
+  private scoreBatch(first: number, last: number, lengthBp: number, event: ScanEvent): void {
+    const { windowBp: W, layout } = this;
+    const { threshold } = this.settings;
+    const prepared = strandBatch(this.buffered(), layout, W, first, last, lengthBp, this.settings, 'scan', (start) => {
+      if (inIntervals(this.owned, start)) this.stats.windowsSkippedN++;
+    });
+    if (!prepared) return;
+    const { rows, batch } = prepared;
+    const both = this.settings.strand === 'both';
+    const probs = this.score(batch);
     const combine = this.settings.rcCombine;
     rows.forEach((i, r) => {
-      const prob = strands === 1 ? probs[r]! : combineStrands(probs[r]!, probs[rows.length + r]!, combine);
+      const prob = !both ? probs[r]! : combineStrands(probs[r]!, probs[rows.length + r]!, combine);
       const start = layout.start(i, lengthBp);
       const [binStart, binEnd] = layout.bin(i, lengthBp);
       if (inIntervals(this.owned, start)) this.stats.windowsScored++;

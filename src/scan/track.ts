@@ -19,7 +19,8 @@ import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
 import { type OwnedStarts } from '../seq/regions.js';
 import { isCircular } from '../seq/topology.js';
-import { type WindowGrid, type WindowLayout, encodeBytes, nPrefixSums, windowLayout } from '../seq/windows.js';
+import { type WindowGrid, type WindowLayout, windowLayout } from '../seq/windows.js';
+import { type BufferedSequence, strandBatch } from './window-batch.js';
 import type { RcCombine, StrandMode } from './scanner.js';
 import { BinWriter, type TrackBin } from './track-bins.js';
 import { TrackAccumulator, windowTrack } from './track-combine.js';
@@ -277,56 +278,17 @@ class SequenceTrack {
     if (run && (this.circular || run.end - run.start >= this.settings.minRunBp)) runs.push(run);
   }
 
+  private buffered(): BufferedSequence {
+    return { chrom: this.chrom, bytes: this.bytes, bufStart: this.bufStart, bufLength: this.bufLength, received: this.received, head: this.head };
+  }
+
   private scoreBatch(first: number, last: number, lengthBp: number): void {
     const { windowBp: W, layout } = this;
-    const { channels: C, strand, maxN, rcCombine } = this.settings;
-    const spanStart = layout.start(first, lengthBp);
-    const spanEnd = layout.start(last, lengthBp) + W;
-    const spanLength = spanEnd - spanStart;
-    let bytes: Buffer = this.bytes;
-    let offset = spanStart - this.bufStart;
-    const bufferedEnd = Math.min(spanEnd, this.received);
-    if (offset < 0 || bufferedEnd - this.bufStart > this.bufLength) {
-      throw new Error(`track: window bases ${spanStart}-${spanEnd} of ${this.chrom} are not buffered (${this.bufStart}+${this.bufLength})`);
-    }
-    if (spanEnd > bufferedEnd) {
-      // Past the end of a circular sequence the windows continue with its first bases.
-      const joined = Buffer.allocUnsafe(spanLength);
-      this.bytes.copy(joined, 0, offset, offset + bufferedEnd - spanStart);
-      this.head.copy(joined, bufferedEnd - spanStart, 0, spanEnd - bufferedEnd);
-      bytes = joined;
-      offset = 0;
-    }
-    const nPrefix = nPrefixSums(bytes, offset, offset + spanLength);
-    const rows: number[] = [];
-    for (let i = first; i <= last; i++) {
-      const at = layout.start(i, lengthBp) - spanStart;
-      if (nPrefix[at + W]! - nPrefix[at]! > maxN) this.stats.windowsSkippedN++;
-      else rows.push(i);
-    }
-    if (rows.length === 0) return;
-
-    const encoded = new Float32Array(spanLength * C);
-    encodeBytes(bytes, offset, offset + spanLength, this.settings.encoding, C, encoded);
-    const strands = strand === 'both' ? 2 : 1;
-    const windowFloats = W * C;
-    const x = new Float32Array(strands * rows.length * windowFloats);
-    if (strand !== '-') {
-      rows.forEach((i, r) => {
-        const at = layout.start(i, lengthBp) - spanStart;
-        x.set(encoded.subarray(at * C, (at + W) * C), r * windowFloats);
-      });
-    }
-    const reverseBase = strand === 'both' ? rows.length : 0;
-    if (strand !== '+') {
-      // The reverse complement of the whole span, once; each window's is a slice of it (src/seq/windows.ts).
-      encoded.reverse();
-      rows.forEach((i, r) => {
-        const at = spanLength - (layout.start(i, lengthBp) - spanStart) - W;
-        x.set(encoded.subarray(at * C, (at + W) * C), (reverseBase + r) * windowFloats);
-      });
-    }
-    const probs = this.score({ x, batch: strands * rows.length, steps: W, channels: C });
+    const { strand, rcCombine } = this.settings;
+    const prepared = strandBatch(this.buffered(), layout, W, first, last, lengthBp, this.settings, 'track', () => this.stats.windowsSkippedN++);
+    if (!prepared) return;
+    const { rows, batch, reverseBase } = prepared;
+    const probs = this.score(batch);
     rows.forEach((i, r) => {
       const forward = strand !== '-' ? probs.subarray(r * W, (r + 1) * W) : undefined;
       const reverse = strand !== '+' ? probs.subarray((reverseBase + r) * W, (reverseBase + r + 1) * W) : undefined;

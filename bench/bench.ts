@@ -6,7 +6,8 @@
  *
  * Workloads: one-hot DNA, T = 200, LSTM hidden 64 and 128 + dense head on the last state;
  * training B = 64 (forward, backward, Adam), classification B = 256.
- * Then scan throughput in genome bp/s for the fastest engine (scanSection below).
+ * Then scan throughput in genome bp/s and embed throughput in sequences/s and bp/s for the fastest engine
+ * (scanSection, embedSection below).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,12 +27,12 @@ const STEPS = 200;
 const TRAIN_BATCH = 64;
 const INFER_BATCH = 256;
 
-function randomDna(count: number, seed: number): EncodedSequence[] {
+function randomDna(count: number, seed: number, length = STEPS): EncodedSequence[] {
   const random = new Random(seed);
   return Array.from({ length: count }, () => {
-    const encoded = new Float32Array(STEPS * 4);
-    for (let t = 0; t < STEPS; t++) encoded[t * 4 + random.int(4)] = 1;
-    return { encoded, length: STEPS };
+    const encoded = new Float32Array(length * 4);
+    for (let t = 0; t < length; t++) encoded[t * 4 + random.int(4)] = 1;
+    return { encoded, length };
   });
 }
 
@@ -156,9 +157,36 @@ async function scanSection(core: RecurrentCore, engineName: string): Promise<voi
   }
 }
 
+/**
+ * Embed throughput: pooled vectors of 16S-length sequences (1,500 bp) from a bidirectional LSTM, as `rnnseq embed`
+ * reads them (whole sequences, 64 per batch, mean pooling).
+ */
+async function embedSection(core: RecurrentCore, engineName: string): Promise<void> {
+  const { Embedder } = await import('../src/engine/embedding.js');
+  const length = 1500;
+  const count = Number(process.env.RNNSEQ_BENCH_EMBED_SEQUENCES ?? 256);
+  const batch = 64;
+  const sequences = randomDna(count, 5, length);
+  console.log(`embed (${engineName}, ${count} sequences of ${length} bp, bidirectional, mean pooling, ${batch} per batch)\tsequences/s\tbp/s`);
+  for (const hidden of [64, 128]) {
+    const info = {
+      alphabet: 'dna', classes: ['a', 'b'], inputLength: length,
+      architecture: { cell: 'lstm' as const, inputSize: 4, hiddenSize: hidden, layers: 1, bidirectional: true, dropout: 0, pool: 'mean' as const, numClasses: 2 },
+    };
+    const model = SequenceModel.create(info, 1, core);
+    const embedder = new Embedder(model, { layer: 1, chunkBp: 10_000, laps: 1 });
+    const started = performance.now();
+    for (let start = 0; start < count; start += batch) embedder.pooled(sequences.slice(start, start + batch), 'mean');
+    const seconds = (performance.now() - started) / 1000;
+    console.log([`embed H${hidden} bidirectional`, (count / seconds).toFixed(0), `${((count * length) / seconds / 1000).toFixed(1)}k`].join('\t'));
+    model.dispose();
+  }
+}
+
 await main();
 {
   const backend = await initBackend((process.env.RNNSEQ_BACKEND as 'wasm' | undefined) ?? 'auto');
   const fast = await selectCore('auto', backend);
   await scanSection(fast.core, fast.core.name);
+  await embedSection(fast.core, fast.core.name);
 }

@@ -1,7 +1,7 @@
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EXIT_DATA, EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { ensureParent, exists, tempSibling } from '../io/atomic.js';
+import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
+import { exists, writeFileAtomically } from '../io/atomic.js';
 import { openOutput } from '../io/output.js';
 import { FIGURE_NAMES, type FigureName, type ReportInput, buildFigures } from '../report/figures.js';
 import { type EpochRecord, historyFromSpec, parseMetricsTsv } from '../report/history.js';
@@ -119,13 +119,5 @@ async function writeBytes(path: string | undefined, data: Buffer): Promise<void>
     await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
     return;
   }
-  await ensureParent(path);
-  const temp = tempSibling(path);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw new RnnseqError(`cannot write ${path}: ${(error as Error).message}`, EXIT_RUNTIME);
-  }
+  await writeFileAtomically(path, data);
 }

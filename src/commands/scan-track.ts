@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { ModelSpec } from '../engine/checkpoint.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
+import { listenForStop } from '../io/interrupt.js';
 import { formatBedLine } from '../io/bed.js';
 import { formatBedGraphLine } from '../io/bedgraph.js';
 import { readFastaChunks } from '../io/fasta.js';
@@ -82,15 +83,12 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   if (!plan.calibrated) log.warn(`${options.model} has no calibrated threshold for ${plan.positiveClass}; calling bases with probability >= 0.5 (set --threshold)`);
 
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = listenForStop();
   const outputs: Output[] = [];
   try {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
     const measure = showProgress || (options.summary !== undefined && options.input !== '-');
-    const lengths = measure ? await lengthsOf(options, alphabet, abort.signal) : undefined;
+    const lengths = measure ? await lengthsOf(options, alphabet, stop.signal) : undefined;
     const owned = options.regions.length > 0 ? normaliseIntervals(options.regions) : undefined;
     if (lengths && owned) checkRegionsSeen(options, new Set(lengths.map((l) => l.name)));
 
@@ -125,7 +123,7 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
     const started = performance.now();
     const stats = emptyTrackStats();
     const strandColumn = settings.strand === 'both' ? '.' : settings.strand;
-    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: abort.signal });
+    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: stop.signal });
     try {
       for await (const event of scanTrack(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, strandColumn);
@@ -154,15 +152,14 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
     );
   } catch (error) {
     for (const output of outputs) await output.abort();
-    if (abort.signal.aborted) {
+    if (stop.signal.aborted) {
       log.warn('interrupted; no output written');
-      process.exitCode = 130;
+      process.exitCode = stop.exitCode();
       return;
     }
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }
 

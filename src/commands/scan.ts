@@ -2,11 +2,11 @@ import { basename } from 'node:path';
 import { taskOf } from '../engine/architecture.js';
 import type { ModelSpec } from '../engine/checkpoint.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
+import { listenForStop } from '../io/interrupt.js';
 import { formatBedLine } from '../io/bed.js';
 import { formatBedGraphLine } from '../io/bedgraph.js';
 import { readFastaChunks } from '../io/fasta.js';
 import { type Output, openOutput } from '../io/output.js';
-import type { Logger } from '../log.js';
 import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { sequenceLengths } from '../seq/genome.js';
 import { byteEncodingTable } from '../seq/windows.js';
@@ -161,16 +161,13 @@ export async function run(options: ScanOptions): Promise<void> {
   const { settings } = plan;
   if (!plan.calibrated) log.warn(`${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`);
 
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = listenForStop();
   const outputs: Output[] = [];
   try {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
     // --summary draws sequences to scale: measure a genome file first (cheap next to scoring it); stdin cannot be.
     const measure = options.shard || showProgress || (options.summary !== undefined && options.input !== '-');
-    const lengths = measure ? await lengthsOf(options, alphabet, abort.signal) : undefined;
+    const lengths = measure ? await lengthsOf(options, alphabet, stop.signal) : undefined;
     const owned = ownedStarts(options, lengths);
 
     const calls = await openOutput(options.out);
@@ -202,7 +199,7 @@ export async function run(options: ScanOptions): Promise<void> {
     const progress = totalBp > 0 ? await log.progress(totalBp, 'bp') : { update() {}, stop() {} };
     const started = performance.now();
     const stats = emptyStats();
-    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: abort.signal });
+    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: stop.signal });
     try {
       for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
@@ -231,15 +228,14 @@ export async function run(options: ScanOptions): Promise<void> {
     );
   } catch (error) {
     for (const output of outputs) await output.abort();
-    if (abort.signal.aborted) {
+    if (stop.signal.aborted) {
       log.warn('interrupted; no output written');
-      process.exitCode = 130;
+      process.exitCode = stop.exitCode();
       return;
     }
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }
 

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { writeFile, rename } from 'node:fs/promises';
 import type { Architecture } from '../engine/architecture.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../engine/checkpoint.js';
-import { Random } from '../engine/random.js';
 import { SequenceModel } from '../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, type TrainingSet, type Evaluation, trainModel } from '../engine/trainer.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { ensureParent, exists, tempSibling } from '../io/atomic.js';
-import { type StopSignal, signalExitCode } from '../io/interrupt.js';
+import { exists, removeStaleTemps, writeFileAtomically } from '../io/atomic.js';
+import { listenForStop } from '../io/interrupt.js';
 import type { AlphabetName } from '../seq/alphabet.js';
 import type { RegressionLoss, Task } from '../engine/architecture.js';
 import { type PreparedData, lengthRange, prepareRecordData } from './train-data.js';
@@ -57,6 +55,8 @@ export async function run(options: TrainOptions): Promise<void> {
   if (!options.resume && (await exists(join(options.out, 'last', 'rnnseq.json')))) {
     throw new RnnseqError(`${options.out} already holds a training run; use --resume to continue it or choose another -o`, EXIT_USAGE);
   }
+  // A run killed with -9 mid-save left its temp copies; --resume is when someone comes back to this directory.
+  for (const name of ['last', 'best', METRICS_FILE]) await removeStaleTemps(join(options.out, name));
 
   if (resumeFrom?.spec.window && !options.genome && !options.tag) {
     throw new RnnseqError(`${options.out} trains a scanner: resume it with the same --genome, --positives and window options`, EXIT_USAGE);
@@ -100,13 +100,10 @@ export async function run(options: TrainOptions): Promise<void> {
     ...prepared.summary,
   };
   const progress = await log.progress(Math.ceil(prepared.trainItems / config.batchSize), 'batches');
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = listenForStop();
   try {
     const state = await trainModel(model, train, valid, config, {
-      signal: abort.signal,
+      signal: stop.signal,
       onBatch: (done, _total, loss) => progress.update(done, { status: `loss ${loss.toFixed(4)}` }),
       onEpoch: async (report, trainerState, optimizerState, validation) => {
         progress.update(0);
@@ -128,13 +125,13 @@ export async function run(options: TrainOptions): Promise<void> {
       },
     }, resume);
     progress.stop();
-    if (abort.signal.aborted) {
+    if (stop.signal.aborted) {
       log.warn(
         state.epochsDone > 0
           ? `interrupted; ${join(options.out, 'last')} holds epoch ${state.epochsDone}: continue with --resume`
           : 'interrupted during the first epoch; nothing was saved (start again without --resume)',
       );
-      process.exitCode = signalExitCode(abort.signal.reason as StopSignal);
+      process.exitCode = stop.exitCode();
       return;
     }
     await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
@@ -146,8 +143,7 @@ export async function run(options: TrainOptions): Promise<void> {
     );
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
     model.dispose();
   }
 }
@@ -215,10 +211,7 @@ async function writeMetrics(path: string, history: EpochReport[]): Promise<void>
   const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`)];
   const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
   const lines = [header.join('\t'), ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t'))];
-  await ensureParent(path);
-  const temp = tempSibling(path);
-  await writeFile(temp, lines.join('\n') + '\n');
-  await rename(temp, path);
+  await writeFileAtomically(path, lines.join('\n') + '\n');
 }
 
 function countLabel(labels: Int32Array, k: number): number {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, directionsOf, layerOutputSize } from './architecture.js';
 import { type LayerState, initialStates, runRecurrentStack } from './model.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
+import { readTidy } from './read-tensor.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 
 /**
@@ -68,7 +69,7 @@ export class Embedder {
   /** Per-position outputs of a batch read whole (one engine call, padded and masked). */
   positions(items: readonly EncodedSequence[]): PositionBlock {
     const batch = packBatch(items, this.arch.inputSize);
-    const data = tf.tidy(() => {
+    const data = readTidy(() => {
       const { x, mask, ...context } = batchTensors(batch);
       let states = this.startStates(batch.batch, context);
       let outputs: tf.Tensor3D | undefined;
@@ -77,7 +78,7 @@ export class Embedder {
         states = run.states;
         outputs = run.outputs;
       }
-      return outputs!.dataSync() as Float32Array;
+      return outputs!;
     });
     return { data, steps: batch.steps, lengths: items.map((item) => item.length) };
   }
@@ -104,11 +105,11 @@ export class Embedder {
           const chunk: EncodedSequence = { ...item, encoded: item.encoded.subarray(start * channels, end * channels), length: end - start };
           const previous = states;
           let next: LayerState[] = [];
-          const outputs = tf.tidy(() => {
+          const outputs = readTidy(() => {
             const { x } = batchTensors(packBatch([chunk], channels));
             const run = runRecurrentStack(this.arch, this.model.params, x, undefined, { core: this.model.core, training: false }, previous);
             next = run.states.map(keepState); // kept: they seed the next chunk
-            return run.outputs.dataSync() as Float32Array;
+            return run.outputs;
           });
           disposeStates(previous);
           states = next;

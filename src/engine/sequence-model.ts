@@ -3,6 +3,7 @@ import type { Batch } from '../seq/batch.js';
 import { type Architecture, taskOf } from './architecture.js';
 import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
 import type { RecurrentCore } from './core.js';
+import { readTidy } from './read-tensor.js';
 import { type ForwardOptions, type ForwardResult, disposeParameters, forward, initParameters, newParameters, parameterShapes, type Parameters } from './model.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 
@@ -56,27 +57,18 @@ export class SequenceModel {
    */
   predict(batch: Batch, laps: 1 | 2 = 1): Float32Array {
     if (taskOf(this.info.architecture) === 'regress') return this.predictValues(batch, laps);
-    return tf.tidy(() => {
-      const { logits } = this.run(batch, laps);
-      return tf.softmax(logits).dataSync() as Float32Array;
-    });
+    return readTidy(() => tf.softmax(this.run(batch, laps).logits));
   }
 
   /** Regression models: the predicted value per sequence, in the target's own units. */
   predictValues(batch: Batch, laps: 1 | 2 = 1): Float32Array {
     const { mean, std } = this.info.architecture.regression!;
-    return tf.tidy(() => {
-      const { logits } = this.run(batch, laps);
-      return tf.add(tf.mul(tf.reshape(logits, [batch.batch]), std), mean).dataSync() as Float32Array;
-    });
+    return readTidy(() => tf.add(tf.mul(tf.reshape(this.run(batch, laps).logits, [batch.batch]), std), mean));
   }
 
   /** Per-position models (lm, tag): class probabilities, [batch × steps × numClasses] row-major. */
   predictPositions(batch: Batch, laps: 1 | 2 = 1): Float32Array {
-    return tf.tidy(() => {
-      const { logits } = this.run(batch, laps);
-      return tf.softmax(logits).dataSync() as Float32Array;
-    });
+    return readTidy(() => tf.softmax(this.run(batch, laps).logits));
   }
 
   /** Inference forward pass; the caller owns (tidies) the tensors. */

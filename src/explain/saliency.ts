@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { forward } from '../engine/model.js';
 import { batchTensors, type SequenceModel } from '../engine/sequence-model.js';
+import { readTidy } from '../engine/read-tensor.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 
 /**
@@ -12,7 +13,7 @@ import { type EncodedSequence, packBatch } from '../seq/batch.js';
 export function saliency(model: SequenceModel, items: readonly EncodedSequence[], targetIndex: number): Float32Array[] {
   if (items.length === 0) return [];
   const batch = packBatch(items, model.info.architecture.inputSize);
-  const perPosition = tf.tidy(() => {
+  const perPosition = readTidy(() => {
     const { x, mask } = batchTensors(batch);
     const targetProbability = (input: tf.Tensor) => {
       const { logits } = forward(model.info.architecture, model.params, input as tf.Tensor3D, mask, { core: model.core, training: false, differentiable: true });
@@ -20,7 +21,7 @@ export function saliency(model: SequenceModel, items: readonly EncodedSequence[]
       return tf.sum(tf.slice(tf.softmax(logits), [0, targetIndex], [-1, 1]));
     };
     const gradient = tf.grad(targetProbability)(x);
-    return tf.sum(tf.mul(gradient, x), 2).dataSync() as Float32Array; // [B, T]
+    return tf.sum(tf.mul(gradient, x), 2); // [B, T]
   });
   return items.map((item, row) => perPosition.slice(row * batch.steps, row * batch.steps + item.length));
 }

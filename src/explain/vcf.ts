@@ -47,8 +47,9 @@ export function parseVcf(text: string, file: string): Vcf {
     if (columns === undefined) throw dataError(where, "no '#CHROM' header line before the first record (not a VCF?)");
     const fields = line.split('\t');
     if (fields.length < 8) throw dataError(where, `a VCF record has at least 8 tab-separated columns, this line has ${fields.length}`);
-    const pos = Number(fields[1]);
-    if (!Number.isInteger(pos) || pos < 1) throw dataError(where, `POS must be a positive integer, got '${fields[1]}'`);
+    // Digits only: Number() would also take '1e3', ' 12' or '0x10', which no VCF writer means as a position.
+    const pos = /^[0-9]+$/.test(fields[1]!) ? Number(fields[1]) : NaN;
+    if (!Number.isSafeInteger(pos) || pos < 1) throw dataError(where, `POS must be a positive integer, got '${fields[1]}'`);
     records.push({ line: i + 1, fields, chrom: fields[0]!, position: pos - 1, ref: fields[3]!.toUpperCase(), alts: fields[4]!.toUpperCase().split(',') });
   });
   if (columns === undefined) throw dataError({ file }, "no '#CHROM' header line (not a VCF?)");

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EXIT_RUNTIME, RnnseqError } from '../errors.js';
 
@@ -8,11 +8,57 @@ export function tempSibling(path: string): string {
 }
 
 /**
+ * Removes temp siblings of `path` left by earlier rnnseq processes that no longer run: a `kill -9` (or a node
+ * that died) gets no chance to clean up, and its half-written copy would otherwise sit beside the output for ever.
+ * A temp file whose process still runs here is left alone: it may be another rnnseq writing the same path.
+ */
+export async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = '.rnnseq-tmp-';
+  const suffix = `-${basename(path)}`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return; // no directory yet, so nothing stale in it
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(suffix)) continue;
+    const pid = Number(name.slice(prefix.length, name.length - suffix.length));
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    await rm(join(dirname(path), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
+  }
+}
+
+/** Writes a whole small file at once: a temp sibling renamed into place, so a reader never sees half of it. */
+export async function writeFileAtomically(path: string, data: Buffer | string): Promise<void> {
+  await ensureParent(path);
+  await removeStaleTemps(path);
+  const temp = tempSibling(path);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new RnnseqError(`cannot write ${path}: ${(error as Error).message}`, EXIT_RUNTIME);
+  }
+}
+
+/**
  * Replaces a directory's contents at once: files are written into a temp directory beside it, which then takes
  * the place of the old one. A reader sees either the old checkpoint or the new one, never half of each.
  */
 export async function writeDirectoryAtomically(dir: string, files: ReadonlyArray<{ name: string; data: Buffer | string }>): Promise<void> {
   await ensureParent(dir);
+  await removeStaleTemps(dir);
   const temp = tempSibling(dir);
   const old = previousSibling(dir);
   await rm(temp, { recursive: true, force: true });

@@ -20,6 +20,31 @@ export function signalExitCode(signal: StopSignal): number {
   return SIGNAL_EXIT_CODES[signal];
 }
 
+/** A run that stops its own way on SIGINT / SIGTERM: `signal` aborts with the signal's name as its reason. */
+export interface StopRequest {
+  readonly signal: AbortSignal;
+  /** the exit status for the signal that stopped the run (130 or 143); only meaningful once `signal` aborted */
+  exitCode(): number;
+  /** stops listening; call it when the run ends, however it ends */
+  release(): void;
+}
+
+/** Listens for SIGINT and SIGTERM once each, so a long run can stop between steps and report which signal it was. */
+export function listenForStop(): StopRequest {
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => abort.abort(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: abort.signal,
+    exitCode: () => signalExitCode(abort.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'),
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 interface OpenOutput {
   /** what the user named: a path, or 'stdout' */
   target: string;

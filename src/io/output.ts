@@ -2,7 +2,7 @@ import { createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { ensureParent, tempSibling } from './atomic.js';
+import { ensureParent, removeStaleTemps, tempSibling } from './atomic.js';
 import { guardOutput } from './interrupt.js';
 
 /**
@@ -25,6 +25,7 @@ export async function openOutput(path: string | undefined): Promise<Output> {
   // a temp file over it would replace the device with a plain file, or fail outright.
   if (existing && !existing.isFile()) return streamOutput(path, path);
   await ensureParent(path);
+  await removeStaleTemps(path);
   return streamOutput(path, tempSibling(path));
 }
 

@@ -16,4 +16,7 @@ test('a malformed VCF is named with its line', () => {
   assert.throws(() => parseVcf('chr1\t1\t.\tA\tC\t.\t.\t.\n', 'v.vcf'), /v\.vcf:1: no '#CHROM' header line before the first record/);
   assert.throws(() => parseVcf('#CHROM\tPOS\nchr1\t1\t.\tA\n', 'v.vcf'), /v\.vcf:2: a VCF record has at least 8 tab-separated columns, this line has 4/);
   assert.throws(() => parseVcf('#CHROM\tPOS\nchr1\t0\t.\tA\tC\t.\t.\t.\n', 'v.vcf'), /v\.vcf:2: POS must be a positive integer, got '0'/);
+  for (const pos of ['1e3', '0x10', '12.0', '+5', ' 7']) {
+    assert.throws(() => parseVcf(`#CHROM\tPOS\nchr1\t${pos}\t.\tA\tC\t.\t.\t.\n`, 'v.vcf'), /v\.vcf:2: POS must be a positive integer/, pos);
+  }
 });

@@ -71,6 +71,7 @@ describe('training interrupted by SIGINT, SIGTERM or kill -9 resumes to the same
     const { spec } = await readCheckpoint(join(run, 'last'), []);
     assert.ok(((spec as { training: { epoch: number } }).training.epoch ?? 0) >= 2, 'last/ survived the kill');
     await assertResumesLikeStraight(run);
+    assert.deepEqual(litter(run), [], 'the killed run\'s temp copies are gone once it resumed');
   });
 });
 

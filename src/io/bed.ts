@@ -44,7 +44,8 @@ export async function* readLines(file: string, options: { signal?: AbortSignal }
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
     return bytes.toString('utf8', 0, end);
   };
-  for await (const chunk of openInput(file, options.signal ? { signal: options.signal } : {})) {
+  const position = () => (line > 0 ? { line } : {}); // the last line that arrived whole, if the input breaks off
+  for await (const chunk of openInput(file, { ...(options.signal ? { signal: options.signal } : {}), position })) {
     let from = 0;
     for (let newline = chunk.indexOf(LF, from); newline !== -1; newline = chunk.indexOf(LF, from)) {
       const bytes = chunk.subarray(from, newline);

@@ -252,7 +252,9 @@ async function* parseFasta<T>(
     recordCount++;
   };
 
-  for await (const input of openInput(file, signal ? { signal } : {})) {
+  // The last line that arrived whole, for an input that breaks off (a truncated gzip).
+  const position = () => ({ ...(lineNo > 1 ? { line: lineNo - 1 } : {}), ...(id !== undefined ? { record: id } : {}) });
+  for await (const input of openInput(file, { ...(signal ? { signal } : {}), position })) {
     signal?.throwIfAborted();
     const end = input.length;
     let pos = 0;

@@ -14,6 +14,11 @@ import { dataError, RnnseqError } from '../errors.js';
 
 export interface OpenInputOptions {
   signal?: AbortSignal;
+  /**
+   * Where the reader above has got to, asked only when the bytes stop part-way (a truncated gzip, a read error),
+   * so the error names the last line (and record) that arrived whole: what a user checks against `zcat | tail`.
+   */
+  position?: () => { line?: number; record?: string };
 }
 
 /** Large reads: the parsers above work per chunk, so fewer, bigger chunks mean fewer async hops. */
@@ -22,7 +27,7 @@ const GUNZIP_CHUNK_BYTES = 1 << 18;
 
 /** Decompressed bytes of `file` ('-' = stdin), in chunks that are never reused by the source. */
 export async function* openInput(file: string, options: OpenInputOptions = {}): AsyncGenerator<Buffer> {
-  const { signal } = options;
+  const { signal, position } = options;
   signal?.throwIfAborted();
   const raw = file === '-' ? process.stdin : await openFileStream(file);
   // Recorded, not thrown: the listener exists so an error emitted between awaits can never become uncaught.
@@ -62,7 +67,7 @@ export async function* openInput(file: string, options: OpenInputOptions = {}): 
     if (streamError !== undefined) throw streamError;
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
-    throw toInputError(file, err);
+    throw toInputError(file, err, position?.());
   } finally {
     // No-op after a normal end; on early exit (break, throw, abort) this closes the file descriptor. Stdin is
     // destroyed too: nothing else reads it once its FASTA has been abandoned.
@@ -111,15 +116,17 @@ const FS_ERROR_TEXT: Record<string, string> = {
   EMFILE: 'too many open files',
 };
 
-function toInputError(file: string, err: unknown): RnnseqError {
+function toInputError(file: string, err: unknown, at?: { line?: number; record?: string }): RnnseqError {
   if (err instanceof RnnseqError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const detail = err instanceof Error ? err.message : String(err);
+  const where = { file, ...(at?.line !== undefined ? { line: at.line } : {}), ...(at?.record !== undefined ? { record: at.record } : {}) };
+  const after = at?.line !== undefined ? ' after this line' : '';
   if (code.startsWith('Z_') || /zlib|gzip|header check|unexpected end of file/i.test(detail)) {
     // zlib's own words ("unexpected end of file", "invalid distance too far back") after ours, for the curious.
-    return dataError({ file }, `truncated or corrupt gzip (${detail})`);
+    return dataError(where, `truncated or corrupt gzip${after} (${detail})`);
   }
   const known = FS_ERROR_TEXT[code];
-  if (known !== undefined) return dataError({ file }, known);
-  return dataError({ file }, `cannot read input: ${detail}`);
+  if (known !== undefined) return dataError(where, known + after);
+  return dataError(where, `cannot read input${after}: ${detail}`);
 }

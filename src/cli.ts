@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Argument, Command, Option, CommanderError } from '@commander-js/extra-typings';
+import { Argument, Command, Option, CommanderError, type OptionValues } from '@commander-js/extra-typings';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from './errors.js';
 import { rnnseqVersion } from './version.js';
 
@@ -25,7 +25,7 @@ Examples:
   $ rnnseq doctor`,
   );
 
-  program
+  const trainCommand = program
     .command('train')
     .description('train a model on FASTA: a classifier (labels from a header tag or one file per class), a regressor, a language model, or a scanner from a genome')
     .argument('[inputs...]', "FASTA files (.gz or '-' for stdin) whose headers carry label=CLASS")
@@ -77,12 +77,8 @@ Examples:
     .option('--exclude-region <region>', 'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)', collect, [] as string[])
     .option('--no-rc', 'with --genome: no reverse-complement augmentation (on by default: elements work on either strand)')
     .option('--positive-class <name>', 'with --genome: name of the positive class (the negative class is background)', 'positive')
-    .addOption(new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)").choices(['window', 'core'] as const).default('window' as const))
-    .addOption(engineOptions.backend())
-    .addOption(engineOptions.engine())
-    .addOption(engineOptions.threads())
-    .addOption(logOptions.quiet())
-    .addOption(logOptions.json())
+    .addOption(new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)").choices(['window', 'core'] as const).default('window' as const));
+  withRuntimeOptions(trainCommand)
     .addHelpText(
       'after',
       `
@@ -118,7 +114,7 @@ model writes a per-base track.`,
       await run(parseTrainOptions(inputs, opts, process.argv.slice(2).join(' ')));
     });
 
-  program
+  const classifyCommand = program
     .command('classify')
     .description('classify sequences with a trained classifier or regressor; TSV (id, label, p_<class>... or id, value) to stdout or -o')
     .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
@@ -130,12 +126,8 @@ model writes a per-base track.`,
     .addOption(new Option('--rc <how>', "DNA/RNA: also predict each sequence's reverse complement and combine the two (per class, or the values)").choices(['none', 'average', 'max'] as const).default('none' as const))
     .option('--reverse', 'show the model every sequence reversed (with --complement: the reverse complement)', false)
     .option('--complement', 'DNA/RNA: show the model every sequence complemented, base by base', false)
-    .option('--circular', 'read every sequence as circular: twice round, the first lap seeding the second (records with topology=circular in the header are, regardless)', false)
-    .addOption(engineOptions.backend())
-    .addOption(engineOptions.engine())
-    .addOption(engineOptions.threads())
-    .addOption(logOptions.quiet())
-    .addOption(logOptions.json())
+    .option('--circular', 'read every sequence as circular: twice round, the first lap seeding the second (records with topology=circular in the header are, regardless)', false);
+  withRuntimeOptions(classifyCommand)
     .addHelpText(
       'after',
       `
@@ -173,7 +165,7 @@ Circular records are read whole, never cropped to the model's length.`,
       });
     });
 
-  program
+  const scanCommand = program
     .command('scan')
     .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows (a tagger: a per-base track)')
     .argument('[genome]', "FASTA genome (.gz or '-' for stdin)", '-')
@@ -195,12 +187,8 @@ Circular records are read whole, never cropped to the model's length.`,
     .option('--region <region>', 'scan only windows starting in CHROM or CHROM:START-END (1-based, inclusive; repeatable)', collect, [] as string[])
     .option('--shard <K/N>', 'scan part K of N equal parts (needs a file, not stdin); cat of all N outputs = the whole run')
     .option('--batch-size <n>', 'windows per batch and strand (keep it equal across shards)', '256')
-    .option('--circular', 'treat every sequence as circular (plasmids, bacterial and organelle genomes); without it, only records whose header has topology=circular, [topology=circular] or circular=true', false)
-    .addOption(engineOptions.backend())
-    .addOption(engineOptions.engine())
-    .addOption(engineOptions.threads())
-    .addOption(logOptions.quiet())
-    .addOption(logOptions.json())
+    .option('--circular', 'treat every sequence as circular (plasmids, bacterial and organelle genomes); without it, only records whose header has topology=circular, [topology=circular] or circular=true', false);
+  withRuntimeOptions(scanCommand)
     .addHelpText(
       'after',
       `
@@ -244,7 +232,7 @@ Examples:
       await run(parseScanOptions(genome, opts));
     });
 
-  program
+  const explainCommand = program
     .command('explain')
     .description('in-silico mutagenesis: the change in a class probability for every single-base substitution; TSV, optional motifs')
     .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
@@ -261,12 +249,8 @@ Examples:
     .option('--region <region>', 'mutate every base of CHROM:START-END of --genome (1-based, inclusive; repeatable) instead of FASTA records', collect, [] as string[])
     .option('--bedgraph <file>', 'with --region: also write the per-base strongest effect (signed delta) as bedGraph')
     .option('--window <bp>', "with --vcf or --region: window centred on each variant or base (default: the model's input length)")
-    .option('--saliency', 'instead of mutagenesis: gradient x input of the target probability per position (one backward pass per batch)', false)
-    .addOption(engineOptions.backend())
-    .addOption(engineOptions.engine())
-    .addOption(engineOptions.threads())
-    .addOption(logOptions.quiet())
-    .addOption(logOptions.json())
+    .option('--saliency', 'instead of mutagenesis: gradient x input of the target probability per position (one backward pass per batch)', false);
+  withRuntimeOptions(explainCommand)
     .addHelpText(
       'after',
       `
@@ -304,7 +288,7 @@ Examples:
       await run(parseExplainOptions(inputs, opts));
     });
 
-  program
+  const embedCommand = program
     .command('embed')
     .description("hidden-state vectors of any model, one per sequence (or per position); TSV (id, dim1...) or .npy")
     .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
@@ -319,12 +303,8 @@ Examples:
     .option('--circular', 'treat every sequence as circular: two laps, the first seeding the second (else header topology=circular)', false)
     .option('--default-condition <value>', 'for conditioned models: condition of records without the condition tag')
     .option('--covariates <tsv>', 'for covariate models: TSV of id and the covariate columns')
-    .option('--batch-size <n>', 'sequences per engine call', '64')
-    .addOption(engineOptions.backend())
-    .addOption(engineOptions.engine())
-    .addOption(engineOptions.threads())
-    .addOption(logOptions.quiet())
-    .addOption(logOptions.json())
+    .option('--batch-size <n>', 'sequences per engine call', '64');
+  withRuntimeOptions(embedCommand)
     .addHelpText(
       'after',
       `
@@ -359,7 +339,7 @@ Examples:
       });
     });
 
-  program
+  const phyloCommand = program
     .command('phylo')
     .description('a tree of groups of sequences from window features (k-mer profiles or a language model); Newick with branch lengths')
     .argument('[inputs...]', "FASTA files (.gz or '-' for stdin; aligned input is fine, gaps are removed); with --compare: the tree to compare")
@@ -383,12 +363,8 @@ Examples:
     .option('--group <name=file>', 'one FASTA file per group (repeatable)', collect, [] as string[])
     .addOption(new Option('--alphabet <name>', 'sequence alphabet').choices(['auto', 'dna', 'rna', 'protein'] as const).default('auto' as const))
     .option('--compare <ref>', 'instead: Robinson-Foulds distance between tree REF and the tree given as argument (TSV: rf, max_rf, normalised_rf, leaves)')
-    .option('--batch-size <n>', 'windows per featurizer call', '256')
-    .addOption(engineOptions.backend())
-    .addOption(engineOptions.engine())
-    .addOption(engineOptions.threads())
-    .addOption(logOptions.quiet())
-    .addOption(logOptions.json())
+    .option('--batch-size <n>', 'windows per featurizer call', '256');
+  withRuntimeOptions(phyloCommand)
     .addHelpText(
       'after',
       `
@@ -480,6 +456,16 @@ const engineOptions = {
     new Option('--engine <name>', 'recurrent core: native fused CPU kernels or the tfjs reference (env RNNSEQ_ENGINE=ref)').choices(['auto', 'native', 'ref'] as const).default('auto' as const),
   threads: () => new Option('--threads <n>', 'native kernel threads (default: RNNSEQ_THREADS, OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, or all cores)'),
 };
+
+/** The backend, engine, thread and logging options of every command that runs a model, added in one place. */
+function withRuntimeOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
+  return command
+    .addOption(engineOptions.backend())
+    .addOption(engineOptions.engine())
+    .addOption(engineOptions.threads())
+    .addOption(logOptions.quiet())
+    .addOption(logOptions.json());
+}
 
 const logOptions = {
   quiet: () => new Option('-q, --quiet', 'only warnings and errors on stderr').default(false),

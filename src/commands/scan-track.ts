@@ -6,11 +6,10 @@
 import { basename } from 'node:path';
 import type { ModelSpec } from '../engine/checkpoint.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
-import { listenForStop } from '../io/interrupt.js';
 import { formatBedLine } from '../io/bed.js';
 import { formatBedGraphLine } from '../io/bedgraph.js';
 import { readFastaChunks } from '../io/fasta.js';
-import { type Output, openOutput } from '../io/output.js';
+import type { Output } from '../io/output.js';
 import type { Logger } from '../log.js';
 import { densityFigure } from '../report/density-svg.js';
 import { ScanSummary } from '../report/scan-summary.js';
@@ -20,6 +19,7 @@ import { normaliseIntervals } from '../seq/regions.js';
 import { byteEncodingTable } from '../seq/windows.js';
 import { type TrackEvent, type TrackSettings, emptyTrackStats, scanTrack } from '../scan/track.js';
 import { defaultTrackStride } from '../scan/track-combine.js';
+import { runScanJob } from './scan-job.js';
 import { loadModel } from './checkpoints.js';
 import { startRuntime } from './runtime.js';
 import { type ScanOptions, checkRegionsSeen, formatBp, lengthsOf, progressTotal } from './scan.js';
@@ -83,21 +83,14 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   if (!plan.calibrated) log.warn(`${options.model} has no calibrated threshold for ${plan.positiveClass}; calling bases with probability >= 0.5 (set --threshold)`);
 
-  const stop = listenForStop();
-  const outputs: Output[] = [];
-  try {
+  await runScanJob(options, log, async (job) => {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
     const measure = showProgress || (options.summary !== undefined && options.input !== '-');
-    const lengths = measure ? await lengthsOf(options, alphabet, stop.signal) : undefined;
+    const lengths = measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
     const owned = options.regions.length > 0 ? normaliseIntervals(options.regions) : undefined;
     if (lengths && owned) checkRegionsSeen(options, new Set(lengths.map((l) => l.name)));
 
-    const calls = await openOutput(options.out);
-    outputs.push(calls);
-    const bedgraph = options.bedgraph !== undefined ? await openOutput(options.bedgraph) : undefined;
-    if (bedgraph) outputs.push(bedgraph);
-    const summaryOutput = options.summary !== undefined ? await openOutput(options.summary) : undefined;
-    if (summaryOutput) outputs.push(summaryOutput);
+    const { calls, bedgraph, summary: summaryOutput } = await job.open();
     const summary = summaryOutput ? new ScanSummary() : undefined;
 
     const runtime = await startRuntime(options, log);
@@ -123,7 +116,7 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
     const started = performance.now();
     const stats = emptyTrackStats();
     const strandColumn = settings.strand === 'both' ? '.' : settings.strand;
-    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: stop.signal });
+    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
     try {
       for await (const event of scanTrack(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, strandColumn);
@@ -137,7 +130,7 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
     }
     if (!lengths && owned) checkRegionsSeen(options, stats.seen);
     if (summary) await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title: `${plan.positiveClass} bases along ${options.input === '-' ? 'stdin' : basename(options.input)}` }).svg + '\n');
-    for (const output of outputs) await output.commit();
+    await job.commit();
     const seconds = (performance.now() - started) / 1000;
     if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
     if (stats.shortSequences.length > 0) {
@@ -150,17 +143,7 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
         `${stats.windowsSkippedN > 0 ? `, ${stats.windowsSkippedN} skipped for > ${settings.maxN} N` : ''}, ${stats.basesScored} bases scored, ${stats.runs} runs` +
         (options.out ? ` in ${options.out}` : ''),
     );
-  } catch (error) {
-    for (const output of outputs) await output.abort();
-    if (stop.signal.aborted) {
-      log.warn('interrupted; no output written');
-      process.exitCode = stop.exitCode();
-      return;
-    }
-    throw error;
-  } finally {
-    stop.release();
-  }
+  });
 }
 
 /** BED6 + max_prob, mean_prob (over the run's called bases), as scan's window calls; bins as bedGraph. */

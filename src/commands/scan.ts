@@ -2,11 +2,10 @@ import { basename } from 'node:path';
 import { taskOf } from '../engine/architecture.js';
 import type { ModelSpec } from '../engine/checkpoint.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { listenForStop } from '../io/interrupt.js';
 import { formatBedLine } from '../io/bed.js';
 import { formatBedGraphLine } from '../io/bedgraph.js';
 import { readFastaChunks } from '../io/fasta.js';
-import { type Output, openOutput } from '../io/output.js';
+import type { Output } from '../io/output.js';
 import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { sequenceLengths } from '../seq/genome.js';
 import { byteEncodingTable } from '../seq/windows.js';
@@ -14,6 +13,7 @@ import { type GenomeInterval, type OwnedStarts, type SequenceLength, type Shard,
 import { type CallExtent, type RcCombine, type ScanEvent, type ScanSettings, type StrandMode, emptyStats, scanChunks } from '../scan/scanner.js';
 import { densityFigure } from '../report/density-svg.js';
 import { ScanSummary } from '../report/scan-summary.js';
+import { runScanJob } from './scan-job.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
 
@@ -161,21 +161,14 @@ export async function run(options: ScanOptions): Promise<void> {
   const { settings } = plan;
   if (!plan.calibrated) log.warn(`${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`);
 
-  const stop = listenForStop();
-  const outputs: Output[] = [];
-  try {
+  await runScanJob(options, log, async (job) => {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
     // --summary draws sequences to scale: measure a genome file first (cheap next to scoring it); stdin cannot be.
     const measure = options.shard || showProgress || (options.summary !== undefined && options.input !== '-');
-    const lengths = measure ? await lengthsOf(options, alphabet, stop.signal) : undefined;
+    const lengths = measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
     const owned = ownedStarts(options, lengths);
 
-    const calls = await openOutput(options.out);
-    outputs.push(calls);
-    const bedgraph = options.bedgraph !== undefined ? await openOutput(options.bedgraph) : undefined;
-    if (bedgraph) outputs.push(bedgraph);
-    const summaryOutput = options.summary !== undefined ? await openOutput(options.summary) : undefined;
-    if (summaryOutput) outputs.push(summaryOutput);
+    const { calls, bedgraph, summary: summaryOutput } = await job.open();
     const summary = summaryOutput ? new ScanSummary() : undefined;
 
     const runtime = await startRuntime(options, log);
@@ -199,7 +192,7 @@ export async function run(options: ScanOptions): Promise<void> {
     const progress = totalBp > 0 ? await log.progress(totalBp, 'bp') : { update() {}, stop() {} };
     const started = performance.now();
     const stats = emptyStats();
-    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: stop.signal });
+    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
     try {
       for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
@@ -213,7 +206,7 @@ export async function run(options: ScanOptions): Promise<void> {
     }
     if (!lengths) checkRegionsSeen(options, stats.seen); // else checked before the scan
     if (summary) await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title: `${plan.positiveClass} calls along ${options.input === '-' ? 'stdin' : basename(options.input)}` }).svg + '\n');
-    for (const output of outputs) await output.commit();
+    await job.commit();
     const seconds = (performance.now() - started) / 1000;
     if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
     if (stats.shortSequences.length > 0) {
@@ -226,17 +219,7 @@ export async function run(options: ScanOptions): Promise<void> {
         `${stats.windowsSkippedN > 0 ? `, ${stats.windowsSkippedN} skipped for > ${settings.maxN} N` : ''}, ${stats.regions} regions` +
         (options.out ? ` in ${options.out}` : ''),
     );
-  } catch (error) {
-    for (const output of outputs) await output.abort();
-    if (stop.signal.aborted) {
-      log.warn('interrupted; no output written');
-      process.exitCode = stop.exitCode();
-      return;
-    }
-    throw error;
-  } finally {
-    stop.release();
-  }
+  });
 }
 
 export async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>, signal: AbortSignal): Promise<SequenceLength[]> {

@@ -7,11 +7,11 @@ import type { WindowSpec } from '../engine/checkpoint.js';
 import type { RecurrentCore } from '../engine/core.js';
 import { type LabelledSet, evaluate } from '../engine/trainer.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
-import { readFastaChunks } from '../io/fasta.js';
 import type { Logger } from '../log.js';
 import { bestF1Threshold, type ThresholdChoice } from '../scan/calibrate.js';
-import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from '../seq/alphabet.js';
-import { type GenomeTrainingPlan, NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets } from '../seq/genome-training.js';
+import { type Alphabet, type AlphabetName, getAlphabet } from '../seq/alphabet.js';
+import { detectGenomeAlphabet } from '../seq/genome.js';
+import { type GenomeSplit, type GenomeTrainingPlan, NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets } from '../seq/genome-training.js';
 import { parseRegion } from '../seq/regions.js';
 import { loadModel, rewriteSpec } from './checkpoints.js';
 import { parseNumber } from './runtime.js';
@@ -48,6 +48,16 @@ export interface RawGenomeFlags {
 const GENOME_ONLY = ['positives', 'negatives', 'window', 'tileStride', 'validChroms'] as const;
 
 /** Undefined without --genome (and then no genome-only flag may be given). */
+/** --valid-chroms, --valid-region, --exclude-region and --valid-fraction, shared by scanners and taggers. */
+export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
+  return {
+    validChroms: raw.validChroms === undefined ? [] : raw.validChroms.split(',').map((c) => c.trim()).filter(Boolean),
+    validRegions: raw.validRegion.map((r) => parseRegion(r, '--valid-region')),
+    excludeRegions: raw.excludeRegion.map((r) => parseRegion(r, '--exclude-region')),
+    validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
+  };
+}
+
 export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags): GenomeTrainOptions | undefined {
   if (raw.genome === undefined) {
     const stray = GENOME_ONLY.find((key) => raw[key] !== undefined) ?? (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);
@@ -72,10 +82,7 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
     positiveWindows: raw.positiveWindows,
     tileStrideBp: raw.tileStride === undefined ? Math.max(1, Math.floor(windowBp / 2)) : parseNumber('--tile-stride', raw.tileStride, { min: 1, integer: true }),
     negativesPerPositive: parseNumber('--negatives-per-positive', raw.negativesPerPositive, { min: 0.01, max: 100 }),
-    validChroms: raw.validChroms === undefined ? [] : raw.validChroms.split(',').map((c) => c.trim()).filter(Boolean),
-    validRegions: raw.validRegion.map((r) => parseRegion(r, '--valid-region')),
-    excludeRegions: raw.excludeRegion.map((r) => parseRegion(r, '--exclude-region')),
-    validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
+    ...parseGenomeSplit(raw),
     reverseComplement: raw.rc,
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     positiveClass: raw.positiveClass,
@@ -182,13 +189,6 @@ function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean
     '+': bestF1Threshold(forward, isPositive, positiveRate),
     '-': bestF1Threshold(reverse, isPositive, positiveRate),
   };
-}
-
-async function detectGenomeAlphabet(genome: string): Promise<AlphabetName> {
-  for await (const chunk of readFastaChunks(genome, { chunkBp: 100_000 })) {
-    if (chunk.sequence.length > 0) return detectAlphabet([chunk.sequence]);
-  }
-  return 'dna';
 }
 
 function round(value: number): number {

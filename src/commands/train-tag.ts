@@ -10,34 +10,28 @@ import type { RecurrentCore } from '../engine/core.js';
 import { Random } from '../engine/random.js';
 import type { TrainingSet } from '../engine/trainer.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { readFastaChunks } from '../io/fasta.js';
 import type { Logger } from '../log.js';
 import { type StrandMode, type RcCombine } from '../scan/scanner.js';
 import { type ScoredTagWindow, type TrackCalibration, calibrateTrack } from '../scan/track-calibrate.js';
 import { defaultTrackStride } from '../scan/track-combine.js';
-import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from '../seq/alphabet.js';
+import { type Alphabet, type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
-import { sequenceLengths, visitWindows } from '../seq/genome.js';
-import { type Split, regionsOnGenome, splitter } from '../seq/genome-training.js';
-import { type GenomeInterval, formatRegion, normaliseIntervals, parseRegion } from '../seq/regions.js';
+import { detectGenomeAlphabet, visitWindows } from '../seq/genome.js';
+import { type GenomeSplit, type Split, measureGenome, regionsOnGenome, splitter } from '../seq/genome-training.js';
+import { formatRegion, normaliseIntervals } from '../seq/regions.js';
 import { LABELLED_TAG, countN, reverseTags, tileStarts, windowTags } from '../seq/tag-windows.js';
 import { byteEncodingTable, encodeBytes, reverseComplementEncoded } from '../seq/windows.js';
 import type { PreparedData } from './train-data.js';
-import type { RawGenomeFlags } from './train-genome.js';
+import { type RawGenomeFlags, parseGenomeSplit } from './train-genome.js';
 import { loadModel, rewriteSpec } from './checkpoints.js';
 import { parseNumber } from './runtime.js';
 
-export interface TagTrainOptions {
+export interface TagTrainOptions extends GenomeSplit {
   genome: string;
   /** BED of the regions whose bases are the positive class */
   labels: string;
   windowBp: number;
   tileStrideBp: number;
-  validChroms: string[];
-  validRegions: GenomeInterval[];
-  excludeRegions: GenomeInterval[];
-  /** used only when neither validChroms nor validRegions is given */
-  validFraction: number;
   reverseComplement: boolean;
   seed: number;
   positiveClass: string;
@@ -72,10 +66,7 @@ export function parseTagFlags(inputs: readonly string[], raw: RawTagFlags): TagT
     labels,
     windowBp,
     tileStrideBp: raw.tileStride === undefined ? Math.max(1, Math.floor(windowBp / 2)) : parseNumber('--tile-stride', raw.tileStride, { min: 1, max: windowBp, integer: true }),
-    validChroms: raw.validChroms === undefined ? [] : raw.validChroms.split(',').map((c) => c.trim()).filter(Boolean),
-    validRegions: raw.validRegion.map((r) => parseRegion(r, '--valid-region')),
-    excludeRegions: raw.excludeRegion.map((r) => parseRegion(r, '--exclude-region')),
-    validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
+    ...parseGenomeSplit(raw),
     reverseComplement: raw.rc,
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     positiveClass: raw.positiveClass,
@@ -223,16 +214,7 @@ export async function prepareTagData(options: TagTrainOptions, requestedAlphabet
  */
 async function collectWindows(options: TagTrainOptions, alphabet: Alphabet, log: Logger): Promise<TagWindow[]> {
   const W = options.windowBp;
-  const lengths = await sequenceLengths(options.genome, alphabet);
-  const lengthOf = new Map(lengths.map((l) => [l.name, l.length]));
-  for (const chrom of options.validChroms) {
-    if (!lengthOf.has(chrom)) throw new RnnseqError(`--valid-chroms ${chrom}: ${options.genome} has no sequence of that name`, EXIT_USAGE);
-  }
-  for (const [flag, list] of [['--valid-region', options.validRegions], ['--exclude-region', options.excludeRegions]] as const) {
-    for (const r of list) {
-      if (!lengthOf.has(r.chrom)) throw new RnnseqError(`${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${options.genome} has no sequence of that name`, EXIT_USAGE);
-    }
-  }
+  const { lengths, lengthOf } = await measureGenome(options, alphabet);
   const report = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) };
   const labelled = normaliseIntervals((await regionsOnGenome(options.labels, options.genome, lengthOf, report)).map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })));
   if (labelled.size === 0) throw new RnnseqError(`${options.labels}: no regions on the sequences of ${options.genome}`, EXIT_DATA);
@@ -311,13 +293,6 @@ function share(windows: readonly TagWindow[]): number {
     }
   }
   return counted > 0 ? labelled / counted : 0;
-}
-
-async function detectGenomeAlphabet(genome: string): Promise<AlphabetName> {
-  for await (const chunk of readFastaChunks(genome, { chunkBp: 100_000 })) {
-    if (chunk.sequence.length > 0) return detectAlphabet([chunk.sequence]);
-  }
-  return 'dna';
 }
 
 function round(value: number): number {

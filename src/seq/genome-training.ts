@@ -21,14 +21,23 @@ import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { Random } from '../engine/random.js';
 import type { LabelledSet } from '../engine/trainer.js';
 import { type BedRecord, readBedFile } from '../io/bed.js';
-import { type GenomeInterval, formatRegion, normaliseIntervals } from './regions.js';
+import { type GenomeInterval, type SequenceLength, formatRegion, normaliseIntervals } from './regions.js';
 import type { Alphabet } from './alphabet.js';
 import type { EncodedSequence } from './batch.js';
 import { stratifiedSplit } from './dataset.js';
 import { sequenceLengths, visitWindows } from './genome.js';
 import { baseComposition, byteEncodingTable, encodeBytes, reverseComplementEncoded } from './windows.js';
 
-export interface GenomeTrainingPlan {
+/** Which genome windows validate rather than train, and which take part in neither. */
+export interface GenomeSplit {
+  validChroms: string[];
+  validRegions: GenomeInterval[];
+  excludeRegions: GenomeInterval[];
+  /** used only when neither validChroms nor validRegions is given */
+  validFraction: number;
+}
+
+export interface GenomeTrainingPlan extends GenomeSplit {
   genome: string;
   positives: string;
   negatives?: string;
@@ -37,11 +46,6 @@ export interface GenomeTrainingPlan {
   tileStrideBp: number;
   /** sampled negatives per positive window (when no negatives BED is given) */
   negativesPerPositive: number;
-  validChroms: string[];
-  validRegions: GenomeInterval[];
-  excludeRegions: GenomeInterval[];
-  /** used only when neither validChroms nor validRegions is given */
-  validFraction: number;
   reverseComplement: boolean;
   seed: number;
 }
@@ -78,8 +82,11 @@ const N_BIN_LIMITS = [0, 0.01, 0.1, 0.5];
 /** Candidate negatives examined per negative needed: enough that every GC bin of the positives finds matches. */
 const CANDIDATES_PER_NEGATIVE = 20;
 
-export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphabet, report: Reporter): Promise<GenomeTrainingSets> {
-  const W = plan.windowBp;
+/**
+ * Each sequence's length, in file order and by name, after checking that every sequence the split options name (--valid-chroms,
+ * --valid-region, --exclude-region) is in the genome: a typo there would silently leave no validation data.
+ */
+export async function measureGenome(plan: Pick<GenomeTrainingPlan, 'genome' | 'validChroms' | 'validRegions' | 'excludeRegions'>, alphabet: Alphabet): Promise<{ lengths: SequenceLength[]; lengthOf: Map<string, number> }> {
   const lengths = await sequenceLengths(plan.genome, alphabet);
   const lengthOf = new Map(lengths.map((l) => [l.name, l.length]));
   for (const chrom of plan.validChroms) {
@@ -90,6 +97,12 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
       if (!lengthOf.has(r.chrom)) throw new RnnseqError(`${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${plan.genome} has no sequence of that name`, EXIT_USAGE);
     }
   }
+  return { lengths, lengthOf };
+}
+
+export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphabet, report: Reporter): Promise<GenomeTrainingSets> {
+  const W = plan.windowBp;
+  const { lengths, lengthOf } = await measureGenome(plan, alphabet);
   const splitOf = splitter(plan, W);
 
   const positiveRecords = await regionsOnGenome(plan.positives, plan.genome, lengthOf, report);

@@ -3,10 +3,18 @@
  * the bases of chosen windows delivered as the FASTA streams by.
  */
 import { readFastaChunks } from '../io/fasta.js';
-import type { Alphabet } from './alphabet.js';
+import { type Alphabet, type AlphabetName, detectAlphabet } from './alphabet.js';
 import type { SequenceLength } from './regions.js';
 
 const CHUNK_BP = 1 << 20;
+
+/** The alphabet of a genome, from its first 100 kbp: a genome is one kind of sequence throughout. */
+export async function detectGenomeAlphabet(genome: string): Promise<AlphabetName> {
+  for await (const chunk of readFastaChunks(genome, { chunkBp: 100_000 })) {
+    if (chunk.sequence.length > 0) return detectAlphabet([chunk.sequence]);
+  }
+  return 'dna';
+}
 
 /** Names and lengths of every sequence, in file order. */
 export async function sequenceLengths(file: string, alphabet: Alphabet, signal?: AbortSignal): Promise<SequenceLength[]> {

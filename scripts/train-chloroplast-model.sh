@@ -66,4 +66,4 @@ done
 
 rm -rf models/chloroplast-cds
 mkdir -p models/chloroplast-cds
-cp "$work/run/best/rnnseq.json" "$work/run/best/weights.bin" "$work/run/metrics.tsv" "$work/evaluation.txt" models/chloroplast-cds/
+cp "$work/run/best/rnnseq.json" "$work/run/best/weights.bin" "$work/run/best/valid-predictions.tsv" "$work/run/metrics.tsv" "$work/evaluation.txt" models/chloroplast-cds/

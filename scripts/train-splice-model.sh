@@ -18,5 +18,5 @@ paste <(grep '^>' "$work/test.fa" | sed 's/.*label=//') <(tail -n +2 "$work/test
   awk '{n++; if ($1 == $2) c++} END {printf "held-out accuracy %.2f%% (%d/%d)\n", 100 * c / n, c, n}'
 rm -rf models/splice-primate
 mkdir -p models/splice-primate
-cp "$work/run/best/rnnseq.json" "$work/run/best/weights.bin" models/splice-primate/
+cp "$work/run/best/rnnseq.json" "$work/run/best/weights.bin" "$work/run/best/valid-predictions.tsv" models/splice-primate/
 cp "$work/run/metrics.tsv" models/splice-primate/metrics.tsv

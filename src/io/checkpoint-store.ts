@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { packageRoot } from '../version.js';
@@ -48,6 +48,12 @@ export async function readCheckpoint(model: string, extraFiles: readonly string[
     }
   }
   return { dir, spec, files };
+}
+
+/** The names of every plain file in a checkpoint besides rnnseq.json (weights, optimizer, validation predictions). */
+export async function checkpointFileNames(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isFile() && e.name !== SPEC_FILE).map((e) => e.name).sort();
 }
 
 export async function writeCheckpoint(dir: string, spec: unknown, files: ReadonlyArray<{ name: string; data: Buffer }>): Promise<void> {

@@ -8,10 +8,10 @@ import { POOLINGS } from '../../src/engine/architecture.js';
 import { packBatch } from '../../src/seq/batch.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
-import { saveModel, loadModel } from '../../src/commands/checkpoints.js';
+import { saveModel, loadModel, rewriteSpec } from '../../src/commands/checkpoints.js';
 import { tempDir, useCpuBackend } from '../helpers.js';
 import { RnnseqError } from '../../src/errors.js';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 await useCpuBackend();
@@ -60,6 +60,22 @@ test('a checkpoint round trip gives identical predictions', async (t) => {
   assert.equal(spec.architecture.cell, 'gru');
   assert.deepEqual(Array.from(loaded.predict(batch)), Array.from(before));
   model.dispose();
+  loaded.dispose();
+});
+
+test('rewriteSpec (a scanner\'s threshold calibration) keeps every file of the checkpoint, validation predictions too', async (t) => {
+  const dir = join(tempDir(t), 'best');
+  const model = SequenceModel.create(info(), 5, core);
+  const predictions = Buffer.from('label\tp_a\tp_b\na\t0.900000\t0.100000\n');
+  await saveModel(dir, model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' }, [{ name: 'valid-predictions.tsv', data: predictions }]);
+  model.dispose();
+  const weights = readFileSync(join(dir, 'weights.bin'));
+  const spec = await rewriteSpec(dir, (s) => ({ ...s, data: { ...s.data, calibrated: true } }));
+  assert.equal((spec.data as { calibrated?: boolean }).calibrated, true);
+  assert.deepEqual(readdirSync(dir).sort(), ['rnnseq.json', 'valid-predictions.tsv', 'weights.bin']);
+  assert.ok(readFileSync(join(dir, 'valid-predictions.tsv')).equals(predictions));
+  assert.ok(readFileSync(join(dir, 'weights.bin')).equals(weights));
+  const { model: loaded } = await loadModel(dir, core);
   loaded.dispose();
 });
 

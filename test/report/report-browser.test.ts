@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { findChromium } from '../../src/report/png.js';
 import { plantedMotifFasta } from '../motif-data.js';
-import { runCli, tempDir } from '../helpers.js';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
 
 /**
  * One short real training run (a planted motif: the answer is known), then its report opened in headless
@@ -114,9 +114,17 @@ test('--svg writes the figure the page shows, --png renders it in Chromium at tw
 
 test('a model without validation predictions, or not a classifier, still gets its curves and the reasons', async (t) => {
   const dir = tempDir(t);
-  const shipped = await runCli(['report', 'splice-primate', '-o', join(dir, 'shipped.html')]);
+  // The shipped model carries its validation predictions: every figure. Without them (models trained before
+  // rnnseq wrote them) the report still draws the curves and says why the rest are missing.
+  const full = await runCli(['report', 'splice-primate', '-o', join(dir, 'shipped.html')]);
+  assert.equal(full.code, 0, full.stderr);
+  assert.equal(readFileSync(join(dir, 'shipped.html'), 'utf8').match(/<svg /g)?.length, 7, 'every figure of the shipped model');
+  const old = join(dir, 'old-model');
+  cpSync(join(repoRoot, 'models', 'splice-primate'), old, { recursive: true });
+  rmSync(join(old, 'valid-predictions.tsv'));
+  const shipped = await runCli(['report', old, '-o', join(dir, 'old.html')]);
   assert.equal(shipped.code, 0, shipped.stderr);
-  const html = readFileSync(join(dir, 'shipped.html'), 'utf8');
+  const html = readFileSync(join(dir, 'old.html'), 'utf8');
   assert.equal(html.match(/<svg /g)?.length, 2, 'loss and metrics');
   assert.equal(html.match(/class="unavailable" data-figure=/g)?.length, 5);
   assert.match(html, /ROC curve: unavailable: no .*valid-predictions\.tsv/);
@@ -133,10 +141,10 @@ test('a model without validation predictions, or not a classifier, still gets it
   assert.match(tagged.stdout, /ROC curve: unavailable: the model&apos;s task is &apos;tag&apos;, not classification/);
   assert.match(tagged.stdout, /data-figure="loss"/);
 
-  const refused = await runCli(['report', 'splice-primate', '--svg', 'roc', '-o', join(dir, 'roc.svg')]);
+  const refused = await runCli(['report', old, '--svg', 'roc', '-o', join(dir, 'roc.svg')]);
   assert.equal(refused.code, 2);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
-  assert.match(refused.stderr, /^rnnseq: --svg roc: the figure is unavailable for splice-primate: no /);
+  assert.match(refused.stderr, /^rnnseq: --svg roc: the figure is unavailable for \S*old-model: no /);
   assert.ok(!existsSync(join(dir, 'roc.svg')));
 });
 

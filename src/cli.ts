@@ -303,7 +303,8 @@ Examples:
     .option('--circular', 'treat every sequence as circular: two laps, the first seeding the second (else header topology=circular)', false)
     .option('--default-condition <value>', 'for conditioned models: condition of records without the condition tag')
     .option('--covariates <tsv>', 'for covariate models: TSV of id and the covariate columns')
-    .option('--batch-size <n>', 'sequences per engine call', '64');
+    .option('--batch-size <n>', 'sequences per engine call', '64')
+    .option('--max-memory <GB>', 'bidirectional models read each sequence whole: refuse one that would need more than this', defaultMaxMemoryGb());
   withRuntimeOptions(embedCommand)
     .addHelpText(
       'after',
@@ -336,6 +337,7 @@ Examples:
         ...(opts.defaultCondition !== undefined ? { defaultCondition: opts.defaultCondition } : {}),
         ...(opts.covariates !== undefined ? { covariates: opts.covariates } : {}),
         batchSize: parseNumber('--batch-size', opts.batchSize, { min: 1, integer: true }),
+        maxMemoryBytes: parseNumber('--max-memory', opts.maxMemory, { min: 0.01 }) * 2 ** 30,
       });
     });
 

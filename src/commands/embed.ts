@@ -2,7 +2,7 @@ import { readFasta } from '../io/fasta.js';
 import { readIdTable, type IdTable } from '../io/id-table.js';
 import { openNpy, type NpyWriter } from '../io/npy.js';
 import { type Output, openOutput } from '../io/output.js';
-import { EXIT_USAGE, RnnseqError } from '../errors.js';
+import { EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import type { EmbedPool } from '../engine/embedding.js';
 import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import type { EncodedSequence } from '../seq/batch.js';
@@ -28,6 +28,24 @@ export interface EmbedCommandOptions extends RuntimeOptions {
   defaultCondition?: string;
   covariates?: string;
   batchSize: number;
+  /** a sequence a bidirectional model would need more than this for is refused, naming it */
+  maxMemoryBytes: number;
+}
+
+/**
+ * A bidirectional model reads a sequence whole: its one-hot input and every position's output in the few copies
+ * the kernels and TensorFlow.js hold at once (measured: 1.9 GB peak for 1 Mbp at 2 x 64 units). Past the budget
+ * the run would die of memory half-way; better to say so first, naming the record and what to do instead.
+ */
+function checkWholeRead(where: { file: string; line: number; id: string }, length: number, inputSize: number, size: number, budgetBytes: number): void {
+  const bytes = length * 4 * (2 * inputSize + 4 * size);
+  if (bytes <= budgetBytes) return;
+  const gb = (n: number) => (n < 2 ** 30 ? `${Math.round(n / 2 ** 20)} MB` : `${(n / 2 ** 30).toFixed(1)} GB`);
+  throw dataError(
+    { file: where.file, line: where.line, record: where.id },
+    `${length} bp is too long for a bidirectional model, which reads a sequence whole (about ${gb(bytes)}, over --max-memory ${gb(budgetBytes)}): ` +
+      'split it into pieces (e.g. seqkit sliding), raise --max-memory, or use a unidirectional model, which streams it in --chunk pieces',
+  );
 }
 
 interface PendingRecord {
@@ -96,7 +114,11 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
         if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
         const circular = isCircular(record.description, options.circular);
-        const long = item.length > options.chunkBp && embedders.linear.streams;
+        // A batch pads every row to its longest, so a long sequence is always embedded alone.
+        const alone = item.length > options.chunkBp;
+        if (alone && !embedders.linear.streams) checkWholeRead(where, item.length, arch.inputSize, size, options.maxMemoryBytes);
+        const long = alone && embedders.linear.streams;
+        if (alone) await flush();
         if (long && options.perPosition) {
           // Positions of a long sequence go out chunk by chunk, never held whole.
           await flush();
@@ -106,7 +128,7 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
           continue;
         }
         pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize || long) await flush();
+        if (pending.length >= options.batchSize || alone) await flush();
       }
     }
     await flush();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../../src/engine/random.js';
 import { parseNewick } from '../../src/phylo/newick.js';
@@ -99,6 +99,34 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
   const layer = await runCli(['embed', '-m', 'splice-primate', '--layer', '2', join(dir, 'in.fa')]);
   assert.equal(layer.code, 2);
   assert.match(layer.stderr, /--layer 2: the model has 1 recurrent layer/);
+});
+
+test('a bidirectional model embeds a long sequence alone, in input order, and refuses one over --max-memory', async (t) => {
+  const dir = tempDir(t);
+  const random = new Random(9);
+  const bases = (n: number) => Array.from({ length: n }, () => 'ACGT'[random.int(4)]).join('');
+  const records = [['a', bases(300)], ['long', bases(30_000)], ['b', bases(200)], ['c', bases(250)]] as const;
+  writeFileSync(join(dir, 'mixed.fa'), records.map(([id, seq]) => `>${id}\n${seq}\n`).join(''));
+  // --chunk 1000 makes 30 kbp "long"; before, it was padded into one batch with the others (a batch pads every
+  // row to its longest), which at 1 Mbp asked for a 5-billion-float array and died.
+  const mixed = await runCli(['embed', '-q', '-m', 'splice-primate', '--chunk', '1000', join(dir, 'mixed.fa')]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  const rows = mixed.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'));
+  assert.deepEqual(rows.map((r) => r[0]), ['a', 'long', 'b', 'c']);
+  // Each vector is the sequence's own, whatever it was batched with.
+  for (const [i, [id, seq]] of records.entries()) {
+    writeFileSync(join(dir, 'one.fa'), `>${id}\n${seq}\n`);
+    const alone = await runCli(['embed', '-q', '-m', 'splice-primate', join(dir, 'one.fa')]);
+    const vector = alone.stdout.trim().split('\n')[1]!.split('\t').slice(1).map(Number);
+    rows[i]!.slice(1).forEach((v, k) => assert.ok(Math.abs(Number(v) - vector[k]!) < 1e-5, `${id} dim ${k + 1}`));
+  }
+
+  // 30 kbp at 2 x 64 units needs about 60 MB read whole: over a 10 MB budget it is refused before anything runs.
+  const refused = await runCli(['embed', '-q', '-m', 'splice-primate', '--chunk', '1000', '--max-memory', '0.01', '-o', join(dir, 'out.tsv'), join(dir, 'mixed.fa')]);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  assert.match(refused.stderr, /mixed\.fa:3: record 'long': 30000 bp is too long for a bidirectional model, which reads a sequence whole \(about 60 MB, over --max-memory 10 MB\)/);
+  assert.ok(!existsSync(join(dir, 'out.tsv')));
 });
 
 test('phylo --train goes from FASTA to the right tree (and its drawing) on a simulated evolution', async (t) => {

@@ -126,7 +126,8 @@ model writes a per-base track.`,
     .addOption(new Option('--rc <how>', "DNA/RNA: also predict each sequence's reverse complement and combine the two (per class, or the values)").choices(['none', 'average', 'max'] as const).default('none' as const))
     .option('--reverse', 'show the model every sequence reversed (with --complement: the reverse complement)', false)
     .option('--complement', 'DNA/RNA: show the model every sequence complemented, base by base', false)
-    .option('--circular', 'read every sequence as circular: twice round, the first lap seeding the second (records with topology=circular in the header are, regardless)', false);
+    .option('--circular', 'read every sequence as circular: twice round, the first lap seeding the second (records with topology=circular in the header are, regardless)', false)
+    .option('--max-memory <GB>', 'each sequence is read whole: refuse one that would need more than this', defaultMaxMemoryGb());
   withRuntimeOptions(classifyCommand)
     .addHelpText(
       'after',
@@ -159,6 +160,7 @@ Circular records are read whole, never cropped to the model's length.`,
         batchSize: parseNumber('--batch-size', opts.batchSize, { min: 1, integer: true }),
         ...(opts.defaultCondition !== undefined ? { defaultCondition: opts.defaultCondition } : {}),
         ...(opts.covariates !== undefined ? { covariates: opts.covariates } : {}),
+        maxMemoryBytes: parseNumber('--max-memory', opts.maxMemory, { min: 0.01 }) * 2 ** 30,
         orientation: { reverse: opts.reverse, complement: opts.complement },
         rc: opts.rc,
         circular: opts.circular,

@@ -1,5 +1,6 @@
 import { type Architecture, type Task, taskOf } from '../engine/architecture.js';
 import { argmax } from '../engine/metrics.js';
+import { ALONE_BP } from '../engine/memory.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type IdTable, readIdTable } from '../io/id-table.js';
@@ -15,6 +16,7 @@ import { isCircular } from '../seq/topology.js';
 import { reverseComplementEncoded } from '../seq/windows.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
+import { checkWholeRead } from './whole-read.js';
 
 /** How --rc combines a sequence's prediction with its reverse complement's. */
 export type RcMode = 'none' | 'average' | 'max';
@@ -25,6 +27,8 @@ export interface ClassifyOptions extends RuntimeOptions {
   inputs: string[];
   out?: string;
   batchSize: number;
+  /** a sequence that would need more than this to read whole is refused, naming it */
+  maxMemoryBytes: number;
   /** condition for records without the model's condition tag */
   defaultCondition?: string;
   /** TSV of covariates by record id, for models that start from covariates */
@@ -93,8 +97,12 @@ export async function run(options: ClassifyOptions): Promise<void> {
         if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
         if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
         if (circular) circularCount++;
+        checkWholeRead(where, item.length, arch, options.maxMemoryBytes, 'classify reads each sequence whole', 'scan it with a window model (rnnseq scan)');
+        // A batch pads every row to its longest, so a long sequence goes through alone.
+        const alone = item.length > ALONE_BP;
+        if (alone) await flush();
         pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize) await flush();
+        if (pending.length >= options.batchSize || alone) await flush();
       }
     }
     await flush();

@@ -2,7 +2,7 @@ import { readFasta } from '../io/fasta.js';
 import { readIdTable, type IdTable } from '../io/id-table.js';
 import { openNpy, type NpyWriter } from '../io/npy.js';
 import { type Output, openOutput } from '../io/output.js';
-import { EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
+import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { EmbedPool } from '../engine/embedding.js';
 import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import type { EncodedSequence } from '../seq/batch.js';
@@ -11,6 +11,7 @@ import { encodeSequence } from '../seq/dataset.js';
 import { isCircular } from '../seq/topology.js';
 import { reverseComplementEncoded } from '../seq/windows.js';
 import { loadModel, readSpec } from './checkpoints.js';
+import { checkWholeRead } from './whole-read.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
 
 export interface EmbedCommandOptions extends RuntimeOptions {
@@ -30,22 +31,6 @@ export interface EmbedCommandOptions extends RuntimeOptions {
   batchSize: number;
   /** a sequence a bidirectional model would need more than this for is refused, naming it */
   maxMemoryBytes: number;
-}
-
-/**
- * A bidirectional model reads a sequence whole: its one-hot input and every position's output in the few copies
- * the kernels and TensorFlow.js hold at once (measured: 1.9 GB peak for 1 Mbp at 2 x 64 units). Past the budget
- * the run would die of memory half-way; better to say so first, naming the record and what to do instead.
- */
-function checkWholeRead(where: { file: string; line: number; id: string }, length: number, inputSize: number, size: number, budgetBytes: number): void {
-  const bytes = length * 4 * (2 * inputSize + 4 * size);
-  if (bytes <= budgetBytes) return;
-  const gb = (n: number) => (n < 2 ** 30 ? `${Math.round(n / 2 ** 20)} MB` : `${(n / 2 ** 30).toFixed(1)} GB`);
-  throw dataError(
-    { file: where.file, line: where.line, record: where.id },
-    `${length} bp is too long for a bidirectional model, which reads a sequence whole (about ${gb(bytes)}, over --max-memory ${gb(budgetBytes)}): ` +
-      'split it into pieces (e.g. seqkit sliding), raise --max-memory, or use a unidirectional model, which streams it in --chunk pieces',
-  );
 }
 
 interface PendingRecord {
@@ -116,7 +101,9 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         const circular = isCircular(record.description, options.circular);
         // A batch pads every row to its longest, so a long sequence is always embedded alone.
         const alone = item.length > options.chunkBp;
-        if (alone && !embedders.linear.streams) checkWholeRead(where, item.length, arch.inputSize, size, options.maxMemoryBytes);
+        if (alone && !embedders.linear.streams) {
+          checkWholeRead(where, item.length, arch, options.maxMemoryBytes, 'a bidirectional model reads a sequence whole', 'use a unidirectional model, which streams it in --chunk pieces');
+        }
         const long = alone && embedders.linear.streams;
         if (alone) await flush();
         if (long && options.perPosition) {

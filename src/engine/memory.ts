@@ -1,4 +1,4 @@
-import { type Architecture, directionsOf } from './architecture.js';
+import { type Architecture, directionsOf, layerOutputSize } from './architecture.js';
 import { gateCount } from './cells.js';
 
 /**
@@ -18,4 +18,23 @@ export function trainingBytesPerToken(arch: Architecture): number {
  */
 export function sequencesPerPass(arch: Architecture, steps: number, budgetBytes: number): number {
   return Math.floor(budgetBytes / (trainingBytesPerToken(arch) * Math.max(1, steps)));
+}
+
+/**
+ * Bytes one position costs when a sequence is read whole for prediction: its one-hot input and a layer's outputs,
+ * in the copies the kernels and TensorFlow.js hold at once (measured: 1.9 GB peak for 1 Mbp at 2 x 64 units).
+ */
+export function wholeReadBytesPerToken(arch: Architecture): number {
+  return 4 * (2 * arch.inputSize + 4 * layerOutputSize(arch));
+}
+
+/**
+ * A sequence longer than this goes through the model alone: a batch pads every row to its longest, so one long
+ * record among short ones would multiply memory and time by the batch size.
+ */
+export const ALONE_BP = 10_000;
+
+/** "60 MB", "1.9 GB": sizes for messages. */
+export function formatBytes(bytes: number): string {
+  return bytes < 2 ** 30 ? `${Math.round(bytes / 2 ** 20)} MB` : `${(bytes / 2 ** 30).toFixed(1)} GB`;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatValue } from '../../src/commands/classify.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -85,4 +85,31 @@ test('regression values have 6 significant digits and never exponent notation', 
   assert.equal(formatValue(1234567.89), '1234568');
   assert.equal(formatValue(1.5e-7), '0.000000150000');
   assert.equal(formatValue(0), '0.00000');
+});
+
+test('a long record goes through alone and gets the prediction it gets by itself; one over --max-memory is refused', async (t) => {
+  const dir = tempDir(t);
+  let state = 7;
+  const bases = (n: number) =>
+    Array.from({ length: n }, () => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return 'ACGT'[state >>> 30];
+    }).join('');
+  // 60 kbp among 60 bp windows: batched with them it would be padded together with them (and at 1 Mbp asked for
+  // a 5-billion-float array). The shipped splice model reads any length.
+  const records = [['w1', bases(60)], ['contig', bases(60_000)], ['w2', bases(60)]] as const;
+  writeFileSync(join(dir, 'mixed.fa'), records.map(([id, seq]) => `>${id}\n${seq}\n`).join(''));
+  const mixed = await runCli(['classify', '-q', '-m', 'splice-primate', join(dir, 'mixed.fa')]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  const { rows } = parseTsv(mixed.stdout);
+  assert.deepEqual(rows.map((r) => r[0]), ['w1', 'contig', 'w2']);
+  writeFileSync(join(dir, 'contig.fa'), `>contig\n${records[1][1]}\n`);
+  const alone = parseTsv((await runCli(['classify', '-q', '-m', 'splice-primate', join(dir, 'contig.fa')])).stdout).rows;
+  assert.deepEqual(rows[1], alone[0]);
+
+  const refused = await runCli(['classify', '-q', '-m', 'splice-primate', '--max-memory', '0.05', '-o', join(dir, 'out.tsv'), join(dir, 'mixed.fa')]);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  assert.match(refused.stderr, /mixed\.fa:3: record 'contig': 60000 bp is too long to read whole \(classify reads each sequence whole\): about 119 MB, over --max-memory 51 MB; .*rnnseq scan/);
+  assert.ok(!existsSync(join(dir, 'out.tsv')));
 });

@@ -1,6 +1,6 @@
 import { type Architecture, type Task, taskOf } from '../engine/architecture.js';
 import { argmax } from '../engine/metrics.js';
-import { ALONE_BP } from '../engine/memory.js';
+import { ALONE_BP, flushBefore } from '../engine/memory.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type IdTable, readIdTable } from '../io/id-table.js';
@@ -97,12 +97,10 @@ export async function run(options: ClassifyOptions): Promise<void> {
         if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
         if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
         if (circular) circularCount++;
-        checkWholeRead(where, item.length, arch, options.maxMemoryBytes, 'classify reads each sequence whole', 'scan it with a window model (rnnseq scan)');
-        // A batch pads every row to its longest, so a long sequence goes through alone.
-        const alone = item.length > ALONE_BP;
-        if (alone) await flush();
+        checkWholeRead(where, item.length, arch, { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name }, 'classify reads each sequence whole', 'scan it with a window model (rnnseq scan)');
+        if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize)) await flush();
         pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize || alone) await flush();
+        if (pending.length >= options.batchSize || item.length > ALONE_BP) await flush();
       }
     }
     await flush();

@@ -12,6 +12,7 @@ import { isCircular } from '../seq/topology.js';
 import { reverseComplementEncoded } from '../seq/windows.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import { checkWholeRead } from './whole-read.js';
+import { flushBefore } from '../engine/memory.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
 
 export interface EmbedCommandOptions extends RuntimeOptions {
@@ -99,13 +100,12 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
         if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
         const circular = isCircular(record.description, options.circular);
-        // A batch pads every row to its longest, so a long sequence is always embedded alone.
         const alone = item.length > options.chunkBp;
         if (alone && !embedders.linear.streams) {
-          checkWholeRead(where, item.length, arch, options.maxMemoryBytes, 'a bidirectional model reads a sequence whole', 'use a unidirectional model, which streams it in --chunk pieces');
+          checkWholeRead(where, item.length, arch, { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name }, 'a bidirectional model reads a sequence whole', 'use a unidirectional model, which streams it in --chunk pieces');
         }
         const long = alone && embedders.linear.streams;
-        if (alone) await flush();
+        if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize, options.chunkBp)) await flush();
         if (long && options.perPosition) {
           // Positions of a long sequence go out chunk by chunk, never held whole.
           await flush();

@@ -12,6 +12,7 @@ import { closestKnown, readKnownMotifs, type KnownMotif } from '../explain/known
 import { logoFigure } from '../report/logo-svg.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
+import { sequencesPerCall } from '../engine/memory.js';
 import type { Logger } from '../log.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
 
@@ -102,7 +103,8 @@ export async function run(options: ExplainOptions): Promise<void> {
         const upper = record.sequence.toUpperCase();
         const offset = centreCropStart(upper.length, inputLength);
         const sequence = cropToLength(upper, inputLength ?? undefined);
-        const scan = scanMutations(model, alphabet, sequence, offset, targetIndex, numClasses, options.batchSize);
+        const perCall = sequencesPerCall(model.info.architecture, sequence.length, options.batchSize);
+        const scan = scanMutations(model, alphabet, sequence, offset, targetIndex, numClasses, perCall);
         const refIndex = referenceSymbols(sequence, alphabet);
         const lines: string[] = [];
         for (let pos = 0; pos < sequence.length; pos++) {

@@ -34,6 +34,35 @@ export function wholeReadBytesPerToken(arch: Architecture): number {
  */
 export const ALONE_BP = 10_000;
 
+/**
+ * The most one engine call (a batch of whole sequences) may take by wholeReadBytesPerToken: its tensors live in
+ * the wasm heap, which cannot grow past 4 GB whatever the machine has. 256 records of 10 kbp (5.3 GB by this
+ * estimate) still ran; 512 mutated copies of a 12 kbp record (13 GB) failed with "memory access out of bounds".
+ */
+export const ENGINE_CALL_BYTES = 2 * 2 ** 30;
+
+/**
+ * The most a single sequence read whole may take (by wholeReadBytesPerToken) on the wasm backend, whose heap
+ * cannot pass 4 GB: at 2 x 64 units 2 Mbp (4.2 GB by the estimate) ran and 3 Mbp failed with "memory access out
+ * of bounds". The tensorflow backend (tfjs-node) has no such ceiling.
+ */
+export const WASM_WHOLE_READ_BYTES = 3.5 * 2 ** 30;
+
+/** How many sequences of `length` one engine call takes: the requested batch, fewer for long ones, at least 1. */
+export function sequencesPerCall(arch: Architecture, length: number, requested: number): number {
+  return Math.max(1, Math.min(requested, Math.floor(ENGINE_CALL_BYTES / (Math.max(1, length) * wholeReadBytesPerToken(arch)))));
+}
+
+/**
+ * Whether the batch being gathered must go to the engine before a sequence of `nextLength` joins it: a long
+ * sequence goes alone (a batch pads every row to its longest), and a batch stays within ENGINE_CALL_BYTES.
+ */
+export function flushBefore(arch: Architecture, pendingLengths: readonly number[], nextLength: number, requested: number, aloneBp = ALONE_BP): boolean {
+  if (pendingLengths.length === 0) return false;
+  if (nextLength > aloneBp) return true;
+  return pendingLengths.length + 1 > sequencesPerCall(arch, Math.max(nextLength, ...pendingLengths), requested);
+}
+
 /** "60 MB", "1.9 GB": sizes for messages. */
 export function formatBytes(bytes: number): string {
   return bytes < 2 ** 30 ? `${Math.round(bytes / 2 ** 20)} MB` : `${(bytes / 2 ** 30).toFixed(1)} GB`;

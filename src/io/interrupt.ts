@@ -9,7 +9,7 @@
  * `rnnseq train` writes no Output while it trains: it listens for the signals itself and stops between batches,
  * its last/ checkpoint holding the last finished epoch.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -85,7 +85,8 @@ function removeTempFiles(): void {
 function onSignal(signal: StopSignal): void {
   // With no output open, a command that listens itself (train saving its checkpoint) finishes its own way.
   if (open.size === 0 && process.listenerCount(signal) > 1) return;
-  const removed = [...open].filter((output) => output.temp !== undefined).map((output) => output.target);
+  // A temp file already renamed into place was committed a moment before the signal: it is complete, not lost.
+  const removed = [...open].filter((output) => output.temp !== undefined && existsSync(output.temp)).map((output) => output.target);
   const partial = [...open].filter((output) => output.temp === undefined).map((output) => output.target);
   removeTempFiles();
   const what = (removed.length > 0 ? `; ${removed.join(', ')} not written` : '') + (partial.length > 0 ? `; ${partial.join(', ')} incomplete` : '');

@@ -4,7 +4,7 @@ import type { RecurrentCore } from '../engine/core.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
 
 const WEIGHTS_FILE = 'weights.bin'; // as SequenceModel writes it
-import { checkpointFileNames, readCheckpoint, writeCheckpoint } from '../io/checkpoint-store.js';
+import { checkpointFileNames, readCheckpoint, resolveCheckpointDir, writeCheckpoint } from '../io/checkpoint-store.js';
 import { taskOf } from '../engine/architecture.js';
 import { rnnseqVersion } from '../version.js';
 
@@ -48,9 +48,7 @@ export interface LoadedModel {
 }
 
 export async function loadModel(path: string, core: RecurrentCore): Promise<LoadedModel> {
-  // Every file is carried over, not only the weights: a calibrated scanner keeps its valid-predictions.tsv for report.
-  const { dir } = await readCheckpoint(path, []);
-  const { spec: raw, files } = await readCheckpoint(dir, await checkpointFileNames(dir));
+  const { spec: raw, files, dir } = await readCheckpoint(path, [WEIGHTS_FILE, OPTIMIZER_FILE]);
   const spec = validateSpec(raw, dir);
   const { SequenceModel } = await import('../engine/sequence-model.js');
   const model = SequenceModel.fromCheckpoint(spec, files.get(spec.weights.file), dir, core);
@@ -66,7 +64,7 @@ export async function readSpec(path: string): Promise<{ spec: ModelSpec; dir: st
 /** Replaces a checkpoint's rnnseq.json (e.g. to add a calibrated threshold), keeping its other files, atomically. */
 export async function rewriteSpec(path: string, update: (spec: ModelSpec) => ModelSpec): Promise<ModelSpec> {
   // Every file is carried over, not only the weights: a calibrated scanner keeps its valid-predictions.tsv for report.
-  const { dir } = await readCheckpoint(path, []);
+  const dir = await resolveCheckpointDir(path);
   const { spec: raw, files } = await readCheckpoint(dir, await checkpointFileNames(dir));
   const spec = validateSpec(update(validateSpec(raw, dir)), dir);
   await writeCheckpoint(dir, spec, [...files].map(([name, data]) => ({ name, data })));

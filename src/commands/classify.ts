@@ -1,6 +1,6 @@
 import { type Architecture, type Task, taskOf } from '../engine/architecture.js';
 import { argmax } from '../engine/metrics.js';
-import { ALONE_BP, flushBefore } from '../engine/memory.js';
+import { flushBefore } from '../engine/memory.js';
 import type { SequenceModel } from '../engine/sequence-model.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type IdTable, readIdTable } from '../io/id-table.js';
@@ -100,7 +100,7 @@ export async function run(options: ClassifyOptions): Promise<void> {
         checkWholeRead(where, item.length, arch, { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name }, 'classify reads each sequence whole', 'scan it with a window model (rnnseq scan)');
         if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize)) await flush();
         pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize || item.length > ALONE_BP) await flush();
+        if (pending.length >= options.batchSize) await flush();
       }
     }
     await flush();

@@ -107,15 +107,14 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         const long = alone && embedders.linear.streams;
         if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize, options.chunkBp)) await flush();
         if (long && options.perPosition) {
-          // Positions of a long sequence go out chunk by chunk, never held whole.
-          await flush();
+          // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
           const embedder = circular ? embedders.circular : embedders.linear;
           for (const { outputs, start } of embedder.chunks(item)) await sink.positions(record.id, outputs, start);
           count++;
           continue;
         }
         pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize || alone) await flush();
+        if (pending.length >= options.batchSize) await flush();
       }
     }
     await flush();

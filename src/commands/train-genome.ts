@@ -47,7 +47,6 @@ export interface RawGenomeFlags {
 
 const GENOME_ONLY = ['positives', 'negatives', 'window', 'tileStride', 'validChroms'] as const;
 
-/** Undefined without --genome (and then no genome-only flag may be given). */
 /** --valid-chroms, --valid-region, --exclude-region and --valid-fraction, shared by scanners and taggers. */
 export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
   return {
@@ -58,6 +57,7 @@ export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
   };
 }
 
+/** Undefined without --genome (and then no genome-only flag may be given). */
 export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags): GenomeTrainOptions | undefined {
   if (raw.genome === undefined) {
     const stray = GENOME_ONLY.find((key) => raw[key] !== undefined) ?? (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);

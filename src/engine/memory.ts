@@ -54,13 +54,15 @@ export function sequencesPerCall(arch: Architecture, length: number, requested: 
 }
 
 /**
- * Whether the batch being gathered must go to the engine before a sequence of `nextLength` joins it: a long
- * sequence goes alone (a batch pads every row to its longest), and a batch stays within ENGINE_CALL_BYTES.
+ * Whether the batch being gathered must go to the engine before a sequence of `nextLength` joins it: a sequence
+ * longer than `aloneBp` goes alone, neither joining a batch nor joined (a batch pads every row to its longest),
+ * and a batch stays within ENGINE_CALL_BYTES.
  */
 export function flushBefore(arch: Architecture, pendingLengths: readonly number[], nextLength: number, requested: number, aloneBp = ALONE_BP): boolean {
   if (pendingLengths.length === 0) return false;
-  if (nextLength > aloneBp) return true;
-  return pendingLengths.length + 1 > sequencesPerCall(arch, Math.max(nextLength, ...pendingLengths), requested);
+  const longest = Math.max(nextLength, ...pendingLengths);
+  if (longest > aloneBp) return true;
+  return pendingLengths.length + 1 > sequencesPerCall(arch, longest, requested);
 }
 
 /** "60 MB", "1.9 GB": sizes for messages. */

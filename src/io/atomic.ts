@@ -38,11 +38,16 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Writes a whole small file at once: a temp sibling renamed into place, so a reader never sees half of it. */
-export async function writeFileAtomically(path: string, data: Buffer | string): Promise<void> {
+/** This process's temp sibling of `path`, ready to write: its directory exists and killed runs' copies are gone. */
+export async function prepareTempSibling(path: string): Promise<string> {
   await ensureParent(path);
   await removeStaleTemps(path);
-  const temp = tempSibling(path);
+  return tempSibling(path);
+}
+
+/** Writes a whole small file at once: a temp sibling renamed into place, so a reader never sees half of it. */
+export async function writeFileAtomically(path: string, data: Buffer | string): Promise<void> {
+  const temp = await prepareTempSibling(path);
   try {
     await writeFile(temp, data);
     await rename(temp, path);
@@ -57,9 +62,7 @@ export async function writeFileAtomically(path: string, data: Buffer | string): 
  * the place of the old one. A reader sees either the old checkpoint or the new one, never half of each.
  */
 export async function writeDirectoryAtomically(dir: string, files: ReadonlyArray<{ name: string; data: Buffer | string }>): Promise<void> {
-  await ensureParent(dir);
-  await removeStaleTemps(dir);
-  const temp = tempSibling(dir);
+  const temp = await prepareTempSibling(dir);
   const old = previousSibling(dir);
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp, { recursive: true });

@@ -1,6 +1,6 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { EXIT_RUNTIME, RnnseqError } from '../errors.js';
-import { ensureParent, removeStaleTemps, tempSibling } from './atomic.js';
+import { prepareTempSibling } from './atomic.js';
 import { guardOutput } from './interrupt.js';
 
 /**
@@ -17,9 +17,7 @@ export interface NpyWriter {
 }
 
 export async function openNpy(path: string, columns: number): Promise<NpyWriter> {
-  await ensureParent(path);
-  await removeStaleTemps(path);
-  const temp = tempSibling(path);
+  const temp = await prepareTempSibling(path);
   const release = guardOutput({ target: path, temp });
   let file: FileHandle;
   try {

@@ -120,7 +120,7 @@ function toInputError(file: string, err: unknown, at?: { line?: number; record?:
   if (err instanceof RnnseqError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const detail = err instanceof Error ? err.message : String(err);
-  const where = { file, ...(at?.line !== undefined ? { line: at.line } : {}), ...(at?.record !== undefined ? { record: at.record } : {}) };
+  const where = { file, ...at };
   const after = at?.line !== undefined ? ' after this line' : '';
   if (code.startsWith('Z_') || /zlib|gzip|header check|unexpected end of file/i.test(detail)) {
     // zlib's own words ("unexpected end of file", "invalid distance too far back") after ours, for the curious.

@@ -2,7 +2,7 @@ import { createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { ensureParent, removeStaleTemps, tempSibling } from './atomic.js';
+import { prepareTempSibling } from './atomic.js';
 import { guardOutput } from './interrupt.js';
 
 /**
@@ -24,9 +24,7 @@ export async function openOutput(path: string | undefined): Promise<Output> {
   // A device or pipe (/dev/stdout, /dev/null, a FIFO, `-o >(gzip > calls.bed.gz)`) is written in place: renaming
   // a temp file over it would replace the device with a plain file, or fail outright.
   if (existing && !existing.isFile()) return streamOutput(path, path);
-  await ensureParent(path);
-  await removeStaleTemps(path);
-  return streamOutput(path, tempSibling(path));
+  return streamOutput(path, await prepareTempSibling(path));
 }
 
 async function streamOutput(path: string, writePath: string): Promise<Output> {

@@ -83,8 +83,9 @@ const N_BIN_LIMITS = [0, 0.01, 0.1, 0.5];
 const CANDIDATES_PER_NEGATIVE = 20;
 
 /**
- * Each sequence's length, in file order and by name, after checking that every sequence the split options name (--valid-chroms,
- * --valid-region, --exclude-region) is in the genome: a typo there would silently leave no validation data.
+ * Each sequence's length, in file order and by name, after checking that every sequence the split options name
+ * (--valid-chroms, --valid-region, --exclude-region) is in the genome: a typo there would silently leave no
+ * validation data.
  */
 export async function measureGenome(plan: Pick<GenomeTrainingPlan, 'genome' | 'validChroms' | 'validRegions' | 'excludeRegions'>, alphabet: Alphabet): Promise<{ lengths: SequenceLength[]; lengthOf: Map<string, number> }> {
   const lengths = await sequenceLengths(plan.genome, alphabet);

@@ -24,6 +24,7 @@ test('engine calls shrink for long sequences but never below one, and short ones
 test('a batch is sent before a long sequence joins it, or before it would outgrow one engine call', () => {
   assert.equal(flushBefore(ARCH, [], ALONE_BP + 1, 64), false, 'nothing to send');
   assert.equal(flushBefore(ARCH, [100, 200], ALONE_BP + 1, 64), true, 'a long one goes alone');
+  assert.equal(flushBefore(ARCH, [ALONE_BP + 1], 100, 64), true, 'nor is a long one joined');
   assert.equal(flushBefore(ARCH, [100, 200], 300, 64), false);
   const perCall = sequencesPerCall(ARCH, 9_000, 512);
   assert.equal(flushBefore(ARCH, Array(perCall - 1).fill(100), 9_000, 512), false);

@@ -21,7 +21,7 @@ import { SequenceModel } from '../src/engine/sequence-model.js';
 import { trainModel } from '../src/engine/trainer.js';
 import type { EncodedSequence } from '../src/seq/batch.js';
 import { packBatch } from '../src/seq/batch.js';
-import { Random } from '../src/engine/random.js';
+import { Random } from '../src/seq/random.js';
 
 const STEPS = 200;
 const TRAIN_BATCH = 64;

@@ -1,4 +1,4 @@
-import { Random } from '../src/engine/random.js';
+import { Random } from '../src/seq/random.js';
 
 /**
  * The planted-motif task: positives contain the motif somewhere, negatives contain it nowhere. A model that

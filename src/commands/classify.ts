@@ -6,7 +6,7 @@ import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type IdTable, readIdTable } from '../io/id-table.js';
 import { readFasta } from '../io/fasta.js';
 import { openOutput } from '../io/output.js';
-import { type RcCombine, combineStrands } from '../scan/scanner.js';
+import { type RcCombine, combineStrands } from '../seq/strands.js';
 import { getAlphabet, type AlphabetName } from '../seq/alphabet.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 import { type RecordRef, conditionIndex, scaledCovariates } from '../seq/context.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
-import type { SequenceGroup } from '../phylo/read-groups.js';
+import type { SequenceGroup } from '../seq/read-groups.js';
 import type { AlphabetName } from '../seq/alphabet.js';
 import type { RuntimeOptions } from './runtime.js';
 import type { TrainOptions } from './train.js';

@@ -1,19 +1,19 @@
-import { Random } from '../engine/random.js';
+import { Random } from '../seq/random.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { openInput } from '../io/open-input.js';
 import { type Output, openOutput } from '../io/output.js';
 import type { Logger } from '../log.js';
 import type { DistanceName } from '../phylo/distance.js';
 import type { WindowFeaturizer } from '../phylo/features.js';
-import { type GroupRule, type GroupSource, compileGroupRegex, parseGroupFiles } from '../phylo/groups.js';
+import { type GroupRule, type GroupSource, compileGroupRegex, parseGroupFiles } from '../seq/groups.js';
 import { createKmerFeaturizer, maxKmerLength } from '../phylo/kmer.js';
 import { formatMatrixTsv } from '../phylo/matrix-tsv.js';
 import { formatNewick, parseNewick } from '../phylo/newick.js';
 import { type GroupWindows, type Phylogeny, type TreeMethod, buildPhylogeny, featurizeGroups } from '../phylo/pipeline.js';
-import { type SequenceGroup, readGroups } from '../phylo/read-groups.js';
+import { type SequenceGroup, readGroups } from '../seq/read-groups.js';
 import { robinsonFoulds } from '../phylo/rf.js';
 import { formatDecimal } from '../phylo/decimal.js';
-import { sampleWindows, tileWindows } from '../phylo/windows.js';
+import { sampleWindows, tileWindows } from '../seq/sample-windows.js';
 import type { Alphabet, AlphabetName } from '../seq/alphabet.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber } from './runtime.js';
 

@@ -1,7 +1,7 @@
 import type { Architecture } from '../engine/architecture.js';
 import type { ModelSpec } from '../engine/checkpoint.js';
-import type { EpochSampler, TrainingSet } from '../engine/trainer.js';
-import { Random } from '../engine/random.js';
+import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
+import { Random } from '../seq/random.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { type IdTable, readIdTable, rowFor } from '../io/id-table.js';
 import type { Logger } from '../log.js';

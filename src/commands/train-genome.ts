@@ -5,7 +5,8 @@
  */
 import type { WindowSpec } from '../engine/checkpoint.js';
 import type { RecurrentCore } from '../engine/core.js';
-import { type LabelledSet, evaluate } from '../engine/trainer.js';
+import { evaluate } from '../engine/trainer.js';
+import type { LabelledSet } from '../seq/training-set.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bestF1Threshold, type ThresholdChoice } from '../scan/calibrate.js';

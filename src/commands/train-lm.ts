@@ -1,13 +1,13 @@
 import type { ModelSpec } from '../engine/checkpoint.js';
-import type { EpochSampler, TrainingSet } from '../engine/trainer.js';
-import { Random } from '../engine/random.js';
+import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
+import { Random } from '../seq/random.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { encodeSequence } from '../seq/dataset.js';
-import { type GroupRule, type GroupSource } from '../phylo/groups.js';
-import { type SequenceGroup, readGroups } from '../phylo/read-groups.js';
-import { sampleWindows } from '../phylo/windows.js';
+import { type GroupRule, type GroupSource } from '../seq/groups.js';
+import { type SequenceGroup, readGroups } from '../seq/read-groups.js';
+import { sampleWindows } from '../seq/sample-windows.js';
 import type { PreparedData } from './train-data.js';
 import type { TrainOptions } from './train.js';
 

@@ -1,6 +1,6 @@
 import type { CellType } from '../engine/cells.js';
 import type { Pooling, RegressionLoss, Task } from '../engine/architecture.js';
-import { type GroupRule, compileGroupRegex, parseGroupFiles } from '../phylo/groups.js';
+import { type GroupRule, compileGroupRegex, parseGroupFiles } from '../seq/groups.js';
 import type { LmOptions } from './train-lm.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { AlphabetName } from '../seq/alphabet.js';

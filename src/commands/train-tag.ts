@@ -7,11 +7,11 @@
  */
 import type { WindowSpec } from '../engine/checkpoint.js';
 import type { RecurrentCore } from '../engine/core.js';
-import { Random } from '../engine/random.js';
-import type { TrainingSet } from '../engine/trainer.js';
+import { Random } from '../seq/random.js';
+import type { TrainingSet } from '../seq/training-set.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { type StrandMode, type RcCombine } from '../scan/scanner.js';
+import type { RcCombine, StrandMode } from '../seq/strands.js';
 import { type ScoredTagWindow, type TrackCalibration, calibrateTrack } from '../scan/track-calibrate.js';
 import { defaultTrackStride } from '../scan/track-combine.js';
 import { type Alphabet, type AlphabetName, getAlphabet } from '../seq/alphabet.js';

@@ -1,7 +1,8 @@
 import { type Architecture, taskOf } from './architecture.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 import { accuracy, argmax, multiclassAuroc, pearson, spearman } from './metrics.js';
-import { type PositionTargets, type TrainingSet, nextSymbolTargets, tagTargets } from './objective.js';
+import { type PositionTargets, nextSymbolTargets, tagTargets } from './objective.js';
+import type { TrainingSet } from '../seq/training-set.js';
 import type { SequenceModel } from './sequence-model.js';
 
 export interface Evaluation {

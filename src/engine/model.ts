@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, directionsOf, hasInitialStateModel, isPerPosition, layerOutputSize, stateSize } from './architecture.js';
 import { forgetGateBlock, gateCount, hasCellState } from './cells.js';
 import type { RecurrentCore } from './core.js';
-import { Random } from './random.js';
+import { Random } from '../seq/random.js';
 
 /** Named trainable tensors, in a fixed order so checkpoints and optimiser state line up. */
 export type Parameters = Map<string, tf.Variable>;

@@ -1,17 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, taskOf } from './architecture.js';
 import type { Batch, EncodedSequence } from '../seq/batch.js';
+import type { TrainingSet } from '../seq/training-set.js';
 
-/**
- * What a model is trained to predict, per item. classify: labels; regress: values; tag: a class per position
- * (-1 where unlabelled); lm: nothing beyond the sequences themselves (each position's next symbol).
- */
-export interface TrainingSet {
-  items: EncodedSequence[];
-  labels?: Int32Array;
-  values?: Float32Array;
-  tags?: Int8Array[];
-}
 
 /** The targets of a slice of a set's rows, in the same order. */
 export function sliceTargets(set: TrainingSet, rows: readonly number[]): Omit<TrainingSet, 'items'> {

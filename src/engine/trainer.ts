@@ -13,12 +13,12 @@ import { type Evaluation, evaluate } from './evaluate.js';
 import { sequencesPerPass, trainingBytesPerToken } from './memory.js';
 import { accuracy } from './metrics.js';
 import { forward } from './model.js';
-import { type TrainingSet, batchLoss, sliceTargets } from './objective.js';
-import { Random } from './random.js';
+import { batchLoss, sliceTargets } from './objective.js';
+import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
+import { Random } from '../seq/random.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 
 export { evaluate, type Evaluation } from './evaluate.js';
-export type { TrainingSet } from './objective.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -40,19 +40,6 @@ export interface TrainConfig {
 
 /** The learning rate never drops below this fraction of the starting one. */
 const MIN_LR_FRACTION = 1 / 64;
-
-/** A classifier's training set. */
-export interface LabelledSet extends TrainingSet {
-  labels: Int32Array;
-}
-
-/**
- * Training data that changes every epoch: a language model sees fresh windows each epoch, drawn from the
- * generator it is given (seeded by seed and epoch, so a resumed run draws the same windows).
- */
-export interface EpochSampler {
-  sample(epoch: number, random: Random): TrainingSet;
-}
 
 export interface EpochReport {
   epoch: number; // 1-based

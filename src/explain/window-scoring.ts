@@ -2,7 +2,7 @@ import type { Alphabet } from '../seq/alphabet.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 import { reverseComplementEncoded } from '../seq/windows.js';
 import type { Predictor } from './mutagenesis.js';
-import { combineStrands, type RcCombine } from '../scan/scanner.js';
+import { combineStrands, type RcCombine } from '../seq/strands.js';
 
 export interface WindowScoring {
   targetIndex: number;

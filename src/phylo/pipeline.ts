@@ -1,4 +1,4 @@
-import { Random } from '../engine/random.js';
+import { Random } from '../seq/random.js';
 import { annotateSupport } from './bootstrap.js';
 import { type DistanceMatrix, type DistanceName, distanceMatrix } from './distance.js';
 import { type SparseVector, type WindowFeaturizer, type WindowVector, isSparse } from './features.js';

@@ -1,4 +1,4 @@
-import { Random } from '../engine/random.js';
+import { Random } from '../seq/random.js';
 import type { TreeNode } from './tree.js';
 
 /**

@@ -29,6 +29,7 @@
 import { dataError } from '../errors.js';
 import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
+import { type RcCombine, type StrandMode, combineStrands } from '../seq/strands.js';
 import { isCircular } from '../seq/topology.js';
 import { type WindowGrid, type WindowLayout, regularWindowCount, windowCount, windowLayout } from '../seq/windows.js';
 import { type BufferedSequence, strandBatch } from './window-batch.js';
@@ -36,13 +37,6 @@ import { type CalledRegion, RegionMerger } from './merge.js';
 import { cutAtOrigin, foldCalls } from './origin.js';
 import { type OwnedStarts, inIntervals } from '../seq/regions.js';
 
-export type StrandMode = 'both' | '+' | '-';
-export type RcCombine = 'max' | 'mean';
-
-/** One probability from a window's two strands, as --rc-combine says. */
-export function combineStrands(forward: number, reverse: number, how: RcCombine): number {
-  return how === 'max' ? Math.max(forward, reverse) : (forward + reverse) / 2;
-}
 export type CallExtent = 'window' | 'core';
 
 export interface ScanSettings {

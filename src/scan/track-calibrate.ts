@@ -7,7 +7,7 @@
 import { auroc } from '../engine/metrics.js';
 import { UNLABELLED } from '../seq/tag-windows.js';
 import { type ThresholdChoice, bestF1Threshold } from './calibrate.js';
-import type { RcCombine, StrandMode } from './scanner.js';
+import type { RcCombine, StrandMode } from '../seq/strands.js';
 import { TrackAccumulator, windowTrack } from './track-combine.js';
 
 export interface ScoredTagWindow {

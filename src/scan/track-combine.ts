@@ -9,7 +9,7 @@
  * leaves where windows meet. At a stride of half a window (scan's default for taggers) the two windows over a
  * base have weights summing to a constant, so the track cross-fades linearly from one window to the next.
  */
-import { type RcCombine, combineStrands } from './scanner.js';
+import { type RcCombine, combineStrands } from '../seq/strands.js';
 
 /** A tagger's default scan stride: half a window, so every base lies in two windows and the tent cross-fades. */
 export function defaultTrackStride(windowBp: number): number {

@@ -21,7 +21,7 @@ import { type OwnedStarts } from '../seq/regions.js';
 import { isCircular } from '../seq/topology.js';
 import { type WindowGrid, type WindowLayout, windowLayout } from '../seq/windows.js';
 import { type BufferedSequence, strandBatch } from './window-batch.js';
-import type { RcCombine, StrandMode } from './scanner.js';
+import type { RcCombine, StrandMode } from '../seq/strands.js';
 import { BinWriter, type TrackBin } from './track-bins.js';
 import { TrackAccumulator, windowTrack } from './track-combine.js';
 import { RunCaller, type TrackRun, circularRunLines } from './track-runs.js';

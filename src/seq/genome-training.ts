@@ -18,8 +18,8 @@
  * negatives), so no chromosome is ever held whole.
  */
 import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
-import { Random } from '../engine/random.js';
-import type { LabelledSet } from '../engine/trainer.js';
+import { Random } from './random.js';
+import type { LabelledSet } from './training-set.js';
 import { type BedRecord, readBedFile } from '../io/bed.js';
 import { type GenomeInterval, type SequenceLength, formatRegion, normaliseIntervals } from './regions.js';
 import type { Alphabet } from './alphabet.js';

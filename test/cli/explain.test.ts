@@ -12,7 +12,7 @@ import { trainModel } from '../../src/engine/trainer.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
 import { plantedMotifFasta } from '../motif-data.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { repoRoot, runCli, tempDir, useCpuBackend } from '../helpers.js';
 
 await useCpuBackend();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { parseNewick } from '../../src/phylo/newick.js';
 import { robinsonFoulds } from '../../src/phylo/rf.js';
 import { EIGHT_LEAVES, evolve, toFasta } from '../phylo/evolve.js';

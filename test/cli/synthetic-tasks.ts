@@ -2,7 +2,7 @@
  * Small synthetic data sets with a known answer, one per modelling option of issue #6, each generated from a
  * seed so a failing test can be rerun exactly. Sequences are short so a tiny model learns them in seconds.
  */
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 
 export interface SyntheticRecord {
   id: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { auroc } from '../../src/engine/metrics.js';
 import { runCli, tempDir } from '../helpers.js';
 import { writeFasta } from '../scan/scan-helpers.js';

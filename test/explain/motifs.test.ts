@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MOTIF_OPTIONS, discoverMotifs, findSeqlets, formatJaspar, formatMeme, informationContent, pfmCorrelation, type ExplainedSequence } from '../../src/explain/motifs.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 
 const SYMBOLS = ['A', 'C', 'G', 'T'];
 

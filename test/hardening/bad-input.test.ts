@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EXIT_DATA, EXIT_RUNTIME, EXIT_USAGE } from '../../src/errors.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { repoRoot } from '../helpers.js';
 import { plantedMotifFasta } from '../motif-data.js';
 import { type RunResult, assertOneLineError, documentedExitCodes, litter, rnnseq, startRnnseq } from './cli.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { readCheckpoint } from '../../src/io/checkpoint-store.js';
 import { signalExitCode } from '../../src/io/interrupt.js';
 import { plantedMotifFasta } from '../motif-data.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { annotateSupport } from '../../src/phylo/bootstrap.js';
 import { formatNewick, parseNewick } from '../../src/phylo/newick.js';
 import { buildPhylogeny, type GroupFeatures } from '../../src/phylo/pipeline.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 
 const tree = (text: string) => parseNewick(text, 't');
 

@@ -1,4 +1,4 @@
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import type { TreeNode } from '../../src/phylo/tree.js';
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { bestF1, reliability, thresholdFigure, thresholdSweep } from '../../src/report/calibration.js';
 import { confusionFigure, confusionMatrix } from '../../src/report/confusion.js';
 import { type ValidPredictions, parsePredictions } from '../../src/report/predictions.js';

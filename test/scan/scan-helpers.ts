@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatBedLine } from '../../src/io/bed.js';
 import { formatBedGraphLine } from '../../src/io/bedgraph.js';
 import { readFastaChunks } from '../../src/io/fasta.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import type { Batch } from '../../src/seq/batch.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import type { OwnedStarts } from '../../src/seq/regions.js';

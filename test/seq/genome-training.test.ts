@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { RnnseqError } from '../../src/errors.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { type GenomeTrainingPlan, buildGenomeSets, POSITIVE_LABEL } from '../../src/seq/genome-training.js';

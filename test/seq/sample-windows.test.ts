@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Random } from '../../src/engine/random.js';
-import { sampleWindows, tileWindows } from '../../src/phylo/windows.js';
-import { compileGroupRegex, groupOf, parseGroupFiles } from '../../src/phylo/groups.js';
+import { Random } from '../../src/seq/random.js';
+import { sampleWindows, tileWindows } from '../../src/seq/sample-windows.js';
+import { compileGroupRegex, groupOf, parseGroupFiles } from '../../src/seq/groups.js';
 
 test('sampled windows are seeded, have the window length and cover positions uniformly', () => {
   const long = 'A'.repeat(50) + 'C'.repeat(50) + 'G'.repeat(50); // 141 windows of 10 bp

@@ -1,6 +1,6 @@
 import { EXIT_DATA, RnnseqError, dataError } from '../errors.js';
 import { readFasta } from '../io/fasta.js';
-import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from '../seq/alphabet.js';
+import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from './alphabet.js';
 import { type GroupRule, type GroupSource, groupOf } from './groups.js';
 
 /** A tree leaf's sequences, gaps removed, in input order. */

@@ -1,5 +1,5 @@
 import { EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
-import { headerTag } from '../seq/labels.js';
+import { headerTag } from './labels.js';
 
 /**
  * Which group (tree leaf) a FASTA record belongs to: its own id (one leaf per record), a header tag

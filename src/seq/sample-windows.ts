@@ -1,4 +1,4 @@
-import type { Random } from '../engine/random.js';
+import type { Random } from './random.js';
 
 /**
  * Windows cut from a group's (gap-stripped) sequences, the units a featurizer turns into vectors. A sequence

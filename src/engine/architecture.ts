@@ -1,23 +1,11 @@
+import type { RegressionSpec, Task } from '../seq/task.js';
 import { CELL_TYPES, type CellType } from './cells.js';
 
-export type Pooling = 'last' | 'mean' | 'max';
-export const POOLINGS: readonly Pooling[] = ['last', 'mean', 'max'];
+export const POOLINGS = ['last', 'mean', 'max'] as const;
+export type Pooling = (typeof POOLINGS)[number];
 
-/**
- * What the head predicts. classify: one class per sequence; regress: one number per sequence; lm: the next symbol
- * at every position (the head's classes are the alphabet's channels); tag: one class per position.
- */
-export type Task = 'classify' | 'regress' | 'lm' | 'tag';
-export const TASKS: readonly Task[] = ['classify', 'regress', 'lm', 'tag'];
-
-export type RegressionLoss = 'mse' | 'huber';
-
-/** Regression targets are standardised for training; predictions are mapped back with the same numbers. */
-export interface RegressionSpec {
-  loss: RegressionLoss;
-  mean: number;
-  std: number;
-}
+export { TASKS } from '../seq/task.js';
+export type { RegressionLoss, RegressionSpec, Task } from '../seq/task.js';
 
 /** Everything needed to rebuild a model's shape; stored verbatim in the checkpoint. */
 export interface Architecture {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendRequest = BackendName | 'auto';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+import { BACKEND_REQUESTS, type BackendName, type BackendRequest } from './requests.js';
+
+export type { BackendName, BackendRequest } from './requests.js';
 
 export interface BackendInfo {
   name: BackendName;

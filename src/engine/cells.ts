@@ -18,9 +18,8 @@
  */
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 
-export type CellType = 'lstm' | 'gru' | 'rnn' | 'cifg';
-
-export const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn', 'cifg'];
+export const CELL_TYPES = ['lstm', 'gru', 'rnn', 'cifg'] as const;
+export type CellType = (typeof CELL_TYPES)[number];
 
 export function gateCount(cell: CellType): number {
   switch (cell) {

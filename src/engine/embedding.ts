@@ -10,8 +10,9 @@ import { type EncodedSequence, packBatch } from '../seq/batch.js';
  * direction: forward after the first / last base; backward (bidirectional models) after its first step (the
  * last base) / after reading back to the first base. A bidirectional vector is [forward | backward].
  */
-export type EmbedPool = 'mean' | 'max' | 'last' | 'first';
-export const EMBED_POOLS: readonly EmbedPool[] = ['mean', 'max', 'last', 'first'];
+import type { EmbedPool } from './requests.js';
+
+export type { EmbedPool } from './requests.js';
 
 export interface EmbedOptions {
   /** 1-based recurrent layer whose outputs are embedded */

@@ -3,8 +3,9 @@ import type { BackendInfo } from './backend.js';
 import type { RecurrentCore } from './core.js';
 import { ReferenceCore } from './reference-core.js';
 
-export type EngineRequest = 'auto' | 'native' | 'ref';
-export const ENGINE_REQUESTS: readonly EngineRequest[] = ['auto', 'native', 'ref'];
+import type { EngineRequest } from './requests.js';
+
+export type { EngineRequest } from './requests.js';
 
 export interface EngineChoice {
   core: RecurrentCore;

@@ -112,3 +112,13 @@ export async function readBedFile(file: string): Promise<BedRecord[]> {
 export function formatBedLine(fields: { chrom: string; start: number; end: number; name: string; score: number; strand: Strand }, extra: readonly string[] = []): string {
   return [fields.chrom, fields.start, fields.end, fields.name, fields.score, fields.strand, ...extra].join('\t') + '\n';
 }
+
+/** A BED file not yet read: `name` is its path for messages; `read` parses it whole. */
+export interface BedInput {
+  name: string;
+  read(): Promise<BedRecord[]>;
+}
+
+export function bedInput(file: string): BedInput {
+  return { name: file, read: () => readBedFile(file) };
+}

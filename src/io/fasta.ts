@@ -352,3 +352,16 @@ async function* parseFasta<T>(
   if (finished) yield finished;
   if (recordCount === 0) throw dataError({ file }, "no FASTA records (empty file, or no line starts with '>')");
 }
+
+/**
+ * A FASTA input not yet opened: `name` is the path (or '-') for messages, and each call of `records` reads it
+ * from the start. Commands make them (fastaInput); src/seq reads records from them and never opens a path.
+ */
+export interface FastaInput {
+  name: string;
+  records(options?: FastaReadOptions): AsyncIterable<FastaRecord>;
+}
+
+export function fastaInput(file: string): FastaInput {
+  return { name: file, records: (options) => readFasta(file, options) };
+}

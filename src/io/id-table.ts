@@ -55,3 +55,13 @@ export function rowFor(table: IdTable, record: { id: string; file: string; line:
   if (!row) throw dataError({ file: record.file, line: record.line, record: record.id }, `no row for this id in ${table.file}`);
   return row;
 }
+
+/** An id table not yet read: `name` is its path for messages; `read` parses it. */
+export interface IdTableInput {
+  name: string;
+  read(): Promise<IdTable>;
+}
+
+export function idTableInput(file: string): IdTableInput {
+  return { name: file, read: () => readIdTable(file) };
+}

@@ -11,8 +11,9 @@ import { type ValidPredictions, oneVsRest } from './predictions.js';
 import { type ScoredClass, prFigure, rocFigure } from './roc.js';
 import type { Figure } from './svg.js';
 
-export const FIGURE_NAMES = ['loss', 'metrics', 'roc', 'pr', 'confusion', 'threshold', 'reliability'] as const;
-export type FigureName = (typeof FIGURE_NAMES)[number];
+import type { FigureName } from './figure-names.js';
+
+export { FIGURE_NAMES, type FigureName } from './figure-names.js';
 
 export interface ReportInput {
   /** what the user named: a run directory, a checkpoint or a shipped model */

@@ -37,7 +37,9 @@ import { type CalledRegion, RegionMerger } from './merge.js';
 import { cutAtOrigin, foldCalls } from './origin.js';
 import { type OwnedStarts, inIntervals } from '../seq/regions.js';
 
-export type CallExtent = 'window' | 'core';
+/** What a called window adds to a region: the whole window, or its central stride-wide core. */
+export const CALL_EXTENTS = ['window', 'core'] as const;
+export type CallExtent = (typeof CALL_EXTENTS)[number];
 
 export interface ScanSettings {
   grid: WindowGrid;

@@ -11,10 +11,6 @@
  */
 import { type RcCombine, combineStrands } from '../seq/strands.js';
 
-/** A tagger's default scan stride: half a window, so every base lies in two windows and the tent cross-fades. */
-export function defaultTrackStride(windowBp: number): number {
-  return Math.max(1, Math.floor(windowBp / 2));
-}
 
 /** The tent weights of a window's positions. */
 export function tentWeights(windowBp: number): Float32Array {

@@ -4,9 +4,11 @@
  */
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 
-export type AlphabetName = 'dna' | 'rna' | 'protein';
+export const ALPHABET_NAMES = ['dna', 'rna', 'protein'] as const;
+export type AlphabetName = (typeof ALPHABET_NAMES)[number];
 
-export const ALPHABET_NAMES: readonly AlphabetName[] = ['dna', 'rna', 'protein'];
+/** --alphabet: a name, or auto (detected from the sequences). */
+export const ALPHABET_CHOICES = ['auto', ...ALPHABET_NAMES] as const;
 
 export interface Alphabet {
   readonly name: AlphabetName;
@@ -130,7 +132,7 @@ function build(name: AlphabetName): Alphabet {
 const cache = new Map<AlphabetName, Alphabet>();
 
 export function getAlphabet(name: AlphabetName): Alphabet {
-  if (!ALPHABET_NAMES.includes(name)) {
+  if (!(ALPHABET_NAMES as readonly string[]).includes(name)) {
     throw new RnnseqError(`unknown alphabet '${String(name)}'; choose one of ${ALPHABET_NAMES.join(', ')}`, EXIT_USAGE);
   }
   let alphabet = cache.get(name);

@@ -1,4 +1,4 @@
-import { readFasta } from '../io/fasta.js';
+import type { FastaInput } from '../io/fasta.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from './alphabet.js';
 import { type EncodedSequence, cropToLength } from './batch.js';
@@ -6,8 +6,8 @@ import { headerTag } from './labels.js';
 
 /** Where training labels come from: a header tag in each record, or one FASTA file per class. */
 export type LabelSource =
-  | { kind: 'tag'; files: string[]; tag: string }
-  | { kind: 'files'; classes: Array<{ name: string; file: string }> };
+  | { kind: 'tag'; files: FastaInput[]; tag: string }
+  | { kind: 'files'; classes: Array<{ name: string; file: FastaInput }> };
 
 export interface LabelledRecord {
   id: string;
@@ -22,7 +22,7 @@ export interface LabelledRecord {
 
 const DETECTION_SAMPLE = 200;
 
-function sourceFiles(source: LabelSource): string[] {
+function sourceFiles(source: LabelSource): FastaInput[] {
   return source.kind === 'tag' ? source.files : source.classes.map((c) => c.file);
 }
 
@@ -34,9 +34,9 @@ export async function resolveAlphabet(requested: AlphabetName | 'auto', source: 
   if (requested !== 'auto') return getAlphabet(requested);
   const sample: string[] = [];
   for (const file of sourceFiles(source)) {
-    if (file === '-') continue; // stdin can be read only once
+    if (file.name === '-') continue; // stdin can be read only once
     let n = 0;
-    for await (const record of readFasta(file)) {
+    for await (const record of file.records()) {
       sample.push(record.sequence);
       if (++n >= DETECTION_SAMPLE) break;
     }
@@ -50,27 +50,27 @@ export async function readLabelled(source: LabelSource, alphabet: Alphabet): Pro
   const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
   if (source.kind === 'files') {
     for (const { name, file } of source.classes) {
-      for await (const record of readFasta(file, readOptions)) records.push({ ...record, label: name, file });
+      for await (const record of file.records(readOptions)) records.push({ ...record, label: name, file: file.name });
     }
     return records;
   }
   for (const file of source.files) {
-    for await (const record of readFasta(file, readOptions)) {
+    for await (const record of file.records(readOptions)) {
       const label = headerTag(record.description, source.tag);
       if (label === undefined || label === '') {
-        throw dataError({ file, line: record.line, record: record.id }, `no '${source.tag}=' tag in the header; label records with ${source.tag}=CLASS or use --class NAME=FILE`);
+        throw dataError({ file: file.name, line: record.line, record: record.id }, `no '${source.tag}=' tag in the header; label records with ${source.tag}=CLASS or use --class NAME=FILE`);
       }
-      records.push({ ...record, label, file });
+      records.push({ ...record, label, file: file.name });
     }
   }
   return records;
 }
 
 /** Every record of the files, unlabelled (regression targets and language models label them otherwise). */
-export async function readRecords(files: readonly string[], alphabet: Alphabet): Promise<LabelledRecord[]> {
+export async function readRecords(files: readonly FastaInput[], alphabet: Alphabet): Promise<LabelledRecord[]> {
   const records: LabelledRecord[] = [];
   for (const file of files) {
-    for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) records.push({ ...record, label: '', file });
+    for await (const record of file.records({ allowed: alphabet.allowed, alphabetLabel: alphabet.label })) records.push({ ...record, label: '', file: file.name });
   }
   return records;
 }

@@ -20,13 +20,18 @@
 import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { Random } from './random.js';
 import type { LabelledSet } from './training-set.js';
-import { type BedRecord, readBedFile } from '../io/bed.js';
+import type { BedInput, BedRecord } from '../io/bed.js';
+import type { GenomeSource } from '../io/genome-source.js';
 import { type GenomeInterval, type SequenceLength, formatRegion, normaliseIntervals } from './regions.js';
 import type { Alphabet } from './alphabet.js';
 import type { EncodedSequence } from './batch.js';
 import { stratifiedSplit } from './dataset.js';
 import { sequenceLengths, visitWindows } from './genome.js';
 import { baseComposition, byteEncodingTable, encodeBytes, reverseComplementEncoded } from './windows.js';
+
+/** How positive regions become windows: one centred on each, or tiled across long ones. */
+export const POSITIVE_WINDOWS = ['centre', 'tile'] as const;
+export type PositiveWindows = (typeof POSITIVE_WINDOWS)[number];
 
 /** Which genome windows validate rather than train, and which take part in neither. */
 export interface GenomeSplit {
@@ -37,17 +42,22 @@ export interface GenomeSplit {
   validFraction: number;
 }
 
+/** How windows are cut and labelled; the genome and BED files come separately (GenomeTrainingInputs). */
 export interface GenomeTrainingPlan extends GenomeSplit {
-  genome: string;
-  positives: string;
-  negatives?: string;
   windowBp: number;
-  positiveWindows: 'centre' | 'tile';
+  positiveWindows: PositiveWindows;
   tileStrideBp: number;
   /** sampled negatives per positive window (when no negatives BED is given) */
   negativesPerPositive: number;
   reverseComplement: boolean;
   seed: number;
+}
+
+/** The genome and the BED files of positive (and optionally negative) regions, opened by the caller. */
+export interface GenomeTrainingInputs {
+  genome: GenomeSource;
+  positives: BedInput;
+  negatives?: BedInput;
 }
 
 export interface Reporter {
@@ -87,32 +97,33 @@ const CANDIDATES_PER_NEGATIVE = 20;
  * (--valid-chroms, --valid-region, --exclude-region) is in the genome: a typo there would silently leave no
  * validation data.
  */
-export async function measureGenome(plan: Pick<GenomeTrainingPlan, 'genome' | 'validChroms' | 'validRegions' | 'excludeRegions'>, alphabet: Alphabet): Promise<{ lengths: SequenceLength[]; lengthOf: Map<string, number> }> {
-  const lengths = await sequenceLengths(plan.genome, alphabet);
+export function measureGenome(plan: Pick<GenomeTrainingPlan, 'validChroms' | 'validRegions' | 'excludeRegions'>, genome: GenomeSource): { lengths: SequenceLength[]; lengthOf: Map<string, number> } {
+  const lengths = sequenceLengths(genome);
   const lengthOf = new Map(lengths.map((l) => [l.name, l.length]));
   for (const chrom of plan.validChroms) {
-    if (!lengthOf.has(chrom)) throw new RnnseqError(`--valid-chroms ${chrom}: ${plan.genome} has no sequence of that name`, EXIT_USAGE);
+    if (!lengthOf.has(chrom)) throw new RnnseqError(`--valid-chroms ${chrom}: ${genome.source} has no sequence of that name`, EXIT_USAGE);
   }
   for (const [flag, list] of [['--valid-region', plan.validRegions], ['--exclude-region', plan.excludeRegions]] as const) {
     for (const r of list) {
-      if (!lengthOf.has(r.chrom)) throw new RnnseqError(`${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${plan.genome} has no sequence of that name`, EXIT_USAGE);
+      if (!lengthOf.has(r.chrom)) throw new RnnseqError(`${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${genome.source} has no sequence of that name`, EXIT_USAGE);
     }
   }
   return { lengths, lengthOf };
 }
 
-export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphabet, report: Reporter): Promise<GenomeTrainingSets> {
+export async function buildGenomeSets(plan: GenomeTrainingPlan, inputs: GenomeTrainingInputs, alphabet: Alphabet, report: Reporter): Promise<GenomeTrainingSets> {
   const W = plan.windowBp;
-  const { lengths, lengthOf } = await measureGenome(plan, alphabet);
+  const { genome } = inputs;
+  const { lengths, lengthOf } = measureGenome(plan, genome);
   const splitOf = splitter(plan, W);
 
-  const positiveRecords = await regionsOnGenome(plan.positives, plan.genome, lengthOf, report);
-  if (positiveRecords.length === 0) throw new RnnseqError(`${plan.positives}: no positive regions on the sequences of ${plan.genome}`, EXIT_DATA);
+  const positiveRecords = await regionsOnGenome(inputs.positives, genome, report);
+  if (positiveRecords.length === 0) throw new RnnseqError(`${inputs.positives.name}: no positive regions on the sequences of ${genome.source}`, EXIT_DATA);
   const positives = cutWindows(positiveRecords, plan, lengthOf, splitOf);
-  const negativesFromBed = plan.negatives ? cutWindows(await regionsOnGenome(plan.negatives, plan.genome, lengthOf, report), plan, lengthOf, splitOf) : undefined;
+  const negativesFromBed = inputs.negatives ? cutWindows(await regionsOnGenome(inputs.negatives, genome, report), plan, lengthOf, splitOf) : undefined;
 
   const encoding = byteEncodingTable(alphabet);
-  const encode = (bases: Buffer): EncodedSequence => {
+  const encode = (bases: Uint8Array): EncodedSequence => {
     const encoded = new Float32Array(W * alphabet.size);
     encodeBytes(bases, 0, W, encoding, alphabet.size, encoded);
     return { encoded, length: W };
@@ -137,7 +148,7 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
   negativesFromBed?.forEach((w, index) => addRole(w.chrom, w.start, { kind: 'negative', index }));
   candidates.forEach((w, index) => addRole(w.chrom, w.start, { kind: 'candidate', index }));
   let tooManyN = 0;
-  await visitWindows(plan.genome, alphabet, sortedStarts(roles), W, (chrom, start, bases) => {
+  await visitWindows(genome, sortedStarts(roles), W, (chrom, start, bases) => {
     const composition = baseComposition(bases);
     const nBin = nBinOf(composition.n / W);
     const gc = composition.acgt > 0 ? composition.gc / composition.acgt : 0.5;
@@ -172,7 +183,7 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
       m.set(c.start, index);
     }
     const requests = new Map([...byIndex].map(([chrom, m]) => [chrom, [...m.keys()].sort((a, b) => a - b)]));
-    await visitWindows(plan.genome, alphabet, requests, W, (chrom, start, bases) => {
+    await visitWindows(genome, requests, W, (chrom, start, bases) => {
       const index = byIndex.get(chrom)!.get(start)!;
       kept.negative.push({ ref: candidates[index]!, item: encode(bases), ...candidateComposition.get(index)! });
     });
@@ -193,9 +204,9 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, alphabet: Alphab
     : lengths.map((l) => ({ chrom: l.name, start: 0, end: l.length }));
   const positiveRate = coveredShare(positiveRecords, territory, lengthOf);
   const summary = {
-    genome: plan.genome,
-    positives: plan.positives,
-    negatives: plan.negatives ?? `sampled: ${plan.negativesPerPositive} per positive, GC- and N-matched, away from positives (seed ${plan.seed})`,
+    genome: genome.source,
+    positives: inputs.positives.name,
+    negatives: inputs.negatives?.name ?? `sampled: ${plan.negativesPerPositive} per positive, GC- and N-matched, away from positives (seed ${plan.seed})`,
     windowBp: W,
     positiveWindows: plan.positiveWindows === 'tile' ? `tiled every ${plan.tileStrideBp} bp` : 'centred',
     reverseComplement: plan.reverseComplement,
@@ -265,24 +276,24 @@ function coveredShare(regions: readonly BedRecord[], territory: readonly GenomeI
 }
 
 /** BED regions on sequences of the genome, checked against their lengths. */
-export async function regionsOnGenome(bed: string, genome: string, lengthOf: Map<string, number>, report: Reporter): Promise<BedRecord[]> {
-  const records = await readBedFile(bed);
+export async function regionsOnGenome(bed: BedInput, genome: GenomeSource, report: Reporter): Promise<BedRecord[]> {
+  const records = await bed.read();
   const kept: BedRecord[] = [];
   const elsewhere = new Set<string>();
   for (const r of records) {
-    const length = lengthOf.get(r.chrom);
+    const length = genome.length(r.chrom);
     if (length === undefined) {
       elsewhere.add(r.chrom);
       continue;
     }
     if (r.end > length) {
-      throw dataError({ file: bed, line: r.line }, `region ends at ${r.end}, past the end of ${r.chrom} (${length} bp in ${genome}): is the BED for another assembly?`);
+      throw dataError({ file: bed.name, line: r.line }, `region ends at ${r.end}, past the end of ${r.chrom} (${length} bp in ${genome.source}): is the BED for another assembly?`);
     }
     kept.push(r);
   }
   if (elsewhere.size > 0) {
     const skipped = records.length - kept.length;
-    report.warn(`${bed}: ${skipped} region(s) on ${elsewhere.size} sequence(s) not in ${genome} were skipped (e.g. ${[...elsewhere][0]})`);
+    report.warn(`${bed.name}: ${skipped} region(s) on ${elsewhere.size} sequence(s) not in ${genome.source} were skipped (e.g. ${[...elsewhere][0]})`);
   }
   return kept;
 }

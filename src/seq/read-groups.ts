@@ -1,5 +1,5 @@
 import { EXIT_DATA, RnnseqError, dataError } from '../errors.js';
-import { readFasta } from '../io/fasta.js';
+import type { FastaInput } from '../io/fasta.js';
 import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from './alphabet.js';
 import { type GroupRule, type GroupSource, groupOf } from './groups.js';
 
@@ -35,13 +35,18 @@ interface ReadRecord {
  * Reads FASTA sources into groups. Aligned input is welcome: gaps are stripped (the caller says so once). With
  * --alphabet auto the alphabet is detected from all the sequences, then every residue is checked against it.
  */
-export async function readGroups(sources: readonly GroupSource[], rule: GroupRule, requested: AlphabetName | 'auto'): Promise<GroupedInput> {
+/** A group source and its FASTA, opened by the caller. */
+export interface GroupInput extends GroupSource {
+  input: FastaInput;
+}
+
+export async function readGroups(sources: readonly GroupInput[], rule: GroupRule, requested: AlphabetName | 'auto'): Promise<GroupedInput> {
   const given = requested === 'auto' ? undefined : getAlphabet(requested);
   const readOptions = given ? { allowed: withGaps(given.allowed), alphabetLabel: `${given.label}, gaps - .` } : {};
   const records: ReadRecord[] = [];
   const firstSeen = new Map<string, { file: string; line: number }>();
   for (const source of sources) {
-    for await (const record of readFasta(source.file, readOptions)) {
+    for await (const record of source.input.records(readOptions)) {
       if (rule.kind === 'record') {
         const earlier = firstSeen.get(record.id);
         if (earlier) {

@@ -51,3 +51,8 @@ export function countN(bases: Uint8Array): number {
   for (let t = 0; t < bases.length; t++) n += IS_N[bases[t]!]!;
   return n;
 }
+
+/** A tagger's default scan stride: half a window, so every base lies in two windows and the tent cross-fades. */
+export function defaultTrackStride(windowBp: number): number {
+  return Math.max(1, Math.floor(windowBp / 2));
+}

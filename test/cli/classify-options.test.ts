@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatValue } from '../../src/commands/classify.js';
+import { formatValue } from '../../src/commands/classify/run.js';
 import { runCli, tempDir } from '../helpers.js';
 import { accuracy, labelOf, parseTsv, splitMotifTask, strandedMotifTask, toFasta } from './synthetic-tasks.js';
 

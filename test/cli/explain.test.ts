@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveModel } from '../../src/commands/checkpoints.js';
+import { saveModel } from '../../src/commands/shared/checkpoints.js';
 import { createNativeCore } from '../../src/engine/native-core.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel, type ModelInfo } from '../../src/engine/sequence-model.js';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel } from '../../src/engine/sequence-model.js';
-import { saveModel } from '../../src/commands/checkpoints.js';
+import { saveModel } from '../../src/commands/shared/checkpoints.js';
 import { runCli, tempDir, useCpuBackend } from '../helpers.js';
 import { randomBases, writeFasta } from '../scan/scan-helpers.js';
 

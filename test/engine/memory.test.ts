@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Architecture } from '../../src/engine/architecture.js';
 import { ALONE_BP, ENGINE_CALL_BYTES, WASM_WHOLE_READ_BYTES, flushBefore, sequencesPerCall, wholeReadBytesPerToken } from '../../src/engine/memory.js';
-import { checkWholeRead } from '../../src/commands/whole-read.js';
+import { checkWholeRead } from '../../src/commands/shared/whole-read.js';
 import { RnnseqError } from '../../src/errors.js';
 
 // The shipped splice model's shape: 2 x 64 units read 1 Mbp at a measured 1.9 GB peak.

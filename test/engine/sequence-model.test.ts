@@ -8,7 +8,7 @@ import { POOLINGS } from '../../src/engine/architecture.js';
 import { packBatch } from '../../src/seq/batch.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
-import { saveModel, loadModel, rewriteSpec } from '../../src/commands/checkpoints.js';
+import { saveModel, loadModel, rewriteSpec } from '../../src/commands/shared/checkpoints.js';
 import { tempDir, useCpuBackend } from '../helpers.js';
 import { RnnseqError } from '../../src/errors.js';
 import { readdirSync, writeFileSync, readFileSync } from 'node:fs';

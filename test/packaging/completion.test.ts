@@ -8,8 +8,8 @@ import { FIGURE_NAMES } from '../../src/report/figures.js';
 import { runCli, tempDir } from '../helpers.js';
 
 /** Every command and its long options, read from the same commander program the CLI runs. */
-function programWords(): Array<{ command: string; options: string[] }> {
-  return buildProgram().commands.map((command) => ({ command: command.name(), options: command.options.flatMap((o) => [o.short, o.long].filter((n): n is string => n !== undefined)) }));
+async function programWords(): Promise<Array<{ command: string; options: string[] }>> {
+  return (await buildProgram()).commands.map((command) => ({ command: command.name(), options: command.options.flatMap((o) => [o.short, o.long].filter((n): n is string => n !== undefined)) }));
 }
 
 /** What bash offers for a command line whose last word is being completed. */
@@ -30,7 +30,7 @@ test('the bash script parses, and completes every command, option and choice lis
   assert.equal(syntax.status, 0, syntax.stderr);
 
   const commands = bashComplete(script, ['rnnseq', '']);
-  const program = programWords();
+  const program = await programWords();
   for (const { command, options } of program) {
     assert.ok(commands.includes(command), `command ${command}`);
     const offered = bashComplete(script, ['rnnseq', command, '-']);
@@ -82,7 +82,7 @@ test('the zsh script parses, registers itself and completes choices in a real zs
   assert.equal(syntax.status, 0, syntax.stderr);
   const registered = spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${script} && print -r -- $_comps[rnnseq]`], { encoding: 'utf8' });
   assert.equal(registered.stdout.trim(), '_rnnseq', registered.stderr);
-  for (const { command, options } of programWords()) {
+  for (const { command, options } of await programWords()) {
     assert.match(generated.stdout, new RegExp(`^    '${command}:`, 'm'), `command ${command}`);
     for (const option of options) assert.ok(generated.stdout.includes(`${option}[`), `${command} ${option}`);
   }

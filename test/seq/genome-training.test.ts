@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Random } from '../../src/seq/random.js';
 import { RnnseqError } from '../../src/errors.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
-import { type GenomeTrainingPlan, buildGenomeSets, POSITIVE_LABEL } from '../../src/seq/genome-training.js';
+import { bedInput } from '../../src/io/bed.js';
+import { loadFastaGenome } from '../../src/io/genome-source.js';
+import { type GenomeTrainingPlan, type Reporter, buildGenomeSets, POSITIVE_LABEL } from '../../src/seq/genome-training.js';
 import { reverseComplementEncoded } from '../../src/seq/windows.js';
 import { tempDir } from '../helpers.js';
 import { writeFasta } from '../scan/scan-helpers.js';
@@ -35,11 +37,17 @@ function makeGenome(dir: string): { genome: string; positives: string; regions: 
   return { genome, positives, regions };
 }
 
-function plan(extra: Partial<GenomeTrainingPlan> & Pick<GenomeTrainingPlan, 'genome' | 'positives'>): GenomeTrainingPlan {
+function plan(extra: Partial<GenomeTrainingPlan>): GenomeTrainingPlan {
   return {
     windowBp: 60, positiveWindows: 'centre', tileStrideBp: 30, negativesPerPositive: 1, validChroms: [], validRegions: [], excludeRegions: [],
     validFraction: 0.1, reverseComplement: true, seed: 1, ...extra,
   };
+}
+
+/** The genome and positives files opened as train --genome opens them, then the windows built. */
+async function build(files: { genome: string; positives: string }, extra: Partial<GenomeTrainingPlan>, report: Reporter = quiet) {
+  const genome = await loadFastaGenome(files.genome, { allowed: dna.allowed, alphabetLabel: dna.label });
+  return buildGenomeSets(plan(extra), { genome, positives: bedInput(files.positives) }, dna, report);
 }
 
 const gcOf = (encoded: Float32Array) => {
@@ -51,7 +59,7 @@ const gcOf = (encoded: Float32Array) => {
 test('sampled negatives match the positives\' GC, avoid positive regions, and come in strand pairs', async (t) => {
   const dir = tempDir(t);
   const { genome, positives } = makeGenome(dir);
-  const sets = await buildGenomeSets(plan({ genome, positives, validChroms: ['chr2'] }), dna, quiet);
+  const sets = await build({ genome, positives }, { validChroms: ['chr2'] });
   const summary = sets.summary as { windows: { train: { positive: number; negative: number }; valid: { positive: number; negative: number } }; meanGc: { positive: number; negative: number } };
   assert.deepEqual(summary.windows, { train: { positive: 20, negative: 20 }, valid: { positive: 5, negative: 5 } });
   assert.ok(Math.abs(summary.meanGc.positive - summary.meanGc.negative) < 0.03, `GC ${JSON.stringify(summary.meanGc)}`);
@@ -72,13 +80,12 @@ test('windows straddling a validation region or touching an excluded region are 
   const { genome } = makeGenome(dir);
   const positives = join(dir, 'p.bed');
   writeFileSync(positives, 'chr1\t1000\t1100\nchr1\t5000\t5100\nchr1\t9000\t9100\nchr2\t100\t220\n');
-  const sets = await buildGenomeSets(
-    plan({
-      genome, positives, windowBp: 40, positiveWindows: 'tile', tileStrideBp: 20, reverseComplement: false,
+  const sets = await build(
+    { genome, positives },
+    {
+      windowBp: 40, positiveWindows: 'tile', tileStrideBp: 20, reverseComplement: false,
       validRegions: [{ chrom: 'chr1', start: 4990, end: 5080 }], excludeRegions: [{ chrom: 'chr1', start: 9050, end: 9051 }],
-    }),
-    dna,
-    quiet,
+    },
   );
   const summary = sets.summary as { windows: Record<string, { positive: number }> };
   // chr1:1000-1100 tiles at 1000, 1020, 1040, 1060 (train); 5000-5100: 5000, 5020, 5040 inside the validation region,
@@ -94,12 +101,12 @@ test('a positive region past the end of its sequence is an error naming the line
   const positives = join(dir, 'p.bed');
   writeFileSync(positives, 'chrUn\t0\t10\nchr1\t100\t200\nchr2\t1000\t1100\n');
   const warnings: string[] = [];
-  await buildGenomeSets(plan({ genome, positives, validFraction: 0 }), dna, { info() {}, warn: (m) => warnings.push(m) });
+  await build({ genome, positives }, { validFraction: 0 }, { info() {}, warn: (m) => warnings.push(m) });
   assert.match(warnings.join('\n'), /1 region\(s\) on 1 sequence\(s\) not in .* skipped \(e\.g\. chrUn\)/);
   writeFileSync(positives, 'chr1\t100\t200\n\nchr2\t7990\t8010\n');
   await assert.rejects(
-    buildGenomeSets(plan({ genome, positives }), dna, quiet),
+    build({ genome, positives }, {}),
     (e: unknown) => e instanceof RnnseqError && /p\.bed:3: region ends at 8010, past the end of chr2 \(8000 bp/.test(e.message),
   );
-  await assert.rejects(buildGenomeSets(plan({ genome, positives, validChroms: ['chrX'] }), dna, quiet), /--valid-chroms chrX: .* has no sequence/);
+  await assert.rejects(build({ genome, positives }, { validChroms: ['chrX'] }), /--valid-chroms chrX: .* has no sequence/);
 });

@@ -1,0 +1,181 @@
+import { readFasta } from '../../io/fasta.js';
+import { readIdTable, type IdTable } from '../../io/id-table.js';
+import { openNpy, type NpyWriter } from '../../io/npy.js';
+import { type Output, openOutput } from '../../io/output.js';
+import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
+import type { EncodedSequence } from '../../seq/batch.js';
+import { conditionIndex, scaledCovariates } from '../../seq/context.js';
+import { encodeSequence } from '../../seq/dataset.js';
+import { isCircular } from '../../seq/topology.js';
+import { reverseComplementEncoded } from '../../seq/windows.js';
+import { loadModel, readSpec } from '../shared/checkpoints.js';
+import { checkWholeRead } from '../shared/whole-read.js';
+import { flushBefore } from '../../engine/memory.js';
+import { createLogger, startRuntime } from '../shared/runtime.js';
+import type { EmbedCommandOptions } from './options.js';
+
+interface PendingRecord {
+  id: string;
+  item: EncodedSequence;
+  circular: boolean;
+}
+
+/**
+ * rnnseq embed: one vector per sequence (or per position) from any model's hidden states, as TSV or .npy, in
+ * input order. Short sequences are batched; long ones are read in chunks with the state carried across.
+ */
+export async function run(options: EmbedCommandOptions): Promise<void> {
+  const log = await createLogger(options);
+  const { spec } = await readSpec(options.model);
+  const arch = spec.architecture;
+  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
+  const layer = options.layer ?? arch.layers;
+  if (layer > arch.layers) throw new RnnseqError(`--layer ${layer}: the model has ${arch.layers} recurrent layer${arch.layers === 1 ? '' : 's'}`, EXIT_USAGE);
+  if (options.rc === 'average' && alphabet.name === 'protein') throw new RnnseqError('--rc average needs a DNA or RNA model', EXIT_USAGE);
+  if (options.rc === 'average' && options.perPosition) throw new RnnseqError('--rc average pools both strands; it does not apply to --per-position', EXIT_USAGE);
+  if (options.format === 'npy' && (options.out === undefined || options.out === '-')) throw new RnnseqError('--format npy needs -o FILE.npy (a binary file, not stdout)', EXIT_USAGE);
+  const covariates: IdTable | undefined = options.covariates ? await readIdTable(options.covariates) : undefined;
+  if (arch.covariates && !covariates) throw new RnnseqError(`${options.model} starts from covariates (${arch.covariates.join(', ')}): give --covariates TSV`, EXIT_USAGE);
+
+  const runtime = await startRuntime(options, log);
+  const { model } = await loadModel(options.model, runtime.engine.core);
+  const { Embedder } = await import('../../engine/embedding.js');
+  const embedders = {
+    linear: new Embedder(model, { layer, chunkBp: options.chunkBp, laps: 1 }),
+    circular: new Embedder(model, { layer, chunkBp: options.chunkBp, laps: 2 }),
+  };
+  const size = embedders.linear.size;
+  if (arch.bidirectional) log.info('bidirectional model: vectors are [forward | backward]; each sequence is read whole (no chunking)');
+  const sink = await openSink(options, size);
+  let count = 0;
+  try {
+    let pending: PendingRecord[] = [];
+    const flush = async () => {
+      for (const circular of [false, true]) {
+        const part = pending.filter((p) => p.circular === circular);
+        if (part.length === 0) continue;
+        const embedder = circular ? embedders.circular : embedders.linear;
+        if (options.perPosition) {
+          const block = embedder.positions(part.map((p) => p.item));
+          for (let row = 0; row < part.length; row++) {
+            const start = row * block.steps * size;
+            await sink.positions(part[row]!.id, block.data.subarray(start, start + part[row]!.item.length * size), 0);
+          }
+        } else {
+          const vectors = embedder.pooled(part.map((p) => p.item), options.pool);
+          if (options.rc === 'average') {
+            const flipped = embedder.pooled(part.map((p) => ({ ...p.item, encoded: reverseComplementEncoded(p.item.encoded) })), options.pool);
+            for (let i = 0; i < vectors.length; i++) vectors[i] = (vectors[i]! + flipped[i]!) / 2;
+          }
+          for (let row = 0; row < part.length; row++) await sink.vector(part[row]!.id, vectors.subarray(row * size, (row + 1) * size));
+        }
+      }
+      count += pending.length;
+      pending = [];
+    };
+    for (const file of options.inputs) {
+      for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
+        const where = { ...record, file };
+        const item = encodeSequence(record.sequence, alphabet, null);
+        if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
+        if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
+        const circular = isCircular(record.description, options.circular);
+        const alone = item.length > options.chunkBp;
+        if (alone && !embedders.linear.streams) {
+          checkWholeRead(where, item.length, arch, { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name }, 'a bidirectional model reads a sequence whole', 'use a unidirectional model, which streams it in --chunk pieces');
+        }
+        const long = alone && embedders.linear.streams;
+        if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize, options.chunkBp)) await flush();
+        if (long && options.perPosition) {
+          // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
+          const embedder = circular ? embedders.circular : embedders.linear;
+          for (const { outputs, start } of embedder.chunks(item)) await sink.positions(record.id, outputs, start);
+          count++;
+          continue;
+        }
+        pending.push({ id: record.id, item, circular });
+        if (pending.length >= options.batchSize) await flush();
+      }
+    }
+    await flush();
+    await sink.commit();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  } finally {
+    model.dispose();
+  }
+  log.info(`embedded ${count} sequences (${size} values each${options.perPosition ? ' per position' : `, ${options.pool} pooling`}, layer ${layer})${options.out ? ` into ${options.out}` : ''}`);
+}
+
+/** Where vectors go: TSV rows, or an .npy matrix with an ids table beside it. */
+interface Sink {
+  vector(id: string, values: Float32Array): Promise<void>;
+  positions(id: string, values: Float32Array, start: number): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function openSink(options: EmbedCommandOptions, size: number): Promise<Sink> {
+  if (options.format === 'npy') return npySink(options.out!, size, options.perPosition);
+  const output = await openOutput(options.out);
+  const dims = Array.from({ length: size }, (_, k) => `dim${k + 1}`);
+  await output.write([options.perPosition ? 'id\tposition' : 'id', ...dims].join('\t') + '\n');
+  return tsvSink(output, size);
+}
+
+function tsvSink(output: Output, size: number): Sink {
+  const format = (values: Float32Array) => Array.from(values, (v) => v.toFixed(6)).join('\t');
+  return {
+    vector: (id, values) => output.write(`${id}\t${format(values)}\n`),
+    async positions(id, values, start) {
+      const lines: string[] = [];
+      for (let t = 0; t < values.length / size; t++) lines.push(`${id}\t${start + t}\t${format(values.subarray(t * size, (t + 1) * size))}`);
+      if (lines.length > 0) await output.write(lines.join('\n') + '\n');
+    },
+    commit: () => output.commit(),
+    abort: () => output.abort(),
+  };
+}
+
+/**
+ * PATH.npy holds the vectors (rows in input order); PATH.ids.tsv names them: `row, id` for pooled vectors,
+ * `id, first_row, length` per sequence for --per-position.
+ */
+async function npySink(path: string, size: number, perPosition: boolean): Promise<Sink> {
+  const matrix: NpyWriter = await openNpy(path, size);
+  const ids = await openOutput(path.replace(/\.npy$/, '') + '.ids.tsv');
+  await ids.write(perPosition ? 'id\tfirst_row\tlength\n' : 'row\tid\n');
+  let rows = 0;
+  let open: { id: string; first: number; length: number } | undefined;
+  const closeOpen = async () => {
+    if (open) await ids.write(`${open.id}\t${open.first}\t${open.length}\n`);
+    open = undefined;
+  };
+  return {
+    async vector(id, values) {
+      await ids.write(`${rows}\t${id}\n`);
+      await matrix.append(values);
+      rows++;
+    },
+    async positions(id, values, start) {
+      if (start === 0) {
+        await closeOpen();
+        open = { id, first: rows, length: 0 };
+      }
+      await matrix.append(values);
+      rows += values.length / size;
+      open!.length += values.length / size;
+    },
+    async commit() {
+      await closeOpen();
+      await matrix.commit();
+      await ids.commit();
+    },
+    async abort() {
+      await matrix.abort();
+      await ids.abort();
+    },
+  };
+}

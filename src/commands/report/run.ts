@@ -1,0 +1,92 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EXIT_DATA, RnnseqError } from '../../errors.js';
+import { exists, writeFileAtomically } from '../../io/atomic.js';
+import { openOutput } from '../../io/output.js';
+import { type ReportInput, buildFigures } from '../../report/figures.js';
+import { type EpochRecord, historyFromSpec, parseMetricsTsv } from '../../report/history.js';
+import { renderReportHtml } from '../../report/html.js';
+import { type ValidPredictions, parsePredictions } from '../../report/predictions.js';
+import { readSpec } from '../shared/checkpoints.js';
+import type { ReportOptions } from './options.js';
+import { createLogger, } from '../shared/runtime.js';
+
+// The names train.ts writes (VALID_PREDICTIONS_FILE there); not imported, because train.ts loads TensorFlow.js
+// and a report never needs it.
+const PREDICTIONS_FILE = 'valid-predictions.tsv';
+const METRICS_FILE = 'metrics.tsv';
+
+/** rnnseq report: a training run or model -> one self-contained HTML page (or one figure as SVG or PNG). */
+export async function run(options: ReportOptions): Promise<void> {
+  const log = await createLogger(options);
+  const input = await readReportInput(options.input);
+  const set = buildFigures(input);
+  if (options.figure) {
+    const { name, format } = options.figure;
+    const figure = set.figures.get(name);
+    if (!figure) throw new RnnseqError(`--${format} ${name}: the figure is unavailable for ${options.input}: ${set.unavailable.get(name) ?? 'unknown reason'}`, EXIT_DATA);
+    if (format === 'svg') {
+      await writeText(options.out, figure.svg + '\n');
+    } else {
+      const { svgToPng } = await import('../../report/png.js');
+      await writeBytes(options.out, await svgToPng(figure.svg, figure.width, figure.height));
+    }
+    log.info(`wrote the ${name} figure (${format.toUpperCase()})${options.out ? ` to ${options.out}` : ''}`);
+    return;
+  }
+  const byReason = new Map<string, string[]>();
+  for (const [name, why] of set.unavailable) byReason.set(why, [...(byReason.get(why) ?? []), name]);
+  for (const [why, names] of byReason) log.info(`unavailable: ${names.join(', ')}: ${why}`);
+  await writeText(options.out, renderReportHtml(input, set));
+  log.info(`wrote the report (${set.figures.size} figures, ${set.unavailable.size} unavailable)${options.out ? ` to ${options.out}` : ''}`);
+}
+
+/** The checkpoint -m would load, its run's metrics.tsv when there is one, and its validation predictions. */
+async function readReportInput(source: string): Promise<ReportInput> {
+  const { spec, dir } = await readSpec(source);
+  const metricsCandidates = [...new Set([join(source, METRICS_FILE), join(dir, METRICS_FILE), join(dirname(dir), METRICS_FILE)])];
+  let history: EpochRecord[] = [];
+  let historySource = join(dir, 'rnnseq.json');
+  const metricsPath = await firstFile(metricsCandidates);
+  if (metricsPath) {
+    history = parseMetricsTsv(await readFile(metricsPath, 'utf8'), metricsPath);
+    historySource = metricsPath;
+  } else {
+    history = historyFromSpec(spec as unknown as Record<string, unknown>);
+  }
+  const predictionsPath = join(dir, PREDICTIONS_FILE);
+  let predictions: ValidPredictions | undefined;
+  if (await exists(predictionsPath)) predictions = parsePredictions(await readFile(predictionsPath, 'utf8'), predictionsPath);
+  return { source, checkpointDir: dir, spec: spec as unknown as Record<string, unknown>, history, historySource, ...(predictions ? { predictions } : {}), predictionsPath };
+}
+
+async function firstFile(paths: readonly string[]): Promise<string | undefined> {
+  for (const path of paths) {
+    try {
+      if ((await stat(path)).isFile()) return path;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+async function writeText(path: string | undefined, content: string): Promise<void> {
+  const output = await openOutput(path);
+  try {
+    await output.write(content);
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
+
+/** Binary output: stdout, or a temp file renamed into place (openOutput writes text). */
+async function writeBytes(path: string | undefined, data: Buffer): Promise<void> {
+  if (path === undefined || path === '-') {
+    await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
+    return;
+  }
+  await writeFileAtomically(path, data);
+}

@@ -1,0 +1,32 @@
+/** The options of `rnnseq scan`, as its definition (command.ts) parses them, for window scanners and taggers alike. */
+import type { CallExtent } from '../../scan/scanner.js';
+import type { GenomeInterval, Shard } from '../../seq/regions.js';
+import type { RcCombine, StrandMode } from '../../seq/strands.js';
+import type { RuntimeOptions } from '../shared/runtime.js';
+
+export interface ScanOptions extends RuntimeOptions {
+  model: string;
+  input: string;
+  out?: string;
+  bedgraph?: string;
+  /** SVG of call density along each sequence */
+  summary?: string;
+  /** defaults come from the model: a quarter window, its strand / rcCombine / threshold, 10% N */
+  strideBp?: number;
+  strand?: StrandMode;
+  rcCombine?: RcCombine;
+  extent?: CallExtent;
+  maxN?: number;
+  threshold?: number;
+  positiveClass?: string;
+  regions: GenomeInterval[];
+  shard?: Shard;
+  batchSize: number;
+  /** every sequence circular (else those tagged topology=circular) */
+  circular?: boolean;
+  /** taggers: bedGraph bin width; runs joined across gaps this short; runs shorter than this dropped */
+  binBp?: number;
+  mergeGapBp?: number;
+  minRunBp?: number;
+}
+

@@ -1,0 +1,116 @@
+/**
+ * rnnseq scan: slides a window model along every sequence of a genome and writes the merged calls as BED6 plus
+ * max_prob, mean_prob, windows, or with a tagger runs of called bases; optionally scores as bedGraph (plan.ts).
+ */
+import { basename } from 'node:path';
+import { taskOf } from '../../engine/architecture.js';
+import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { readFastaChunks } from '../../io/fasta.js';
+import { fastaLengths } from '../../io/genome-source.js';
+import { densityFigure } from '../../report/density-svg.js';
+import { ScanSummary } from '../../report/scan-summary.js';
+import { type Alphabet, type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
+import { type OwnedStarts, type SequenceLength, formatRegion, normaliseIntervals, shardIntervals } from '../../seq/regions.js';
+import { loadModel, readSpec } from '../shared/checkpoints.js';
+import { createLogger, startRuntime } from '../shared/runtime.js';
+import { runScanJob } from './job.js';
+import type { ScanOptions } from './options.js';
+import { planScan } from './plan.js';
+
+export async function run(options: ScanOptions): Promise<void> {
+  const log = await createLogger(options);
+  const { spec } = await readSpec(options.model); // validate the model before reading the genome
+  const plan = planScan(options, spec, taskOf(spec.architecture) === 'tag'); // a tagger writes a per-base track
+  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
+  if (!plan.calibrated) log.warn(plan.uncalibrated);
+  const input = options.input === '-' ? 'stdin' : options.input;
+
+  await runScanJob(options, log, async (job) => {
+    const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
+    // --summary draws sequences to scale: measure a genome file first (cheap next to scoring it); stdin cannot be.
+    const measure = options.shard || showProgress || (options.summary !== undefined && options.input !== '-');
+    const lengths = measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
+    const owned = ownedStarts(options, lengths);
+
+    const { calls, bedgraph, summary: summaryOutput } = await job.open();
+    const summary = summaryOutput ? new ScanSummary() : undefined;
+
+    const runtime = await startRuntime(options, log);
+    const { model } = await loadModel(options.model, runtime.engine.core);
+    log.info(plan.describe(input));
+
+    const totalBp = lengths ? progressTotal(lengths, owned) : 0;
+    const progress = totalBp > 0 ? await log.progress(totalBp, 'bp') : { update() {}, stop() {} };
+    const started = performance.now();
+    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
+    try {
+      for await (const basesDone of plan.scan(chunks, owned, model, { source: options.input, calls, bedgraph, summary })) {
+        const seconds = (performance.now() - started) / 1000;
+        progress.update(Math.min(basesDone, totalBp), { status: `${formatBp(basesDone / Math.max(seconds, 1e-9))}/s` });
+      }
+    } finally {
+      progress.stop();
+      model.dispose();
+    }
+    const { stats } = plan;
+    if (!lengths) checkRegionsSeen(options, stats.seen); // else checked before the scan
+    if (summary) {
+      const title = `${plan.positiveClass} ${plan.summaryNoun} along ${options.input === '-' ? 'stdin' : basename(options.input)}`;
+      await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title }).svg + '\n');
+    }
+    await job.commit();
+    const seconds = (performance.now() - started) / 1000;
+    if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
+    if (stats.shortSequences.length > 0) {
+      log.info(`${stats.shortSequences.length} sequence(s) shorter than the ${plan.windowBp} bp window have no windows (e.g. ${stats.shortSequences[0]})`);
+    }
+    const done = plan.done();
+    log.record(
+      'done',
+      { ...done.fields, seconds, bpPerSecond: stats.basesRead / seconds },
+      `rnnseq: scanned ${formatBp(stats.basesRead)} in ${seconds.toFixed(1)} s (${formatBp(stats.basesRead / seconds)}/s): ${stats.windowsScored} windows` +
+        `${stats.windowsSkippedN > 0 ? `, ${stats.windowsSkippedN} skipped for > ${plan.maxN} N` : ''}, ${done.calls}` +
+        (options.out ? ` in ${options.out}` : ''),
+    );
+  });
+}
+
+async function lengthsOf(options: ScanOptions, alphabet: Alphabet, signal: AbortSignal): Promise<SequenceLength[]> {
+  if (options.input === '-') {
+    throw new RnnseqError('--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)', EXIT_USAGE);
+  }
+  return fastaLengths(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal });
+}
+
+function ownedStarts(options: ScanOptions, lengths: SequenceLength[] | undefined): OwnedStarts | undefined {
+  const selection = options.regions.length > 0 ? normaliseIntervals(options.regions) : undefined;
+  if (lengths && selection) checkRegionsSeen(options, new Set(lengths.map((l) => l.name)));
+  if (!options.shard) return selection;
+  return shardIntervals(lengths!, selection, options.shard);
+}
+
+function checkRegionsSeen(options: ScanOptions, seen: Set<string>): void {
+  const missing = options.regions.find((r) => !seen.has(r.chrom));
+  if (missing) {
+    const names = [...seen].slice(0, 5).join(', ') + (seen.size > 5 ? ', ...' : '');
+    throw new RnnseqError(`--region ${formatRegion(missing.chrom, missing.start, missing.end)}: ${options.input === '-' ? 'stdin' : options.input} has no sequence named '${missing.chrom}' (it has ${names || 'none'})`, EXIT_DATA);
+  }
+}
+
+/** Bases read until the last owned sequence ends: the scan stops reading there. */
+function progressTotal(lengths: SequenceLength[], owned: OwnedStarts | undefined): number {
+  let total = 0;
+  let upTo = 0;
+  for (const { name, length } of lengths) {
+    total += length;
+    if (!owned || owned.has(name)) upTo = total;
+  }
+  return upTo;
+}
+
+export function formatBp(bp: number): string {
+  if (bp >= 1e9) return `${(bp / 1e9).toFixed(2)} Gbp`;
+  if (bp >= 1e6) return `${(bp / 1e6).toFixed(2)} Mbp`;
+  if (bp >= 1e3) return `${(bp / 1e3).toFixed(1)} kbp`;
+  return `${Math.round(bp)} bp`;
+}

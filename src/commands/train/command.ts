@@ -1,0 +1,350 @@
+/**
+ * `rnnseq train`: its flags, help and examples, and their parsing into TrainOptions (options.ts); run.ts wires the
+ * training itself. The scanner (--genome) and tagger (--task tag) flags are parsed here too.
+ */
+import { type Command, Option } from '@commander-js/extra-typings';
+import { POOLINGS, type Pooling } from '../../engine/architecture.js';
+import { CELL_TYPES, type CellType } from '../../engine/cells.js';
+import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { CALL_EXTENTS, type CallExtent } from '../../scan/scanner.js';
+import { ALPHABET_CHOICES, type AlphabetName } from '../../seq/alphabet.js';
+import { type GenomeSplit, POSITIVE_WINDOWS, type PositiveWindows } from '../../seq/genome-training.js';
+import { type GroupRule, compileGroupRegex, parseGroupFiles } from '../../seq/groups.js';
+import { parseRegion } from '../../seq/regions.js';
+import { TAG_NEGATIVE_CLASS } from '../../seq/tag-training.js';
+import { REGRESSION_LOSSES, type RegressionLoss, TASKS, type Task } from '../../seq/task.js';
+import { collect, defaultMaxMemoryGb, withRuntimeOptions } from '../shared/flags.js';
+import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
+import type { GenomeTrainOptions, LmOptions, TagTrainOptions, TrainOptions } from './options.js';
+
+export function register(program: Command): void {
+  const trainCommand = program
+    .command('train')
+    .description('train a model on FASTA: a classifier (labels from a header tag or one file per class), a regressor, a language model, or a scanner from a genome')
+    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin) whose headers carry label=CLASS")
+    .requiredOption('-o, --out <dir>', 'run directory: best/ and last/ checkpoints, metrics.tsv')
+    .option('--class <name=file>', 'one FASTA file per class (repeatable) instead of header labels', collect, [] as string[])
+    .option('--label-tag <key>', 'header tag that holds the class', 'label')
+    .addOption(new Option('--task <task>', 'classify: a class per sequence; regress: a number per sequence; lm: next-base language model (for embed/phylo); tag: a class per base (with --genome)').choices(TASKS).default('classify' as const))
+    .option('--target-tag <key>', 'with --task regress: header tag holding the numeric target', 'value')
+    .option('--targets <tsv>', 'with --task regress: TSV of id and target (header line: id, name) instead of header tags')
+    .addOption(new Option('--loss <name>', 'with --task regress: squared error or Huber (robust to outliers), on standardised targets').choices(REGRESSION_LOSSES).default('mse' as const))
+    .option('--windows-per-epoch <n>', 'with --task lm: training windows (of --window bp, default 200) sampled afresh each epoch', '2000')
+    .option('--group <name=file>', 'with --task lm: one FASTA file per group (species), recorded for phylo (repeatable)', collect, [] as string[])
+    .option('--group-tag <key>', 'with --task lm: header tag naming each record\'s group (e.g. species)')
+    .option('--group-regex <re>', 'with --task lm: group = the one capture group of this regex on the id')
+    .option('--condition-tag <key>', 'learn an initial state per value of this header tag (cell type, condition); prediction needs it too')
+    .option('--covariates <tsv>', 'TSV of id and numeric columns mapped by a small network to the initial state')
+    .option('--rc-augment', 'DNA/RNA: also train on the reverse complement of every sequence (strand-symmetric signals)', false)
+    .addOption(new Option('--alphabet <name>', 'sequence alphabet').choices(ALPHABET_CHOICES).default('auto' as const))
+    .option('--length <bp>', 'fixed input length: longer sequences keep their centre, shorter are padded and masked')
+    .addOption(new Option('--cell <type>', 'recurrent cell').choices(CELL_TYPES).default('lstm' as const))
+    .option('--hidden <n>', 'hidden units per direction', '64')
+    .option('--layers <n>', 'stacked recurrent layers', '1')
+    .option('--bidirectional', 'read both directions and concatenate (the default for --task tag)')
+    .option('--no-bidirectional', 'with --task tag: read left to right only (a tagger is bidirectional by default)')
+    .option('--bounded', 'with --cell cifg: sigmoid candidate, so the memory is a moving average held in [0, 1]', false)
+    .option('--dropout <rate>', 'dropout between layers and before the head', '0')
+    .addOption(new Option('--pool <how>', 'how per-position states become one vector').choices(POOLINGS).default('mean' as const))
+    .option('--epochs <n>', 'maximum epochs', '20')
+    .option('--batch-size <n>', 'sequences per batch', '64')
+    .option('--lr <rate>', 'Adam learning rate', '0.003')
+    .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
+    .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '10')
+    .option('--lr-patience <n>', 'halve the learning rate after n epochs without improvement (0: constant rate)', '4')
+    .option('--max-memory <GB>', 'memory budget for backpropagation; larger batches are split into accumulated micro-batches', defaultMaxMemoryGb())
+    .option('--seed <n>', 'random seed: same seed, same data, same thread count -> same weights', '1')
+    .option('--valid <file>', 'validation FASTA (labels from the same header tag)')
+    .option('--valid-fraction <f>', 'hold out this stratified fraction for validation when --valid is not given', '0.1')
+    .option('--resume', 'continue the run in --out from its last/ checkpoint', false)
+    .option('--genome <fasta>', 'train a scanner: cut labelled windows from this genome (a file, .gz allowed) with --positives')
+    .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...)')
+    .option('--labels <bed>', 'with --task tag: BED of the regions whose bases are --positive-class (every other base is background)')
+    .option('--negatives <bed>', 'with --genome: BED of negative regions (default: sample them, see below)')
+    .option('--window <bp>', 'with --genome: window length, the model\'s input length (default 200; 1000 for --task tag)')
+    .addOption(new Option('--positive-windows <how>', 'with --genome: one window centred on each positive region, or windows tiled across long ones').choices(POSITIVE_WINDOWS).default('centre' as const))
+    .option('--tile-stride <bp>', 'with --positive-windows tile or --task tag: step between tiled windows (default: half a window)')
+    .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
+    .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
+    .option('--valid-region <region>', 'with --genome: windows inside CHROM:START-END (1-based, inclusive) validate (repeatable)', collect, [] as string[])
+    .option('--exclude-region <region>', 'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)', collect, [] as string[])
+    .option('--no-rc', 'with --genome: no reverse-complement augmentation (on by default: elements work on either strand)')
+    .option('--positive-class <name>', 'with --genome: name of the positive class (the negative class is background)', 'positive')
+    .addOption(new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)").choices(CALL_EXTENTS).default('window' as const));
+  withRuntimeOptions(trainCommand)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ rnnseq train -o runs/splice --cell cifg --bidirectional --pool max --dropout 0.3 ../shared/data/splice_statlog_mlbench/splice_statlog.fa
+  $ rnnseq train -o runs/enh --class enhancer=enh.fa --class background=bg.fa --length 200
+  $ rnnseq train -o runs/enh --genome hg38.fa.gz --positives peaks.bed --window 200 --valid-chroms chr8,chr9 --positive-class enhancer
+  $ rnnseq train -o runs/lm --task lm --window 100 --windows-per-epoch 4000 --group-tag species genomes.fa
+  $ rnnseq train -o runs/expr --task regress --target-tag expression --loss huber promoters.fa
+  $ rnnseq train -o runs/cds-tag --task tag --genome chloroplast.fa --labels cds.bed --positive-class CDS --window 300 --tile-stride 30 --valid-region NC_000932:46344-62000
+  $ rnnseq train -o runs/cell --condition-tag cell --class bound=bound.fa --class unbound=unbound.fa
+  $ rnnseq train -o runs/meth --cell cifg --bounded --covariates age.tsv --class high=h.fa --class low=l.fa
+
+Scanners (--genome): positives are windows centred on (or tiled across) the --positives regions. Without
+--negatives, negatives are random genome windows that overlap no positive region, sampled so their GC content
+(5% bins) and N fraction (0, <=1%, <=10%, <=50%) match the positives' in each split; windows over half N are
+never used. Every window is also shown reverse-complemented unless --no-rc. Windows on --valid-chroms or inside
+a --valid-region validate; windows straddling a validation edge or touching an --exclude-region are dropped.
+best/ records the window and a threshold chosen for the best F1 on the validation windows (negatives weighted
+so positives make up the share of the validation sequence the --positives regions cover); rnnseq scan uses it.
+
+Taggers (--task tag --genome G --labels BED): windows of --window bp (default 1000) are tiled every --tile-stride
+bp across every sequence (one more flush with its end; windows over half N are left out), and every base is
+labelled --positive-class inside a --labels region, background outside (N bases count for neither). Reverse
+complements are shown too (tags reversed) unless --no-rc; the model is bidirectional unless --no-bidirectional.
+--valid-chroms, --valid-region and --exclude-region split windows as for scanners. best/ records the window and a
+per-base threshold (best F1 over validation bases, windows combined as scan combines them); rnnseq scan with the
+model writes a per-base track.`,
+    )
+    .action(async (inputs, opts) => {
+      const options = parseTrainOptions(inputs, opts, process.argv.slice(2).join(' '));
+      const { run } = await import('./run.js');
+      await run(options);
+    });
+}
+
+
+export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
+  out: string;
+  class: string[];
+  labelTag: string;
+  alphabet: AlphabetName | 'auto';
+  length?: string;
+  cell: CellType;
+  hidden: string;
+  layers: string;
+  /** undefined: the task's default (on for tag, off otherwise; --no-bidirectional turns it off) */
+  bidirectional?: boolean;
+  dropout: string;
+  pool: Pooling;
+  epochs: string;
+  batchSize: string;
+  lr: string;
+  clipNorm: string;
+  patience: string;
+  lrPatience: string;
+  maxMemory: string;
+  seed: string;
+  valid?: string;
+  validFraction: string;
+  resume: boolean;
+  task: Task;
+  targetTag: string;
+  targets?: string;
+  loss: RegressionLoss;
+  windowsPerEpoch: string;
+  group: string[];
+  groupTag?: string;
+  groupRegex?: string;
+  conditionTag?: string;
+  covariates?: string;
+  bounded: boolean;
+  rcAugment: boolean;
+  /** --task tag: the labelled regions */
+  labels?: string;
+}
+
+/** Validates `rnnseq train` flags once, so everything past here can trust them. */
+export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command: string): TrainOptions {
+  const classFiles = raw.class.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new RnnseqError(`--class must look like NAME=FILE, got '${spec}'`, EXIT_USAGE);
+    return { name: spec.slice(0, eq), file: spec.slice(eq + 1) };
+  });
+  if (classFiles.length > 0 && inputs.length > 0) {
+    throw new RnnseqError('give either FASTA inputs with label tags or --class NAME=FILE files, not both', EXIT_USAGE);
+  }
+  const task = raw.task;
+  if (task === 'tag' && !raw.genome) throw new RnnseqError('--task tag learns per-base labels from a genome: give --genome and --labels regions.bed', EXIT_USAGE);
+  if (task !== 'classify' && task !== 'tag' && raw.genome) throw new RnnseqError(`--genome trains a scanner (--task classify) or a tagger (--task tag), not --task ${task}`, EXIT_USAGE);
+  const lm = task === 'lm' ? parseLmFlags(inputs, raw) : undefined;
+  if (lm && raw.bidirectional) throw new RnnseqError('a language model reads left to right only: drop --bidirectional (it would see the base it predicts)', EXIT_USAGE);
+  if (raw.bounded && raw.cell !== 'cifg') throw new RnnseqError(`--bounded needs --cell cifg (got --cell ${raw.cell})`, EXIT_USAGE);
+  if (task === 'lm' && (raw.conditionTag || raw.covariates)) throw new RnnseqError('--condition-tag and --covariates apply to --task classify and regress', EXIT_USAGE);
+  if (task !== 'regress' && raw.targets) throw new RnnseqError('--targets gives regression targets: use it with --task regress', EXIT_USAGE);
+  if (raw.labels !== undefined && task !== 'tag') throw new RnnseqError('--labels gives per-base labels for --task tag; a scanner (--task classify) takes --positives', EXIT_USAGE);
+  const tag = task === 'tag' ? parseTagFlags(inputs, raw) : undefined;
+  const genome = tag ? undefined : parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
+  if (classFiles.length > 0 && task !== 'classify') throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
+  if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm && !tag) {
+    throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
+  }
+  if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
+  const names = new Set(classFiles.map((c) => c.name));
+  if (names.size !== classFiles.length) throw new RnnseqError('--class names must be distinct', EXIT_USAGE);
+
+  return {
+    ...parseCommon(raw),
+    inputs,
+    out: raw.out,
+    classFiles,
+    labelTag: raw.labelTag,
+    alphabet: raw.alphabet,
+    length: genome ? genome.windowBp : tag ? tag.windowBp : raw.length === undefined ? null : parseNumber('--length', raw.length, { min: 1, integer: true }),
+    architecture: {
+      cell: raw.cell,
+      hiddenSize: parseNumber('--hidden', raw.hidden, { min: 1, max: 4096, integer: true }),
+      layers: parseNumber('--layers', raw.layers, { min: 1, max: 16, integer: true }),
+      bidirectional: raw.bidirectional ?? task === 'tag',
+      dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
+      pool: raw.pool,
+      ...(raw.bounded ? { bounded: true } : {}),
+    },
+    task,
+    targetTag: raw.targetTag,
+    ...(raw.targets !== undefined ? { targetsFile: raw.targets } : {}),
+    loss: raw.loss,
+    ...(lm ? { lm } : {}),
+    ...(raw.conditionTag !== undefined ? { conditionTag: raw.conditionTag } : {}),
+    ...(raw.covariates !== undefined ? { covariatesFile: raw.covariates } : {}),
+    rcAugment: raw.rcAugment,
+    config: {
+      epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }),
+      batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
+      learningRate: parseNumber('--lr', raw.lr, { min: 1e-8, max: 10 }),
+      clipNorm: parseNumber('--clip-norm', raw.clipNorm, { min: 0 }),
+      patience: parseNumber('--patience', raw.patience, { min: 0, integer: true }),
+      lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
+      maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
+      seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    },
+    ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
+    validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
+    resume: raw.resume,
+    command: `rnnseq ${command}`,
+    ...(genome ? { genome } : {}),
+    ...(tag ? { tag } : {}),
+  };
+}
+
+/** Language-model inputs and windows: FASTA files grouped by record, header tag, id regex or file. */
+function parseLmFlags(inputs: string[], raw: RawTrainFlags): LmOptions {
+  const groupFiles = parseGroupFiles(raw.group);
+  const rules = [groupFiles.length > 0, raw.groupTag !== undefined, raw.groupRegex !== undefined].filter(Boolean).length;
+  if (rules > 1) throw new RnnseqError('give one of --group NAME=FILE, --group-tag or --group-regex', EXIT_USAGE);
+  if (groupFiles.length > 0 && inputs.length > 0) throw new RnnseqError('give either FASTA inputs or --group NAME=FILE files, not both', EXIT_USAGE);
+  if (groupFiles.length === 0 && inputs.length === 0 && !raw.resume) throw new RnnseqError('no training data: give FASTA files (or --group NAME=FILE)', EXIT_USAGE);
+  const rule: GroupRule =
+    groupFiles.length > 0
+      ? { kind: 'files' }
+      : raw.groupTag !== undefined
+        ? { kind: 'tag', key: raw.groupTag }
+        : raw.groupRegex !== undefined
+          ? { kind: 'regex', pattern: compileGroupRegex(raw.groupRegex) }
+          : { kind: 'record' };
+  return {
+    sources: groupFiles.length > 0 ? groupFiles : inputs.map((file) => ({ file })),
+    rule,
+    windowBp: raw.window === undefined ? 200 : parseNumber('--window', raw.window, { min: 2, integer: true }),
+    windowsPerEpoch: parseNumber('--windows-per-epoch', raw.windowsPerEpoch, { min: 1, integer: true }),
+  };
+}
+
+/** The raw flags of the genome path, as commander hands them over. */
+export interface RawGenomeFlags {
+  genome?: string;
+  positives?: string;
+  negatives?: string;
+  window?: string;
+  positiveWindows: PositiveWindows;
+  tileStride?: string;
+  negativesPerPositive: string;
+  validChroms?: string;
+  validRegion: string[];
+  excludeRegion: string[];
+  rc: boolean;
+  positiveClass: string;
+  extent: CallExtent;
+  seed: string;
+  validFraction: string;
+  length?: string;
+  valid?: string;
+  class: string[];
+}
+
+const GENOME_ONLY = ['positives', 'negatives', 'window', 'tileStride', 'validChroms'] as const;
+
+/** --valid-chroms, --valid-region, --exclude-region and --valid-fraction, shared by scanners and taggers. */
+export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
+  return {
+    validChroms: raw.validChroms === undefined ? [] : raw.validChroms.split(',').map((c) => c.trim()).filter(Boolean),
+    validRegions: raw.validRegion.map((r) => parseRegion(r, '--valid-region')),
+    excludeRegions: raw.excludeRegion.map((r) => parseRegion(r, '--exclude-region')),
+    validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
+  };
+}
+
+/** Undefined without --genome (and then no genome-only flag may be given). */
+export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags): GenomeTrainOptions | undefined {
+  if (raw.genome === undefined) {
+    const stray = GENOME_ONLY.find((key) => raw[key] !== undefined) ?? (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);
+    if (stray) throw new RnnseqError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is for training a scanner: give --genome and --positives too`, EXIT_USAGE);
+    return undefined;
+  }
+  if (inputs.length > 0 || raw.class.length > 0) throw new RnnseqError('--genome trains from a genome and BED files: give no FASTA inputs or --class with it', EXIT_USAGE);
+  if (raw.positives === undefined) throw new RnnseqError('--genome needs --positives BED (the regions to find)', EXIT_USAGE);
+  if (raw.length !== undefined) throw new RnnseqError('with --genome, the input length is --window', EXIT_USAGE);
+  if (raw.valid !== undefined) throw new RnnseqError('with --genome, hold out validation windows with --valid-chroms or --valid-region, not --valid', EXIT_USAGE);
+  if (raw.genome === '-') throw new RnnseqError('--genome must be a file: it is read more than once', EXIT_USAGE);
+  const windowBp = parseNumber('--window', raw.window ?? '200', { min: 8, max: 100_000, integer: true });
+  const negativeClass = 'background';
+  if (raw.positiveClass === negativeClass || raw.positiveClass === '' || /\s/.test(raw.positiveClass)) {
+    throw new RnnseqError(`--positive-class must be a single word other than '${negativeClass}', got '${raw.positiveClass}'`, EXIT_USAGE);
+  }
+  return {
+    genome: raw.genome,
+    positives: raw.positives,
+    ...(raw.negatives !== undefined ? { negatives: raw.negatives } : {}),
+    windowBp,
+    positiveWindows: raw.positiveWindows,
+    tileStrideBp: raw.tileStride === undefined ? Math.max(1, Math.floor(windowBp / 2)) : parseNumber('--tile-stride', raw.tileStride, { min: 1, integer: true }),
+    negativesPerPositive: parseNumber('--negatives-per-positive', raw.negativesPerPositive, { min: 0.01, max: 100 }),
+    ...parseGenomeSplit(raw),
+    reverseComplement: raw.rc,
+    seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    positiveClass: raw.positiveClass,
+    negativeClass,
+    extent: raw.extent,
+  };
+}
+
+export interface RawTagFlags extends RawGenomeFlags {
+  labels?: string;
+}
+
+export const TAG_DEFAULT_WINDOW_BP = 1000;
+
+/** Validates the flags of `train --task tag` (--genome is known to be given). */
+export function parseTagFlags(inputs: readonly string[], raw: RawTagFlags): TagTrainOptions {
+  if (inputs.length > 0 || raw.class.length > 0) throw new RnnseqError('--task tag trains from a genome and a BED: give no FASTA inputs or --class with it', EXIT_USAGE);
+  if (raw.labels !== undefined && raw.positives !== undefined && raw.labels !== raw.positives) {
+    throw new RnnseqError('--labels and --positives name the same thing for --task tag (the labelled regions): give one', EXIT_USAGE);
+  }
+  const labels = raw.labels ?? raw.positives;
+  if (labels === undefined) throw new RnnseqError('--task tag needs --labels BED: the regions whose bases are the positive class', EXIT_USAGE);
+  if (raw.negatives !== undefined) throw new RnnseqError('--task tag labels every base: bases outside --labels are background, so there is no --negatives', EXIT_USAGE);
+  if (raw.extent !== 'window') throw new RnnseqError("--extent is a window scanner's setting; a tagger's calls are runs of bases", EXIT_USAGE);
+  if (raw.length !== undefined) throw new RnnseqError('with --task tag, the input length is --window', EXIT_USAGE);
+  if (raw.valid !== undefined) throw new RnnseqError('with --task tag, hold out validation windows with --valid-chroms or --valid-region, not --valid', EXIT_USAGE);
+  if (raw.genome === '-') throw new RnnseqError('--genome must be a file: it is read more than once', EXIT_USAGE);
+  if (raw.positiveClass === TAG_NEGATIVE_CLASS || raw.positiveClass === '' || /\s/.test(raw.positiveClass)) {
+    throw new RnnseqError(`--positive-class must be a single word other than '${TAG_NEGATIVE_CLASS}', got '${raw.positiveClass}'`, EXIT_USAGE);
+  }
+  const windowBp = parseNumber('--window', raw.window ?? String(TAG_DEFAULT_WINDOW_BP), { min: 8, max: 100_000, integer: true });
+  return {
+    genome: raw.genome!,
+    labels,
+    windowBp,
+    tileStrideBp: raw.tileStride === undefined ? Math.max(1, Math.floor(windowBp / 2)) : parseNumber('--tile-stride', raw.tileStride, { min: 1, max: windowBp, integer: true }),
+    ...parseGenomeSplit(raw),
+    reverseComplement: raw.rc,
+    seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    positiveClass: raw.positiveClass,
+  };
+}
+

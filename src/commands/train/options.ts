@@ -1,0 +1,67 @@
+/** The options of `rnnseq train`, as its definition (command.ts) parses them and run.ts wires them. */
+import type { Architecture } from '../../engine/architecture.js';
+import type { TrainConfig } from '../../engine/trainer.js';
+import type { AlphabetName } from '../../seq/alphabet.js';
+import type { GenomeTrainingPlan } from '../../seq/genome-training.js';
+import type { GroupRule, GroupSource } from '../../seq/groups.js';
+import type { SequenceGroup } from '../../seq/read-groups.js';
+import type { TagTrainingPlan } from '../../seq/tag-training.js';
+import type { RegressionLoss, Task } from '../../seq/task.js';
+import type { RuntimeOptions } from '../shared/runtime.js';
+
+export interface TrainOptions extends RuntimeOptions {
+  inputs: string[];
+  out: string;
+  classFiles: Array<{ name: string; file: string }>;
+  labelTag: string;
+  alphabet: AlphabetName | 'auto';
+  length: number | null;
+  task: Task;
+  architecture: Pick<Architecture, 'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded'>;
+  /** regress: the header tag holding the target, unless a --targets table is given */
+  targetTag: string;
+  targetsFile?: string;
+  loss: RegressionLoss;
+  /** lm: groups and windows */
+  lm?: LmOptions;
+  conditionTag?: string;
+  covariatesFile?: string;
+  rcAugment: boolean;
+  config: TrainConfig;
+  valid?: string;
+  validFraction: number;
+  resume: boolean;
+  command: string;
+  /** train a scanner from a genome and BED files instead of labelled FASTA */
+  genome?: GenomeTrainOptions;
+  /** train a tagger (--task tag) from a genome and a BED of labelled regions */
+  tag?: TagTrainOptions;
+}
+
+/** train --genome: a scanner's windows, and the files they come from. */
+export interface GenomeTrainOptions extends GenomeTrainingPlan {
+  genome: string;
+  positives: string;
+  negatives?: string;
+  positiveClass: string;
+  negativeClass: string;
+  /** the default `scan --extent` written into the scanner */
+  extent: 'window' | 'core';
+}
+
+/** train --task tag: a tagger's windows, and the files they come from. */
+export interface TagTrainOptions extends TagTrainingPlan {
+  genome: string;
+  /** BED of the regions whose bases are the positive class */
+  labels: string;
+}
+
+/** train --task lm (and phylo --train): language-model data. */
+export interface LmOptions {
+  sources: GroupSource[];
+  rule: GroupRule;
+  windowBp: number;
+  windowsPerEpoch: number;
+  /** groups already read (phylo --train), instead of sources */
+  preloaded?: { groups: SequenceGroup[]; alphabet: AlphabetName };
+}

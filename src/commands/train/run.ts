@@ -1,0 +1,216 @@
+import { join } from 'node:path';
+import type { Architecture } from '../../engine/architecture.js';
+import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
+import { SequenceModel } from '../../engine/sequence-model.js';
+import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, type Evaluation, trainModel } from '../../engine/trainer.js';
+import type { TrainingSet } from '../../seq/training-set.js';
+import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { exists, removeStaleTemps, writeFileAtomically } from '../../io/atomic.js';
+import { listenForStop } from '../../io/interrupt.js';
+import type { Task } from '../../engine/architecture.js';
+import { fastaInput } from '../../io/fasta.js';
+import { idTableInput } from '../../io/id-table.js';
+import type { Logger } from '../../log.js';
+import type { AlphabetName } from '../../seq/alphabet.js';
+import { prepareLmData } from '../../seq/lm-training.js';
+import { prepareRecordData } from '../../seq/record-training.js';
+import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
+import { OPTIMIZER_FILE, loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
+import { createLogger, startRuntime } from '../shared/runtime.js';
+import type { TrainOptions } from './options.js';
+import { prepareGenomeData } from './scanner-calibration.js';
+import { prepareTagger } from './tagger-calibration.js';
+
+const METRICS_FILE = 'metrics.tsv';
+
+/** rnnseq train: labelled FASTA -> a run directory with best/ and last/ checkpoints and metrics.tsv. */
+export async function run(options: TrainOptions): Promise<void> {
+  const log = await createLogger(options);
+  const lastDir = join(options.out, 'last');
+  const resumeFrom = options.resume ? await readSpec(lastDir).catch(() => undefined) : undefined;
+  if (options.resume && !resumeFrom) throw new RnnseqError(`--resume: ${lastDir} holds no checkpoint to resume from`, EXIT_USAGE);
+  if (!options.resume && (await exists(join(options.out, 'last', 'rnnseq.json')))) {
+    throw new RnnseqError(`${options.out} already holds a training run; use --resume to continue it or choose another -o`, EXIT_USAGE);
+  }
+  // A run killed with -9 mid-save left its temp copies; --resume is when someone comes back to this directory.
+  for (const name of ['last', 'best', METRICS_FILE]) await removeStaleTemps(join(options.out, name));
+
+  if (resumeFrom?.spec.window && !options.genome && !options.tag) {
+    throw new RnnseqError(`${options.out} trains a scanner: resume it with the same --genome, --positives and window options`, EXIT_USAGE);
+  }
+  // A scanner (--genome) cuts its labelled windows from a genome and BED files; see scanner-calibration.ts.
+  // A tagger (--task tag) tiles windows over a genome with per-base labels; see tagger-calibration.ts.
+  const tagData = options.tag ? await prepareTagger(options.tag, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
+  const genomeData = options.genome ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
+  const prepared: PreparedData = tagData
+    ? tagData
+    : genomeData
+    ? { ...genomeData, architecture: {}, summary: { genomeWindows: genomeData.summary, lengthRange: lengthRange(genomeData.train.items) }, trainItems: genomeData.train.items.length }
+    : await prepareFastaData(options, resumeFrom?.spec, log);
+  const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
+  const unit = options.task === 'lm' || options.genome ? 'windows' : 'sequences';
+  const what = options.task === 'lm' ? `${prepared.trainItems} training windows per epoch` : `${prepared.trainItems} training`;
+  log.info(`${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}` + (options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''));
+
+  const runtime = await startRuntime(options, log);
+  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
+  let model: SequenceModel;
+  let resume: { state: TrainerState; optimizer: NamedTensor[] } | undefined;
+  if (resumeFrom) {
+    const loaded = await loadModel(lastDir, runtime.engine.core);
+    model = loaded.model;
+    resume = { state: loaded.spec.training.state as TrainerState, optimizer: readOptimizer(loaded.files.get(OPTIMIZER_FILE), loaded.spec.training.optimizerTensors as TensorEntry[], lastDir) };
+    log.info(`resuming ${options.out} after epoch ${resume.state.epochsDone}`);
+  } else {
+    const architecture: Architecture = { ...options.architecture, ...prepared.architecture, inputSize: alphabet.size, numClasses: classes.length };
+    model = SequenceModel.create({ alphabet: alphabet.name, classes, architecture, inputLength }, config.seed, runtime.engine.core);
+  }
+
+  const data = {
+    sources: prepared.sources,
+    trainSequences: prepared.trainItems,
+    validSequences: valid?.items.length ?? 0,
+    validation: validDescription,
+    ...(genomeData ? { classCounts: Object.fromEntries(classes.map((c, i) => [c, countLabel(genomeData.train.labels, i)])) } : {}),
+    ...prepared.summary,
+  };
+  const progress = await log.progress(Math.ceil(prepared.trainItems / config.batchSize), 'batches');
+  const stop = listenForStop();
+  try {
+    const state = await trainModel(model, train, valid, config, {
+      signal: stop.signal,
+      onBatch: (done, _total, loss) => progress.update(done, { status: `loss ${loss.toFixed(4)}` }),
+      onEpoch: async (report, trainerState, optimizerState, validation) => {
+        progress.update(0);
+        logEpoch(log, report, config.epochs, model.info.architecture.task ?? 'classify');
+        const extras = {
+          training: { command: options.command, config, architecture: model.info.architecture, state: withoutTimings(trainerState), epoch: report.epoch },
+          data,
+          metrics: withoutTiming(report),
+          backend: runtime.backend.name,
+          engine: runtime.engine.description,
+          ...(genomeData || tagData ? { window: (genomeData ?? tagData)!.window } : {}),
+        };
+        const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
+        if (report.improved) await saveModel(join(options.out, 'best'), model, extras, predictions ? [{ name: VALID_PREDICTIONS_FILE, data: predictions }] : []);
+        const optimizer = await optimizerState();
+        const packed = packTensors(optimizer.map((t, i) => ({ name: `optimizer.${i}`, tensor: t.tensor })));
+        await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [{ name: OPTIMIZER_FILE, data: packed.data }]);
+        await writeMetrics(join(options.out, METRICS_FILE), trainerState.history);
+      },
+    }, resume);
+    progress.stop();
+    if (stop.signal.aborted) {
+      log.warn(
+        state.epochsDone > 0
+          ? `interrupted; ${join(options.out, 'last')} holds epoch ${state.epochsDone}: continue with --resume`
+          : 'interrupted during the first epoch; nothing was saved (start again without --resume)',
+      );
+      process.exitCode = stop.exitCode();
+      return;
+    }
+    await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
+    const best = state.history.find((r) => r.epoch === state.bestEpoch);
+    log.record(
+      'done',
+      { out: options.out, bestEpoch: state.bestEpoch, validAccuracy: best?.validAccuracy, validLoss: best?.validLoss, ...(best?.validExtra ? { valid: best.validExtra } : {}) },
+      `rnnseq: done: best epoch ${state.bestEpoch}` + (best ? bestSummary(best, options.task) : '') + `; model in ${join(options.out, 'best')}`,
+    );
+  } finally {
+    progress.stop();
+    stop.release();
+    model.dispose();
+  }
+}
+
+/** Labelled FASTA or a language model's sequences: the files opened here, the data prepared in src/seq. */
+function prepareFastaData(options: TrainOptions, resumed: ResumedData | undefined, log: Logger): Promise<PreparedData> {
+  const { config, alphabet, validFraction } = options;
+  if (options.task === 'lm') {
+    const lm = { ...options.lm!, sources: options.lm!.sources.map((source) => ({ ...source, input: fastaInput(source.file) })) };
+    return prepareLmData({ lm, alphabet, validFraction, seed: config.seed }, resumed, log);
+  }
+  const { valid, targetsFile, covariatesFile, ...rest } = options;
+  const plan = {
+    ...rest,
+    inputs: options.inputs.map(fastaInput),
+    classFiles: options.classFiles.map(({ name, file }) => ({ name, file: fastaInput(file) })),
+    ...(targetsFile !== undefined ? { targets: idTableInput(targetsFile) } : {}),
+    ...(covariatesFile !== undefined ? { covariates: idTableInput(covariatesFile) } : {}),
+    ...(valid !== undefined ? { valid: fastaInput(valid) } : {}),
+    seed: config.seed,
+  };
+  return prepareRecordData(plan, resumed, log);
+}
+
+function readOptimizer(data: Buffer | undefined, entries: TensorEntry[] | undefined, dir: string): NamedTensor[] {
+  if (!data || !entries) throw new RnnseqError(`${dir}: optimizer state is missing; cannot resume exactly (start a new run)`, EXIT_DATA);
+  return [...unpackTensors(entries, data, dir)].map(([name, tensor]) => ({ name, tensor }));
+}
+
+function logEpoch(log: import('../../log.js').Logger, r: EpochReport, epochs: number, task: Task): void {
+  const pct = (v: number) => (Number.isNaN(v) ? '-' : (100 * v).toFixed(2) + '%');
+  const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4));
+  const extra = r.validExtra ?? {};
+  const measures =
+    task === 'lm'
+      ? `valid ${num(extra.bitsPerBase)} bits/base  perplexity ${num(extra.perplexity)}  acc ${pct(r.validAccuracy)}`
+      : task === 'regress'
+        ? `valid loss ${num(r.validLoss)}  mse ${num(extra.mse)}  pearson ${num(extra.pearson)}  spearman ${num(extra.spearman)}`
+        : `acc ${pct(r.trainAccuracy)}  valid loss ${num(r.validLoss)}  acc ${pct(r.validAccuracy)}  auroc ${num(r.validAuroc)}`;
+  log.record(
+    'epoch',
+    { ...r },
+    `epoch ${r.epoch}/${epochs}  loss ${num(r.trainLoss)}  ${measures}  ${r.seconds.toFixed(1)}s ${Math.round(r.tokensPerSecond)} tok/s${r.improved ? '  *' : ''}`,
+  );
+}
+
+function bestSummary(best: EpochReport, task: Task): string {
+  const extra = best.validExtra ?? {};
+  if (task === 'lm' && extra.bitsPerBase !== undefined) return `, validation ${extra.bitsPerBase.toFixed(4)} bits per base (perplexity ${extra.perplexity!.toFixed(3)})`;
+  if (task === 'regress' && extra.pearson !== undefined) return `, validation Pearson ${extra.pearson.toFixed(4)}, Spearman ${extra.spearman!.toFixed(4)}`;
+  return Number.isNaN(best.validAccuracy) ? '' : `, validation accuracy ${(100 * best.validAccuracy).toFixed(2)}%`;
+}
+
+/** Validation predictions of a classifier at its best epoch, for `rnnseq report`: true label, then p_<class>. */
+export const VALID_PREDICTIONS_FILE = 'valid-predictions.tsv';
+
+function validPredictions(validation: Evaluation, valid: TrainingSet, classes: string[]): Buffer | undefined {
+  if (!validation.probs || !valid.labels) return undefined;
+  const lines = [['label', ...classes.map((c) => `p_${c}`)].join('\t')];
+  for (let i = 0; i < valid.labels.length; i++) {
+    const row = validation.probs.subarray(i * classes.length, (i + 1) * classes.length);
+    lines.push([classes[valid.labels[i]!], ...Array.from(row, (p) => p.toFixed(6))].join('\t'));
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+/**
+ * Wall-clock numbers stay out of checkpoints, so the same seed and data write byte-identical files; they are
+ * in metrics.tsv and the log.
+ */
+function withoutTiming(report: EpochReport): Omit<EpochReport, 'seconds' | 'tokensPerSecond'> {
+  const { seconds: _seconds, tokensPerSecond: _tokens, ...rest } = report;
+  return rest;
+}
+
+function withoutTimings(state: TrainerState): TrainerState {
+  return { ...state, history: state.history.map((r) => withoutTiming(r) as EpochReport) };
+}
+
+const METRIC_COLUMNS: Array<keyof EpochReport> = ['epoch', 'trainLoss', 'trainAccuracy', 'validLoss', 'validAccuracy', 'validAuroc', 'learningRate', 'seconds', 'tokensPerSecond', 'improved'];
+
+async function writeMetrics(path: string, history: EpochReport[]): Promise<void> {
+  // Task-specific validation numbers (bits per base, Pearson, ...) become extra columns: validBitsPerBase, ...
+  const extras = [...new Set(history.flatMap((r) => Object.keys(r.validExtra ?? {})))];
+  const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`)];
+  const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
+  const lines = [header.join('\t'), ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t'))];
+  await writeFileAtomically(path, lines.join('\n') + '\n');
+}
+
+function countLabel(labels: Int32Array, k: number): number {
+  let n = 0;
+  for (const l of labels) if (l === k) n++;
+  return n;
+}

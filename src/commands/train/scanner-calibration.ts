@@ -1,0 +1,121 @@
+/**
+ * `rnnseq train --genome`: the scanner path of train. Opens the genome and BED files for the training and
+ * validation windows (src/seq/genome-training.ts), and after training writes a decision threshold calibrated on
+ * the validation windows into best/rnnseq.json for `rnnseq scan`.
+ */
+import type { WindowSpec } from '../../engine/checkpoint.js';
+import type { RecurrentCore } from '../../engine/core.js';
+import { evaluate } from '../../engine/trainer.js';
+import type { LabelledSet } from '../../seq/training-set.js';
+import { bedInput } from '../../io/bed.js';
+import type { Logger } from '../../log.js';
+import { bestF1Threshold, type ThresholdChoice } from '../../scan/calibrate.js';
+import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
+import { NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets } from '../../seq/genome-training.js';
+import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
+import { openTrainingGenome } from './genome-input.js';
+import type { GenomeTrainOptions } from './options.js';
+
+export interface PreparedGenomeData {
+  alphabet: Alphabet;
+  classes: string[];
+  inputLength: number;
+  train: LabelledSet;
+  valid?: LabelledSet;
+  validDescription: string;
+  sources: string;
+  summary: Record<string, unknown>;
+  window: WindowSpec;
+  /** After training: calibrates the threshold on the validation windows and writes it into best/. */
+  finish(bestDir: string, core: RecurrentCore, batchSize: number): Promise<void>;
+}
+
+export async function prepareGenomeData(options: GenomeTrainOptions, requestedAlphabet: AlphabetName | 'auto', log: Logger): Promise<PreparedGenomeData> {
+  const { genome, alphabet } = await openTrainingGenome(options.genome, requestedAlphabet, 'a scanner needs a nucleotide genome (the sequence looks like protein)');
+  const inputs = { genome, positives: bedInput(options.positives), ...(options.negatives !== undefined ? { negatives: bedInput(options.negatives) } : {}) };
+  const sets = await buildGenomeSets(options, inputs, alphabet, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
+  const classes = [options.negativeClass, options.positiveClass]; // indices NEGATIVE_LABEL, POSITIVE_LABEL
+  const window: WindowSpec = {
+    lengthBp: options.windowBp,
+    positiveClass: options.positiveClass,
+    threshold: 0.5,
+    strand: options.reverseComplement ? 'both' : '+',
+    rcCombine: 'max',
+    ...(options.extent !== 'window' ? { extent: options.extent } : {}),
+    reverseComplement: options.reverseComplement,
+  };
+  return {
+    alphabet,
+    classes,
+    inputLength: options.windowBp,
+    train: sets.train,
+    ...(sets.valid ? { valid: sets.valid } : {}),
+    validDescription: sets.validDescription,
+    sources: `genome ${options.genome}, positives ${options.positives}` + (options.negatives ? `, negatives ${options.negatives}` : ''),
+    summary: sets.summary,
+    window,
+    finish: async (bestDir, core, batchSize) => {
+      const calibrationSet = sets.valid ?? sets.train;
+      if (!sets.valid) log.warn('no validation windows: the threshold is calibrated on the training windows and will be optimistic');
+      const { model } = await loadModel(bestDir, core);
+      let probs: Float32Array;
+      try {
+        probs = evaluate(model, calibrationSet, batchSize).probs!; // a scanner is a classifier
+      } finally {
+        model.dispose();
+      }
+      const choice = calibrate(probs, calibrationSet.labels, sets.strandPairs, sets.positiveRate);
+      const main = sets.strandPairs ? choice['both-max']! : choice['+']!;
+      await rewriteSpec(bestDir, (spec) => ({
+        ...spec,
+        window: {
+          ...window,
+          threshold: main.threshold,
+          thresholds: Object.fromEntries(Object.entries(choice).map(([key, c]) => [key, c.threshold])),
+          calibration: {
+            metric: 'best F1 over validation windows, negatives weighted to the positive rate',
+            positiveRate: round(sets.positiveRate),
+            set: sets.valid ? sets.validDescription : 'training windows (no validation set)',
+            windows: main.windows,
+            positives: main.positives,
+            precision: round(main.precision),
+            recall: round(main.recall),
+            f1: round(main.f1),
+          },
+        },
+      }));
+      log.record(
+        'calibrated',
+        { threshold: main.threshold, precision: main.precision, recall: main.recall, f1: main.f1, windows: main.windows },
+        `rnnseq: threshold ${main.threshold} (best F1 on ${main.windows} ${sets.valid ? 'validation' : 'training'} windows${sets.strandPairs ? ', both strands, max' : ''}, ` +
+          `positive rate ${(100 * sets.positiveRate).toFixed(1)}%): ` +
+          `precision ${main.precision.toFixed(3)}, recall ${main.recall.toFixed(3)}, F1 ${main.f1.toFixed(3)}`,
+      );
+    },
+  };
+}
+
+/**
+ * Thresholds for each way scan can combine strands. With strand pairs, items alternate forward / reverse
+ * complement of one window (genome-training.ts), so the pair's scores combine as scan combines them.
+ */
+function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean, positiveRate: number): Record<string, ThresholdChoice> {
+  const positive = (i: number) => probs[i * 2 + POSITIVE_LABEL]!; // two classes
+  if (!strandPairs) {
+    return { '+': bestF1Threshold(Float32Array.from(labels, (_, i) => positive(i)), Array.from(labels, (l) => l !== NEGATIVE_LABEL), positiveRate) };
+  }
+  const pairs = labels.length / 2;
+  const isPositive = Array.from({ length: pairs }, (_, k) => labels[2 * k] === POSITIVE_LABEL);
+  const forward = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k));
+  const reverse = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k + 1));
+  return {
+    'both-max': bestF1Threshold(forward.map((f, k) => Math.max(f, reverse[k]!)), isPositive, positiveRate),
+    'both-mean': bestF1Threshold(forward.map((f, k) => (f + reverse[k]!) / 2), isPositive, positiveRate),
+    '+': bestF1Threshold(forward, isPositive, positiveRate),
+    '-': bestF1Threshold(reverse, isPositive, positiveRate),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10000) / 10000;
+}

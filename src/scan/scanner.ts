@@ -26,13 +26,12 @@
  * - a part owning that first call also scores the windows within a window length of the end, to tell whether
  *   the call is joined (then the origin's owner writes it).
  */
-import { dataError } from '../errors.js';
 import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
-import { type RcCombine, type StrandMode, combineStrands } from '../seq/strands.js';
-import { isCircular } from '../seq/topology.js';
-import { type WindowGrid, type WindowLayout, regularWindowCount, windowCount, windowLayout } from '../seq/windows.js';
-import { type BufferedSequence, strandBatch } from './window-batch.js';
+import { combineStrands } from '../seq/strands.js';
+import { type WindowGrid, regularWindowCount, windowCount, } from '../seq/windows.js';
+import { strandBatch } from './window-batch.js';
+import { type SequencePlace, SlidingSequence, type StreamSettings, type StreamStats, streamSequences } from './window-stream.js';
 import { type CalledRegion, RegionMerger } from './merge.js';
 import { cutAtOrigin, foldCalls } from './origin.js';
 import { type OwnedStarts, inIntervals } from '../seq/regions.js';
@@ -41,25 +40,13 @@ import { type OwnedStarts, inIntervals } from '../seq/regions.js';
 export const CALL_EXTENTS = ['window', 'core'] as const;
 export type CallExtent = (typeof CALL_EXTENTS)[number];
 
-export interface ScanSettings {
-  grid: WindowGrid;
-  /** windows per batch (per strand) */
-  batchWindows: number;
-  /** windows with more N bases than this are skipped */
-  maxN: number;
-  strand: StrandMode;
-  rcCombine: RcCombine;
+export interface ScanSettings extends StreamSettings {
   /** a window is called when its (combined) probability is >= threshold */
   threshold: number;
   /** what a called window adds to a region: the whole window, or its central stride-wide bin */
   extent: CallExtent;
   /** report per-window scores (for bedGraph) */
   windowScores: boolean;
-  /** alphabet channels and the byte encoding table (src/seq/windows.ts byteEncodingTable) */
-  channels: number;
-  encoding: Float32Array;
-  /** every sequence is circular (scan --circular); else only those whose header says so */
-  circular?: boolean;
 }
 
 /** One probability (of the positive class) per batch row. */
@@ -80,30 +67,21 @@ export interface ScanEvent {
   basesDone: number;
 }
 
-export interface ScanStats {
-  sequences: number;
-  basesRead: number;
+export interface ScanStats extends StreamStats {
   windowsScored: number;
   windowsSkippedN: number;
   regions: number;
-  /** sequences shorter than one window: no windows */
-  shortSequences: string[];
-  /** sequences scanned as circular */
-  circularSequences: number;
-  seen: Set<string>;
 }
 
 export function emptyStats(): ScanStats {
   return { sequences: 0, basesRead: 0, windowsScored: 0, windowsSkippedN: 0, regions: 0, shortSequences: [], circularSequences: 0, seen: new Set() };
 }
 
-const WHOLE: Array<[number, number]> = [[0, Infinity]];
-
 /**
  * Scans every sequence in `chunks` (from readFastaChunks). `owned`: the window starts this run owns per
  * sequence (src/seq/regions.ts); undefined means all of them. Reading stops early once every owned sequence is done.
  */
-export async function* scanChunks(
+export function scanChunks(
   chunks: AsyncIterable<FastaChunk>,
   owned: OwnedStarts | undefined,
   settings: ScanSettings,
@@ -111,57 +89,15 @@ export async function* scanChunks(
   stats: ScanStats,
   source: string,
 ): AsyncGenerator<ScanEvent> {
-  const remaining = owned ? new Set(owned.keys()) : undefined;
-  let current: SequenceScan | undefined;
-  for await (const chunk of chunks) {
-    if (chunk.offset === 0) {
-      if (stats.seen.has(chunk.id)) {
-        throw dataError({ file: source, line: chunk.line, record: chunk.id }, 'duplicate sequence name; BED output needs unique names');
-      }
-      stats.seen.add(chunk.id);
-      stats.sequences++;
-      const circular = isCircular(chunk.description, settings.circular === true);
-      if (circular) stats.circularSequences++;
-      const intervals = owned ? owned.get(chunk.id) : WHOLE;
-      current = intervals ? new SequenceScan(chunk.id, intervals, settings, score, stats, stats.basesRead, circular) : undefined;
-    }
-    stats.basesRead += chunk.sequence.length;
-    if (current && !current.done) {
-      current.append(chunk.sequence);
-      yield* current.processReady(chunk.last);
-    }
-    if (chunk.last) {
-      if (current && current.lengthBp !== undefined && current.lengthBp < settings.grid.windowBp) stats.shortSequences.push(chunk.id);
-      remaining?.delete(chunk.id);
-      current = undefined;
-      if (remaining && remaining.size === 0) return; // every owned sequence is done: stop reading
-    } else if (current?.done && remaining) {
-      remaining.delete(chunk.id);
-      current = undefined;
-      if (remaining.size === 0) return;
-    }
-  }
+  return streamSequences(chunks, owned, stats, settings, source, (place) => new SequenceScan(place, settings, score, stats));
 }
 
-class SequenceScan {
-  done = false;
+class SequenceScan extends SlidingSequence<ScanEvent> {
   lengthBp: number | undefined;
-  private bytes = Buffer.allocUnsafe(1 << 16);
-  private bufStart = 0; // sequence coordinate of bytes[0]
-  private bufLength = 0;
-  private received = 0; // bases of the sequence seen so far
-  private nextBatch = 0;
   private readonly merger = new RegionMerger();
   /** first interval whose lookback range may still reach the coming windows */
   private intervalCursor = 0;
-  private readonly windowBp: number;
-  private readonly strideBp: number;
-  private readonly batchWindows: number;
-  private readonly layout: WindowLayout;
   // Circular sequences only (see the top of this file):
-  /** the first windowBp - 1 bases, which the windows running past the end continue into */
-  private readonly head: Buffer;
-  private headLength = 0;
   /** this part owns window 0, so it writes what lands at the start from across the origin */
   private readonly ownsOrigin: boolean;
   /** still scoring from window 0 to find the first call */
@@ -175,20 +111,13 @@ class SequenceScan {
   private readonly heldBins: ScoredBin[] = [];
 
   constructor(
-    private readonly chrom: string,
-    private readonly owned: ReadonlyArray<readonly [number, number]>,
+    place: SequencePlace,
     private readonly settings: ScanSettings,
     private readonly score: WindowScorer,
     private readonly stats: ScanStats,
-    /** input bases before this sequence */
-    private readonly basesBefore: number,
-    private readonly circular: boolean,
   ) {
-    this.windowBp = settings.grid.windowBp;
-    this.strideBp = settings.grid.strideBp;
-    this.batchWindows = settings.batchWindows;
-    this.layout = windowLayout(settings.grid, circular);
-    this.head = Buffer.alloc(circular ? this.windowBp - 1 : 0);
+    super(place, settings);
+    const { owned, circular } = place;
     this.ownsOrigin = circular && inIntervals(owned, 0);
     this.headScan = circular;
     this.reachBp = settings.extent === 'core' ? this.extentOffset : this.windowBp - 1;
@@ -198,56 +127,14 @@ class SequenceScan {
     this.nextBatch = Math.floor(Math.ceil(firstNeeded / this.strideBp) / this.batchWindows);
   }
 
-  /**
-   * Bases before this are never read again. One stride before the next batch's first regular window, because a
-   * tail window (known only at the end) starts after the previous regular window, which may be that far back.
-   */
-  private get keepFrom(): number {
-    return Math.max(0, (this.nextBatch * this.batchWindows - 1) * this.strideBp);
-  }
-
-  append(sequence: string): void {
-    const from = this.received;
-    if (this.headLength < this.head.length) {
-      this.headLength += this.head.write(sequence.slice(0, this.head.length - this.headLength), this.headLength, 'latin1');
-    }
-    this.received += sequence.length;
-    const keep = this.keepFrom;
-    this.discardBefore(keep);
-    const skip = Math.max(0, keep - from);
-    if (skip >= sequence.length) {
-      this.bufStart = this.received;
-      this.bufLength = 0;
-      return;
-    }
-    if (this.bufLength === 0) this.bufStart = from + skip;
-    const needed = this.bufLength + sequence.length - skip;
-    if (needed > this.bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
-      this.bytes.copy(bigger, 0, 0, this.bufLength);
-      this.bytes = bigger;
-    }
-    this.bufLength += this.bytes.write(skip > 0 ? sequence.slice(skip) : sequence, this.bufLength, 'latin1');
-  }
-
-  private discardBefore(position: number): void {
-    const drop = Math.min(Math.max(0, position - this.bufStart), this.bufLength);
-    if (drop === 0) return;
-    this.bytes.copyWithin(0, drop, this.bufLength);
-    this.bufLength -= drop;
-    this.bufStart += drop;
-  }
 
   /** Scores every batch whose windows are all available; `ended`: the sequence's last chunk has arrived. */
   *processReady(ended: boolean): Generator<ScanEvent> {
-    const { windowBp: W, batchWindows: B, layout } = this;
+    const { windowBp: W, layout } = this;
     if (ended) this.lengthBp = this.received;
     const lengthBp = ended ? this.received : Infinity; // Infinity: only regular windows are known so far
-    const total = layout.count(lengthBp);
-    while (!this.done) {
-      const first = this.nextBatch * B;
-      if (first >= total) break;
-      const last = Math.min(total, first + B) - 1;
+    for (let next = this.nextWindows(lengthBp); next && !this.done; next = this.nextWindows(lengthBp)) {
+      const { first, last, total } = next;
       // Not all of its windows have arrived. On a circular sequence, also wait while a window may lie within a
       // window length of the end: such windows may run past it, or be needed to look across the origin.
       if (!ended && last * this.strideBp + W >= this.received + (this.circular ? 0 : 1)) break;
@@ -376,10 +263,6 @@ class SequenceScan {
     for (const [pieceStart, pieceEnd, folded] of cutAtOrigin(start, end, lengthBp)) {
       if (folded ? this.ownsOrigin : inIntervals(this.owned, windowAt)) this.heldBins.push({ start: pieceStart, end: pieceEnd, prob });
     }
-  }
-
-  private buffered(): BufferedSequence {
-    return { chrom: this.chrom, bytes: this.bytes, bufStart: this.bufStart, bufLength: this.bufLength, received: this.received, head: this.head };
   }
 
   private scoreBatch(first: number, last: number, lengthBp: number, event: ScanEvent): void {

@@ -1,15 +1,11 @@
 /** `rnnseq classify`: its flags, help and examples, and their parsing into ClassifyOptions (options.ts). */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { defaultMaxMemoryGb, withRuntimeOptions } from '../shared/flags.js';
-import { parseCommon, parseNumber } from '../shared/parse.js';
+import { defaultMaxMemoryGb, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
+import { parseModelRun, parseNumber, parseRecordContext } from '../shared/parse.js';
 import { RC_MODES } from './options.js';
 
 export function register(program: Command): void {
-  const classifyCommand = program
-    .command('classify')
-    .description('classify sequences with a trained classifier or regressor; TSV (id, label, p_<class>... or id, value) to stdout or -o')
-    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
-    .requiredOption('-m, --model <path>', 'checkpoint directory, training run directory, or shipped model name')
+  const classifyCommand = modelOverRecords(program, 'classify', 'classify sequences with a trained classifier or regressor; TSV (id, label, p_<class>... or id, value) to stdout or -o')
     .option('-o, --out <file>', 'write the TSV here (atomically) instead of stdout')
     .option('--batch-size <n>', 'sequences per batch', '256')
     .option('--default-condition <value>', "models trained with --condition-tag: the condition of records whose header lacks the tag")
@@ -43,13 +39,9 @@ Circular records are read whole, never cropped to the model's length.`,
     .action(async (inputs, opts) => {
       const { run } = await import('./run.js');
       await run({
-        ...parseCommon(opts),
-        model: opts.model,
-        inputs,
-        out: opts.out,
+        ...parseModelRun(inputs, opts),
         batchSize: parseNumber('--batch-size', opts.batchSize, { min: 1, integer: true }),
-        ...(opts.defaultCondition !== undefined ? { defaultCondition: opts.defaultCondition } : {}),
-        ...(opts.covariates !== undefined ? { covariates: opts.covariates } : {}),
+        ...parseRecordContext(opts),
         maxMemoryBytes: parseNumber('--max-memory', opts.maxMemory, { min: 0.01 }) * 2 ** 30,
         orientation: { reverse: opts.reverse, complement: opts.complement },
         rc: opts.rc,

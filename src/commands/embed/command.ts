@@ -1,16 +1,12 @@
 /** `rnnseq embed`: its flags, help and examples, and their parsing into EmbedCommandOptions (options.ts). */
 import { type Command, Option } from '@commander-js/extra-typings';
 import { EMBED_POOLS } from '../../engine/requests.js';
-import { defaultMaxMemoryGb, withRuntimeOptions } from '../shared/flags.js';
-import { parseCommon, parseNumber } from '../shared/parse.js';
+import { defaultMaxMemoryGb, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
+import { parseModelRun, parseNumber, parseRecordContext } from '../shared/parse.js';
 import { EMBED_FORMATS, EMBED_RC } from './options.js';
 
 export function register(program: Command): void {
-  const embedCommand = program
-    .command('embed')
-    .description("hidden-state vectors of any model, one per sequence (or per position); TSV (id, dim1...) or .npy")
-    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
-    .requiredOption('-m, --model <path>', 'checkpoint directory, training run directory, or shipped model name')
+  const embedCommand = modelOverRecords(program, 'embed', "hidden-state vectors of any model, one per sequence (or per position); TSV (id, dim1...) or .npy")
     .option('-o, --out <file>', 'write here (atomically) instead of stdout; with --format npy also FILE.ids.tsv')
     .addOption(new Option('--pool <how>', 'per-sequence vector: mean/max over positions, or each direction\'s first/last state').choices(EMBED_POOLS).default('mean' as const))
     .option('--layer <n>', 'recurrent layer to read, 1 = closest to the sequence (default: the last)')
@@ -40,10 +36,7 @@ Examples:
     .action(async (inputs, opts) => {
       const { run } = await import('./run.js');
       await run({
-        ...parseCommon(opts),
-        model: opts.model,
-        inputs,
-        out: opts.out,
+        ...parseModelRun(inputs, opts),
         pool: opts.pool,
         ...(opts.layer !== undefined ? { layer: parseNumber('--layer', opts.layer, { min: 1, integer: true }) } : {}),
         perPosition: opts.perPosition,
@@ -51,8 +44,7 @@ Examples:
         chunkBp: parseNumber('--chunk', opts.chunk, { min: 1, integer: true }),
         rc: opts.rc,
         circular: opts.circular,
-        ...(opts.defaultCondition !== undefined ? { defaultCondition: opts.defaultCondition } : {}),
-        ...(opts.covariates !== undefined ? { covariates: opts.covariates } : {}),
+        ...parseRecordContext(opts),
         batchSize: parseNumber('--batch-size', opts.batchSize, { min: 1, integer: true }),
         maxMemoryBytes: parseNumber('--max-memory', opts.maxMemory, { min: 0.01 }) * 2 ** 30,
       });

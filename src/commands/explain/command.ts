@@ -2,16 +2,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { parseRegion } from '../../seq/regions.js';
-import { collect, withRuntimeOptions } from '../shared/flags.js';
+import { collect, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
 import type { ExplainOptions } from './options.js';
 
 export function register(program: Command): void {
-  const explainCommand = program
-    .command('explain')
-    .description('in-silico mutagenesis: the change in a class probability for every single-base substitution; TSV, optional motifs')
-    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
-    .requiredOption('-m, --model <path>', 'checkpoint directory, training run directory, or shipped model name')
+  const explainCommand = modelOverRecords(program, 'explain', 'in-silico mutagenesis: the change in a class probability for every single-base substitution; TSV, optional motifs')
     .option('-o, --out <file>', 'write the TSV (or with --vcf, the VCF) here (atomically) instead of stdout')
     .option('--target <class>', "the class whose probability is explained (default: the scanner's positive class)")
     .option('--batch-size <n>', 'variants per engine call', '512')

@@ -58,15 +58,22 @@ function windowsEvery(settings: ScanSettings | TrackSettings): string {
   return `${settings.grid.windowBp} bp windows every ${settings.grid.strideBp} bp, strand ${settings.strand}`;
 }
 
+/** What both kinds of plan take from their settings as they are. */
+function common(settings: ScanSettings | TrackSettings, settled: { positiveClass: string; calibrated: boolean }) {
+  return { windowBp: settings.grid.windowBp, maxN: settings.maxN, positiveClass: settled.positiveClass, calibrated: settled.calibrated };
+}
+
+/** The strand column of a BED line: '.' when both strands are combined. */
+function strandColumn(settings: ScanSettings | TrackSettings): '.' | '+' | '-' {
+  return settings.strand === 'both' ? '.' : settings.strand;
+}
+
 function planWindows(options: ScanOptions, spec: ModelSpec): ScanPlan {
-  const { settings, positiveIndex, positiveClass, calibrated } = windowSettings(options, spec, options.model);
+  const settled = windowSettings(options, spec, options.model);
+  const { settings, positiveIndex, positiveClass } = settled;
   const stats = emptyStats();
-  const strandColumn = settings.strand === 'both' ? '.' : settings.strand;
   return {
-    windowBp: settings.grid.windowBp,
-    maxN: settings.maxN,
-    positiveClass,
-    calibrated,
+    ...common(settings, settled),
     uncalibrated: `${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`,
     describe: (input) =>
       `scanning ${input}: ${windowsEvery(settings)}` +
@@ -85,7 +92,7 @@ function planWindows(options: ScanOptions, spec: ModelSpec): ScanPlan {
         return out;
       };
       for await (const event of scanChunks(chunks, owned, settings, score, stats, outputs.source)) {
-        await writeWindowEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn);
+        await writeWindowEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings));
         outputs.summary?.add(event);
         yield event.basesDone;
       }
@@ -98,14 +105,11 @@ function planWindows(options: ScanOptions, spec: ModelSpec): ScanPlan {
 }
 
 function planTrack(options: ScanOptions, spec: ModelSpec): ScanPlan {
-  const { settings, positiveIndex, positiveClass, calibrated } = trackSettings(options, spec, options.model);
+  const settled = trackSettings(options, spec, options.model);
+  const { settings, positiveIndex, positiveClass } = settled;
   const stats = emptyTrackStats();
-  const strandColumn = settings.strand === 'both' ? '.' : settings.strand;
   return {
-    windowBp: settings.grid.windowBp,
-    maxN: settings.maxN,
-    positiveClass,
-    calibrated,
+    ...common(settings, settled),
     uncalibrated: `${options.model} has no calibrated threshold for ${positiveClass}; calling bases with probability >= 0.5 (set --threshold)`,
     describe: (input) =>
       `scanning ${input} with a tagger: ${windowsEvery(settings)}` +
@@ -125,7 +129,7 @@ function planTrack(options: ScanOptions, spec: ModelSpec): ScanPlan {
         return out;
       };
       for await (const event of scanTrack(chunks, owned, settings, score, stats, outputs.source)) {
-        await writeTrackEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn);
+        await writeTrackEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings));
         const regions = event.runs.map((r) => ({ start: r.start, end: r.end, anchor: r.start, maxProb: r.maxProb, sumProb: r.sumProb, windows: r.bases }));
         outputs.summary?.add({ chrom: event.chrom, regions, bins: [], basesDone: event.basesDone });
         yield event.basesDone;

@@ -41,3 +41,12 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+
+/** A command that runs a model over FASTA records: its inputs (stdin by default) and -m, defined once. */
+export function modelOverRecords(program: Command, name: string, description: string) {
+  return program
+    .command(name)
+    .description(description)
+    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin)", ['-'])
+    .requiredOption('-m, --model <path>', 'checkpoint directory, training run directory, or shipped model name');
+}

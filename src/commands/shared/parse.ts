@@ -48,3 +48,16 @@ export function parseCommon(raw: RawRuntimeFlags): RuntimeOptions {
     json: raw.json,
   };
 }
+
+/** The parts of a model-over-records command's options that classify and embed parse alike. */
+export function parseModelRun(inputs: string[], raw: RawRuntimeFlags & { model: string; out?: string }) {
+  return { ...parseCommon(raw), model: raw.model, inputs, out: raw.out };
+}
+
+/** --default-condition and --covariates: what a conditioned or covariate model needs of each record. */
+export function parseRecordContext(raw: { defaultCondition?: string; covariates?: string }): { defaultCondition?: string; covariates?: string } {
+  return {
+    ...(raw.defaultCondition !== undefined ? { defaultCondition: raw.defaultCondition } : {}),
+    ...(raw.covariates !== undefined ? { covariates: raw.covariates } : {}),
+  };
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, type Task, isCellType, POOLINGS, TASKS, taskOf } from './architecture.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
+import { rnnseqVersion } from '../version.js';
 
 export const CHECKPOINT_FORMAT = 'rnnseq-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -135,4 +136,36 @@ function validateWindow(window: WindowSpec, classes: string[], inputLength: numb
 
 function corrupt(source: string, what: string): RnnseqError {
   return new RnnseqError(`${source}: bad checkpoint: ${what}`, EXIT_DATA);
+}
+
+/** What a training run records in a checkpoint besides the model itself. */
+export interface SpecExtras {
+  training: Record<string, unknown>;
+  data: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  backend: string;
+  engine: string;
+  /** scanners only */
+  window?: WindowSpec;
+}
+
+/** A model's rnnseq.json: its shape and classes, the run's records, and where its packed weights are. */
+export function checkpointSpec(
+  info: { alphabet: string; classes: string[]; architecture: Architecture; inputLength: number | null },
+  weights: { file: string; packed: PackedTensors },
+  extras: SpecExtras,
+): ModelSpec {
+  return {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_VERSION,
+    rnnseqVersion: rnnseqVersion(),
+    // No timestamp: the same run must write the same bytes (reproducibility); file times say when.
+    task: taskOf(info.architecture),
+    alphabet: info.alphabet,
+    classes: info.classes,
+    architecture: info.architecture,
+    inputLength: info.inputLength,
+    ...extras,
+    weights: { file: weights.file, sha256: sha256(weights.packed.data), tensors: weights.packed.entries },
+  };
 }

@@ -7,8 +7,6 @@ import { readTidy } from './read-tensor.js';
 import { type ForwardOptions, type ForwardResult, disposeParameters, forward, initParameters, newParameters, parameterShapes, type Parameters } from './model.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 
-export const WEIGHTS_FILE = 'weights.bin';
-
 /** What a model needs to know about its inputs and outputs besides its weights. */
 export interface ModelInfo {
   alphabet: string;

@@ -4,7 +4,21 @@ import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { packageRoot } from '../version.js';
 import { exists, previousSibling, writeDirectoryAtomically } from './atomic.js';
 
-export const SPEC_FILE = 'rnnseq.json';
+/**
+ * A checkpoint on disk: a directory of rnnseq.json (the spec; src/engine/checkpoint.ts says what it holds) and
+ * binary files beside it. This module reads and writes them as bytes and JSON; it never sees a tensor.
+ * src/commands/shared/checkpoints.ts joins it to the engine (saveModel, loadModel).
+ */
+export const CHECKPOINT_FILES = {
+  spec: 'rnnseq.json',
+  weights: 'weights.bin',
+  /** last/ only: Adam's state, to resume exactly */
+  optimizer: 'optimizer.bin',
+  /** best/ of a classifier: its validation predictions, for `rnnseq report` */
+  validPredictions: 'valid-predictions.tsv',
+} as const;
+
+const SPEC_FILE = CHECKPOINT_FILES.spec;
 
 export interface CheckpointFiles {
   dir: string; // the directory the files were read from
@@ -54,6 +68,16 @@ export async function readCheckpoint(model: string, extraFiles: readonly string[
 export async function checkpointFileNames(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries.filter((e) => e.isFile() && e.name !== SPEC_FILE).map((e) => e.name).sort();
+}
+
+/** Replaces a checkpoint's rnnseq.json by update's answer, keeping every other file, atomically. */
+export async function rewriteCheckpointSpec(model: string, update: (spec: unknown, dir: string) => unknown): Promise<unknown> {
+  // Every file is carried over, not only the weights: a calibrated scanner keeps its valid-predictions.tsv for report.
+  const dir = await resolveCheckpointDir(model);
+  const { spec, files } = await readCheckpoint(dir, await checkpointFileNames(dir));
+  const updated = update(spec, dir);
+  await writeCheckpoint(dir, updated, [...files].map(([name, data]) => ({ name, data })));
+  return updated;
 }
 
 export async function writeCheckpoint(dir: string, spec: unknown, files: ReadonlyArray<{ name: string; data: Buffer }>): Promise<void> {

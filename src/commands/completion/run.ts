@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from '../../io/atomic.js';
+import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import { packageRoot } from '../../version.js';
 
 export const SHELLS = ['bash', 'zsh'] as const;
@@ -103,7 +104,7 @@ export async function shippedModels(): Promise<string[]> {
   const dir = join(packageRoot(), 'models');
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
-  for (const entry of entries) if (entry.isDirectory() && (await exists(join(dir, entry.name, 'rnnseq.json')))) names.push(entry.name);
+  for (const entry of entries) if (entry.isDirectory() && (await exists(join(dir, entry.name, CHECKPOINT_FILES.spec)))) names.push(entry.name);
   return names.sort();
 }
 

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EXIT_DATA, RnnseqError } from '../../errors.js';
 import { exists, writeFileAtomically } from '../../io/atomic.js';
+import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import { openOutput } from '../../io/output.js';
 import { type ReportInput, buildFigures } from '../../report/figures.js';
 import { type EpochRecord, historyFromSpec, parseMetricsTsv } from '../../report/history.js';
@@ -11,9 +12,6 @@ import { readSpec } from '../shared/checkpoints.js';
 import type { ReportOptions } from './options.js';
 import { createLogger, } from '../shared/runtime.js';
 
-// The names train.ts writes (VALID_PREDICTIONS_FILE there); not imported, because train.ts loads TensorFlow.js
-// and a report never needs it.
-const PREDICTIONS_FILE = 'valid-predictions.tsv';
 const METRICS_FILE = 'metrics.tsv';
 
 /** rnnseq report: a training run or model -> one self-contained HTML page (or one figure as SVG or PNG). */
@@ -46,7 +44,7 @@ async function readReportInput(source: string): Promise<ReportInput> {
   const { spec, dir } = await readSpec(source);
   const metricsCandidates = [...new Set([join(source, METRICS_FILE), join(dir, METRICS_FILE), join(dirname(dir), METRICS_FILE)])];
   let history: EpochRecord[] = [];
-  let historySource = join(dir, 'rnnseq.json');
+  let historySource = join(dir, CHECKPOINT_FILES.spec);
   const metricsPath = await firstFile(metricsCandidates);
   if (metricsPath) {
     history = parseMetricsTsv(await readFile(metricsPath, 'utf8'), metricsPath);
@@ -54,7 +52,7 @@ async function readReportInput(source: string): Promise<ReportInput> {
   } else {
     history = historyFromSpec(spec as unknown as Record<string, unknown>);
   }
-  const predictionsPath = join(dir, PREDICTIONS_FILE);
+  const predictionsPath = join(dir, CHECKPOINT_FILES.validPredictions);
   let predictions: ValidPredictions | undefined;
   if (await exists(predictionsPath)) predictions = parsePredictions(await readFile(predictionsPath, 'utf8'), predictionsPath);
   return { source, checkpointDir: dir, spec: spec as unknown as Record<string, unknown>, history, historySource, ...(predictions ? { predictions } : {}), predictionsPath };

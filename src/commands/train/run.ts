@@ -6,6 +6,7 @@ import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState
 import type { TrainingSet } from '../../seq/training-set.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { exists, removeStaleTemps, writeFileAtomically } from '../../io/atomic.js';
+import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import { listenForStop } from '../../io/interrupt.js';
 import type { Task } from '../../engine/architecture.js';
 import { fastaInput } from '../../io/fasta.js';
@@ -15,7 +16,7 @@ import type { AlphabetName } from '../../seq/alphabet.js';
 import { prepareLmData } from '../../seq/lm-training.js';
 import { prepareRecordData } from '../../seq/record-training.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
-import { OPTIMIZER_FILE, loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
+import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
@@ -29,7 +30,7 @@ export async function run(options: TrainOptions): Promise<void> {
   const lastDir = join(options.out, 'last');
   const resumeFrom = options.resume ? await readSpec(lastDir).catch(() => undefined) : undefined;
   if (options.resume && !resumeFrom) throw new RnnseqError(`--resume: ${lastDir} holds no checkpoint to resume from`, EXIT_USAGE);
-  if (!options.resume && (await exists(join(options.out, 'last', 'rnnseq.json')))) {
+  if (!options.resume && (await exists(join(options.out, 'last', CHECKPOINT_FILES.spec)))) {
     throw new RnnseqError(`${options.out} already holds a training run; use --resume to continue it or choose another -o`, EXIT_USAGE);
   }
   // A run killed with -9 mid-save left its temp copies; --resume is when someone comes back to this directory.
@@ -59,7 +60,7 @@ export async function run(options: TrainOptions): Promise<void> {
   if (resumeFrom) {
     const loaded = await loadModel(lastDir, runtime.engine.core);
     model = loaded.model;
-    resume = { state: loaded.spec.training.state as TrainerState, optimizer: readOptimizer(loaded.files.get(OPTIMIZER_FILE), loaded.spec.training.optimizerTensors as TensorEntry[], lastDir) };
+    resume = { state: loaded.spec.training.state as TrainerState, optimizer: readOptimizer(loaded.files.get(CHECKPOINT_FILES.optimizer), loaded.spec.training.optimizerTensors as TensorEntry[], lastDir) };
     log.info(`resuming ${options.out} after epoch ${resume.state.epochsDone}`);
   } else {
     const architecture: Architecture = { ...options.architecture, ...prepared.architecture, inputSize: alphabet.size, numClasses: classes.length };
@@ -92,10 +93,10 @@ export async function run(options: TrainOptions): Promise<void> {
           ...(genomeData || tagData ? { window: (genomeData ?? tagData)!.window } : {}),
         };
         const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
-        if (report.improved) await saveModel(join(options.out, 'best'), model, extras, predictions ? [{ name: VALID_PREDICTIONS_FILE, data: predictions }] : []);
+        if (report.improved) await saveModel(join(options.out, 'best'), model, extras, predictions ? [{ name: CHECKPOINT_FILES.validPredictions, data: predictions }] : []);
         const optimizer = await optimizerState();
         const packed = packTensors(optimizer.map((t, i) => ({ name: `optimizer.${i}`, tensor: t.tensor })));
-        await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [{ name: OPTIMIZER_FILE, data: packed.data }]);
+        await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [{ name: CHECKPOINT_FILES.optimizer, data: packed.data }]);
         await writeMetrics(join(options.out, METRICS_FILE), trainerState.history);
       },
     }, resume);
@@ -173,7 +174,6 @@ function bestSummary(best: EpochReport, task: Task): string {
 }
 
 /** Validation predictions of a classifier at its best epoch, for `rnnseq report`: true label, then p_<class>. */
-export const VALID_PREDICTIONS_FILE = 'valid-predictions.tsv';
 
 function validPredictions(validation: Evaluation, valid: TrainingSet, classes: string[]): Buffer | undefined {
   if (!validation.probs || !valid.labels) return undefined;

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { needTool } from '../system-tools.js';
 import { repoRoot, runCli, tempDir } from '../helpers.js';
 
 const fixture = join(repoRoot, 'fixtures', 'ypestis_pPCP1.fa');
@@ -20,12 +21,7 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
 }
 
 test('the Snakemake example scans the fixture as 3 shards and gathers exactly the unsharded scan', async (t) => {
-  const found = spawnSync('snakemake', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!found) {
-    if (process.env.CI === 'true') assert.fail('snakemake is not installed; .ci/run installs it from Debian');
-    t.skip('snakemake not installed (apt-get install snakemake)');
-    return;
-  }
+  if (!needTool(t, 'snakemake')) return;
   assert.ok(existsSync(join(model, 'rnnseq.json')), 'the shipped chloroplast-cds model');
   const dir = tempDir(t);
   const out = join(dir, 'calls.bed');

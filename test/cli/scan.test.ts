@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel } from '../../src/engine/sequence-model.js';
 import { saveModel } from '../../src/commands/shared/checkpoints.js';
+import { needTool } from '../system-tools.js';
 import { runCli, tempDir, useCpuBackend } from '../helpers.js';
 import { randomBases, writeFasta } from '../scan/scan-helpers.js';
 
@@ -41,11 +42,6 @@ async function medianThreshold(model: string, fasta: string, dir: string): Promi
   return String(values[Math.floor(values.length / 2)]);
 }
 
-function haveTool(name: string): boolean {
-  const found = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!found && process.env.CI === 'true') assert.fail(`${name} is not installed; .ci/run installs it from Debian`);
-  return found;
-}
 
 test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
   const dir = tempDir(t);
@@ -83,10 +79,7 @@ test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGr
     if (bins[i]![0] === bins[i - 1]![0]) assert.ok(Number(bins[i]![1]) >= Number(bins[i - 1]![2]), 'bedGraph intervals do not overlap');
   }
 
-  if (!haveTool('bedtools')) {
-    t.diagnostic('bedtools not installed: skipped the bedtools checks');
-    return;
-  }
+  if (!needTool(t, 'bedtools')) return;
   const sorted = spawnSync('bedtools', ['sort', '-i', bed], { encoding: 'utf8' });
   assert.equal(sorted.status, 0, sorted.stderr);
   assert.equal(sorted.stdout, readFileSync(bed, 'utf8'), 'bedtools sort leaves the calls as they are');

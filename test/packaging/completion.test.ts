@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildProgram } from '../../src/cli.js';
 import { FIGURE_NAMES } from '../../src/report/figures.js';
 import { runCli, tempDir } from '../helpers.js';
+import { needTool } from '../system-tools.js';
 
 /** Every command and its long options, read from the same commander program the CLI runs. */
 async function programWords(): Promise<Array<{ command: string; options: string[] }>> {
@@ -76,8 +77,7 @@ test('the zsh script parses, registers itself and completes choices in a real zs
   assert.equal(generated.code, 0, generated.stderr);
   const script = join(dir, '_rnnseq');
   writeFileSync(script, generated.stdout);
-  const zsh = spawnSync('zsh', ['--version'], { encoding: 'utf8' });
-  assert.equal(zsh.status, 0, 'zsh is needed for this test (Debian: apt-get install zsh; .ci/run installs it)');
+  if (!needTool(t, 'zsh')) return;
   const syntax = spawnSync('zsh', ['-n', script], { encoding: 'utf8' });
   assert.equal(syntax.status, 0, syntax.stderr);
   const registered = spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${script} && print -r -- $_comps[rnnseq]`], { encoding: 'utf8' });

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     for (const mode of ['train', 'infer'] as const) {
       const ours = results.map((r) => r[mode]);
       const reference = torch?.get(`${mode}-${hidden}`);
-      const ratio = reference ? (Math.max(...ours) / reference).toFixed(2) + 'x' : '-';
+      const ratio = reference ? `${(Math.max(...ours) / reference).toFixed(2)}x` : '-';
       const label = `${mode} H${hidden} B${mode === 'train' ? TRAIN_BATCH : INFER_BATCH} T${STEPS} tokens/s`;
       console.log([label, ...ours.map(fmt), fmt(reference), ratio].join('\t'));
     }
@@ -126,7 +126,7 @@ async function scanSection(core: RecurrentCore, engineName: string): Promise<voi
   const file = join(dir, 'genome.fa');
   const lines = ['>chrBench'];
   for (let at = 0; at < genomeBp; at += 60) lines.push(Array.from({ length: Math.min(60, genomeBp - at) }, () => 'ACGT'[random.int(4)]).join(''));
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   const dna = getAlphabet('dna');
   console.log(`scan (${engineName}, ${(genomeBp / 1e6).toFixed(1)} Mbp synthetic genome, window ${STEPS}, stride ${STEPS / 4}, both strands)\tbp/s\t100 Mbp takes`);
   try {

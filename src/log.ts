@@ -46,8 +46,8 @@ export class Logger {
   /** A structured record (an epoch's metrics): JSON in --json mode, else the given human line. */
   record(kind: string, fields: Record<string, unknown>, human: string): void {
     if (this.options.quiet) return;
-    if (this.options.json) this.stream.write(JSON.stringify({ event: kind, ...fields }) + '\n');
-    else this.stream.write(human + '\n');
+    if (this.options.json) this.stream.write(`${JSON.stringify({ event: kind, ...fields })}\n`);
+    else this.stream.write(`${human}\n`);
   }
 
   async progress(total: number, unit: string): Promise<Progress> {
@@ -66,11 +66,11 @@ export class Logger {
 
   private emit(level: 'info' | 'warn', message: string, fields: Record<string, unknown>): void {
     if (this.options.json) {
-      this.stream.write(JSON.stringify({ level, message, ...fields }) + '\n');
+      this.stream.write(`${JSON.stringify({ level, message, ...fields })}\n`);
       return;
     }
     const prefix = level === 'warn' ? 'rnnseq: warning: ' : 'rnnseq: ';
     const text = prefix + message;
-    this.stream.write((this.chalk && level === 'warn' ? this.chalk.yellow(text) : this.chalk ? this.chalk.dim(text) : text) + '\n');
+    this.stream.write(`${this.chalk && level === 'warn' ? this.chalk.yellow(text) : this.chalk ? this.chalk.dim(text) : text}\n`);
   }
 }

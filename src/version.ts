@@ -14,7 +14,7 @@ export function packageRoot(): string {
     }
     dir = dirname(dir);
   }
-  throw new Error('rnnseq package.json not found above ' + fileURLToPath(import.meta.url));
+  throw new Error(`rnnseq package.json not found above ${fileURLToPath(import.meta.url)}`);
 }
 
 let cached: string | undefined;

@@ -23,5 +23,5 @@ export function plantedMotifFasta(count: number, length: number, seed: number, m
     labels.push(label);
     lines.push(`>s${i} label=${label}`, seq);
   }
-  return { fasta: lines.join('\n') + '\n', labels };
+  return { fasta: `${lines.join('\n')}\n`, labels };
 }

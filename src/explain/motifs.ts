@@ -242,5 +242,5 @@ export function formatJaspar(motifs: readonly Motif[], symbols: readonly string[
       lines.push(`${s} [ ${motif.counts.map((column) => String(Math.round(column[k]!)).padStart(4)).join(' ')} ]`);
     });
   });
-  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

@@ -110,7 +110,7 @@ export async function readBedFile(file: string): Promise<BedRecord[]> {
 
 /** One BED line: the first six columns, then any extra columns, tab-separated, with a newline. */
 export function formatBedLine(fields: { chrom: string; start: number; end: number; name: string; score: number; strand: Strand }, extra: readonly string[] = []): string {
-  return [fields.chrom, fields.start, fields.end, fields.name, fields.score, fields.strand, ...extra].join('\t') + '\n';
+  return `${[fields.chrom, fields.start, fields.end, fields.name, fields.score, fields.strand, ...extra].join('\t')}\n`;
 }
 
 /** A BED file not yet read: `name` is its path for messages; `read` parses it whole. */

@@ -81,5 +81,5 @@ export async function rewriteCheckpointSpec(model: string, update: (spec: unknow
 }
 
 export async function writeCheckpoint(dir: string, spec: unknown, files: ReadonlyArray<{ name: string; data: Buffer }>): Promise<void> {
-  await writeDirectoryAtomically(dir, [{ name: SPEC_FILE, data: JSON.stringify(spec, null, 2) + '\n' }, ...files]);
+  await writeDirectoryAtomically(dir, [{ name: SPEC_FILE, data: `${JSON.stringify(spec, null, 2)}\n` }, ...files]);
 }

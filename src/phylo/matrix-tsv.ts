@@ -10,5 +10,5 @@ const DISTANCE_DIGITS = 8;
 export function formatMatrixTsv(names: readonly string[], matrix: DistanceMatrix, what: string): string {
   const lines = [[what, ...names].join('\t')];
   names.forEach((name, i) => lines.push([name, ...Array.from(matrix[i]!, (d) => formatDecimal(d, DISTANCE_DIGITS))].join('\t')));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -39,9 +39,9 @@ export function formatNewick(tree: TreeNode): string {
       out.push(')');
     }
     out.push(nodeLabel(node));
-    if (node.length !== undefined) out.push(':' + formatDecimal(node.length, BRANCH_LENGTH_DIGITS));
+    if (node.length !== undefined) out.push(`:${formatDecimal(node.length, BRANCH_LENGTH_DIGITS)}`);
   }
-  return out.join('') + ';\n';
+  return `${out.join('')};\n`;
 }
 
 function nodeLabel(node: TreeNode): string {

@@ -125,7 +125,7 @@ class DevToolsPipe {
     const message = JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      (this.child.stdio[3] as Writable).write(message + '\0');
+      (this.child.stdio[3] as Writable).write(`${message}\0`);
     });
   }
 

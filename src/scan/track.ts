@@ -16,7 +16,7 @@
  */
 import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
-import { type OwnedStarts } from '../seq/regions.js';
+import type { OwnedStarts } from '../seq/regions.js';
 import { strandBatch } from './window-batch.js';
 import { type SequencePlace, SlidingSequence, type StreamSettings, type StreamStats, streamSequences } from './window-stream.js';
 import { BinWriter, type TrackBin } from './track-bins.js';

@@ -120,10 +120,10 @@ test('explain --vcf writes the VCF back with RNNSEQ_DELTA for SNVs and passes th
   const modelDir = await motifModel();
   const random = new Random(9);
   const randomBases = (n: number) => Array.from({ length: n }, () => 'ACGT'[random.int(4)]).join('').replaceAll('TGACG', 'TGTCG');
-  const chr1 = randomBases(25) + 'TGACGT' + randomBases(29); // motif at 0-based 25..30
+  const chr1 = `${randomBases(25)}TGACGT${randomBases(29)}`; // motif at 0-based 25..30
   const chr2 = randomBases(40);
   writeFileSync(join(dir, 'g.fa'), `>chr1\n${chr1}\n>chr2\n${chr2}\n`);
-  const vcf = [
+  const vcf = `${[
     '##fileformat=VCFv4.2',
     '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO',
     `chr1\t28\tbreaks\tA\tT,AG\t.\tPASS\tDP=9`,
@@ -131,7 +131,7 @@ test('explain --vcf writes the VCF back with RNNSEQ_DELTA for SNVs and passes th
     `chr1\t45\tindel\t${chr1.slice(44, 46)}\t${chr1[44]}\t.\t.\t.`,
     `chr2\t20\tfar\t${chr2[19]}\t${chr2[19] === 'A' ? 'C' : 'A'}\t.\t.\t.`,
     'chrX\t20\tunknown\tA\tC\t.\t.\t.',
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
   writeFileSync(join(dir, 'v.vcf'), vcf);
   const result = await runCli(['explain', '-m', modelDir, '--target', 'motif', '--vcf', join(dir, 'v.vcf'), '--genome', join(dir, 'g.fa'), '--window', '20']);
   assert.equal(result.code, 0, result.stderr);
@@ -164,7 +164,7 @@ test('explain --region mutates every base of a genome region in genome coordinat
   const modelDir = await motifModel();
   const random = new Random(10);
   const randomBases = (n: number) => Array.from({ length: n }, () => 'ACGT'[random.int(4)]).join('').replaceAll('TGACG', 'TGTCG');
-  const chr1 = randomBases(25) + 'TGACGT' + randomBases(29); // motif at 0-based 25..30
+  const chr1 = `${randomBases(25)}TGACGT${randomBases(29)}`; // motif at 0-based 25..30
   writeFileSync(join(dir, 'g.fa'), `>chr0\n${randomBases(30)}\n>chr1\n${chr1}\n`);
   const out = join(dir, 'e.tsv');
   const bg = join(dir, 'e.bg');

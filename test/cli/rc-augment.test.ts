@@ -71,5 +71,5 @@ test('--rc and --complement need a DNA or RNA model', async (t) => {
     assert.match(result.stderr.trim(), /^rnnseq: --(rc average|complement) needs a DNA or RNA model; \S+ reads protein$/);
   }
   const reversed = await runCli(['classify', '-m', join(dir, 'prot'), '-q', '--reverse', join(dir, 'p.fa')]);
-  assert.equal(reversed.code, 0, 'a protein can still be shown reversed: ' + reversed.stderr);
+  assert.equal(reversed.code, 0, `a protein can still be shown reversed: ${reversed.stderr}`);
 });

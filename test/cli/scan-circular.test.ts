@@ -34,7 +34,7 @@ test('scan --circular finds a site planted across the origin of a plasmid, as tw
   const dir = tempDir(t);
   const train = plantedGenome([['chr1', 12000], ['chr2', 4000]], 7);
   const genome = writeFasta(dir, 'train.fa', train.records);
-  writeFileSync(join(dir, 'sites.bed'), train.sites.join('\n') + '\n');
+  writeFileSync(join(dir, 'sites.bed'), `${train.sites.join('\n')}\n`);
   const run = join(dir, 'run');
   const trained = await runCli([
     'train', '-q', '-o', run, '--genome', genome, '--positives', join(dir, 'sites.bed'), '--window', '40', '--valid-chroms', 'chr2',

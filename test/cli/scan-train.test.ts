@@ -31,7 +31,7 @@ test('train --genome learns a forward-strand motif; scan finds it planted on the
   const dir = tempDir(t);
   const train = plantedGenome([['chr1', 30000], ['chr2', 9000]], MOTIF, 1);
   const genome = writeFasta(dir, 'train.fa', train.records);
-  writeFileSync(join(dir, 'sites.bed'), train.sites.map((s) => s.join('\t')).join('\n') + '\n');
+  writeFileSync(join(dir, 'sites.bed'), `${train.sites.map((s) => s.join('\t')).join('\n')}\n`);
   const run = join(dir, 'run');
   // --no-rc: the model sees the motif on the forward strand only, so finding its reverse complement is scan's work.
   const trained = await runCli([

@@ -12,7 +12,7 @@ export interface SyntheticRecord {
 }
 
 export function toFasta(records: readonly SyntheticRecord[]): string {
-  return records.map((r) => `>${r.id}${r.tags ? ' ' + r.tags : ''}\n${r.sequence}\n`).join('');
+  return records.map((r) => `>${r.id}${r.tags ? ` ${r.tags}` : ''}\n${r.sequence}\n`).join('');
 }
 
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
@@ -53,7 +53,7 @@ export function covariateTask(count: number, length: number, seed: number): { re
     rows.push(`v${i}\t${age}`);
     return { id: `v${i}`, tags: `label=${age > 50 ? 'old' : 'young'}`, sequence: randomDna(random, length) };
   });
-  return { records, tsv: rows.join('\n') + '\n' };
+  return { records, tsv: `${rows.join('\n')}\n` };
 }
 
 /** Sequences drawn with a GC content uniform in [0.2, 0.8]; value= is the GC fraction actually drawn. */
@@ -118,7 +118,7 @@ const SENSE = Array.from({ length: 64 }, (_, k) => 'ACGT'[k >> 4]! + 'ACGT'[(k >
 export function startCodonTask(count: number, length: number, codons: number, seed: number): SyntheticRecord[] {
   const random = new Random(seed);
   return Array.from({ length: count }, (_, i) => {
-    const orf = 'ATG' + Array.from({ length: codons }, () => SENSE[random.int(SENSE.length)]).join('');
+    const orf = `ATG${Array.from({ length: codons }, () => SENSE[random.int(SENSE.length)]).join('')}`;
     const flank = randomDna(random, length - orf.length, ['ATG']);
     const at = random.int(flank.length + 1);
     const positive = flank.slice(0, at) + orf + flank.slice(at);

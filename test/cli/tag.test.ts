@@ -41,7 +41,7 @@ test('train --task tag learns a per-base track; scan writes it as valid bedGraph
   const { records, islands } = islandGenome([['chr1', 16000], ['chr2', 5000], ['chr3', 6000]], 11);
   const genome = writeFasta(dir, 'genome.fa', records);
   const labels = join(dir, 'islands.bed');
-  writeFileSync(labels, islands.map((i) => [...i, 'island'].join('\t')).join('\n') + '\n');
+  writeFileSync(labels, `${islands.map((i) => [...i, 'island'].join('\t')).join('\n')}\n`);
   const run = join(dir, 'run');
   const trained = await runCli([
     'train', '-q', '-o', run, '--task', 'tag', '--genome', genome, '--labels', labels, '--positive-class', 'island',
@@ -146,7 +146,7 @@ test('train --task tag: --no-bidirectional and --no-rc turn the tagger defaults 
   const { records, islands } = islandGenome([['chr1', 3000], ['chr2', 1500]], 12);
   const genome = writeFasta(dir, 'genome.fa', records);
   const labels = join(dir, 'islands.bed');
-  writeFileSync(labels, islands.map((i) => i.join('\t')).join('\n') + '\n');
+  writeFileSync(labels, `${islands.map((i) => i.join('\t')).join('\n')}\n`);
   const run = join(dir, 'run');
   const trained = await runCli([
     'train', '-q', '-o', run, '--task', 'tag', '--genome', genome, '--positives', labels, '--window', '60',

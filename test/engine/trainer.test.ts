@@ -77,7 +77,10 @@ test('a memory budget splits batches into micro-batches whose accumulated gradie
   const full = SequenceModel.create(plain, 2, new ReferenceCore());
   const reference = new ReferenceCore();
   let passes = 0;
-  const counting = { name: 'counting', run: (args: Parameters<ReferenceCore['run']>[0]) => (passes++, reference.run(args)) };
+  const counting = { name: 'counting', run: (args: Parameters<ReferenceCore['run']>[0]) => {
+      passes++;
+      return reference.run(args);
+    } };
   const split = SequenceModel.create(plain, 2, counting);
   const perToken = trainingBytesPerToken(plain.architecture);
   await trainModel(full, train, undefined, { ...config, epochs: 1 });

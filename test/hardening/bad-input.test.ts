@@ -125,7 +125,7 @@ const cases: Case[] = [
 
   // --- odd but valid FASTA: the same answer as the plain file
   { name: 'CRLF line endings', files: { 'crlf.fa': PLAIN.replaceAll('\n', '\r\n') }, args: classify('crlf.fa'), succeeds: sameAsPlain },
-  { name: 'mixed line endings, blank lines, a BOM and no final newline', files: { 'mixed.fa': '\ufeff' + PLAIN.replace('\n', '\r\n').replace('>s2', '\n\r\n>s2').trimEnd() }, args: classify('mixed.fa'), succeeds: sameAsPlain },
+  { name: 'mixed line endings, blank lines, a BOM and no final newline', files: { 'mixed.fa': `\ufeff${PLAIN.replace('\n', '\r\n').replace('>s2', '\n\r\n>s2').trimEnd()}` }, args: classify('mixed.fa'), succeeds: sameAsPlain },
   { name: 'lowercase and soft-masked bases', files: { 'soft.fa': `>s1 first\n${SEQ1.toLowerCase()}\n>s2\n${SEQ2.slice(0, 20)}${SEQ2.slice(20, 40).toLowerCase()}${SEQ2.slice(40)}\n` }, args: classify('soft.fa'), succeeds: sameAsPlain },
   { name: 'gzip named .fa, and .gz read from stdin', files: { 'z.fa': gzipped(PLAIN) }, args: classify('z.fa', '-'), input: gzipped(PLAIN), succeeds: (result) => assert.equal(result.stdout, plainOutput + plainOutput.split('\n').slice(1).join('\n')) },
   {
@@ -156,8 +156,8 @@ const cases: Case[] = [
   // --- checkpoints
   { name: 'model that does not exist', files: { 'a.fa': PLAIN }, args: ['classify', '-q', '-m', 'runs/nothing', '-o', 'out.tsv', 'a.fa'], fails: { code: EXIT_USAGE, message: /runs\/nothing: no such model/ }, outputs: ['out.tsv'] },
   { name: 'directory that is not a checkpoint', files: { 'a.fa': PLAIN }, setup: (dir) => mkdirSync(join(dir, 'empty')), args: ['classify', '-q', '-m', 'empty', 'a.fa'], fails: { code: EXIT_DATA, message: /empty: not an rnnseq checkpoint/ } },
-  { name: 'checkpoint from a newer version', files: { 'a.fa': PLAIN }, setup: (dir) => copySplice(dir, (f) => ((f.spec.formatVersion = 99), (f.spec.rnnseqVersion = '9.0.0'))), args: ['classify', '-q', '-m', 'model', '-o', 'out.tsv', 'a.fa'], fails: { code: EXIT_DATA, message: /model: checkpoint format version 99 \(written by rnnseq 9\.0\.0\).*upgrade rnnseq/ }, outputs: ['out.tsv'] },
-  { name: 'truncated rnnseq.json', files: { 'a.fa': PLAIN }, setup: (dir) => (copySplice(dir, () => undefined), writeFileSync(join(dir, 'model', 'rnnseq.json'), '{"format": "rnnseq-checkpoint", "formatVer')), args: ['classify', '-q', '-m', 'model', 'a.fa'], fails: { code: EXIT_DATA, message: /model\/rnnseq\.json: bad checkpoint: cannot parse/ } },
+  { name: 'checkpoint from a newer version', files: { 'a.fa': PLAIN }, setup: (dir) => copySplice(dir, (f) => { f.spec.formatVersion = 99; f.spec.rnnseqVersion = '9.0.0'; }), args: ['classify', '-q', '-m', 'model', '-o', 'out.tsv', 'a.fa'], fails: { code: EXIT_DATA, message: /model: checkpoint format version 99 \(written by rnnseq 9\.0\.0\).*upgrade rnnseq/ }, outputs: ['out.tsv'] },
+  { name: 'truncated rnnseq.json', files: { 'a.fa': PLAIN }, setup: (dir) => { copySplice(dir, () => undefined); writeFileSync(join(dir, 'model', 'rnnseq.json'), '{"format": "rnnseq-checkpoint", "formatVer'); }, args: ['classify', '-q', '-m', 'model', 'a.fa'], fails: { code: EXIT_DATA, message: /model\/rnnseq\.json: bad checkpoint: cannot parse/ } },
   { name: 'corrupt weights file', files: { 'a.fa': PLAIN, 'out.tsv': PREVIOUS }, setup: (dir) => copySplice(dir, (f) => f.weights.fill(0x7f, 1000, 1016)), args: ['classify', '-q', '-m', 'model', '-o', 'out.tsv', 'a.fa'], fails: { code: EXIT_DATA, message: /model: bad checkpoint: weights\.bin is corrupt \(checksum/ }, outputs: ['out.tsv'] },
 
   // --- train
@@ -168,7 +168,10 @@ const cases: Case[] = [
   { name: '--resume without a run', args: train('-o', 'run', '--resume', TINY_DATA), fails: { code: EXIT_USAGE, message: /--resume: run\/last holds no checkpoint to resume from/ } },
   {
     name: 'NaN during training stops with a message and keeps the last good checkpoint',
-    setup: (dir) => (cpSync(TINY, join(dir, 'run'), { recursive: true }), poisonOptimizer(join(dir, 'run'))),
+    setup: (dir) => {
+      cpSync(TINY, join(dir, 'run'), { recursive: true });
+      poisonOptimizer(join(dir, 'run'));
+    },
     args: ['train', '-q', '-o', 'run', '--resume', '--epochs', '3', '--threads', '1', TINY_DATA],
     fails: { code: EXIT_RUNTIME, message: /training diverged: loss became (NaN|-?Infinity) in epoch 2.*last good checkpoint is kept/ },
     outputs: ['run/last/weights.bin', 'run/last/optimizer.bin', 'run/last/rnnseq.json', 'run/best/weights.bin', 'run/best/rnnseq.json', 'run/metrics.tsv'],
@@ -201,13 +204,13 @@ const cases: Case[] = [
 
   // --- explain
   { name: '--target that the model lacks', files: { 'a.fa': PLAIN }, args: ['explain', '-q', '-m', 'splice-primate', '--target', 'XX', 'a.fa'], fails: { code: EXIT_USAGE, message: /--target XX: the model's classes are EI, IE, N/ } },
-  { name: 'VCF with POS 0', files: { 'v.vcf': VCF_HEADER + 'chr1\t0\t.\tA\tG\t.\tPASS\t.\n' }, args: ['explain', '-q', '-m', TINY, '--target', 'motif', '--vcf', 'v.vcf', '--genome', GENOME, '-o', 'out.vcf'], fails: { code: EXIT_DATA, message: /v\.vcf:3: POS must be a positive integer, got '0'/ }, outputs: ['out.vcf'] },
+  { name: 'VCF with POS 0', files: { 'v.vcf': `${VCF_HEADER}chr1\t0\t.\tA\tG\t.\tPASS\t.\n` }, args: ['explain', '-q', '-m', TINY, '--target', 'motif', '--vcf', 'v.vcf', '--genome', GENOME, '-o', 'out.vcf'], fails: { code: EXIT_DATA, message: /v\.vcf:3: POS must be a positive integer, got '0'/ }, outputs: ['out.vcf'] },
   {
     name: 'VCF REF that does not match the genome',
     setup: (dir) => {
       const chr1 = readFileSync(GENOME, 'utf8').split('\n').slice(1, 11).join('');
       const wrong = chr1[99] === 'A' ? 'C' : 'A';
-      writeFileSync(join(dir, 'v.vcf'), VCF_HEADER + `chr1\t100\t.\t${wrong}\tG\t.\tPASS\t.\n`);
+      writeFileSync(join(dir, 'v.vcf'), `${VCF_HEADER}chr1\t100\t.\t${wrong}\tG\t.\tPASS\t.\n`);
     },
     args: ['explain', '-q', '-m', TINY, '--target', 'motif', '--vcf', 'v.vcf', '--genome', GENOME, '-o', 'out.vcf'],
     fails: { code: EXIT_DATA, message: /v\.vcf:3: REF [AC] does not match the genome \([ACGT] at chr1:100\)/ },

@@ -78,7 +78,7 @@ describe('training interrupted by SIGINT, SIGTERM or kill -9 resumes to the same
 describe('scan, classify and explain stopped by a signal leave no partial output', () => {
   const random = new Random(4);
   const genome = join(dir, 'genome.fa');
-  writeFileSync(genome, '>chrS\n' + Array.from({ length: 5000 }, () => Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')).join('\n') + '\n');
+  writeFileSync(genome, `>chrS\n${Array.from({ length: 5000 }, () => Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')).join('\n')}\n`);
   const reads = join(dir, 'reads.fa');
   writeFileSync(reads, Array.from({ length: 20_000 }, (_, i) => `>r${i}\n${Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')}\n`).join(''));
 

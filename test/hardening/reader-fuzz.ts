@@ -205,7 +205,7 @@ const vcfRecordArb = fc.record({
 const vcfModelArb = fc.record({ meta: fc.array(fc.constantFrom('##fileformat=VCFv4.2', '##contig=<ID=chr1>', '##INFO=<ID=DP,Number=1,Type=Integer,Description="d">'), { maxLength: 3 }), records: fc.array(vcfRecordArb, { maxLength: 8 }) });
 
 function writeVcf(model: { meta: string[]; records: Array<{ chrom: string; pos: number; ref: string; alts: string[]; info: string; eol: string }> }): string {
-  return [...model.meta.map((m) => m + '\n'), '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n', ...model.records.map((r) => [r.chrom, r.pos, '.', r.ref, r.alts.join(','), '.', 'PASS', r.info].join('\t') + r.eol)].join('');
+  return [...model.meta.map((m) => `${m}\n`), '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n', ...model.records.map((r) => [r.chrom, r.pos, '.', r.ref, r.alts.join(','), '.', 'PASS', r.info].join('\t') + r.eol)].join('');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ export function readerFuzzTargets(dir: string): FuzzTarget[] {
     property('BED reads back exactly, and damaged BED gives records or a one-line error', 1500, fc.tuple(fc.array(bedLineArb, { maxLength: 12 }), fc.option(mutationsArb), nearBedArb, fc.boolean()), async ([lines, mutations, near, useNear], file) => {
       const text = useNear ? near : lines.map(writeBedLine).join('');
       writeFileSync(file, mutations ? mutate(Buffer.from(text, 'utf8'), mutations) : Buffer.from(text, 'utf8'));
-      let records;
+      let records: Awaited<ReturnType<typeof readBedFile>>;
       try {
         records = await readBedFile(file);
       } catch (error) {
@@ -271,7 +271,7 @@ export function readerFuzzTargets(dir: string): FuzzTarget[] {
     property('VCF reads back exactly, and damaged VCF gives records or a one-line error', 1000, fc.tuple(vcfModelArb, fc.option(mutationsArb)), ([model, mutations], file) => {
       const text = writeVcf(model);
       const input = mutations ? mutate(Buffer.from(text), mutations).toString('utf8') : text;
-      let vcf;
+      let vcf: ReturnType<typeof parseVcf>;
       try {
         vcf = parseVcf(input, file);
       } catch (error) {

@@ -29,7 +29,7 @@ async function inBoth(args: string[], cwds: string[]): Promise<void> {
 
 test('same data, seed and --threads give byte-identical checkpoints, TSV, BED and bedGraph', async () => {
   const random = new Random(8);
-  const genome = '>chrR\n' + Array.from({ length: 3000 }, () => 'ACGT'[random.int(4)]).join('') + '\n';
+  const genome = `>chrR\n${Array.from({ length: 3000 }, () => 'ACGT'[random.int(4)]).join('')}\n`;
   const jobs = ['job1', 'job2'].map((name) => join(dir, name));
   for (const job of jobs) {
     mkdirSync(job);

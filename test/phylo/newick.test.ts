@@ -68,9 +68,9 @@ test('parsing skips comments and blanks, reads numeric internal labels as suppor
 
 test('a 10,000-leaf caterpillar tree round-trips without overflowing the stack', () => {
   const leaves = 10000;
-  const text = '('.repeat(leaves - 1) + 'x0' + Array.from({ length: leaves - 1 }, (_, i) => `,x${i + 1})`).join('');
-  const tree = parseNewick(text + ';', 'big.nwk');
-  assert.equal(formatNewick(tree), text + ';\n');
+  const text = `${'('.repeat(leaves - 1)}x0${Array.from({ length: leaves - 1 }, (_, i) => `,x${i + 1})`).join('')}`;
+  const tree = parseNewick(`${text};`, 'big.nwk');
+  assert.equal(formatNewick(tree), `${text};\n`);
 });
 
 test('malformed Newick is reported with the file and the character offset', () => {

@@ -22,7 +22,7 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   const dir = tempDir(t);
   const truth = parseNewick(TRUE_TREE, 'truth');
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
-  writeFileSync(join(dir, 'truth.nwk'), TRUE_TREE + '\n');
+  writeFileSync(join(dir, 'truth.nwk'), `${TRUE_TREE}\n`);
   const built = await runCli(['phylo', '--kmer', '4', '--windows-per-group', '300', '--seed', '3', join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--matrix', join(dir, 'dist.tsv')]);
   assert.equal(built.code, 0, built.stderr);
   assert.equal(built.stdout, '', 'the tree went to -o');
@@ -98,7 +98,7 @@ test('records are grouped by header tag, by id regex, or by file', async (t) => 
   assert.match(byFile.stdout, /'a grp'/, 'names with blanks are quoted');
 
   const untagged = join(dir, 'untagged.fa');
-  writeFileSync(untagged, fasta + '>e_1 genus=x\nACGTACGTAC\n');
+  writeFileSync(untagged, `${fasta}>e_1 genus=x\nACGTACGTAC\n`);
   const out = join(dir, 'tree.nwk');
   const missing = await runCli(['phylo', '--kmer', '3', '--group-tag', 'species', untagged, '-o', out]);
   assert.equal(missing.code, 2);

@@ -39,7 +39,7 @@ test('Robinson-Foulds refuses trees on different leaves, naming the leaves that 
 
 test('Robinson-Foulds works on trees deeper than the call stack', () => {
   const leaves = 10000;
-  const caterpillar = '('.repeat(leaves - 1) + 'x0' + Array.from({ length: leaves - 1 }, (_, i) => `,x${i + 1})`).join('') + ';';
+  const caterpillar = `${'('.repeat(leaves - 1)}x0${Array.from({ length: leaves - 1 }, (_, i) => `,x${i + 1})`).join('')};`;
   const result = robinsonFoulds(tree(caterpillar), tree(caterpillar));
   assert.deepEqual([result.rf, result.maxRf, result.leaves], [0, 2 * (leaves - 3), leaves]);
 });

@@ -44,7 +44,13 @@ async function classifyAuc(): Promise<number> {
   const rows = classified.stdout.trim().split('\n').slice(1).map((line, i) => ({ p: Number(line.split('\t')[3]), positive: validLabels[i] === 'motif' }));
   let wins = 0;
   let pairs = 0;
-  for (const a of rows) for (const b of rows) if (a.positive && !b.positive) (pairs++, (wins += a.p > b.p ? 1 : a.p === b.p ? 0.5 : 0));
+  for (const a of rows) {
+    for (const b of rows) {
+      if (!a.positive || b.positive) continue;
+      pairs++;
+      wins += a.p > b.p ? 1 : a.p === b.p ? 0.5 : 0;
+    }
+  }
   return wins / pairs;
 }
 
@@ -177,7 +183,7 @@ test('explain --motifs draws a sequence logo of each motif it finds: the planted
     if (line.includes('label=motif')) out.push(line, lines[i + 1]!);
     return out;
   }, []);
-  writeFileSync(join(dir, 'pos.fa'), positives.join('\n') + '\n');
+  writeFileSync(join(dir, 'pos.fa'), `${positives.join('\n')}\n`);
   const explained = await runCli(['explain', '-m', run, '--target', 'motif', join(dir, 'pos.fa'), '-o', join(dir, 'e.tsv'), '--motifs', '2', '--motif-width', '6', '-q']);
   assert.equal(explained.code, 0, explained.stderr);
   const logos = readdirSync(dir).filter((f) => f.endsWith('.svg')).sort();

@@ -71,7 +71,7 @@ export function writeFasta(dir: string, name: string, records: Array<[string, st
     lines.push(`>${id}`);
     for (let i = 0; i < seq.length; i += lineWidth) lines.push(seq.slice(i, i + lineWidth));
   }
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
 

@@ -12,7 +12,7 @@ const reverseComplement = (s: string) => [...s].reverse().map((c) => COMPLEMENT[
 
 test('scan scores every window to the sequence end and skips windows with too many N', async (t) => {
   const dir = tempDir(t);
-  const a = randomBases(20, 1) + 'NNNNNN' + randomBases(21, 2); // 47 bp, N at [20, 26)
+  const a = `${randomBases(20, 1)}NNNNNN${randomBases(21, 2)}`; // 47 bp, N at [20, 26)
   const file = writeFasta(dir, 'g.fa', [['a', a], ['short', 'ACGTACG'], ['b', randomBases(10, 3)]], 7);
   const seen: string[] = [];
   const { bedgraph, stats } = await scanText(file, settings({ strand: '+', threshold: 2 }), hashScorer(seen), { chunkBp: 5 });

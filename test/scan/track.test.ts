@@ -117,7 +117,7 @@ test('a --region track holds the whole scan values of its bases only, runs cut a
 test('a circular track runs across the origin: a run touching both ends is written as two lines sharing its statistics', async (t) => {
   const dir = tempDir(t);
   const middle = randomBases(200, 4).replaceAll('A', 'C');
-  const seq = 'AAAA' + middle + 'AAAAAA';
+  const seq = `AAAA${middle}AAAAAA`;
   const file = writeFasta(dir, 'g.fa', [['plasmid topology=circular', seq]]);
   const settings = trackSettings();
   const { runs, perBase } = await scanToText(file, settings);

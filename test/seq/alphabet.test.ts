@@ -65,7 +65,7 @@ describe('alphabets', () => {
     const both = (chars: string) => upper(chars + chars.toLowerCase());
     assert.equal(allowedChars(getAlphabet('dna')), both('ABCDGHKMNRSTUVWY'));
     assert.equal(allowedChars(getAlphabet('rna')), both('ABCDGHKMNRSTUVWY'));
-    assert.equal(allowedChars(getAlphabet('protein')), upper('*' + both('ABCDEFGHIJKLMNOPQRSTUVWXYZ')));
+    assert.equal(allowedChars(getAlphabet('protein')), upper(`*${both('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}`));
   });
 
   test('reject an unknown name with a message listing the valid ones', () => {

@@ -33,7 +33,7 @@ function makeGenome(dir: string): { genome: string; positives: string; regions: 
   }
   const genome = writeFasta(dir, 'g.fa', records);
   const positives = join(dir, 'pos.bed');
-  writeFileSync(positives, regions.map((r) => r.join('\t')).join('\n') + '\n');
+  writeFileSync(positives, `${regions.map((r) => r.join('\t')).join('\n')}\n`);
   return { genome, positives, regions };
 }
 

@@ -52,7 +52,7 @@ export async function run(options: ClassifyOptions): Promise<void> {
   let count = 0;
   let circularCount = 0;
   try {
-    await output.write((regress ? ['id', 'value'] : ['id', 'label', ...model.info.classes.map((c) => `p_${c}`)]).join('\t') + '\n');
+    await output.write(`${(regress ? ['id', 'value'] : ['id', 'label', ...model.info.classes.map((c) => `p_${c}`)]).join('\t')}\n`);
     let pending: PendingRecord[] = [];
     const flush = async () => {
       if (pending.length === 0) return;
@@ -64,7 +64,7 @@ export async function run(options: ClassifyOptions): Promise<void> {
       });
       count += pending.length;
       pending = [];
-      await output.write(lines.join('\n') + '\n');
+      await output.write(`${lines.join('\n')}\n`);
     };
     for (const file of options.inputs) {
       for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {

@@ -142,7 +142,7 @@ export function bashScript(spec: CompletionSpec): string {
       valued.length > 0 ? `      case "$prev" in\n${prevCases}\n      esac` : '',
       `      if [[ "$cur" == -* ]]; then`,
       `        ${reply(command.options.flatMap((o) => o.names))}`,
-      positional + '      fi',
+      `${positional}      fi`,
       '      ;;',
     ]
       .filter(Boolean)
@@ -262,7 +262,7 @@ function zshQuote(text: string): string {
 
 /** An _arguments [description]: brackets and backslashes are special; keep it to one short line. */
 function zshDescription(text: string): string {
-  const short = text.length > 90 ? text.slice(0, 87).replace(/\s+\S*$/, '') + '...' : text;
+  const short = text.length > 90 ? `${text.slice(0, 87).replace(/\s+\S*$/, '')}...` : text;
   return short.replace(/\\/g, '\\\\').replace(/\[/g, '\\[').replace(/\]/g, '\\]');
 }
 

@@ -24,7 +24,7 @@ export async function run(options: DoctorOptions): Promise<void> {
     envThreads: { SLURM_CPUS_PER_TASK: process.env.SLURM_CPUS_PER_TASK ?? null, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? null, RNNSEQ_THREADS: process.env.RNNSEQ_THREADS ?? null },
   };
   if (options.json) {
-    process.stdout.write(JSON.stringify(facts) + '\n');
+    process.stdout.write(`${JSON.stringify(facts)}\n`);
     return;
   }
   const width = Math.max(...Object.keys(facts).map((k) => k.length));

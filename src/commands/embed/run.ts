@@ -121,7 +121,7 @@ async function openSink(options: EmbedCommandOptions, size: number): Promise<Sin
   if (options.format === 'npy') return npySink(options.out!, size, options.perPosition);
   const output = await openOutput(options.out);
   const dims = Array.from({ length: size }, (_, k) => `dim${k + 1}`);
-  await output.write([options.perPosition ? 'id\tposition' : 'id', ...dims].join('\t') + '\n');
+  await output.write(`${[options.perPosition ? 'id\tposition' : 'id', ...dims].join('\t')}\n`);
   return tsvSink(output, size);
 }
 
@@ -132,7 +132,7 @@ function tsvSink(output: Output, size: number): Sink {
     async positions(id, values, start) {
       const lines: string[] = [];
       for (let t = 0; t < values.length / size; t++) lines.push(`${id}\t${start + t}\t${format(values.subarray(t * size, (t + 1) * size))}`);
-      if (lines.length > 0) await output.write(lines.join('\n') + '\n');
+      if (lines.length > 0) await output.write(`${lines.join('\n')}\n`);
     },
     commit: () => output.commit(),
     abort: () => output.abort(),
@@ -145,7 +145,7 @@ function tsvSink(output: Output, size: number): Sink {
  */
 async function npySink(path: string, size: number, perPosition: boolean): Promise<Sink> {
   const matrix: NpyWriter = await openNpy(path, size);
-  const ids = await openOutput(path.replace(/\.npy$/, '') + '.ids.tsv');
+  const ids = await openOutput(`${path.replace(/\.npy$/, '')}.ids.tsv`);
   await ids.write(perPosition ? 'id\tfirst_row\tlength\n' : 'row\tid\n');
   let rows = 0;
   let open: { id: string; first: number; length: number } | undefined;

@@ -89,7 +89,7 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
   };
   if (raw.motifs !== undefined) {
-    const prefix = raw.motifOut ?? (raw.out !== undefined && raw.out !== '-' ? raw.out.replace(/\.tsv(\.gz)?$/, '') + '.motifs' : undefined);
+    const prefix = raw.motifOut ?? (raw.out !== undefined && raw.out !== '-' ? `${raw.out.replace(/\.tsv(\.gz)?$/, '')}.motifs` : undefined);
     if (prefix === undefined) throw new RnnseqError('--motifs needs --motif-out PREFIX (or -o FILE, whose name it then borrows)', EXIT_USAGE);
     options.motifs = {
       count: parseNumber('--motifs', raw.motifs, { min: 1, integer: true }),

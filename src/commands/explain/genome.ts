@@ -61,7 +61,7 @@ export async function explainRegions(
     bedgraph = options.bedgraph !== undefined ? await openOutput(options.bedgraph) : undefined;
     const table = new BufferedOutput(output);
     const track = bedgraph ? new BufferedOutput(bedgraph) : undefined;
-    await output.write(['id', 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t') + '\n');
+    await output.write(`${['id', 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t')}\n`);
     for (const plan of plans) {
       if (plan.last <= plan.first) continue;
       const spanStart = plan.first - half;
@@ -104,7 +104,7 @@ export async function explainRegions(
           }
           bins.push(formatBedGraphLine(plan.chrom, row.position, row.position + 1, strongest));
         }
-        await table.write(lines.join('\n') + '\n');
+        await table.write(`${lines.join('\n')}\n`);
         await track?.write(bins.join(''));
         done += to - from;
         progress.update(done);

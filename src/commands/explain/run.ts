@@ -79,7 +79,7 @@ export async function run(options: ExplainOptions): Promise<void> {
   let count = 0;
   const buffered = new BufferedOutput(output);
   try {
-    await output.write(['id', 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t') + '\n');
+    await output.write(`${['id', 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t')}\n`);
     for (const file of options.inputs) {
       for await (const record of readFasta(file, readOptions)) {
         const upper = record.sequence.toUpperCase();
@@ -96,7 +96,7 @@ export async function run(options: ExplainOptions): Promise<void> {
             lines.push([record.id, offset + pos, sequence[pos], alphabet.symbols[k], formatEffect(scan.refProb), formatEffect(pAlt), formatEffect(pAlt - scan.refProb)].join('\t'));
           }
         }
-        await buffered.write(lines.join('\n') + '\n');
+        await buffered.write(`${lines.join('\n')}\n`);
         if (options.motifs) explained.push({ sequence, importance: positionImportance(scan, alphabet) });
         progress.update(++count);
       }
@@ -139,7 +139,7 @@ async function writeMotifs(
     [`${request.prefix}.meme`, formatMeme(motifs, symbols)],
     [`${request.prefix}.jaspar`, formatJaspar(motifs, symbols)],
   ];
-  motifs.forEach((m, i) => files.push([`${request.prefix}.rnnseq_${i + 1}.svg`, logoFigure({ name: `rnnseq_${i + 1}`, counts: m.counts, symbols, sites: m.sites, consensus: m.consensus }).svg + '\n']));
+  motifs.forEach((m, i) => files.push([`${request.prefix}.rnnseq_${i + 1}.svg`, `${logoFigure({ name: `rnnseq_${i + 1}`, counts: m.counts, symbols, sites: m.sites, consensus: m.consensus }).svg}\n`]));
   const matches = known ? motifs.map((m) => closestKnown(m.counts, known)) : [];
   if (known) {
     const header = ['motif', 'consensus', 'sites', 'known_id', 'known_name', 'correlation', 'strand'].join('\t');
@@ -147,7 +147,7 @@ async function writeMotifs(
       const match = matches[i];
       return [`rnnseq_${i + 1}`, m.consensus, m.sites, match?.known.id ?? '.', match?.known.name || '.', match ? match.correlation.toFixed(4) : '.', match?.strand ?? '.'].join('\t');
     });
-    files.push([`${request.prefix}.matches.tsv`, [header, ...rows].join('\n') + '\n']);
+    files.push([`${request.prefix}.matches.tsv`, `${[header, ...rows].join('\n')}\n`]);
   }
   for (const [path, text] of files) {
     const out = await openOutput(path);

@@ -35,12 +35,12 @@ export async function explainSaliency(
     pending.forEach((r, i) => {
       for (let pos = 0; pos < r.sequence.length; pos++) lines.push([r.id, r.offset + pos, r.sequence[pos], formatEffect(scores[i]![pos]!)].join('\t'));
     });
-    if (lines.length > 0) await buffered.write(lines.join('\n') + '\n');
+    if (lines.length > 0) await buffered.write(`${lines.join('\n')}\n`);
     count += pending.length;
     pending = [];
   };
   try {
-    await output.write(['id', 'position', 'ref', 'saliency'].join('\t') + '\n');
+    await output.write(`${['id', 'position', 'ref', 'saliency'].join('\t')}\n`);
     for (const file of request.inputs) {
       for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
         const upper = record.sequence.toUpperCase();

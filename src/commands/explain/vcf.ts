@@ -96,7 +96,7 @@ export async function scoreVcf(
       const deltas = plan.alts.map((a) => (a < 0 ? '.' : formatEffect(probs[a]! - probs[plan.ref]!)));
       lines.push(withInfo(record, DELTA_KEY, deltas.join(',')));
     });
-    await output.write(lines.join('\n') + '\n');
+    await output.write(`${lines.join('\n')}\n`);
     await output.commit();
   } catch (error) {
     await output.abort();

@@ -24,7 +24,7 @@ export async function run(options: ReportOptions): Promise<void> {
     const figure = set.figures.get(name);
     if (!figure) throw new RnnseqError(`--${format} ${name}: the figure is unavailable for ${options.input}: ${set.unavailable.get(name) ?? 'unknown reason'}`, EXIT_DATA);
     if (format === 'svg') {
-      await writeText(options.out, figure.svg + '\n');
+      await writeText(options.out, `${figure.svg}\n`);
     } else {
       const { svgToPng } = await import('../../report/png.js');
       await writeBytes(options.out, await svgToPng(figure.svg, figure.width, figure.height));

@@ -56,7 +56,7 @@ export async function run(options: ScanOptions): Promise<void> {
     if (!lengths) checkRegionsSeen(options, stats.seen); // else checked before the scan
     if (summary) {
       const title = `${plan.positiveClass} ${plan.summaryNoun} along ${options.input === '-' ? 'stdin' : basename(options.input)}`;
-      await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title }).svg + '\n');
+      await summaryOutput!.write(`${densityFigure(summary.chromosomes(lengths), { title }).svg}\n`);
     }
     await job.commit();
     const seconds = (performance.now() - started) / 1000;

@@ -18,7 +18,7 @@ export function parseNumber(flag: string, raw: string | number | undefined, rang
     (range.max !== undefined && value > range.max);
   if (bad) {
     const bounds = [range.min !== undefined ? `>= ${range.min}` : '', range.max !== undefined ? `<= ${range.max}` : ''].filter(Boolean).join(' and ');
-    throw new RnnseqError(`${flag} must be ${range.integer ? 'an integer' : 'a number'}${bounds ? ' ' + bounds : ''}, got '${String(raw)}'`, EXIT_USAGE);
+    throw new RnnseqError(`${flag} must be ${range.integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got '${String(raw)}'`, EXIT_USAGE);
   }
   return value;
 }

@@ -3,7 +3,7 @@
  * past the budget the run would die of memory half-way, or ask for an array no engine can allocate, so it is
  * refused first, naming the record and what to do instead.
  */
-import { type Architecture } from '../../engine/architecture.js';
+import type { Architecture } from '../../engine/architecture.js';
 import { WASM_WHOLE_READ_BYTES, formatBytes, wholeReadBytesPerToken } from '../../engine/memory.js';
 import { dataError } from '../../errors.js';
 

@@ -283,7 +283,7 @@ export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
 export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags): GenomeTrainOptions | undefined {
   if (raw.genome === undefined) {
     const stray = GENOME_ONLY.find((key) => raw[key] !== undefined) ?? (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);
-    if (stray) throw new RnnseqError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is for training a scanner: give --genome and --positives too`, EXIT_USAGE);
+    if (stray) throw new RnnseqError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for training a scanner: give --genome and --positives too`, EXIT_USAGE);
     return undefined;
   }
   if (inputs.length > 0 || raw.class.length > 0) throw new RnnseqError('--genome trains from a genome and BED files: give no FASTA inputs or --class with it', EXIT_USAGE);

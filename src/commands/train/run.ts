@@ -51,7 +51,7 @@ export async function run(options: TrainOptions): Promise<void> {
   const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
   const unit = options.task === 'lm' || options.genome ? 'windows' : 'sequences';
   const what = options.task === 'lm' ? `${prepared.trainItems} training windows per epoch` : `${prepared.trainItems} training`;
-  log.info(`${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}` + (options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''));
+  log.info(`${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}${options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''}`);
 
   const runtime = await startRuntime(options, log);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
@@ -115,7 +115,7 @@ export async function run(options: TrainOptions): Promise<void> {
     log.record(
       'done',
       { out: options.out, bestEpoch: state.bestEpoch, validAccuracy: best?.validAccuracy, validLoss: best?.validLoss, ...(best?.validExtra ? { valid: best.validExtra } : {}) },
-      `rnnseq: done: best epoch ${state.bestEpoch}` + (best ? bestSummary(best, options.task) : '') + `; model in ${join(options.out, 'best')}`,
+      `rnnseq: done: best epoch ${state.bestEpoch}${best ? bestSummary(best, options.task) : ''}; model in ${join(options.out, 'best')}`,
     );
   } finally {
     progress.stop();
@@ -150,7 +150,7 @@ function readOptimizer(data: Buffer | undefined, entries: TensorEntry[] | undefi
 }
 
 function logEpoch(log: import('../../log.js').Logger, r: EpochReport, epochs: number, task: Task): void {
-  const pct = (v: number) => (Number.isNaN(v) ? '-' : (100 * v).toFixed(2) + '%');
+  const pct = (v: number) => (Number.isNaN(v) ? '-' : `${(100 * v).toFixed(2)}%`);
   const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4));
   const extra = r.validExtra ?? {};
   const measures =
@@ -182,7 +182,7 @@ function validPredictions(validation: Evaluation, valid: TrainingSet, classes: s
     const row = validation.probs.subarray(i * classes.length, (i + 1) * classes.length);
     lines.push([classes[valid.labels[i]!], ...Array.from(row, (p) => p.toFixed(6))].join('\t'));
   }
-  return Buffer.from(lines.join('\n') + '\n');
+  return Buffer.from(`${lines.join('\n')}\n`);
 }
 
 /**
@@ -206,7 +206,7 @@ async function writeMetrics(path: string, history: EpochReport[]): Promise<void>
   const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`)];
   const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
   const lines = [header.join('\t'), ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t'))];
-  await writeFileAtomically(path, lines.join('\n') + '\n');
+  await writeFileAtomically(path, `${lines.join('\n')}\n`);
 }
 
 function countLabel(labels: Int32Array, k: number): number {

@@ -51,7 +51,7 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
     train: sets.train,
     ...(sets.valid ? { valid: sets.valid } : {}),
     validDescription: sets.validDescription,
-    sources: `genome ${options.genome}, positives ${options.positives}` + (options.negatives ? `, negatives ${options.negatives}` : ''),
+    sources: `genome ${options.genome}, positives ${options.positives}${options.negatives ? `, negatives ${options.negatives}` : ''}`,
     summary: sets.summary,
     window,
     finish: async (bestDir, core, batchSize) => {

@@ -43,8 +43,19 @@ function median(values: number[]): number {
 
 async function measure(core: RecurrentCore, hidden: number, reps: number): Promise<{ train: number; infer: number }> {
   const info = {
-    alphabet: 'dna', classes: ['a', 'b'], inputLength: STEPS,
-    architecture: { cell: 'lstm' as const, inputSize: 4, hiddenSize: hidden, layers: 1, bidirectional: false, dropout: 0, pool: 'last' as const, numClasses: 2 },
+    alphabet: 'dna',
+    classes: ['a', 'b'],
+    inputLength: STEPS,
+    architecture: {
+      cell: 'lstm' as const,
+      inputSize: 4,
+      hiddenSize: hidden,
+      layers: 1,
+      bidirectional: false,
+      dropout: 0,
+      pool: 'last' as const,
+      numClasses: 2,
+    },
   };
   const model = SequenceModel.create(info, 1, core);
   const batches = 3;
@@ -93,7 +104,11 @@ async function main(): Promise<void> {
   if (fast.core.name !== 'reference') engines.unshift([fast.core.name, fast.core]);
   console.log(`backend ${backend.name} (${backend.detail}); engines: ${engines.map(([n]) => n).join(', ')}; ${fast.description}`);
   const torch = torchFigures();
-  console.log(torch ? 'PyTorch: measured now with /usr/bin/python3 (OPENBLAS_NUM_THREADS=1, 2 torch threads)' : 'PyTorch: not available (apt-get install python3-torch to compare)');
+  console.log(
+    torch
+      ? 'PyTorch: measured now with /usr/bin/python3 (OPENBLAS_NUM_THREADS=1, 2 torch threads)'
+      : 'PyTorch: not available (apt-get install python3-torch to compare)',
+  );
   console.log(['workload', ...engines.map(([n]) => n), 'pytorch', 'best/pytorch'].join('\t'));
   for (const hidden of [64, 128]) {
     const results = [];
@@ -125,20 +140,42 @@ async function scanSection(core: RecurrentCore, engineName: string): Promise<voi
   const random = new Random(4);
   const file = join(dir, 'genome.fa');
   const lines = ['>chrBench'];
-  for (let at = 0; at < genomeBp; at += 60) lines.push(Array.from({ length: Math.min(60, genomeBp - at) }, () => 'ACGT'[random.int(4)]).join(''));
+  for (let at = 0; at < genomeBp; at += 60)
+    lines.push(Array.from({ length: Math.min(60, genomeBp - at) }, () => 'ACGT'[random.int(4)]).join(''));
   writeFileSync(file, `${lines.join('\n')}\n`);
   const dna = getAlphabet('dna');
-  console.log(`scan (${engineName}, ${(genomeBp / 1e6).toFixed(1)} Mbp synthetic genome, window ${STEPS}, stride ${STEPS / 4}, both strands)\tbp/s\t100 Mbp takes`);
+  console.log(
+    `scan (${engineName}, ${(genomeBp / 1e6).toFixed(1)} Mbp synthetic genome, window ${STEPS}, stride ${STEPS / 4}, both strands)\tbp/s\t100 Mbp takes`,
+  );
   try {
     for (const hidden of [64, 128]) {
       const info = {
-        alphabet: 'dna', classes: ['background', 'hit'], inputLength: STEPS,
-        architecture: { cell: 'lstm' as const, inputSize: 4, hiddenSize: hidden, layers: 1, bidirectional: false, dropout: 0, pool: 'mean' as const, numClasses: 2 },
+        alphabet: 'dna',
+        classes: ['background', 'hit'],
+        inputLength: STEPS,
+        architecture: {
+          cell: 'lstm' as const,
+          inputSize: 4,
+          hiddenSize: hidden,
+          layers: 1,
+          bidirectional: false,
+          dropout: 0,
+          pool: 'mean' as const,
+          numClasses: 2,
+        },
       };
       const model = SequenceModel.create(info, 1, core);
       const settings = {
-        grid: { windowBp: STEPS, strideBp: STEPS / 4 }, batchWindows: 256, maxN: STEPS / 10, strand: 'both' as const, rcCombine: 'max' as const,
-        threshold: 0.5, extent: 'window' as const, windowScores: false, channels: 4, encoding: byteEncodingTable(dna),
+        grid: { windowBp: STEPS, strideBp: STEPS / 4 },
+        batchWindows: 256,
+        maxN: STEPS / 10,
+        strand: 'both' as const,
+        rcCombine: 'max' as const,
+        threshold: 0.5,
+        extent: 'window' as const,
+        windowScores: false,
+        channels: 4,
+        encoding: byteEncodingTable(dna),
       };
       const score = (batch: Parameters<typeof model.predict>[0]) => {
         const probs = model.predict(batch);
@@ -149,7 +186,9 @@ async function scanSection(core: RecurrentCore, engineName: string): Promise<voi
         // the calls are not the point here
       }
       const bpPerSecond = genomeBp / ((performance.now() - started) / 1000);
-      console.log([`scan H${hidden} T${STEPS} bp/s`, `${(bpPerSecond / 1000).toFixed(1)}k`, `${(1e8 / bpPerSecond / 60).toFixed(1)} min`].join('\t'));
+      console.log(
+        [`scan H${hidden} T${STEPS} bp/s`, `${(bpPerSecond / 1000).toFixed(1)}k`, `${(1e8 / bpPerSecond / 60).toFixed(1)} min`].join('\t'),
+      );
       model.dispose();
     }
   } finally {
@@ -167,18 +206,33 @@ async function embedSection(core: RecurrentCore, engineName: string): Promise<vo
   const count = Number(process.env.RNNSEQ_BENCH_EMBED_SEQUENCES ?? 256);
   const batch = 64;
   const sequences = randomDna(count, 5, length);
-  console.log(`embed (${engineName}, ${count} sequences of ${length} bp, bidirectional, mean pooling, ${batch} per batch)\tsequences/s\tbp/s`);
+  console.log(
+    `embed (${engineName}, ${count} sequences of ${length} bp, bidirectional, mean pooling, ${batch} per batch)\tsequences/s\tbp/s`,
+  );
   for (const hidden of [64, 128]) {
     const info = {
-      alphabet: 'dna', classes: ['a', 'b'], inputLength: length,
-      architecture: { cell: 'lstm' as const, inputSize: 4, hiddenSize: hidden, layers: 1, bidirectional: true, dropout: 0, pool: 'mean' as const, numClasses: 2 },
+      alphabet: 'dna',
+      classes: ['a', 'b'],
+      inputLength: length,
+      architecture: {
+        cell: 'lstm' as const,
+        inputSize: 4,
+        hiddenSize: hidden,
+        layers: 1,
+        bidirectional: true,
+        dropout: 0,
+        pool: 'mean' as const,
+        numClasses: 2,
+      },
     };
     const model = SequenceModel.create(info, 1, core);
     const embedder = new Embedder(model, { layer: 1, chunkBp: 10_000, laps: 1 });
     const started = performance.now();
     for (let start = 0; start < count; start += batch) embedder.pooled(sequences.slice(start, start + batch), 'mean');
     const seconds = (performance.now() - started) / 1000;
-    console.log([`embed H${hidden} bidirectional`, (count / seconds).toFixed(0), `${((count * length) / seconds / 1000).toFixed(1)}k`].join('\t'));
+    console.log(
+      [`embed H${hidden} bidirectional`, (count / seconds).toFixed(0), `${((count * length) / seconds / 1000).toFixed(1)}k`].join('\t'),
+    );
     model.dispose();
   }
 }

@@ -56,7 +56,16 @@ export function coreFlopsPerToken(hidden: number, mode: BenchMode): number {
 
 function row(engine: string, backend: string, mode: BenchMode, hidden: number, batch: number, seconds: number): CoreBenchRow {
   const tokensPerSecond = (batch * STEPS) / seconds;
-  return { engine, backend, mode, hidden, batch, tokensPerSecond, msPerStep: seconds * 1e3, gflops: (tokensPerSecond * coreFlopsPerToken(hidden, mode)) / 1e9 };
+  return {
+    engine,
+    backend,
+    mode,
+    hidden,
+    batch,
+    tokensPerSecond,
+    msPerStep: seconds * 1e3,
+    gflops: (tokensPerSecond * coreFlopsPerToken(hidden, mode)) / 1e9,
+  };
 }
 
 function median(values: number[]): number {
@@ -96,7 +105,14 @@ function oneHotDna(batch: number, seed: number): Float32Array {
 }
 
 /** Seconds per step of one engine on one tfjs backend. */
-async function measureCore(core: RecurrentCore, backend: string, hidden: number, mode: BenchMode, batch: number, reps: number): Promise<number> {
+async function measureCore(
+  core: RecurrentCore,
+  backend: string,
+  hidden: number,
+  mode: BenchMode,
+  batch: number,
+  reps: number,
+): Promise<number> {
   await tf.setBackend(backend);
   await tf.ready();
   const H = hidden;
@@ -111,7 +127,13 @@ async function measureCore(core: RecurrentCore, backend: string, hidden: number,
   const bias = tf.variable(tf.tensor1d(biasValues));
   const headKernel = tf.variable(tf.tensor2d(scale(H * CLASSES, 3, Math.sqrt(6 / (H + CLASSES))), [H, CLASSES]));
   const headBias = tf.variable(tf.zeros([CLASSES]));
-  const labels = tf.oneHot(tf.tensor1d(Array.from(uniform(batch, 4), (u) => Math.floor(u * CLASSES)), 'int32'), CLASSES);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from(uniform(batch, 4), (u) => Math.floor(u * CLASSES)),
+      'int32',
+    ),
+    CLASSES,
+  );
   const optimizer = tf.train.adam(1e-3);
   const logitsOf = (inference: boolean) => {
     const r = core.run({ cell: 'lstm', x, h0, c0, weights: { kernel, recurrent, bias }, reverse: false, inference });
@@ -162,9 +184,19 @@ function measureKernels(hidden: number, mode: BenchMode, batch: number, reps: nu
   return time(() => {
     addon.forward({ ...forward, workspace });
     addon.backward({
-      ...shape, kernel: forward.kernel, recurrent: forward.recurrent, workspace, dOut, dhT, dcT,
-      dx: new Float32Array(batch * STEPS * INPUT), dh0: new Float32Array(batch * H), dc0: new Float32Array(batch * H),
-      dKernel: new Float32Array(INPUT * G), dRecurrent: new Float32Array(H * G), dBias: new Float32Array(G),
+      ...shape,
+      kernel: forward.kernel,
+      recurrent: forward.recurrent,
+      workspace,
+      dOut,
+      dhT,
+      dcT,
+      dx: new Float32Array(batch * STEPS * INPUT),
+      dh0: new Float32Array(batch * H),
+      dc0: new Float32Array(batch * H),
+      dKernel: new Float32Array(INPUT * G),
+      dRecurrent: new Float32Array(H * G),
+      dBias: new Float32Array(G),
     });
   }, reps);
 }
@@ -175,16 +207,20 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   const reps = options.reps ?? 7;
   const batches: Record<BenchMode, number> = { train: options.trainBatch ?? 64, infer: options.inferBatch ?? 256 };
   const status = nativeStatus();
-  const runs = (options.runs ?? [
-    { engine: 'native', backend: 'cpu' },
-    { engine: 'native', backend: 'wasm' },
-    { engine: 'reference', backend: 'wasm' },
-  ]).filter((r) => r.engine === 'reference' || status.available);
+  const runs = (
+    options.runs ?? [
+      { engine: 'native', backend: 'cpu' },
+      { engine: 'native', backend: 'wasm' },
+      { engine: 'reference', backend: 'wasm' },
+    ]
+  ).filter((r) => r.engine === 'reference' || status.available);
   log(`native: ${status.available ? `${status.simd}, ${status.threads} threads` : status.reason}`);
   const rows: CoreBenchRow[] = [];
   const report = (r: CoreBenchRow) => {
     rows.push(r);
-    log(`${r.mode} H${r.hidden} B${r.batch} T${STEPS}  ${`${r.engine}@${r.backend}`.padEnd(26)} ${(r.tokensPerSecond / 1e3).toFixed(1).padStart(8)}k tokens/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ${r.gflops.toFixed(1).padStart(6)} GFLOP/s`);
+    log(
+      `${r.mode} H${r.hidden} B${r.batch} T${STEPS}  ${`${r.engine}@${r.backend}`.padEnd(26)} ${(r.tokensPerSecond / 1e3).toFixed(1).padStart(8)}k tokens/s  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ${r.gflops.toFixed(1).padStart(6)} GFLOP/s`,
+    );
   };
   for (const hidden of hiddenSizes) {
     for (const mode of ['train', 'infer'] as const) {
@@ -229,7 +265,9 @@ async function main(): Promise<void> {
   for (const t of torch) {
     const ours = rows.filter((r) => r.mode === t.mode && r.hidden === t.hidden && r.engine !== 'native kernels only');
     const cells = ours.map((r) => `${r.engine}@${r.backend} ${(r.tokensPerSecond / t.tokensPerSecond).toFixed(2)}x`);
-    console.log(`${t.mode} H${t.hidden}: pytorch ${(t.tokensPerSecond / 1e3).toFixed(1)}k tokens/s (${t.gflops.toFixed(1)} GFLOP/s); ${cells.join(', ')}`);
+    console.log(
+      `${t.mode} H${t.hidden}: pytorch ${(t.tokensPerSecond / 1e3).toFixed(1)}k tokens/s (${t.gflops.toFixed(1)} GFLOP/s); ${cells.join(', ')}`,
+    );
   }
 }
 

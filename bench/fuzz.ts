@@ -32,7 +32,9 @@ try {
     try {
       await target.run(runs, seed);
       total += runs;
-      process.stdout.write(`ok    ${runs.toString().padStart(8)} cases  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${target.name}\n`);
+      process.stdout.write(
+        `ok    ${runs.toString().padStart(8)} cases  ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${target.name}\n`,
+      );
     } catch (error) {
       failed = true;
       process.stdout.write(`FAIL  ${target.name}\n${(error as Error).message}\n`);

@@ -14,12 +14,15 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const strict = process.argv.includes('--strict');
 const warn = (why) =>
-  console.error(`rnnseq: native kernels not built (${why}); rnnseq will use the slower reference engine. Run 'node scripts/build-native.mjs --strict' for details.`);
+  console.error(
+    `rnnseq: native kernels not built (${why}); rnnseq will use the slower reference engine. Run 'node scripts/build-native.mjs --strict' for details.`,
+  );
 
 function nodeGypCommand() {
   // npm tells its scripts where its own node-gyp is; npm_execpath points at npm-cli.js, next to npm's node_modules.
   const candidates = [process.env.npm_config_node_gyp];
-  if (process.env.npm_execpath) candidates.push(join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  if (process.env.npm_execpath)
+    candidates.push(join(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   // Run by hand: the npm installed with this Node (distribution packages and official tarballs alike).
   candidates.push(join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   for (const script of candidates) if (script && existsSync(script)) return [process.execPath, [script]];
@@ -56,7 +59,9 @@ function main() {
   if (result.status === 0) return 0;
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   const firstError = output.split('\n').find((line) => /error/i.test(line) && !/^gyp (info|http)/.test(line));
-  const why = result.error ? `${command}: ${result.error.message}` : (firstError?.trim().slice(0, 200) ?? `node-gyp exited with ${result.status}`);
+  const why = result.error
+    ? `${command}: ${result.error.message}`
+    : (firstError?.trim().slice(0, 200) ?? `node-gyp exited with ${result.status}`);
   warn(why);
   return strict ? 1 : 0;
 }

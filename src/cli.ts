@@ -54,7 +54,9 @@ export async function main(argv: string[]): Promise<void> {
     // `rnnseq ... | head` closes the pipe early: that is the reader's choice, not an error.
     if (error.code === 'EPIPE') process.exit(0);
     // Anything else (a full disk behind `> file`) must not pass silently: the output would look complete.
-    process.stderr.write(`rnnseq: cannot write to stdout: ${error.code === 'ENOSPC' ? 'no space left on device (disk full)' : error.message}\n`);
+    process.stderr.write(
+      `rnnseq: cannot write to stdout: ${error.code === 'ENOSPC' ? 'no space left on device (disk full)' : error.message}\n`,
+    );
     process.exit(EXIT_RUNTIME);
   });
   try {
@@ -76,6 +78,7 @@ function reportError(error: unknown): number {
   const hint = err.code === 'ENOSPC' ? ' (disk full)' : err.code === 'EACCES' ? ' (permission denied)' : '';
   process.stderr.write(`rnnseq: ${err?.message ?? String(error)}${hint}\n`);
   if (process.env.RNNSEQ_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
-  else process.stderr.write('rnnseq: this is a bug if the message does not say what to fix; rerun with RNNSEQ_DEBUG=1 and report the trace\n');
+  else
+    process.stderr.write('rnnseq: this is a bug if the message does not say what to fix; rerun with RNNSEQ_DEBUG=1 and report the trace\n');
   return EXIT_RUNTIME;
 }

@@ -16,10 +16,7 @@ export class RnnseqError extends Error {
 }
 
 /** Formats "file:line: record 'id': message" consistently for data errors. */
-export function dataError(
-  where: { file: string; line?: number; record?: string },
-  message: string,
-): RnnseqError {
+export function dataError(where: { file: string; line?: number; record?: string }, message: string): RnnseqError {
   const parts = [where.file === '-' ? '<stdin>' : where.file];
   if (where.line !== undefined) parts[0] += `:${where.line}`;
   if (where.record !== undefined) parts.push(`record '${where.record}'`);

@@ -54,7 +54,12 @@ export class Logger {
     if (!this.tty || this.options.quiet) return { update() {}, stop() {} };
     const { SingleBar, Presets } = await import('cli-progress');
     const bar: SingleBar = new SingleBar(
-      { stream: this.stream, format: `{bar} {percentage}% | {value}/{total} ${unit} | {status} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true },
+      {
+        stream: this.stream,
+        format: `{bar} {percentage}% | {value}/{total} ${unit} | {status} | ETA {eta_formatted}`,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
       Presets.shades_classic,
     );
     bar.start(total, 0, { status: '' });

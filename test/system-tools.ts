@@ -8,7 +8,11 @@ const onCi = process.env.CI !== undefined && process.env.CI !== '' && process.en
  * Whether a system tool a test needs (bedtools, zsh, chromium, snakemake) is there. Where it is missing the test is
  * skipped with a one-line reason, or fails when CI is set. `found` defaults to running `name --version`.
  */
-export function needTool(t: { skip(message?: string): void }, name: string, found: boolean = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0): boolean {
+export function needTool(
+  t: { skip(message?: string): void },
+  name: string,
+  found: boolean = spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0,
+): boolean {
   if (found) return true;
   const install = `apt-get install ${name}; .ci/run installs it`;
   if (onCi) assert.fail(`${name} is not installed (${install})`);

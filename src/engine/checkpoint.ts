@@ -94,7 +94,8 @@ export function sha256(data: Buffer): string {
 export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (typeof raw !== 'object' || raw === null) throw corrupt(source, 'rnnseq.json is not a JSON object');
   const spec = raw as Partial<ModelSpec>;
-  if (spec.format !== CHECKPOINT_FORMAT) throw corrupt(source, 'not an rnnseq checkpoint (rnnseq.json has no "format": "rnnseq-checkpoint")');
+  if (spec.format !== CHECKPOINT_FORMAT)
+    throw corrupt(source, 'not an rnnseq checkpoint (rnnseq.json has no "format": "rnnseq-checkpoint")');
   if (spec.formatVersion !== CHECKPOINT_VERSION) {
     const newer = typeof spec.formatVersion === 'number' && spec.formatVersion > CHECKPOINT_VERSION;
     throw new RnnseqError(
@@ -107,7 +108,8 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (!arch || !isCellType(arch.cell) || !POOLINGS.includes(arch.pool) || !(arch.hiddenSize > 0) || !(arch.layers > 0)) {
     throw corrupt(source, 'architecture in rnnseq.json is missing or invalid');
   }
-  if (arch.task !== undefined && !TASKS.includes(arch.task)) throw corrupt(source, `unknown task '${String(arch.task)}' (this rnnseq knows ${TASKS.join(', ')})`);
+  if (arch.task !== undefined && !TASKS.includes(arch.task))
+    throw corrupt(source, `unknown task '${String(arch.task)}' (this rnnseq knows ${TASKS.join(', ')})`);
   const task = taskOf(arch);
   const fewest = task === 'regress' ? 1 : 2;
   if (!Array.isArray(spec.classes) || spec.classes.length < fewest || spec.classes.length !== arch.numClasses) {
@@ -116,7 +118,8 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (task === 'regress' && !(arch.regression && arch.regression.std > 0 && Number.isFinite(arch.regression.mean))) {
     throw corrupt(source, 'a regression model needs architecture.regression with mean and a positive std');
   }
-  if (task === 'lm' && arch.bidirectional) throw corrupt(source, 'a language model cannot be bidirectional (it would see the symbol it predicts)');
+  if (task === 'lm' && arch.bidirectional)
+    throw corrupt(source, 'a language model cannot be bidirectional (it would see the symbol it predicts)');
   if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }
@@ -127,11 +130,15 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
 function validateWindow(window: WindowSpec, classes: string[], inputLength: number | null, source: string): void {
   const bad = (what: string) => corrupt(source, `window in rnnseq.json: ${what}`);
   if (typeof window !== 'object' || window === null) throw bad('not an object');
-  if (!Number.isInteger(window.lengthBp) || window.lengthBp < 1 || (inputLength !== null && inputLength !== window.lengthBp)) throw bad('lengthBp is missing or differs from inputLength');
+  if (!Number.isInteger(window.lengthBp) || window.lengthBp < 1 || (inputLength !== null && inputLength !== window.lengthBp))
+    throw bad('lengthBp is missing or differs from inputLength');
   if (!classes.includes(window.positiveClass)) throw bad(`positiveClass '${String(window.positiveClass)}' is not one of the classes`);
-  if (typeof window.threshold !== 'number' || !(window.threshold >= 0 && window.threshold <= 1)) throw bad('threshold must be a probability');
-  if (!['both', '+', '-'].includes(window.strand) || !['max', 'mean'].includes(window.rcCombine)) throw bad('strand or rcCombine is invalid');
-  if (window.extent !== undefined && !['window', 'core'].includes(window.extent)) throw bad(`extent '${String(window.extent)}' is neither window nor core`);
+  if (typeof window.threshold !== 'number' || !(window.threshold >= 0 && window.threshold <= 1))
+    throw bad('threshold must be a probability');
+  if (!['both', '+', '-'].includes(window.strand) || !['max', 'mean'].includes(window.rcCombine))
+    throw bad('strand or rcCombine is invalid');
+  if (window.extent !== undefined && !['window', 'core'].includes(window.extent))
+    throw bad(`extent '${String(window.extent)}' is neither window nor core`);
 }
 
 function corrupt(source: string, what: string): RnnseqError {

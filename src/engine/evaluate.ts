@@ -40,10 +40,18 @@ function evaluateClassifier(model: SequenceModel, set: TrainingSet, batchSize: n
   const numClasses = model.info.classes.length;
   const labels = set.labels!;
   const probs = new Float32Array(set.items.length * numClasses);
-  batches(set, batchSize, (items, start) => probs.set(model.predict(packBatch(items, model.info.architecture.inputSize)), start * numClasses));
+  batches(set, batchSize, (items, start) =>
+    probs.set(model.predict(packBatch(items, model.info.architecture.inputSize)), start * numClasses),
+  );
   let nll = 0;
   for (let i = 0; i < labels.length; i++) nll -= Math.log(Math.max(probs[i * numClasses + labels[i]!]!, 1e-7));
-  return { loss: nll / labels.length, accuracy: accuracy(probs, numClasses, labels), auroc: multiclassAuroc(probs, numClasses, labels), probs, extra: {} };
+  return {
+    loss: nll / labels.length,
+    accuracy: accuracy(probs, numClasses, labels),
+    auroc: multiclassAuroc(probs, numClasses, labels),
+    probs,
+    extra: {},
+  };
 }
 
 function evaluateRegressor(model: SequenceModel, set: TrainingSet, batchSize: number): Evaluation {
@@ -51,7 +59,13 @@ function evaluateRegressor(model: SequenceModel, set: TrainingSet, batchSize: nu
   const values = set.values!;
   const predictions = new Float32Array(set.items.length);
   batches(set, batchSize, (items, start) => predictions.set(model.predictValues(packBatch(items, arch.inputSize)), start));
-  return { loss: regressionLoss(arch, predictions, values), accuracy: NaN, auroc: NaN, predictions, extra: regressionMetrics(predictions, values) };
+  return {
+    loss: regressionLoss(arch, predictions, values),
+    accuracy: NaN,
+    auroc: NaN,
+    predictions,
+    extra: regressionMetrics(predictions, values),
+  };
 }
 
 export function regressionMetrics(predictions: Float32Array, values: Float32Array): Record<string, number> {
@@ -84,7 +98,10 @@ function evaluatePositions(model: SequenceModel, set: TrainingSet, batchSize: nu
     const batch = packBatch(items, arch.inputSize);
     const probs = model.predictPositions(batch);
     const targets: PositionTargets = lm
-      ? nextSymbolTargets(batch, items.map((item) => item.length))
+      ? nextSymbolTargets(
+          batch,
+          items.map((item) => item.length),
+        )
       : tagTargets(set.tags!.slice(start, start + items.length), batch.steps, numClasses);
     for (let b = 0; b < batch.batch; b++) {
       for (let t = 0; t < targets.steps; t++) {

@@ -58,7 +58,13 @@ export function sequencesPerCall(arch: Architecture, length: number, requested: 
  * longer than `aloneBp` goes alone, neither joining a batch nor joined (a batch pads every row to its longest),
  * and a batch stays within ENGINE_CALL_BYTES.
  */
-export function flushBefore(arch: Architecture, pendingLengths: readonly number[], nextLength: number, requested: number, aloneBp = ALONE_BP): boolean {
+export function flushBefore(
+  arch: Architecture,
+  pendingLengths: readonly number[],
+  nextLength: number,
+  requested: number,
+  aloneBp = ALONE_BP,
+): boolean {
   if (pendingLengths.length === 0) return false;
   const longest = Math.max(nextLength, ...pendingLengths);
   if (longest > aloneBp) return true;

@@ -145,7 +145,13 @@ function orthogonal(size: number, seed: number): tf.Tensor2D {
  * Runs the recurrent stack and the head. x: [B, T, inputSize]; mask: [B, T] of 0/1 or absent.
  * Pooling uses only real steps, so the result does not depend on how much padding a batch carries.
  */
-export function forward(arch: Architecture, params: Parameters, x: tf.Tensor3D, mask: tf.Tensor2D | undefined, options: ForwardOptions): ForwardResult {
+export function forward(
+  arch: Architecture,
+  params: Parameters,
+  x: tf.Tensor3D,
+  mask: tf.Tensor2D | undefined,
+  options: ForwardOptions,
+): ForwardResult {
   const random = options.dropoutSeed === undefined ? undefined : new Random(options.dropoutSeed);
   let states = options.initialStates ?? initialStates(arch, params, x.shape[0], options);
   let stack: StackResult | undefined;
@@ -182,7 +188,12 @@ function finalOutputs(arch: Architecture, states: LayerState[]): tf.Tensor2D[] {
  * The state every sequence starts from: zero, or for conditioned models tanh of the condition's row plus the
  * covariate map (a bounded cell's memory through a sigmoid instead, to start inside its [0, 1] range).
  */
-export function initialStates(arch: Architecture, params: Parameters, batch: number, options: Pick<ForwardOptions, 'conditions' | 'covariates'>): LayerState[] {
+export function initialStates(
+  arch: Architecture,
+  params: Parameters,
+  batch: number,
+  options: Pick<ForwardOptions, 'conditions' | 'covariates'>,
+): LayerState[] {
   const count = arch.layers * directionsOf(arch).length;
   const hidden = arch.hiddenSize;
   const withCell = hasCellState(arch.cell);
@@ -199,7 +210,10 @@ export function initialStates(arch: Architecture, params: Parameters, batch: num
   }
   if ((arch.covariates?.length ?? 0) > 0) {
     if (!options.covariates) throw new Error('this model needs covariates for every sequence');
-    const mapped = tf.add(tf.matMul(options.covariates, get(params, 'init.covariates.kernel')), get(params, 'init.covariates.bias')) as tf.Tensor2D;
+    const mapped = tf.add(
+      tf.matMul(options.covariates, get(params, 'init.covariates.kernel')),
+      get(params, 'init.covariates.bias'),
+    ) as tf.Tensor2D;
     pre = pre ? (tf.add(pre, mapped) as tf.Tensor2D) : mapped;
   }
   const size = stateSize(arch);
@@ -252,7 +266,13 @@ export function runRecurrentStack(
         inference: !options.training && !options.differentiable,
       });
     });
-    input = perDirection.length === 1 ? perDirection[0]!.outputs : (tf.concat(perDirection.map((r) => r.outputs), 2) as tf.Tensor3D);
+    input =
+      perDirection.length === 1
+        ? perDirection[0]!.outputs
+        : (tf.concat(
+            perDirection.map((r) => r.outputs),
+            2,
+          ) as tf.Tensor3D);
     for (const r of perDirection) states.push(r.c ? { h: r.h, c: r.c } : { h: r.h });
   }
   return { outputs: input, states };

@@ -85,10 +85,7 @@ export function addonCandidates(moduleUrl: string = import.meta.url): string[] {
  * Thread count for the kernels: RNNSEQ_THREADS, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK (what the job
  * was given, not what the node has), else every core Node reports. Invalid values are skipped.
  */
-export function defaultThreadCount(
-  env: NodeJS.ProcessEnv = process.env,
-  available: number = os.availableParallelism(),
-): number {
+export function defaultThreadCount(env: NodeJS.ProcessEnv = process.env, available: number = os.availableParallelism()): number {
   for (const name of ['RNNSEQ_THREADS', 'OMP_NUM_THREADS', 'SLURM_CPUS_PER_TASK']) {
     const value = env[name];
     if (value === undefined || value.trim() === '') continue;

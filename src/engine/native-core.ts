@@ -207,7 +207,15 @@ function backwardGradients(addon: NativeAddon, dys: tf.Tensor[], saved: tf.Tenso
   const [batch, steps, hidden] = dys[0]!.shape as [number, number, number];
   const inputSize = kernel.shape[0];
   const gates = gateCount(cell) * hidden;
-  const shape: NativeShape = { cell, batch, steps, inputSize, hidden, reverse: attrs.reverse as boolean, bounded: attrs.bounded as boolean };
+  const shape: NativeShape = {
+    cell,
+    batch,
+    steps,
+    inputSize,
+    hidden,
+    reverse: attrs.reverse as boolean,
+    bounded: attrs.bounded as boolean,
+  };
   const dx = new Float32Array(batch * steps * inputSize);
   const dh0 = new Float32Array(batch * hidden);
   const dc0 = cellState ? new Float32Array(batch * hidden) : undefined;

@@ -3,7 +3,6 @@ import { type Architecture, taskOf } from './architecture.js';
 import type { Batch, EncodedSequence } from '../seq/batch.js';
 import type { TrainingSet } from '../seq/training-set.js';
 
-
 /** The targets of a slice of a set's rows, in the same order. */
 export function sliceTargets(set: TrainingSet, rows: readonly number[]): Omit<TrainingSet, 'items'> {
   const out: Omit<TrainingSet, 'items'> = {};
@@ -70,17 +69,28 @@ const HUBER_DELTA = 1;
  * The training loss of one micro-batch: mean cross-entropy (classify, and per counted position for lm / tag) or
  * the regression loss on standardised targets.
  */
-export function batchLoss(arch: Architecture, logits: tf.Tensor, batch: Batch, items: readonly EncodedSequence[], targets: Omit<TrainingSet, 'items'>): tf.Scalar {
+export function batchLoss(
+  arch: Architecture,
+  logits: tf.Tensor,
+  batch: Batch,
+  items: readonly EncodedSequence[],
+  targets: Omit<TrainingSet, 'items'>,
+): tf.Scalar {
   switch (taskOf(arch)) {
     case 'classify':
       return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(targets.labels!, 'int32'), arch.numClasses), logits) as tf.Scalar;
     case 'regress': {
       const { mean, std, loss } = arch.regression!;
       const y = tf.div(tf.sub(tf.tensor2d(targets.values!, [targets.values!.length, 1]), mean), std);
-      return (loss === 'huber' ? tf.losses.huberLoss(y, logits, undefined, HUBER_DELTA) : tf.losses.meanSquaredError(y, logits)) as tf.Scalar;
+      return (
+        loss === 'huber' ? tf.losses.huberLoss(y, logits, undefined, HUBER_DELTA) : tf.losses.meanSquaredError(y, logits)
+      ) as tf.Scalar;
     }
     case 'lm': {
-      const position = nextSymbolTargets(batch, items.map((item) => item.length));
+      const position = nextSymbolTargets(
+        batch,
+        items.map((item) => item.length),
+      );
       const predicting = tf.slice(logits, [0, 0, 0], [batch.batch, position.steps, arch.numClasses]);
       return weightedCrossEntropy(predicting, position, batch.batch, arch.numClasses);
     }
@@ -93,6 +103,9 @@ function weightedCrossEntropy(logits: tf.Tensor, position: PositionTargets, rows
   const targets = tf.tensor3d(position.targets, [rows, position.steps, numClasses]);
   const weights = tf.tensor2d(position.weights, [rows, position.steps]);
   const perPosition = tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 2));
-  const counted = Math.max(position.weights.reduce((a, b) => a + b, 0), 1);
+  const counted = Math.max(
+    position.weights.reduce((a, b) => a + b, 0),
+    1,
+  );
   return tf.div(tf.sum(tf.mul(perPosition, weights)), counted) as tf.Scalar;
 }

@@ -29,8 +29,7 @@ export class ReferenceCore implements RecurrentCore {
     const maskSteps = mask ? unstackSteps(tf.reshape(tf.transpose(mask), [steps, 1, batch])) : undefined;
 
     // GRU applies U_n to (r ⊙ h), so its recurrent matrix is used in two pieces.
-    const [recurrentZrT, recurrentNT] =
-      cell === 'gru' ? tf.split(recurrentT, [2 * hidden, hidden], 0) : [recurrentT, undefined];
+    const [recurrentZrT, recurrentNT] = cell === 'gru' ? tf.split(recurrentT, [2 * hidden, hidden], 0) : [recurrentT, undefined];
 
     let h: tf.Tensor = tf.transpose(h0); // [H, B]
     let c: tf.Tensor | undefined = hasCellState(cell) ? tf.transpose(c0!) : undefined;

@@ -4,7 +4,16 @@ import { type Architecture, taskOf } from './architecture.js';
 import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
 import type { RecurrentCore } from './core.js';
 import { readTidy } from './read-tensor.js';
-import { type ForwardOptions, type ForwardResult, disposeParameters, forward, initParameters, newParameters, parameterShapes, type Parameters } from './model.js';
+import {
+  type ForwardOptions,
+  type ForwardResult,
+  disposeParameters,
+  forward,
+  initParameters,
+  newParameters,
+  parameterShapes,
+  type Parameters,
+} from './model.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 
 /** What a model needs to know about its inputs and outputs besides its weights. */
@@ -33,14 +42,22 @@ export class SequenceModel {
     if (sha256(weights) !== spec.weights.sha256) {
       throw new RnnseqError(`${source}: bad checkpoint: ${spec.weights.file} is corrupt (checksum differs from rnnseq.json)`, EXIT_DATA);
     }
-    const info: ModelInfo = { alphabet: spec.alphabet, classes: spec.classes, architecture: spec.architecture, inputLength: spec.inputLength };
+    const info: ModelInfo = {
+      alphabet: spec.alphabet,
+      classes: spec.classes,
+      architecture: spec.architecture,
+      inputLength: spec.inputLength,
+    };
     const expected = parameterShapes(info.architecture);
     const tensors = unpackTensors(spec.weights.tensors, weights, source);
     try {
       for (const [name, shape] of expected) {
         const got = tensors.get(name);
         if (!got || got.shape.join('x') !== shape.join('x')) {
-          throw new RnnseqError(`${source}: bad checkpoint: tensor ${name} is ${got ? got.shape.join('x') : 'missing'}, expected ${shape.join('x')}`, EXIT_DATA);
+          throw new RnnseqError(
+            `${source}: bad checkpoint: tensor ${name} is ${got ? got.shape.join('x') : 'missing'}, expected ${shape.join('x')}`,
+            EXIT_DATA,
+          );
         }
       }
       return new SequenceModel(info, newParameters([...expected.keys()].map((name) => [name, tensors.get(name)!])), core);
@@ -98,4 +115,3 @@ export function batchTensors(batch: Batch): BatchTensors {
   if (batch.covariates) out.covariates = tf.tensor2d(batch.covariates, [batch.batch, batch.covariates.length / batch.batch]);
   return out;
 }
-

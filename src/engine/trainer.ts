@@ -121,12 +121,18 @@ export async function trainModel(
         const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
         const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, set, rows, config, random.seed());
         if (!Number.isFinite(loss)) {
-          throw new RnnseqError(`training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`, EXIT_RUNTIME);
+          throw new RnnseqError(
+            `training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`,
+            EXIT_RUNTIME,
+          );
         }
         lossSum += loss * rows.length;
         if (classifier) {
           trainProbs.set(probs!, b * config.batchSize * numClasses);
-          trainLabels.set(rows.map((i) => set.labels![i]!), b * config.batchSize);
+          trainLabels.set(
+            rows.map((i) => set.labels![i]!),
+            b * config.batchSize,
+          );
         }
         tokens += batchTokens;
         hooks.onBatch?.(b + 1, batches, loss);
@@ -243,7 +249,12 @@ function trainStep(
       const { x, mask, ...context } = batchTensors(batch);
       let partProbs: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const { logits } = forward(arch, model.params, x, mask, { core: model.core, training: true, dropoutSeed: dropoutSeed + part, ...context });
+        const { logits } = forward(arch, model.params, x, mask, {
+          core: model.core,
+          training: true,
+          dropoutSeed: dropoutSeed + part,
+          ...context,
+        });
         if (classifier) partProbs = tf.keep(tf.softmax(logits)); // variableGrads disposes its intermediates; these are read after
         return batchLoss(arch, logits, batch, slice, targets);
       }, variables);

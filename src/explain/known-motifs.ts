@@ -19,7 +19,10 @@ export async function readKnownMotifs(file: string): Promise<KnownMotif[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new RnnseqError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, EXIT_USAGE);
+    throw new RnnseqError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      EXIT_USAGE,
+    );
   }
   return parseKnownMotifs(text, file);
 }
@@ -32,7 +35,8 @@ export function parseKnownMotifs(text: string, file: string): KnownMotif[] {
     const { rows, line } = current;
     if (rows.length !== 4) throw dataError({ file, line, record: current.id }, `expected 4 rows (A C G T), got ${rows.length}`);
     const width = rows[0]!.length;
-    if (width === 0 || rows.some((r) => r.length !== width)) throw dataError({ file, line, record: current.id }, 'rows have different lengths');
+    if (width === 0 || rows.some((r) => r.length !== width))
+      throw dataError({ file, line, record: current.id }, 'rows have different lengths');
     motifs.push({ id: current.id, name: current.name, counts: Array.from({ length: width }, (_, c) => rows.map((r) => r[c]!)) });
     current = undefined;
   };
@@ -47,9 +51,13 @@ export function parseKnownMotifs(text: string, file: string): KnownMotif[] {
       return;
     }
     if (!current) throw dataError({ file, line: i + 1 }, "expected a '>ID NAME' motif header (JASPAR format)");
-    const body = line.replace(/^[ACGT]\s*\[/, '').replace(/\]$/, '').trim();
+    const body = line
+      .replace(/^[ACGT]\s*\[/, '')
+      .replace(/\]$/, '')
+      .trim();
     const values = body.split(/\s+/).map(Number);
-    if (values.some((v) => !Number.isFinite(v) || v < 0)) throw dataError({ file, line: i + 1, record: current.id }, `not a row of counts: '${line}'`);
+    if (values.some((v) => !Number.isFinite(v) || v < 0))
+      throw dataError({ file, line: i + 1, record: current.id }, `not a row of counts: '${line}'`);
     current.rows.push(values);
   });
   finish();
@@ -68,8 +76,14 @@ export interface MotifMatch {
 export function closestKnown(counts: number[][], known: readonly KnownMotif[]): MotifMatch | undefined {
   let best: MotifMatch | undefined;
   for (const motif of known) {
-    const reverse = motif.counts.slice().reverse().map((column) => column.slice().reverse()); // A C G T reversed is T G C A: the complement
-    for (const [strand, matrix] of [['+', motif.counts], ['-', reverse]] as const) {
+    const reverse = motif.counts
+      .slice()
+      .reverse()
+      .map((column) => column.slice().reverse()); // A C G T reversed is T G C A: the complement
+    for (const [strand, matrix] of [
+      ['+', motif.counts],
+      ['-', reverse],
+    ] as const) {
       const correlation = pfmCorrelation(counts, matrix);
       if (!best || correlation > best.correlation) best = { known: motif, correlation, strand };
     }

@@ -41,7 +41,14 @@ export interface MotifOptions {
   minSites: number;
 }
 
-export const DEFAULT_MOTIF_OPTIONS: MotifOptions = { width: 10, minScore: 0.1, maxPerSequence: 3, minSimilarity: 0.6, maxShift: 3, minSites: 3 };
+export const DEFAULT_MOTIF_OPTIONS: MotifOptions = {
+  width: 10,
+  minScore: 0.1,
+  maxPerSequence: 3,
+  minSimilarity: 0.6,
+  maxShift: 3,
+  minSites: 3,
+};
 
 /** Non-overlapping windows of `width` with the largest summed positive importance, best first, per sequence. */
 export function findSeqlets(explained: readonly ExplainedSequence[], options: MotifOptions): Seqlet[] {
@@ -100,7 +107,8 @@ export function discoverMotifs(explained: readonly ExplainedSequence[], symbols:
   const size = symbols.length;
   const width = options.width;
   const index = new Map(symbols.map((s, k) => [s, k]));
-  const symbolAt = (sequence: string, i: number): number | undefined => (i >= 0 && i < sequence.length ? index.get(sequence[i]!) : undefined);
+  const symbolAt = (sequence: string, i: number): number | undefined =>
+    i >= 0 && i < sequence.length ? index.get(sequence[i]!) : undefined;
   const clusters: Cluster[] = [];
   const add = (cluster: Cluster, item: ExplainedSequence, start: number, score: number) => {
     for (let c = 0; c < width; c++) {
@@ -138,7 +146,13 @@ export function discoverMotifs(explained: readonly ExplainedSequence[], symbols:
     if (best) {
       add(best.cluster, item, best.start, seqlet.score);
     } else {
-      const cluster: Cluster = { counts: new Float64Array(width * size), totals: new Float64Array(width), weight: new Float64Array(width), sites: 0, score: 0 };
+      const cluster: Cluster = {
+        counts: new Float64Array(width * size),
+        totals: new Float64Array(width),
+        weight: new Float64Array(width),
+        sites: 0,
+        score: 0,
+      };
       add(cluster, item, seqlet.start, seqlet.score);
       clusters.push(cluster);
     }
@@ -223,7 +237,17 @@ function pearson(x: readonly number[], y: readonly number[]): number {
 /** Minimal MEME motif format (version 4), as read by Tomtom, FIMO and SEA; uniform background. */
 export function formatMeme(motifs: readonly Motif[], symbols: readonly string[], prefix = 'rnnseq'): string {
   const background = symbols.map((s) => `${s} ${(1 / symbols.length).toFixed(3)}`).join(' ');
-  const lines = ['MEME version 4', '', `ALPHABET= ${symbols.join('')}`, '', 'strands: +', '', 'Background letter frequencies', background, ''];
+  const lines = [
+    'MEME version 4',
+    '',
+    `ALPHABET= ${symbols.join('')}`,
+    '',
+    'strands: +',
+    '',
+    'Background letter frequencies',
+    background,
+    '',
+  ];
   motifs.forEach((motif, i) => {
     lines.push(`MOTIF ${prefix}_${i + 1} ${motif.consensus}`);
     lines.push(`letter-probability matrix: alength= ${symbols.length} w= ${motif.counts.length} nsites= ${motif.sites} E= 0`);

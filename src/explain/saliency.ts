@@ -16,7 +16,11 @@ export function saliency(model: SequenceModel, items: readonly EncodedSequence[]
   const perPosition = readTidy(() => {
     const { x, mask } = batchTensors(batch);
     const targetProbability = (input: tf.Tensor) => {
-      const { logits } = forward(model.info.architecture, model.params, input as tf.Tensor3D, mask, { core: model.core, training: false, differentiable: true });
+      const { logits } = forward(model.info.architecture, model.params, input as tf.Tensor3D, mask, {
+        core: model.core,
+        training: false,
+        differentiable: true,
+      });
       // Summing over the batch keeps each sequence's gradient its own: sequences do not interact.
       return tf.sum(tf.slice(tf.softmax(logits), [0, targetIndex], [-1, 1]));
     };

@@ -39,7 +39,8 @@ export function parseVcf(text: string, file: string): Vcf {
       return;
     }
     if (line.startsWith('#')) {
-      if (!line.startsWith('#CHROM')) throw dataError(where, `expected the '#CHROM POS ID REF ALT ...' header line, got '${line.slice(0, 40)}'`);
+      if (!line.startsWith('#CHROM'))
+        throw dataError(where, `expected the '#CHROM POS ID REF ALT ...' header line, got '${line.slice(0, 40)}'`);
       columns = line;
       return;
     }
@@ -50,7 +51,14 @@ export function parseVcf(text: string, file: string): Vcf {
     // Digits only: Number() would also take '1e3', ' 12' or '0x10', which no VCF writer means as a position.
     const pos = /^[0-9]+$/.test(fields[1]!) ? Number(fields[1]) : NaN;
     if (!Number.isSafeInteger(pos) || pos < 1) throw dataError(where, `POS must be a positive integer, got '${fields[1]}'`);
-    records.push({ line: i + 1, fields, chrom: fields[0]!, position: pos - 1, ref: fields[3]!.toUpperCase(), alts: fields[4]!.toUpperCase().split(',') });
+    records.push({
+      line: i + 1,
+      fields,
+      chrom: fields[0]!,
+      position: pos - 1,
+      ref: fields[3]!.toUpperCase(),
+      alts: fields[4]!.toUpperCase().split(','),
+    });
   });
   if (columns === undefined) throw dataError({ file }, "no '#CHROM' header line (not a VCF?)");
   return { meta, columns, records };

@@ -56,7 +56,8 @@ export async function* readLines(file: string, options: { signal?: AbortSignal }
     }
     if (from < chunk.length) {
       restBytes += chunk.length - from;
-      if (restBytes > MAX_LINE_BYTES) throw dataError({ file, line: line + 1 }, `line longer than ${MAX_LINE_BYTES} bytes (binary data, not a text file?)`);
+      if (restBytes > MAX_LINE_BYTES)
+        throw dataError({ file, line: line + 1 }, `line longer than ${MAX_LINE_BYTES} bytes (binary data, not a text file?)`);
       // Copied: the input chunk is not ours to keep across reads.
       rest.push(Buffer.from(chunk.subarray(from)));
     }
@@ -75,7 +76,10 @@ export function parseBedLine(text: string, file: string, line: number): BedRecor
   }
   const [chrom, startText, endText, name, , strandText] = fields as [string, string, string, string?, string?, string?];
   if (chrom === '') throw dataError({ file, line }, 'empty chromosome name in column 1');
-  for (const [column, value] of [['start', startText], ['end', endText]] as const) {
+  for (const [column, value] of [
+    ['start', startText],
+    ['end', endText],
+  ] as const) {
     if (!INTEGER.test(value)) {
       const hint = line === 1 ? " (a header line? start it with '#')" : '';
       throw dataError({ file, line }, `BED ${column} must be a non-negative integer, got '${value}'${hint}`);
@@ -109,7 +113,10 @@ export async function readBedFile(file: string): Promise<BedRecord[]> {
 }
 
 /** One BED line: the first six columns, then any extra columns, tab-separated, with a newline. */
-export function formatBedLine(fields: { chrom: string; start: number; end: number; name: string; score: number; strand: Strand }, extra: readonly string[] = []): string {
+export function formatBedLine(
+  fields: { chrom: string; start: number; end: number; name: string; score: number; strand: Strand },
+  extra: readonly string[] = [],
+): string {
   return `${[fields.chrom, fields.start, fields.end, fields.name, fields.score, fields.strand, ...extra].join('\t')}\n`;
 }
 

@@ -39,7 +39,10 @@ export async function resolveCheckpointDir(model: string): Promise<string> {
     if (await exists(join(dir, SPEC_FILE))) return dir;
   }
   if (!(await exists(model))) {
-    throw new RnnseqError(`${model}: no such model (give a checkpoint directory, a training run directory, or a shipped model name)`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${model}: no such model (give a checkpoint directory, a training run directory, or a shipped model name)`,
+      EXIT_USAGE,
+    );
   }
   throw new RnnseqError(`${model}: not an rnnseq checkpoint (no ${SPEC_FILE} in it, nor in best/ or last/)`, EXIT_DATA);
 }
@@ -67,7 +70,10 @@ export async function readCheckpoint(model: string, extraFiles: readonly string[
 /** The names of every plain file in a checkpoint besides rnnseq.json (weights, optimizer, validation predictions). */
 export async function checkpointFileNames(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isFile() && e.name !== SPEC_FILE).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isFile() && e.name !== SPEC_FILE)
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Replaces a checkpoint's rnnseq.json by update's answer, keeping every other file, atomically. */
@@ -76,7 +82,11 @@ export async function rewriteCheckpointSpec(model: string, update: (spec: unknow
   const dir = await resolveCheckpointDir(model);
   const { spec, files } = await readCheckpoint(dir, await checkpointFileNames(dir));
   const updated = update(spec, dir);
-  await writeCheckpoint(dir, updated, [...files].map(([name, data]) => ({ name, data })));
+  await writeCheckpoint(
+    dir,
+    updated,
+    [...files].map(([name, data]) => ({ name, data })),
+  );
   return updated;
 }
 

@@ -58,15 +58,10 @@ export function readFasta(file: string, options: FastaReadOptions = {}): AsyncGe
  * never becomes one string. Every chunk but a record's last holds exactly chunkBp bases; every record yields at
  * least one chunk (an allowed empty record yields one empty chunk with last = true).
  */
-export function readFastaChunks(
-  file: string,
-  options: FastaReadOptions & { chunkBp?: number } = {},
-): AsyncGenerator<FastaChunk> {
+export function readFastaChunks(file: string, options: FastaReadOptions & { chunkBp?: number } = {}): AsyncGenerator<FastaChunk> {
   const chunkBp = options.chunkBp ?? DEFAULT_CHUNK_BP;
   if (!Number.isInteger(chunkBp) || chunkBp < 1 || chunkBp > bufferConstants.MAX_STRING_LENGTH) {
-    throw new RangeError(
-      `readFastaChunks: chunkBp must be an integer from 1 to ${bufferConstants.MAX_STRING_LENGTH}, got ${chunkBp}`,
-    );
+    throw new RangeError(`readFastaChunks: chunkBp must be an integer from 1 to ${bufferConstants.MAX_STRING_LENGTH}, got ${chunkBp}`);
   }
   return parseFasta(file, options, chunkBp, (id, description, line, offset, sequence, last) => ({
     id,
@@ -173,25 +168,13 @@ function copyBases(input: Buffer, from: number, to: number, classes: Uint8Array,
 }
 
 /** Builds what the parser hands out, so records need no second generator (an async hop per record) on top. */
-type ItemBuilder<T> = (
-  id: string,
-  description: string,
-  line: number,
-  offset: number,
-  sequence: string,
-  last: boolean,
-) => T;
+type ItemBuilder<T> = (id: string, description: string, line: number, offset: number, sequence: string, last: boolean) => T;
 
 function isHeaderSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === CR || code === 0x0b || code === 0x0c;
 }
 
-async function* parseFasta<T>(
-  file: string,
-  options: FastaReadOptions,
-  chunkBp: number,
-  build: ItemBuilder<T>,
-): AsyncGenerator<T> {
+async function* parseFasta<T>(file: string, options: FastaReadOptions, chunkBp: number, build: ItemBuilder<T>): AsyncGenerator<T> {
   const classes = byteClasses(options.allowed ?? DEFAULT_ALLOWED);
   const alphabetLabel = options.alphabetLabel ?? 'letters, * - .';
   const allowEmpty = options.allowEmpty ?? false;

@@ -47,7 +47,10 @@ export async function loadFastaGenome(file: string, options: FastaReadOptions = 
     fetch: async (chrom, start, end) => {
       const bases = sequences.get(chrom);
       if (!bases || start < 0 || end > bases.length || start > end) {
-        throw new RnnseqError(`${file}: cannot fetch ${chrom}:${start}-${end} (${bases ? `${bases.length} bp` : 'no such sequence'})`, EXIT_USAGE);
+        throw new RnnseqError(
+          `${file}: cannot fetch ${chrom}:${start}-${end} (${bases ? `${bases.length} bp` : 'no such sequence'})`,
+          EXIT_USAGE,
+        );
       }
       return bases.subarray(start, end);
     },

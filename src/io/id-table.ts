@@ -18,7 +18,10 @@ export async function readIdTable(file: string): Promise<IdTable> {
     raw = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RnnseqError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a TSV file' : (error as Error).message}`, EXIT_DATA);
+    throw new RnnseqError(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a TSV file' : (error as Error).message}`,
+      EXIT_DATA,
+    );
   }
   const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
   const lines = text.split(/\r?\n/);
@@ -33,14 +36,16 @@ export async function readIdTable(file: string): Promise<IdTable> {
       columns = fields.slice(1);
       return;
     }
-    if (fields.length !== columns.length + 1) throw dataError(where, `expected ${columns.length + 1} tab-separated fields (id, ${columns.join(', ')}), got ${fields.length}`);
+    if (fields.length !== columns.length + 1)
+      throw dataError(where, `expected ${columns.length + 1} tab-separated fields (id, ${columns.join(', ')}), got ${fields.length}`);
     const id = fields[0]!;
     if (rows.has(id)) throw dataError(where, `id '${id}' appears twice`);
     rows.set(
       id,
       Float32Array.from(fields.slice(1), (field, i) => {
         const value = Number(field);
-        if (field.trim() === '' || !Number.isFinite(value)) throw dataError(where, `column '${columns![i]}' of '${id}' is '${field}', not a finite number`);
+        if (field.trim() === '' || !Number.isFinite(value))
+          throw dataError(where, `column '${columns![i]}' of '${id}' is '${field}', not a finite number`);
         return value;
       }),
     );

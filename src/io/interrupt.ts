@@ -89,7 +89,8 @@ function onSignal(signal: StopSignal): void {
   const removed = [...open].filter((output) => output.temp !== undefined && existsSync(output.temp)).map((output) => output.target);
   const partial = [...open].filter((output) => output.temp === undefined).map((output) => output.target);
   removeTempFiles();
-  const what = (removed.length > 0 ? `; ${removed.join(', ')} not written` : '') + (partial.length > 0 ? `; ${partial.join(', ')} incomplete` : '');
+  const what =
+    (removed.length > 0 ? `; ${removed.join(', ')} not written` : '') + (partial.length > 0 ? `; ${partial.join(', ')} incomplete` : '');
   process.stderr.write(`rnnseq: interrupted by ${signal}${what}\n`);
   process.exit(signalExitCode(signal));
 }

@@ -57,7 +57,8 @@ export function npyHeader(rows: number, columns: number): Buffer {
   header[6] = 1;
   header[7] = 0;
   header.writeUInt16LE(HEADER_BYTES - prefix, 8);
-  if (prefix + dict.length + 1 > HEADER_BYTES) throw new RnnseqError(`npy shape (${rows}, ${columns}) does not fit the header`, EXIT_RUNTIME);
+  if (prefix + dict.length + 1 > HEADER_BYTES)
+    throw new RnnseqError(`npy shape (${rows}, ${columns}) does not fit the header`, EXIT_RUNTIME);
   header.write(dict, prefix, 'latin1');
   header[HEADER_BYTES - 1] = 0x0a; // the format ends the header with a newline
   return header;

@@ -26,7 +26,8 @@ export function createKmerFeaturizer(options: KmerOptions): WindowFeaturizer<Flo
   if (canonical && alphabet.name === 'protein') throw new RangeError('canonical k-mers need nucleotides, not protein');
   const symbols = alphabet.size;
   const full = symbols ** k;
-  if (full > MAX_KMER_VECTOR) throw new RangeError(`${k}-mers of ${alphabet.name} need ${full} entries per window, more than ${MAX_KMER_VECTOR}`);
+  if (full > MAX_KMER_VECTOR)
+    throw new RangeError(`${k}-mers of ${alphabet.name} need ${full} entries per window, more than ${MAX_KMER_VECTOR}`);
   const codes = symbolCodes(alphabet);
   const slot = canonical ? canonicalSlots(k) : undefined;
   const size = slot ? canonicalCount(k) : full;

@@ -11,7 +11,8 @@ export function checkedCopy(names: readonly string[], distances: readonly ArrayL
     if (row.length !== n) throw new RangeError(`${who}: row ${i} has ${row.length} entries, expected ${n}`);
     const copy = Float64Array.from(row as ArrayLike<number>);
     for (let j = 0; j < n; j++) {
-      if (!Number.isFinite(copy[j]!) || copy[j]! < 0) throw new RangeError(`${who}: distance [${i}][${j}] is ${copy[j]}, not a finite number >= 0`);
+      if (!Number.isFinite(copy[j]!) || copy[j]! < 0)
+        throw new RangeError(`${who}: distance [${i}][${j}] is ${copy[j]}, not a finite number >= 0`);
     }
     return copy;
   });

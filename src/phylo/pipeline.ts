@@ -84,7 +84,13 @@ export async function featurizeGroups(
     const count = group.windows.length;
     const profile = compress ? compress(sparseSums[g]!, g) : (sums?.[g] ?? new Float64Array(featurizer.size));
     if (count > 0) for (let k = 0; k < profile.length; k++) profile[k]! /= count;
-    return { name: group.name, profile, windows: count, ...(options.keepWindowVectors ? { windowVectors: kept[g]! } : {}), ...(compress ? { compress } : {}) };
+    return {
+      name: group.name,
+      profile,
+      windows: count,
+      ...(options.keepWindowVectors ? { windowVectors: kept[g]! } : {}),
+      ...(compress ? { compress } : {}),
+    };
   });
 }
 
@@ -125,7 +131,11 @@ function sparseCompression(sums: readonly Map<number, number>[]): SparseCompress
   };
 }
 
-export function treeFromProfiles(names: readonly string[], profiles: readonly ArrayLike<number>[], options: TreeOptions): { matrix: DistanceMatrix; tree: TreeNode } {
+export function treeFromProfiles(
+  names: readonly string[],
+  profiles: readonly ArrayLike<number>[],
+  options: TreeOptions,
+): { matrix: DistanceMatrix; tree: TreeNode } {
   const matrix = distanceMatrix(profiles, options.distance);
   const tree = options.method === 'nj' ? neighbourJoining(names, matrix) : upgma(names, matrix);
   return { matrix, tree };
@@ -137,7 +147,11 @@ export function treeFromProfiles(names: readonly string[], profiles: readonly Ar
  */
 export function buildPhylogeny(features: readonly GroupFeatures[], options: TreeOptions & { bootstrap: number; seed: number }): Phylogeny {
   const names = features.map((f) => f.name);
-  const { matrix, tree } = treeFromProfiles(names, features.map((f) => f.profile), options);
+  const { matrix, tree } = treeFromProfiles(
+    names,
+    features.map((f) => f.profile),
+    options,
+  );
   if (options.bootstrap > 0) {
     const random = new Random(bootstrapSeed(options.seed));
     const replicates: TreeNode[] = [];

@@ -49,6 +49,9 @@ function uniqueLeaves(tree: TreeNode, what: string): Set<string> {
 }
 
 function listSome(names: string[]): string {
-  const shown = names.slice(0, 10).map((name) => `'${name}'`).join(', ');
+  const shown = names
+    .slice(0, 10)
+    .map((name) => `'${name}'`)
+    .join(', ');
   return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
 }

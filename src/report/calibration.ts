@@ -105,7 +105,9 @@ export function reliability(predictions: ValidPredictions, bins = 10): { bins: R
     bin.correct += predictions.labels[row] === predicted ? 1 : 0;
     bin.rows++;
   }
-  const filled = sums.filter((b) => b.rows > 0).map((b) => ({ confidence: b.confidence / b.rows, accuracy: b.correct / b.rows, rows: b.rows }));
+  const filled = sums
+    .filter((b) => b.rows > 0)
+    .map((b) => ({ confidence: b.confidence / b.rows, accuracy: b.correct / b.rows, rows: b.rows }));
   const ece = filled.reduce((sum, b) => sum + (b.rows / n) * Math.abs(b.accuracy - b.confidence), 0);
   return { bins: filled, ece };
 }
@@ -120,7 +122,10 @@ export function reliabilityFigure(predictions: ValidPredictions): Figure {
     series: [{ label: 'model', points: bins.map((b) => [b.confidence, b.accuracy]), colour: PALETTE[0]!, dots: true }],
     xDomain: [0, 1],
     yDomain: [0, 1],
-    reference: [[0, 0], [1, 1]],
+    reference: [
+      [0, 0],
+      [1, 1],
+    ],
     notes: [`expected calibration error ${ece.toFixed(3)} (0: perfectly calibrated; diagonal)`],
   });
 }

@@ -29,7 +29,12 @@ export function confusionFigure(predictions: ValidPredictions): Figure {
   const correct = counts.reduce((sum, row, i) => sum + row[i]!, 0);
 
   let body = text('Confusion matrix (validation)', { x: 10, y: 18, 'font-size': 13, 'font-weight': 'bold' });
-  body += text(`accuracy ${((100 * correct) / Math.max(total, 1)).toFixed(1)}% of ${total}; rows: true class, columns: predicted`, { class: 'note', x: 10, y: 36, 'font-size': 12 });
+  body += text(`accuracy ${((100 * correct) / Math.max(total, 1)).toFixed(1)}% of ${total}; rows: true class, columns: predicted`, {
+    class: 'note',
+    x: 10,
+    y: 36,
+    'font-size': 12,
+  });
   counts.forEach((row, t) => {
     const rowTotal = row.reduce((a, b) => a + b, 0);
     row.forEach((count, p) => {
@@ -40,8 +45,20 @@ export function confusionFigure(predictions: ValidPredictions): Figure {
         'g',
         { class: 'cell', 'data-true': classes[t], 'data-predicted': classes[p], 'data-count': count },
         element('rect', { x, y, width: cell, height: cell, fill: shade(share), stroke: '#ffffff' }) +
-          text(String(count), { x: x + cell / 2, y: y + cell / 2, 'text-anchor': 'middle', fill: share > 0.5 ? '#ffffff' : '#000000', 'font-size': 12 }) +
-          text(`${(100 * share).toFixed(0)}%`, { x: x + cell / 2, y: y + cell / 2 + 13, 'text-anchor': 'middle', fill: share > 0.5 ? '#ffffff' : '#555555', 'font-size': 9 }),
+          text(String(count), {
+            x: x + cell / 2,
+            y: y + cell / 2,
+            'text-anchor': 'middle',
+            fill: share > 0.5 ? '#ffffff' : '#000000',
+            'font-size': 12,
+          }) +
+          text(`${(100 * share).toFixed(0)}%`, {
+            x: x + cell / 2,
+            y: y + cell / 2 + 13,
+            'text-anchor': 'middle',
+            fill: share > 0.5 ? '#ffffff' : '#555555',
+            'font-size': 9,
+          }),
       );
     });
   });
@@ -49,11 +66,28 @@ export function confusionFigure(predictions: ValidPredictions): Figure {
     .map(
       (name, i) =>
         text(name, { x: left - 6, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'end' }) +
-        text(name, { x: 0, y: 0, 'text-anchor': 'end', transform: `translate(${left + i * cell + cell / 2 + 4} ${top + k * cell + 6}) rotate(-60)` }),
+        text(name, {
+          x: 0,
+          y: 0,
+          'text-anchor': 'end',
+          transform: `translate(${left + i * cell + cell / 2 + 4} ${top + k * cell + 6}) rotate(-60)`,
+        }),
     )
     .join('');
   body += element('g', { class: 'axis' }, axes);
-  body += text('true class', { x: 12, y: top + (k * cell) / 2, 'text-anchor': 'middle', 'font-size': 12, transform: `rotate(-90 12 ${top + (k * cell) / 2})` });
+  body += text('true class', {
+    x: 12,
+    y: top + (k * cell) / 2,
+    'text-anchor': 'middle',
+    'font-size': 12,
+    transform: `rotate(-90 12 ${top + (k * cell) / 2})`,
+  });
   body += text('predicted class', { x: left + (k * cell) / 2, y: top - 8, 'text-anchor': 'middle', 'font-size': 12 });
-  return { name: 'confusion', title: 'Confusion matrix', svg: svgDocument(width, height, 'Confusion matrix (validation)', body, { 'data-figure': 'confusion' }), width, height };
+  return {
+    name: 'confusion',
+    title: 'Confusion matrix',
+    svg: svgDocument(width, height, 'Confusion matrix (validation)', body, { 'data-figure': 'confusion' }),
+    width,
+    height,
+  };
 }

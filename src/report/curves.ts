@@ -42,8 +42,10 @@ export function metricsFigure(history: readonly EpochRecord[], bestEpoch: number
   [...names].sort().forEach((metric, i) => {
     const colour = PALETTE[(i + 2) % PALETTE.length]!;
     const label = METRIC_LABELS[metric] ?? metric.replace(/^[A-Z]/, (c) => c.toLowerCase());
-    if (hasColumn(history, `train${metric}`)) series.push({ label: `train ${label}`, points: column(history, `train${metric}`), colour, dash: '5 3' });
-    if (hasColumn(history, `valid${metric}`)) series.push({ label: `validation ${label}`, points: column(history, `valid${metric}`), colour });
+    if (hasColumn(history, `train${metric}`))
+      series.push({ label: `train ${label}`, points: column(history, `train${metric}`), colour, dash: '5 3' });
+    if (hasColumn(history, `valid${metric}`))
+      series.push({ label: `validation ${label}`, points: column(history, `valid${metric}`), colour });
   });
   if (series.length === 0) return undefined;
   const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);

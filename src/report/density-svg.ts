@@ -57,8 +57,12 @@ export function densityFigure(all: readonly ChromosomeCalls[], options: DensityO
   const width = left + plotWidth + 24;
   const height = top + Math.max(1, chromosomes.length) * rowHeight + 44;
   const longest = Math.max(1, ...chromosomes.map((c) => c.lengthBp));
-  const x = scaleLinear().domain([0, longest]).range([left, left + plotWidth]);
-  const barHeight = scaleLinear().domain([0, Math.max(1, peak)]).range([0, rowHeight - 10]);
+  const x = scaleLinear()
+    .domain([0, longest])
+    .range([left, left + plotWidth]);
+  const barHeight = scaleLinear()
+    .domain([0, Math.max(1, peak)])
+    .range([0, rowHeight - 10]);
 
   let body = text(options.title ?? 'Call density along each sequence', { x: 12, y: 18, 'font-size': 13, 'font-weight': 'bold' });
   const omitted = all.length - chromosomes.length;
@@ -74,7 +78,13 @@ export function densityFigure(all: readonly ChromosomeCalls[], options: DensityO
       if (count === 0) return;
       const x0 = x(bin * binBp);
       const x1 = x(Math.min(chromosome.lengthBp, (bin + 1) * binBp));
-      bars += element('rect', { x: x0, y: baseline - barHeight(count), width: Math.max(0.5, x1 - x0), height: barHeight(count), fill: PALETTE[0]! });
+      bars += element('rect', {
+        x: x0,
+        y: baseline - barHeight(count),
+        width: Math.max(0.5, x1 - x0),
+        height: barHeight(count),
+        fill: PALETTE[0]!,
+      });
     });
     body += element(
       'g',

@@ -54,12 +54,17 @@ export function bestEpochOf(spec: Record<string, unknown>): number | undefined {
 export function buildFigures(input: ReportInput): FigureSet {
   const figures = new Map<FigureName, Figure>();
   const unavailable = new Map<FigureName, string>();
-  const put = (name: FigureName, figure: Figure | undefined, why: string) => (figure ? figures.set(name, figure) : unavailable.set(name, why));
+  const put = (name: FigureName, figure: Figure | undefined, why: string) =>
+    figure ? figures.set(name, figure) : unavailable.set(name, why);
 
   const bestEpoch = bestEpochOf(input.spec);
   const noHistory = `no per-epoch history: ${input.historySource} has none`;
   put('loss', input.history.length > 0 ? lossFigure(input.history, bestEpoch) : undefined, noHistory);
-  put('metrics', input.history.length > 0 ? metricsFigure(input.history, bestEpoch) : undefined, input.history.length > 0 ? 'the history logs no metric besides loss' : noHistory);
+  put(
+    'metrics',
+    input.history.length > 0 ? metricsFigure(input.history, bestEpoch) : undefined,
+    input.history.length > 0 ? 'the history logs no metric besides loss' : noHistory,
+  );
 
   const task = modelTask(input.spec);
   const validationFigures: FigureName[] = ['roc', 'pr', 'confusion', 'threshold', 'reliability'];
@@ -75,7 +80,10 @@ export function buildFigures(input: ReportInput): FigureSet {
   }
   const classes = Array.isArray(input.spec.classes) ? (input.spec.classes as string[]) : predictions.classes;
   if (classes.join('\t') !== predictions.classes.join('\t')) {
-    throw dataError({ file: input.predictionsPath, line: 1 }, `classes ${predictions.classes.join(', ')} differ from the model's (${classes.join(', ')}): not this model's predictions`);
+    throw dataError(
+      { file: input.predictionsPath, line: 1 },
+      `classes ${predictions.classes.join(', ')} differ from the model's (${classes.join(', ')}): not this model's predictions`,
+    );
   }
   const scored = scoredClasses(predictions, input.spec.window as WindowBlock | undefined);
   const noBoth = 'the validation set lacks one side of every class (all rows positive or all negative)';
@@ -93,14 +101,18 @@ export function buildFigures(input: ReportInput): FigureSet {
  */
 export function scoredClasses(predictions: ValidPredictions, window: WindowBlock | undefined): ScoredClass[] {
   const names = predictions.classes;
-  const picked = names.length === 2 ? [window?.positiveClass && names.includes(window.positiveClass) ? names.indexOf(window.positiveClass) : 1] : names.map((_, i) => i);
+  const picked =
+    names.length === 2
+      ? [window?.positiveClass && names.includes(window.positiveClass) ? names.indexOf(window.positiveClass) : 1]
+      : names.map((_, i) => i);
   return picked.map((i) => ({ name: names[i]!, ...oneVsRest(predictions, i) }));
 }
 
 function modelThreshold(spec: Record<string, unknown>, scoredCount: number): { value: number; label: string } | undefined {
   if (scoredCount !== 1) return undefined;
   const window = spec.window as WindowBlock | undefined;
-  if (window?.calibration && typeof window.threshold === 'number') return { value: window.threshold, label: `calibrated threshold ${window.threshold.toFixed(3)}` };
+  if (window?.calibration && typeof window.threshold === 'number')
+    return { value: window.threshold, label: `calibrated threshold ${window.threshold.toFixed(3)}` };
   // A two-class classifier picks the more probable class: the same as calling the positive class at p >= 0.5.
   return { value: 0.5, label: 'argmax decision (p >= 0.5)' };
 }

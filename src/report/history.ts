@@ -8,15 +8,20 @@ import { dataError } from '../errors.js';
 export type EpochRecord = Record<string, number> & { epoch: number };
 
 export function parseMetricsTsv(textContent: string, source: string): EpochRecord[] {
-  const lines = textContent.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
+  const lines = textContent
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l !== '');
   const header = (lines[0] ?? '').split('\t');
   if (!header.includes('epoch')) throw dataError({ file: source, line: 1 }, "header has no 'epoch' column: not an rnnseq metrics.tsv");
   return lines.slice(1).map((lineText, i) => {
     const fields = lineText.split('\t');
-    if (fields.length !== header.length) throw dataError({ file: source, line: i + 2 }, `expected ${header.length} tab-separated fields, found ${fields.length}`);
+    if (fields.length !== header.length)
+      throw dataError({ file: source, line: i + 2 }, `expected ${header.length} tab-separated fields, found ${fields.length}`);
     const record: Record<string, number> = {};
     header.forEach((column, c) => (record[column] = parseField(fields[c]!)));
-    if (!Number.isInteger(record.epoch)) throw dataError({ file: source, line: i + 2 }, `epoch must be an integer, got '${fields[header.indexOf('epoch')]}'`);
+    if (!Number.isInteger(record.epoch))
+      throw dataError({ file: source, line: i + 2 }, `epoch must be an integer, got '${fields[header.indexOf('epoch')]}'`);
     return record as EpochRecord;
   });
 }
@@ -27,7 +32,10 @@ export function historyFromSpec(spec: Record<string, unknown>): EpochRecord[] {
   const history = training?.state?.history;
   if (!Array.isArray(history)) return [];
   return history
-    .filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null && Number.isInteger((entry as { epoch?: unknown }).epoch))
+    .filter(
+      (entry): entry is Record<string, unknown> =>
+        typeof entry === 'object' && entry !== null && Number.isInteger((entry as { epoch?: unknown }).epoch),
+    )
     .map((entry) => Object.fromEntries(Object.entries(entry).map(([key, value]) => [key, toNumber(value)])) as EpochRecord);
 }
 

@@ -35,7 +35,11 @@ export function renderReportHtml(input: ReportInput, set: FigureSet): string {
       `; history from ${escapeXml(input.historySource)}</p>`,
   );
   parts.push('<h2 id="command">Command</h2>');
-  parts.push(command ? `<pre class="command">${escapeXml(command)}</pre>` : '<p class="unavailable">the checkpoint does not record the command that trained it</p>');
+  parts.push(
+    command
+      ? `<pre class="command">${escapeXml(command)}</pre>`
+      : '<p class="unavailable">the checkpoint does not record the command that trained it</p>',
+  );
   parts.push('<h2 id="summary">Model</h2>', keyValueTable(modelSummary(spec)));
   if (isRecord(training.config)) parts.push('<h3>Training options</h3>', keyValueTable(training.config));
   if (isRecord(spec.data)) parts.push('<h2 id="data">Data</h2>', keyValueTable(spec.data));
@@ -64,7 +68,10 @@ function figureSection(set: FigureSet, names: readonly FigureName[]): string {
     });
   const missing = names
     .filter((name) => set.unavailable.has(name))
-    .map((name) => `<p class="unavailable" data-figure="${name}">${escapeXml(FIGURE_TITLES[name])}: unavailable: ${escapeXml(set.unavailable.get(name)!)}</p>`);
+    .map(
+      (name) =>
+        `<p class="unavailable" data-figure="${name}">${escapeXml(FIGURE_TITLES[name])}: unavailable: ${escapeXml(set.unavailable.get(name)!)}</p>`,
+    );
   return (figures.length > 0 ? `<div class="figures">${figures.join('\n')}</div>\n` : '') + missing.join('\n');
 }
 
@@ -105,8 +112,12 @@ export function keyValueTable(record: Record<string, unknown>): string {
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'number') return escapeXml(Number.isInteger(value) ? String(value) : Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value));
-  if (Array.isArray(value)) return value.every((v) => !isRecord(v) && !Array.isArray(v)) ? value.map(formatValue).join(', ') : value.map(formatValue).join('<br>');
+  if (typeof value === 'number')
+    return escapeXml(
+      Number.isInteger(value) ? String(value) : Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value),
+    );
+  if (Array.isArray(value))
+    return value.every((v) => !isRecord(v) && !Array.isArray(v)) ? value.map(formatValue).join(', ') : value.map(formatValue).join('<br>');
   if (isRecord(value)) return Object.keys(value).length === 0 ? '' : keyValueTable(value);
   return escapeXml(String(value));
 }

@@ -5,7 +5,20 @@
 import { extent } from 'd3-array';
 import { scaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
-import { type Figure, type LegendItem, type Margin, PALETTE, approximateTextWidth, axisBottom, axisLeft, element, gridLines, legend, svgDocument, text } from './svg.js';
+import {
+  type Figure,
+  type LegendItem,
+  type Margin,
+  PALETTE,
+  approximateTextWidth,
+  axisBottom,
+  axisLeft,
+  element,
+  gridLines,
+  legend,
+  svgDocument,
+  text,
+} from './svg.js';
 
 export interface Series {
   label: string;
@@ -74,7 +87,13 @@ export function lineChart(spec: LineChartSpec): Figure {
   const xFormat = spec.xIntegers ? (v: number) => (Number.isInteger(v) ? String(v) : '') : undefined;
   let body = gridLines(y, left, right);
   if (spec.reference) {
-    body += element('path', { class: 'reference', d: pathOf(spec.reference, x, y, false), fill: 'none', stroke: '#999999', 'stroke-dasharray': '4 4' });
+    body += element('path', {
+      class: 'reference',
+      d: pathOf(spec.reference, x, y, false),
+      fill: 'none',
+      stroke: '#999999',
+      'stroke-dasharray': '4 4',
+    });
   }
   for (const [i, marker] of (spec.markers ?? []).entries()) {
     if (marker.x < x.domain()[0]! || marker.x > x.domain()[1]!) continue;
@@ -103,7 +122,9 @@ export function lineChart(spec: LineChartSpec): Figure {
       'stroke-linejoin': 'round',
     });
     if (series.dots) {
-      const dots = series.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py)).map(([px, py]) => element('circle', { cx: x(px), cy: y(py), r: 3.5, fill: colour }));
+      const dots = series.points
+        .filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py))
+        .map(([px, py]) => element('circle', { cx: x(px), cy: y(py), r: 3.5, fill: colour }));
       body += element('g', { class: 'dots' }, dots.join(''));
     }
     items.push({ label: series.label, colour, ...(series.dash ? { dash: series.dash } : {}) });
@@ -115,10 +136,21 @@ export function lineChart(spec: LineChartSpec): Figure {
   });
   if (items.length > 0) body += legend(items, right + 12, top);
   body += text(spec.title, { x: left, y: 18, 'font-size': 13, 'font-weight': 'bold' });
-  return { name: spec.name, title: spec.title, svg: svgDocument(width, height, spec.title, body, { 'data-figure': spec.name }), width, height };
+  return {
+    name: spec.name,
+    title: spec.title,
+    svg: svgDocument(width, height, spec.title, body, { 'data-figure': spec.name }),
+    width,
+    height,
+  };
 }
 
-function pathOf(points: ReadonlyArray<readonly [number, number]>, x: (v: number) => number, y: (v: number) => number, step: boolean): string {
+function pathOf(
+  points: ReadonlyArray<readonly [number, number]>,
+  x: (v: number) => number,
+  y: (v: number) => number,
+  step: boolean,
+): string {
   const expanded: Array<readonly [number, number]> = [];
   points.forEach((point, i) => {
     // A step takes each point's y over the interval from the previous x: how average precision integrates a

@@ -30,7 +30,11 @@ const GLYPHS: Record<string, string> = {
 
 /** The usual nucleotide colours, and amino acids by chemistry (as WebLogo colours them). */
 const COLOURS: Record<string, string> = {
-  A: '#109648', C: '#255C99', G: '#F7B32B', T: '#D62839', U: '#D62839',
+  A: '#109648',
+  C: '#255C99',
+  G: '#F7B32B',
+  T: '#D62839',
+  U: '#D62839',
 };
 const AMINO_COLOURS: Array<[string, string]> = [
   ['GSTYC', '#109648'], // polar
@@ -55,7 +59,9 @@ export function logoFigure(input: LogoInput): Figure {
   const plotHeight = 150;
   const width = left + Math.max(columns, 4) * columnWidth + 16;
   const height = top + plotHeight + 44;
-  const y = scaleLinear().domain([0, maxBits]).range([top + plotHeight, top]);
+  const y = scaleLinear()
+    .domain([0, maxBits])
+    .range([top + plotHeight, top]);
   const freqs = frequencies(input.counts as number[][]);
 
   let stacks = '';
@@ -81,7 +87,13 @@ export function logoFigure(input: LogoInput): Figure {
   body += element('line', { x1: left, x2: left + columns * columnWidth, y1: top + plotHeight, y2: top + plotHeight, stroke: '#000000' });
   body += stacks;
   body += text('position', { x: left + (columns * columnWidth) / 2, y: top + plotHeight + 34, 'text-anchor': 'middle', 'font-size': 12 });
-  return { name: input.name, title, svg: svgDocument(width, height, `Sequence logo ${title}`, body, { 'data-figure': 'logo' }), width, height };
+  return {
+    name: input.name,
+    title,
+    svg: svgDocument(width, height, `Sequence logo ${title}`, body, { 'data-figure': 'logo' }),
+    width,
+    height,
+  };
 }
 
 function glyph(symbol: string, x: number, yTop: number, width: number, height: number, nucleotide: boolean): string {
@@ -89,13 +101,31 @@ function glyph(symbol: string, x: number, yTop: number, width: number, height: n
   const path = GLYPHS[symbol];
   const scale = `scale(${(width / 100).toFixed(4)} ${(height / 100).toFixed(4)})`;
   if (nucleotide && path) {
-    return element('path', { class: 'letter', 'data-symbol': symbol, d: path, fill, 'fill-rule': 'evenodd', transform: `translate(${x.toFixed(2)} ${yTop.toFixed(2)}) ${scale}` });
+    return element('path', {
+      class: 'letter',
+      'data-symbol': symbol,
+      d: path,
+      fill,
+      'fill-rule': 'evenodd',
+      transform: `translate(${x.toFixed(2)} ${yTop.toFixed(2)}) ${scale}`,
+    });
   }
   // A bold capital's cap height is about 0.72 em: font-size 100 fills the box once scaled by height / 72.
   const box = `translate(${x.toFixed(2)} ${(yTop + height).toFixed(2)}) scale(${(width / 70).toFixed(4)} ${(height / 72).toFixed(4)})`;
   return element(
     'text',
-    { class: 'letter', 'data-symbol': symbol, x: 0, y: 0, 'font-size': 100, 'font-weight': 'bold', textLength: 70, lengthAdjust: 'spacingAndGlyphs', fill, transform: box },
+    {
+      class: 'letter',
+      'data-symbol': symbol,
+      x: 0,
+      y: 0,
+      'font-size': 100,
+      'font-weight': 'bold',
+      textLength: 70,
+      lengthAdjust: 'spacingAndGlyphs',
+      fill,
+      transform: box,
+    },
     escapeXml(symbol),
   );
 }

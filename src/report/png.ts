@@ -41,12 +41,18 @@ export interface PngOptions {
 export async function svgToPng(svg: string, width: number, height: number, options: PngOptions = {}): Promise<Buffer> {
   const browser = findChromium();
   if (!browser) {
-    throw new RnnseqError('--png needs Chromium or Chrome to render the figure: install it (Debian: apt-get install chromium) or set RNNSEQ_CHROMIUM=/path/to/chrome; --svg needs nothing', EXIT_RUNTIME);
+    throw new RnnseqError(
+      '--png needs Chromium or Chrome to render the figure: install it (Debian: apt-get install chromium) or set RNNSEQ_CHROMIUM=/path/to/chrome; --svg needs nothing',
+      EXIT_RUNTIME,
+    );
   }
   const work = await mkdtemp(join(tmpdir(), 'rnnseq-png-'));
   try {
     const page = join(work, 'figure.html');
-    await writeFile(page, `<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}svg{display:block}</style></head><body>${svg}</body></html>`);
+    await writeFile(
+      page,
+      `<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}svg{display:block}</style></head><body>${svg}</body></html>`,
+    );
     const session = await DevToolsPipe.launch(browser, work, options.timeoutMs ?? 60_000);
     try {
       const { targetId } = (await session.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
@@ -54,12 +60,20 @@ export async function svgToPng(svg: string, width: number, height: number, optio
       const w = Math.ceil(width);
       const h = Math.ceil(height);
       await session.send('Page.enable', {}, sessionId);
-      await session.send('Emulation.setDeviceMetricsOverride', { width: w, height: h, deviceScaleFactor: options.scale ?? 2, mobile: false }, sessionId);
+      await session.send(
+        'Emulation.setDeviceMetricsOverride',
+        { width: w, height: h, deviceScaleFactor: options.scale ?? 2, mobile: false },
+        sessionId,
+      );
       const loaded = session.waitFor('Page.loadEventFired', sessionId);
       await session.send('Page.navigate', { url: pathToFileURL(page).href }, sessionId);
       await loaded;
       // A clip of exactly the figure: the PNG is the SVG's size (times the scale), whatever the window's.
-      const shot = (await session.send('Page.captureScreenshot', { format: 'png', clip: { x: 0, y: 0, width: w, height: h, scale: 1 }, captureBeyondViewport: true }, sessionId)) as { data: string };
+      const shot = (await session.send(
+        'Page.captureScreenshot',
+        { format: 'png', clip: { x: 0, y: 0, width: w, height: h, scale: 1 }, captureBeyondViewport: true },
+        sessionId,
+      )) as { data: string };
       return Buffer.from(shot.data, 'base64');
     } finally {
       await session.close();
@@ -114,7 +128,12 @@ class DevToolsPipe {
     child.on('close', (code) => {
       clearTimeout(timer);
       const reason = pipe.output.split('\n').find((l) => /error|cannot|failed/i.test(l) && !/dbus|bus\.cc|object_proxy/i.test(l));
-      pipe.fail(new RnnseqError(`${browser} stopped before the PNG was rendered (exit ${String(code)}${reason ? `: ${reason.trim().slice(0, 200)}` : ''})`, EXIT_RUNTIME));
+      pipe.fail(
+        new RnnseqError(
+          `${browser} stopped before the PNG was rendered (exit ${String(code)}${reason ? `: ${reason.trim().slice(0, 200)}` : ''})`,
+          EXIT_RUNTIME,
+        ),
+      );
     });
     return pipe;
   }
@@ -148,7 +167,13 @@ class DevToolsPipe {
     this.buffer += text;
     let end: number;
     while ((end = this.buffer.indexOf('\0')) >= 0) {
-      const message = JSON.parse(this.buffer.slice(0, end)) as { id?: number; method?: string; sessionId?: string; result?: unknown; error?: { message: string } };
+      const message = JSON.parse(this.buffer.slice(0, end)) as {
+        id?: number;
+        method?: string;
+        sessionId?: string;
+        result?: unknown;
+        error?: { message: string };
+      };
       this.buffer = this.buffer.slice(end + 1);
       if (message.id !== undefined) {
         const waiting = this.pending.get(message.id);

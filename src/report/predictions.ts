@@ -60,12 +60,16 @@ export function parsePredictions(textContent: string, source: string): ValidPred
       throw dataError({ file: source, line: lineNumber }, `expected ${classes.length + 1} tab-separated fields, found ${fields.length}`);
     }
     const label = index.get(fields[0]!);
-    if (label === undefined) throw dataError({ file: source, line: lineNumber }, `label '${fields[0]}' is not one of the classes ${classes.join(', ')}`);
+    if (label === undefined)
+      throw dataError({ file: source, line: lineNumber }, `label '${fields[0]}' is not one of the classes ${classes.join(', ')}`);
     labels[row] = label;
     for (let c = 0; c < classes.length; c++) {
       const value = Number(fields[c + 1]);
       if (fields[c + 1] === '' || !(value >= 0 && value <= 1)) {
-        throw dataError({ file: source, line: lineNumber }, `p_${classes[c]} must be a probability between 0 and 1, got '${fields[c + 1]}'`);
+        throw dataError(
+          { file: source, line: lineNumber },
+          `p_${classes[c]} must be a probability between 0 and 1, got '${fields[c + 1]}'`,
+        );
       }
       probabilities[row * classes.length + c] = value;
     }

@@ -22,7 +22,10 @@ export interface PrCurve {
 }
 
 /** Thresholds from the highest score down: cumulative true and false positives after each distinct score. */
-function thresholdCounts(scores: ArrayLike<number>, positives: ArrayLike<number>): { tp: number[]; fp: number[]; thresholds: number[]; totalPositive: number; totalNegative: number } {
+function thresholdCounts(
+  scores: ArrayLike<number>,
+  positives: ArrayLike<number>,
+): { tp: number[]; fp: number[]; thresholds: number[]; totalPositive: number; totalNegative: number } {
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const tp: number[] = [];
   const fp: number[] = [];
@@ -84,16 +87,24 @@ export function rocFigure(classes: readonly ScoredClass[]): Figure | undefined {
   const curves = classes.map((c) => ({ name: c.name, curve: rocCurve(c.scores, c.positives) })).filter((c) => c.curve !== undefined);
   if (curves.length === 0) return undefined;
   const aucs = curves.map((c) => c.curve!.auc);
-  const note = curves.length === 1 ? `AUC ${aucs[0]!.toFixed(3)}` : `macro AUC ${(aucs.reduce((a, b) => a + b, 0) / aucs.length).toFixed(3)}`;
+  const note =
+    curves.length === 1 ? `AUC ${aucs[0]!.toFixed(3)}` : `macro AUC ${(aucs.reduce((a, b) => a + b, 0) / aucs.length).toFixed(3)}`;
   return lineChart({
     name: 'roc',
     title: curves.length === 1 ? `ROC curve (${curves[0]!.name})` : 'ROC curves, each class against the rest',
     xLabel: 'false positive rate',
     yLabel: 'true positive rate',
-    series: curves.map((c, i) => ({ label: `${c.name} (AUC ${c.curve!.auc.toFixed(3)})`, points: c.curve!.points, colour: PALETTE[i % PALETTE.length]! })),
+    series: curves.map((c, i) => ({
+      label: `${c.name} (AUC ${c.curve!.auc.toFixed(3)})`,
+      points: c.curve!.points,
+      colour: PALETTE[i % PALETTE.length]!,
+    })),
     xDomain: [0, 1],
     yDomain: [0, 1],
-    reference: [[0, 0], [1, 1]],
+    reference: [
+      [0, 0],
+      [1, 1],
+    ],
     notes: [note],
   });
 }
@@ -102,13 +113,21 @@ export function prFigure(classes: readonly ScoredClass[]): Figure | undefined {
   const curves = classes.map((c) => ({ name: c.name, curve: prCurve(c.scores, c.positives) })).filter((c) => c.curve !== undefined);
   if (curves.length === 0) return undefined;
   const aps = curves.map((c) => c.curve!.averagePrecision);
-  const note = curves.length === 1 ? `PR AUC (average precision) ${aps[0]!.toFixed(3)}` : `macro average precision ${(aps.reduce((a, b) => a + b, 0) / aps.length).toFixed(3)}`;
+  const note =
+    curves.length === 1
+      ? `PR AUC (average precision) ${aps[0]!.toFixed(3)}`
+      : `macro average precision ${(aps.reduce((a, b) => a + b, 0) / aps.length).toFixed(3)}`;
   return lineChart({
     name: 'pr',
     title: curves.length === 1 ? `Precision-recall curve (${curves[0]!.name})` : 'Precision-recall, each class against the rest',
     xLabel: 'recall',
     yLabel: 'precision',
-    series: curves.map((c, i) => ({ label: `${c.name} (AP ${c.curve!.averagePrecision.toFixed(3)}, base ${c.curve!.baseline.toFixed(2)})`, points: c.curve!.points, colour: PALETTE[i % PALETTE.length]!, step: true })),
+    series: curves.map((c, i) => ({
+      label: `${c.name} (AP ${c.curve!.averagePrecision.toFixed(3)}, base ${c.curve!.baseline.toFixed(2)})`,
+      points: c.curve!.points,
+      colour: PALETTE[i % PALETTE.length]!,
+      step: true,
+    })),
     xDomain: [0, 1],
     yDomain: [0, 1.02],
     notes: [note],

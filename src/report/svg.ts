@@ -104,14 +104,27 @@ export function axisLeft(scale: ScaleLinear<number, number>, x: number, options:
   }
   if (options.label) {
     const cy = (y0 + y1) / 2;
-    body += text(options.label, { x: x - 44, y: cy, 'text-anchor': 'middle', 'font-size': 12, transform: `rotate(-90 ${formatCoordinate(x - 44)} ${formatCoordinate(cy)})` });
+    body += text(options.label, {
+      x: x - 44,
+      y: cy,
+      'text-anchor': 'middle',
+      'font-size': 12,
+      transform: `rotate(-90 ${formatCoordinate(x - 44)} ${formatCoordinate(cy)})`,
+    });
   }
   return element('g', { class: 'axis y-axis' }, body);
 }
 
 /** Light horizontal grid lines at the y scale's ticks, drawn under the data. */
 export function gridLines(y: ScaleLinear<number, number>, x0: number, x1: number, ticks = 5): string {
-  return element('g', { class: 'grid' }, y.ticks(ticks).map((tick) => element('line', { x1: x0, x2: x1, y1: y(tick), y2: y(tick), stroke: '#e5e5e5' })).join(''));
+  return element(
+    'g',
+    { class: 'grid' },
+    y
+      .ticks(ticks)
+      .map((tick) => element('line', { x1: x0, x2: x1, y1: y(tick), y2: y(tick), stroke: '#e5e5e5' }))
+      .join(''),
+  );
 }
 
 export interface LegendItem {
@@ -131,7 +144,15 @@ export function legend(items: readonly LegendItem[], x: number, y: number): stri
       text(item.label, { x: x + 26, y: cy + 4 })
     );
   });
-  const box = element('rect', { x, y, width, height: items.length * rowHeight + 6, fill: '#ffffff', 'fill-opacity': 0.85, stroke: '#bbbbbb' });
+  const box = element('rect', {
+    x,
+    y,
+    width,
+    height: items.length * rowHeight + 6,
+    fill: '#ffffff',
+    'fill-opacity': 0.85,
+    stroke: '#bbbbbb',
+  });
   return element('g', { class: 'legend' }, box + rows.join(''));
 }
 

@@ -50,7 +50,9 @@ export function treeFigure(tree: TreeNode, options: TreeSvgOptions = {}): Figure
   const top = options.title ? 34 : 14;
   const width = left + plotWidth + 8 + labelWidth + 12;
   const height = top + Math.max(1, leaves.length) * rowHeight + 40;
-  const x = scaleLinear().domain([0, maxX]).range([left, left + plotWidth]);
+  const x = scaleLinear()
+    .domain([0, maxX])
+    .range([left, left + plotWidth]);
   const y = (row: number) => top + row * rowHeight + rowHeight / 2;
   const minSupport = options.minSupport ?? 0;
 
@@ -65,7 +67,14 @@ export function treeFigure(tree: TreeNode, options: TreeSvgOptions = {}): Figure
       for (const child of placed.children) branches += element('line', { x1: x(placed.x), x2: x(child.x), y1: y(child.y), y2: y(child.y) });
       const support = placed.node.support;
       if (support !== undefined && placed !== root && support >= minSupport) {
-        supports += text(formatSupport(support), { class: 'support', x: x(placed.x) - 3, y: y(placed.y) - 3, 'text-anchor': 'end', 'font-size': 9, fill: support >= 70 ? '#000000' : '#888888' });
+        supports += text(formatSupport(support), {
+          class: 'support',
+          x: x(placed.x) - 3,
+          y: y(placed.y) - 3,
+          'text-anchor': 'end',
+          'font-size': 9,
+          fill: support >= 70 ? '#000000' : '#888888',
+        });
       }
     } else {
       labels += text(placed.node.name ?? '', { class: 'leaf', x: x(placed.x) + 4, y: y(placed.y) + 4 });

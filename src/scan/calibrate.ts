@@ -26,7 +26,9 @@ export function bestF1Threshold(scores: ArrayLike<number>, positive: ArrayLike<b
   for (let i = 0; i < n; i++) if (positive[i]) positives++;
   const negatives = n - positives;
   const negativeWeight =
-    positiveRate !== undefined && positiveRate > 0 && positiveRate < 1 && positives > 0 && negatives > 0 ? ((1 - positiveRate) / positiveRate) * (positives / negatives) : 1;
+    positiveRate !== undefined && positiveRate > 0 && positiveRate < 1 && positives > 0 && negatives > 0
+      ? ((1 - positiveRate) / positiveRate) * (positives / negatives)
+      : 1;
   let best: ThresholdChoice = { threshold: 0.5, f1: 0, precision: 0, recall: 0, windows: n, positives, negativeWeight };
   if (positives === 0) return best;
   let truePositives = 0;

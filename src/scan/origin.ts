@@ -42,7 +42,8 @@ export function foldCalls(
       pieces.push({ piece: { ...region, start: 0, end: lengthBp }, folded: true });
       continue;
     }
-    for (const [start, end, folded] of cutAtOrigin(region.start, region.end, lengthBp)) pieces.push({ piece: { ...region, start, end }, folded });
+    for (const [start, end, folded] of cutAtOrigin(region.start, region.end, lengthBp))
+      pieces.push({ piece: { ...region, start, end }, folded });
   }
   return pieces;
 }

@@ -29,7 +29,7 @@
 import type { FastaChunk } from '../io/fasta.js';
 import type { Batch } from '../seq/batch.js';
 import { combineStrands } from '../seq/strands.js';
-import { type WindowGrid, regularWindowCount, windowCount, } from '../seq/windows.js';
+import { type WindowGrid, regularWindowCount, windowCount } from '../seq/windows.js';
 import { strandBatch } from './window-batch.js';
 import { type SequencePlace, SlidingSequence, type StreamSettings, type StreamStats, streamSequences } from './window-stream.js';
 import { type CalledRegion, RegionMerger } from './merge.js';
@@ -74,7 +74,16 @@ export interface ScanStats extends StreamStats {
 }
 
 export function emptyStats(): ScanStats {
-  return { sequences: 0, basesRead: 0, windowsScored: 0, windowsSkippedN: 0, regions: 0, shortSequences: [], circularSequences: 0, seen: new Set() };
+  return {
+    sequences: 0,
+    basesRead: 0,
+    windowsScored: 0,
+    windowsSkippedN: 0,
+    regions: 0,
+    shortSequences: [],
+    circularSequences: 0,
+    seen: new Set(),
+  };
 }
 
 /**
@@ -127,7 +136,6 @@ class SequenceScan extends SlidingSequence<ScanEvent> {
     this.nextBatch = Math.floor(Math.ceil(firstNeeded / this.strideBp) / this.batchWindows);
   }
 
-
   /** Scores every batch whose windows are all available; `ended`: the sequence's last chunk has arrived. */
   *processReady(ended: boolean): Generator<ScanEvent> {
     const { windowBp: W, layout } = this;
@@ -141,9 +149,13 @@ class SequenceScan extends SlidingSequence<ScanEvent> {
       const firstStart = layout.start(first, lengthBp);
       const lastStart = layout.start(last, lengthBp);
       // Before the end, the next window may turn out to be the tail, which starts just after this batch's last.
-      const nextStart =
-        last + 1 >= total ? Infinity : ended || this.circular ? layout.start(last + 1, lengthBp) : last * this.strideBp + 1;
-      const event: ScanEvent = { chrom: this.chrom, regions: [], bins: [], basesDone: this.basesBefore + Math.min(lastStart + W, this.received) };
+      const nextStart = last + 1 >= total ? Infinity : ended || this.circular ? layout.start(last + 1, lengthBp) : last * this.strideBp + 1;
+      const event: ScanEvent = {
+        chrom: this.chrom,
+        regions: [],
+        bins: [],
+        basesDone: this.basesBefore + Math.min(lastStart + W, this.received),
+      };
       if (this.batchNeeded(firstStart, lastStart, lengthBp)) {
         this.scoreBatch(first, last, lengthBp, event);
       } else {
@@ -235,7 +247,9 @@ class SequenceScan extends SlidingSequence<ScanEvent> {
 
   /** A part of a circular sequence is done early only when nothing it writes depends on the sequence's end. */
   private circularPartDone(nextStart: number): boolean {
-    return !this.ownsOrigin && !this.headScan && !this.ownsHeadRegion() && this.openOwned() === undefined && this.noIntervalsFrom(nextStart);
+    return (
+      !this.ownsOrigin && !this.headScan && !this.ownsHeadRegion() && this.openOwned() === undefined && this.noIntervalsFrom(nextStart)
+    );
   }
 
   /** Writes the held lines of a circular sequence, sorted by start (those folded back from past the end first). */

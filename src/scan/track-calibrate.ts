@@ -34,7 +34,12 @@ export interface TrackCalibration {
 const MAX_BASES = 2_000_000;
 
 /** The calibration for one way of scoring strands: 'both' with rcCombine, '+' or '-'. */
-export function calibrateTrack(windows: readonly ScoredTagWindow[], windowBp: number, strand: StrandMode, rcCombine: RcCombine): TrackCalibration {
+export function calibrateTrack(
+  windows: readonly ScoredTagWindow[],
+  windowBp: number,
+  strand: StrandMode,
+  rcCombine: RcCombine,
+): TrackCalibration {
   const scores: number[] = [];
   const truth: boolean[] = [];
   for (const [, list] of byChrom(windows)) {

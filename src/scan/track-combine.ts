@@ -11,7 +11,6 @@
  */
 import { type RcCombine, combineStrands } from '../seq/strands.js';
 
-
 /** The tent weights of a window's positions. */
 export function tentWeights(windowBp: number): Float32Array {
   return Float32Array.from({ length: windowBp }, (_, t) => Math.min(t + 1, windowBp - t));

@@ -54,7 +54,17 @@ export interface TrackStats extends StreamStats {
 }
 
 export function emptyTrackStats(): TrackStats {
-  return { sequences: 0, basesRead: 0, windowsScored: 0, windowsSkippedN: 0, runs: 0, basesScored: 0, shortSequences: [], circularSequences: 0, seen: new Set() };
+  return {
+    sequences: 0,
+    basesRead: 0,
+    windowsScored: 0,
+    windowsSkippedN: 0,
+    runs: 0,
+    basesScored: 0,
+    shortSequences: [],
+    circularSequences: 0,
+    seen: new Set(),
+  };
 }
 
 /** Scans every sequence in `chunks`; `owned` (undefined: everything) limits the bases written, per sequence. */
@@ -96,7 +106,6 @@ class SequenceTrack extends SlidingSequence<TrackEvent> {
     this.finalized = this.keepFrom;
     this.accumulator.dropBefore(this.finalized);
   }
-
 
   /** Scores every batch whose windows have all arrived; `ended`: the sequence's last chunk has. */
   *processReady(ended: boolean): Generator<TrackEvent> {
@@ -181,7 +190,17 @@ class SequenceTrack extends SlidingSequence<TrackEvent> {
   private scoreBatch(first: number, last: number, lengthBp: number): void {
     const { windowBp: W, layout } = this;
     const { strand, rcCombine } = this.settings;
-    const prepared = strandBatch(this.buffered(), layout, W, first, last, lengthBp, this.settings, 'track', () => this.stats.windowsSkippedN++);
+    const prepared = strandBatch(
+      this.buffered(),
+      layout,
+      W,
+      first,
+      last,
+      lengthBp,
+      this.settings,
+      'track',
+      () => this.stats.windowsSkippedN++,
+    );
     if (!prepared) return;
     const { rows, batch, reverseBase } = prepared;
     const probs = this.score(batch);

@@ -55,7 +55,9 @@ export function strandBatch(
   let offset = spanStart - source.bufStart;
   const bufferedEnd = Math.min(spanEnd, source.received); // windows of a circular sequence may run past its end
   if (offset < 0 || bufferedEnd - source.bufStart > source.bufLength) {
-    throw new Error(`${who}: window bases ${spanStart}-${spanEnd} of ${source.chrom} are not buffered (${source.bufStart}+${source.bufLength})`);
+    throw new Error(
+      `${who}: window bases ${spanStart}-${spanEnd} of ${source.chrom} are not buffered (${source.bufStart}+${source.bufLength})`,
+    );
   }
   if (spanEnd > bufferedEnd) {
     // Past the end of a circular sequence the windows continue with its first bases.

@@ -133,7 +133,14 @@ export abstract class SlidingSequence<Event> {
   }
 
   protected buffered(): BufferedSequence {
-    return { chrom: this.chrom, bytes: this.bytes, bufStart: this.bufStart, bufLength: this.bufLength, received: this.received, head: this.head };
+    return {
+      chrom: this.chrom,
+      bytes: this.bytes,
+      bufStart: this.bufStart,
+      bufLength: this.bufLength,
+      received: this.received,
+      head: this.head,
+    };
   }
 }
 
@@ -156,7 +163,8 @@ export async function* streamSequences<Event>(
   let current: SlidingSequence<Event> | undefined;
   for await (const chunk of chunks) {
     if (chunk.offset === 0) {
-      if (stats.seen.has(chunk.id)) throw dataError({ file: source, line: chunk.line, record: chunk.id }, 'duplicate sequence name; BED output needs unique names');
+      if (stats.seen.has(chunk.id))
+        throw dataError({ file: source, line: chunk.line, record: chunk.id }, 'duplicate sequence name; BED output needs unique names');
       stats.seen.add(chunk.id);
       stats.sequences++;
       const circular = isCircular(chunk.description, settings.circular === true);

@@ -29,10 +29,21 @@ type CodeMeanings = Record<string, string>;
 
 // IUPAC nucleotide codes (NC-IUB 1984). 'T' is the fourth channel here; rna swaps in 'U' below.
 const DNA_CODES: CodeMeanings = {
-  A: 'A', C: 'C', G: 'G', T: 'T',
+  A: 'A',
+  C: 'C',
+  G: 'G',
+  T: 'T',
   U: 'T', // RNA input to a DNA model: uracil pairs as thymine
-  R: 'AG', Y: 'CT', S: 'CG', W: 'AT', K: 'GT', M: 'AC',
-  B: 'CGT', D: 'AGT', H: 'ACT', V: 'ACG',
+  R: 'AG',
+  Y: 'CT',
+  S: 'CG',
+  W: 'AT',
+  K: 'GT',
+  M: 'AC',
+  B: 'CGT',
+  D: 'AGT',
+  H: 'ACT',
+  V: 'ACG',
   N: 'ACGT',
 };
 
@@ -81,9 +92,7 @@ class TableAlphabet implements Alphabet {
     const table = this.table;
     const length = seq.length;
     if (offset < 0 || offset + length * size > out.length) {
-      throw new RangeError(
-        `encodeInto: ${length} positions x ${size} channels at offset ${offset} do not fit in ${out.length} floats`,
-      );
+      throw new RangeError(`encodeInto: ${length} positions x ${size} channels at offset ${offset} do not fit in ${out.length} floats`);
     }
     let o = offset;
     for (let pos = 0; pos < length; pos++) {
@@ -101,23 +110,11 @@ const IUPAC_LIST = 'R Y S W K M B D H V';
 function build(name: AlphabetName): Alphabet {
   switch (name) {
     case 'dna':
-      return new TableAlphabet(
-        'dna',
-        ['A', 'C', 'G', 'T'],
-        DNA_CODES,
-        `dna: A C G T (U read as T), N and IUPAC codes ${IUPAC_LIST}`,
-      );
+      return new TableAlphabet('dna', ['A', 'C', 'G', 'T'], DNA_CODES, `dna: A C G T (U read as T), N and IUPAC codes ${IUPAC_LIST}`);
     case 'rna': {
       // Same codes with U as the fourth channel; T in RNA input (DNA-style spelling) is read as U.
-      const rnaCodes = Object.fromEntries(
-        Object.entries(DNA_CODES).map(([code, meaning]) => [code, meaning.replaceAll('T', 'U')]),
-      );
-      return new TableAlphabet(
-        'rna',
-        ['A', 'C', 'G', 'U'],
-        rnaCodes,
-        `rna: A C G U (T read as U), N and IUPAC codes ${IUPAC_LIST}`,
-      );
+      const rnaCodes = Object.fromEntries(Object.entries(DNA_CODES).map(([code, meaning]) => [code, meaning.replaceAll('T', 'U')]));
+      return new TableAlphabet('rna', ['A', 'C', 'G', 'U'], rnaCodes, `rna: A C G U (T read as U), N and IUPAC codes ${IUPAC_LIST}`);
     }
     case 'protein':
       return new TableAlphabet(
@@ -163,10 +160,7 @@ export function detectAlphabet(sequences: readonly string[]): AlphabetName {
   let letters = 0;
   for (let code = 0x41; code <= 0x5a; code++) letters += counts[code]!;
   if (letters === 0) {
-    throw new RnnseqError(
-      'cannot detect the alphabet: the sample has no sequence letters; give --alphabet',
-      EXIT_USAGE,
-    );
+    throw new RnnseqError('cannot detect the alphabet: the sample has no sequence letters; give --alphabet', EXIT_USAGE);
   }
   const nucleotides = count('A') + count('C') + count('G') + count('T') + count('U') + count('N');
   if (nucleotides / letters < NUCLEOTIDE_SHARE) return 'protein';

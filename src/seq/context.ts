@@ -27,7 +27,11 @@ export function conditionIndex(model: ContextModel, record: RecordRef, fallback?
   const tag = model.conditionTag ?? 'condition';
   const value = headerTag(record.description, tag) ?? fallback;
   const where = { file: record.file, line: record.line, record: record.id };
-  if (value === undefined) throw dataError(where, `no '${tag}=' tag in the header; the model needs one of: ${conditions.join(', ')} (or give --default-condition)`);
+  if (value === undefined)
+    throw dataError(
+      where,
+      `no '${tag}=' tag in the header; the model needs one of: ${conditions.join(', ')} (or give --default-condition)`,
+    );
   const index = conditions.indexOf(value);
   if (index < 0) throw dataError(where, `condition '${value}' is not one the model was trained on (${conditions.join(', ')})`);
   return index;
@@ -38,10 +42,18 @@ export function collectConditions(records: readonly RecordRef[], tag: string): s
   const seen = new Set<string>();
   for (const record of records) {
     const value = headerTag(record.description, tag);
-    if (value === undefined || value === '') throw dataError({ file: record.file, line: record.line, record: record.id }, `no '${tag}=' tag in the header (--condition-tag ${tag})`);
+    if (value === undefined || value === '')
+      throw dataError(
+        { file: record.file, line: record.line, record: record.id },
+        `no '${tag}=' tag in the header (--condition-tag ${tag})`,
+      );
     seen.add(value);
   }
-  if (seen.size < 2) throw new RnnseqError(`--condition-tag ${tag}: every record has the same condition '${[...seen][0]}'; a conditioned model needs at least two`, EXIT_DATA);
+  if (seen.size < 2)
+    throw new RnnseqError(
+      `--condition-tag ${tag}: every record has the same condition '${[...seen][0]}'; a conditioned model needs at least two`,
+      EXIT_DATA,
+    );
   return [...seen].sort();
 }
 

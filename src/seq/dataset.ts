@@ -58,7 +58,10 @@ export async function readLabelled(source: LabelSource, alphabet: Alphabet): Pro
     for await (const record of file.records(readOptions)) {
       const label = headerTag(record.description, source.tag);
       if (label === undefined || label === '') {
-        throw dataError({ file: file.name, line: record.line, record: record.id }, `no '${source.tag}=' tag in the header; label records with ${source.tag}=CLASS or use --class NAME=FILE`);
+        throw dataError(
+          { file: file.name, line: record.line, record: record.id },
+          `no '${source.tag}=' tag in the header; label records with ${source.tag}=CLASS or use --class NAME=FILE`,
+        );
       }
       records.push({ ...record, label, file: file.name });
     }
@@ -70,7 +73,8 @@ export async function readLabelled(source: LabelSource, alphabet: Alphabet): Pro
 export async function readRecords(files: readonly FastaInput[], alphabet: Alphabet): Promise<LabelledRecord[]> {
   const records: LabelledRecord[] = [];
   for (const file of files) {
-    for await (const record of file.records({ allowed: alphabet.allowed, alphabetLabel: alphabet.label })) records.push({ ...record, label: '', file: file.name });
+    for await (const record of file.records({ allowed: alphabet.allowed, alphabetLabel: alphabet.label }))
+      records.push({ ...record, label: '', file: file.name });
   }
   return records;
 }
@@ -87,7 +91,10 @@ export function labelIndices(records: readonly LabelledRecord[], classes: readon
   return Int32Array.from(records, (r) => {
     const i = index.get(r.label);
     if (i === undefined) {
-      throw new RnnseqError(`${what}: record '${r.id}' has class '${r.label}', which the training data does not have (classes: ${classes.join(', ')})`, EXIT_DATA);
+      throw new RnnseqError(
+        `${what}: record '${r.id}' has class '${r.label}', which the training data does not have (classes: ${classes.join(', ')})`,
+        EXIT_DATA,
+      );
     }
     return i;
   });
@@ -97,7 +104,11 @@ export function labelIndices(records: readonly LabelledRecord[], classes: readon
  * Holds out a fraction of each class for validation, so a rare class is never missing from the validation set.
  * Returns index lists into the records, each in the original order.
  */
-export function stratifiedSplit(labels: Int32Array, fraction: number, random: { shuffle<T>(items: T[]): T[] }): { train: number[]; valid: number[] } {
+export function stratifiedSplit(
+  labels: Int32Array,
+  fraction: number,
+  random: { shuffle<T>(items: T[]): T[] },
+): { train: number[]; valid: number[] } {
   const byClass = new Map<number, number[]>();
   labels.forEach((label, i) => {
     const members = byClass.get(label);

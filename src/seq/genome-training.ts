@@ -97,30 +97,48 @@ const CANDIDATES_PER_NEGATIVE = 20;
  * (--valid-chroms, --valid-region, --exclude-region) is in the genome: a typo there would silently leave no
  * validation data.
  */
-export function measureGenome(plan: Pick<GenomeTrainingPlan, 'validChroms' | 'validRegions' | 'excludeRegions'>, genome: GenomeSource): { lengths: SequenceLength[]; lengthOf: Map<string, number> } {
+export function measureGenome(
+  plan: Pick<GenomeTrainingPlan, 'validChroms' | 'validRegions' | 'excludeRegions'>,
+  genome: GenomeSource,
+): { lengths: SequenceLength[]; lengthOf: Map<string, number> } {
   const lengths = sequenceLengths(genome);
   const lengthOf = new Map(lengths.map((l) => [l.name, l.length]));
   for (const chrom of plan.validChroms) {
     if (!lengthOf.has(chrom)) throw new RnnseqError(`--valid-chroms ${chrom}: ${genome.source} has no sequence of that name`, EXIT_USAGE);
   }
-  for (const [flag, list] of [['--valid-region', plan.validRegions], ['--exclude-region', plan.excludeRegions]] as const) {
+  for (const [flag, list] of [
+    ['--valid-region', plan.validRegions],
+    ['--exclude-region', plan.excludeRegions],
+  ] as const) {
     for (const r of list) {
-      if (!lengthOf.has(r.chrom)) throw new RnnseqError(`${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${genome.source} has no sequence of that name`, EXIT_USAGE);
+      if (!lengthOf.has(r.chrom))
+        throw new RnnseqError(
+          `${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${genome.source} has no sequence of that name`,
+          EXIT_USAGE,
+        );
     }
   }
   return { lengths, lengthOf };
 }
 
-export async function buildGenomeSets(plan: GenomeTrainingPlan, inputs: GenomeTrainingInputs, alphabet: Alphabet, report: Reporter): Promise<GenomeTrainingSets> {
+export async function buildGenomeSets(
+  plan: GenomeTrainingPlan,
+  inputs: GenomeTrainingInputs,
+  alphabet: Alphabet,
+  report: Reporter,
+): Promise<GenomeTrainingSets> {
   const W = plan.windowBp;
   const { genome } = inputs;
   const { lengths, lengthOf } = measureGenome(plan, genome);
   const splitOf = splitter(plan, W);
 
   const positiveRecords = await regionsOnGenome(inputs.positives, genome, report);
-  if (positiveRecords.length === 0) throw new RnnseqError(`${inputs.positives.name}: no positive regions on the sequences of ${genome.source}`, EXIT_DATA);
+  if (positiveRecords.length === 0)
+    throw new RnnseqError(`${inputs.positives.name}: no positive regions on the sequences of ${genome.source}`, EXIT_DATA);
   const positives = cutWindows(positiveRecords, plan, lengthOf, splitOf);
-  const negativesFromBed = inputs.negatives ? cutWindows(await regionsOnGenome(inputs.negatives, genome, report), plan, lengthOf, splitOf) : undefined;
+  const negativesFromBed = inputs.negatives
+    ? cutWindows(await regionsOnGenome(inputs.negatives, genome, report), plan, lengthOf, splitOf)
+    : undefined;
 
   const encoding = byteEncodingTable(alphabet);
   const encode = (bases: Uint8Array): EncodedSequence => {
@@ -174,7 +192,12 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, inputs: GenomeTr
 
   // Negatives: GC- and N-matched to the positives, split by split.
   if (!negativesFromBed) {
-    const chosen = matchNegatives(kept.positive.map((p) => compositionKey(p.ref.split, p.gc, p.nBin)), plan.negativesPerPositive, candidateKeys, random);
+    const chosen = matchNegatives(
+      kept.positive.map((p) => compositionKey(p.ref.split, p.gc, p.nBin)),
+      plan.negativesPerPositive,
+      candidateKeys,
+      random,
+    );
     const byIndex = new Map<string, Map<number, number>>();
     for (const index of chosen) {
       const c = candidates[index]!;
@@ -189,7 +212,9 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, inputs: GenomeTr
     });
     const wanted = Math.round(kept.positive.length * plan.negativesPerPositive);
     if (kept.negative.length < wanted) {
-      report.warn(`only ${kept.negative.length} of ${wanted} negatives could be sampled away from the positives; the genome is small or mostly positive`);
+      report.warn(
+        `only ${kept.negative.length} of ${wanted} negatives could be sampled away from the positives; the genome is small or mostly positive`,
+      );
     }
   }
 
@@ -206,7 +231,9 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, inputs: GenomeTr
   const summary = {
     genome: genome.source,
     positives: inputs.positives.name,
-    negatives: inputs.negatives?.name ?? `sampled: ${plan.negativesPerPositive} per positive, GC- and N-matched, away from positives (seed ${plan.seed})`,
+    negatives:
+      inputs.negatives?.name ??
+      `sampled: ${plan.negativesPerPositive} per positive, GC- and N-matched, away from positives (seed ${plan.seed})`,
     windowBp: W,
     positiveWindows: plan.positiveWindows === 'tile' ? `tiled every ${plan.tileStrideBp} bp` : 'centred',
     reverseComplement: plan.reverseComplement,
@@ -244,11 +271,25 @@ export async function buildGenomeSets(plan: GenomeTrainingPlan, inputs: GenomeTr
       throw new RnnseqError('no positive windows fall on the validation chromosomes or regions; choose others', EXIT_DATA);
     }
     const where = [...plan.validChroms, ...plan.validRegions.map((r) => formatRegion(r.chrom, r.start, r.end))].join(', ');
-    return { train: toSet(train), valid: toSet(valid), strandPairs: plan.reverseComplement, validDescription: `held out: ${where}`, summary, positiveRate };
+    return {
+      train: toSet(train),
+      valid: toSet(valid),
+      strandPairs: plan.reverseComplement,
+      validDescription: `held out: ${where}`,
+      summary,
+      positiveRate,
+    };
   }
-  if (plan.validFraction === 0) return { train: toSet(labelled), strandPairs: plan.reverseComplement, validDescription: 'none', summary, positiveRate };
-  report.warn('no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic');
-  const split = stratifiedSplit(Int32Array.from(labelled, (w) => w.label), plan.validFraction, new Random(plan.seed));
+  if (plan.validFraction === 0)
+    return { train: toSet(labelled), strandPairs: plan.reverseComplement, validDescription: 'none', summary, positiveRate };
+  report.warn(
+    'no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic',
+  );
+  const split = stratifiedSplit(
+    Int32Array.from(labelled, (w) => w.label),
+    plan.validFraction,
+    new Random(plan.seed),
+  );
   return {
     train: toSet(split.train.map((i) => labelled[i]!)),
     valid: toSet(split.valid.map((i) => labelled[i]!)),
@@ -287,18 +328,28 @@ export async function regionsOnGenome(bed: BedInput, genome: GenomeSource, repor
       continue;
     }
     if (r.end > length) {
-      throw dataError({ file: bed.name, line: r.line }, `region ends at ${r.end}, past the end of ${r.chrom} (${length} bp in ${genome.source}): is the BED for another assembly?`);
+      throw dataError(
+        { file: bed.name, line: r.line },
+        `region ends at ${r.end}, past the end of ${r.chrom} (${length} bp in ${genome.source}): is the BED for another assembly?`,
+      );
     }
     kept.push(r);
   }
   if (elsewhere.size > 0) {
     const skipped = records.length - kept.length;
-    report.warn(`${bed.name}: ${skipped} region(s) on ${elsewhere.size} sequence(s) not in ${genome.source} were skipped (e.g. ${[...elsewhere][0]})`);
+    report.warn(
+      `${bed.name}: ${skipped} region(s) on ${elsewhere.size} sequence(s) not in ${genome.source} were skipped (e.g. ${[...elsewhere][0]})`,
+    );
   }
   return kept;
 }
 
-function cutWindows(records: readonly BedRecord[], plan: GenomeTrainingPlan, lengthOf: Map<string, number>, splitOf: (chrom: string, start: number) => Split): WindowRef[] {
+function cutWindows(
+  records: readonly BedRecord[],
+  plan: GenomeTrainingPlan,
+  lengthOf: Map<string, number>,
+  splitOf: (chrom: string, start: number) => Split,
+): WindowRef[] {
   const W = plan.windowBp;
   const seen = new Set<string>();
   const windows: WindowRef[] = [];
@@ -324,7 +375,10 @@ function cutWindows(records: readonly BedRecord[], plan: GenomeTrainingPlan, len
   return windows;
 }
 
-export function splitter(plan: Pick<GenomeTrainingPlan, 'validChroms' | 'validRegions' | 'excludeRegions'>, W: number): (chrom: string, start: number) => Split {
+export function splitter(
+  plan: Pick<GenomeTrainingPlan, 'validChroms' | 'validRegions' | 'excludeRegions'>,
+  W: number,
+): (chrom: string, start: number) => Split {
   const validChroms = new Set(plan.validChroms);
   return (chrom, start) => {
     const end = start + W;
@@ -393,7 +447,12 @@ function compositionKey(split: Split, gc: number, nBin: number): string {
  * For each positive's composition key, `perPositive` candidates of the same key; where a key runs short, the
  * nearest GC bins of the same split and N bin, then any of the same split.
  */
-function matchNegatives(positiveKeys: readonly string[], perPositive: number, candidateKeys: Map<string, number[]>, random: Random): number[] {
+function matchNegatives(
+  positiveKeys: readonly string[],
+  perPositive: number,
+  candidateKeys: Map<string, number[]>,
+  random: Random,
+): number[] {
   const wanted = new Map<string, number>();
   positiveKeys.forEach((key, i) => {
     // Fractional ratios: spread the remainder evenly over the positives.

@@ -5,11 +5,7 @@ import { headerTag } from './labels.js';
  * Which group (tree leaf) a FASTA record belongs to: its own id (one leaf per record), a header tag
  * (species=Homo_sapiens), the one capture group of a regex on the id, or the file it came from.
  */
-export type GroupRule =
-  | { kind: 'record' }
-  | { kind: 'tag'; key: string }
-  | { kind: 'regex'; pattern: RegExp }
-  | { kind: 'files' };
+export type GroupRule = { kind: 'record' } | { kind: 'tag'; key: string } | { kind: 'regex'; pattern: RegExp } | { kind: 'files' };
 
 /** A FASTA input; `group` is set for --group NAME=FILE inputs. */
 export interface GroupSource {
@@ -33,13 +29,17 @@ export function groupOf(record: RecordPlace, source: GroupSource, rule: GroupRul
     case 'tag': {
       const value = headerTag(record.description, rule.key);
       if (value === undefined || value === '') {
-        throw dataError(where, `no '${rule.key}=' tag in the header, so the record is in no group (tag every record, or use --group-regex)`);
+        throw dataError(
+          where,
+          `no '${rule.key}=' tag in the header, so the record is in no group (tag every record, or use --group-regex)`,
+        );
       }
       return value;
     }
     case 'regex': {
       const match = rule.pattern.exec(record.id);
-      if (match === null) throw dataError(where, `the id does not match --group-regex ${rule.pattern.source}, so the record is in no group`);
+      if (match === null)
+        throw dataError(where, `the id does not match --group-regex ${rule.pattern.source}, so the record is in no group`);
       const name = match[1];
       if (name === undefined || name === '') throw dataError(where, `--group-regex ${rule.pattern.source} captured nothing from the id`);
       return name;
@@ -69,7 +69,10 @@ export function compileGroupRegex(source: string): RegExp {
   // A regex that also matches the empty string reports how many groups it has.
   const groups = new RegExp(`${source}|`).exec('')!.length - 1;
   if (groups !== 1) {
-    throw new RnnseqError(`--group-regex needs exactly one capture group (the group name), '${source}' has ${groups}; e.g. '^([^_]+)_'`, EXIT_USAGE);
+    throw new RnnseqError(
+      `--group-regex needs exactly one capture group (the group name), '${source}' has ${groups}; e.g. '^([^_]+)_'`,
+      EXIT_USAGE,
+    );
   }
   return pattern;
 }

@@ -22,7 +22,8 @@ export async function prepareLmData(options: LmTrainingPlan, resumeSpec: Resumed
   const input = lm.preloaded
     ? { groups: lm.preloaded.groups, alphabet: getAlphabet(lm.preloaded.alphabet), records: 0, recordsWithGaps: 0 }
     : await readGroups(lm.sources, lm.rule, resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet);
-  if (input.recordsWithGaps > 0) log.info(`${input.recordsWithGaps} of ${input.records} records had alignment gaps ('-' or '.'); they were removed`);
+  if (input.recordsWithGaps > 0)
+    log.info(`${input.recordsWithGaps} of ${input.records} records had alignment gaps ('-' or '.'); they were removed`);
   const { alphabet } = input;
   const trainParts: string[] = [];
   const validParts: string[] = [];
@@ -33,12 +34,18 @@ export async function prepareLmData(options: LmTrainingPlan, resumeSpec: Resumed
       if (sequence.length - cut >= MIN_WINDOW_BP) validParts.push(sequence.slice(cut));
     }
   }
-  if (trainParts.length === 0) throw new RnnseqError(`${lm.sources.map((s) => s.file).join(', ')}: no sequence is long enough to train a language model on`, EXIT_DATA);
+  if (trainParts.length === 0)
+    throw new RnnseqError(
+      `${lm.sources.map((s) => s.file).join(', ')}: no sequence is long enough to train a language model on`,
+      EXIT_DATA,
+    );
   const encode = (windows: string[]): TrainingSet => ({ items: windows.map((w) => encodeSequence(w, alphabet, null)) });
   const train: EpochSampler = { sample: (_epoch, random) => encode(sampleWindows(trainParts, lm.windowBp, lm.windowsPerEpoch, random)) };
   const validWindows = Math.max(64, Math.round(lm.windowsPerEpoch * options.validFraction));
   const valid = validParts.length > 0 ? encode(sampleWindows(validParts, lm.windowBp, validWindows, new Random(options.seed))) : undefined;
-  const groups = Object.fromEntries(input.groups.map((g) => [g.name, { sequences: g.sequences.length, bp: g.sequences.reduce((n, s) => n + s.length, 0) }]));
+  const groups = Object.fromEntries(
+    input.groups.map((g) => [g.name, { sequences: g.sequences.length, bp: g.sequences.reduce((n, s) => n + s.length, 0) }]),
+  );
   return {
     alphabet,
     classes: [...alphabet.symbols],

@@ -10,7 +10,16 @@ import type { Logger } from '../log.js';
 import type { AlphabetName } from './alphabet.js';
 import type { EncodedSequence } from './batch.js';
 import { type ContextModel, collectConditions, conditionIndex, covariateScaling, scaledCovariates } from './context.js';
-import { type LabelSource, type LabelledRecord, encodeSequence, labelIndices, readLabelled, readRecords, resolveAlphabet, stratifiedSplit } from './dataset.js';
+import {
+  type LabelSource,
+  type LabelledRecord,
+  encodeSequence,
+  labelIndices,
+  readLabelled,
+  readRecords,
+  resolveAlphabet,
+  stratifiedSplit,
+} from './dataset.js';
 import { headerTag, orderClasses } from './labels.js';
 import { Random } from './random.js';
 import type { RegressionLoss, Task } from './task.js';
@@ -41,17 +50,34 @@ export interface RecordTrainingPlan {
  * Labelled FASTA for a classifier (classes from header tags or one file per class) or a regressor (a numeric
  * header tag or a --targets table), with optional conditions and covariates for the initial state.
  */
-export async function prepareRecordData(options: RecordTrainingPlan, resumeSpec: ResumedData | undefined, log: Logger): Promise<PreparedData> {
+export async function prepareRecordData(
+  options: RecordTrainingPlan,
+  resumeSpec: ResumedData | undefined,
+  log: Logger,
+): Promise<PreparedData> {
   const regress = options.task === 'regress';
-  const source: LabelSource = options.classFiles.length > 0 ? { kind: 'files', classes: options.classFiles } : { kind: 'tag', files: options.inputs, tag: options.labelTag };
+  const source: LabelSource =
+    options.classFiles.length > 0
+      ? { kind: 'files', classes: options.classFiles }
+      : { kind: 'tag', files: options.inputs, tag: options.labelTag };
   const alphabet = await resolveAlphabet(resumeSpec ? (resumeSpec.alphabet as AlphabetName) : options.alphabet, source);
   const records = regress ? await readRecords(options.inputs, alphabet) : await readLabelled(source, alphabet);
   if (records.length === 0) throw new RnnseqError(`${describeSource(source)}: no sequences to train on`, EXIT_DATA);
   const targetTable = options.targets ? await options.targets.read() : undefined;
   const values = regress ? regressionTargets(records, options.targetTag, targetTable) : undefined;
-  const classes = resumeSpec ? resumeSpec.classes : regress ? [targetTable?.columns[0] ?? options.targetTag] : orderClasses(records.map((r) => r.label), options.classFiles.map((c) => c.name));
+  const classes = resumeSpec
+    ? resumeSpec.classes
+    : regress
+      ? [targetTable?.columns[0] ?? options.targetTag]
+      : orderClasses(
+          records.map((r) => r.label),
+          options.classFiles.map((c) => c.name),
+        );
   if (!regress && classes.length < 2) {
-    throw new RnnseqError(`${describeSource(source)}: all ${records.length} records have class '${classes[0] ?? '?'}'; a classifier needs at least two classes`, EXIT_DATA);
+    throw new RnnseqError(
+      `${describeSource(source)}: all ${records.length} records have class '${classes[0] ?? '?'}'; a classifier needs at least two classes`,
+      EXIT_DATA,
+    );
   }
   const labels = regress ? undefined : labelIndices(records, classes, describeSource(source));
   const inputLength = resumeSpec ? resumeSpec.inputLength : options.length;
@@ -60,7 +86,8 @@ export async function prepareRecordData(options: RecordTrainingPlan, resumeSpec:
   const trainRecords = split.train.map((i) => records[i]!);
   const context = resumeSpec ? contextOf(resumeSpec.architecture) : await buildContext(options, trainRecords);
   const covariates = options.covariates ? await options.covariates.read() : undefined;
-  if (context.covariates && !covariates) throw new RnnseqError('this run was trained with --covariates: give the same table again', EXIT_USAGE);
+  if (context.covariates && !covariates)
+    throw new RnnseqError('this run was trained with --covariates: give the same table again', EXIT_USAGE);
 
   const encode = (record: LabelledRecord): EncodedSequence => {
     const item = encodeSequence(record.sequence, alphabet, inputLength);
@@ -74,15 +101,20 @@ export async function prepareRecordData(options: RecordTrainingPlan, resumeSpec:
     if (values) set.values = Float32Array.from(indices, (i) => values[i]!);
     return augment ? withReverseComplements(set) : set;
   };
-  if (options.rcAugment && alphabet.name === 'protein') throw new RnnseqError('--rc-augment needs DNA or RNA; proteins have no reverse complement', EXIT_USAGE);
+  if (options.rcAugment && alphabet.name === 'protein')
+    throw new RnnseqError('--rc-augment needs DNA or RNA; proteins have no reverse complement', EXIT_USAGE);
   const train = build(split.train, options.rcAugment);
   let valid = split.valid.length > 0 ? build(split.valid, false) : undefined;
   let validDescription = split.description;
   if (options.valid) {
-    const validRecords = regress ? await readRecords([options.valid], alphabet) : await readLabelled({ kind: 'tag', files: [options.valid], tag: options.labelTag }, alphabet);
+    const validRecords = regress
+      ? await readRecords([options.valid], alphabet)
+      : await readLabelled({ kind: 'tag', files: [options.valid], tag: options.labelTag }, alphabet);
     valid = {
       items: validRecords.map(encode),
-      ...(regress ? { values: regressionTargets(validRecords, options.targetTag, targetTable) } : { labels: labelIndices(validRecords, classes, options.valid.name) }),
+      ...(regress
+        ? { values: regressionTargets(validRecords, options.targetTag, targetTable) }
+        : { labels: labelIndices(validRecords, classes, options.valid.name) }),
     };
     validDescription = options.valid.name;
   }
@@ -95,13 +127,33 @@ export async function prepareRecordData(options: RecordTrainingPlan, resumeSpec:
   }
   const summary: Record<string, unknown> = { lengthRange: lengthRange(train.items) };
   if (labels) summary.classCounts = Object.fromEntries(classes.map((c, k) => [c, count(train.labels!, k)]));
-  if (values) summary.target = { name: classes[0], source: options.targets?.name ?? `header tag ${options.targetTag}=`, ...meanAndStd(train.values!) };
+  if (values)
+    summary.target = {
+      name: classes[0],
+      source: options.targets?.name ?? `header tag ${options.targetTag}=`,
+      ...meanAndStd(train.values!),
+    };
   if (context.conditions) summary.conditions = { tag: context.conditionTag, values: context.conditions };
   if (context.covariates) summary.covariates = { file: options.covariates?.name, columns: context.covariates };
-  return { alphabet, classes, inputLength, train, ...(valid ? { valid } : {}), validDescription, sources: describeSource(source), architecture, summary, trainItems: train.items.length };
+  return {
+    alphabet,
+    classes,
+    inputLength,
+    train,
+    ...(valid ? { valid } : {}),
+    validDescription,
+    sources: describeSource(source),
+    architecture,
+    summary,
+    trainItems: train.items.length,
+  };
 }
 
-function splitRecords(options: RecordTrainingPlan, labels: Int32Array | undefined, n: number): { train: number[]; valid: number[]; description: string } {
+function splitRecords(
+  options: RecordTrainingPlan,
+  labels: Int32Array | undefined,
+  n: number,
+): { train: number[]; valid: number[]; description: string } {
   const all = Array.from({ length: n }, (_, i) => i);
   if (options.valid || options.validFraction === 0) return { train: all, valid: [], description: 'none' };
   const random = new Random(options.seed);
@@ -110,7 +162,11 @@ function splitRecords(options: RecordTrainingPlan, labels: Int32Array | undefine
     return { ...split, description: `stratified ${options.validFraction} of the input, seed ${options.seed}` };
   }
   const held = new Set(random.shuffle(all.slice()).slice(0, Math.round(n * options.validFraction)));
-  return { train: all.filter((i) => !held.has(i)), valid: all.filter((i) => held.has(i)), description: `random ${options.validFraction} of the input, seed ${options.seed}` };
+  return {
+    train: all.filter((i) => !held.has(i)),
+    valid: all.filter((i) => held.has(i)),
+    description: `random ${options.validFraction} of the input, seed ${options.seed}`,
+  };
 }
 
 async function buildContext(options: RecordTrainingPlan, trainRecords: LabelledRecord[]): Promise<ContextModel> {
@@ -162,7 +218,9 @@ function meanAndStd(values: Float32Array): { mean: number; std: number } {
 }
 
 export function describeSource(source: LabelSource): string {
-  return source.kind === 'tag' ? source.files.map((f) => f.name).join(', ') : source.classes.map((c) => `${c.name}=${c.file.name}`).join(', ');
+  return source.kind === 'tag'
+    ? source.files.map((f) => f.name).join(', ')
+    : source.classes.map((c) => `${c.name}=${c.file.name}`).join(', ');
 }
 
 function count(labels: Int32Array, k: number): number {

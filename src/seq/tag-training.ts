@@ -52,7 +52,12 @@ export interface TagWindow {
   onScanGrid: boolean;
 }
 
-export async function prepareTagData(options: TagTrainingPlan, inputs: TagTrainingInputs, alphabet: Alphabet, log: Logger): Promise<PreparedTagData> {
+export async function prepareTagData(
+  options: TagTrainingPlan,
+  inputs: TagTrainingInputs,
+  alphabet: Alphabet,
+  log: Logger,
+): Promise<PreparedTagData> {
   const W = options.windowBp;
   const windows = await collectWindows(options, inputs, alphabet, log);
   const heldOut = options.validChroms.length > 0 || options.validRegions.length > 0;
@@ -60,7 +65,9 @@ export async function prepareTagData(options: TagTrainingPlan, inputs: TagTraini
   if (heldOut) {
     validDescription = `held out: ${[...options.validChroms, ...options.validRegions.map((r) => formatRegion(r.chrom, r.start, r.end))].join(', ')}`;
   } else if (options.validFraction > 0) {
-    log.warn('no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic');
+    log.warn(
+      'no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic',
+    );
     const random = new Random(options.seed);
     const order = random.shuffle(windows.map((_, i) => i));
     for (const i of order.slice(0, Math.round(windows.length * options.validFraction))) windows[i]!.split = 'valid';
@@ -70,10 +77,22 @@ export async function prepareTagData(options: TagTrainingPlan, inputs: TagTraini
   }
   const trainWindows = windows.filter((w) => w.split === 'train');
   const validWindows = windows.filter((w) => w.split === 'valid');
-  if (trainWindows.length === 0) throw new RnnseqError(`${inputs.genome.source}: no ${W} bp training windows are left outside the validation and excluded regions`, EXIT_DATA);
-  if (heldOut && validWindows.length === 0) throw new RnnseqError(`no ${W} bp window lies wholly inside the validation chromosomes or regions; choose larger ones or a smaller --window`, EXIT_DATA);
+  if (trainWindows.length === 0)
+    throw new RnnseqError(
+      `${inputs.genome.source}: no ${W} bp training windows are left outside the validation and excluded regions`,
+      EXIT_DATA,
+    );
+  if (heldOut && validWindows.length === 0)
+    throw new RnnseqError(
+      `no ${W} bp window lies wholly inside the validation chromosomes or regions; choose larger ones or a smaller --window`,
+      EXIT_DATA,
+    );
   const labelledShare = (list: TagWindow[]) => round(share(list));
-  if (heldOut && share(validWindows) === 0) throw new RnnseqError(`${inputs.labels.name}: no labelled base falls in the validation windows; choose other validation chromosomes or regions`, EXIT_DATA);
+  if (heldOut && share(validWindows) === 0)
+    throw new RnnseqError(
+      `${inputs.labels.name}: no labelled base falls in the validation windows; choose other validation chromosomes or regions`,
+      EXIT_DATA,
+    );
 
   const toSet = (list: TagWindow[]): TrainingSet => {
     const items: EncodedSequence[] = [];
@@ -131,7 +150,9 @@ async function collectWindows(options: TagTrainingPlan, inputs: TagTrainingInput
   const { genome } = inputs;
   const { lengths, lengthOf } = measureGenome(options, genome);
   const report = { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) };
-  const labelled = normaliseIntervals((await regionsOnGenome(inputs.labels, genome, report)).map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })));
+  const labelled = normaliseIntervals(
+    (await regionsOnGenome(inputs.labels, genome, report)).map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })),
+  );
   if (labelled.size === 0) throw new RnnseqError(`${inputs.labels.name}: no regions on the sequences of ${genome.source}`, EXIT_DATA);
 
   const splitOf = splitter(options, W);
@@ -161,7 +182,14 @@ async function collectWindows(options: TagTrainingPlan, inputs: TagTrainingInput
     const encoded = new Float32Array(W * alphabet.size);
     encodeBytes(bases, 0, W, encoding, alphabet.size, encoded);
     const onScanGrid = start % defaultTrackStride(W) === 0 || start === lengthOf.get(chrom)! - W;
-    windows.push({ chrom, start, split: splits.get(`${chrom}\t${start}`)!, item: { encoded, length: W }, tags: windowTags(start, bases, labelled.get(chrom) ?? []), onScanGrid });
+    windows.push({
+      chrom,
+      start,
+      split: splits.get(`${chrom}\t${start}`)!,
+      item: { encoded, length: W },
+      tags: windowTags(start, bases, labelled.get(chrom) ?? []),
+      onScanGrid,
+    });
   });
   if (mostlyN > 0) log.warn(`${mostlyN} window(s) more than half N were left out`);
   return windows;

@@ -115,7 +115,15 @@ export function byteEncodingTable(alphabet: Alphabet): Float32Array {
 }
 
 /** Encodes bytes[from, to) into out at `offset`, size floats per base. */
-export function encodeBytes(bytes: Uint8Array, from: number, to: number, table: Float32Array, size: number, out: Float32Array, offset = 0): void {
+export function encodeBytes(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  table: Float32Array,
+  size: number,
+  out: Float32Array,
+  offset = 0,
+): void {
   let o = offset;
   for (let i = from; i < to; i++) {
     const row = bytes[i]! * size;

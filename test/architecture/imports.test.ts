@@ -36,7 +36,11 @@ function partOf(file: string): string {
 /** Every relative specifier a TypeScript file imports (static, type-only, re-exports and dynamic import()). */
 export function relativeImports(source: string): string[] {
   const found: string[] = [];
-  const patterns = [/\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g, /\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g, /^\s*import\s+['"](\.{1,2}\/[^'"]+)['"]/gm];
+  const patterns = [
+    /\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g,
+    /^\s*import\s+['"](\.{1,2}\/[^'"]+)['"]/gm,
+  ];
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   for (const pattern of patterns) for (const match of code.matchAll(pattern)) found.push(match[1]!);
   return found;
@@ -54,8 +58,10 @@ export function checkImportGraph(graph: ImportGraph, folders: readonly string[])
     for (const target of imports) {
       const to = partOf(target);
       if (!(to in RANK) || !(from in RANK)) continue;
-      if (from !== to && SIBLINGS.has(from) && SIBLINGS.has(to)) problems.push(`src/${file} -> src/${target}: ${from} and ${to} must not import each other`);
-      else if (RANK[to]! > RANK[from]!) problems.push(`src/${file} -> src/${target}: ${from} may not import ${to} (it is further up the pipeline)`);
+      if (from !== to && SIBLINGS.has(from) && SIBLINGS.has(to))
+        problems.push(`src/${file} -> src/${target}: ${from} and ${to} must not import each other`);
+      else if (RANK[to]! > RANK[from]!)
+        problems.push(`src/${file} -> src/${target}: ${from} may not import ${to} (it is further up the pipeline)`);
     }
   }
   for (const cycle of findCycles(graph)) problems.push(`import cycle among: ${cycle.map((f) => `src/${f}`).join(' -> ')}`);
@@ -108,7 +114,9 @@ function sourceGraph(srcDir: string): { graph: ImportGraph; folders: string[] } 
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
         const file = relative(srcDir, path);
-        const imports = relativeImports(readFileSync(path, 'utf8')).map((spec) => normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts'));
+        const imports = relativeImports(readFileSync(path, 'utf8')).map((spec) =>
+          normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts'),
+        );
         graph.set(file, imports);
       }
     }

@@ -37,7 +37,11 @@ test('--circular (or topology=circular) finds a motif split across the ends; lin
   assert.equal(tagged.code, 0, tagged.stderr);
   const rows = parseTsv(tagged.stdout).rows;
   const reference = [parseTsv(linear.stdout).rows, parseTsv(circular.stdout).rows];
-  assert.deepEqual(rows.map((row) => row[0]), junction.map((r) => r.id), 'input order is kept');
+  assert.deepEqual(
+    rows.map((row) => row[0]),
+    junction.map((r) => r.id),
+    'input order is kept',
+  );
   rows.forEach((row, i) => {
     const want = reference[i % 3 === 0 ? 1 : 0]![i]!;
     assert.equal(row[1], want[1], `${row[0]}: label as read ${i % 3 === 0 ? 'circularly' : 'linearly'}`);
@@ -63,7 +67,10 @@ test('a bounded cifg model (--cell cifg --bounded) trains and classifies end to 
   assert.ok(score > 0.9, `held-out accuracy ${score}`);
 
   // classify answers only for per-sequence models: a language model or a tagger is pointed to the command for it.
-  for (const [task, command] of [['lm', 'rnnseq embed'], ['tag', 'rnnseq scan']] as const) {
+  for (const [task, command] of [
+    ['lm', 'rnnseq embed'],
+    ['tag', 'rnnseq scan'],
+  ] as const) {
     const copy = join(dir, task);
     cpSync(join(run, 'best'), copy, { recursive: true });
     const file = join(copy, 'rnnseq.json');
@@ -97,19 +104,39 @@ test('a long record goes through alone and gets the prediction it gets by itself
     }).join('');
   // 60 kbp among 60 bp windows: batched with them it would be padded together with them (and at 1 Mbp asked for
   // a 5-billion-float array). The shipped splice model reads any length.
-  const records = [['w1', bases(60)], ['contig', bases(60_000)], ['w2', bases(60)]] as const;
+  const records = [
+    ['w1', bases(60)],
+    ['contig', bases(60_000)],
+    ['w2', bases(60)],
+  ] as const;
   writeFileSync(join(dir, 'mixed.fa'), records.map(([id, seq]) => `>${id}\n${seq}\n`).join(''));
   const mixed = await runCli(['classify', '-q', '-m', 'splice-primate', join(dir, 'mixed.fa')]);
   assert.equal(mixed.code, 0, mixed.stderr);
   const { rows } = parseTsv(mixed.stdout);
-  assert.deepEqual(rows.map((r) => r[0]), ['w1', 'contig', 'w2']);
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    ['w1', 'contig', 'w2'],
+  );
   writeFileSync(join(dir, 'contig.fa'), `>contig\n${records[1][1]}\n`);
   const alone = parseTsv((await runCli(['classify', '-q', '-m', 'splice-primate', join(dir, 'contig.fa')])).stdout).rows;
   assert.deepEqual(rows[1], alone[0]);
 
-  const refused = await runCli(['classify', '-q', '-m', 'splice-primate', '--max-memory', '0.05', '-o', join(dir, 'out.tsv'), join(dir, 'mixed.fa')]);
+  const refused = await runCli([
+    'classify',
+    '-q',
+    '-m',
+    'splice-primate',
+    '--max-memory',
+    '0.05',
+    '-o',
+    join(dir, 'out.tsv'),
+    join(dir, 'mixed.fa'),
+  ]);
   assert.equal(refused.code, 2);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
-  assert.match(refused.stderr, /mixed\.fa:3: record 'contig': 60000 bp is too long to read whole \(classify reads each sequence whole\): about 119 MB, over --max-memory 51 MB; .*rnnseq scan/);
+  assert.match(
+    refused.stderr,
+    /mixed\.fa:3: record 'contig': 60000 bp is too long to read whole \(classify reads each sequence whole\): about 119 MB, over --max-memory 51 MB; .*rnnseq scan/,
+  );
   assert.ok(!existsSync(join(dir, 'out.tsv')));
 });

@@ -46,7 +46,10 @@ test('a condition-only task is learned with --condition-tag (>95%) and stays at 
   const out = join(dir, 'out.tsv');
   const unseen = await runCli(['classify', '-m', join(dir, 'cond'), '-q', '-o', out, join(dir, 'unseen.fa')]);
   assert.equal(unseen.code, 2);
-  assert.match(unseen.stderr.trim(), /^[^\n]*unseen\.fa:3: record 'b': condition 'kidney' is not one the model was trained on \(brain, liver\)$/);
+  assert.match(
+    unseen.stderr.trim(),
+    /^[^\n]*unseen\.fa:3: record 'b': condition 'kidney' is not one the model was trained on \(brain, liver\)$/,
+  );
   assert.ok(!existsSync(out), 'no partial output file');
   const missing = await runCli(['classify', '-m', join(dir, 'cond'), '-q', join(dir, 'untagged.fa')]);
   assert.equal(missing.code, 2);
@@ -68,7 +71,17 @@ test('a covariate-only task is learned from --covariates and the table is requir
   writeFileSync(join(dir, 'test.fa'), toFasta(heldOut.records));
   writeFileSync(join(dir, 'test.tsv'), heldOut.tsv);
 
-  const trained = await runCli(['train', '-o', join(dir, 'run'), ...QUICK, '--epochs', '12', '--covariates', join(dir, 'train.tsv'), join(dir, 'train.fa')]);
+  const trained = await runCli([
+    'train',
+    '-o',
+    join(dir, 'run'),
+    ...QUICK,
+    '--epochs',
+    '12',
+    '--covariates',
+    join(dir, 'train.tsv'),
+    join(dir, 'train.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
   const classified = await runCli(['classify', '-m', join(dir, 'run'), '-q', '--covariates', join(dir, 'test.tsv'), join(dir, 'test.fa')]);
   assert.equal(classified.code, 0, classified.stderr);

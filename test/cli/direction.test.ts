@@ -12,7 +12,27 @@ test('a model trained on a start codon and reading frame drops to chance when sh
   writeFileSync(join(dir, 'test.fa'), toFasta(heldOut));
   const expected = heldOut.map(labelOf);
   const run = join(dir, 'run');
-  const trained = await runCli(['train', '-o', run, '--cell', 'gru', '--hidden', '16', '--pool', 'max', '--epochs', '30', '--lr', '0.01', '--batch-size', '32', '--threads', '1', '-q', join(dir, 'train.fa')]);
+  const trained = await runCli([
+    'train',
+    '-o',
+    run,
+    '--cell',
+    'gru',
+    '--hidden',
+    '16',
+    '--pool',
+    'max',
+    '--epochs',
+    '30',
+    '--lr',
+    '0.01',
+    '--batch-size',
+    '32',
+    '--threads',
+    '1',
+    '-q',
+    join(dir, 'train.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
 
   // --batch-size 20: the first 20 records are one batch, so the other-strand check below compares like with like.

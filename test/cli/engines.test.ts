@@ -8,12 +8,42 @@ import { runCli, tempDir } from '../helpers.js';
 /** Trains on the planted-motif task with one engine and returns held-out accuracy and the final weights. */
 async function trainAndScore(dir: string, name: string, engineArgs: string[], env: Record<string, string> = {}) {
   const run = join(dir, name);
-  const trained = await runCli(['train', '-o', run, '--cell', 'gru', '--hidden', '16', '--pool', 'max', '--epochs', '20', '--lr', '0.01', '--seed', '3', '--threads', '2', ...engineArgs, join(dir, 'train.fa')], { env });
+  const trained = await runCli(
+    [
+      'train',
+      '-o',
+      run,
+      '--cell',
+      'gru',
+      '--hidden',
+      '16',
+      '--pool',
+      'max',
+      '--epochs',
+      '20',
+      '--lr',
+      '0.01',
+      '--seed',
+      '3',
+      '--threads',
+      '2',
+      ...engineArgs,
+      join(dir, 'train.fa'),
+    ],
+    { env },
+  );
   assert.equal(trained.code, 0, trained.stderr);
   const classified = await runCli(['classify', '-q', '-m', run, ...engineArgs, join(dir, 'test.fa')], { env });
   assert.equal(classified.code, 0, classified.stderr);
-  const labels = readFileSync(join(dir, 'test.fa'), 'utf8').split('\n').filter((l) => l.startsWith('>')).map((l) => l.split('label=')[1]);
-  const predicted = classified.stdout.trim().split('\n').slice(1).map((row) => row.split('\t')[1]);
+  const labels = readFileSync(join(dir, 'test.fa'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('>'))
+    .map((l) => l.split('label=')[1]);
+  const predicted = classified.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((row) => row.split('\t')[1]);
   const accuracy = predicted.filter((p, i) => p === labels[i]).length / labels.length;
   return { accuracy, log: trained.stderr, weights: readFileSync(join(run, 'last', 'weights.bin')) };
 }

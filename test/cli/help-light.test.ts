@@ -12,13 +12,30 @@ function withoutTensorflow(dir: string, args: string[]) {
     if (specifier.includes('@tensorflow')) throw new Error('TensorFlow.js was loaded: ' + specifier);
     return next(specifier, context);
   }`;
-  writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolve)}));\n`);
-  return spawnSync(process.execPath, ['--import', hook, join(repoRoot, 'bin', 'rnnseq'), ...args], { encoding: 'utf8', env: { ...process.env, RNNSEQ_DEBUG: '1' } });
+  writeFileSync(
+    hook,
+    `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolve)}));\n`,
+  );
+  return spawnSync(process.execPath, ['--import', hook, join(repoRoot, 'bin', 'rnnseq'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, RNNSEQ_DEBUG: '1' },
+  });
 }
 
 test('help answers without loading TensorFlow.js, for the program and every command', (t) => {
   const dir = tempDir(t);
-  for (const args of [['--help'], ['train', '--help'], ['classify', '--help'], ['scan', '--help'], ['explain', '--help'], ['embed', '--help'], ['phylo', '--help'], ['report', '--help'], ['doctor', '--help'], ['completion', 'bash']]) {
+  for (const args of [
+    ['--help'],
+    ['train', '--help'],
+    ['classify', '--help'],
+    ['scan', '--help'],
+    ['explain', '--help'],
+    ['embed', '--help'],
+    ['phylo', '--help'],
+    ['report', '--help'],
+    ['doctor', '--help'],
+    ['completion', 'bash'],
+  ]) {
     const result = withoutTensorflow(dir, args);
     assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
     assert.doesNotMatch(result.stderr, /TensorFlow\.js was loaded/, args.join(' '));

@@ -26,7 +26,10 @@ function cyclingDna(records: number, length: number, seed: number): string {
 }
 
 function metrics(run: string): Array<Record<string, string>> {
-  const [header, ...rows] = readFileSync(join(run, 'metrics.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const [header, ...rows] = readFileSync(join(run, 'metrics.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   return rows.map((row) => Object.fromEntries(header!.map((h, i) => [h, row[i]!])));
 }
 
@@ -34,7 +37,28 @@ test('train --task lm learns a low-entropy chain: validation bits per base fall 
   const dir = tempDir(t);
   writeFileSync(join(dir, 'cyc.fa'), cyclingDna(6, 1500, 1));
   const run = join(dir, 'run');
-  const trained = await runCli(['train', '--task', 'lm', '-o', run, '--hidden', '16', '--window', '60', '--windows-per-epoch', '1600', '--batch-size', '32', '--epochs', '4', '--group-tag', 'species', '--threads', '1', join(dir, 'cyc.fa')]);
+  const trained = await runCli([
+    'train',
+    '--task',
+    'lm',
+    '-o',
+    run,
+    '--hidden',
+    '16',
+    '--window',
+    '60',
+    '--windows-per-epoch',
+    '1600',
+    '--batch-size',
+    '32',
+    '--epochs',
+    '4',
+    '--group-tag',
+    'species',
+    '--threads',
+    '1',
+    join(dir, 'cyc.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stderr, /bits\/base/);
   const last = metrics(run).at(-1)!;
@@ -54,7 +78,28 @@ test('train --task lm learns a low-entropy chain: validation bits per base fall 
 test('the same seed and thread count train byte-identical language models', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'cyc.fa'), cyclingDna(3, 600, 2));
-  const train = (out: string) => runCli(['train', '--task', 'lm', '-q', '-o', join(dir, out), '--hidden', '8', '--window', '40', '--windows-per-epoch', '100', '--epochs', '2', '--seed', '5', '--threads', '1', join(dir, 'cyc.fa')]);
+  const train = (out: string) =>
+    runCli([
+      'train',
+      '--task',
+      'lm',
+      '-q',
+      '-o',
+      join(dir, out),
+      '--hidden',
+      '8',
+      '--window',
+      '40',
+      '--windows-per-epoch',
+      '100',
+      '--epochs',
+      '2',
+      '--seed',
+      '5',
+      '--threads',
+      '1',
+      join(dir, 'cyc.fa'),
+    ]);
   assert.equal((await train('a')).code, 0);
   assert.equal((await train('b')).code, 0);
   for (const checkpoint of ['best', 'last']) {
@@ -72,9 +117,15 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
   // A shipped bidirectional classifier: 64 units per direction.
   const pooled = await runCli(['embed', '-q', '-m', 'splice-primate', join(dir, 'in.fa')]);
   assert.equal(pooled.code, 0, pooled.stderr);
-  const rows = pooled.stdout.trim().split('\n').map((l) => l.split('\t'));
+  const rows = pooled.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   assert.equal(rows.length, 4);
-  assert.deepEqual(rows.map((r) => r[0]), ['id', 'one', 'two', 'three']);
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    ['id', 'one', 'two', 'three'],
+  );
   assert.ok(rows.every((r) => r.length === 129));
   assert.ok(rows.slice(1).every((r) => r.slice(1).every((v) => Number.isFinite(Number(v)))));
   assert.notDeepEqual(rows[1]!.slice(1), rows[2]!.slice(1));
@@ -84,7 +135,18 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
   assert.equal(lines.length, 1 + 10 + 5 + 25);
   assert.deepEqual(lines[11]!.split('\t').slice(0, 2), ['two', '0']);
 
-  const npy = await runCli(['embed', '-q', '-m', 'splice-primate', '--per-position', '--format', 'npy', '-o', join(dir, 'pos.npy'), join(dir, 'in.fa')]);
+  const npy = await runCli([
+    'embed',
+    '-q',
+    '-m',
+    'splice-primate',
+    '--per-position',
+    '--format',
+    'npy',
+    '-o',
+    join(dir, 'pos.npy'),
+    join(dir, 'in.fa'),
+  ]);
   assert.equal(npy.code, 0, npy.stderr);
   const bytes = readFileSync(join(dir, 'pos.npy'));
   assert.equal(bytes.subarray(0, 6).toString('latin1'), '\x93NUMPY');
@@ -93,7 +155,10 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
   assert.equal(bytes.length, 10 + headerLength + 40 * 128 * 4);
   // The matrix rows are the TSV's values.
   const first = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + 10 + headerLength + 128 * 4));
-  lines[1]!.split('\t').slice(2).forEach((v, k) => assert.ok(Math.abs(Number(v) - first[k]!) < 1e-6));
+  lines[1]!
+    .split('\t')
+    .slice(2)
+    .forEach((v, k) => assert.ok(Math.abs(Number(v) - first[k]!) < 1e-6));
   assert.equal(readFileSync(join(dir, 'pos.ids.tsv'), 'utf8'), 'id\tfirst_row\tlength\none\t0\t10\ntwo\t10\t5\nthree\t15\t25\n');
 
   const layer = await runCli(['embed', '-m', 'splice-primate', '--layer', '2', join(dir, 'in.fa')]);
@@ -105,14 +170,26 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
   const dir = tempDir(t);
   const random = new Random(9);
   const bases = (n: number) => Array.from({ length: n }, () => 'ACGT'[random.int(4)]).join('');
-  const records = [['a', bases(300)], ['long', bases(30_000)], ['b', bases(200)], ['c', bases(250)]] as const;
+  const records = [
+    ['a', bases(300)],
+    ['long', bases(30_000)],
+    ['b', bases(200)],
+    ['c', bases(250)],
+  ] as const;
   writeFileSync(join(dir, 'mixed.fa'), records.map(([id, seq]) => `>${id}\n${seq}\n`).join(''));
   // --chunk 1000 makes 30 kbp "long"; before, it was padded into one batch with the others (a batch pads every
   // row to its longest), which at 1 Mbp asked for a 5-billion-float array and died.
   const mixed = await runCli(['embed', '-q', '-m', 'splice-primate', '--chunk', '1000', join(dir, 'mixed.fa')]);
   assert.equal(mixed.code, 0, mixed.stderr);
-  const rows = mixed.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'));
-  assert.deepEqual(rows.map((r) => r[0]), ['a', 'long', 'b', 'c']);
+  const rows = mixed.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    ['a', 'long', 'b', 'c'],
+  );
   // Each vector is the sequence's own, whatever it was batched with.
   for (const [i, [id, seq]] of records.entries()) {
     writeFileSync(join(dir, 'one.fa'), `>${id}\n${seq}\n`);
@@ -122,10 +199,25 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
   }
 
   // 30 kbp at 2 x 64 units needs about 60 MB read whole: over a 10 MB budget it is refused before anything runs.
-  const refused = await runCli(['embed', '-q', '-m', 'splice-primate', '--chunk', '1000', '--max-memory', '0.01', '-o', join(dir, 'out.tsv'), join(dir, 'mixed.fa')]);
+  const refused = await runCli([
+    'embed',
+    '-q',
+    '-m',
+    'splice-primate',
+    '--chunk',
+    '1000',
+    '--max-memory',
+    '0.01',
+    '-o',
+    join(dir, 'out.tsv'),
+    join(dir, 'mixed.fa'),
+  ]);
   assert.equal(refused.code, 2);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
-  assert.match(refused.stderr, /mixed\.fa:3: record 'long': 30000 bp is too long to read whole \(a bidirectional model reads a sequence whole\): about 60 MB, over --max-memory 10 MB; .*unidirectional model/);
+  assert.match(
+    refused.stderr,
+    /mixed\.fa:3: record 'long': 30000 bp is too long to read whole \(a bidirectional model reads a sequence whole\): about 60 MB, over --max-memory 10 MB; .*unidirectional model/,
+  );
   assert.ok(!existsSync(join(dir, 'out.tsv')));
 });
 
@@ -133,7 +225,21 @@ test('phylo --train goes from FASTA to the right tree (and its drawing) on a sim
   const dir = tempDir(t);
   const truth = parseNewick(EIGHT_LEAVES, 'truth');
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
-  const built = await runCli(['phylo', '--train', '--window', '100', '--windows-per-group', '200', '--seed', '2', join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--svg', join(dir, 'tree.svg')]);
+  const built = await runCli([
+    'phylo',
+    '--train',
+    '--window',
+    '100',
+    '--windows-per-group',
+    '200',
+    '--seed',
+    '2',
+    join(dir, 'sim.fa'),
+    '-o',
+    join(dir, 'tree.nwk'),
+    '--svg',
+    join(dir, 'tree.svg'),
+  ]);
   assert.equal(built.code, 0, built.stderr);
   assert.match(built.stderr, /language-model state codes/);
   const svg = readFileSync(join(dir, 'tree.svg'), 'utf8');

@@ -7,7 +7,23 @@ import { accuracy, labelOf, parseTsv, reverseComplement, strandedMotifTask, toFa
 
 // AACC's reverse complement GGTT shares no 2-mer with it, so a model that saw only AACC has no partial cue for GGTT.
 const MOTIF = 'AACC';
-const QUICK = ['--cell', 'gru', '--hidden', '16', '--pool', 'max', '--epochs', '25', '--lr', '0.01', '--batch-size', '32', '--threads', '1', '-q'];
+const QUICK = [
+  '--cell',
+  'gru',
+  '--hidden',
+  '16',
+  '--pool',
+  'max',
+  '--epochs',
+  '25',
+  '--lr',
+  '0.01',
+  '--batch-size',
+  '32',
+  '--threads',
+  '1',
+  '-q',
+];
 
 test('a motif seen on one strand is found on the other with --rc-augment (>90%) and not without (~chance)', async (t) => {
   const dir = tempDir(t);
@@ -51,19 +67,37 @@ test('a motif seen on one strand is found on the other with --rc-augment (>90%) 
     const result = await runCli(['classify', '-m', join(dir, 'plain'), '-q', '--batch-size', '30', '--rc', rc, join(dir, 'pairs.fa')]);
     assert.equal(result.code, 0, result.stderr);
     const rows = parseTsv(result.stdout).rows;
-    assert.deepEqual(rows.map((row) => row[0]), pairs.map((r) => r.id));
+    assert.deepEqual(
+      rows.map((row) => row[0]),
+      pairs.map((r) => r.id),
+    );
     probabilities[rc] = rows.map((row) => row.slice(1));
   }
   const sameAsPartner = (rows: string[][]) => rows.slice(0, 30).filter((row, i) => row.join() === rows[30 + i]!.join()).length;
   assert.equal(sameAsPartner(probabilities.none!), 0, 'the one-strand model alone is not strand-symmetric');
   assert.equal(sameAsPartner(probabilities.average!), 30, 'with --rc average every sequence matches its reverse complement');
-  for (const row of probabilities.average!) assert.ok(Math.abs(Number(row[1]) + Number(row[2]) - 1) < 1e-5, 'averaged probabilities still sum to 1');
+  for (const row of probabilities.average!)
+    assert.ok(Math.abs(Number(row[1]) + Number(row[2]) - 1) < 1e-5, 'averaged probabilities still sum to 1');
 });
 
 test('--rc and --complement need a DNA or RNA model', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'p.fa'), '>p1 label=a\nMKVLAAGIVG\n>p2 label=b\nMKKLWWGIVG\n>p3 label=a\nMKVLAAGIVA\n>p4 label=b\nMKKLWWGIVA\n');
-  const trained = await runCli(['train', '-o', join(dir, 'prot'), '--hidden', '4', '--epochs', '1', '--valid-fraction', '0', '--threads', '1', '-q', join(dir, 'p.fa')]);
+  const trained = await runCli([
+    'train',
+    '-o',
+    join(dir, 'prot'),
+    '--hidden',
+    '4',
+    '--epochs',
+    '1',
+    '--valid-fraction',
+    '0',
+    '--threads',
+    '1',
+    '-q',
+    join(dir, 'p.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
   for (const flag of [['--rc', 'average'], ['--complement']]) {
     const result = await runCli(['classify', '-m', join(dir, 'prot'), '-q', ...flag, join(dir, 'p.fa')]);

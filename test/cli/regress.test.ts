@@ -12,14 +12,38 @@ test('a regressor learns GC content end to end and classify writes id, value wit
   const heldOut = gcContentTask(150, 30, 6);
   writeFileSync(join(dir, 'test.fa'), toFasta(heldOut.map((r) => ({ ...r, tags: '' }))));
   const run = join(dir, 'run');
-  const trained = await runCli(['train', '-o', run, '--task', 'regress', '--cell', 'gru', '--hidden', '8', '--epochs', '10', '--lr', '0.02', '--batch-size', '32', '--threads', '1', '-q', join(dir, 'train.fa')]);
+  const trained = await runCli([
+    'train',
+    '-o',
+    run,
+    '--task',
+    'regress',
+    '--cell',
+    'gru',
+    '--hidden',
+    '8',
+    '--epochs',
+    '10',
+    '--lr',
+    '0.02',
+    '--batch-size',
+    '32',
+    '--threads',
+    '1',
+    '-q',
+    join(dir, 'train.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
 
   const classified = await runCli(['classify', '-m', run, '-q', join(dir, 'test.fa')]);
   assert.equal(classified.code, 0, classified.stderr);
   const { header, rows } = parseTsv(classified.stdout);
   assert.deepEqual(header, ['id', 'value']);
-  assert.deepEqual(rows.map((row) => row[0]), heldOut.map((r) => r.id), 'one row per record, in input order');
+  assert.deepEqual(
+    rows.map((row) => row[0]),
+    heldOut.map((r) => r.id),
+    'one row per record, in input order',
+  );
   for (const [, value] of rows) {
     assert.match(value!, /^-?\d+\.\d+$/, 'fixed-point, never exponent notation');
     assert.equal(value, Number(value).toPrecision(6), `${value} has 6 significant digits`);

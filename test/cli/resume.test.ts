@@ -21,6 +21,8 @@ test('a run stopped after 2 epochs and resumed to 4 ends with the same weights a
   assert.equal(resumed.code, 0, resumed.stderr);
   const weights = (run: string) => readFileSync(join(dir, run, 'last', 'weights.bin'));
   assert.ok(weights('straight').equals(weights('split')), 'resumed weights differ from the uninterrupted run');
-  const metrics = readFileSync(join(dir, 'split', 'metrics.tsv'), 'utf8').trim().split('\n');
+  const metrics = readFileSync(join(dir, 'split', 'metrics.tsv'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(metrics.length, 5, 'header + 4 epochs');
 });

@@ -28,17 +28,52 @@ function plantedGenome(chroms: Array<[string, number]>, seed: number): { records
   return { records, sites };
 }
 
-const rows = (bed: string) => bed.trim().split('\n').filter(Boolean).map((line) => line.split('\t'));
+const rows = (bed: string) =>
+  bed
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t'));
 
 test('scan --circular finds a site planted across the origin of a plasmid, as two BED lines bedtools accepts', async (t) => {
   const dir = tempDir(t);
-  const train = plantedGenome([['chr1', 12000], ['chr2', 4000]], 7);
+  const train = plantedGenome(
+    [
+      ['chr1', 12000],
+      ['chr2', 4000],
+    ],
+    7,
+  );
   const genome = writeFasta(dir, 'train.fa', train.records);
   writeFileSync(join(dir, 'sites.bed'), `${train.sites.join('\n')}\n`);
   const run = join(dir, 'run');
   const trained = await runCli([
-    'train', '-q', '-o', run, '--genome', genome, '--positives', join(dir, 'sites.bed'), '--window', '40', '--valid-chroms', 'chr2',
-    '--positive-class', 'site', '--cell', 'gru', '--hidden', '16', '--epochs', '30', '--batch-size', '16', '--lr', '0.01', '--seed', '3',
+    'train',
+    '-q',
+    '-o',
+    run,
+    '--genome',
+    genome,
+    '--positives',
+    join(dir, 'sites.bed'),
+    '--window',
+    '40',
+    '--valid-chroms',
+    'chr2',
+    '--positive-class',
+    'site',
+    '--cell',
+    'gru',
+    '--hidden',
+    '16',
+    '--epochs',
+    '30',
+    '--batch-size',
+    '16',
+    '--lr',
+    '0.01',
+    '--seed',
+    '3',
   ]);
   assert.equal(trained.code, 0, trained.stderr);
 
@@ -58,8 +93,14 @@ test('scan --circular finds a site planted across the origin of a plasmid, as tw
   assert.equal(byTag.code, 0, byTag.stderr);
 
   const onControl = (r: string[]) => Number(r[1]) < 1500 + MOTIF.length + 6 && Number(r[2]) > 1500 + 6;
-  assert.ok(rows(linear.stdout).some(onControl) && rows(circular.stdout).some(onControl), `the middle site is found either way:\n${linear.stdout}`);
-  assert.ok(!rows(linear.stdout).some((r) => r[1] === '0' || r[2] === String(lengthBp)), `linear: no call at the origin:\n${linear.stdout}`);
+  assert.ok(
+    rows(linear.stdout).some(onControl) && rows(circular.stdout).some(onControl),
+    `the middle site is found either way:\n${linear.stdout}`,
+  );
+  assert.ok(
+    !rows(linear.stdout).some((r) => r[1] === '0' || r[2] === String(lengthBp)),
+    `linear: no call at the origin:\n${linear.stdout}`,
+  );
 
   const calls = rows(circular.stdout);
   const first = calls[0]!;

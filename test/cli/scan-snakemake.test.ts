@@ -27,8 +27,21 @@ test('the Snakemake example scans the fixture as 3 shards and gathers exactly th
   const out = join(dir, 'calls.bed');
   const result = await run(
     'snakemake',
-    ['-s', join(repoRoot, 'examples', 'snakemake', 'Snakefile'), '--cores', '2', '-d', dir, '--quiet',
-      '--config', `genome=${fixture}`, `model=${model}`, 'shards=3', `out=${out}`, `rnnseq=${join(repoRoot, 'bin', 'rnnseq')}`],
+    [
+      '-s',
+      join(repoRoot, 'examples', 'snakemake', 'Snakefile'),
+      '--cores',
+      '2',
+      '-d',
+      dir,
+      '--quiet',
+      '--config',
+      `genome=${fixture}`,
+      `model=${model}`,
+      'shards=3',
+      `out=${out}`,
+      `rnnseq=${join(repoRoot, 'bin', 'rnnseq')}`,
+    ],
     dir,
   );
   assert.equal(result.code, 0, result.output);

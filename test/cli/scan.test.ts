@@ -16,13 +16,30 @@ await useCpuBackend();
 async function randomScanner(dir: string, windowBp = 40): Promise<string> {
   const path = join(dir, 'scanner');
   const model = SequenceModel.create(
-    { alphabet: 'dna', classes: ['background', 'hit'], inputLength: windowBp, architecture: { cell: 'gru', inputSize: 4, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 } },
+    {
+      alphabet: 'dna',
+      classes: ['background', 'hit'],
+      inputLength: windowBp,
+      architecture: { cell: 'gru', inputSize: 4, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 },
+    },
     7,
     new ReferenceCore(),
   );
   await saveModel(path, model, {
-    training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference',
-    window: { lengthBp: windowBp, positiveClass: 'hit', threshold: 0.5, strand: 'both', rcCombine: 'max', reverseComplement: true, calibration: { metric: 'test' } },
+    training: {},
+    data: {},
+    metrics: {},
+    backend: 'cpu',
+    engine: 'reference',
+    window: {
+      lengthBp: windowBp,
+      positiveClass: 'hit',
+      threshold: 0.5,
+      strand: 'both',
+      rcCombine: 'max',
+      reverseComplement: true,
+      calibration: { metric: 'test' },
+    },
   });
   model.dispose();
   return path;
@@ -30,7 +47,11 @@ async function randomScanner(dir: string, windowBp = 40): Promise<string> {
 
 function genome(dir: string): string {
   const c = randomBases(1500, 33) + 'N'.repeat(300) + randomBases(1700, 34);
-  return writeFasta(dir, 'g.fa', [['chr1', randomBases(4000, 31)], ['tiny', randomBases(30, 32)], ['chr3', c]]);
+  return writeFasta(dir, 'g.fa', [
+    ['chr1', randomBases(4000, 31)],
+    ['tiny', randomBases(30, 32)],
+    ['chr3', c],
+  ]);
 }
 
 /** The median window probability, so that about half the windows are called and merges are plentiful. */
@@ -38,10 +59,13 @@ async function medianThreshold(model: string, fasta: string, dir: string): Promi
   const bg = join(dir, 'median.bg');
   const result = await runCli(['scan', '-q', '-m', model, fasta, '--threshold', '1', '-o', join(dir, 'none.bed'), '--bedgraph', bg]);
   assert.equal(result.code, 0, result.stderr);
-  const values = readFileSync(bg, 'utf8').trim().split('\n').map((l) => Number(l.split('\t')[3])).sort((a, b) => a - b);
+  const values = readFileSync(bg, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => Number(l.split('\t')[3]))
+    .sort((a, b) => a - b);
   return String(values[Math.floor(values.length / 2)]);
 }
-
 
 test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
   const dir = tempDir(t);
@@ -53,28 +77,55 @@ test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGr
   const result = await runCli(['scan', '-m', model, fasta, '--threshold', threshold, '-o', bed, '--bedgraph', bedgraph, '--json']);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, '');
-  const done = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).find((e) => e.event === ('done' as unknown as number))!;
+  const done = result.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>)
+    .find((e) => e.event === ('done' as unknown as number))!;
   assert.ok(done.windows > 100 && done.windowsSkippedN > 0 && done.regions > 5, JSON.stringify(done));
 
-  const rows = readFileSync(bed, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const rows = readFileSync(bed, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   const order = ['chr1', 'chr3'];
   rows.forEach((row, i) => {
     assert.equal(row.length, 9);
-    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows] = row as [string, string, string, string, string, string, string, string, string];
+    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows] = row as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     assert.ok(order.includes(chrom) && Number(start) < Number(end) && name === 'hit' && strand === '.');
     assert.ok(Math.abs(Number(score) - Number(maxProb) * 1000) <= 0.51, 'score is max_prob on a 0-1000 scale');
     assert.ok(Number(maxProb) >= Number(meanProb) && Number(meanProb) >= Number(threshold) - 1e-4 && Number(windows) >= 1);
-    assert.equal((Number(end) - Number(start) - 40) % 10 === 0 || chrom === 'chr3', true, 'regions are unions of windows on the 10 bp grid');
+    assert.equal(
+      (Number(end) - Number(start) - 40) % 10 === 0 || chrom === 'chr3',
+      true,
+      'regions are unions of windows on the 10 bp grid',
+    );
     const previous = rows[i - 1];
     if (previous) {
       const byChrom = order.indexOf(previous[0]!) - order.indexOf(chrom);
-      assert.ok(byChrom < 0 || (byChrom === 0 && Number(previous[1]) < Number(start) && Number(previous[2]) < Number(start)), 'sorted, separate regions');
+      assert.ok(
+        byChrom < 0 || (byChrom === 0 && Number(previous[1]) < Number(start) && Number(previous[2]) < Number(start)),
+        'sorted, separate regions',
+      );
     }
   });
   // chr3 has N at [1500, 1800); windows with more than 4 N (10% of 40 bp) are skipped, so no call spans [1504, 1796).
   assert.ok(!rows.some((r) => r[0] === 'chr3' && Number(r[1]) < 1796 && Number(r[2]) > 1504), 'no call inside the N run');
 
-  const bins = readFileSync(bedgraph, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const bins = readFileSync(bedgraph, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   for (let i = 1; i < bins.length; i++) {
     if (bins[i]![0] === bins[i - 1]![0]) assert.ok(Number(bins[i]![1]) >= Number(bins[i - 1]![2]), 'bedGraph intervals do not overlap');
   }
@@ -103,7 +154,17 @@ test('cat of the --shard K/N outputs and of --region parts is byte-identical to 
   let shardBed = '';
   let shardGraph = '';
   for (let k = 1; k <= 3; k++) {
-    const part = await runCli(['scan', ...common, '--shard', `${k}/3`, fasta, '-o', join(dir, `p${k}.bed`), '--bedgraph', join(dir, `p${k}.bg`)]);
+    const part = await runCli([
+      'scan',
+      ...common,
+      '--shard',
+      `${k}/3`,
+      fasta,
+      '-o',
+      join(dir, `p${k}.bed`),
+      '--bedgraph',
+      join(dir, `p${k}.bg`),
+    ]);
     assert.equal(part.code, 0, part.stderr);
     shardBed += readFileSync(join(dir, `p${k}.bed`), 'utf8');
     shardGraph += readFileSync(join(dir, `p${k}.bg`), 'utf8');
@@ -150,7 +211,11 @@ test('scan refuses what it cannot do with one-line messages and exit 2; classify
     assert.match(result.stderr, message);
     assert.ok(!existsSync(out), 'no output file');
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), [], 'no temp files left');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.startsWith('.')),
+    [],
+    'no temp files left',
+  );
 
   const help = await runCli(['scan', '--help']);
   assert.equal(help.code, 0);

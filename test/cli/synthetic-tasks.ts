@@ -18,7 +18,10 @@ export function toFasta(records: readonly SyntheticRecord[]): string {
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
 
 export function reverseComplement(sequence: string): string {
-  return [...sequence].reverse().map((base) => COMPLEMENT[base]!).join('');
+  return [...sequence]
+    .reverse()
+    .map((base) => COMPLEMENT[base]!)
+    .join('');
 }
 
 /** A uniform random DNA sequence containing none of `avoid` (redrawn until it does not). */
@@ -40,7 +43,11 @@ export function conditionTask(count: number, length: number, seed: number): Synt
   const random = new Random(seed);
   return Array.from({ length: count }, (_, i) => {
     const liver = random.int(2) === 0;
-    return { id: `c${i}`, tags: `label=${liver ? 'bound' : 'unbound'} cell=${liver ? 'liver' : 'brain'}`, sequence: randomDna(random, length) };
+    return {
+      id: `c${i}`,
+      tags: `label=${liver ? 'bound' : 'unbound'} cell=${liver ? 'liver' : 'brain'}`,
+      sequence: randomDna(random, length),
+    };
   });
 }
 
@@ -109,7 +116,9 @@ export function splitMotifTask(count: number, length: number, seed: number, moti
 
 const STOPS = ['TAA', 'TAG', 'TGA'];
 /** The 61 sense codons less ATG, so a planted open reading frame has one start and no stop. */
-const SENSE = Array.from({ length: 64 }, (_, k) => 'ACGT'[k >> 4]! + 'ACGT'[(k >> 2) & 3]! + 'ACGT'[k & 3]!).filter((c) => !STOPS.includes(c) && c !== 'ATG');
+const SENSE = Array.from({ length: 64 }, (_, k) => 'ACGT'[k >> 4]! + 'ACGT'[(k >> 2) & 3]! + 'ACGT'[k & 3]!).filter(
+  (c) => !STOPS.includes(c) && c !== 'ATG',
+);
 
 /**
  * The start of a gene read 5' to 3': positives carry ATG followed, in frame, by `codons` sense codons (an open
@@ -132,7 +141,10 @@ export function startCodonTask(count: number, length: number, codons: number, se
 
 /** Parses rnnseq's TSV output: header fields, then rows of fields. */
 export function parseTsv(text: string): { header: string[]; rows: string[][] } {
-  const [header, ...rows] = text.trim().split('\n').map((line) => line.split('\t'));
+  const [header, ...rows] = text
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
   return { header: header ?? [], rows };
 }
 

@@ -34,19 +34,57 @@ function islandGenome(chroms: Array<[string, number]>, seed: number): { records:
   return { records, islands };
 }
 
-const rows = (text: string) => text.split('\n').filter(Boolean).map((line) => line.split('\t'));
+const rows = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t'));
 
 test('train --task tag learns a per-base track; scan writes it as valid bedGraph and calls runs on the held-out islands', async (t) => {
   const dir = tempDir(t);
-  const { records, islands } = islandGenome([['chr1', 16000], ['chr2', 5000], ['chr3', 6000]], 11);
+  const { records, islands } = islandGenome(
+    [
+      ['chr1', 16000],
+      ['chr2', 5000],
+      ['chr3', 6000],
+    ],
+    11,
+  );
   const genome = writeFasta(dir, 'genome.fa', records);
   const labels = join(dir, 'islands.bed');
   writeFileSync(labels, `${islands.map((i) => [...i, 'island'].join('\t')).join('\n')}\n`);
   const run = join(dir, 'run');
   const trained = await runCli([
-    'train', '-q', '-o', run, '--task', 'tag', '--genome', genome, '--labels', labels, '--positive-class', 'island',
-    '--window', '100', '--tile-stride', '25', '--valid-chroms', 'chr2', '--exclude-region', 'chr3',
-    '--cell', 'gru', '--hidden', '12', '--epochs', '5', '--lr', '0.01', '--batch-size', '32',
+    'train',
+    '-q',
+    '-o',
+    run,
+    '--task',
+    'tag',
+    '--genome',
+    genome,
+    '--labels',
+    labels,
+    '--positive-class',
+    'island',
+    '--window',
+    '100',
+    '--tile-stride',
+    '25',
+    '--valid-chroms',
+    'chr2',
+    '--exclude-region',
+    'chr3',
+    '--cell',
+    'gru',
+    '--hidden',
+    '12',
+    '--epochs',
+    '5',
+    '--lr',
+    '0.01',
+    '--batch-size',
+    '32',
   ]);
   assert.equal(trained.code, 0, trained.stderr);
   const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
@@ -92,7 +130,10 @@ test('train --task tag learns a per-base track; scan writes it as valid bedGraph
   for (const c of called) {
     assert.equal(c.length, 8, 'BED6 + max_prob, mean_prob');
     assert.deepEqual([c[0], c[3], c[5]], ['chr3', 'island', '.']);
-    assert.ok(Number(c[1]) < Number(c[2]) && Number(c[6]) >= Number(c[7]) && Math.abs(Number(c[4]) - 1000 * Number(c[6])) <= 1, c.join(' '));
+    assert.ok(
+      Number(c[1]) < Number(c[2]) && Number(c[6]) >= Number(c[7]) && Math.abs(Number(c[4]) - 1000 * Number(c[6])) <= 1,
+      c.join(' '),
+    );
   }
   const hit = truth.filter(([, start, end]) => called.some((c) => Number(c[1]) < end && Number(c[2]) > start)).length;
   assert.ok(hit >= 0.9 * truth.length, `${hit} of ${truth.length} held-out islands overlap a call`);
@@ -118,7 +159,10 @@ test('train --task tag learns a per-base track; scan writes it as valid bedGraph
   const joinedRuns = rows(joined.stdout);
   assert.ok(joinedRuns.length > 0 && joinedRuns.length <= called.length, `${joinedRuns.length} joined runs, ${called.length} plain`);
   assert.ok(joinedRuns.every((c) => Number(c[2]) - Number(c[1]) >= 40));
-  assert.ok(joinedRuns.every((c) => called.some((d) => d[1] === c[1])), 'a joined run starts where a plain one does');
+  assert.ok(
+    joinedRuns.every((c) => called.some((d) => d[1] === c[1])),
+    'a joined run starts where a plain one does',
+  );
 
   // What a tagger cannot do is refused with one line each, and a window scanner refuses the tagger's options.
   const scanner = await runCli(['scan', '-m', 'chloroplast-cds', genome, '--min-run', '5']);
@@ -136,21 +180,49 @@ test('train --task tag learns a per-base track; scan writes it as valid bedGraph
   }
   // Last, as the only part that needs bedtools.
   if (!needTool(t, 'bedtools')) return;
-  assert.equal(execFileSync('bedtools', ['sort', '-i', calls], { encoding: 'utf8' }), readFileSync(calls, 'utf8'), 'bedtools sort leaves the calls unchanged');
+  assert.equal(
+    execFileSync('bedtools', ['sort', '-i', calls], { encoding: 'utf8' }),
+    readFileSync(calls, 'utf8'),
+    'bedtools sort leaves the calls unchanged',
+  );
   execFileSync('bedtools', ['merge', '-i', calls]);
   execFileSync('bedtools', ['merge', '-i', track]);
 });
 
 test('train --task tag: --no-bidirectional and --no-rc turn the tagger defaults off; missing or misplaced --labels are refused', async (t) => {
   const dir = tempDir(t);
-  const { records, islands } = islandGenome([['chr1', 3000], ['chr2', 1500]], 12);
+  const { records, islands } = islandGenome(
+    [
+      ['chr1', 3000],
+      ['chr2', 1500],
+    ],
+    12,
+  );
   const genome = writeFasta(dir, 'genome.fa', records);
   const labels = join(dir, 'islands.bed');
   writeFileSync(labels, `${islands.map((i) => i.join('\t')).join('\n')}\n`);
   const run = join(dir, 'run');
   const trained = await runCli([
-    'train', '-q', '-o', run, '--task', 'tag', '--genome', genome, '--positives', labels, '--window', '60',
-    '--valid-chroms', 'chr2', '--no-bidirectional', '--no-rc', '--hidden', '4', '--epochs', '1',
+    'train',
+    '-q',
+    '-o',
+    run,
+    '--task',
+    'tag',
+    '--genome',
+    genome,
+    '--positives',
+    labels,
+    '--window',
+    '60',
+    '--valid-chroms',
+    'chr2',
+    '--no-bidirectional',
+    '--no-rc',
+    '--hidden',
+    '4',
+    '--epochs',
+    '1',
   ]);
   assert.equal(trained.code, 0, trained.stderr);
   const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));

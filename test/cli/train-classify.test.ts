@@ -11,14 +11,41 @@ test('train then classify learns the planted motif end to end (>95% held-out)', 
   const heldOut = plantedMotifFasta(200, 24, 12);
   writeFileSync(join(dir, 'test.fa'), heldOut.fasta);
   const run = join(dir, 'run');
-  const trained = await runCli(['train', '-o', run, '--cell', 'gru', '--hidden', '16', '--pool', 'max', '--epochs', '20', '--lr', '0.01', '--json', join(dir, 'train.fa')]);
+  const trained = await runCli([
+    'train',
+    '-o',
+    run,
+    '--cell',
+    'gru',
+    '--hidden',
+    '16',
+    '--pool',
+    'max',
+    '--epochs',
+    '20',
+    '--lr',
+    '0.01',
+    '--json',
+    join(dir, 'train.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
   assert.equal(trained.stdout, '', 'train writes nothing to stdout');
-  const events = trained.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  assert.ok(events.some((e) => e.backend), 'the backend is announced in the JSON log');
+  const events = trained.stderr
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.ok(
+    events.some((e) => e.backend),
+    'the backend is announced in the JSON log',
+  );
   assert.ok(events.filter((e) => e.event === 'epoch').length >= 1);
-  for (const file of ['best/rnnseq.json', 'best/weights.bin', 'last/optimizer.bin', 'metrics.tsv']) assert.ok(existsSync(join(run, file)), file);
-  assert.deepEqual(readdirSync(run).filter((f) => f.startsWith('.')), [], 'no temp files left');
+  for (const file of ['best/rnnseq.json', 'best/weights.bin', 'last/optimizer.bin', 'metrics.tsv'])
+    assert.ok(existsSync(join(run, file)), file);
+  assert.deepEqual(
+    readdirSync(run).filter((f) => f.startsWith('.')),
+    [],
+    'no temp files left',
+  );
 
   const classified = await runCli(['classify', '-m', run, '-q', join(dir, 'test.fa')]);
   assert.equal(classified.code, 0, classified.stderr);
@@ -45,7 +72,10 @@ test('classify reports a bad character with file, line and record, exits 2 and l
   const out = join(dir, 'out.tsv');
   const result = await runCli(['classify', '-m', 'splice-primate', '-o', out, bad]);
   assert.equal(result.code, 2);
-  const lines = result.stderr.trim().split('\n').filter((l) => !/backend/.test(l));
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/backend/.test(l));
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /bad\.fa:5: record 'broken': invalid character 'X' at column 3/);
   assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/, 'no stack trace');

@@ -48,7 +48,10 @@ function runBounded(core: RecurrentCore, k: Case): { outputs: Float32Array; c: F
       x: tf.tensor3d(randomArray(B * T * D, seed, scale), [B, T, D]),
       mask: tf.tensor2d(mask, [B, T]),
       h0: tf.tensor2d(randomArray(B * H, seed + 1, 1), [B, H]),
-      c0: tf.tensor2d(Float32Array.from({ length: B * H }, (_, i) => k.c0[Math.floor(i / H)]!), [B, H]),
+      c0: tf.tensor2d(
+        Float32Array.from({ length: B * H }, (_, i) => k.c0[Math.floor(i / H)]!),
+        [B, H],
+      ),
       weights: {
         kernel: tf.tensor2d(randomArray(D * 3 * H, seed + 4, scale), [D, 3 * H]),
         recurrent: tf.tensor2d(randomArray(H * 3 * H, seed + 5, scale), [H, 3 * H]),
@@ -74,10 +77,15 @@ const caseArbitrary = fc
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   })
   .chain((k) =>
-    fc.record({
-      c0: fc.array(fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: k.batch, maxLength: k.batch }),
-      lengths: fc.array(fc.integer({ min: 0, max: k.steps }), { minLength: k.batch, maxLength: k.batch }),
-    }).map((rows) => ({ ...k, ...rows })),
+    fc
+      .record({
+        c0: fc.array(fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })), {
+          minLength: k.batch,
+          maxLength: k.batch,
+        }),
+        lengths: fc.array(fc.integer({ min: 0, max: k.steps }), { minLength: k.batch, maxLength: k.batch }),
+      })
+      .map((rows) => ({ ...k, ...rows })),
   );
 
 for (const core of cores) {
@@ -108,7 +116,11 @@ for (const core of cores) {
         h0: tf.zeros([1, 1]) as tf.Tensor2D,
         c0: tf.fill([1, 1], 0.5) as tf.Tensor2D,
         // gate blocks [f g o]: f from its bias alone; g = σ(60·x - 30); o = σ(1e4)
-        weights: { kernel: tf.tensor2d([[0, 60, 0]]), recurrent: tf.zeros([1, 3]) as tf.Tensor2D, bias: tf.tensor1d([logit(0.9), -30, 1e4]) },
+        weights: {
+          kernel: tf.tensor2d([[0, 60, 0]]),
+          recurrent: tf.zeros([1, 3]) as tf.Tensor2D,
+          bias: tf.tensor1d([logit(0.9), -30, 1e4]),
+        },
         reverse: false,
       });
       return { outputs: Array.from(r.outputs.dataSync()), c: r.c!.dataSync()[0]! };
@@ -133,7 +145,11 @@ for (const core of cores) {
               x: tf.zeros([1, 2, 1]) as tf.Tensor3D,
               h0: tf.zeros([1, 1]) as tf.Tensor2D,
               c0: tf.zeros([1, 1]) as tf.Tensor2D,
-              weights: { kernel: tf.zeros([1, gates]) as tf.Tensor2D, recurrent: tf.zeros([1, gates]) as tf.Tensor2D, bias: tf.zeros([gates]) as tf.Tensor1D },
+              weights: {
+                kernel: tf.zeros([1, gates]) as tf.Tensor2D,
+                recurrent: tf.zeros([1, gates]) as tf.Tensor2D,
+                bias: tf.zeros([gates]) as tf.Tensor1D,
+              },
               reverse: false,
             });
           }),

@@ -14,7 +14,18 @@ const core = new ReferenceCore();
 const dna = getAlphabet('dna');
 
 function model(overrides: Partial<ModelInfo['architecture']> = {}): SequenceModel {
-  const architecture = { cell: 'lstm' as const, inputSize: 4, hiddenSize: 6, layers: 2, bidirectional: false, dropout: 0, pool: 'mean' as const, numClasses: 4, task: 'lm' as const, ...overrides };
+  const architecture = {
+    cell: 'lstm' as const,
+    inputSize: 4,
+    hiddenSize: 6,
+    layers: 2,
+    bidirectional: false,
+    dropout: 0,
+    pool: 'mean' as const,
+    numClasses: 4,
+    task: 'lm' as const,
+    ...overrides,
+  };
   return SequenceModel.create({ alphabet: 'dna', classes: ['A', 'C', 'G', 'T'], architecture, inputLength: null }, 11, core);
 }
 
@@ -52,7 +63,10 @@ test('chunked per-position outputs match the whole read, and tensors do not leak
   const before = tf.memory().numTensors;
   const parts: Float32Array[] = [];
   for (const { outputs, start } of embedder.chunks(item)) {
-    assert.equal(start, parts.reduce((n, p) => n + p.length / 6, 0));
+    assert.equal(
+      start,
+      parts.reduce((n, p) => n + p.length / 6, 0),
+    );
     parts.push(outputs);
   }
   assert.equal(tf.memory().numTensors, before);
@@ -72,8 +86,14 @@ test('two laps over a circular sequence equal the second half of reading it twic
   const lapped = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 2 }).positions([encodeSequence(sequence, dna, null)]).data;
   const doubled = new Embedder(m, { layer: 1, chunkBp: 1000, laps: 1 }).positions([encodeSequence(sequence + sequence, dna, null)]).data;
   close(lapped, doubled.subarray(40 * 6));
-  const streamed = new Embedder(m, { layer: 1, chunkBp: 7, laps: 2 }).pooled([encodeSequence(sequence + sequence.repeat(300), dna, null)], 'last');
-  const streamedWhole = new Embedder(m, { layer: 1, chunkBp: 100_000, laps: 2 }).pooled([encodeSequence(sequence + sequence.repeat(300), dna, null)], 'last');
+  const streamed = new Embedder(m, { layer: 1, chunkBp: 7, laps: 2 }).pooled(
+    [encodeSequence(sequence + sequence.repeat(300), dna, null)],
+    'last',
+  );
+  const streamedWhole = new Embedder(m, { layer: 1, chunkBp: 100_000, laps: 2 }).pooled(
+    [encodeSequence(sequence + sequence.repeat(300), dna, null)],
+    'last',
+  );
   close(streamed, streamedWhole);
   m.dispose();
 });

@@ -1,12 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Architecture } from '../../src/engine/architecture.js';
-import { ALONE_BP, ENGINE_CALL_BYTES, WASM_WHOLE_READ_BYTES, flushBefore, sequencesPerCall, wholeReadBytesPerToken } from '../../src/engine/memory.js';
+import {
+  ALONE_BP,
+  ENGINE_CALL_BYTES,
+  WASM_WHOLE_READ_BYTES,
+  flushBefore,
+  sequencesPerCall,
+  wholeReadBytesPerToken,
+} from '../../src/engine/memory.js';
 import { checkWholeRead } from '../../src/commands/shared/whole-read.js';
 import { RnnseqError } from '../../src/errors.js';
 
 // The shipped splice model's shape: 2 x 64 units read 1 Mbp at a measured 1.9 GB peak.
-const ARCH: Architecture = { cell: 'cifg', inputSize: 4, hiddenSize: 64, layers: 1, bidirectional: true, dropout: 0, pool: 'max', numClasses: 3 };
+const ARCH: Architecture = {
+  cell: 'cifg',
+  inputSize: 4,
+  hiddenSize: 64,
+  layers: 1,
+  bidirectional: true,
+  dropout: 0,
+  pool: 'max',
+  numClasses: 3,
+};
 
 test('a sequence read whole costs about what was measured: 1.9 GB per Mbp at 2 x 64 units', () => {
   const gb = (1e6 * wholeReadBytesPerToken(ARCH)) / 2 ** 30;
@@ -38,8 +54,15 @@ test('a whole read over the budget is refused naming the record; on wasm the hea
   checkWholeRead(where, wasmLimitBp, ARCH, { ...lots, backend: 'wasm' }, 'why', 'instead');
   assert.throws(
     () => checkWholeRead(where, wasmLimitBp + 1000, ARCH, { ...lots, backend: 'wasm' }, 'classify reads each sequence whole', 'scan it'),
-    (e: unknown) => e instanceof RnnseqError && /^g\.fa:7: record 'chr9': \d+ bp is too long to read whole \(classify reads each sequence whole\): about 3\.5 GB, over what the wasm backend's 4 GB heap holds .*tfjs-node.*scan it$/.test(e.message),
+    (e: unknown) =>
+      e instanceof RnnseqError &&
+      /^g\.fa:7: record 'chr9': \d+ bp is too long to read whole \(classify reads each sequence whole\): about 3\.5 GB, over what the wasm backend's 4 GB heap holds .*tfjs-node.*scan it$/.test(
+        e.message,
+      ),
   );
   checkWholeRead(where, wasmLimitBp + 1000, ARCH, { ...lots, backend: 'tensorflow' }, 'why', 'instead');
-  assert.throws(() => checkWholeRead(where, 1e6, ARCH, { maxMemoryBytes: 2 ** 30, backend: 'tensorflow' }, 'why', 'instead'), /over --max-memory 1\.0 GB; .*raise --max-memory/);
+  assert.throws(
+    () => checkWholeRead(where, 1e6, ARCH, { maxMemoryBytes: 2 ** 30, backend: 'tensorflow' }, 'why', 'instead'),
+    /over --max-memory 1\.0 GB; .*raise --max-memory/,
+  );
 });

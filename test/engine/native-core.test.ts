@@ -76,7 +76,11 @@ function makeInputs(p: Problem): Inputs {
     weightC: tf.tensor2d(randomArray(B * H, seed + 8, 1), [B, H]),
   };
   // The bounded cell's state lives in [0, 1].
-  if (hasCellState(p.cell)) inputs.c0 = tf.tensor2d(randomArray(B * H, seed + 2, 0.5).map((v) => (p.bounded ? v + 0.5 : v)), [B, H]);
+  if (hasCellState(p.cell))
+    inputs.c0 = tf.tensor2d(
+      randomArray(B * H, seed + 2, 0.5).map((v) => (p.bounded ? v + 0.5 : v)),
+      [B, H],
+    );
   if (p.masked) inputs.mask = tf.tensor2d(maskFor(p), [B, T]);
   return inputs;
 }
@@ -142,7 +146,9 @@ function assertClose(got: Outcome, want: Outcome, label: string): void {
 
 function assertIdentical(got: Outcome, want: Outcome, label: string): void {
   const same = (a: Float32Array | undefined, b: Float32Array | undefined) =>
-    a !== undefined && b !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    a !== undefined &&
+    b !== undefined &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
   assert.ok(same(got.outputs, want.outputs), `${label}: outputs differ`);
   assert.ok(same(got.h, want.h), `${label}: h differs`);
   if (want.c) assert.ok(same(got.c, want.c), `${label}: c differs`);
@@ -171,7 +177,13 @@ for (const [v, { cell, bounded, label }] of VARIANTS.entries()) {
       test(`${label} native core matches the reference in outputs, final state and every gradient (${how})`, { skip }, () => {
         SHAPES.forEach((shape, k) => {
           const p: Problem = { cell, bounded, ...shape, reverse, masked, seed: 1000 * k + 17 * v + (reverse ? 5 : 0) + (masked ? 3 : 0) };
-          withInputs(p, (inputs) => assertClose(evaluate(native!, p, inputs), evaluate(reference, p, inputs), `B${p.batch} T${p.steps} D${p.inputSize} H${p.hidden}`));
+          withInputs(p, (inputs) =>
+            assertClose(
+              evaluate(native!, p, inputs),
+              evaluate(reference, p, inputs),
+              `B${p.batch} T${p.steps} D${p.inputSize} H${p.hidden}`,
+            ),
+          );
         });
       });
     }
@@ -185,7 +197,17 @@ test('every SIMD level this CPU supports matches the reference', { skip }, () =>
     for (const level of addon.supportedSimdLevels()) {
       addon.setSimdLevel(level);
       for (const { cell, bounded, label } of VARIANTS) {
-        const p: Problem = { cell, bounded, batch: 7, steps: 13, inputSize: 5, hidden: 65, reverse: cell === 'gru' || bounded, masked: true, seed: 77 };
+        const p: Problem = {
+          cell,
+          bounded,
+          batch: 7,
+          steps: 13,
+          inputSize: 5,
+          hidden: 65,
+          reverse: cell === 'gru' || bounded,
+          masked: true,
+          seed: 77,
+        };
         withInputs(p, (inputs) => assertClose(evaluate(native!, p, inputs), evaluate(reference, p, inputs), `${level} ${label}`));
       }
     }

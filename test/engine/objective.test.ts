@@ -31,7 +31,17 @@ test('tag targets are one-hot where labelled and weightless where -1 or past the
 });
 
 test('the language-model loss is the mean cross-entropy over counted positions, checked by hand', () => {
-  const arch: Architecture = { cell: 'lstm', inputSize: 4, hiddenSize: 2, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 4, task: 'lm' };
+  const arch: Architecture = {
+    cell: 'lstm',
+    inputSize: 4,
+    hiddenSize: 2,
+    layers: 1,
+    bidirectional: false,
+    dropout: 0,
+    pool: 'mean',
+    numClasses: 4,
+    task: 'lm',
+  };
   const items = ['ACNT', 'GT'].map((s) => encodeSequence(s, dna, null));
   const batch = packBatch(items, 4);
   const logitsValues = randomArray(2 * 4 * 4, 7, 2);
@@ -47,14 +57,28 @@ test('the language-model loss is the mean cross-entropy over counted positions, 
 });
 
 test('regression loss works on standardised targets (MSE and Huber)', () => {
-  const base: Architecture = { cell: 'gru', inputSize: 4, hiddenSize: 2, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 1, task: 'regress' };
+  const base: Architecture = {
+    cell: 'gru',
+    inputSize: 4,
+    hiddenSize: 2,
+    layers: 1,
+    bidirectional: false,
+    dropout: 0,
+    pool: 'mean',
+    numClasses: 1,
+    task: 'regress',
+  };
   const items = [encodeSequence('AC', dna, null), encodeSequence('GT', dna, null)];
   const batch = packBatch(items, 4);
   const values = Float32Array.from([12, 4]); // standardised with mean 10, std 2: 1 and -3
   const logits = () => tf.tensor2d([0.5, 0], [2, 1]);
-  const mse = tf.tidy(() => batchLoss({ ...base, regression: { loss: 'mse', mean: 10, std: 2 } }, logits(), batch, items, { values }).dataSync()[0]!);
+  const mse = tf.tidy(
+    () => batchLoss({ ...base, regression: { loss: 'mse', mean: 10, std: 2 } }, logits(), batch, items, { values }).dataSync()[0]!,
+  );
   assert.ok(Math.abs(mse - (0.25 + 9) / 2) < 1e-6);
-  const huber = tf.tidy(() => batchLoss({ ...base, regression: { loss: 'huber', mean: 10, std: 2 } }, logits(), batch, items, { values }).dataSync()[0]!);
+  const huber = tf.tidy(
+    () => batchLoss({ ...base, regression: { loss: 'huber', mean: 10, std: 2 } }, logits(), batch, items, { values }).dataSync()[0]!,
+  );
   assert.ok(Math.abs(huber - (0.5 * 0.25 + (3 - 0.5)) / 2) < 1e-6, String(huber));
 });
 

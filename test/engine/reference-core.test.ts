@@ -37,14 +37,24 @@ const VARIANTS: ReadonlyArray<{ cell: CellType; bounded: boolean; label: string 
 ];
 
 function randomProblem(cell: CellType, reverse: boolean, masked: boolean, seed: number, bounded = false): OracleInput {
-  const batch = 3, steps = 5, inputSize = 4, hidden = 3;
+  const batch = 3,
+    steps = 5,
+    inputSize = 4,
+    hidden = 3;
   const G = gateCount(cell);
   const lengths = [5, 2, 4];
   return {
-    cell, batch, steps, inputSize, hidden, reverse,
+    cell,
+    batch,
+    steps,
+    inputSize,
+    hidden,
+    reverse,
     ...(bounded ? { bounded } : {}),
     x: randomArray(batch * steps * inputSize, seed, 1),
-    ...(masked ? { mask: Float32Array.from({ length: batch * steps }, (_, i) => (i % steps < lengths[Math.floor(i / steps)]! ? 1 : 0)) } : {}),
+    ...(masked
+      ? { mask: Float32Array.from({ length: batch * steps }, (_, i) => (i % steps < lengths[Math.floor(i / steps)]! ? 1 : 0)) }
+      : {}),
     h0: randomArray(batch * hidden, seed + 1, 0.5),
     // The bounded cell's state lives in [0, 1].
     ...(hasCellState(cell) ? { c0: randomArray(batch * hidden, seed + 2, 0.5).map((v) => (bounded ? v + 0.5 : v)) } : {}),
@@ -64,8 +74,18 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 test('lstm forward matches a hand-computed two-step example', () => {
   const W = [0.5, 0.5, 0.5, 0.5];
   const r = runReference({
-    cell: 'lstm', batch: 1, steps: 2, inputSize: 1, hidden: 1, reverse: false,
-    x: [1, -1], h0: [0], c0: [0], kernel: W, recurrent: [0.25, 0.25, 0.25, 0.25], bias: [0, 0, 0, 0],
+    cell: 'lstm',
+    batch: 1,
+    steps: 2,
+    inputSize: 1,
+    hidden: 1,
+    reverse: false,
+    x: [1, -1],
+    h0: [0],
+    c0: [0],
+    kernel: W,
+    recurrent: [0.25, 0.25, 0.25, 0.25],
+    bias: [0, 0, 0, 0],
   });
   // c1 = σ(.5)·tanh(.5); h1 = σ(.5)·tanh(c1); step 2 has every gate at a = -0.5 + 0.25·h1.
   assert.ok(Math.abs(r.h[0]! - -0.020965765509063247) < 1e-6, `h2 = ${r.h[0]}`);
@@ -92,8 +112,17 @@ test('masked steps emit zeros and leave the state unchanged', () => {
   const p = randomProblem('lstm', false, true, 99);
   const got = runReference(p);
   // Row 1 has length 2: outputs at t >= 2 are zero; its final state equals the state after t = 1.
-  for (let t = 2; t < p.steps; t++) for (let j = 0; j < p.hidden; j++) assert.equal(Math.abs(got.outputs[(1 * p.steps + t) * p.hidden + j]!), 0);
-  const shortened = oracleRun({ ...p, steps: 2, batch: 1, x: Array.from(p.x).slice(1 * 5 * 4, 1 * 5 * 4 + 8), mask: undefined, h0: Array.from(p.h0).slice(3, 6), c0: Array.from(p.c0!).slice(3, 6) });
+  for (let t = 2; t < p.steps; t++)
+    for (let j = 0; j < p.hidden; j++) assert.equal(Math.abs(got.outputs[(1 * p.steps + t) * p.hidden + j]!), 0);
+  const shortened = oracleRun({
+    ...p,
+    steps: 2,
+    batch: 1,
+    x: Array.from(p.x).slice(1 * 5 * 4, 1 * 5 * 4 + 8),
+    mask: undefined,
+    h0: Array.from(p.h0).slice(3, 6),
+    c0: Array.from(p.c0!).slice(3, 6),
+  });
   assert.ok(maxAbsDiff(got.h.slice(3, 6), shortened.h) < 1e-5);
 });
 
@@ -116,21 +145,30 @@ for (const [k, { cell, bounded, label }] of VARIANTS.entries()) {
       };
       const names = ['x', 'h0', ...(hasCellState(cell) ? ['c0'] : []), 'kernel', 'recurrent', 'bias'] as const;
       const shapes: Record<string, number[]> = {
-        x: [p.batch, p.steps, p.inputSize], h0: [p.batch, p.hidden], c0: [p.batch, p.hidden],
-        kernel: [p.inputSize, G * p.hidden], recurrent: [p.hidden, G * p.hidden], bias: [G * p.hidden],
+        x: [p.batch, p.steps, p.inputSize],
+        h0: [p.batch, p.hidden],
+        c0: [p.batch, p.hidden],
+        kernel: [p.inputSize, G * p.hidden],
+        recurrent: [p.hidden, G * p.hidden],
+        bias: [G * p.hidden],
       };
       const tensors = names.map((n) => tf.tensor(Float32Array.from(p[n as keyof OracleInput] as ArrayLike<number>), shapes[n]));
       const grads = tf.grads((...inputs: tf.Tensor[]) => {
         const byName = Object.fromEntries(names.map((n, i) => [n, inputs[i]!]));
         const r = core.run({
-          cell, reverse, bounded,
+          cell,
+          reverse,
+          bounded,
           x: byName.x as tf.Tensor3D,
           mask: tf.tensor2d(Float32Array.from(p.mask!), [p.batch, p.steps]),
           h0: byName.h0 as tf.Tensor2D,
           ...(byName.c0 ? { c0: byName.c0 as tf.Tensor2D } : {}),
           weights: { kernel: byName.kernel as tf.Tensor2D, recurrent: byName.recurrent as tf.Tensor2D, bias: byName.bias as tf.Tensor1D },
         });
-        let s = tf.add(tf.sum(tf.mul(r.outputs, tf.tensor3d(wOut, [p.batch, p.steps, p.hidden]))), tf.sum(tf.mul(r.h, tf.tensor2d(wH, [p.batch, p.hidden]))));
+        let s = tf.add(
+          tf.sum(tf.mul(r.outputs, tf.tensor3d(wOut, [p.batch, p.steps, p.hidden]))),
+          tf.sum(tf.mul(r.h, tf.tensor2d(wH, [p.batch, p.hidden]))),
+        );
         if (r.c) s = tf.add(s, tf.sum(tf.mul(r.c, tf.tensor2d(wC, [p.batch, p.hidden]))));
         return s;
       })(tensors);
@@ -141,8 +179,10 @@ for (const [k, { cell, bounded, label }] of VARIANTS.entries()) {
         let worst = 0;
         let scale = 1;
         for (let k = 0; k < base.length; k++) {
-          const plus = base.slice(); plus[k]! += eps;
-          const minus = base.slice(); minus[k]! -= eps;
+          const plus = base.slice();
+          plus[k]! += eps;
+          const minus = base.slice();
+          minus[k]! -= eps;
           const numeric = (objective({ ...p, [name]: plus }) - objective({ ...p, [name]: minus })) / (2 * eps);
           worst = Math.max(worst, Math.abs(numeric - analytic[k]!));
           scale = Math.max(scale, Math.abs(numeric));

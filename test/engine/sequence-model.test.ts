@@ -23,7 +23,17 @@ function info(overrides: Partial<ModelInfo['architecture']> = {}): ModelInfo {
     alphabet: 'dna',
     classes: ['a', 'b', 'c'],
     inputLength: null,
-    architecture: { cell: 'lstm', inputSize: 4, hiddenSize: 5, layers: 2, bidirectional: true, dropout: 0.2, pool: 'mean', numClasses: 3, ...overrides },
+    architecture: {
+      cell: 'lstm',
+      inputSize: 4,
+      hiddenSize: 5,
+      layers: 2,
+      bidirectional: true,
+      dropout: 0.2,
+      pool: 'mean',
+      numClasses: 3,
+      ...overrides,
+    },
   };
 }
 
@@ -33,7 +43,12 @@ for (const pool of POOLINGS) {
   test(`predictions do not depend on how much padding a batch carries (pool ${pool}, bidirectional, 2 layers)`, () => {
     const model = SequenceModel.create(info({ pool }), 3, core);
     const alone = seqs.map((s) => model.predict(packBatch([encodeSequence(s, dna, null)], 4)));
-    const together = model.predict(packBatch(seqs.map((s) => encodeSequence(s, dna, null)), 4));
+    const together = model.predict(
+      packBatch(
+        seqs.map((s) => encodeSequence(s, dna, null)),
+        4,
+      ),
+    );
     seqs.forEach((_, i) => {
       for (let k = 0; k < 3; k++) assert.ok(Math.abs(alone[i]![k]! - together[i * 3 + k]!) < 1e-5, `seq ${i} class ${k}`);
     });
@@ -53,7 +68,10 @@ test('the same seed gives the same initial weights, another seed different ones'
 test('a checkpoint round trip gives identical predictions', async (t) => {
   const dir = tempDir(t);
   const model = SequenceModel.create(info({ cell: 'gru' }), 5, core);
-  const batch = packBatch(seqs.map((s) => encodeSequence(s, dna, null)), 4);
+  const batch = packBatch(
+    seqs.map((s) => encodeSequence(s, dna, null)),
+    4,
+  );
   const before = model.predict(batch);
   await saveModel(join(dir, 'ckpt'), model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' });
   const { model: loaded, spec } = await loadModel(join(dir, 'ckpt'), core);
@@ -63,11 +81,13 @@ test('a checkpoint round trip gives identical predictions', async (t) => {
   loaded.dispose();
 });
 
-test('rewriteSpec (a scanner\'s threshold calibration) keeps every file of the checkpoint, validation predictions too', async (t) => {
+test("rewriteSpec (a scanner's threshold calibration) keeps every file of the checkpoint, validation predictions too", async (t) => {
   const dir = join(tempDir(t), 'best');
   const model = SequenceModel.create(info(), 5, core);
   const predictions = Buffer.from('label\tp_a\tp_b\na\t0.900000\t0.100000\n');
-  await saveModel(dir, model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' }, [{ name: 'valid-predictions.tsv', data: predictions }]);
+  await saveModel(dir, model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' }, [
+    { name: 'valid-predictions.tsv', data: predictions },
+  ]);
   model.dispose();
   const weights = readFileSync(join(dir, 'weights.bin'));
   const spec = await rewriteSpec(dir, (s) => ({ ...s, data: { ...s.data, calibrated: true } }));
@@ -96,7 +116,10 @@ test('a corrupt weights file and a foreign format version are reported, not load
 
 test('prediction does not leak tensors across batches', () => {
   const model = SequenceModel.create(info(), 1, core);
-  const batch = packBatch(seqs.map((s) => encodeSequence(s, dna, null)), 4);
+  const batch = packBatch(
+    seqs.map((s) => encodeSequence(s, dna, null)),
+    4,
+  );
   model.predict(batch);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 5; i++) model.predict(batch);

@@ -28,8 +28,19 @@ function motifSet(count: number, seed: number): LabelledSet {
 
 const config = { epochs: 3, batchSize: 32, learningRate: 0.01, clipNorm: 5, seed: 7, patience: 0 };
 const info = {
-  alphabet: 'dna', classes: ['background', 'motif'], inputLength: null,
-  architecture: { cell: 'gru' as const, inputSize: 4, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0.1, pool: 'max' as const, numClasses: 2 },
+  alphabet: 'dna',
+  classes: ['background', 'motif'],
+  inputLength: null,
+  architecture: {
+    cell: 'gru' as const,
+    inputSize: 4,
+    hiddenSize: 8,
+    layers: 1,
+    bidirectional: false,
+    dropout: 0.1,
+    pool: 'max' as const,
+    numClasses: 2,
+  },
 };
 
 test('training with the same seed gives identical weights; another seed does not', async () => {
@@ -49,11 +60,17 @@ test('a training epoch leaves no tensors behind besides optimizer state', async 
   const train = motifSet(64, 2);
   const model = SequenceModel.create(info, 1, new ReferenceCore());
   const counts: number[] = [];
-  await trainModel(model, train, train, { ...config, epochs: 4 }, {
-    onEpoch: async () => {
-      counts.push(tf.memory().numTensors);
+  await trainModel(
+    model,
+    train,
+    train,
+    { ...config, epochs: 4 },
+    {
+      onEpoch: async () => {
+        counts.push(tf.memory().numTensors);
+      },
     },
-  });
+  );
   // Epoch 1 creates Adam's moments; after that the count must stay flat.
   assert.equal(counts[1], counts[2]);
   assert.equal(counts[2], counts[3]);
@@ -63,7 +80,11 @@ test('a training epoch leaves no tensors behind besides optimizer state', async 
 test('a GRU learns the planted ACG motif to over 95% held-out accuracy', async () => {
   const train = motifSet(600, 3);
   const valid = motifSet(200, 4);
-  const model = SequenceModel.create({ ...info, architecture: { ...info.architecture, hiddenSize: 16, dropout: 0 } }, 3, new ReferenceCore());
+  const model = SequenceModel.create(
+    { ...info, architecture: { ...info.architecture, hiddenSize: 16, dropout: 0 } },
+    3,
+    new ReferenceCore(),
+  );
   await trainModel(model, train, valid, { ...config, epochs: 25, patience: 0 });
   const result = evaluate(model, valid, 100);
   assert.ok(result.accuracy > 0.95, `held-out accuracy ${result.accuracy}`);
@@ -77,10 +98,13 @@ test('a memory budget splits batches into micro-batches whose accumulated gradie
   const full = SequenceModel.create(plain, 2, new ReferenceCore());
   const reference = new ReferenceCore();
   let passes = 0;
-  const counting = { name: 'counting', run: (args: Parameters<ReferenceCore['run']>[0]) => {
+  const counting = {
+    name: 'counting',
+    run: (args: Parameters<ReferenceCore['run']>[0]) => {
       passes++;
       return reference.run(args);
-    } };
+    },
+  };
   const split = SequenceModel.create(plain, 2, counting);
   const perToken = trainingBytesPerToken(plain.architecture);
   await trainModel(full, train, undefined, { ...config, epochs: 1 });

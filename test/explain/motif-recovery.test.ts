@@ -20,7 +20,10 @@ function motifSet(count: number, seed: number): { set: LabelledSet; sequences: s
   const { fasta } = plantedMotifFasta(count, 30, seed, MOTIF);
   const lines = fasta.trim().split('\n');
   const sequences = lines.filter((_, i) => i % 2 === 1);
-  const labels = Int32Array.from(lines.filter((_, i) => i % 2 === 0), (header) => (header.endsWith('label=motif') ? 1 : 0));
+  const labels = Int32Array.from(
+    lines.filter((_, i) => i % 2 === 0),
+    (header) => (header.endsWith('label=motif') ? 1 : 0),
+  );
   return { set: { items: sequences.map((s) => encodeSequence(s, dna, null)), labels }, sequences };
 }
 
@@ -31,8 +34,19 @@ function onehot(motif: string): number[][] {
 test('a model trained on a planted motif gives it back as the top motif (PFM correlation > 0.9)', async (t) => {
   const core = createNativeCore().core ?? new ReferenceCore();
   const info = {
-    alphabet: 'dna', classes: ['background', 'motif'], inputLength: null,
-    architecture: { cell: 'gru' as const, inputSize: 4, hiddenSize: 16, layers: 1, bidirectional: false, dropout: 0, pool: 'max' as const, numClasses: 2 },
+    alphabet: 'dna',
+    classes: ['background', 'motif'],
+    inputLength: null,
+    architecture: {
+      cell: 'gru' as const,
+      inputSize: 4,
+      hiddenSize: 16,
+      layers: 1,
+      bidirectional: false,
+      dropout: 0,
+      pool: 'max' as const,
+      numClasses: 2,
+    },
   };
   const model = SequenceModel.create(info, 3, core);
   const train = motifSet(600, 21);

@@ -33,7 +33,10 @@ test('mutagenesis scores every single-base variant, batched, with exact effects'
   // position 1 is A: making it G adds one
   assert.deepEqual(Array.from(scan.altProbs.subarray(4, 8)), [0.5, 0.5, 0.75, 0.5]);
   const importance = positionImportance(scan, dna);
-  assert.deepEqual(Array.from(importance), [0.25, -0.25 / 3, 0.25, -0.25 / 3].map((v) => Math.fround(v)));
+  assert.deepEqual(
+    Array.from(importance),
+    [0.25, -0.25 / 3, 0.25, -0.25 / 3].map((v) => Math.fround(v)),
+  );
 });
 
 test('an ambiguous reference base gets all four bases as alternatives', () => {

@@ -17,7 +17,9 @@ const native = createNativeCore().core;
 
 function info(cell: 'gru' | 'lstm', bidirectional: boolean) {
   return {
-    alphabet: 'dna', classes: ['background', 'motif'], inputLength: null,
+    alphabet: 'dna',
+    classes: ['background', 'motif'],
+    inputLength: null,
     architecture: { cell, inputSize: 4, hiddenSize: 16, layers: 1, bidirectional, dropout: 0, pool: 'max' as const, numClasses: 2 },
   };
 }
@@ -44,12 +46,19 @@ test('saliency peaks on the planted motif in a model trained to find it', async 
   const model = SequenceModel.create(info('gru', false), 3, native ?? new ReferenceCore());
   const { fasta } = plantedMotifFasta(600, 30, 21, MOTIF);
   const lines = fasta.trim().split('\n');
-  const labels = Int32Array.from(lines.filter((_, i) => i % 2 === 0), (h) => (h.endsWith('label=motif') ? 1 : 0));
+  const labels = Int32Array.from(
+    lines.filter((_, i) => i % 2 === 0),
+    (h) => (h.endsWith('label=motif') ? 1 : 0),
+  );
   const train = { items: lines.filter((_, i) => i % 2 === 1).map((s) => encodeSequence(s, dna, null)), labels };
   await trainModel(model, train, undefined, { epochs: 15, batchSize: 32, learningRate: 0.01, clipNorm: 5, seed: 3, patience: 0 });
   const held = plantedMotifFasta(100, 30, 22, MOTIF).fasta.trim().split('\n');
   const positives = held.filter((_, i) => i % 2 === 1 && held[i - 1]!.endsWith('label=motif'));
-  const scores = saliency(model, positives.map((s) => encodeSequence(s, dna, null)), 1);
+  const scores = saliency(
+    model,
+    positives.map((s) => encodeSequence(s, dna, null)),
+    1,
+  );
   let onMotif = 0;
   positives.forEach((sequence, i) => {
     const row = scores[i]!;

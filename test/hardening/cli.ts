@@ -94,7 +94,13 @@ async function waitFor(ready: () => boolean, what: string, timeoutMs = 60_000): 
  * Starts rnnseq, waits until `ready()` holds (the run is where the test wants it), then sends `signal` and returns
  * how the run ended. Fails if the run ended on its own first.
  */
-export async function interruptWhen(args: readonly string[], options: RunOptions, ready: () => boolean, signal: NodeJS.Signals, what: string): Promise<RunResult> {
+export async function interruptWhen(
+  args: readonly string[],
+  options: RunOptions,
+  ready: () => boolean,
+  signal: NodeJS.Signals,
+  what: string,
+): Promise<RunResult> {
   const child = startRnnseq(args, options);
   const result = finished(child);
   let exited = false;

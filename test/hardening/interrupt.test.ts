@@ -21,7 +21,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** The epoch last/ holds, or 0 while there is none (or it is being replaced at this instant). */
 function lastEpoch(run: string): number {
   try {
-    const spec = JSON.parse(readFileSync(join(run, 'last', 'rnnseq.json'), 'utf8')) as { training?: { epoch?: number; state?: { epochsDone?: number } } };
+    const spec = JSON.parse(readFileSync(join(run, 'last', 'rnnseq.json'), 'utf8')) as {
+      training?: { epoch?: number; state?: { epochsDone?: number } };
+    };
     return spec.training?.state?.epochsDone ?? spec.training?.epoch ?? 0;
   } catch {
     return 0;
@@ -33,13 +35,34 @@ describe('training interrupted by SIGINT, SIGTERM or kill -9 resumes to the same
   const data = join(dir, 'train.fa');
   writeFileSync(data, plantedMotifFasta(400, 16, 5).fasta);
   const EPOCHS = '6';
-  const common = ['--hidden', '6', '--dropout', '0.2', '--batch-size', '16', '--patience', '0', '--seed', '9', '--threads', '1', '-q', data];
+  const common = [
+    '--hidden',
+    '6',
+    '--dropout',
+    '0.2',
+    '--batch-size',
+    '16',
+    '--patience',
+    '0',
+    '--seed',
+    '9',
+    '--threads',
+    '1',
+    '-q',
+    data,
+  ];
   const straight = rnnseq(['train', '-o', join(dir, 'straight'), '--epochs', EPOCHS, ...common]);
 
   /** Starts a run, waits until last/ holds `epoch`, delivers `signal`; returns the stopped run's result. */
   async function interrupted(name: string, signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL', epoch: number) {
     const run = join(dir, name);
-    const result = await interruptWhen(['train', '-o', run, '--epochs', EPOCHS, ...common], {}, () => lastEpoch(run) >= epoch, signal, `${name}: epoch ${epoch} in last/`);
+    const result = await interruptWhen(
+      ['train', '-o', run, '--epochs', EPOCHS, ...common],
+      {},
+      () => lastEpoch(run) >= epoch,
+      signal,
+      `${name}: epoch ${epoch} in last/`,
+    );
     return { run, result };
   }
 
@@ -49,7 +72,10 @@ describe('training interrupted by SIGINT, SIGTERM or kill -9 resumes to the same
     const reference = await straight;
     assert.equal(reference.code, 0, reference.stderr);
     for (const file of ['last/weights.bin', 'best/weights.bin']) {
-      assert.ok(readFileSync(join(run, file)).equals(readFileSync(join(dir, 'straight', file))), `${file} differs from the uninterrupted run`);
+      assert.ok(
+        readFileSync(join(run, file)).equals(readFileSync(join(dir, 'straight', file))),
+        `${file} differs from the uninterrupted run`,
+      );
     }
     assert.equal(lastEpoch(run), Number(EPOCHS));
   }
@@ -71,16 +97,22 @@ describe('training interrupted by SIGINT, SIGTERM or kill -9 resumes to the same
     const { spec } = await readCheckpoint(join(run, 'last'), []);
     assert.ok(((spec as { training: { epoch: number } }).training.epoch ?? 0) >= 2, 'last/ survived the kill');
     await assertResumesLikeStraight(run);
-    assert.deepEqual(litter(run), [], 'the killed run\'s temp copies are gone once it resumed');
+    assert.deepEqual(litter(run), [], "the killed run's temp copies are gone once it resumed");
   });
 });
 
 describe('scan, classify and explain stopped by a signal leave no partial output', () => {
   const random = new Random(4);
   const genome = join(dir, 'genome.fa');
-  writeFileSync(genome, `>chrS\n${Array.from({ length: 5000 }, () => Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')).join('\n')}\n`);
+  writeFileSync(
+    genome,
+    `>chrS\n${Array.from({ length: 5000 }, () => Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')).join('\n')}\n`,
+  );
   const reads = join(dir, 'reads.fa');
-  writeFileSync(reads, Array.from({ length: 20_000 }, (_, i) => `>r${i}\n${Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')}\n`).join(''));
+  writeFileSync(
+    reads,
+    Array.from({ length: 20_000 }, (_, i) => `>r${i}\n${Array.from({ length: 60 }, () => 'ACGT'[random.int(4)]).join('')}\n`).join(''),
+  );
 
   /** A temp file that has received data: the command is past its start and writing. */
   function writingTemp(work: string): boolean {
@@ -88,9 +120,24 @@ describe('scan, classify and explain stopped by a signal leave no partial output
   }
 
   const runs: Array<{ name: string; signal: 'SIGINT' | 'SIGTERM'; args: string[]; outputs: string[] }> = [
-    { name: 'scan', signal: 'SIGTERM', args: ['scan', '-q', '-m', 'chloroplast-cds', '--threshold', '0.5', '-o', 'calls.bed', '--bedgraph', 'scores.bg', genome], outputs: ['calls.bed', 'scores.bg'] },
-    { name: 'classify', signal: 'SIGINT', args: ['classify', '-q', '-m', 'splice-primate', '--batch-size', '64', '-o', 'calls.tsv', reads], outputs: ['calls.tsv'] },
-    { name: 'explain', signal: 'SIGTERM', args: ['explain', '-q', '-m', 'splice-primate', '--target', 'EI', '-o', 'effects.tsv', reads], outputs: ['effects.tsv'] },
+    {
+      name: 'scan',
+      signal: 'SIGTERM',
+      args: ['scan', '-q', '-m', 'chloroplast-cds', '--threshold', '0.5', '-o', 'calls.bed', '--bedgraph', 'scores.bg', genome],
+      outputs: ['calls.bed', 'scores.bg'],
+    },
+    {
+      name: 'classify',
+      signal: 'SIGINT',
+      args: ['classify', '-q', '-m', 'splice-primate', '--batch-size', '64', '-o', 'calls.tsv', reads],
+      outputs: ['calls.tsv'],
+    },
+    {
+      name: 'explain',
+      signal: 'SIGTERM',
+      args: ['explain', '-q', '-m', 'splice-primate', '--target', 'EI', '-o', 'effects.tsv', reads],
+      outputs: ['effects.tsv'],
+    },
   ];
   for (const { name, signal, args, outputs } of runs) {
     test(`${name} stopped by ${signal}: exit ${signalExitCode(signal)}, the previous output untouched, no temp file`, async () => {
@@ -98,7 +145,11 @@ describe('scan, classify and explain stopped by a signal leave no partial output
       mkdirSync(work);
       writeFileSync(join(work, outputs[0]!), 'previous run\n');
       const stopped = await interruptWhen(args, { cwd: work }, () => writingTemp(work), signal, `${name} writes its output`);
-      assertOneLineError(stopped, signalExitCode(signal), new RegExp(`^rnnseq: interrupted by ${signal}; ${outputs.join(', ')} not written$`));
+      assertOneLineError(
+        stopped,
+        signalExitCode(signal),
+        new RegExp(`^rnnseq: interrupted by ${signal}; ${outputs.join(', ')} not written$`),
+      );
       assert.equal(readFileSync(join(work, outputs[0]!), 'utf8'), 'previous run\n');
       for (const output of outputs.slice(1)) assert.ok(!existsSync(join(work, output)), output);
       assert.deepEqual(litter(work), []);

@@ -58,7 +58,11 @@ interface FastaModel {
   finalNewline: boolean;
 }
 
-const idArb = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '_', '.', '|', ':', '-', '"', "'", '\\', '>', 'é', 'α', '🧬'), minLength: 1, maxLength: 10 });
+const idArb = fc.string({
+  unit: fc.constantFrom('a', 'Z', '0', '_', '.', '|', ':', '-', '"', "'", '\\', '>', 'é', 'α', '🧬'),
+  minLength: 1,
+  maxLength: 10,
+});
 const descriptionArb = fc.string({ unit: fc.constantFrom('a', 'b', '=', ' ', '\t', '"', '\\', 'ü', ';'), maxLength: 16 });
 const basesArb = (minLength: number) => fc.string({ unit: fc.constantFrom(...'ACGTNacgtnRYKMSWBDHVU'), minLength, maxLength: 150 });
 
@@ -103,7 +107,11 @@ function writeFastaModel(model: FastaModel): { bytes: Buffer; expected: FastaRec
 
 /** Byte-level damage: flips, insertions, deletions and a truncation, at positions scaled to the input. */
 const mutationsArb = fc.array(
-  fc.record({ kind: fc.constantFrom('flip', 'insert', 'delete', 'truncate'), at: fc.double({ min: 0, max: 1, noNaN: true }), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    kind: fc.constantFrom('flip', 'insert', 'delete', 'truncate'),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    byte: fc.integer({ min: 0, max: 255 }),
+  }),
   { minLength: 1, maxLength: 4 },
 );
 
@@ -145,7 +153,9 @@ function checkRecords(records: readonly FastaRecord[], allowed: Uint8Array | und
   for (const r of records) {
     assert.ok(r.id.length > 0 && !/[ \t\r\n\v\f]/.test(r.id), `id ${JSON.stringify(r.id)}`);
     assert.ok(r.sequence.length > 0, 'records without sequence are errors');
-    if (allowed) for (let i = 0; i < r.sequence.length; i++) assert.equal(allowed[r.sequence.charCodeAt(i)], 1, `base ${JSON.stringify(r.sequence[i])} is allowed`);
+    if (allowed)
+      for (let i = 0; i < r.sequence.length; i++)
+        assert.equal(allowed[r.sequence.charCodeAt(i)], 1, `base ${JSON.stringify(r.sequence[i])} is allowed`);
   }
 }
 
@@ -188,7 +198,10 @@ function writeBedLine(m: BedLineModel): string {
 }
 
 /** Text that is nearly BED: the characters BED is made of, in any order. */
-const nearBedArb = fc.string({ unit: fc.constantFrom('c', 'h', 'r', '1', '0', '9', '-', '+', '.', '\t', ' ', '\n', '\r', '#', 't', 'k', '\0', 'é'), maxLength: 300 });
+const nearBedArb = fc.string({
+  unit: fc.constantFrom('c', 'h', 'r', '1', '0', '9', '-', '+', '.', '\t', ' ', '\n', '\r', '#', 't', 'k', '\0', 'é'),
+  maxLength: 300,
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // VCF
@@ -202,102 +215,186 @@ const vcfRecordArb = fc.record({
   eol: fc.constantFrom('\n', '\r\n'),
 });
 
-const vcfModelArb = fc.record({ meta: fc.array(fc.constantFrom('##fileformat=VCFv4.2', '##contig=<ID=chr1>', '##INFO=<ID=DP,Number=1,Type=Integer,Description="d">'), { maxLength: 3 }), records: fc.array(vcfRecordArb, { maxLength: 8 }) });
+const vcfModelArb = fc.record({
+  meta: fc.array(fc.constantFrom('##fileformat=VCFv4.2', '##contig=<ID=chr1>', '##INFO=<ID=DP,Number=1,Type=Integer,Description="d">'), {
+    maxLength: 3,
+  }),
+  records: fc.array(vcfRecordArb, { maxLength: 8 }),
+});
 
-function writeVcf(model: { meta: string[]; records: Array<{ chrom: string; pos: number; ref: string; alts: string[]; info: string; eol: string }> }): string {
-  return [...model.meta.map((m) => `${m}\n`), '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n', ...model.records.map((r) => [r.chrom, r.pos, '.', r.ref, r.alts.join(','), '.', 'PASS', r.info].join('\t') + r.eol)].join('');
+function writeVcf(model: {
+  meta: string[];
+  records: Array<{ chrom: string; pos: number; ref: string; alts: string[]; info: string; eol: string }>;
+}): string {
+  return [
+    ...model.meta.map((m) => `${m}\n`),
+    '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n',
+    ...model.records.map((r) => [r.chrom, r.pos, '.', r.ref, r.alts.join(','), '.', 'PASS', r.info].join('\t') + r.eol),
+  ].join('');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Every reader's properties; files go to `dir` (one per target, rewritten for each case). */
 export function readerFuzzTargets(dir: string): FuzzTarget[] {
-  const property = <T>(name: string, runs: number, arb: fc.Arbitrary<T>, check: (value: T, file: string) => Promise<void> | void): FuzzTarget => {
+  const property = <T>(
+    name: string,
+    runs: number,
+    arb: fc.Arbitrary<T>,
+    check: (value: T, file: string) => Promise<void> | void,
+  ): FuzzTarget => {
     const file = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
     return {
       name,
       runs,
-      run: (numRuns, seed) => fc.assert(fc.asyncProperty(arb, async (value) => check(value, file)), { numRuns, ...(seed !== undefined ? { seed } : {}) }),
+      run: (numRuns, seed) =>
+        fc.assert(
+          fc.asyncProperty(arb, async (value) => check(value, file)),
+          { numRuns, ...(seed !== undefined ? { seed } : {}) },
+        ),
     };
   };
 
   return [
-    property('FASTA written in any accepted layout reads back exactly', 1200, fc.tuple(fastaModelArb, fc.integer({ min: 1, max: 40 })), async ([model, chunkBp], file) => {
-      const { bytes, expected } = writeFastaModel(model);
-      writeFileSync(file, bytes);
-      const result = await readBothWays(file, DNA_OPTIONS, chunkBp);
-      assert.ok('items' in result, `valid FASTA was refused: ${'error' in result ? result.error : ''}`);
-      assert.deepEqual(result.items, expected);
-    }),
-    property('damaged FASTA gives records or a one-line error, the same in chunks', 2500, fc.tuple(fastaModelArb, mutationsArb, fc.integer({ min: 1, max: 40 })), async ([model, mutations, chunkBp], file) => {
-      writeFileSync(file, mutate(writeFastaModel(model).bytes, mutations));
-      const result = await readBothWays(file, DNA_OPTIONS, chunkBp);
-      if ('items' in result) checkRecords(result.items, dna.allowed);
-    }),
-    property('random bytes and near-FASTA text give records or a one-line error', 1500, fc.oneof(fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)), fc.string({ unit: fc.constantFrom('>', 'A', 'c', 'N', '-', '*', ' ', '\t', '\n', '\r', '\0', 'é', '\ufeff'), maxLength: 300 }).map((s) => Buffer.from(s, 'utf8'))), async (bytes, file) => {
-      writeFileSync(file, bytes);
-      const withAlphabet = await outcome(() => readFasta(file, DNA_OPTIONS), file);
-      if ('items' in withAlphabet) checkRecords(withAlphabet.items, dna.allowed);
-      const anyLetters = await outcome(() => readFasta(file), file);
-      if ('items' in anyLetters) checkRecords(anyLetters.items, undefined);
-    }),
-    property('gzip FASTA, whole, multi-member or damaged, gives records or a one-line error', 1300, fc.tuple(fastaModelArb, fc.option(mutationsArb), fc.boolean()), async ([model, mutations, twoMembers], file) => {
-      const { bytes, expected } = writeFastaModel(model);
-      // A second member continues the text where the first stops (bgzip and `cat a.gz b.gz` write several).
-      const cut = twoMembers ? Math.floor(bytes.length / 2) : bytes.length;
-      const gzip = Buffer.concat([gzipSync(bytes.subarray(0, cut)), ...(cut < bytes.length ? [gzipSync(bytes.subarray(cut))] : [])]);
-      writeFileSync(file, mutations ? mutate(gzip, mutations) : gzip);
-      const result = await outcome(() => readFasta(file, DNA_OPTIONS), file);
-      if (!mutations) assert.deepEqual('items' in result ? result.items : result.error, expected);
-      else if ('items' in result) checkRecords(result.items, dna.allowed);
-    }),
-    property('BED reads back exactly, and damaged BED gives records or a one-line error', 1500, fc.tuple(fc.array(bedLineArb, { maxLength: 12 }), fc.option(mutationsArb), nearBedArb, fc.boolean()), async ([lines, mutations, near, useNear], file) => {
-      const text = useNear ? near : lines.map(writeBedLine).join('');
-      writeFileSync(file, mutations ? mutate(Buffer.from(text, 'utf8'), mutations) : Buffer.from(text, 'utf8'));
-      let records: Awaited<ReturnType<typeof readBedFile>>;
-      try {
-        records = await readBedFile(file);
-      } catch (error) {
-        checkUserError(error, file);
-        assert.ok(mutations || useNear, `well-formed BED was refused: ${(error as Error).message}`);
-        return;
-      }
-      for (const r of records) assert.ok(Number.isSafeInteger(r.start) && r.start >= 0 && r.start <= r.end, `interval ${r.start}-${r.end}`);
-      if (!mutations && !useNear) {
-        const expected = lines.flatMap((m, i) => (m.kind === 'interval' ? [{ chrom: m.chrom, start: m.start, end: m.start + m.length, line: i + 1 }] : []));
-        assert.deepEqual(records.map(({ chrom, start, end, line }) => ({ chrom, start, end, line })), expected);
-      }
-    }),
-    property('VCF reads back exactly, and damaged VCF gives records or a one-line error', 1000, fc.tuple(vcfModelArb, fc.option(mutationsArb)), ([model, mutations], file) => {
-      const text = writeVcf(model);
-      const input = mutations ? mutate(Buffer.from(text), mutations).toString('utf8') : text;
-      let vcf: ReturnType<typeof parseVcf>;
-      try {
-        vcf = parseVcf(input, file);
-      } catch (error) {
-        checkUserError(error, file);
-        assert.ok(mutations, `well-formed VCF was refused: ${(error as Error).message}`);
-        return;
-      }
-      for (const r of vcf.records) assert.ok(Number.isInteger(r.position) && r.position >= 0);
-      if (!mutations) assert.deepEqual(vcf.records.map((r) => [r.chrom, r.position]), model.records.map((r) => [r.chrom, r.pos - 1]));
-    }),
-    property('--region and --shard strings parse or give a one-line usage error', 1000, fc.tuple(fc.string({ unit: fc.constantFrom('c', 'h', 'r', '1', ':', '-', ',', '0', '9', '/', ' ', 'é', '*'), maxLength: 20 }), fc.string({ maxLength: 8 }), fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 0, max: 1e9 }), fc.boolean()), ([text, chrom, first, span, commas]) => {
-      for (const [parse, input] of [[parseRegion, text], [parseShard, text]] as const) {
+    property(
+      'FASTA written in any accepted layout reads back exactly',
+      1200,
+      fc.tuple(fastaModelArb, fc.integer({ min: 1, max: 40 })),
+      async ([model, chunkBp], file) => {
+        const { bytes, expected } = writeFastaModel(model);
+        writeFileSync(file, bytes);
+        const result = await readBothWays(file, DNA_OPTIONS, chunkBp);
+        assert.ok('items' in result, `valid FASTA was refused: ${'error' in result ? result.error : ''}`);
+        assert.deepEqual(result.items, expected);
+      },
+    ),
+    property(
+      'damaged FASTA gives records or a one-line error, the same in chunks',
+      2500,
+      fc.tuple(fastaModelArb, mutationsArb, fc.integer({ min: 1, max: 40 })),
+      async ([model, mutations, chunkBp], file) => {
+        writeFileSync(file, mutate(writeFastaModel(model).bytes, mutations));
+        const result = await readBothWays(file, DNA_OPTIONS, chunkBp);
+        if ('items' in result) checkRecords(result.items, dna.allowed);
+      },
+    ),
+    property(
+      'random bytes and near-FASTA text give records or a one-line error',
+      1500,
+      fc.oneof(
+        fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
+        fc
+          .string({ unit: fc.constantFrom('>', 'A', 'c', 'N', '-', '*', ' ', '\t', '\n', '\r', '\0', 'é', '\ufeff'), maxLength: 300 })
+          .map((s) => Buffer.from(s, 'utf8')),
+      ),
+      async (bytes, file) => {
+        writeFileSync(file, bytes);
+        const withAlphabet = await outcome(() => readFasta(file, DNA_OPTIONS), file);
+        if ('items' in withAlphabet) checkRecords(withAlphabet.items, dna.allowed);
+        const anyLetters = await outcome(() => readFasta(file), file);
+        if ('items' in anyLetters) checkRecords(anyLetters.items, undefined);
+      },
+    ),
+    property(
+      'gzip FASTA, whole, multi-member or damaged, gives records or a one-line error',
+      1300,
+      fc.tuple(fastaModelArb, fc.option(mutationsArb), fc.boolean()),
+      async ([model, mutations, twoMembers], file) => {
+        const { bytes, expected } = writeFastaModel(model);
+        // A second member continues the text where the first stops (bgzip and `cat a.gz b.gz` write several).
+        const cut = twoMembers ? Math.floor(bytes.length / 2) : bytes.length;
+        const gzip = Buffer.concat([gzipSync(bytes.subarray(0, cut)), ...(cut < bytes.length ? [gzipSync(bytes.subarray(cut))] : [])]);
+        writeFileSync(file, mutations ? mutate(gzip, mutations) : gzip);
+        const result = await outcome(() => readFasta(file, DNA_OPTIONS), file);
+        if (!mutations) assert.deepEqual('items' in result ? result.items : result.error, expected);
+        else if ('items' in result) checkRecords(result.items, dna.allowed);
+      },
+    ),
+    property(
+      'BED reads back exactly, and damaged BED gives records or a one-line error',
+      1500,
+      fc.tuple(fc.array(bedLineArb, { maxLength: 12 }), fc.option(mutationsArb), nearBedArb, fc.boolean()),
+      async ([lines, mutations, near, useNear], file) => {
+        const text = useNear ? near : lines.map(writeBedLine).join('');
+        writeFileSync(file, mutations ? mutate(Buffer.from(text, 'utf8'), mutations) : Buffer.from(text, 'utf8'));
+        let records: Awaited<ReturnType<typeof readBedFile>>;
         try {
-          const parsed = parse(input);
-          if ('chrom' in parsed) assert.ok(parsed.start >= 0 && parsed.end > parsed.start, `${input} -> ${JSON.stringify(parsed)}`);
-          else assert.ok(parsed.index >= 1 && parsed.index <= parsed.count, input);
+          records = await readBedFile(file);
         } catch (error) {
-          if (!(error instanceof RnnseqError)) throw error;
-          assert.equal(error.exitCode, 2);
-          assert.ok(!error.message.includes('\n'));
+          checkUserError(error, file);
+          assert.ok(mutations || useNear, `well-formed BED was refused: ${(error as Error).message}`);
+          return;
         }
-      }
-      // A well-formed region, written with or without thousands separators, is 1-based inclusive -> BED.
-      const name = chrom.replace(/[\s:]/g, '') || 'chr1';
-      const format = (n: number) => (commas ? n.toLocaleString('en-US') : String(n));
-      assert.deepEqual(parseRegion(`${name}:${format(first)}-${format(first + span)}`), { chrom: name, start: first - 1, end: first + span });
-    }),
+        for (const r of records)
+          assert.ok(Number.isSafeInteger(r.start) && r.start >= 0 && r.start <= r.end, `interval ${r.start}-${r.end}`);
+        if (!mutations && !useNear) {
+          const expected = lines.flatMap((m, i) =>
+            m.kind === 'interval' ? [{ chrom: m.chrom, start: m.start, end: m.start + m.length, line: i + 1 }] : [],
+          );
+          assert.deepEqual(
+            records.map(({ chrom, start, end, line }) => ({ chrom, start, end, line })),
+            expected,
+          );
+        }
+      },
+    ),
+    property(
+      'VCF reads back exactly, and damaged VCF gives records or a one-line error',
+      1000,
+      fc.tuple(vcfModelArb, fc.option(mutationsArb)),
+      ([model, mutations], file) => {
+        const text = writeVcf(model);
+        const input = mutations ? mutate(Buffer.from(text), mutations).toString('utf8') : text;
+        let vcf: ReturnType<typeof parseVcf>;
+        try {
+          vcf = parseVcf(input, file);
+        } catch (error) {
+          checkUserError(error, file);
+          assert.ok(mutations, `well-formed VCF was refused: ${(error as Error).message}`);
+          return;
+        }
+        for (const r of vcf.records) assert.ok(Number.isInteger(r.position) && r.position >= 0);
+        if (!mutations)
+          assert.deepEqual(
+            vcf.records.map((r) => [r.chrom, r.position]),
+            model.records.map((r) => [r.chrom, r.pos - 1]),
+          );
+      },
+    ),
+    property(
+      '--region and --shard strings parse or give a one-line usage error',
+      1000,
+      fc.tuple(
+        fc.string({ unit: fc.constantFrom('c', 'h', 'r', '1', ':', '-', ',', '0', '9', '/', ' ', 'é', '*'), maxLength: 20 }),
+        fc.string({ maxLength: 8 }),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.integer({ min: 0, max: 1e9 }),
+        fc.boolean(),
+      ),
+      ([text, chrom, first, span, commas]) => {
+        for (const [parse, input] of [
+          [parseRegion, text],
+          [parseShard, text],
+        ] as const) {
+          try {
+            const parsed = parse(input);
+            if ('chrom' in parsed) assert.ok(parsed.start >= 0 && parsed.end > parsed.start, `${input} -> ${JSON.stringify(parsed)}`);
+            else assert.ok(parsed.index >= 1 && parsed.index <= parsed.count, input);
+          } catch (error) {
+            if (!(error instanceof RnnseqError)) throw error;
+            assert.equal(error.exitCode, 2);
+            assert.ok(!error.message.includes('\n'));
+          }
+        }
+        // A well-formed region, written with or without thousands separators, is 1-based inclusive -> BED.
+        const name = chrom.replace(/[\s:]/g, '') || 'chr1';
+        const format = (n: number) => (commas ? n.toLocaleString('en-US') : String(n));
+        assert.deepEqual(parseRegion(`${name}:${format(first)}-${format(first + span)}`), {
+          chrom: name,
+          start: first - 1,
+          end: first + span,
+        });
+      },
+    ),
   ];
 }

@@ -19,7 +19,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function differingPaths(a: unknown, b: unknown, path = ''): string[] {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Object.is(a, b) ? [] : [path || '(root)'];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].flatMap((key) => differingPaths((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`));
+  return [...keys].flatMap((key) =>
+    differingPaths((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`),
+  );
 }
 
 async function inBoth(args: string[], cwds: string[]): Promise<void> {
@@ -38,13 +40,65 @@ test('same data, seed and --threads give byte-identical checkpoints, TSV, BED an
     writeFileSync(join(job, 'genome.fa'), genome);
   }
   // Dropout and the validation split draw from the seed; both are exercised.
-  await inBoth(['train', '-o', 'run', '--length', '20', '--cell', 'gru', '--hidden', '6', '--dropout', '0.2', '--epochs', '3', '--batch-size', '16', '--seed', '5', '--threads', '1', '-q', 'train.fa'], jobs);
+  await inBoth(
+    [
+      'train',
+      '-o',
+      'run',
+      '--length',
+      '20',
+      '--cell',
+      'gru',
+      '--hidden',
+      '6',
+      '--dropout',
+      '0.2',
+      '--epochs',
+      '3',
+      '--batch-size',
+      '16',
+      '--seed',
+      '5',
+      '--threads',
+      '1',
+      '-q',
+      'train.fa',
+    ],
+    jobs,
+  );
   await inBoth(['classify', '-q', '-m', 'run', '--threads', '1', '-o', 'classes.tsv', 'test.fa'], jobs);
-  await inBoth(['scan', '-q', '-m', 'run', '--class', 'motif', '--threshold', '0.5', '--threads', '1', '-o', 'calls.bed', '--bedgraph', 'scores.bg', 'genome.fa'], jobs);
+  await inBoth(
+    [
+      'scan',
+      '-q',
+      '-m',
+      'run',
+      '--class',
+      'motif',
+      '--threshold',
+      '0.5',
+      '--threads',
+      '1',
+      '-o',
+      'calls.bed',
+      '--bedgraph',
+      'scores.bg',
+      'genome.fa',
+    ],
+    jobs,
+  );
   await inBoth(['explain', '-q', '-m', 'run', '--target', 'motif', '--threads', '1', '-o', 'effects.tsv', 'test.fa'], jobs);
 
   const [one, two] = jobs as [string, string];
-  for (const file of ['run/best/weights.bin', 'run/last/weights.bin', 'run/last/optimizer.bin', 'classes.tsv', 'calls.bed', 'scores.bg', 'effects.tsv']) {
+  for (const file of [
+    'run/best/weights.bin',
+    'run/last/weights.bin',
+    'run/last/optimizer.bin',
+    'classes.tsv',
+    'calls.bed',
+    'scores.bg',
+    'effects.tsv',
+  ]) {
     assert.ok(readFileSync(join(one, file)).equals(readFileSync(join(two, file))), `${file} differs between two identical runs`);
   }
   assert.ok(readFileSync(join(one, 'scores.bg'), 'utf8').split('\n').length > 100, 'the scan scored the genome');

@@ -8,7 +8,7 @@ import { tempDir } from '../helpers.js';
 // Linux pids stay below 2^22, so no process ever runs as this one: its temp files are a killed run's litter.
 const DEAD_PID = 999_999_999;
 
-test('removeStaleTemps removes only the dead processes\' temp copies of that output', async (t) => {
+test("removeStaleTemps removes only the dead processes' temp copies of that output", async (t) => {
   const dir = tempDir(t);
   const names = [
     `.rnnseq-tmp-${DEAD_PID}-calls.bed`, // a killed scan's half-written calls: removed
@@ -34,6 +34,8 @@ test('writeFileAtomically writes the whole file, clears stale temps and names th
   assert.equal(readFileSync(path, 'utf8'), 'a\tb\n');
   assert.deepEqual(readdirSync(dir), ['metrics.tsv']);
   mkdirSync(join(dir, 'taken'));
-  await assert.rejects(writeFileAtomically(join(dir, 'taken'), 'x'), (error: Error) => error.message.startsWith(`cannot write ${join(dir, 'taken')}:`));
+  await assert.rejects(writeFileAtomically(join(dir, 'taken'), 'x'), (error: Error) =>
+    error.message.startsWith(`cannot write ${join(dir, 'taken')}:`),
+  );
   assert.deepEqual(readdirSync(dir).sort(), ['metrics.tsv', 'taken']);
 });

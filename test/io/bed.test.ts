@@ -31,11 +31,18 @@ test('bad BED lines are reported with file and line', () => {
     ['chr1\t1.5\t10', /BED start must be a non-negative integer/],
   ];
   for (const [line, message] of cases) {
-    assert.throws(() => parseBedLine(line, 'x.bed', 3), (e: unknown) => e instanceof RnnseqError && e.exitCode === 2 && message.test(e.message), line);
+    assert.throws(
+      () => parseBedLine(line, 'x.bed', 3),
+      (e: unknown) => e instanceof RnnseqError && e.exitCode === 2 && message.test(e.message),
+      line,
+    );
   }
   assert.throws(() => parseBedLine('chrom\tstart\tend', 'x.bed', 1), /a header line\? start it with '#'/);
 });
 
 test('formatBedLine writes BED6 plus extra columns', () => {
-  assert.equal(formatBedLine({ chrom: 'c', start: 1, end: 9, name: 'hit', score: 750, strand: '.' }, ['0.75', '3']), 'c\t1\t9\thit\t750\t.\t0.75\t3\n');
+  assert.equal(
+    formatBedLine({ chrom: 'c', start: 1, end: 9, name: 'hit', score: 750, strand: '.' }, ['0.75', '3']),
+    'c\t1\t9\thit\t750\t.\t0.75\t3\n',
+  );
 });

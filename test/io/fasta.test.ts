@@ -7,13 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { RnnseqError } from '../../src/errors.js';
-import {
-  type FastaChunk,
-  type FastaReadOptions,
-  type FastaRecord,
-  readFasta,
-  readFastaChunks,
-} from '../../src/io/fasta.js';
+import { type FastaChunk, type FastaReadOptions, type FastaRecord, readFasta, readFastaChunks } from '../../src/io/fasta.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 
 // dist/test/io/ -> repository root -> ../shared/data, where CI keeps the real data beside the repository.
@@ -218,10 +212,7 @@ describe('readFasta errors', () => {
   test('rejects a character outside the alphabet, naming file, line, column, record and what is allowed', async () => {
     const file = writeInput('>s1\nACGT\n>s2 x\nACGT\nAC\r\nAJGT\n');
     const err = await readError(file, dnaOptions);
-    assert.equal(
-      err.message,
-      `${file}:6: record 's2': invalid character 'J' at column 2; allowed: ${dna.label}`,
-    );
+    assert.equal(err.message, `${file}:6: record 's2': invalid character 'J' at column 2; allowed: ${dna.label}`);
   });
 
   test('reports the column of a bad character on a line that spans read chunks', async () => {
@@ -314,7 +305,10 @@ describe('readFasta gzip', () => {
     const readable = gunzipSync(cut, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
     const lines = readable.toString('latin1').split('\n').length - 1;
     assert.ok(lines > 100, `${lines} lines`);
-    assert.match((await readError(file)).message, new RegExp(`^${escapeRegExp(file)}:${lines}: record 's1': truncated or corrupt gzip after this line`));
+    assert.match(
+      (await readError(file)).message,
+      new RegExp(`^${escapeRegExp(file)}:${lines}: record 's1': truncated or corrupt gzip after this line`),
+    );
   });
 
   test('reports a gzip file with damaged data as truncated or corrupt', async () => {

@@ -10,13 +10,25 @@ import { needTool } from '../system-tools.js';
 
 /** Every command and its long options, read from the same commander program the CLI runs. */
 async function programWords(): Promise<Array<{ command: string; options: string[] }>> {
-  return (await buildProgram()).commands.map((command) => ({ command: command.name(), options: command.options.flatMap((o) => [o.short, o.long].filter((n): n is string => n !== undefined)) }));
+  return (await buildProgram()).commands.map((command) => ({
+    command: command.name(),
+    options: command.options.flatMap((o) => [o.short, o.long].filter((n): n is string => n !== undefined)),
+  }));
 }
 
 /** What bash offers for a command line whose last word is being completed. */
 function bashComplete(script: string, words: string[]): string[] {
   const quoted = words.map((w) => `'${w}'`).join(' ');
-  const result = spawnSync('bash', ['-c', `source "$1"; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _rnnseq; printf '%s\\n' "\${COMPREPLY[@]}"`, 'bash', script], { encoding: 'utf8' });
+  const result = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source "$1"; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _rnnseq; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      'bash',
+      script,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(result.status, 0, result.stderr);
   return result.stdout.split('\n').filter(Boolean);
 }
@@ -35,14 +47,28 @@ test('the bash script parses, and completes every command, option and choice lis
   for (const { command, options } of program) {
     assert.ok(commands.includes(command), `command ${command}`);
     const offered = bashComplete(script, ['rnnseq', command, '-']);
-    assert.deepEqual(options.filter((o) => !offered.includes(o)), [], `options of ${command}`);
+    assert.deepEqual(
+      options.filter((o) => !offered.includes(o)),
+      [],
+      `options of ${command}`,
+    );
   }
   assert.ok(program.some((c) => c.command === 'report') && program.some((c) => c.command === 'completion'));
   assert.deepEqual(bashComplete(script, ['rnnseq', 'train', '--cell', '']), ['lstm', 'gru', 'rnn', 'cifg']);
   const trainC = bashComplete(script, ['rnnseq', 'train', '--c']);
-  assert.deepEqual(trainC.sort(), program.find((c) => c.command === 'train')!.options.filter((o) => o.startsWith('--c')).sort());
+  assert.deepEqual(
+    trainC.sort(),
+    program
+      .find((c) => c.command === 'train')!
+      .options.filter((o) => o.startsWith('--c'))
+      .sort(),
+  );
   assert.ok(trainC.includes('--cell') && trainC.includes('--clip-norm'));
-  assert.deepEqual(bashComplete(script, ['rnnseq', 'report', 'run', '--svg', '']), [...FIGURE_NAMES], 'report --svg offers the figures report draws');
+  assert.deepEqual(
+    bashComplete(script, ['rnnseq', 'report', 'run', '--svg', '']),
+    [...FIGURE_NAMES],
+    'report --svg offers the figures report draws',
+  );
   assert.deepEqual(bashComplete(script, ['rnnseq', 'completion', '']), ['bash', 'zsh']);
   assert.ok(bashComplete(script, ['rnnseq', 'classify', '-m', 'spl']).includes('splice-primate'), 'shipped models for -m');
   assert.ok(bashComplete(script, ['rnnseq', 'scan', '--su']).includes('--summary'));
@@ -81,7 +107,11 @@ test('the zsh script parses, registers itself and completes choices in a real zs
   if (!needTool(t, 'zsh')) return;
   const syntax = spawnSync('zsh', ['-n', script], { encoding: 'utf8' });
   assert.equal(syntax.status, 0, syntax.stderr);
-  const registered = spawnSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${script} && print -r -- $_comps[rnnseq]`], { encoding: 'utf8' });
+  const registered = spawnSync(
+    'zsh',
+    ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${script} && print -r -- $_comps[rnnseq]`],
+    { encoding: 'utf8' },
+  );
   assert.equal(registered.stdout.trim(), '_rnnseq', registered.stderr);
   for (const { command, options } of await programWords()) {
     assert.match(generated.stdout, new RegExp(`^    '${command}:`, 'm'), `command ${command}`);

@@ -23,10 +23,14 @@ function run(command: string, args: string[], options: { cwd: string }): { statu
 }
 
 function canCompile(): boolean {
-  return process.arch === 'x64' && ['g++', 'make', 'python3'].every((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0);
+  return (
+    process.arch === 'x64' && ['g++', 'make', 'python3'].every((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0)
+  );
 }
 
-test('npm pack installs globally; rnnseq runs from another directory with its shipped models and native kernels', { timeout: 600_000 }, (t) => {
+test('npm pack installs globally; rnnseq runs from another directory with its shipped models and native kernels', {
+  timeout: 600_000,
+}, (t) => {
   const dir = tempDir(t, 'rnnseq-pack-');
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -34,22 +38,50 @@ test('npm pack installs globally; rnnseq runs from another directory with its sh
   const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: repoRoot });
   assert.equal(packed.status, 0, packed.stderr);
   const tarball = join(dir, `rnnseq-${pkg.version}.tgz`);
-  const listing = run('tar', ['tzf', tarball], { cwd: dir }).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const file of ['bin/rnnseq', 'dist/src/cli.js', 'dist/src/report/html.js', 'models/splice-primate/rnnseq.json', 'models/splice-primate/weights.bin', 'scripts/build-native.mjs', 'README.md']) {
+  const listing = run('tar', ['tzf', tarball], { cwd: dir })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+  for (const file of [
+    'bin/rnnseq',
+    'dist/src/cli.js',
+    'dist/src/report/html.js',
+    'models/splice-primate/rnnseq.json',
+    'models/splice-primate/weights.bin',
+    'scripts/build-native.mjs',
+    'README.md',
+  ]) {
     assert.ok(listing.includes(file), `the tarball holds ${file}`);
   }
   const nativeSources = readdirSync(join(repoRoot, 'src', 'native')).filter((f) => /\.(cc|h|gyp)$/.test(f));
-  assert.deepEqual(nativeSources.filter((f) => !listing.includes(`src/native/${f}`)), [], 'every native source ships, so the install can build');
-  assert.deepEqual(listing.filter((f) => /^(dist\/test|dist\/bench|src\/native\/build|src\/node_modules|node_modules)\//.test(f)), [], 'no tests, build output or modules');
+  assert.deepEqual(
+    nativeSources.filter((f) => !listing.includes(`src/native/${f}`)),
+    [],
+    'every native source ships, so the install can build',
+  );
+  assert.deepEqual(
+    listing.filter((f) => /^(dist\/test|dist\/bench|src\/native\/build|src\/node_modules|node_modules)\//.test(f)),
+    [],
+    'no tests, build output or modules',
+  );
 
   const prefix = join(dir, 'prefix');
-  const installed = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball], { cwd: dir });
+  const installed = run(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball],
+    { cwd: dir },
+  );
   assert.equal(installed.status, 0, installed.stderr);
 
   const elsewhere = join(dir, 'elsewhere');
   mkdirSync(elsewhere);
   const rnnseq = (args: string[], input?: string) => {
-    const result = spawnSync(join(prefix, 'bin', 'rnnseq'), args, { cwd: elsewhere, encoding: 'utf8', input: input ?? '', env: cleanEnv() });
+    const result = spawnSync(join(prefix, 'bin', 'rnnseq'), args, {
+      cwd: elsewhere,
+      encoding: 'utf8',
+      input: input ?? '',
+      env: cleanEnv(),
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   };
   const version = rnnseq(['--version']);

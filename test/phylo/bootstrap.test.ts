@@ -29,8 +29,12 @@ test('clade support for a rooted tree: the root split is no clade', () => {
 function separated(windowsPerGroup: number, seed: number): GroupFeatures[] {
   const random = new Random(seed);
   const centres: Record<string, number[]> = {
-    a: [1, 0, 0, 0.1], b: [1, 0.1, 0, 0], c: [0.9, 0, 0.1, 0],
-    x: [0, 0, 1, 1], y: [0, 0.1, 1, 0.9], z: [0.1, 0, 0.9, 1],
+    a: [1, 0, 0, 0.1],
+    b: [1, 0.1, 0, 0],
+    c: [0.9, 0, 0.1, 0],
+    x: [0, 0, 1, 1],
+    y: [0, 0.1, 1, 0.9],
+    z: [0.1, 0, 0.9, 1],
   };
   return Object.entries(centres).map(([name, centre]) => {
     const windowVectors = Array.from({ length: windowsPerGroup }, () => Float32Array.from(centre, (v) => v + 0.02 * random.next()));
@@ -63,7 +67,10 @@ test('a perfectly separated data set gets 100% bootstrap support on its clades, 
   };
   collect(supported.tree);
   assert.ok(supports.length >= 1, formatNewick(supported.tree));
-  assert.ok(supports.every((s) => s === 100), `cluster support ${supports.join(', ')}`);
+  assert.ok(
+    supports.every((s) => s === 100),
+    `cluster support ${supports.join(', ')}`,
+  );
   const upgma = buildPhylogeny(features, { ...options, method: 'upgma', bootstrap: 50 });
   const clusters = upgma.tree.children.map((child) => child.support);
   assert.deepEqual(clusters, [100, 100], formatNewick(upgma.tree));

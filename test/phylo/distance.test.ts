@@ -6,7 +6,13 @@ import { formatMatrixTsv } from '../../src/phylo/matrix-tsv.js';
 const near = (a: number, b: number) => Math.abs(a - b) < 1e-12;
 
 test('cosine, euclidean and correlation distances on known vectors', () => {
-  const profiles = [[1, 0, 0], [0, 1, 0], [2, 0, 0], [1, 1, 0], [3, 2, 1]];
+  const profiles = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [2, 0, 0],
+    [1, 1, 0],
+    [3, 2, 1],
+  ];
   const cosine = distanceMatrix(profiles, 'cosine');
   assert.ok(near(cosine[0]![1]!, 1), 'orthogonal');
   assert.ok(near(cosine[0]![2]!, 0), 'scale does not matter');
@@ -22,10 +28,30 @@ test('cosine, euclidean and correlation distances on known vectors', () => {
     m.forEach((row, i) => row.forEach((d, j) => assert.equal(d, m[j]![i], 'symmetric')));
     m.forEach((row, i) => assert.equal(row[i], 0, 'zero diagonal'));
   }
-  assert.equal(distanceMatrix([[0, 0], [1, 0]], 'cosine')[0]![1], 1, 'an empty profile is at distance 1, not NaN');
+  assert.equal(
+    distanceMatrix(
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      'cosine',
+    )[0]![1],
+    1,
+    'an empty profile is at distance 1, not NaN',
+  );
 });
 
 test('the matrix TSV has a described header and one row per group', () => {
-  const text = formatMatrixTsv(['a', 'b'], distanceMatrix([[1, 0], [1, 1]], 'cosine'), 'cosine distance of 2-mer frequencies');
+  const text = formatMatrixTsv(
+    ['a', 'b'],
+    distanceMatrix(
+      [
+        [1, 0],
+        [1, 1],
+      ],
+      'cosine',
+    ),
+    'cosine distance of 2-mer frequencies',
+  );
   assert.equal(text, 'cosine distance of 2-mer frequencies\ta\tb\na\t0\t0.29289322\nb\t0.29289322\t0\n');
 });

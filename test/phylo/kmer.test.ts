@@ -20,7 +20,12 @@ test('k-mer profiles are frequencies of the k-mers made of plain bases', async (
   assert.equal(featurizer.description, '2-mer frequencies');
   const [plain, withN, lower, rnaSpelling, none] = await featurizer.featurize(['ACGTACGT', 'ACNGT', 'acgtacgt', 'ACGUACGU', 'ANA']);
   // ACGTACGT: AC CG GT TA AC CG GT
-  assert.deepEqual(nonZero(plain!), { [index('AC')]: Math.fround(2 / 7), [index('CG')]: Math.fround(2 / 7), [index('GT')]: Math.fround(2 / 7), [index('TA')]: Math.fround(1 / 7) });
+  assert.deepEqual(nonZero(plain!), {
+    [index('AC')]: Math.fround(2 / 7),
+    [index('CG')]: Math.fround(2 / 7),
+    [index('GT')]: Math.fround(2 / 7),
+    [index('TA')]: Math.fround(1 / 7),
+  });
   assert.deepEqual(nonZero(withN!), { [index('AC')]: 0.5, [index('GT')]: 0.5 }, 'N breaks the k-mers that span it');
   assert.deepEqual(lower, plain, 'soft-masked bases count');
   assert.deepEqual(rnaSpelling, plain, 'U counts as T');

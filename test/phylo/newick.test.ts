@@ -18,7 +18,14 @@ test('Newick round trip keeps names that need quoting, supports and branch lengt
       },
       { name: 'a,b(c):d;[e]', length: 3, children: [] },
       { name: 'Homo_sapiens', length: 0, children: [] },
-      { name: '42', length: 2, children: [{ name: 'x', children: [] }, { name: 'y', children: [] }] },
+      {
+        name: '42',
+        length: 2,
+        children: [
+          { name: 'x', children: [] },
+          { name: 'y', children: [] },
+        ],
+      },
     ],
   };
   const text = formatNewick(tree);
@@ -28,18 +35,26 @@ test('Newick round trip keeps names that need quoting, supports and branch lengt
 
 test('any tree survives format then parse', () => {
   const name = fc.string({ minLength: 1, maxLength: 8 });
-  const length = fc.option(fc.integer({ min: 0, max: 10 ** 6 }).map((n) => n / 1000), { nil: undefined });
+  const length = fc.option(
+    fc.integer({ min: 0, max: 10 ** 6 }).map((n) => n / 1000),
+    { nil: undefined },
+  );
   const { tree } = fc.letrec<{ tree: TreeNode; leaf: TreeNode; internal: TreeNode }>((self) => ({
     tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, self('leaf'), self('internal')),
     leaf: fc.record({ name, length, children: fc.constant([]) }, { requiredKeys: ['name', 'children'] }),
     internal: fc.record(
-      { support: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }), length, children: fc.array(self('tree'), { minLength: 1, maxLength: 4 }) },
+      {
+        support: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+        length,
+        children: fc.array(self('tree'), { minLength: 1, maxLength: 4 }),
+      },
       { requiredKeys: ['children'] },
     ),
   }));
   const clean = (node: TreeNode): TreeNode => {
     const out: TreeNode = { children: node.children.map(clean) };
-    for (const key of ['name', 'length', 'support'] as const) if (node[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = node[key];
+    for (const key of ['name', 'length', 'support'] as const)
+      if (node[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = node[key];
     return out;
   };
   fc.assert(
@@ -57,11 +72,24 @@ test('parsing skips comments and blanks, reads numeric internal labels as suppor
     name: 'root_label',
     children: [
       { name: 'Homo_sapiens', length: 0.1, children: [] },
-      { support: 0.95, length: 2, children: [{ name: 'b', length: 0.001, children: [] }, { name: 'c d', children: [] }] },
+      {
+        support: 0.95,
+        length: 2,
+        children: [
+          { name: 'b', length: 0.001, children: [] },
+          { name: 'c d', children: [] },
+        ],
+      },
       { name: 'e', children: [] },
     ],
   });
-  assert.deepEqual(parseNewick('(a,b)100;', 't'), { support: 100, children: [{ name: 'a', children: [] }, { name: 'b', children: [] }] });
+  assert.deepEqual(parseNewick('(a,b)100;', 't'), {
+    support: 100,
+    children: [
+      { name: 'a', children: [] },
+      { name: 'b', children: [] },
+    ],
+  });
   assert.deepEqual(parseNewick("(a,b)'100';", 't').name, '100', 'a quoted number is a name');
   assert.deepEqual(parseNewick('leaf;', 't'), { name: 'leaf', children: [] });
 });

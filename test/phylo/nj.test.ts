@@ -52,28 +52,76 @@ test('neighbour joining is exact on a random additive tree and does not depend o
 test('negative branch lengths are clamped to 0 and the pair keeps its distance', () => {
   // Far from additive: the NJ formula gives p 4 and q -3 on a pair only 1 apart. Q ties between (p,q) and
   // (r,s); the first pair in input order is joined.
-  const tree = neighbourJoining(['p', 'q', 'r', 's'], [
-    [0, 1, 9, 9],
-    [1, 0, 2, 2],
-    [9, 2, 0, 1],
-    [9, 2, 1, 0],
-  ]);
+  const tree = neighbourJoining(
+    ['p', 'q', 'r', 's'],
+    [
+      [0, 1, 9, 9],
+      [1, 0, 2, 2],
+      [9, 2, 0, 1],
+      [9, 2, 1, 0],
+    ],
+  );
   const lengths: number[] = [];
   const walk = (node: TreeNode) => {
     if (node.length !== undefined) lengths.push(node.length);
     node.children.forEach(walk);
   };
   walk(tree);
-  assert.ok(lengths.every((l) => l >= 0), `all lengths >= 0: ${lengths.join(', ')}`);
-  assert.deepEqual(tree.children[0]!.children.map((c) => [c.name, c.length]), [['p', 1], ['q', 0]]);
+  assert.ok(
+    lengths.every((l) => l >= 0),
+    `all lengths >= 0: ${lengths.join(', ')}`,
+  );
+  assert.deepEqual(
+    tree.children[0]!.children.map((c) => [c.name, c.length]),
+    [
+      ['p', 1],
+      ['q', 0],
+    ],
+  );
   assert.equal(patristic(tree).get('p')!.get('q'), 1);
 });
 
 test('neighbour joining handles 2 and 3 taxa and rejects a malformed matrix', () => {
-  const two = neighbourJoining(['x', 'y'], [[0, 4], [4, 0]]);
-  assert.deepEqual(two.children.map((c) => [c.name, c.length]), [['x', 2], ['y', 2]]);
-  const three = neighbourJoining(['x', 'y', 'z'], [[0, 3, 4], [3, 0, 5], [4, 5, 0]]);
-  assert.deepEqual(three.children.map((c) => [c.name, c.length]), [['x', 1], ['y', 2], ['z', 3]]);
+  const two = neighbourJoining(
+    ['x', 'y'],
+    [
+      [0, 4],
+      [4, 0],
+    ],
+  );
+  assert.deepEqual(
+    two.children.map((c) => [c.name, c.length]),
+    [
+      ['x', 2],
+      ['y', 2],
+    ],
+  );
+  const three = neighbourJoining(
+    ['x', 'y', 'z'],
+    [
+      [0, 3, 4],
+      [3, 0, 5],
+      [4, 5, 0],
+    ],
+  );
+  assert.deepEqual(
+    three.children.map((c) => [c.name, c.length]),
+    [
+      ['x', 1],
+      ['y', 2],
+      ['z', 3],
+    ],
+  );
   assert.throws(() => neighbourJoining(['x', 'y'], [[0, 1]]), /2 names but 1 matrix rows/);
-  assert.throws(() => neighbourJoining(['x', 'y'], [[0, NaN], [NaN, 0]]), /not a finite number/);
+  assert.throws(
+    () =>
+      neighbourJoining(
+        ['x', 'y'],
+        [
+          [0, NaN],
+          [NaN, 0],
+        ],
+      ),
+    /not a finite number/,
+  );
 });

@@ -12,7 +12,10 @@ import { evolve, toFasta } from './evolve.js';
 const TRUE_TREE = '(((A:0.02,B:0.09):0.05,(C:0.08,D:0.02):0.05):0.04,((E:0.05,F:0.02):0.05,(G:0.09,H:0.03):0.05):0.04);';
 
 function oneLineError(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((line) => !/^rnnseq: (read|removed|features|tree)/.test(line));
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !/^rnnseq: (read|removed|features|tree)/.test(line));
   assert.equal(lines.length, 1, stderr);
   assert.doesNotMatch(stderr, /\bat .*\.js:\d+/, 'no stack trace');
   return lines[0]!;
@@ -23,7 +26,20 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   const truth = parseNewick(TRUE_TREE, 'truth');
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
   writeFileSync(join(dir, 'truth.nwk'), `${TRUE_TREE}\n`);
-  const built = await runCli(['phylo', '--kmer', '4', '--windows-per-group', '300', '--seed', '3', join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--matrix', join(dir, 'dist.tsv')]);
+  const built = await runCli([
+    'phylo',
+    '--kmer',
+    '4',
+    '--windows-per-group',
+    '300',
+    '--seed',
+    '3',
+    join(dir, 'sim.fa'),
+    '-o',
+    join(dir, 'tree.nwk'),
+    '--matrix',
+    join(dir, 'dist.tsv'),
+  ]);
   assert.equal(built.code, 0, built.stderr);
   assert.equal(built.stdout, '', 'the tree went to -o');
   assert.match(built.stderr, /read 8 records in 8 groups \(dna\)/);
@@ -35,7 +51,10 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   assert.equal(compared.code, 0, compared.stderr);
   assert.equal(compared.stdout, 'rf\tmax_rf\tnormalised_rf\tleaves\n0\t10\t0\t8\n');
 
-  const rows = readFileSync(join(dir, 'dist.tsv'), 'utf8').trim().split('\n').map((line) => line.split('\t'));
+  const rows = readFileSync(join(dir, 'dist.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
   assert.equal(rows[0]![0], 'cosine distance of 4-mer frequencies');
   assert.deepEqual(rows[0]!.slice(1), ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
   assert.equal(rows.length, 9);
@@ -43,15 +62,45 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   assert.ok(d(0, 1) < d(0, 4) && d(2, 3) < d(2, 6), 'sisters are closer than distant leaves');
   assert.deepEqual(readdirSync(dir).sort(), ['dist.tsv', 'sim.fa', 'tree.nwk', 'truth.nwk'], 'no temp files left');
 
-  const clock = await runCli(['phylo', '-q', '--kmer', '4', '--windows-per-group', '300', '--seed', '3', '--method', 'upgma', join(dir, 'sim.fa')]);
+  const clock = await runCli([
+    'phylo',
+    '-q',
+    '--kmer',
+    '4',
+    '--windows-per-group',
+    '300',
+    '--seed',
+    '3',
+    '--method',
+    'upgma',
+    join(dir, 'sim.fa'),
+  ]);
   assert.equal(clock.code, 0, clock.stderr);
-  assert.deepEqual(leafNamesOf(parseNewick(clock.stdout, 'stdout')).sort(), ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'], 'UPGMA also writes a tree, to stdout');
+  assert.deepEqual(
+    leafNamesOf(parseNewick(clock.stdout, 'stdout')).sort(),
+    ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'],
+    'UPGMA also writes a tree, to stdout',
+  );
 });
 
 test('the same --seed gives byte-identical trees and matrices, bootstrap included', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(parseNewick(TRUE_TREE, 'truth'), 1500, 9)));
-  const args = (seed: string) => ['phylo', '-q', '--kmer', '3', '--bootstrap', '20', '--seed', seed, '--windows-per-group', '40', '--window', '100', join(dir, 'sim.fa')];
+  const args = (seed: string) => [
+    'phylo',
+    '-q',
+    '--kmer',
+    '3',
+    '--bootstrap',
+    '20',
+    '--seed',
+    seed,
+    '--windows-per-group',
+    '40',
+    '--window',
+    '100',
+    join(dir, 'sim.fa'),
+  ];
   const first = await runCli([...args('7'), '--matrix', join(dir, 'a.tsv')]);
   const second = await runCli([...args('7'), '--matrix', join(dir, 'b.tsv')]);
   assert.equal(first.code, 0, first.stderr);
@@ -81,7 +130,12 @@ test('aligned input: gaps are stripped with one notice and give the same tree as
 test('records are grouped by header tag, by id regex, or by file', async (t) => {
   const dir = tempDir(t);
   const sequences = [...evolve(parseNewick('((a:0.04,b:0.04):0.1,(c:0.04,d:0.04):0.1);', 't'), 900, 5)];
-  const fasta = sequences.flatMap(([name, seq]) => [`>${name}_1 species=sp_${name}\n${seq.slice(0, 450)}\n`, `>${name}_2 species=sp_${name}\n${seq.slice(450)}\n`]).join('');
+  const fasta = sequences
+    .flatMap(([name, seq]) => [
+      `>${name}_1 species=sp_${name}\n${seq.slice(0, 450)}\n`,
+      `>${name}_2 species=sp_${name}\n${seq.slice(450)}\n`,
+    ])
+    .join('');
   writeFileSync(join(dir, 'all.fa'), fasta);
   for (const [name, seq] of sequences) writeFileSync(join(dir, `${name}.fa`), `>x\n${seq}\n`);
 
@@ -92,9 +146,15 @@ test('records are grouped by header tag, by id regex, or by file', async (t) => 
   const byRegex = await runCli(['phylo', '-q', '--kmer', '3', '--group-regex', '^(.)_\\d$', join(dir, 'all.fa')]);
   assert.equal(byRegex.code, 0, byRegex.stderr);
   assert.equal(byRegex.stdout, byTag.stdout.replaceAll('sp_', ''), 'the same groups give the same tree');
-  const byFile = await runCli(['phylo', '-q', '--kmer', '3', ...sequences.map(([name]) => `--group=${name} grp=${join(dir, `${name}.fa`)}`)]);
+  const byFile = await runCli([
+    'phylo',
+    '-q',
+    '--kmer',
+    '3',
+    ...sequences.map(([name]) => `--group=${name} grp=${join(dir, `${name}.fa`)}`),
+  ]);
   assert.equal(byFile.code, 0, byFile.stderr);
-  assert.deepEqual(leafNamesOf(parseNewick(byFile.stdout, 'o')).sort(), ["a grp", "b grp", "c grp", "d grp"]);
+  assert.deepEqual(leafNamesOf(parseNewick(byFile.stdout, 'o')).sort(), ['a grp', 'b grp', 'c grp', 'd grp']);
   assert.match(byFile.stdout, /'a grp'/, 'names with blanks are quoted');
 
   const untagged = join(dir, 'untagged.fa');
@@ -112,7 +172,7 @@ test('records are grouped by header tag, by id regex, or by file', async (t) => 
 test('phylo --compare prints RF for a known pair and names leaves that differ', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'ref.nwk'), '((A:1,B:1):1,C:1,(D:1,E:1):1);\n');
-  writeFileSync(join(dir, 'other.nwk'), "[a comment]((A,C)90,B,(D,E)100);\n");
+  writeFileSync(join(dir, 'other.nwk'), '[a comment]((A,C)90,B,(D,E)100);\n');
   writeFileSync(join(dir, 'renamed.nwk'), '((A,B),C,(D,X));');
   writeFileSync(join(dir, 'broken.nwk'), '((A,B),C,(D,E);');
   const result = await runCli(['phylo', '--compare', join(dir, 'ref.nwk'), join(dir, 'other.nwk')]);
@@ -138,11 +198,27 @@ test('bad input and bad options give one-line errors and a non-zero exit', async
     [['--kmer', '3', '--all-positions', '--windows-per-group', '5', good], /--windows-per-group or --all-positions, not both/],
     [['--kmer', '3', '--group-regex', '^a', good], /exactly one capture group/],
     [['--kmer', '3', '--method', 'ml', good], /--method/],
-    [['--kmer', '3', 'DUP'], /good\.fa:5: record 'a': the id was already used \(.*good\.fa:1\)/, '>a\nACGTACGTTT\n>b\nACGTACGAAA\n>a\nACGTTCGAAA\n'],
+    [
+      ['--kmer', '3', 'DUP'],
+      /good\.fa:5: record 'a': the id was already used \(.*good\.fa:1\)/,
+      '>a\nACGTACGTTT\n>b\nACGTACGAAA\n>a\nACGTTCGAAA\n',
+    ],
     [['--kmer', '3', 'TWO'], /a tree needs at least 3 groups, found 2 \(a, b\)/, '>a\nACGT\n>b\nACGA\n'],
-    [['--kmer', '3', 'BAD'], /good\.fa:3: record 'b': invalid character 'J' at position 4 for the detected alphabet \(dna/, '>a\nACGTACGT\n>b\nAC-JACGT\n>c\nACGTTCGA\n'],
-    [['--kmer', '3', '--alphabet', 'dna', 'BAD'], /good\.fa:5: record 'b': invalid character 'J' at column 2/, '>a\nACGTACGT\n>b\nAC-A\nAJGT\n>c\nACGTTCGA\n'],
-    [['--kmer', '5', '--alphabet', 'protein', 'good.fa'], /--kmer 5 is too long for protein: profiles are dense, so k <= 4/, '>a\nMKV\n>b\nMKW\n>c\nMKL\n'],
+    [
+      ['--kmer', '3', 'BAD'],
+      /good\.fa:3: record 'b': invalid character 'J' at position 4 for the detected alphabet \(dna/,
+      '>a\nACGTACGT\n>b\nAC-JACGT\n>c\nACGTTCGA\n',
+    ],
+    [
+      ['--kmer', '3', '--alphabet', 'dna', 'BAD'],
+      /good\.fa:5: record 'b': invalid character 'J' at column 2/,
+      '>a\nACGTACGT\n>b\nAC-A\nAJGT\n>c\nACGTTCGA\n',
+    ],
+    [
+      ['--kmer', '5', '--alphabet', 'protein', 'good.fa'],
+      /--kmer 5 is too long for protein: profiles are dense, so k <= 4/,
+      '>a\nMKV\n>b\nMKW\n>c\nMKL\n',
+    ],
   ];
   for (const [args, message, content] of cases) {
     if (content !== undefined) writeFileSync(good, content);
@@ -158,7 +234,25 @@ test('bad input and bad options give one-line errors and a non-zero exit', async
 test('phylo --help documents every option with real examples', async () => {
   const help = await runCli(['phylo', '--help']);
   assert.equal(help.code, 0);
-  for (const flag of ['--kmer', '--canonical', '-m, --model', '--train', '--matrix', '--method', '--distance', '--window', '--windows-per-group', '--all-positions', '--bootstrap', '--seed', '--group-tag', '--group-regex', '--group <name=file>', '--alphabet', '--compare']) {
+  for (const flag of [
+    '--kmer',
+    '--canonical',
+    '-m, --model',
+    '--train',
+    '--matrix',
+    '--method',
+    '--distance',
+    '--window',
+    '--windows-per-group',
+    '--all-positions',
+    '--bootstrap',
+    '--seed',
+    '--group-tag',
+    '--group-regex',
+    '--group <name=file>',
+    '--alphabet',
+    '--compare',
+  ]) {
     assert.ok(help.stdout.includes(flag), flag);
   }
   assert.match(help.stdout, /Examples:\n {2}\$ rnnseq phylo --kmer 5 /);

@@ -33,8 +33,14 @@ test('Robinson-Foulds ignores the root and the order of children', () => {
 });
 
 test('Robinson-Foulds refuses trees on different leaves, naming the leaves that differ', () => {
-  assert.throws(() => robinsonFoulds(tree('((A,B),(C,D));'), tree('((A,B),(C,E));'), ['ref.nwk', 'mine.nwk']), /different leaves \(only in ref\.nwk: 'D'; only in mine\.nwk: 'E'\)/);
-  assert.throws(() => robinsonFoulds(tree('((A,B),(C,D));'), tree('((A,B),(C,A));'), ['ref.nwk', 'mine.nwk']), /mine\.nwk: leaf 'A' appears more than once/);
+  assert.throws(
+    () => robinsonFoulds(tree('((A,B),(C,D));'), tree('((A,B),(C,E));'), ['ref.nwk', 'mine.nwk']),
+    /different leaves \(only in ref\.nwk: 'D'; only in mine\.nwk: 'E'\)/,
+  );
+  assert.throws(
+    () => robinsonFoulds(tree('((A,B),(C,D));'), tree('((A,B),(C,A));'), ['ref.nwk', 'mine.nwk']),
+    /mine\.nwk: leaf 'A' appears more than once/,
+  );
 });
 
 test('Robinson-Foulds works on trees deeper than the call stack', () => {

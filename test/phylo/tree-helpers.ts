@@ -5,7 +5,7 @@ export function patristic(tree: TreeNode): Map<string, Map<string, number>> {
   const depths: Array<{ name: string; path: TreeNode[]; depth: number[] }> = [];
   const walk = (node: TreeNode, path: TreeNode[], depth: number[]) => {
     const here = [...path, node];
-    const d = [...depth, (depth[depth.length - 1] ?? 0) + (path.length > 0 ? node.length ?? 0 : 0)];
+    const d = [...depth, (depth[depth.length - 1] ?? 0) + (path.length > 0 ? (node.length ?? 0) : 0)];
     if (node.children.length === 0) depths.push({ name: node.name!, path: here, depth: d });
     for (const child of node.children) walk(child, here, d);
   };

@@ -46,7 +46,10 @@ test('reliability: calibrated probabilities have a small ECE, overconfident ones
 });
 
 test('valid-predictions.tsv parses into a confusion matrix of argmax predictions', () => {
-  const predictions = parsePredictions(['label\tp_EI\tp_IE\tp_N', 'EI\t0.7\t0.2\t0.1', 'EI\t0.2\t0.5\t0.3', 'N\t0.1\t0.1\t0.8', 'IE\t0.3\t0.3\t0.4', ''].join('\n'), 'v.tsv');
+  const predictions = parsePredictions(
+    ['label\tp_EI\tp_IE\tp_N', 'EI\t0.7\t0.2\t0.1', 'EI\t0.2\t0.5\t0.3', 'N\t0.1\t0.1\t0.8', 'IE\t0.3\t0.3\t0.4', ''].join('\n'),
+    'v.tsv',
+  );
   assert.deepEqual(predictions.classes, ['EI', 'IE', 'N']);
   assert.deepEqual(confusionMatrix(predictions), [
     [1, 1, 0],
@@ -60,13 +63,19 @@ test('valid-predictions.tsv parses into a confusion matrix of argmax predictions
 
 test('a bad valid-predictions.tsv is refused naming file and line', () => {
   assert.throws(() => parsePredictions('id\tp_a\tp_b\nx\t0.1\t0.9\n', 'v.tsv'), /^RnnseqError: v\.tsv:1: header must be 'label'/);
-  assert.throws(() => parsePredictions('label\tp_a\tp_b\na\t0.1\t0.9\nc\t0.5\t0.5\n', 'v.tsv'), /v\.tsv:3: label 'c' is not one of the classes a, b/);
+  assert.throws(
+    () => parsePredictions('label\tp_a\tp_b\na\t0.1\t0.9\nc\t0.5\t0.5\n', 'v.tsv'),
+    /v\.tsv:3: label 'c' is not one of the classes a, b/,
+  );
   assert.throws(() => parsePredictions('label\tp_a\tp_b\na\t0.1\tx\n', 'v.tsv'), /v\.tsv:2: p_b must be a probability/);
   assert.throws(() => parsePredictions('label\tp_a\tp_b\na\t0.1\n', 'v.tsv'), /v\.tsv:2: expected 3 tab-separated fields, found 2/);
 });
 
 test('the threshold figure marks the model threshold and reports precision and recall there', () => {
-  const figure = thresholdFigure([{ name: 'CDS', scores: [0.9, 0.8, 0.6, 0.3], positives: [1, 1, 0, 0] }], { value: 0.5, label: 'calibrated threshold 0.500' })!;
+  const figure = thresholdFigure([{ name: 'CDS', scores: [0.9, 0.8, 0.6, 0.3], positives: [1, 1, 0, 0] }], {
+    value: 0.5,
+    label: 'calibrated threshold 0.500',
+  })!;
   assert.match(figure.svg, /calibrated threshold 0\.500: precision 0\.67, recall 1\.00, F1 0\.80/);
   assert.equal(figure.svg.match(/class="curve"/g)?.length, 3);
   assert.equal(figure.svg.match(/class="marker"/g)?.length, 2);

@@ -13,11 +13,13 @@ function columns(svg: string): Array<{ bits: number; letters: Letter[] }> {
   // a column without letters is an empty, self-closed group
   return [...svg.matchAll(/<g class="logo-column" data-position="\d+" data-bits="([\d.]+)"(?:\/>|>(.*?)<\/g>)/g)].map((m) => ({
     bits: Number(m[1]),
-    letters: [...(m[2] ?? '').matchAll(/data-symbol="(\w)"[^>]*transform="translate\([\d.]+ ([\d.]+)\) scale\([\d.]+ ([\d.]+)\)"/g)].map((l) => ({
-      symbol: l[1]!,
-      y: Number(l[2]),
-      height: Number(l[3]) * 100,
-    })),
+    letters: [...(m[2] ?? '').matchAll(/data-symbol="(\w)"[^>]*transform="translate\([\d.]+ ([\d.]+)\) scale\([\d.]+ ([\d.]+)\)"/g)].map(
+      (l) => ({
+        symbol: l[1]!,
+        y: Number(l[2]),
+        height: Number(l[3]) * 100,
+      }),
+    ),
   }));
 }
 
@@ -31,7 +33,10 @@ test('a DNA logo stacks letters by frequency, as tall as the column information 
   const figure = logoFigure({ name: 'rnnseq_1', counts, symbols: ['A', 'C', 'G', 'T'], sites: 40, consensus: 'NARA' });
   const drawn = columns(figure.svg);
   assert.equal(drawn.length, 4);
-  assert.deepEqual(drawn.map((c) => c.bits), [0, 2, 1, Number((2 - (-0.75 * Math.log2(0.75) - 0.25 * Math.log2(0.25))).toFixed(4))]);
+  assert.deepEqual(
+    drawn.map((c) => c.bits),
+    [0, 2, 1, Number((2 - (-0.75 * Math.log2(0.75) - 0.25 * Math.log2(0.25))).toFixed(4))],
+  );
   assert.equal(drawn[0]!.letters.length, 0);
   const pixelsPerBit = drawn[1]!.letters[0]!.height / 2;
   assert.ok(pixelsPerBit > 10);

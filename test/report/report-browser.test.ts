@@ -25,7 +25,27 @@ before(async () => {
   validLabels = valid.labels;
   writeFileSync(join(work, 'valid.fa'), valid.fasta);
   run = join(work, 'run');
-  const trained = await runCli(['train', '-o', run, '--cell', 'gru', '--hidden', '16', '--pool', 'max', '--epochs', '6', '--lr', '0.01', '--batch-size', '16', '--valid', join(work, 'valid.fa'), '-q', join(work, 'train.fa')]);
+  const trained = await runCli([
+    'train',
+    '-o',
+    run,
+    '--cell',
+    'gru',
+    '--hidden',
+    '16',
+    '--pool',
+    'max',
+    '--epochs',
+    '6',
+    '--lr',
+    '0.01',
+    '--batch-size',
+    '16',
+    '--valid',
+    join(work, 'valid.fa'),
+    '-q',
+    join(work, 'train.fa'),
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
 });
 
@@ -41,7 +61,11 @@ function browserPath(t: { skip(message?: string): void }): string | undefined {
 async function classifyAuc(): Promise<number> {
   const classified = await runCli(['classify', '-m', run, '-q', join(work, 'valid.fa')]);
   assert.equal(classified.code, 0, classified.stderr);
-  const rows = classified.stdout.trim().split('\n').slice(1).map((line, i) => ({ p: Number(line.split('\t')[3]), positive: validLabels[i] === 'motif' }));
+  const rows = classified.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line, i) => ({ p: Number(line.split('\t')[3]), positive: validLabels[i] === 'motif' }));
   let wins = 0;
   let pairs = 0;
   for (const a of rows) {
@@ -54,13 +78,19 @@ async function classifyAuc(): Promise<number> {
   return wins / pairs;
 }
 
-test('report renders offline in Chromium: axes, curves and the AUC of the validation set, no network request', { timeout: 180_000 }, async (t) => {
+test('report renders offline in Chromium: axes, curves and the AUC of the validation set, no network request', {
+  timeout: 180_000,
+}, async (t) => {
   assert.ok(existsSync(join(run, 'best', 'valid-predictions.tsv')), 'train writes best/valid-predictions.tsv');
   const html = join(work, 'report.html');
   const made = await runCli(['report', run, '-o', html]);
   assert.equal(made.code, 0, made.stderr);
   assert.equal(made.stdout, '');
-  assert.deepEqual(readdirSync(work).filter((f) => f.startsWith('.')), [], 'no temp file left');
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.startsWith('.')),
+    [],
+    'no temp file left',
+  );
 
   const executablePath = browserPath(t);
   if (!executablePath) return;
@@ -76,7 +106,15 @@ test('report renders offline in Chromium: axes, curves and the AUC of the valida
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
 
-  assert.deepEqual(await page.locator('svg[data-figure]').evaluateAll((svgs) => svgs.map((s) => s.getAttribute('data-figure'))), ['loss', 'metrics', 'roc', 'pr', 'confusion', 'threshold', 'reliability']);
+  assert.deepEqual(await page.locator('svg[data-figure]').evaluateAll((svgs) => svgs.map((s) => s.getAttribute('data-figure'))), [
+    'loss',
+    'metrics',
+    'roc',
+    'pr',
+    'confusion',
+    'threshold',
+    'reliability',
+  ]);
   for (const name of ['loss', 'metrics', 'roc', 'pr', 'threshold', 'reliability']) {
     const figure = page.locator(`svg[data-figure="${name}"]`);
     assert.equal(await figure.locator('g.x-axis').count(), 1, `${name} has an x axis`);
@@ -179,14 +217,32 @@ test('report names what is wrong with a missing model or a foreign predictions f
 
 test('explain --motifs draws a sequence logo of each motif it finds: the planted ACG on top', async (t) => {
   const dir = tempDir(t);
-  const positives = readFileSync(join(work, 'valid.fa'), 'utf8').split('\n').reduce<string[]>((out, line, i, lines) => {
-    if (line.includes('label=motif')) out.push(line, lines[i + 1]!);
-    return out;
-  }, []);
+  const positives = readFileSync(join(work, 'valid.fa'), 'utf8')
+    .split('\n')
+    .reduce<string[]>((out, line, i, lines) => {
+      if (line.includes('label=motif')) out.push(line, lines[i + 1]!);
+      return out;
+    }, []);
   writeFileSync(join(dir, 'pos.fa'), `${positives.join('\n')}\n`);
-  const explained = await runCli(['explain', '-m', run, '--target', 'motif', join(dir, 'pos.fa'), '-o', join(dir, 'e.tsv'), '--motifs', '2', '--motif-width', '6', '-q']);
+  const explained = await runCli([
+    'explain',
+    '-m',
+    run,
+    '--target',
+    'motif',
+    join(dir, 'pos.fa'),
+    '-o',
+    join(dir, 'e.tsv'),
+    '--motifs',
+    '2',
+    '--motif-width',
+    '6',
+    '-q',
+  ]);
   assert.equal(explained.code, 0, explained.stderr);
-  const logos = readdirSync(dir).filter((f) => f.endsWith('.svg')).sort();
+  const logos = readdirSync(dir)
+    .filter((f) => f.endsWith('.svg'))
+    .sort();
   assert.ok(logos.length >= 1 && logos[0] === 'e.motifs.rnnseq_1.svg', logos.join(', '));
   const svg = readFileSync(join(dir, logos[0]!), 'utf8');
   const meme = readFileSync(join(dir, 'e.motifs.meme'), 'utf8');
@@ -194,8 +250,17 @@ test('explain --motifs draws a sequence logo of each motif it finds: the planted
   assert.match(consensus, /ACG/, 'the model learned the planted motif');
   assert.ok(svg.includes(`rnnseq_1 (${consensus},`), 'the logo is titled with the MEME motif');
   // the tallest columns spell the planted motif: A, C, G, each with its own letter on top
-  const columns = [...svg.matchAll(/data-bits="([\d.]+)"(?:\/>|>(.*?)<\/g>)/g)].map((m) => ({ bits: Number(m[1]), top: /data-symbol="(\w)"/.exec([...(m[2] ?? '').matchAll(/<path[^>]*>/g)].at(-1)?.[0] ?? '')?.[1] }));
+  const columns = [...svg.matchAll(/data-bits="([\d.]+)"(?:\/>|>(.*?)<\/g>)/g)].map((m) => ({
+    bits: Number(m[1]),
+    top: /data-symbol="(\w)"/.exec([...(m[2] ?? '').matchAll(/<path[^>]*>/g)].at(-1)?.[0] ?? '')?.[1],
+  }));
   const start = consensus.indexOf('ACG');
-  assert.deepEqual(columns.slice(start, start + 3).map((c) => c.top), ['A', 'C', 'G']);
-  assert.ok(columns.slice(start, start + 3).every((c) => c.bits > 1.5), JSON.stringify(columns));
+  assert.deepEqual(
+    columns.slice(start, start + 3).map((c) => c.top),
+    ['A', 'C', 'G'],
+  );
+  assert.ok(
+    columns.slice(start, start + 3).every((c) => c.bits > 1.5),
+    JSON.stringify(columns),
+  );
 });

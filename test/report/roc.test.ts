@@ -48,7 +48,10 @@ test('ROC AUC equals the Mann-Whitney probability, ties included, for any scores
       assert.deepEqual(roc.points[0], [0, 0]);
       assert.deepEqual(roc.points.at(-1), [1, 1]);
       for (let i = 1; i < roc.points.length; i++) {
-        assert.ok(roc.points[i]![0] >= roc.points[i - 1]![0] && roc.points[i]![1] >= roc.points[i - 1]![1], 'the curve only moves up and right');
+        assert.ok(
+          roc.points[i]![0] >= roc.points[i - 1]![0] && roc.points[i]![1] >= roc.points[i - 1]![1],
+          'the curve only moves up and right',
+        );
       }
     }),
     { numRuns: 200, seed: 7 },

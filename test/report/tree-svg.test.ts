@@ -9,13 +9,20 @@ const leaf = (name: string, length?: number): TreeNode => ({ name, ...(length !=
 const tree: TreeNode = { children: [{ length: 0.2, support: 90, children: [leaf('A', 0.1), leaf('B', 0.3)] }, leaf('C', 0.5)] };
 
 function leafLabels(svg: string): Array<{ name: string; x: number; y: number }> {
-  return [...svg.matchAll(/<text class="leaf" x="([\d.]+)" y="([\d.]+)">([^<]*)<\/text>/g)].map((m) => ({ name: m[3]!, x: Number(m[1]), y: Number(m[2]) }));
+  return [...svg.matchAll(/<text class="leaf" x="([\d.]+)" y="([\d.]+)">([^<]*)<\/text>/g)].map((m) => ({
+    name: m[3]!,
+    x: Number(m[1]),
+    y: Number(m[2]),
+  }));
 }
 
 test('a phylogram places leaves at their summed branch lengths, in Newick order, with support printed', () => {
   const svg = renderTreeSvg(tree, { title: 'test tree', plotWidth: 500 });
   const labels = leafLabels(svg);
-  assert.deepEqual(labels.map((l) => l.name), ['A', 'B', 'C']);
+  assert.deepEqual(
+    labels.map((l) => l.name),
+    ['A', 'B', 'C'],
+  );
   assert.ok(labels[0]!.y < labels[1]!.y && labels[1]!.y < labels[2]!.y, 'rows go down in leaf order');
   // depths from the root: A 0.3, B 0.5, C 0.5; 500 px span 0.5, labels start 4 px right of the tip
   const left = labels[0]!.x - 4 - (0.3 / 0.5) * 500;
@@ -37,7 +44,10 @@ test('negative branch lengths are drawn as zero, and a tree without lengths as a
 });
 
 test('names are escaped and supports under the threshold are left out', () => {
-  const svg = renderTreeSvg({ children: [{ support: 40, length: 1, children: [leaf('x<&>"y', 1), leaf('z', 1)] }, leaf('w', 1)] }, { minSupport: 50 });
+  const svg = renderTreeSvg(
+    { children: [{ support: 40, length: 1, children: [leaf('x<&>"y', 1), leaf('z', 1)] }, leaf('w', 1)] },
+    { minSupport: 50 },
+  );
   assert.match(svg, /x&lt;&amp;&gt;&quot;y/);
   assert.doesNotMatch(svg, /class="support"[^>]*>40</);
 });

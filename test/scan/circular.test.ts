@@ -7,7 +7,11 @@ import { hashScorer, motifScorer, randomBases, scanText, settings, writeFasta } 
 
 const MOTIF = 'GATTACAG';
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
-const reverseComplement = (s: string) => [...s].reverse().map((c) => COMPLEMENT[c]!).join('');
+const reverseComplement = (s: string) =>
+  [...s]
+    .reverse()
+    .map((c) => COMPLEMENT[c]!)
+    .join('');
 const withoutMotif = (s: string) => s.replaceAll(new RegExp(`${MOTIF}|${reverseComplement(MOTIF)}`, 'g'), 'AAAAAAAA');
 
 /** A 300 bp sequence whose only motif copy has its first 3 bases at the end and its last 5 at the start. */
@@ -41,41 +45,71 @@ test('a motif planted across the origin is called only on a circular sequence, a
     'the reverse complement of the plasmid holds the site across the origin too, at the mirrored place',
   );
   const core = await scanText(linear, settings({ grid, circular: true, extent: 'core' }), motifScorer(MOTIF));
-  assert.equal(core.bed, 'chr\t0\t7\thit\t990\t.\t0.9900\t0.9900\t3\nchr\t292\t300\thit\t990\t.\t0.9900\t0.9900\t3\n', 'window cores 292-297, 297-302, 302-307');
+  assert.equal(
+    core.bed,
+    'chr\t0\t7\thit\t990\t.\t0.9900\t0.9900\t3\nchr\t292\t300\thit\t990\t.\t0.9900\t0.9900\t3\n',
+    'window cores 292-297, 297-302, 302-307',
+  );
 });
 
 test('windows near the end of a circular sequence run on into its first bases', async (t) => {
   const dir = tempDir(t);
   const seq = randomBases(47, 5);
-  const file = writeFasta(dir, 'g.fa', [['c topology=circular', seq], ['short topology=circular', 'ACGTACG']], 7);
+  const file = writeFasta(
+    dir,
+    'g.fa',
+    [
+      ['c topology=circular', seq],
+      ['short topology=circular', 'ACGTACG'],
+    ],
+    7,
+  );
   const seen: string[] = [];
   const { stats } = await scanText(file, settings({ strand: '+', threshold: 2 }), hashScorer(seen), { chunkBp: 5 });
   // A window every 4 bp from 0 to 44; none ends exactly at the end (no tail window on a circle).
-  assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => (seq + seq).slice(4 * i, 4 * i + 10)));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 12 }, (_, i) => (seq + seq).slice(4 * i, 4 * i + 10)),
+  );
   assert.deepEqual(stats.shortSequences, ['short'], 'a circular sequence shorter than a window has no windows');
   assert.equal(stats.circularSequences, 2);
 });
 
-test("a call crossing the origin joins the first call when they touch, and a call around the whole circle is one line", async (t) => {
+test('a call crossing the origin joins the first call when they touch, and a call around the whole circle is one line', async (t) => {
   const dir = tempDir(t);
   // Second motif at [8, 16): windows 0 and 5 hold it, unrolled calls [285, 315) and [300, 325) overlap.
   const seq = acrossOrigin(4);
   const joined = seq.slice(0, 8) + MOTIF + seq.slice(16);
-  const file = writeFasta(dir, 'g.fa', [['p topology=circular', joined], ['q topology=circular', randomBases(103, 6)]]);
+  const file = writeFasta(dir, 'g.fa', [
+    ['p topology=circular', joined],
+    ['q topology=circular', randomBases(103, 6)],
+  ]);
   const always: WindowScorer = (batch) => new Float32Array(batch.batch).fill(0.7);
   const { bed } = await scanText(file, settings({ grid, batchWindows: 7 }), motifScorer(MOTIF));
   assert.equal(bed, 'p\t0\t25\thit\t990\t.\t0.9900\t0.9900\t5\np\t285\t300\thit\t990\t.\t0.9900\t0.9900\t5\n');
   const whole = await scanText(file, settings(), always);
-  assert.equal(whole.bed, 'p\t0\t300\thit\t700\t.\t0.7000\t0.7000\t75\nq\t0\t103\thit\t700\t.\t0.7000\t0.7000\t26\n', 'every window called');
+  assert.equal(
+    whole.bed,
+    'p\t0\t300\thit\t700\t.\t0.7000\t0.7000\t75\nq\t0\t103\thit\t700\t.\t0.7000\t0.7000\t26\n',
+    'every window called',
+  );
 });
 
 test('bedGraph bins of a circular sequence tile it exactly once, sorted, the last bin folded over the origin', async (t) => {
   const dir = tempDir(t);
-  for (const g of [{ windowBp: 10, strideBp: 4 }, { windowBp: 9, strideBp: 2 }, { windowBp: 5, strideBp: 5 }, { windowBp: 20, strideBp: 3 }]) {
+  for (const g of [
+    { windowBp: 10, strideBp: 4 },
+    { windowBp: 9, strideBp: 2 },
+    { windowBp: 5, strideBp: 5 },
+    { windowBp: 20, strideBp: 3 },
+  ]) {
     for (const length of [g.windowBp, g.windowBp + 1, 37, 40, 41]) {
       const file = writeFasta(dir, 'g.fa', [['c topology=circular', randomBases(length, length)]]);
       const { bedgraph, stats } = await scanText(file, settings({ grid: g, threshold: 2 }), hashScorer());
-      const bins = bedgraph.trim().split('\n').map((line) => line.split('\t').slice(1, 3).map(Number) as [number, number]);
+      const bins = bedgraph
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t').slice(1, 3).map(Number) as [number, number]);
       let at = 0;
       for (const [start, end] of bins) {
         assert.equal(start, at, `grid ${g.windowBp}/${g.strideBp}, length ${length}: bins touch, from 0`);
@@ -90,7 +124,16 @@ test('bedGraph bins of a circular sequence tile it exactly once, sorted, the las
 
 test('the chunk size of the FASTA stream does not change a circular scan', async (t) => {
   const dir = tempDir(t);
-  const file = writeFasta(dir, 'g.fa', [['a topology=circular', randomBases(503, 11)], ['b', randomBases(77, 12)], ['c topology=circular', acrossOrigin(13)]], 13);
+  const file = writeFasta(
+    dir,
+    'g.fa',
+    [
+      ['a topology=circular', randomBases(503, 11)],
+      ['b', randomBases(77, 12)],
+      ['c topology=circular', acrossOrigin(13)],
+    ],
+    13,
+  );
   const whole = await scanText(file, settings({ threshold: 0.3 }), hashScorer());
   assert.match(whole.bed, /^a\t0\t/m, 'a call crosses the origin of a');
   for (const chunkBp of [1, 9, 64]) {

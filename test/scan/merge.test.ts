@@ -6,7 +6,13 @@ import { bestF1Threshold } from '../../src/scan/calibrate.js';
 test('scan merges overlapping and touching windows; a gap starts a new region', () => {
   const merger = new RegionMerger();
   const closed = [];
-  for (const [start, prob] of [[0, 0.6], [5, 0.9], [10, 0.7], [20, 0.8], [31, 0.5]] as const) {
+  for (const [start, prob] of [
+    [0, 0.6],
+    [5, 0.9],
+    [10, 0.7],
+    [20, 0.8],
+    [31, 0.5],
+  ] as const) {
     const region = merger.add(start, start + 10, prob);
     if (region) closed.push(region);
   }
@@ -16,7 +22,11 @@ test('scan merges overlapping and touching windows; a gap starts a new region', 
   assert.deepEqual(last, { start: 31, end: 41, anchor: 31, maxProb: 0.5, sumProb: 0.5, windows: 1 });
   assert.equal(merger.close(), undefined);
   merger.add(7, 12, 0.6, 0);
-  assert.deepEqual(merger.close(), { start: 7, end: 12, anchor: 0, maxProb: 0.6, sumProb: 0.6, windows: 1 }, 'a core extent keeps its window start as anchor');
+  assert.deepEqual(
+    merger.close(),
+    { start: 7, end: 12, anchor: 0, maxProb: 0.6, sumProb: 0.6, windows: 1 },
+    'a core extent keeps its window start as anchor',
+  );
 });
 
 test('the calibrated threshold maximises F1 and calls tied scores together', () => {

@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import type { CalledRegion } from '../../src/scan/merge.js';
 import { cutAtOrigin, foldCalls } from '../../src/scan/origin.js';
 
-const call = (start: number, end: number, windows = 1, maxProb = 0.9): CalledRegion => ({ start, end, anchor: start, maxProb, sumProb: maxProb * windows, windows });
-const lines = (pieces: ReturnType<typeof foldCalls>) => pieces.map(({ piece, folded }) => `${piece.start}-${piece.end} w${piece.windows} a${piece.anchor}${folded ? ' folded' : ''}`);
+const call = (start: number, end: number, windows = 1, maxProb = 0.9): CalledRegion => ({
+  start,
+  end,
+  anchor: start,
+  maxProb,
+  sumProb: maxProb * windows,
+  windows,
+});
+const lines = (pieces: ReturnType<typeof foldCalls>) =>
+  pieces.map(({ piece, folded }) => `${piece.start}-${piece.end} w${piece.windows} a${piece.anchor}${folded ? ' folded' : ''}`);
 
 test('a call open at the end of a circular sequence is cut at the origin, the rest folded back to the start', () => {
   const first = call(50, 80);
@@ -19,7 +27,11 @@ test('the call crossing the origin joins the first call when it reaches it, shar
   assert.deepEqual(lines(joined), ['100-140 w1 a100', '280-300 w5 a280', '0-40 w5 a280 folded']);
   assert.equal(joined[1]!.piece.maxProb, 0.95);
   assert.ok(Math.abs(joined[2]!.piece.sumProb - (0.6 * 2 + 0.95 * 3)) < 1e-12);
-  assert.deepEqual(lines(foldCalls([first], call(280, 304), first, 300)), ['5-40 w2 a5', '280-300 w1 a280', '0-4 w1 a280 folded'], 'one base short of touching');
+  assert.deepEqual(
+    lines(foldCalls([first], call(280, 304), first, 300)),
+    ['5-40 w2 a5', '280-300 w1 a280', '0-4 w1 a280 folded'],
+    'one base short of touching',
+  );
   assert.deepEqual(lines(foldCalls([first], call(280, 305), first, 300)).length, 2, 'touching joins, as windows merge');
 });
 
@@ -32,6 +44,9 @@ test('a single call reaching its own start one lap on covers the whole circle: o
 
 test('cutAtOrigin keeps pieces inside the circle', () => {
   assert.deepEqual(cutAtOrigin(10, 20, 100), [[10, 20, false]]);
-  assert.deepEqual(cutAtOrigin(95, 105, 100), [[95, 100, false], [0, 5, true]]);
+  assert.deepEqual(cutAtOrigin(95, 105, 100), [
+    [95, 100, false],
+    [0, 5, true],
+  ]);
   assert.deepEqual(cutAtOrigin(100, 104, 100), [[0, 4, true]]);
 });

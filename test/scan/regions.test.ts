@@ -20,13 +20,25 @@ test('--shard K/N is validated', () => {
 });
 
 test('shards partition the owned window starts exactly, across sequence boundaries', () => {
-  const lengths = [{ name: 'a', length: 1000 }, { name: 'b', length: 7 }, { name: 'c', length: 2501 }];
-  for (const selection of [undefined, normaliseIntervals([{ chrom: 'c', start: 100, end: 900 }, { chrom: 'a', start: 0, end: 50 }, { chrom: 'c', start: 800, end: Infinity }])]) {
+  const lengths = [
+    { name: 'a', length: 1000 },
+    { name: 'b', length: 7 },
+    { name: 'c', length: 2501 },
+  ];
+  for (const selection of [
+    undefined,
+    normaliseIntervals([
+      { chrom: 'c', start: 100, end: 900 },
+      { chrom: 'a', start: 0, end: 50 },
+      { chrom: 'c', start: 800, end: Infinity },
+    ]),
+  ]) {
     for (const count of [1, 2, 3, 7, 50]) {
       const owner = new Map<string, number[]>();
       for (let k = 1; k <= count; k++) {
         for (const [chrom, intervals] of shardIntervals(lengths, selection, { index: k, count })) {
-          for (const [start, end] of intervals) for (let p = start; p < end; p++) (owner.get(`${chrom}:${p}`) ?? owner.set(`${chrom}:${p}`, []).get(`${chrom}:${p}`)!).push(k);
+          for (const [start, end] of intervals)
+            for (let p = start; p < end; p++) (owner.get(`${chrom}:${p}`) ?? owner.set(`${chrom}:${p}`, []).get(`${chrom}:${p}`)!).push(k);
         }
       }
       for (const { name, length } of lengths) {
@@ -47,7 +59,10 @@ test('normaliseIntervals sorts and joins overlapping and touching intervals per 
     { chrom: 'a', start: 55, end: 70 },
     { chrom: 'b', start: 5, end: Infinity },
   ]);
-  assert.deepEqual(owned.get('a'), [[0, 20], [50, 70]]);
+  assert.deepEqual(owned.get('a'), [
+    [0, 20],
+    [50, 70],
+  ]);
   assert.deepEqual(owned.get('b'), [[5, Infinity]]);
   assert.ok(inIntervals(owned.get('a')!, 19) && !inIntervals(owned.get('a')!, 20) && inIntervals(owned.get('a')!, 50));
 });

@@ -88,7 +88,10 @@ export async function scanText(
   const chunks = readFastaChunks(file, { chunkBp: options.chunkBp ?? 1 << 20 });
   for await (const event of scanChunks(chunks, options.owned, scanSettings, scorer, stats, file)) {
     for (const r of event.regions) {
-      bed += formatBedLine({ chrom: event.chrom, start: r.start, end: r.end, name: 'hit', score: Math.round(r.maxProb * 1000), strand: '.' }, [r.maxProb.toFixed(4), (r.sumProb / r.windows).toFixed(4), String(r.windows)]);
+      bed += formatBedLine(
+        { chrom: event.chrom, start: r.start, end: r.end, name: 'hit', score: Math.round(r.maxProb * 1000), strand: '.' },
+        [r.maxProb.toFixed(4), (r.sumProb / r.windows).toFixed(4), String(r.windows)],
+      );
     }
     for (const b of event.bins) bedgraph += formatBedGraphLine(event.chrom, b.start, b.end, b.prob);
   }

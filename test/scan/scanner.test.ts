@@ -8,21 +8,38 @@ import { tempDir, useCpuBackend } from '../helpers.js';
 import { hashScorer, motifScorer, randomBases, scanText, settings, writeFasta } from './scan-helpers.js';
 
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N' };
-const reverseComplement = (s: string) => [...s].reverse().map((c) => COMPLEMENT[c]!).join('');
+const reverseComplement = (s: string) =>
+  [...s]
+    .reverse()
+    .map((c) => COMPLEMENT[c]!)
+    .join('');
 
 test('scan scores every window to the sequence end and skips windows with too many N', async (t) => {
   const dir = tempDir(t);
   const a = `${randomBases(20, 1)}NNNNNN${randomBases(21, 2)}`; // 47 bp, N at [20, 26)
-  const file = writeFasta(dir, 'g.fa', [['a', a], ['short', 'ACGTACG'], ['b', randomBases(10, 3)]], 7);
+  const file = writeFasta(
+    dir,
+    'g.fa',
+    [
+      ['a', a],
+      ['short', 'ACGTACG'],
+      ['b', randomBases(10, 3)],
+    ],
+    7,
+  );
   const seen: string[] = [];
   const { bedgraph, stats } = await scanText(file, settings({ strand: '+', threshold: 2 }), hashScorer(seen), { chunkBp: 5 });
   const expected = [0, 4, 8, 12, 24, 28, 32, 36, 37].map((s) => a.slice(s, s + 10)); // 16, 20 have 6 N; 37 is the tail
   assert.deepEqual(seen, [...expected, randomBases(10, 3)]);
   assert.equal(stats.windowsSkippedN, 2);
   assert.deepEqual(stats.shortSequences, ['short']);
-  assert.deepEqual(bedgraph.trim().split('\n').map((l) => l.split('\t').slice(0, 3).join(' ')), [
-    'a 3 7', 'a 7 11', 'a 11 15', 'a 15 19', 'a 27 31', 'a 31 35', 'a 35 39', 'a 39 43', 'a 43 44', 'b 3 7',
-  ]);
+  assert.deepEqual(
+    bedgraph
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 3).join(' ')),
+    ['a 3 7', 'a 7 11', 'a 11 15', 'a 15 19', 'a 27 31', 'a 31 35', 'a 35 39', 'a 39 43', 'a 43 44', 'b 3 7'],
+  );
 });
 
 test('a motif planted on the minus strand is found on both strands and on -, not on +', async (t) => {
@@ -44,7 +61,15 @@ test('a motif planted on the minus strand is found on both strands and on -, not
 
 test('the chunk size of the FASTA stream does not change the output', async (t) => {
   const dir = tempDir(t);
-  const file = writeFasta(dir, 'g.fa', [['a', randomBases(503, 11)], ['b', randomBases(77, 12)]], 13);
+  const file = writeFasta(
+    dir,
+    'g.fa',
+    [
+      ['a', randomBases(503, 11)],
+      ['b', randomBases(77, 12)],
+    ],
+    13,
+  );
   const whole = await scanText(file, settings(), hashScorer());
   assert.ok(whole.bed.split('\n').length > 10);
   for (const chunkBp of [1, 9, 64]) {
@@ -56,10 +81,20 @@ test('the chunk size of the FASTA stream does not change the output', async (t) 
 
 test('shards and regions concatenate to exactly the whole-genome output', async (t) => {
   const dir = tempDir(t);
-  const records: Array<[string, string]> = [['a', randomBases(611, 21)], ['b', randomBases(9, 22)], ['c', randomBases(403, 23)], ['d', randomBases(57, 24)]];
+  const records: Array<[string, string]> = [
+    ['a', randomBases(611, 21)],
+    ['b', randomBases(9, 22)],
+    ['c', randomBases(403, 23)],
+    ['d', randomBases(57, 24)],
+  ];
   const file = writeFasta(dir, 'g.fa', records);
   const lengths = records.map(([name, seq]) => ({ name, length: seq.length }));
-  const variants = [settings(), settings({ threshold: 0.2 }), settings({ grid: { windowBp: 12, strideBp: 12 }, batchWindows: 3 }), settings({ extent: 'core', threshold: 0.3 })];
+  const variants = [
+    settings(),
+    settings({ threshold: 0.2 }),
+    settings({ grid: { windowBp: 12, strideBp: 12 }, batchWindows: 3 }),
+    settings({ extent: 'core', threshold: 0.3 }),
+  ];
   for (const scan of variants) {
     const whole = await scanText(file, scan, hashScorer(), { chunkBp: 50 });
     assert.ok(whole.bed.length > 0);
@@ -87,7 +122,12 @@ test('scanning with a real model leaves no tensors behind across batches', async
   const dir = tempDir(t);
   const file = writeFasta(dir, 'g.fa', [['a', randomBases(900, 41)]]);
   const model = SequenceModel.create(
-    { alphabet: 'dna', classes: ['background', 'hit'], inputLength: 10, architecture: { cell: 'lstm', inputSize: 4, hiddenSize: 4, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 } },
+    {
+      alphabet: 'dna',
+      classes: ['background', 'hit'],
+      inputLength: 10,
+      architecture: { cell: 'lstm', inputSize: 4, hiddenSize: 4, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 },
+    },
     3,
     new ReferenceCore(),
   );

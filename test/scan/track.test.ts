@@ -35,7 +35,12 @@ const markA: PositionScorer = (batch) => {
   return out;
 };
 
-async function scanToText(file: string, settings: TrackSettings, owned?: OwnedStarts, chunkBp = 37): Promise<{ runs: TrackRun[]; perBase: Map<number, number>; bins: Array<[number, number]>; windows: number }> {
+async function scanToText(
+  file: string,
+  settings: TrackSettings,
+  owned?: OwnedStarts,
+  chunkBp = 37,
+): Promise<{ runs: TrackRun[]; perBase: Map<number, number>; bins: Array<[number, number]>; windows: number }> {
   const stats = emptyTrackStats();
   const runs: TrackRun[] = [];
   const perBase = new Map<number, number>();
@@ -73,12 +78,20 @@ test('a tagger track gives each base its own probability on the strand(s) asked 
     both: (b) => (b === 'A' || b === 'T' ? 0.5 : 0.1),
   };
   for (const strand of ['+', '-', 'both'] as const) {
-    for (const [batchWindows, chunkBp] of [[3, 37], [64, 1 << 20]] as const) {
+    for (const [batchWindows, chunkBp] of [
+      [3, 37],
+      [64, 1 << 20],
+    ] as const) {
       const settings = trackSettings({ strand, batchWindows });
       const { perBase, runs } = await scanToText(file, settings, undefined, chunkBp);
       const covered = coveredBases(seq, settings);
-      assert.deepEqual([...perBase.keys()].sort((a, b) => a - b), [...covered].sort((a, b) => a - b), `${strand}: bases with a value`);
-      for (const [p, value] of perBase) assert.ok(Math.abs(value - expected[strand]!(seq[p]!)) < 1e-4, `${strand}: base ${p} (${seq[p]}) has ${value}`);
+      assert.deepEqual(
+        [...perBase.keys()].sort((a, b) => a - b),
+        [...covered].sort((a, b) => a - b),
+        `${strand}: bases with a value`,
+      );
+      for (const [p, value] of perBase)
+        assert.ok(Math.abs(value - expected[strand]!(seq[p]!)) < 1e-4, `${strand}: base ${p} (${seq[p]}) has ${value}`);
       if (strand === '+') {
         // Runs at threshold 0.5: exactly the maximal stretches of covered As.
         const stretches: Array<[number, number]> = [];
@@ -88,8 +101,13 @@ test('a tagger track gives each base its own probability on the strand(s) asked 
           if (last && last[1] === p) last[1]++;
           else stretches.push([p, p + 1]);
         }
-        assert.deepEqual(runs.map((r) => [r.start, r.end]), stretches);
-        assert.ok(runs.every((r) => Math.abs(r.maxProb - 0.9) < 1e-4 && Math.abs(r.sumProb / r.bases - 0.9) < 1e-4 && r.bases === r.end - r.start));
+        assert.deepEqual(
+          runs.map((r) => [r.start, r.end]),
+          stretches,
+        );
+        assert.ok(
+          runs.every((r) => Math.abs(r.maxProb - 0.9) < 1e-4 && Math.abs(r.sumProb / r.bases - 0.9) < 1e-4 && r.bases === r.end - r.start),
+        );
       }
     }
   }
@@ -98,10 +116,21 @@ test('a tagger track gives each base its own probability on the strand(s) asked 
 test('a --region track holds the whole scan values of its bases only, runs cut at its edges', async (t) => {
   const dir = tempDir(t);
   const seq = randomBases(900, 8);
-  const file = writeFasta(dir, 'g.fa', [['other', randomBases(100, 1)], ['chr', seq]]);
+  const file = writeFasta(dir, 'g.fa', [
+    ['other', randomBases(100, 1)],
+    ['chr', seq],
+  ]);
   const settings = trackSettings({ strand: 'both', threshold: 0.3 });
   const whole = await scanToText(file, settings);
-  const owned: OwnedStarts = new Map([['chr', [[333, 401], [650, 700]]]]);
+  const owned: OwnedStarts = new Map([
+    [
+      'chr',
+      [
+        [333, 401],
+        [650, 700],
+      ],
+    ],
+  ]);
   const part = await scanToText(file, settings, owned);
   const inside = (p: number) => (p >= 333 && p < 401) || (p >= 650 && p < 700);
   // 'other' has no owned bases, so nothing of it is written; positions >= 333 are all 'chr's.
@@ -122,33 +151,73 @@ test('a circular track runs across the origin: a run touching both ends is writt
   const settings = trackSettings();
   const { runs, perBase } = await scanToText(file, settings);
   assert.equal(perBase.size, seq.length, 'every base of a circular sequence is covered');
-  assert.deepEqual(runs.map((r) => [r.start, r.end, r.bases]), [[0, 4, 10], [204, 210, 10]]);
+  assert.deepEqual(
+    runs.map((r) => [r.start, r.end, r.bases]),
+    [
+      [0, 4, 10],
+      [204, 210, 10],
+    ],
+  );
   const linear = await scanToText(writeFasta(dir, 'l.fa', [['plasmid', seq]]), settings);
-  assert.deepEqual(linear.runs.map((r) => [r.start, r.end, r.bases]), [[0, 4, 4], [204, 210, 6]]);
+  assert.deepEqual(
+    linear.runs.map((r) => [r.start, r.end, r.bases]),
+    [
+      [0, 4, 4],
+      [204, 210, 6],
+    ],
+  );
 });
 
 test('runs, bins and the tent average', () => {
   const caller = new RunCaller(0.5);
   const closed = [0.6, 0.7, 0.2, 0.9, NaN, 0.8].map((p, i) => caller.add(i, p)).filter(Boolean);
   closed.push(caller.add(9, 0.9)); // a gap in the positions fed ends the run at 5
-  assert.deepEqual(closed.map((r) => [r!.start, r!.end]), [[0, 2], [3, 4], [5, 6]]);
+  assert.deepEqual(
+    closed.map((r) => [r!.start, r!.end]),
+    [
+      [0, 2],
+      [3, 4],
+      [5, 6],
+    ],
+  );
   assert.deepEqual(caller.close(), { start: 9, end: 10, maxProb: 0.9, sumProb: 0.9, bases: 1 });
 
   const bins = new BinWriter(2);
   const lines = [0.2, 0.2, 0.2, 0.4, NaN, 0.4, 0.4, 0.4].flatMap((p, i) => bins.add(i, p));
   lines.push(...bins.close());
-  assert.deepEqual(lines.map((b) => [b.start, b.end, b.value.toFixed(4)]), [[0, 2, '0.2000'], [2, 4, '0.3000'], [5, 8, '0.4000']]);
+  assert.deepEqual(
+    lines.map((b) => [b.start, b.end, b.value.toFixed(4)]),
+    [
+      [0, 2, '0.2000'],
+      [2, 4, '0.3000'],
+      [5, 8, '0.4000'],
+    ],
+  );
 
   // --merge-gap 2: a gap of 2 uncalled (or unscored) bases joins, a gap of 3 does not; statistics are over called bases.
   const merging = new RunCaller(0.5, 2);
   const merged = [0.6, 0.1, NaN, 0.8, 0.1, 0.1, 0.1, 0.7].map((p, i) => merging.add(i, p)).filter(Boolean);
   merged.push(merging.close());
-  assert.deepEqual(merged, [{ start: 0, end: 4, maxProb: 0.8, sumProb: 0.6 + 0.8, bases: 2 }, { start: 7, end: 8, maxProb: 0.7, sumProb: 0.7, bases: 1 }]);
+  assert.deepEqual(merged, [
+    { start: 0, end: 4, maxProb: 0.8, sumProb: 0.6 + 0.8, bases: 2 },
+    { start: 7, end: 8, maxProb: 0.7, sumProb: 0.7, bases: 1 },
+  ]);
 
-  const runs = [{ start: 1, end: 3, maxProb: 0.7, sumProb: 2, bases: 2 }, { start: 5, end: 6, maxProb: 0.6, sumProb: 0.6, bases: 1 }, { start: 8, end: 9, maxProb: 0.9, sumProb: 0.9, bases: 1 }];
+  const runs = [
+    { start: 1, end: 3, maxProb: 0.7, sumProb: 2, bases: 2 },
+    { start: 5, end: 6, maxProb: 0.6, sumProb: 0.6, bases: 1 },
+    { start: 8, end: 9, maxProb: 0.9, sumProb: 0.9, bases: 1 },
+  ];
   assert.deepEqual(circularRunLines(runs, 10), runs, 'bases 0 and 9 are not called: nothing crosses the origin');
   const joined = circularRunLines(runs, 10, 2, 2);
-  assert.deepEqual(joined.map((r) => [r.start, r.end, r.maxProb, r.bases]), [[0, 3, 0.9, 3], [8, 10, 0.9, 3]], 'joined across the origin (5 bp); the 1 bp run is too short');
+  assert.deepEqual(
+    joined.map((r) => [r.start, r.end, r.maxProb, r.bases]),
+    [
+      [0, 3, 0.9, 3],
+      [8, 10, 0.9, 3],
+    ],
+    'joined across the origin (5 bp); the 1 bp run is too short',
+  );
 
   // At a stride of half a window, two windows' tent weights sum to a constant: a linear cross-fade between them.
   const W = 10;

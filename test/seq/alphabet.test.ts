@@ -4,13 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { RnnseqError } from '../../src/errors.js';
 import { readFasta } from '../../src/io/fasta.js';
-import {
-  type Alphabet,
-  type AlphabetName,
-  ALPHABET_NAMES,
-  detectAlphabet,
-  getAlphabet,
-} from '../../src/seq/alphabet.js';
+import { type Alphabet, type AlphabetName, ALPHABET_NAMES, detectAlphabet, getAlphabet } from '../../src/seq/alphabet.js';
 
 const SHARED_DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 
@@ -40,9 +34,21 @@ function allowedChars(alphabet: Alphabet): string {
 }
 
 const NUCLEOTIDE_CODES: Record<string, string> = {
-  A: 'A', C: 'C', G: 'G', T: 'T',
-  R: 'AG', Y: 'CT', S: 'CG', W: 'AT', K: 'GT', M: 'AC',
-  B: 'CGT', D: 'AGT', H: 'ACT', V: 'ACG', N: 'ACGT',
+  A: 'A',
+  C: 'C',
+  G: 'G',
+  T: 'T',
+  R: 'AG',
+  Y: 'CT',
+  S: 'CG',
+  W: 'AT',
+  K: 'GT',
+  M: 'AC',
+  B: 'CGT',
+  D: 'AGT',
+  H: 'ACT',
+  V: 'ACG',
+  N: 'ACGT',
 };
 
 describe('alphabets', () => {
@@ -71,8 +77,7 @@ describe('alphabets', () => {
   test('reject an unknown name with a message listing the valid ones', () => {
     assert.throws(
       () => getAlphabet('amino' as AlphabetName),
-      (err: unknown) =>
-        err instanceof RnnseqError && /unknown alphabet 'amino'; choose one of dna, rna, protein/.test(err.message),
+      (err: unknown) => err instanceof RnnseqError && /unknown alphabet 'amino'; choose one of dna, rna, protein/.test(err.message),
     );
   });
 });

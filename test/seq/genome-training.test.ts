@@ -21,7 +21,10 @@ function makeGenome(dir: string): { genome: string; positives: string; regions: 
   const bases = (length: number, gc: number) => Array.from({ length }, () => (random.next() < gc ? 'GC' : 'AT')[random.int(2)]).join('');
   const regions: Array<[string, number, number]> = [];
   const records: Array<[string, string]> = [];
-  for (const [name, length] of [['chr1', 30000], ['chr2', 8000]] as const) {
+  for (const [name, length] of [
+    ['chr1', 30000],
+    ['chr2', 8000],
+  ] as const) {
     let seq = '';
     while (seq.length < length) seq += bases(500, 0.2 + 0.6 * random.next());
     seq = seq.slice(0, length);
@@ -39,8 +42,17 @@ function makeGenome(dir: string): { genome: string; positives: string; regions: 
 
 function plan(extra: Partial<GenomeTrainingPlan>): GenomeTrainingPlan {
   return {
-    windowBp: 60, positiveWindows: 'centre', tileStrideBp: 30, negativesPerPositive: 1, validChroms: [], validRegions: [], excludeRegions: [],
-    validFraction: 0.1, reverseComplement: true, seed: 1, ...extra,
+    windowBp: 60,
+    positiveWindows: 'centre',
+    tileStrideBp: 30,
+    negativesPerPositive: 1,
+    validChroms: [],
+    validRegions: [],
+    excludeRegions: [],
+    validFraction: 0.1,
+    reverseComplement: true,
+    seed: 1,
+    ...extra,
   };
 }
 
@@ -56,11 +68,14 @@ const gcOf = (encoded: Float32Array) => {
   return gc / (encoded.length / 4);
 };
 
-test('sampled negatives match the positives\' GC, avoid positive regions, and come in strand pairs', async (t) => {
+test("sampled negatives match the positives' GC, avoid positive regions, and come in strand pairs", async (t) => {
   const dir = tempDir(t);
   const { genome, positives } = makeGenome(dir);
   const sets = await build({ genome, positives }, { validChroms: ['chr2'] });
-  const summary = sets.summary as { windows: { train: { positive: number; negative: number }; valid: { positive: number; negative: number } }; meanGc: { positive: number; negative: number } };
+  const summary = sets.summary as {
+    windows: { train: { positive: number; negative: number }; valid: { positive: number; negative: number } };
+    meanGc: { positive: number; negative: number };
+  };
   assert.deepEqual(summary.windows, { train: { positive: 20, negative: 20 }, valid: { positive: 5, negative: 5 } });
   assert.ok(Math.abs(summary.meanGc.positive - summary.meanGc.negative) < 0.03, `GC ${JSON.stringify(summary.meanGc)}`);
   const train = sets.train;
@@ -83,8 +98,12 @@ test('windows straddling a validation region or touching an excluded region are 
   const sets = await build(
     { genome, positives },
     {
-      windowBp: 40, positiveWindows: 'tile', tileStrideBp: 20, reverseComplement: false,
-      validRegions: [{ chrom: 'chr1', start: 4990, end: 5080 }], excludeRegions: [{ chrom: 'chr1', start: 9050, end: 9051 }],
+      windowBp: 40,
+      positiveWindows: 'tile',
+      tileStrideBp: 20,
+      reverseComplement: false,
+      validRegions: [{ chrom: 'chr1', start: 4990, end: 5080 }],
+      excludeRegions: [{ chrom: 'chr1', start: 9050, end: 9051 }],
     },
   );
   const summary = sets.summary as { windows: Record<string, { positive: number }> };

@@ -17,9 +17,21 @@ test('orientEncoded reverses, complements (ambiguity codes included) and reverse
   for (const [sequence, alphabet, reversed, complemented, both] of cases) {
     const channels = getAlphabet(alphabet).size;
     const input = encoded(sequence, alphabet);
-    assert.deepEqual(orientEncoded(input, channels, { reverse: true, complement: false }), encoded(reversed, alphabet), `${sequence} reversed`);
-    assert.deepEqual(orientEncoded(input, channels, { reverse: false, complement: true }), encoded(complemented, alphabet), `${sequence} complemented`);
-    assert.deepEqual(orientEncoded(input, channels, { reverse: true, complement: true }), encoded(both, alphabet), `${sequence} reverse-complemented`);
+    assert.deepEqual(
+      orientEncoded(input, channels, { reverse: true, complement: false }),
+      encoded(reversed, alphabet),
+      `${sequence} reversed`,
+    );
+    assert.deepEqual(
+      orientEncoded(input, channels, { reverse: false, complement: true }),
+      encoded(complemented, alphabet),
+      `${sequence} complemented`,
+    );
+    assert.deepEqual(
+      orientEncoded(input, channels, { reverse: true, complement: true }),
+      encoded(both, alphabet),
+      `${sequence} reverse-complemented`,
+    );
     assert.equal(orientEncoded(input, channels, AS_READ), input, 'as read is the input itself');
   }
 });

@@ -29,10 +29,16 @@ test('records are grouped by id, header tag, regex capture or file, and a record
   assert.equal(groupOf(record, source, { kind: 'regex', pattern: compileGroupRegex('^Ref\\.([^.]+)\\.') }), 'B');
   assert.equal(groupOf(record, { file: 'h.fa', group: 'human' }, { kind: 'files' }), 'human');
   assert.throws(() => groupOf(record, source, { kind: 'tag', key: 'clade' }), /x\.fa:7: record 'Ref\.B\.FR\.83\.HXB2': no 'clade=' tag/);
-  assert.throws(() => groupOf(record, source, { kind: 'regex', pattern: compileGroupRegex('^(sp\\d+)') }), /x\.fa:7: .*does not match --group-regex/);
+  assert.throws(
+    () => groupOf(record, source, { kind: 'regex', pattern: compileGroupRegex('^(sp\\d+)') }),
+    /x\.fa:7: .*does not match --group-regex/,
+  );
   assert.throws(() => compileGroupRegex('^[^_]+_'), /exactly one capture group.* has 0/);
   assert.throws(() => compileGroupRegex('(a)(b)'), /has 2/);
   assert.throws(() => compileGroupRegex('(unclosed'), /not a valid regular expression/);
-  assert.deepEqual(parseGroupFiles(['human=h.fa', 'mouse=dir/m=1.fa']), [{ group: 'human', file: 'h.fa' }, { group: 'mouse', file: 'dir/m=1.fa' }]);
+  assert.deepEqual(parseGroupFiles(['human=h.fa', 'mouse=dir/m=1.fa']), [
+    { group: 'human', file: 'h.fa' },
+    { group: 'mouse', file: 'dir/m=1.fa' },
+  ]);
   assert.throws(() => parseGroupFiles(['human']), /NAME=FILE/);
 });

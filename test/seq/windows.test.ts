@@ -1,7 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAlphabet } from '../../src/seq/alphabet.js';
-import { baseComposition, byteEncodingTable, circularWindowBin, circularWindowCount, encodeBytes, nPrefixSums, regularWindowCount, reverseComplementEncoded, windowBin, windowCount, windowLayout, windowStart } from '../../src/seq/windows.js';
+import {
+  baseComposition,
+  byteEncodingTable,
+  circularWindowBin,
+  circularWindowCount,
+  encodeBytes,
+  nPrefixSums,
+  regularWindowCount,
+  reverseComplementEncoded,
+  windowBin,
+  windowCount,
+  windowLayout,
+  windowStart,
+} from '../../src/seq/windows.js';
 
 const grid = { windowBp: 10, strideBp: 4 };
 const starts = (length: number, g = grid) => Array.from({ length: windowCount(length, g) }, (_, i) => windowStart(i, length, g));
@@ -17,11 +30,12 @@ test('window grid at sequence ends: none when shorter than a window, a tail wind
   for (let length = 10; length < 60; length++) {
     const s = starts(length);
     assert.equal(s[s.length - 1]! + 10, length, `length ${length}: last window ends at the end`);
-    for (let i = 1; i < s.length; i++) assert.ok(s[i]! > s[i - 1]! && s[i]! - s[i - 1]! <= 4, `length ${length}: starts increase by <= stride`);
+    for (let i = 1; i < s.length; i++)
+      assert.ok(s[i]! > s[i - 1]! && s[i]! - s[i - 1]! <= 4, `length ${length}: starts increase by <= stride`);
   }
 });
 
-test('bedGraph bins are the windows\' central stride, tile without overlap and stay inside the sequence', () => {
+test("bedGraph bins are the windows' central stride, tile without overlap and stay inside the sequence", () => {
   for (const g of [grid, { windowBp: 9, strideBp: 2 }, { windowBp: 5, strideBp: 5 }]) {
     for (let length = g.windowBp; length < 50; length++) {
       const bins = Array.from({ length: windowCount(length, g) }, (_, i) => windowBin(i, length, g));
@@ -64,7 +78,11 @@ test('a circular sequence has a window at every stride around the circle and non
   assert.equal(circularWindowCount(12, grid), 3);
   assert.equal(circularWindowCount(13, grid), 4);
   const layout = windowLayout(grid, true);
-  assert.deepEqual(Array.from({ length: layout.count(21) }, (_, i) => layout.start(i, 21)), [0, 4, 8, 12, 16, 20], 'no tail window');
+  assert.deepEqual(
+    Array.from({ length: layout.count(21) }, (_, i) => layout.start(i, 21)),
+    [0, 4, 8, 12, 16, 20],
+    'no tail window',
+  );
   assert.equal(layout.count(Infinity), Infinity, 'unknown length: every regular window so far');
   assert.deepEqual(windowLayout(grid, false).start(3, 21), windowStart(3, 21, grid), 'the linear layout is the linear grid');
 });
@@ -78,7 +96,10 @@ test('circular bins are the central stride of each window and tile the circle ex
       assert.equal(bins[0]![0], offset);
       for (let i = 1; i < count; i++) assert.equal(bins[i]![0], bins[i - 1]![1], `${length}: bins touch`);
       assert.equal(bins[count - 1]![1], length + offset, `${length}: the last bin ends where the first starts, a lap on`);
-      assert.ok(bins.every(([start, end], i) => end > start && start >= i * g.strideBp && end <= i * g.strideBp + g.windowBp), `${length}: inside the window`);
+      assert.ok(
+        bins.every(([start, end], i) => end > start && start >= i * g.strideBp && end <= i * g.strideBp + g.windowBp),
+        `${length}: inside the window`,
+      );
     }
   }
   assert.deepEqual(circularWindowBin(2, 10, grid), [11, 13], 'window 8 of 10 bp: a 2 bp bin past the origin');

@@ -5,15 +5,27 @@ import { parseModelRun, parseNumber, parseRecordContext } from '../shared/parse.
 import { RC_MODES } from './options.js';
 
 export function register(program: Command): void {
-  const classifyCommand = modelOverRecords(program, 'classify', 'classify sequences with a trained classifier or regressor; TSV (id, label, p_<class>... or id, value) to stdout or -o')
+  const classifyCommand = modelOverRecords(
+    program,
+    'classify',
+    'classify sequences with a trained classifier or regressor; TSV (id, label, p_<class>... or id, value) to stdout or -o',
+  )
     .option('-o, --out <file>', 'write the TSV here (atomically) instead of stdout')
     .option('--batch-size <n>', 'sequences per batch', '256')
-    .option('--default-condition <value>', "models trained with --condition-tag: the condition of records whose header lacks the tag")
+    .option('--default-condition <value>', 'models trained with --condition-tag: the condition of records whose header lacks the tag')
     .option('--covariates <tsv>', 'models trained with --covariates: TSV of id and the same numeric columns, a row per sequence')
-    .addOption(new Option('--rc <how>', "DNA/RNA: also predict each sequence's reverse complement and combine the two (per class, or the values)").choices(RC_MODES).default('none' as const))
+    .addOption(
+      new Option('--rc <how>', "DNA/RNA: also predict each sequence's reverse complement and combine the two (per class, or the values)")
+        .choices(RC_MODES)
+        .default('none' as const),
+    )
     .option('--reverse', 'show the model every sequence reversed (with --complement: the reverse complement)', false)
     .option('--complement', 'DNA/RNA: show the model every sequence complemented, base by base', false)
-    .option('--circular', 'read every sequence as circular: twice round, the first lap seeding the second (records with topology=circular in the header are, regardless)', false)
+    .option(
+      '--circular',
+      'read every sequence as circular: twice round, the first lap seeding the second (records with topology=circular in the header are, regardless)',
+      false,
+    )
     .option('--max-memory <GB>', 'each sequence is read whole: refuse one that would need more than this', defaultMaxMemoryGb());
   withRuntimeOptions(classifyCommand)
     .addHelpText(
@@ -49,4 +61,3 @@ Circular records are read whole, never cropped to the model's length.`,
       });
     });
 }
-

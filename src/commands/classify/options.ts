@@ -23,4 +23,3 @@ export interface ClassifyOptions extends RuntimeOptions {
   /** every record is circular (records with topology=circular in the header are, regardless) */
   circular: boolean;
 }
-

@@ -37,7 +37,10 @@ export async function run(options: ClassifyOptions): Promise<void> {
   refuseTask(task, options.model);
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   if (alphabet.name === 'protein' && (options.orientation.complement || options.rc !== 'none')) {
-    throw new RnnseqError(`${options.orientation.complement ? '--complement' : `--rc ${options.rc}`} needs a DNA or RNA model; ${options.model} reads protein`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${options.orientation.complement ? '--complement' : `--rc ${options.rc}`} needs a DNA or RNA model; ${options.model} reads protein`,
+      EXIT_USAGE,
+    );
   }
   const covariates = await contextInputs(arch, options);
   const runtime = await startRuntime(options, log);
@@ -45,7 +48,8 @@ export async function run(options: ClassifyOptions): Promise<void> {
   const regress = task === 'regress';
   const width = regress ? 1 : model.info.classes.length;
   const predictor = new StrandPredictor(model, options.rc);
-  if (options.orientation.reverse || options.orientation.complement) log.info(`each sequence is shown to the model as its ${describeOrientation(options.orientation)}`);
+  if (options.orientation.reverse || options.orientation.complement)
+    log.info(`each sequence is shown to the model as its ${describeOrientation(options.orientation)}`);
   if (options.rc !== 'none') log.info(`each sequence and its reverse complement are predicted, combined by ${options.rc}`);
 
   const output = await openOutput(options.out);
@@ -76,8 +80,23 @@ export async function run(options: ClassifyOptions): Promise<void> {
         if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
         if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
         if (circular) circularCount++;
-        checkWholeRead(where, item.length, arch, { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name }, 'classify reads each sequence whole', 'scan it with a window model (rnnseq scan)');
-        if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize)) await flush();
+        checkWholeRead(
+          where,
+          item.length,
+          arch,
+          { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+          'classify reads each sequence whole',
+          'scan it with a window model (rnnseq scan)',
+        );
+        if (
+          flushBefore(
+            arch,
+            pending.map((p) => p.item.length),
+            item.length,
+            options.batchSize,
+          )
+        )
+          await flush();
         pending.push({ id: record.id, item, circular });
         if (pending.length >= options.batchSize) await flush();
       }
@@ -90,14 +109,25 @@ export async function run(options: ClassifyOptions): Promise<void> {
   } finally {
     model.dispose();
   }
-  if (circularCount > 0) log.info(`${circularCount} circular sequence${circularCount === 1 ? ' was' : 's were'} read twice round (the first lap's final state seeding the second)`);
+  if (circularCount > 0)
+    log.info(
+      `${circularCount} circular sequence${circularCount === 1 ? ' was' : 's were'} read twice round (the first lap's final state seeding the second)`,
+    );
   log.info(`classified ${count} sequences${options.out ? ` into ${options.out}` : ''}`);
 }
 
 /** Language models and taggers predict per position, not per sequence: say which command fits them. */
 function refuseTask(task: Task, model: string): void {
-  if (task === 'lm') throw new RnnseqError(`${model} is a language model (--task lm), not a classifier: use 'rnnseq embed' for its sequence vectors`, EXIT_USAGE);
-  if (task === 'tag') throw new RnnseqError(`${model} is a per-base tagger (--task tag), not a classifier: use 'rnnseq scan' to call regions with it`, EXIT_USAGE);
+  if (task === 'lm')
+    throw new RnnseqError(
+      `${model} is a language model (--task lm), not a classifier: use 'rnnseq embed' for its sequence vectors`,
+      EXIT_USAGE,
+    );
+  if (task === 'tag')
+    throw new RnnseqError(
+      `${model} is a per-base tagger (--task tag), not a classifier: use 'rnnseq scan' to call regions with it`,
+      EXIT_USAGE,
+    );
 }
 
 /**
@@ -107,20 +137,32 @@ function refuseTask(task: Task, model: string): void {
 async function contextInputs(arch: Architecture, options: ClassifyOptions): Promise<IdTable | undefined> {
   const conditions = arch.conditions ?? [];
   if (options.defaultCondition !== undefined) {
-    if (conditions.length === 0) throw new RnnseqError(`--default-condition: ${options.model} has no conditions (it was trained without --condition-tag)`, EXIT_USAGE);
+    if (conditions.length === 0)
+      throw new RnnseqError(`--default-condition: ${options.model} has no conditions (it was trained without --condition-tag)`, EXIT_USAGE);
     if (!conditions.includes(options.defaultCondition)) {
-      throw new RnnseqError(`--default-condition '${options.defaultCondition}' is not one the model was trained on (${conditions.join(', ')})`, EXIT_USAGE);
+      throw new RnnseqError(
+        `--default-condition '${options.defaultCondition}' is not one the model was trained on (${conditions.join(', ')})`,
+        EXIT_USAGE,
+      );
     }
   }
   const wanted = arch.covariates ?? [];
   if (options.covariates === undefined) {
-    if (wanted.length > 0) throw new RnnseqError(`${options.model} starts from covariates (${wanted.join(', ')}): give --covariates TSV with a row per sequence id`, EXIT_USAGE);
+    if (wanted.length > 0)
+      throw new RnnseqError(
+        `${options.model} starts from covariates (${wanted.join(', ')}): give --covariates TSV with a row per sequence id`,
+        EXIT_USAGE,
+      );
     return undefined;
   }
   if (wanted.length === 0) throw new RnnseqError(`--covariates: ${options.model} was trained without covariates`, EXIT_USAGE);
   const table = await readIdTable(options.covariates);
   const missing = wanted.filter((name) => !table.columns.includes(name));
-  if (missing.length > 0) throw new RnnseqError(`${options.covariates}: no column ${missing.map((m) => `'${m}'`).join(', ')}; the model needs ${wanted.join(', ')}`, EXIT_USAGE);
+  if (missing.length > 0)
+    throw new RnnseqError(
+      `${options.covariates}: no column ${missing.map((m) => `'${m}'`).join(', ')}; the model needs ${wanted.join(', ')}`,
+      EXIT_USAGE,
+    );
   return table;
 }
 
@@ -133,7 +175,10 @@ function predictInGroups(pending: readonly PendingRecord[], predictor: StrandPre
   for (const circular of [false, true]) {
     const indices = pending.flatMap((record, i) => (record.circular === circular ? [i] : []));
     if (indices.length === 0) continue;
-    const predicted = predictor.predict(indices.map((i) => pending[i]!.item), circular ? 2 : 1);
+    const predicted = predictor.predict(
+      indices.map((i) => pending[i]!.item),
+      circular ? 2 : 1,
+    );
     indices.forEach((at, row) => rows.set(predicted.subarray(row * width, (row + 1) * width), at * width));
   }
   return rows;
@@ -154,7 +199,13 @@ class StrandPredictor {
     const channels = this.model.info.architecture.inputSize;
     const forward = this.model.predict(packBatch(items, channels), laps);
     if (this.rc === 'none') return forward;
-    const flipped = this.model.predict(packBatch(items.map((item) => ({ ...item, encoded: reverseComplementEncoded(item.encoded) })), channels), laps);
+    const flipped = this.model.predict(
+      packBatch(
+        items.map((item) => ({ ...item, encoded: reverseComplementEncoded(item.encoded) })),
+        channels,
+      ),
+      laps,
+    );
     const how: RcCombine = this.rc === 'average' ? 'mean' : 'max';
     // Per column, as scan combines a window's strands: with max, each class gets its higher probability of the
     // two strands (a motif on either strand counts), so a row need not sum to 1.

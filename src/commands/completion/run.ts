@@ -40,7 +40,13 @@ interface ArgumentLike {
 }
 
 /** What a value after an option (or a positional) should complete to. */
-type ValueKind = { kind: 'none' } | { kind: 'choices'; choices: string[] } | { kind: 'files' } | { kind: 'directories' } | { kind: 'models' } | { kind: 'number' };
+type ValueKind =
+  | { kind: 'none' }
+  | { kind: 'choices'; choices: string[] }
+  | { kind: 'files' }
+  | { kind: 'directories' }
+  | { kind: 'models' }
+  | { kind: 'number' };
 
 interface OptionSpec {
   names: string[]; // e.g. ['-o', '--out']
@@ -64,7 +70,13 @@ export interface CompletionSpec {
   models: string[];
 }
 
-const HELP: OptionSpec = { names: ['-h', '--help'], description: 'display help for command', value: { kind: 'none' }, placeholder: '', repeatable: false };
+const HELP: OptionSpec = {
+  names: ['-h', '--help'],
+  description: 'display help for command',
+  value: { kind: 'none' },
+  placeholder: '',
+  repeatable: false,
+};
 /** Placeholders that name a number: nothing to complete. */
 const NUMERIC = new Set(['n', 'bp', 'rate', 'x', 'p', 'k', 'gb', 'f', 'K/N']);
 const DIRECTORY = new Set(['dir']);
@@ -77,12 +89,26 @@ export function describeProgram(program: CommandLike, models: readonly string[])
     positionals: command.registeredArguments.map((argument) => ({
       name: argument.name(),
       variadic: argument.variadic,
-      value: argument.argChoices ? ({ kind: 'choices', choices: argument.argChoices } as const) : argument.name() === 'model' ? ({ kind: 'models' } as const) : ({ kind: 'files' } as const),
+      value: argument.argChoices
+        ? ({ kind: 'choices', choices: argument.argChoices } as const)
+        : argument.name() === 'model'
+          ? ({ kind: 'models' } as const)
+          : ({ kind: 'files' } as const),
     })),
   }));
   // commander answers `rnnseq help COMMAND`; it is not in program.commands.
-  commands.push({ name: 'help', description: 'display help for command', options: [], positionals: [{ name: 'command', variadic: false, value: { kind: 'choices', choices: commands.map((c) => c.name) } }] });
-  return { program: program.name(), globalOptions: [...program.options.filter((o) => !o.hidden).map(describeOption), HELP], commands, models: [...models] };
+  commands.push({
+    name: 'help',
+    description: 'display help for command',
+    options: [],
+    positionals: [{ name: 'command', variadic: false, value: { kind: 'choices', choices: commands.map((c) => c.name) } }],
+  });
+  return {
+    program: program.name(),
+    globalOptions: [...program.options.filter((o) => !o.hidden).map(describeOption), HELP],
+    commands,
+    models: [...models],
+  };
 }
 
 function describeOption(option: OptionLike): OptionSpec {
@@ -104,7 +130,8 @@ export async function shippedModels(): Promise<string[]> {
   const dir = join(packageRoot(), 'models');
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
-  for (const entry of entries) if (entry.isDirectory() && (await exists(join(dir, entry.name, CHECKPOINT_FILES.spec)))) names.push(entry.name);
+  for (const entry of entries)
+    if (entry.isDirectory() && (await exists(join(dir, entry.name, CHECKPOINT_FILES.spec)))) names.push(entry.name);
   return names.sort();
 }
 
@@ -210,7 +237,9 @@ export function zshScript(spec: CompletionSpec): string {
       return o.names.map((name) => zshQuote(`${exclusion}${name}[${zshDescription(o.description)}]${action(o.value, o.placeholder)}`));
     });
   const cases = spec.commands.map((command) => {
-    const positionals = command.positionals.map((p, i) => zshQuote(`${p.variadic ? '*' : String(i + 1)}:${zshMessage(p.name)}${action(p.value, p.name).replace(/^:[^:]*/, '')}`));
+    const positionals = command.positionals.map((p, i) =>
+      zshQuote(`${p.variadic ? '*' : String(i + 1)}:${zshMessage(p.name)}${action(p.value, p.name).replace(/^:[^:]*/, '')}`),
+    );
     const specs = [...optionSpecs(command.options), ...positionals];
     return `        ${command.name})\n          _arguments -s \\\n            ${specs.join(' \\\n            ')}\n          ;;`;
   });

@@ -21,7 +21,11 @@ export async function run(options: DoctorOptions): Promise<void> {
     backend: backend.name,
     backendDetail: backend.detail + (backend.why ? `; ${backend.why}` : ''),
     engine: engine.description,
-    envThreads: { SLURM_CPUS_PER_TASK: process.env.SLURM_CPUS_PER_TASK ?? null, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? null, RNNSEQ_THREADS: process.env.RNNSEQ_THREADS ?? null },
+    envThreads: {
+      SLURM_CPUS_PER_TASK: process.env.SLURM_CPUS_PER_TASK ?? null,
+      OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? null,
+      RNNSEQ_THREADS: process.env.RNNSEQ_THREADS ?? null,
+    },
   };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(facts)}\n`);

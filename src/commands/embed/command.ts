@@ -6,19 +6,37 @@ import { parseModelRun, parseNumber, parseRecordContext } from '../shared/parse.
 import { EMBED_FORMATS, EMBED_RC } from './options.js';
 
 export function register(program: Command): void {
-  const embedCommand = modelOverRecords(program, 'embed', "hidden-state vectors of any model, one per sequence (or per position); TSV (id, dim1...) or .npy")
+  const embedCommand = modelOverRecords(
+    program,
+    'embed',
+    'hidden-state vectors of any model, one per sequence (or per position); TSV (id, dim1...) or .npy',
+  )
     .option('-o, --out <file>', 'write here (atomically) instead of stdout; with --format npy also FILE.ids.tsv')
-    .addOption(new Option('--pool <how>', 'per-sequence vector: mean/max over positions, or each direction\'s first/last state').choices(EMBED_POOLS).default('mean' as const))
+    .addOption(
+      new Option('--pool <how>', "per-sequence vector: mean/max over positions, or each direction's first/last state")
+        .choices(EMBED_POOLS)
+        .default('mean' as const),
+    )
     .option('--layer <n>', 'recurrent layer to read, 1 = closest to the sequence (default: the last)')
     .option('--per-position', 'one row per position (long format: id, position, vector) instead of pooling', false)
-    .addOption(new Option('--format <fmt>', 'tsv text, or npy: float32 matrix for numpy.load plus an ids table').choices(EMBED_FORMATS).default('tsv' as const))
+    .addOption(
+      new Option('--format <fmt>', 'tsv text, or npy: float32 matrix for numpy.load plus an ids table')
+        .choices(EMBED_FORMATS)
+        .default('tsv' as const),
+    )
     .option('--chunk <bp>', 'read longer sequences in chunks of this size, state carried across (unidirectional models)', '10000')
-    .addOption(new Option('--rc <how>', 'DNA/RNA: average the pooled vectors of both strands, or none').choices(EMBED_RC).default('none' as const))
+    .addOption(
+      new Option('--rc <how>', 'DNA/RNA: average the pooled vectors of both strands, or none').choices(EMBED_RC).default('none' as const),
+    )
     .option('--circular', 'treat every sequence as circular: two laps, the first seeding the second (else header topology=circular)', false)
     .option('--default-condition <value>', 'for conditioned models: condition of records without the condition tag')
     .option('--covariates <tsv>', 'for covariate models: TSV of id and the covariate columns')
     .option('--batch-size <n>', 'sequences per engine call', '64')
-    .option('--max-memory <GB>', 'bidirectional models read each sequence whole: refuse one that would need more than this', defaultMaxMemoryGb());
+    .option(
+      '--max-memory <GB>',
+      'bidirectional models read each sequence whole: refuse one that would need more than this',
+      defaultMaxMemoryGb(),
+    );
   withRuntimeOptions(embedCommand)
     .addHelpText(
       'after',
@@ -50,4 +68,3 @@ Examples:
       });
     });
 }
-

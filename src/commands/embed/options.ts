@@ -25,4 +25,3 @@ export interface EmbedCommandOptions extends RuntimeOptions {
   /** a sequence a bidirectional model would need more than this for is refused, naming it */
   maxMemoryBytes: number;
 }
-

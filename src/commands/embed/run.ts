@@ -31,12 +31,16 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
   const arch = spec.architecture;
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const layer = options.layer ?? arch.layers;
-  if (layer > arch.layers) throw new RnnseqError(`--layer ${layer}: the model has ${arch.layers} recurrent layer${arch.layers === 1 ? '' : 's'}`, EXIT_USAGE);
+  if (layer > arch.layers)
+    throw new RnnseqError(`--layer ${layer}: the model has ${arch.layers} recurrent layer${arch.layers === 1 ? '' : 's'}`, EXIT_USAGE);
   if (options.rc === 'average' && alphabet.name === 'protein') throw new RnnseqError('--rc average needs a DNA or RNA model', EXIT_USAGE);
-  if (options.rc === 'average' && options.perPosition) throw new RnnseqError('--rc average pools both strands; it does not apply to --per-position', EXIT_USAGE);
-  if (options.format === 'npy' && (options.out === undefined || options.out === '-')) throw new RnnseqError('--format npy needs -o FILE.npy (a binary file, not stdout)', EXIT_USAGE);
+  if (options.rc === 'average' && options.perPosition)
+    throw new RnnseqError('--rc average pools both strands; it does not apply to --per-position', EXIT_USAGE);
+  if (options.format === 'npy' && (options.out === undefined || options.out === '-'))
+    throw new RnnseqError('--format npy needs -o FILE.npy (a binary file, not stdout)', EXIT_USAGE);
   const covariates: IdTable | undefined = options.covariates ? await readIdTable(options.covariates) : undefined;
-  if (arch.covariates && !covariates) throw new RnnseqError(`${options.model} starts from covariates (${arch.covariates.join(', ')}): give --covariates TSV`, EXIT_USAGE);
+  if (arch.covariates && !covariates)
+    throw new RnnseqError(`${options.model} starts from covariates (${arch.covariates.join(', ')}): give --covariates TSV`, EXIT_USAGE);
 
   const runtime = await startRuntime(options, log);
   const { model } = await loadModel(options.model, runtime.engine.core);
@@ -63,9 +67,15 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
             await sink.positions(part[row]!.id, block.data.subarray(start, start + part[row]!.item.length * size), 0);
           }
         } else {
-          const vectors = embedder.pooled(part.map((p) => p.item), options.pool);
+          const vectors = embedder.pooled(
+            part.map((p) => p.item),
+            options.pool,
+          );
           if (options.rc === 'average') {
-            const flipped = embedder.pooled(part.map((p) => ({ ...p.item, encoded: reverseComplementEncoded(p.item.encoded) })), options.pool);
+            const flipped = embedder.pooled(
+              part.map((p) => ({ ...p.item, encoded: reverseComplementEncoded(p.item.encoded) })),
+              options.pool,
+            );
             for (let i = 0; i < vectors.length; i++) vectors[i] = (vectors[i]! + flipped[i]!) / 2;
           }
           for (let row = 0; row < part.length; row++) await sink.vector(part[row]!.id, vectors.subarray(row * size, (row + 1) * size));
@@ -83,10 +93,26 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         const circular = isCircular(record.description, options.circular);
         const alone = item.length > options.chunkBp;
         if (alone && !embedders.linear.streams) {
-          checkWholeRead(where, item.length, arch, { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name }, 'a bidirectional model reads a sequence whole', 'use a unidirectional model, which streams it in --chunk pieces');
+          checkWholeRead(
+            where,
+            item.length,
+            arch,
+            { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+            'a bidirectional model reads a sequence whole',
+            'use a unidirectional model, which streams it in --chunk pieces',
+          );
         }
         const long = alone && embedders.linear.streams;
-        if (flushBefore(arch, pending.map((p) => p.item.length), item.length, options.batchSize, options.chunkBp)) await flush();
+        if (
+          flushBefore(
+            arch,
+            pending.map((p) => p.item.length),
+            item.length,
+            options.batchSize,
+            options.chunkBp,
+          )
+        )
+          await flush();
         if (long && options.perPosition) {
           // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
           const embedder = circular ? embedders.circular : embedders.linear;
@@ -106,7 +132,9 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
   } finally {
     model.dispose();
   }
-  log.info(`embedded ${count} sequences (${size} values each${options.perPosition ? ' per position' : `, ${options.pool} pooling`}, layer ${layer})${options.out ? ` into ${options.out}` : ''}`);
+  log.info(
+    `embedded ${count} sequences (${size} values each${options.perPosition ? ' per position' : `, ${options.pool} pooling`}, layer ${layer})${options.out ? ` into ${options.out}` : ''}`,
+  );
 }
 
 /** Where vectors go: TSV rows, or an .npy matrix with an ids table beside it. */
@@ -131,7 +159,8 @@ function tsvSink(output: Output, size: number): Sink {
     vector: (id, values) => output.write(`${id}\t${format(values)}\n`),
     async positions(id, values, start) {
       const lines: string[] = [];
-      for (let t = 0; t < values.length / size; t++) lines.push(`${id}\t${start + t}\t${format(values.subarray(t * size, (t + 1) * size))}`);
+      for (let t = 0; t < values.length / size; t++)
+        lines.push(`${id}\t${start + t}\t${format(values.subarray(t * size, (t + 1) * size))}`);
       if (lines.length > 0) await output.write(`${lines.join('\n')}\n`);
     },
     commit: () => output.commit(),

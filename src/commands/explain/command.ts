@@ -7,20 +7,42 @@ import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.
 import type { ExplainOptions } from './options.js';
 
 export function register(program: Command): void {
-  const explainCommand = modelOverRecords(program, 'explain', 'in-silico mutagenesis: the change in a class probability for every single-base substitution; TSV, optional motifs')
+  const explainCommand = modelOverRecords(
+    program,
+    'explain',
+    'in-silico mutagenesis: the change in a class probability for every single-base substitution; TSV, optional motifs',
+  )
     .option('-o, --out <file>', 'write the TSV (or with --vcf, the VCF) here (atomically) instead of stdout')
     .option('--target <class>', "the class whose probability is explained (default: the scanner's positive class)")
     .option('--batch-size <n>', 'variants per engine call', '512')
-    .option('--motifs <k>', 'also cluster high-effect segments and write the top k motifs (PFMs) in MEME and JASPAR format, and a sequence logo SVG of each')
-    .option('--motif-out <prefix>', 'with --motifs: write PREFIX.meme and PREFIX.jaspar (default: the -o name with .tsv replaced by .motifs)')
+    .option(
+      '--motifs <k>',
+      'also cluster high-effect segments and write the top k motifs (PFMs) in MEME and JASPAR format, and a sequence logo SVG of each',
+    )
+    .option(
+      '--motif-out <prefix>',
+      'with --motifs: write PREFIX.meme and PREFIX.jaspar (default: the -o name with .tsv replaced by .motifs)',
+    )
     .option('--motif-width <bp>', 'with --motifs: segment width before trimming uninformative flanks', '10')
     .option('--compare <jaspar>', 'with --motifs: name the closest known motif (JASPAR text file) for each, in PREFIX.matches.tsv')
-    .option('--vcf <file>', 'score the SNVs of this VCF (.gz or - allowed) against --genome instead: writes the VCF with an RNNSEQ_DELTA INFO field')
+    .option(
+      '--vcf <file>',
+      'score the SNVs of this VCF (.gz or - allowed) against --genome instead: writes the VCF with an RNNSEQ_DELTA INFO field',
+    )
     .option('--genome <fasta>', 'with --vcf or --region: the reference genome (FASTA, .gz allowed)')
-    .option('--region <region>', 'mutate every base of CHROM:START-END of --genome (1-based, inclusive; repeatable) instead of FASTA records', collect, [] as string[])
+    .option(
+      '--region <region>',
+      'mutate every base of CHROM:START-END of --genome (1-based, inclusive; repeatable) instead of FASTA records',
+      collect,
+      [] as string[],
+    )
     .option('--bedgraph <file>', 'with --region: also write the per-base strongest effect (signed delta) as bedGraph')
     .option('--window <bp>', "with --vcf or --region: window centred on each variant or base (default: the model's input length)")
-    .option('--saliency', 'instead of mutagenesis: gradient x input of the target probability per position (one backward pass per batch)', false);
+    .option(
+      '--saliency',
+      'instead of mutagenesis: gradient x input of the target probability per position (one backward pass per batch)',
+      false,
+    );
   withRuntimeOptions(explainCommand)
     .addHelpText(
       'after',
@@ -89,8 +111,10 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
   };
   if (raw.motifs !== undefined) {
-    const prefix = raw.motifOut ?? (raw.out !== undefined && raw.out !== '-' ? `${raw.out.replace(/\.tsv(\.gz)?$/, '')}.motifs` : undefined);
-    if (prefix === undefined) throw new RnnseqError('--motifs needs --motif-out PREFIX (or -o FILE, whose name it then borrows)', EXIT_USAGE);
+    const prefix =
+      raw.motifOut ?? (raw.out !== undefined && raw.out !== '-' ? `${raw.out.replace(/\.tsv(\.gz)?$/, '')}.motifs` : undefined);
+    if (prefix === undefined)
+      throw new RnnseqError('--motifs needs --motif-out PREFIX (or -o FILE, whose name it then borrows)', EXIT_USAGE);
     options.motifs = {
       count: parseNumber('--motifs', raw.motifs, { min: 1, integer: true }),
       prefix,
@@ -106,8 +130,10 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
     if (other) throw new RnnseqError(`--saliency scores FASTA records by gradient x input; it does not combine with ${other}`, EXIT_USAGE);
     options.saliency = true;
   }
-  if (raw.vcf !== undefined && raw.region.length > 0) throw new RnnseqError('--vcf and --region are two different questions; give one', EXIT_USAGE);
-  if (raw.bedgraph !== undefined && raw.region.length === 0) throw new RnnseqError('--bedgraph needs --genome and --region: it is the per-base effect along a genome', EXIT_USAGE);
+  if (raw.vcf !== undefined && raw.region.length > 0)
+    throw new RnnseqError('--vcf and --region are two different questions; give one', EXIT_USAGE);
+  if (raw.bedgraph !== undefined && raw.region.length === 0)
+    throw new RnnseqError('--bedgraph needs --genome and --region: it is the per-base effect along a genome', EXIT_USAGE);
   if (raw.region.length > 0) {
     if (raw.genome === undefined) throw new RnnseqError('--region needs --genome FASTA', EXIT_USAGE);
     if (!fastaInput) throw new RnnseqError('--region mutates windows of --genome; give no FASTA inputs with it', EXIT_USAGE);
@@ -119,7 +145,8 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
       ...(raw.window !== undefined ? { windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }) } : {}),
     };
   } else if (raw.vcf !== undefined) {
-    if (raw.genome === undefined) throw new RnnseqError('--vcf needs --genome FASTA: the reference the variants are called against', EXIT_USAGE);
+    if (raw.genome === undefined)
+      throw new RnnseqError('--vcf needs --genome FASTA: the reference the variants are called against', EXIT_USAGE);
     if (!fastaInput) throw new RnnseqError('--vcf scores windows of --genome; give no FASTA inputs with it', EXIT_USAGE);
     if (options.motifs) throw new RnnseqError('--motifs works on FASTA input, not with --vcf', EXIT_USAGE);
     options.vcf = {

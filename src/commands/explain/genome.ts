@@ -37,7 +37,8 @@ export async function explainRegions(
   log: Logger,
 ): Promise<void> {
   const windowBp = spec.inputLength ?? options.windowBp;
-  if (windowBp === undefined) throw new RnnseqError('--region: this model reads any length; give --window BP for the window around each base', EXIT_USAGE);
+  if (windowBp === undefined)
+    throw new RnnseqError('--region: this model reads any length; give --window BP for the window around each base', EXIT_USAGE);
   const half = Math.floor(windowBp / 2);
   const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
   const lengths = new Map((await fastaLengths(options.genome, readOptions)).map((s) => [s.name, s.length]));
@@ -45,7 +46,8 @@ export async function explainRegions(
     const length = lengths.get(region.chrom);
     const named = formatRegion(region.chrom, region.start, region.end);
     if (length === undefined) throw new RnnseqError(`--region ${named}: no sequence '${region.chrom}' in ${options.genome}`, EXIT_USAGE);
-    if (region.start >= length) throw new RnnseqError(`--region ${named}: starts beyond the end of ${region.chrom} (${length} bp)`, EXIT_USAGE);
+    if (region.start >= length)
+      throw new RnnseqError(`--region ${named}: starts beyond the end of ${region.chrom} (${length} bp)`, EXIT_USAGE);
     const end = Math.min(region.end, length);
     // Base p is scored in the window [p - half, p - half + windowBp), which must lie inside the sequence.
     const first = Math.max(region.start, half);
@@ -100,7 +102,9 @@ export async function explainRegions(
           for (const [alt, index] of row.alts) {
             const delta = probs[index]! - pRef;
             if (Math.abs(delta) > Math.abs(strongest)) strongest = delta;
-            lines.push([plan.chrom, row.position, row.ref, alt, formatEffect(pRef), formatEffect(probs[index]!), formatEffect(delta)].join('\t'));
+            lines.push(
+              [plan.chrom, row.position, row.ref, alt, formatEffect(pRef), formatEffect(probs[index]!), formatEffect(delta)].join('\t'),
+            );
           }
           bins.push(formatBedGraphLine(plan.chrom, row.position, row.position + 1, strongest));
         }
@@ -122,6 +126,8 @@ export async function explainRegions(
     throw error;
   }
   const skipped = plans.reduce((sum, p) => sum + p.skipped, 0);
-  log.info(`explained ${total} bases in ${plans.length} region${plans.length === 1 ? '' : 's'}${options.out ? ` into ${options.out}` : ''}` +
-    (skipped > 0 ? `; ${skipped} bases within ${half} bp of a sequence end skipped (their ${windowBp} bp window does not fit)` : ''));
+  log.info(
+    `explained ${total} bases in ${plans.length} region${plans.length === 1 ? '' : 's'}${options.out ? ` into ${options.out}` : ''}` +
+      (skipped > 0 ? `; ${skipped} bases within ${half} bp of a sequence end skipped (their ${windowBp} bp window does not fit)` : ''),
+  );
 }

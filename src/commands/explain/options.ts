@@ -19,4 +19,3 @@ export interface ExplainOptions extends RuntimeOptions {
   /** Mutate every base of these regions of a genome instead of FASTA records. */
   regions?: { genome: string; regions: GenomeInterval[]; bedgraph?: string; windowBp?: number };
 }
-

@@ -27,7 +27,10 @@ export async function run(options: ExplainOptions): Promise<void> {
   const { spec } = await readSpec(options.model);
   const targetClass = options.target ?? spec.window?.positiveClass;
   if (targetClass === undefined) {
-    throw new RnnseqError(`${options.model} is a classifier, not a scanner: say which class to explain with --target (one of ${spec.classes.join(', ')})`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${options.model} is a classifier, not a scanner: say which class to explain with --target (one of ${spec.classes.join(', ')})`,
+      EXIT_USAGE,
+    );
   }
   const targetIndex = spec.classes.indexOf(targetClass);
   if (targetIndex < 0) throw new RnnseqError(`--target ${targetClass}: the model's classes are ${spec.classes.join(', ')}`, EXIT_USAGE);
@@ -36,7 +39,20 @@ export async function run(options: ExplainOptions): Promise<void> {
     const { file, genome, windowBp } = options.vcf;
     const { scoreVcf } = await import('./vcf.js');
     await withModel(options, log, (model) =>
-      scoreVcf(model, spec, alphabet, targetIndex, { vcf: file, genome, batchSize: options.batchSize, ...(options.out !== undefined ? { out: options.out } : {}), ...(windowBp !== undefined ? { windowBp } : {}) }, log),
+      scoreVcf(
+        model,
+        spec,
+        alphabet,
+        targetIndex,
+        {
+          vcf: file,
+          genome,
+          batchSize: options.batchSize,
+          ...(options.out !== undefined ? { out: options.out } : {}),
+          ...(windowBp !== undefined ? { windowBp } : {}),
+        },
+        log,
+      ),
     );
     return;
   }
@@ -44,23 +60,41 @@ export async function run(options: ExplainOptions): Promise<void> {
     const { genome, regions, bedgraph, windowBp } = options.regions;
     const { explainRegions } = await import('./genome.js');
     await withModel(options, log, (model) =>
-      explainRegions(model, spec, alphabet, targetIndex, {
-        genome, regions, batchSize: options.batchSize,
-        ...(options.out !== undefined ? { out: options.out } : {}),
-        ...(bedgraph !== undefined ? { bedgraph } : {}),
-        ...(windowBp !== undefined ? { windowBp } : {}),
-      }, log),
+      explainRegions(
+        model,
+        spec,
+        alphabet,
+        targetIndex,
+        {
+          genome,
+          regions,
+          batchSize: options.batchSize,
+          ...(options.out !== undefined ? { out: options.out } : {}),
+          ...(bedgraph !== undefined ? { bedgraph } : {}),
+          ...(windowBp !== undefined ? { windowBp } : {}),
+        },
+        log,
+      ),
     );
     return;
   }
   if (options.saliency) {
     const { explainSaliency } = await import('./saliency.js');
-    await withModel(options, log, (model) => explainSaliency(model, alphabet, targetIndex, { inputs: options.inputs, ...(options.out !== undefined ? { out: options.out } : {}) }, log));
+    await withModel(options, log, (model) =>
+      explainSaliency(
+        model,
+        alphabet,
+        targetIndex,
+        { inputs: options.inputs, ...(options.out !== undefined ? { out: options.out } : {}) },
+        log,
+      ),
+    );
     return;
   }
   const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
 
-  if (options.motifs?.compare !== undefined && alphabet.size !== 4) throw new RnnseqError(`--compare needs a nucleotide model; this one reads ${alphabet.name}`, EXIT_USAGE);
+  if (options.motifs?.compare !== undefined && alphabet.size !== 4)
+    throw new RnnseqError(`--compare needs a nucleotide model; this one reads ${alphabet.name}`, EXIT_USAGE);
   const known = options.motifs?.compare !== undefined ? await readKnownMotifs(options.motifs.compare) : undefined;
 
   // Counting records first costs one cheap parse and buys a progress bar with a total; stdin can be read only once.
@@ -93,7 +127,17 @@ export async function run(options: ExplainOptions): Promise<void> {
           for (let k = 0; k < alphabet.size; k++) {
             if (k === refIndex[pos]) continue;
             const pAlt = scan.altProbs[pos * alphabet.size + k]!;
-            lines.push([record.id, offset + pos, sequence[pos], alphabet.symbols[k], formatEffect(scan.refProb), formatEffect(pAlt), formatEffect(pAlt - scan.refProb)].join('\t'));
+            lines.push(
+              [
+                record.id,
+                offset + pos,
+                sequence[pos],
+                alphabet.symbols[k],
+                formatEffect(scan.refProb),
+                formatEffect(pAlt),
+                formatEffect(pAlt - scan.refProb),
+              ].join('\t'),
+            );
           }
         }
         await buffered.write(`${lines.join('\n')}\n`);
@@ -139,13 +183,26 @@ async function writeMotifs(
     [`${request.prefix}.meme`, formatMeme(motifs, symbols)],
     [`${request.prefix}.jaspar`, formatJaspar(motifs, symbols)],
   ];
-  motifs.forEach((m, i) => files.push([`${request.prefix}.rnnseq_${i + 1}.svg`, `${logoFigure({ name: `rnnseq_${i + 1}`, counts: m.counts, symbols, sites: m.sites, consensus: m.consensus }).svg}\n`]));
+  motifs.forEach((m, i) =>
+    files.push([
+      `${request.prefix}.rnnseq_${i + 1}.svg`,
+      `${logoFigure({ name: `rnnseq_${i + 1}`, counts: m.counts, symbols, sites: m.sites, consensus: m.consensus }).svg}\n`,
+    ]),
+  );
   const matches = known ? motifs.map((m) => closestKnown(m.counts, known)) : [];
   if (known) {
     const header = ['motif', 'consensus', 'sites', 'known_id', 'known_name', 'correlation', 'strand'].join('\t');
     const rows = motifs.map((m, i) => {
       const match = matches[i];
-      return [`rnnseq_${i + 1}`, m.consensus, m.sites, match?.known.id ?? '.', match?.known.name || '.', match ? match.correlation.toFixed(4) : '.', match?.strand ?? '.'].join('\t');
+      return [
+        `rnnseq_${i + 1}`,
+        m.consensus,
+        m.sites,
+        match?.known.id ?? '.',
+        match?.known.name || '.',
+        match ? match.correlation.toFixed(4) : '.',
+        match?.strand ?? '.',
+      ].join('\t');
     });
     files.push([`${request.prefix}.matches.tsv`, `${[header, ...rows].join('\n')}\n`]);
   }
@@ -161,9 +218,10 @@ async function writeMotifs(
   }
   for (const [i, m] of motifs.entries()) {
     const match = matches[i];
-    const named = match ? `, closest ${match.known.id} ${match.known.name} (r = ${match.correlation.toFixed(2)}, ${match.strand} strand)` : '';
+    const named = match
+      ? `, closest ${match.known.id} ${match.known.name} (r = ${match.correlation.toFixed(2)}, ${match.strand} strand)`
+      : '';
     log.info(`motif rnnseq_${i + 1}: ${m.consensus} (${m.sites} sites${named})`);
   }
   log.info(`wrote ${motifs.length} motifs to ${files.map(([path]) => path).join(', ')}`);
 }
-

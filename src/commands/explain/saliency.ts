@@ -33,7 +33,8 @@ export async function explainSaliency(
     const scores = saliency(model, items, targetIndex);
     const lines: string[] = [];
     pending.forEach((r, i) => {
-      for (let pos = 0; pos < r.sequence.length; pos++) lines.push([r.id, r.offset + pos, r.sequence[pos], formatEffect(scores[i]![pos]!)].join('\t'));
+      for (let pos = 0; pos < r.sequence.length; pos++)
+        lines.push([r.id, r.offset + pos, r.sequence[pos], formatEffect(scores[i]![pos]!)].join('\t'));
     });
     if (lines.length > 0) await buffered.write(`${lines.join('\n')}\n`);
     count += pending.length;

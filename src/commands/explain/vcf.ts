@@ -36,7 +36,8 @@ export async function scoreVcf(
   log: Logger,
 ): Promise<void> {
   const windowBp = spec.inputLength ?? options.windowBp;
-  if (windowBp === undefined) throw new RnnseqError('--vcf: this model reads any length; give --window BP for the window scored around each variant', EXIT_USAGE);
+  if (windowBp === undefined)
+    throw new RnnseqError('--vcf: this model reads any length; give --window BP for the window scored around each variant', EXIT_USAGE);
   if (alphabet.size !== 4) throw new RnnseqError(`--vcf needs a nucleotide model; this one reads ${alphabet.name}`, EXIT_USAGE);
   const chunks: Buffer[] = [];
   for await (const chunk of openInput(options.vcf)) chunks.push(chunk);
@@ -54,9 +55,15 @@ export async function scoreVcf(
   }
   for (const list of starts.values()) list.sort((a, b) => a - b);
   const windows = new Map<string, string>();
-  await streamFastaWindows(options.genome, { allowed: alphabet.allowed, alphabetLabel: alphabet.label }, starts, windowBp, (chrom, start, bases) => {
-    windows.set(`${chrom}\t${start}`, bases.toString('latin1').toUpperCase());
-  });
+  await streamFastaWindows(
+    options.genome,
+    { allowed: alphabet.allowed, alphabetLabel: alphabet.label },
+    starts,
+    windowBp,
+    (chrom, start, bases) => {
+      windows.set(`${chrom}\t${start}`, bases.toString('latin1').toUpperCase());
+    },
+  );
 
   // Per record: the index of its REF window in the scored list, and of each ALT (-1: not scored).
   const windowsToScore: string[] = [];
@@ -69,10 +76,15 @@ export async function scoreVcf(
     }
     const genomeBase = bases[half]!;
     if (genomeBase !== record.ref) {
-      throw dataError({ file: options.vcf, line: record.line }, `REF ${record.ref} does not match the genome (${genomeBase} at ${record.chrom}:${record.position + 1}); is it the same assembly?`);
+      throw dataError(
+        { file: options.vcf, line: record.line },
+        `REF ${record.ref} does not match the genome (${genomeBase} at ${record.chrom}:${record.position + 1}); is it the same assembly?`,
+      );
     }
     const ref = windowsToScore.push(bases) - 1;
-    const alts = record.alts.map((alt) => (isSnv(record.ref, alt) ? windowsToScore.push(bases.slice(0, half) + alt + bases.slice(half + 1)) - 1 : -1));
+    const alts = record.alts.map((alt) =>
+      isSnv(record.ref, alt) ? windowsToScore.push(bases.slice(0, half) + alt + bases.slice(half + 1)) - 1 : -1,
+    );
     plans.push({ ref, alts });
   }
   const probs = scoreWindows(model, alphabet, windowsToScore, {
@@ -103,6 +115,10 @@ export async function scoreVcf(
     throw error;
   }
   const unscored = plans.filter((p) => !p || p.alts.every((a) => a < 0)).length;
-  log.info(`scored ${vcf.records.length - unscored} of ${vcf.records.length} variants${options.out ? ` into ${options.out}` : ''}` +
-    (unscored > 0 ? `; ${unscored} left without ${DELTA_KEY} (not an SNV, chromosome not in the genome, or window past a sequence end)` : ''));
+  log.info(
+    `scored ${vcf.records.length - unscored} of ${vcf.records.length} variants${options.out ? ` into ${options.out}` : ''}` +
+      (unscored > 0
+        ? `; ${unscored} left without ${DELTA_KEY} (not an SNV, chromosome not in the genome, or window past a sequence end)`
+        : ''),
+  );
 }

@@ -13,17 +13,33 @@ export function register(program: Command): void {
   const phyloCommand = program
     .command('phylo')
     .description('a tree of groups of sequences from window features (k-mer profiles or a language model); Newick with branch lengths')
-    .argument('[inputs...]', "FASTA files (.gz or '-' for stdin; aligned input is fine, gaps are removed); with --compare: the tree to compare")
+    .argument(
+      '[inputs...]',
+      "FASTA files (.gz or '-' for stdin; aligned input is fine, gaps are removed); with --compare: the tree to compare",
+    )
     .option('-m, --model <path>', 'features: hidden states of a trained (language) model over each window (see --model-features)')
-    .addOption(new Option('--model-features <what>', "with -m or --train: codes: histogram of each position's pattern of active units (keeps what the model tells apart); mean: the mean hidden state").choices(MODEL_FEATURES).default('codes' as const))
+    .addOption(
+      new Option(
+        '--model-features <what>',
+        "with -m or --train: codes: histogram of each position's pattern of active units (keeps what the model tells apart); mean: the mean hidden state",
+      )
+        .choices(MODEL_FEATURES)
+        .default('codes' as const),
+    )
     .option('--kmer <k>', 'features: k-mer frequency profile of each window (the alignment-free baseline; no model)')
     .option('--canonical', 'with --kmer: count a k-mer and its reverse complement together (strand-agnostic data)', false)
     .option('--train', 'features: train a language model on the input first with sensible defaults, then use it like -m', false)
     .option('-o, --out <file>', 'write the Newick tree here (atomically) instead of stdout')
     .option('--matrix <file>', 'also write the distance matrix between groups as a square TSV')
     .option('--svg <file>', 'also draw the tree as SVG (branch lengths to scale, bootstrap support on internal branches)')
-    .addOption(new Option('--method <how>', 'tree building: neighbour joining (unrooted) or UPGMA (rooted, assumes a clock)').choices(TREE_METHODS).default('nj' as const))
-    .addOption(new Option('--distance <metric>', "distance between groups' mean feature vectors").choices(DISTANCE_NAMES).default('cosine' as const))
+    .addOption(
+      new Option('--method <how>', 'tree building: neighbour joining (unrooted) or UPGMA (rooted, assumes a clock)')
+        .choices(TREE_METHODS)
+        .default('nj' as const),
+    )
+    .addOption(
+      new Option('--distance <metric>', "distance between groups' mean feature vectors").choices(DISTANCE_NAMES).default('cosine' as const),
+    )
     .option('--window <bp>', 'window length; a sequence shorter than this is one whole-sequence window', '200')
     .option('--windows-per-group <n>', 'windows sampled (uniformly over positions, with replacement) per group (default 100)')
     .option('--all-positions', 'use every non-overlapping window of every sequence instead of a sample', false)
@@ -33,7 +49,10 @@ export function register(program: Command): void {
     .option('--group-regex <regex>', "group records by the one capture group of a regex on the id, e.g. '^([^_]+)_'")
     .option('--group <name=file>', 'one FASTA file per group (repeatable)', collect, [] as string[])
     .addOption(new Option('--alphabet <name>', 'sequence alphabet').choices(ALPHABET_CHOICES).default('auto' as const))
-    .option('--compare <ref>', 'instead: Robinson-Foulds distance between tree REF and the tree given as argument (TSV: rf, max_rf, normalised_rf, leaves)')
+    .option(
+      '--compare <ref>',
+      'instead: Robinson-Foulds distance between tree REF and the tree given as argument (TSV: rf, max_rf, normalised_rf, leaves)',
+    )
     .option('--batch-size <n>', 'windows per featurizer call', '256');
   withRuntimeOptions(phyloCommand)
     .addHelpText(
@@ -89,12 +108,22 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
   const sources = [raw.model !== undefined && '-m', raw.kmer !== undefined && '--kmer', raw.train && '--train'].filter(Boolean);
   if (raw.compare !== undefined) {
     if (sources.length > 0) throw new RnnseqError(`--compare compares two tree files; it takes no ${sources.join(' or ')}`, EXIT_USAGE);
-    if (inputs.length !== 1) throw new RnnseqError(`--compare REF needs exactly one tree file to compare with it, got ${inputs.length}`, EXIT_USAGE);
-    return { mode: 'compare', reference: raw.compare, tree: inputs[0]!, ...(raw.out !== undefined ? { out: raw.out } : {}), quiet: raw.quiet, json: raw.json };
+    if (inputs.length !== 1)
+      throw new RnnseqError(`--compare REF needs exactly one tree file to compare with it, got ${inputs.length}`, EXIT_USAGE);
+    return {
+      mode: 'compare',
+      reference: raw.compare,
+      tree: inputs[0]!,
+      ...(raw.out !== undefined ? { out: raw.out } : {}),
+      quiet: raw.quiet,
+      json: raw.json,
+    };
   }
   if (sources.length !== 1) {
     throw new RnnseqError(
-      sources.length === 0 ? 'say where window features come from: --kmer K (alignment-free), -m MODEL, or --train' : `give one of ${sources.join(', ')}, not several`,
+      sources.length === 0
+        ? 'say where window features come from: --kmer K (alignment-free), -m MODEL, or --train'
+        : `give one of ${sources.join(', ')}, not several`,
       EXIT_USAGE,
     );
   }
@@ -105,9 +134,12 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
         ? { kind: 'model', model: raw.model, use: raw.modelFeatures }
         : { kind: 'train', use: raw.modelFeatures };
   if (raw.canonical && features.kind !== 'kmer') throw new RnnseqError('--canonical applies to --kmer counts only', EXIT_USAGE);
-  if (raw.allPositions && raw.windowsPerGroup !== undefined) throw new RnnseqError('give --windows-per-group or --all-positions, not both', EXIT_USAGE);
-  if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.matrix) throw new RnnseqError('-o and --matrix name the same file', EXIT_USAGE);
-  if ((raw.out === undefined || raw.out === '-') && raw.matrix === '-') throw new RnnseqError('--matrix - needs -o FILE for the tree: both cannot go to stdout', EXIT_USAGE);
+  if (raw.allPositions && raw.windowsPerGroup !== undefined)
+    throw new RnnseqError('give --windows-per-group or --all-positions, not both', EXIT_USAGE);
+  if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.matrix)
+    throw new RnnseqError('-o and --matrix name the same file', EXIT_USAGE);
+  if ((raw.out === undefined || raw.out === '-') && raw.matrix === '-')
+    throw new RnnseqError('--matrix - needs -o FILE for the tree: both cannot go to stdout', EXIT_USAGE);
   return {
     mode: 'tree',
     ...parseCommon(raw),
@@ -120,7 +152,9 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
     method: raw.method,
     distance: raw.distance,
     windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }),
-    windowsPerGroup: raw.allPositions ? 'all' : parseNumber('--windows-per-group', raw.windowsPerGroup ?? DEFAULT_WINDOWS_PER_GROUP, { min: 1, integer: true }),
+    windowsPerGroup: raw.allPositions
+      ? 'all'
+      : parseNumber('--windows-per-group', raw.windowsPerGroup ?? DEFAULT_WINDOWS_PER_GROUP, { min: 1, integer: true }),
     bootstrap: parseNumber('--bootstrap', raw.bootstrap, { min: 0, max: 100000, integer: true }),
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, max: 65536, integer: true }),
@@ -128,19 +162,24 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
 }
 
 function groupSources(inputs: string[], raw: RawPhyloFlags): { sources: GroupSource[]; rule: GroupRule } {
-  const rules = [raw.groupTag !== undefined && '--group-tag', raw.groupRegex !== undefined && '--group-regex', raw.group.length > 0 && '--group'].filter(Boolean);
+  const rules = [
+    raw.groupTag !== undefined && '--group-tag',
+    raw.groupRegex !== undefined && '--group-regex',
+    raw.group.length > 0 && '--group',
+  ].filter(Boolean);
   if (rules.length > 1) throw new RnnseqError(`group records one way: ${rules.join(' and ')} cannot be combined`, EXIT_USAGE);
   if (raw.group.length > 0) {
-    if (inputs.length > 0) throw new RnnseqError('with --group NAME=FILE every input is named by a --group; drop the other FASTA arguments', EXIT_USAGE);
+    if (inputs.length > 0)
+      throw new RnnseqError('with --group NAME=FILE every input is named by a --group; drop the other FASTA arguments', EXIT_USAGE);
     return { sources: parseGroupFiles(raw.group), rule: { kind: 'files' } };
   }
   if (inputs.length === 0) throw new RnnseqError('no input: give FASTA files (or - for stdin), or --group NAME=FILE', EXIT_USAGE);
   const sources = inputs.map((file) => ({ file }));
   if (raw.groupTag !== undefined) {
-    if (raw.groupTag === '' || /[\s=]/.test(raw.groupTag)) throw new RnnseqError(`--group-tag must be a header tag name like species, got '${raw.groupTag}'`, EXIT_USAGE);
+    if (raw.groupTag === '' || /[\s=]/.test(raw.groupTag))
+      throw new RnnseqError(`--group-tag must be a header tag name like species, got '${raw.groupTag}'`, EXIT_USAGE);
     return { sources, rule: { kind: 'tag', key: raw.groupTag } };
   }
   if (raw.groupRegex !== undefined) return { sources, rule: { kind: 'regex', pattern: compileGroupRegex(raw.groupRegex) } };
   return { sources, rule: { kind: 'record' } };
 }
-

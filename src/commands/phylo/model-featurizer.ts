@@ -29,16 +29,31 @@ export interface ModelFeaturizerOptions extends Partial<RuntimeOptions> {
 export async function createModelFeaturizer(options: ModelFeaturizerOptions): Promise<WindowFeaturizer> {
   const { spec } = await readSpec(options.model);
   const arch = spec.architecture;
-  if (arch.conditions || arch.covariates) throw new RnnseqError(`${options.model} needs a condition or covariates per sequence; phylo cannot supply them`, EXIT_USAGE);
+  if (arch.conditions || arch.covariates)
+    throw new RnnseqError(`${options.model} needs a condition or covariates per sequence; phylo cannot supply them`, EXIT_USAGE);
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const log = options.log ?? (await createLogger(options));
-  const runtime = await startRuntime({ backend: options.backend ?? 'auto', engine: options.engine ?? 'auto', ...(options.threads !== undefined ? { threads: options.threads } : {}) }, log);
+  const runtime = await startRuntime(
+    {
+      backend: options.backend ?? 'auto',
+      engine: options.engine ?? 'auto',
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    },
+    log,
+  );
   const { model } = await loadModel(options.model, runtime.engine.core);
   const { Embedder } = await import('../../engine/embedding.js');
   const embedder = new Embedder(model, { layer: arch.layers, chunkBp: 100_000, laps: 1 });
   const task = arch.task ?? 'classify';
   const what = task === 'lm' ? 'language-model' : task;
-  if ((options.features ?? 'codes') === 'codes') return codeFeaturizer(embedder, alphabet, options.batchSize, `${what} state codes (which of ${embedder.size} units are active, per position)`, () => model.dispose());
+  if ((options.features ?? 'codes') === 'codes')
+    return codeFeaturizer(
+      embedder,
+      alphabet,
+      options.batchSize,
+      `${what} state codes (which of ${embedder.size} units are active, per position)`,
+      () => model.dispose(),
+    );
   return {
     description: `${what} hidden states (${options.pool} over each window, ${embedder.size} values)`,
     size: embedder.size,
@@ -61,7 +76,13 @@ export async function createModelFeaturizer(options: ModelFeaturizerOptions): Pr
  * few dimensions; the pattern of active units keeps it, like a k-mer whose length and alphabet the model chose.
  * Codes are numbered in order of first appearance, so the same input gives the same numbering.
  */
-function codeFeaturizer(embedder: Embedder, alphabet: Alphabet, batchSize: number, description: string, dispose: () => void): WindowFeaturizer<SparseVector> {
+function codeFeaturizer(
+  embedder: Embedder,
+  alphabet: Alphabet,
+  batchSize: number,
+  description: string,
+  dispose: () => void,
+): WindowFeaturizer<SparseVector> {
   const codes = new Map<string, number>();
   const size = embedder.size;
   const bits = new Uint16Array(Math.ceil(size / 16));

@@ -10,7 +10,10 @@ import type { RuntimeOptions } from '../shared/runtime.js';
 export const MODEL_FEATURES = ['codes', 'mean'] as const;
 export type ModelFeatures = (typeof MODEL_FEATURES)[number];
 
-export type FeatureSource = { kind: 'kmer'; k: number; canonical: boolean } | { kind: 'model'; model: string; use: ModelFeatures } | { kind: 'train'; use: ModelFeatures };
+export type FeatureSource =
+  | { kind: 'kmer'; k: number; canonical: boolean }
+  | { kind: 'model'; model: string; use: ModelFeatures }
+  | { kind: 'train'; use: ModelFeatures };
 
 export interface PhyloTreeOptions extends RuntimeOptions {
   mode: 'tree';
@@ -42,4 +45,3 @@ export interface PhyloCompareOptions {
 }
 
 export type PhyloOptions = PhyloTreeOptions | PhyloCompareOptions;
-

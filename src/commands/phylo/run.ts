@@ -12,10 +12,10 @@ import { type SequenceGroup, readGroups } from '../../seq/read-groups.js';
 import { robinsonFoulds } from '../../phylo/rf.js';
 import { formatDecimal } from '../../phylo/decimal.js';
 import { sampleWindows, tileWindows } from '../../seq/sample-windows.js';
-import type { Alphabet, } from '../../seq/alphabet.js';
+import type { Alphabet } from '../../seq/alphabet.js';
 import type { PhyloCompareOptions, PhyloOptions, PhyloTreeOptions } from './options.js';
 import { fastaInput } from '../../io/fasta.js';
-import { createLogger, } from '../shared/runtime.js';
+import { createLogger } from '../shared/runtime.js';
 
 export async function run(options: PhyloOptions): Promise<void> {
   if (options.mode === 'compare') return compare(options);
@@ -23,10 +23,19 @@ export async function run(options: PhyloOptions): Promise<void> {
   const sources = options.sources.map((source) => ({ ...source, input: fastaInput(source.file) }));
   const input = await readGroups(sources, options.rule, options.alphabet);
   const { groups, alphabet } = input;
-  log.info(`read ${input.records} records in ${groups.length} groups (${alphabet.name})`, { records: input.records, groups: groups.length, alphabet: alphabet.name });
-  if (input.recordsWithGaps > 0) log.info(`removed alignment gaps ('-', '.') from ${input.recordsWithGaps} of ${input.records} records`, { recordsWithGaps: input.recordsWithGaps });
-  if (input.emptyRecords.length > 0) log.warn(`${input.emptyRecords.length} record(s) were only gaps and are left out (e.g. ${input.emptyRecords[0]})`);
-  if (groups.length < 3) throw new RnnseqError(`a tree needs at least 3 groups, found ${groups.length} (${groups.map((g) => g.name).join(', ')})`, EXIT_USAGE);
+  log.info(`read ${input.records} records in ${groups.length} groups (${alphabet.name})`, {
+    records: input.records,
+    groups: groups.length,
+    alphabet: alphabet.name,
+  });
+  if (input.recordsWithGaps > 0)
+    log.info(`removed alignment gaps ('-', '.') from ${input.recordsWithGaps} of ${input.records} records`, {
+      recordsWithGaps: input.recordsWithGaps,
+    });
+  if (input.emptyRecords.length > 0)
+    log.warn(`${input.emptyRecords.length} record(s) were only gaps and are left out (e.g. ${input.emptyRecords[0]})`);
+  if (groups.length < 3)
+    throw new RnnseqError(`a tree needs at least 3 groups, found ${groups.length} (${groups.map((g) => g.name).join(', ')})`, EXIT_USAGE);
 
   const featurizer = await createFeaturizer(options, groups, alphabet, log);
   let phylogeny: Phylogeny;
@@ -39,7 +48,10 @@ export async function run(options: PhyloOptions): Promise<void> {
     );
     if (options.bootstrap > 0) {
       const few = windows.filter((g) => g.windows.length < 2).map((g) => g.name);
-      if (few.length > 0) log.warn(`${few.length} group(s) have a single window (e.g. ${few[0]}), which a bootstrap cannot resample: their support is overstated`);
+      if (few.length > 0)
+        log.warn(
+          `${few.length} group(s) have a single window (e.g. ${few[0]}), which a bootstrap cannot resample: their support is overstated`,
+        );
     }
     const progress = await log.progress(total, 'windows');
     const features = await featurizeGroups(windows, featurizer, {
@@ -53,7 +65,9 @@ export async function run(options: PhyloOptions): Promise<void> {
     featurizer.dispose();
   }
   const method = options.method === 'nj' ? 'neighbour joining' : 'UPGMA';
-  log.info(`tree: ${method} on ${options.distance} distances${options.bootstrap > 0 ? `, support from ${options.bootstrap} bootstrap replicates` : ''}`);
+  log.info(
+    `tree: ${method} on ${options.distance} distances${options.bootstrap > 0 ? `, support from ${options.bootstrap} bootstrap replicates` : ''}`,
+  );
 
   // Outputs open only now that everything is computed: an interrupted run leaves no temp file behind.
   const outputs: Output[] = [];
@@ -81,20 +95,40 @@ export async function run(options: PhyloOptions): Promise<void> {
   if (written.length > 0) log.info(`wrote ${written.join(' and ')}`);
 }
 
-async function createFeaturizer(options: PhyloTreeOptions, groups: SequenceGroup[], alphabet: Alphabet, log: Logger): Promise<WindowFeaturizer> {
+async function createFeaturizer(
+  options: PhyloTreeOptions,
+  groups: SequenceGroup[],
+  alphabet: Alphabet,
+  log: Logger,
+): Promise<WindowFeaturizer> {
   const { features } = options;
   if (features.kind === 'kmer') {
     const maxK = maxKmerLength(alphabet);
-    if (features.k > maxK) throw new RnnseqError(`--kmer ${features.k} is too long for ${alphabet.name}: profiles are dense, so k <= ${maxK}`, EXIT_USAGE);
-    if (features.canonical && alphabet.name === 'protein') throw new RnnseqError('--canonical needs nucleotides: protein has no reverse complement', EXIT_USAGE);
+    if (features.k > maxK)
+      throw new RnnseqError(`--kmer ${features.k} is too long for ${alphabet.name}: profiles are dense, so k <= ${maxK}`, EXIT_USAGE);
+    if (features.canonical && alphabet.name === 'protein')
+      throw new RnnseqError('--canonical needs nucleotides: protein has no reverse complement', EXIT_USAGE);
     return createKmerFeaturizer({ k: features.k, alphabet, canonical: features.canonical });
   }
   // Training and the model featurizer each start the engine runtime themselves (and announce it).
-  const runtime = { backend: options.backend, engine: options.engine, ...(options.threads !== undefined ? { threads: options.threads } : {}), quiet: options.quiet ?? false, json: options.json ?? false };
+  const runtime = {
+    backend: options.backend,
+    engine: options.engine,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    quiet: options.quiet ?? false,
+    json: options.json ?? false,
+  };
   const model =
     features.kind === 'model'
       ? features.model
-      : await (await import('./train-model.js')).trainPhyloModel({ ...runtime, groups, alphabet: alphabet.name, windowBp: options.windowBp, seed: options.seed, log });
+      : await (await import('./train-model.js')).trainPhyloModel({
+          ...runtime,
+          groups,
+          alphabet: alphabet.name,
+          windowBp: options.windowBp,
+          seed: options.seed,
+          log,
+        });
   const { createModelFeaturizer } = await import('./model-featurizer.js');
   return createModelFeaturizer({ ...runtime, model, pool: 'mean', features: features.use, batchSize: options.batchSize, log });
 }
@@ -118,7 +152,9 @@ async function compare(options: PhyloCompareOptions): Promise<void> {
   const result = robinsonFoulds(reference, tree, [options.reference, options.tree]);
   const output = await openOutput(options.out);
   try {
-    await output.write(`rf\tmax_rf\tnormalised_rf\tleaves\n${result.rf}\t${result.maxRf}\t${formatDecimal(result.normalised, 6)}\t${result.leaves}\n`);
+    await output.write(
+      `rf\tmax_rf\tnormalised_rf\tleaves\n${result.rf}\t${result.maxRf}\t${formatDecimal(result.normalised, 6)}\t${result.leaves}\n`,
+    );
     await output.commit();
   } catch (error) {
     await output.abort();

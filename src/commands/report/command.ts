@@ -13,7 +13,12 @@ export function register(program: Command): void {
     .argument('<model>', 'training run directory, checkpoint directory, or shipped model name')
     .option('-o, --out <file>', 'write the HTML (or with --svg/--png, the figure) here (atomically) instead of stdout')
     .addOption(new Option('--svg <figure>', 'write one figure as SVG instead of the page').choices(FIGURE_NAMES))
-    .addOption(new Option('--png <figure>', 'write one figure as PNG (2x), rendered by headless Chromium (RNNSEQ_CHROMIUM=path to choose one)').choices(FIGURE_NAMES))
+    .addOption(
+      new Option(
+        '--png <figure>',
+        'write one figure as PNG (2x), rendered by headless Chromium (RNNSEQ_CHROMIUM=path to choose one)',
+      ).choices(FIGURE_NAMES),
+    )
     .addOption(logOptions.quiet())
     .addOption(logOptions.json())
     .addHelpText(
@@ -46,7 +51,8 @@ export interface RawReportFlags {
 }
 
 export function parseReportOptions(input: string, raw: RawReportFlags): ReportOptions {
-  if (raw.svg !== undefined && raw.png !== undefined) throw new RnnseqError('--svg and --png each write one figure; give one of them', EXIT_USAGE);
+  if (raw.svg !== undefined && raw.png !== undefined)
+    throw new RnnseqError('--svg and --png each write one figure; give one of them', EXIT_USAGE);
   const format = raw.svg !== undefined ? 'svg' : raw.png !== undefined ? 'png' : undefined;
   if (format === 'png' && (raw.out === undefined || raw.out === '-') && process.stdout.isTTY) {
     throw new RnnseqError('--png writes a binary image: give -o FILE.png or redirect stdout', EXIT_USAGE);
@@ -59,4 +65,3 @@ export function parseReportOptions(input: string, raw: RawReportFlags): ReportOp
     json: raw.json,
   };
 }
-

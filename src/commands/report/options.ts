@@ -9,4 +9,3 @@ export interface ReportOptions {
   quiet: boolean;
   json: boolean;
 }
-

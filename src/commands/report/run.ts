@@ -10,7 +10,7 @@ import { renderReportHtml } from '../../report/html.js';
 import { type ValidPredictions, parsePredictions } from '../../report/predictions.js';
 import { readSpec } from '../shared/checkpoints.js';
 import type { ReportOptions } from './options.js';
-import { createLogger, } from '../shared/runtime.js';
+import { createLogger } from '../shared/runtime.js';
 
 const METRICS_FILE = 'metrics.tsv';
 
@@ -22,7 +22,11 @@ export async function run(options: ReportOptions): Promise<void> {
   if (options.figure) {
     const { name, format } = options.figure;
     const figure = set.figures.get(name);
-    if (!figure) throw new RnnseqError(`--${format} ${name}: the figure is unavailable for ${options.input}: ${set.unavailable.get(name) ?? 'unknown reason'}`, EXIT_DATA);
+    if (!figure)
+      throw new RnnseqError(
+        `--${format} ${name}: the figure is unavailable for ${options.input}: ${set.unavailable.get(name) ?? 'unknown reason'}`,
+        EXIT_DATA,
+      );
     if (format === 'svg') {
       await writeText(options.out, `${figure.svg}\n`);
     } else {
@@ -55,7 +59,15 @@ async function readReportInput(source: string): Promise<ReportInput> {
   const predictionsPath = join(dir, CHECKPOINT_FILES.validPredictions);
   let predictions: ValidPredictions | undefined;
   if (await exists(predictionsPath)) predictions = parsePredictions(await readFile(predictionsPath, 'utf8'), predictionsPath);
-  return { source, checkpointDir: dir, spec: spec as unknown as Record<string, unknown>, history, historySource, ...(predictions ? { predictions } : {}), predictionsPath };
+  return {
+    source,
+    checkpointDir: dir,
+    spec: spec as unknown as Record<string, unknown>,
+    history,
+    historySource,
+    ...(predictions ? { predictions } : {}),
+    predictionsPath,
+  };
 }
 
 async function firstFile(paths: readonly string[]): Promise<string | undefined> {

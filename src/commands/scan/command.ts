@@ -16,25 +16,60 @@ export function register(program: Command): void {
     .command('scan')
     .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows (a tagger: a per-base track)')
     .argument('[genome]', "FASTA genome (.gz or '-' for stdin)", '-')
-    .requiredOption('-m, --model <path>', 'scanner (trained with train --genome), tagger (train --task tag), or any fixed-length classifier with --class')
+    .requiredOption(
+      '-m, --model <path>',
+      'scanner (trained with train --genome), tagger (train --task tag), or any fixed-length classifier with --class',
+    )
     .option('-o, --out <file>', 'write the calls (BED) here (atomically) instead of stdout')
-    .option('--bedgraph <file>', "also write every window's probability as bedGraph (on its central stride-wide bin; a tagger: the per-base probability in --bin bins)")
+    .option(
+      '--bedgraph <file>',
+      "also write every window's probability as bedGraph (on its central stride-wide bin; a tagger: the per-base probability in --bin bins)",
+    )
     .option('--bin <bp>', 'taggers: bedGraph bin width; each bin holds the mean per-base probability, equal neighbours merge (default 10)')
     .option('--merge-gap <bp>', 'taggers: join called runs separated by at most this many uncalled bases (default 0)')
     .option('--min-run <bp>', 'taggers: write only runs at least this long, after joining (default 1)')
     .option('--summary <svg>', 'also draw the calls along each sequence (call density, to scale) as an SVG figure')
     .option('--stride <bp>', 'step between window starts (default: a quarter window; half a window for a tagger)')
-    .addOption(new Option('--strand <which>', "both: score the reverse complement too; + or -: one strand (default: the model's, else both)").choices(STRAND_MODES))
-    .addOption(new Option('--rc-combine <how>', 'with --strand both, combine the two strands by max or mean (default: the model\'s, else max)').choices(RC_COMBINES))
-    .addOption(new Option('--rc <how>', 'as in classify and embed: average or max = --strand both with --rc-combine mean or max; none = --strand +').choices(RC_SPELLINGS))
-    .addOption(new Option('--extent <what>', "what a called window adds to a region: the whole window, or its core (central stride-wide part, as in --bedgraph) for tighter calls where elements are dense (default: the model's, else window)").choices(CALL_EXTENTS))
+    .addOption(
+      new Option(
+        '--strand <which>',
+        "both: score the reverse complement too; + or -: one strand (default: the model's, else both)",
+      ).choices(STRAND_MODES),
+    )
+    .addOption(
+      new Option(
+        '--rc-combine <how>',
+        "with --strand both, combine the two strands by max or mean (default: the model's, else max)",
+      ).choices(RC_COMBINES),
+    )
+    .addOption(
+      new Option(
+        '--rc <how>',
+        'as in classify and embed: average or max = --strand both with --rc-combine mean or max; none = --strand +',
+      ).choices(RC_SPELLINGS),
+    )
+    .addOption(
+      new Option(
+        '--extent <what>',
+        "what a called window adds to a region: the whole window, or its core (central stride-wide part, as in --bedgraph) for tighter calls where elements are dense (default: the model's, else window)",
+      ).choices(CALL_EXTENTS),
+    )
     .option('--max-n <bp>', 'skip windows with more N bases than this (default: 10% of the window)')
     .option('--threshold <p>', "call windows with probability >= p (default: the model's calibrated threshold, else 0.5)")
     .option('--class <name>', "the class whose probability is called (default: the scanner's positive class)")
-    .option('--region <region>', 'scan only windows starting in CHROM or CHROM:START-END (1-based, inclusive; repeatable)', collect, [] as string[])
+    .option(
+      '--region <region>',
+      'scan only windows starting in CHROM or CHROM:START-END (1-based, inclusive; repeatable)',
+      collect,
+      [] as string[],
+    )
     .option('--shard <K/N>', 'scan part K of N equal parts (needs a file, not stdin); cat of all N outputs = the whole run')
     .option('--batch-size <n>', 'windows per batch and strand (keep it equal across shards)', '256')
-    .option('--circular', 'treat every sequence as circular (plasmids, bacterial and organelle genomes); without it, only records whose header has topology=circular, [topology=circular] or circular=true', false);
+    .option(
+      '--circular',
+      'treat every sequence as circular (plasmids, bacterial and organelle genomes); without it, only records whose header has topology=circular, [topology=circular] or circular=true',
+      false,
+    );
   withRuntimeOptions(scanCommand)
     .addHelpText(
       'after',
@@ -81,7 +116,6 @@ Examples:
     });
 }
 
-
 export interface RawScanFlags extends RawRuntimeFlags {
   model: string;
   out?: string;
@@ -106,11 +140,20 @@ export interface RawScanFlags extends RawRuntimeFlags {
 }
 
 export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions {
-  if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph) throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
-  if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-') throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
-  if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph)) throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
-  if (raw.rc !== undefined && (raw.strand !== undefined || raw.rcCombine !== undefined)) throw new RnnseqError('give --rc, or --strand / --rc-combine, not both', EXIT_USAGE);
-  const rc = raw.rc === undefined ? {} : raw.rc === 'none' ? { strand: '+' as const } : { strand: 'both' as const, rcCombine: raw.rc === 'average' ? ('mean' as const) : ('max' as const) };
+  if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph)
+    throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
+  if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-')
+    throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
+  if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph))
+    throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
+  if (raw.rc !== undefined && (raw.strand !== undefined || raw.rcCombine !== undefined))
+    throw new RnnseqError('give --rc, or --strand / --rc-combine, not both', EXIT_USAGE);
+  const rc =
+    raw.rc === undefined
+      ? {}
+      : raw.rc === 'none'
+        ? { strand: '+' as const }
+        : { strand: 'both' as const, rcCombine: raw.rc === 'average' ? ('mean' as const) : ('max' as const) };
   return {
     ...parseCommon(raw),
     model: raw.model,
@@ -135,4 +178,3 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...(raw.minRun !== undefined ? { minRunBp: parseNumber('--min-run', raw.minRun, { min: 1, integer: true }) } : {}),
   };
 }
-

@@ -24,7 +24,11 @@ export interface ScanJob {
   commit(): Promise<void>;
 }
 
-export async function runScanJob(options: Pick<ScanOptions, 'out' | 'bedgraph' | 'summary'>, log: Logger, body: (job: ScanJob) => Promise<void>): Promise<void> {
+export async function runScanJob(
+  options: Pick<ScanOptions, 'out' | 'bedgraph' | 'summary'>,
+  log: Logger,
+  body: (job: ScanJob) => Promise<void>,
+): Promise<void> {
   const stop = listenForStop();
   const opened: Output[] = [];
   const openOne = async (path: string | undefined): Promise<Output> => {

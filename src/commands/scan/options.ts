@@ -29,4 +29,3 @@ export interface ScanOptions extends RuntimeOptions {
   mergeGapBp?: number;
   minRunBp?: number;
 }
-

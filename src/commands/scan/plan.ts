@@ -36,8 +36,20 @@ export interface ScanPlan {
   /** what the summary figure draws: calls or bases */
   summaryNoun: string;
   /** scans the chunks, writing each event's lines; yields bases done for progress */
-  scan(chunks: AsyncIterable<FastaChunk>, owned: OwnedStarts | undefined, model: SequenceModel, outputs: PlanOutputs): AsyncGenerator<number>;
-  stats: { basesRead: number; windowsScored: number; windowsSkippedN: number; seen: Set<string>; circularSequences: number; shortSequences: string[] };
+  scan(
+    chunks: AsyncIterable<FastaChunk>,
+    owned: OwnedStarts | undefined,
+    model: SequenceModel,
+    outputs: PlanOutputs,
+  ): AsyncGenerator<number>;
+  stats: {
+    basesRead: number;
+    windowsScored: number;
+    windowsSkippedN: number;
+    seen: Set<string>;
+    circularSequences: number;
+    shortSequences: string[];
+  };
   /** the 'done' record's numbers and the part of its message after the windows */
   done(): { fields: Record<string, number>; calls: string };
 }
@@ -130,39 +142,75 @@ function planTrack(options: ScanOptions, spec: ModelSpec): ScanPlan {
       };
       for await (const event of scanTrack(chunks, owned, settings, score, stats, outputs.source)) {
         await writeTrackEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings));
-        const regions = event.runs.map((r) => ({ start: r.start, end: r.end, anchor: r.start, maxProb: r.maxProb, sumProb: r.sumProb, windows: r.bases }));
+        const regions = event.runs.map((r) => ({
+          start: r.start,
+          end: r.end,
+          anchor: r.start,
+          maxProb: r.maxProb,
+          sumProb: r.sumProb,
+          windows: r.bases,
+        }));
         outputs.summary?.add({ chrom: event.chrom, regions, bins: [], basesDone: event.basesDone });
         yield event.basesDone;
       }
     },
     done: () => ({
-      fields: { basesRead: stats.basesRead, basesScored: stats.basesScored, windows: stats.windowsScored, windowsSkippedN: stats.windowsSkippedN, runs: stats.runs },
+      fields: {
+        basesRead: stats.basesRead,
+        basesScored: stats.basesScored,
+        windows: stats.windowsScored,
+        windowsSkippedN: stats.windowsSkippedN,
+        runs: stats.runs,
+      },
       calls: `${stats.basesScored} bases scored, ${stats.runs} runs`,
     }),
   };
 }
 
-function windowSettings(options: ScanOptions, spec: ModelSpec, model: string): { settings: ScanSettings; positiveIndex: number; positiveClass: string; calibrated: boolean } {
+function windowSettings(
+  options: ScanOptions,
+  spec: ModelSpec,
+  model: string,
+): { settings: ScanSettings; positiveIndex: number; positiveClass: string; calibrated: boolean } {
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const window = spec.window;
-  const taggerOnly = options.binBp !== undefined ? '--bin' : options.mergeGapBp !== undefined ? '--merge-gap' : options.minRunBp !== undefined ? '--min-run' : undefined;
-  if (taggerOnly) throw new RnnseqError(`${taggerOnly} is for taggers (train --task tag), whose calls are runs of bases; ${model} calls windows`, EXIT_USAGE);
+  const taggerOnly =
+    options.binBp !== undefined
+      ? '--bin'
+      : options.mergeGapBp !== undefined
+        ? '--merge-gap'
+        : options.minRunBp !== undefined
+          ? '--min-run'
+          : undefined;
+  if (taggerOnly)
+    throw new RnnseqError(
+      `${taggerOnly} is for taggers (train --task tag), whose calls are runs of bases; ${model} calls windows`,
+      EXIT_USAGE,
+    );
   const windowBp = window?.lengthBp ?? spec.inputLength;
   if (windowBp === null || windowBp === undefined) {
-    throw new RnnseqError(`${model}: the model reads variable-length input; scan needs a fixed window (train with --window or --length)`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${model}: the model reads variable-length input; scan needs a fixed window (train with --window or --length)`,
+      EXIT_USAGE,
+    );
   }
   const positiveClass = options.positiveClass ?? window?.positiveClass;
   if (positiveClass === undefined) {
-    throw new RnnseqError(`${model} is a classifier, not a scanner: say which class to call with --class (one of ${spec.classes.join(', ')})`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${model} is a classifier, not a scanner: say which class to call with --class (one of ${spec.classes.join(', ')})`,
+      EXIT_USAGE,
+    );
   }
   const positiveIndex = spec.classes.indexOf(positiveClass);
   if (positiveIndex < 0) throw new RnnseqError(`--class ${positiveClass}: the model's classes are ${spec.classes.join(', ')}`, EXIT_USAGE);
   const nucleotides = alphabet.name !== 'protein';
   const strand = options.strand ?? window?.strand ?? (nucleotides ? 'both' : '+');
-  if (!nucleotides && strand !== '+') throw new RnnseqError(`--strand ${strand}: a protein model has no reverse strand; use --strand +`, EXIT_USAGE);
+  if (!nucleotides && strand !== '+')
+    throw new RnnseqError(`--strand ${strand}: a protein model has no reverse strand; use --strand +`, EXIT_USAGE);
   const rcCombine = options.rcCombine ?? window?.rcCombine ?? 'max';
   const strideBp = options.strideBp ?? Math.max(1, Math.floor(windowBp / 4));
-  if (strideBp > windowBp) throw new RnnseqError(`--stride ${strideBp} is longer than the ${windowBp} bp window: windows would leave gaps`, EXIT_USAGE);
+  if (strideBp > windowBp)
+    throw new RnnseqError(`--stride ${strideBp} is longer than the ${windowBp} bp window: windows would leave gaps`, EXIT_USAGE);
   const key = strand === 'both' ? `both-${rcCombine}` : strand;
   const calibratedThreshold = window?.calibration ? (window.thresholds?.[key] ?? window.threshold) : undefined;
   return {
@@ -185,28 +233,47 @@ function windowSettings(options: ScanOptions, spec: ModelSpec, model: string): {
   };
 }
 
-function trackSettings(options: ScanOptions, spec: ModelSpec, model: string): { settings: TrackSettings; positiveIndex: number; positiveClass: string; calibrated: boolean } {
+function trackSettings(
+  options: ScanOptions,
+  spec: ModelSpec,
+  model: string,
+): { settings: TrackSettings; positiveIndex: number; positiveClass: string; calibrated: boolean } {
   if (options.shard) {
-    throw new RnnseqError(`${model} is a tagger: its runs and bedGraph lines are cut at a part's edges, so --shard parts would not add up to the whole scan; scan with --region CHROM per job instead`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${model} is a tagger: its runs and bedGraph lines are cut at a part's edges, so --shard parts would not add up to the whole scan; scan with --region CHROM per job instead`,
+      EXIT_USAGE,
+    );
   }
-  if (options.extent !== undefined) throw new RnnseqError(`--extent is for window scanners; ${model} is a tagger, whose calls are runs of bases at or above the threshold`, EXIT_USAGE);
-  if (options.binBp !== undefined && options.bedgraph === undefined) throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE too', EXIT_USAGE);
+  if (options.extent !== undefined)
+    throw new RnnseqError(
+      `--extent is for window scanners; ${model} is a tagger, whose calls are runs of bases at or above the threshold`,
+      EXIT_USAGE,
+    );
+  if (options.binBp !== undefined && options.bedgraph === undefined)
+    throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE too', EXIT_USAGE);
   const window = spec.window;
   const windowBp = window?.lengthBp ?? spec.inputLength;
-  if (windowBp === null || windowBp === undefined) throw new RnnseqError(`${model}: a tagger without a fixed window cannot scan (retrain it with train --task tag)`, EXIT_USAGE);
+  if (windowBp === null || windowBp === undefined)
+    throw new RnnseqError(`${model}: a tagger without a fixed window cannot scan (retrain it with train --task tag)`, EXIT_USAGE);
   const positiveClass = options.positiveClass ?? window?.positiveClass ?? spec.classes[spec.classes.length - 1]!;
   const positiveIndex = spec.classes.indexOf(positiveClass);
   if (positiveIndex < 0) throw new RnnseqError(`--class ${positiveClass}: the model's classes are ${spec.classes.join(', ')}`, EXIT_USAGE);
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const nucleotides = alphabet.name !== 'protein';
   const strand = options.strand ?? window?.strand ?? (nucleotides ? 'both' : '+');
-  if (!nucleotides && strand !== '+') throw new RnnseqError(`--strand ${strand}: a protein model has no reverse strand; use --strand +`, EXIT_USAGE);
+  if (!nucleotides && strand !== '+')
+    throw new RnnseqError(`--strand ${strand}: a protein model has no reverse strand; use --strand +`, EXIT_USAGE);
   const rcCombine = options.rcCombine ?? window?.rcCombine ?? 'mean';
   const strideBp = options.strideBp ?? defaultTrackStride(windowBp);
-  if (strideBp > windowBp) throw new RnnseqError(`--stride ${strideBp} is longer than the ${windowBp} bp window: bases between windows would get no probability`, EXIT_USAGE);
+  if (strideBp > windowBp)
+    throw new RnnseqError(
+      `--stride ${strideBp} is longer than the ${windowBp} bp window: bases between windows would get no probability`,
+      EXIT_USAGE,
+    );
   const key = strand === 'both' ? `both-${rcCombine}` : strand;
   // Calibrated thresholds are for the positive class the tagger was trained on.
-  const calibratedThreshold = window?.calibration && positiveClass === window.positiveClass ? (window.thresholds?.[key] ?? window.threshold) : undefined;
+  const calibratedThreshold =
+    window?.calibration && positiveClass === window.positiveClass ? (window.thresholds?.[key] ?? window.threshold) : undefined;
   return {
     settings: {
       grid: { windowBp, strideBp },
@@ -228,7 +295,13 @@ function trackSettings(options: ScanOptions, spec: ModelSpec, model: string): { 
   };
 }
 
-async function writeWindowEvent(event: ScanEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-'): Promise<void> {
+async function writeWindowEvent(
+  event: ScanEvent,
+  calls: Output,
+  bedgraph: Output | undefined,
+  name: string,
+  strand: '.' | '+' | '-',
+): Promise<void> {
   if (event.regions.length > 0) {
     let text = '';
     for (const region of event.regions) {
@@ -249,12 +322,21 @@ async function writeWindowEvent(event: ScanEvent, calls: Output, bedgraph: Outpu
 }
 
 /** BED6 + max_prob, mean_prob (over the run's called bases), as scan's window calls; bins as bedGraph. */
-async function writeTrackEvent(event: TrackEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-'): Promise<void> {
+async function writeTrackEvent(
+  event: TrackEvent,
+  calls: Output,
+  bedgraph: Output | undefined,
+  name: string,
+  strand: '.' | '+' | '-',
+): Promise<void> {
   if (event.runs.length > 0) {
     let text = '';
     for (const run of event.runs) {
       const score = Math.min(1000, Math.max(0, Math.round(run.maxProb * 1000)));
-      text += formatBedLine({ chrom: event.chrom, start: run.start, end: run.end, name, score, strand }, [run.maxProb.toFixed(4), (run.sumProb / run.bases).toFixed(4)]);
+      text += formatBedLine({ chrom: event.chrom, start: run.start, end: run.end, name, score, strand }, [
+        run.maxProb.toFixed(4),
+        (run.sumProb / run.bases).toFixed(4),
+      ]);
     }
     await calls.write(text);
   }

@@ -26,7 +26,8 @@ export async function run(options: ScanOptions): Promise<void> {
   const input = options.input === '-' ? 'stdin' : options.input;
 
   await runScanJob(options, log, async (job) => {
-    const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
+    const showProgress =
+      Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
     // --summary draws sequences to scale: measure a genome file first (cheap next to scoring it); stdin cannot be.
     const measure = options.shard || showProgress || (options.summary !== undefined && options.input !== '-');
     const lengths = measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
@@ -62,7 +63,9 @@ export async function run(options: ScanOptions): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
     if (stats.shortSequences.length > 0) {
-      log.info(`${stats.shortSequences.length} sequence(s) shorter than the ${plan.windowBp} bp window have no windows (e.g. ${stats.shortSequences[0]})`);
+      log.info(
+        `${stats.shortSequences.length} sequence(s) shorter than the ${plan.windowBp} bp window have no windows (e.g. ${stats.shortSequences[0]})`,
+      );
     }
     const done = plan.done();
     log.record(
@@ -77,7 +80,10 @@ export async function run(options: ScanOptions): Promise<void> {
 
 async function lengthsOf(options: ScanOptions, alphabet: Alphabet, signal: AbortSignal): Promise<SequenceLength[]> {
   if (options.input === '-') {
-    throw new RnnseqError('--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)', EXIT_USAGE);
+    throw new RnnseqError(
+      '--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)',
+      EXIT_USAGE,
+    );
   }
   return fastaLengths(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal });
 }
@@ -93,7 +99,10 @@ function checkRegionsSeen(options: ScanOptions, seen: Set<string>): void {
   const missing = options.regions.find((r) => !seen.has(r.chrom));
   if (missing) {
     const names = [...seen].slice(0, 5).join(', ') + (seen.size > 5 ? ', ...' : '');
-    throw new RnnseqError(`--region ${formatRegion(missing.chrom, missing.start, missing.end)}: ${options.input === '-' ? 'stdin' : options.input} has no sequence named '${missing.chrom}' (it has ${names || 'none'})`, EXIT_DATA);
+    throw new RnnseqError(
+      `--region ${formatRegion(missing.chrom, missing.start, missing.end)}: ${options.input === '-' ? 'stdin' : options.input} has no sequence named '${missing.chrom}' (it has ${names || 'none'})`,
+      EXIT_DATA,
+    );
   }
 }
 

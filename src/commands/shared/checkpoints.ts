@@ -9,7 +9,12 @@ import type { SequenceModel } from '../../engine/sequence-model.js';
 import { CHECKPOINT_FILES, readCheckpoint, rewriteCheckpointSpec, writeCheckpoint } from '../../io/checkpoint-store.js';
 
 /** Writes a model checkpoint directory (rnnseq.json + weights, optionally optimiser state), atomically. */
-export async function saveModel(dir: string, model: SequenceModel, extras: SpecExtras, more: Array<{ name: string; data: Buffer }> = []): Promise<ModelSpec> {
+export async function saveModel(
+  dir: string,
+  model: SequenceModel,
+  extras: SpecExtras,
+  more: Array<{ name: string; data: Buffer }> = [],
+): Promise<ModelSpec> {
   const packed = model.packWeights();
   const spec = checkpointSpec(model.info, { file: CHECKPOINT_FILES.weights, packed }, extras);
   await writeCheckpoint(dir, spec, [{ name: CHECKPOINT_FILES.weights, data: packed.data }, ...more]);

@@ -12,8 +12,11 @@ export const engineOptions = {
       .choices(BACKEND_REQUESTS)
       .default('auto' as const),
   engine: () =>
-    new Option('--engine <name>', 'recurrent core: native fused CPU kernels or the tfjs reference (env RNNSEQ_ENGINE=ref)').choices(ENGINE_REQUESTS).default('auto' as const),
-  threads: () => new Option('--threads <n>', 'native kernel threads (default: RNNSEQ_THREADS, OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, or all cores)'),
+    new Option('--engine <name>', 'recurrent core: native fused CPU kernels or the tfjs reference (env RNNSEQ_ENGINE=ref)')
+      .choices(ENGINE_REQUESTS)
+      .default('auto' as const),
+  threads: () =>
+    new Option('--threads <n>', 'native kernel threads (default: RNNSEQ_THREADS, OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, or all cores)'),
 };
 
 export const logOptions = {
@@ -22,7 +25,9 @@ export const logOptions = {
 };
 
 /** The backend, engine, thread and logging options of every command that runs a model, added in one place. */
-export function withRuntimeOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(command: Command<Args, Opts, Globals>) {
+export function withRuntimeOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Opts, Globals>,
+) {
   return command
     .addOption(engineOptions.backend())
     .addOption(engineOptions.engine())
@@ -40,7 +45,6 @@ export function defaultMaxMemoryGb(): string {
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
-
 
 /** A command that runs a model over FASTA records: its inputs (stdin by default) and -m, defined once. */
 export function modelOverRecords(program: Command, name: string, description: string) {

@@ -7,7 +7,11 @@ import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import type { RuntimeOptions } from './runtime.js';
 
 /** Parses a command-line number and checks its range once, at the edge. */
-export function parseNumber(flag: string, raw: string | number | undefined, range: { min?: number; max?: number; integer?: boolean }): number {
+export function parseNumber(
+  flag: string,
+  raw: string | number | undefined,
+  range: { min?: number; max?: number; integer?: boolean },
+): number {
   const value = typeof raw === 'number' ? raw : Number(raw);
   const bad =
     raw === undefined ||
@@ -17,8 +21,13 @@ export function parseNumber(flag: string, raw: string | number | undefined, rang
     (range.min !== undefined && value < range.min) ||
     (range.max !== undefined && value > range.max);
   if (bad) {
-    const bounds = [range.min !== undefined ? `>= ${range.min}` : '', range.max !== undefined ? `<= ${range.max}` : ''].filter(Boolean).join(' and ');
-    throw new RnnseqError(`${flag} must be ${range.integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got '${String(raw)}'`, EXIT_USAGE);
+    const bounds = [range.min !== undefined ? `>= ${range.min}` : '', range.max !== undefined ? `<= ${range.max}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    throw new RnnseqError(
+      `${flag} must be ${range.integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got '${String(raw)}'`,
+      EXIT_USAGE,
+    );
   }
   return value;
 }
@@ -55,7 +64,10 @@ export function parseModelRun(inputs: string[], raw: RawRuntimeFlags & { model: 
 }
 
 /** --default-condition and --covariates: what a conditioned or covariate model needs of each record. */
-export function parseRecordContext(raw: { defaultCondition?: string; covariates?: string }): { defaultCondition?: string; covariates?: string } {
+export function parseRecordContext(raw: { defaultCondition?: string; covariates?: string }): {
+  defaultCondition?: string;
+  covariates?: string;
+} {
   return {
     ...(raw.defaultCondition !== undefined ? { defaultCondition: raw.defaultCondition } : {}),
     ...(raw.covariates !== undefined ? { covariates: raw.covariates } : {}),

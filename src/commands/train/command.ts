@@ -20,18 +20,36 @@ import type { GenomeTrainOptions, LmOptions, TagTrainOptions, TrainOptions } fro
 export function register(program: Command): void {
   const trainCommand = program
     .command('train')
-    .description('train a model on FASTA: a classifier (labels from a header tag or one file per class), a regressor, a language model, or a scanner from a genome')
+    .description(
+      'train a model on FASTA: a classifier (labels from a header tag or one file per class), a regressor, a language model, or a scanner from a genome',
+    )
     .argument('[inputs...]', "FASTA files (.gz or '-' for stdin) whose headers carry label=CLASS")
     .requiredOption('-o, --out <dir>', 'run directory: best/ and last/ checkpoints, metrics.tsv')
     .option('--class <name=file>', 'one FASTA file per class (repeatable) instead of header labels', collect, [] as string[])
     .option('--label-tag <key>', 'header tag that holds the class', 'label')
-    .addOption(new Option('--task <task>', 'classify: a class per sequence; regress: a number per sequence; lm: next-base language model (for embed/phylo); tag: a class per base (with --genome)').choices(TASKS).default('classify' as const))
+    .addOption(
+      new Option(
+        '--task <task>',
+        'classify: a class per sequence; regress: a number per sequence; lm: next-base language model (for embed/phylo); tag: a class per base (with --genome)',
+      )
+        .choices(TASKS)
+        .default('classify' as const),
+    )
     .option('--target-tag <key>', 'with --task regress: header tag holding the numeric target', 'value')
     .option('--targets <tsv>', 'with --task regress: TSV of id and target (header line: id, name) instead of header tags')
-    .addOption(new Option('--loss <name>', 'with --task regress: squared error or Huber (robust to outliers), on standardised targets').choices(REGRESSION_LOSSES).default('mse' as const))
+    .addOption(
+      new Option('--loss <name>', 'with --task regress: squared error or Huber (robust to outliers), on standardised targets')
+        .choices(REGRESSION_LOSSES)
+        .default('mse' as const),
+    )
     .option('--windows-per-epoch <n>', 'with --task lm: training windows (of --window bp, default 200) sampled afresh each epoch', '2000')
-    .option('--group <name=file>', 'with --task lm: one FASTA file per group (species), recorded for phylo (repeatable)', collect, [] as string[])
-    .option('--group-tag <key>', 'with --task lm: header tag naming each record\'s group (e.g. species)')
+    .option(
+      '--group <name=file>',
+      'with --task lm: one FASTA file per group (species), recorded for phylo (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--group-tag <key>', "with --task lm: header tag naming each record's group (e.g. species)")
     .option('--group-regex <re>', 'with --task lm: group = the one capture group of this regex on the id')
     .option('--condition-tag <key>', 'learn an initial state per value of this header tag (cell type, condition); prediction needs it too')
     .option('--covariates <tsv>', 'TSV of id and numeric columns mapped by a small network to the initial state')
@@ -52,7 +70,11 @@ export function register(program: Command): void {
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
     .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '10')
     .option('--lr-patience <n>', 'halve the learning rate after n epochs without improvement (0: constant rate)', '4')
-    .option('--max-memory <GB>', 'memory budget for backpropagation; larger batches are split into accumulated micro-batches', defaultMaxMemoryGb())
+    .option(
+      '--max-memory <GB>',
+      'memory budget for backpropagation; larger batches are split into accumulated micro-batches',
+      defaultMaxMemoryGb(),
+    )
     .option('--seed <n>', 'random seed: same seed, same data, same thread count -> same weights', '1')
     .option('--valid <file>', 'validation FASTA (labels from the same header tag)')
     .option('--valid-fraction <f>', 'hold out this stratified fraction for validation when --valid is not given', '0.1')
@@ -61,16 +83,34 @@ export function register(program: Command): void {
     .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...)')
     .option('--labels <bed>', 'with --task tag: BED of the regions whose bases are --positive-class (every other base is background)')
     .option('--negatives <bed>', 'with --genome: BED of negative regions (default: sample them, see below)')
-    .option('--window <bp>', 'with --genome: window length, the model\'s input length (default 200; 1000 for --task tag)')
-    .addOption(new Option('--positive-windows <how>', 'with --genome: one window centred on each positive region, or windows tiled across long ones').choices(POSITIVE_WINDOWS).default('centre' as const))
+    .option('--window <bp>', "with --genome: window length, the model's input length (default 200; 1000 for --task tag)")
+    .addOption(
+      new Option('--positive-windows <how>', 'with --genome: one window centred on each positive region, or windows tiled across long ones')
+        .choices(POSITIVE_WINDOWS)
+        .default('centre' as const),
+    )
     .option('--tile-stride <bp>', 'with --positive-windows tile or --task tag: step between tiled windows (default: half a window)')
     .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
     .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
-    .option('--valid-region <region>', 'with --genome: windows inside CHROM:START-END (1-based, inclusive) validate (repeatable)', collect, [] as string[])
-    .option('--exclude-region <region>', 'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)', collect, [] as string[])
+    .option(
+      '--valid-region <region>',
+      'with --genome: windows inside CHROM:START-END (1-based, inclusive) validate (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option(
+      '--exclude-region <region>',
+      'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)',
+      collect,
+      [] as string[],
+    )
     .option('--no-rc', 'with --genome: no reverse-complement augmentation (on by default: elements work on either strand)')
     .option('--positive-class <name>', 'with --genome: name of the positive class (the negative class is background)', 'positive')
-    .addOption(new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)").choices(CALL_EXTENTS).default('window' as const));
+    .addOption(
+      new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)")
+        .choices(CALL_EXTENTS)
+        .default('window' as const),
+    );
   withRuntimeOptions(trainCommand)
     .addHelpText(
       'after',
@@ -107,7 +147,6 @@ model writes a per-base track.`,
       await run(options);
     });
 }
-
 
 export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   out: string;
@@ -160,17 +199,27 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     throw new RnnseqError('give either FASTA inputs with label tags or --class NAME=FILE files, not both', EXIT_USAGE);
   }
   const task = raw.task;
-  if (task === 'tag' && !raw.genome) throw new RnnseqError('--task tag learns per-base labels from a genome: give --genome and --labels regions.bed', EXIT_USAGE);
-  if (task !== 'classify' && task !== 'tag' && raw.genome) throw new RnnseqError(`--genome trains a scanner (--task classify) or a tagger (--task tag), not --task ${task}`, EXIT_USAGE);
+  if (task === 'tag' && !raw.genome)
+    throw new RnnseqError('--task tag learns per-base labels from a genome: give --genome and --labels regions.bed', EXIT_USAGE);
+  if (task !== 'classify' && task !== 'tag' && raw.genome)
+    throw new RnnseqError(`--genome trains a scanner (--task classify) or a tagger (--task tag), not --task ${task}`, EXIT_USAGE);
   const lm = task === 'lm' ? parseLmFlags(inputs, raw) : undefined;
-  if (lm && raw.bidirectional) throw new RnnseqError('a language model reads left to right only: drop --bidirectional (it would see the base it predicts)', EXIT_USAGE);
+  if (lm && raw.bidirectional)
+    throw new RnnseqError(
+      'a language model reads left to right only: drop --bidirectional (it would see the base it predicts)',
+      EXIT_USAGE,
+    );
   if (raw.bounded && raw.cell !== 'cifg') throw new RnnseqError(`--bounded needs --cell cifg (got --cell ${raw.cell})`, EXIT_USAGE);
-  if (task === 'lm' && (raw.conditionTag || raw.covariates)) throw new RnnseqError('--condition-tag and --covariates apply to --task classify and regress', EXIT_USAGE);
-  if (task !== 'regress' && raw.targets) throw new RnnseqError('--targets gives regression targets: use it with --task regress', EXIT_USAGE);
-  if (raw.labels !== undefined && task !== 'tag') throw new RnnseqError('--labels gives per-base labels for --task tag; a scanner (--task classify) takes --positives', EXIT_USAGE);
+  if (task === 'lm' && (raw.conditionTag || raw.covariates))
+    throw new RnnseqError('--condition-tag and --covariates apply to --task classify and regress', EXIT_USAGE);
+  if (task !== 'regress' && raw.targets)
+    throw new RnnseqError('--targets gives regression targets: use it with --task regress', EXIT_USAGE);
+  if (raw.labels !== undefined && task !== 'tag')
+    throw new RnnseqError('--labels gives per-base labels for --task tag; a scanner (--task classify) takes --positives', EXIT_USAGE);
   const tag = task === 'tag' ? parseTagFlags(inputs, raw) : undefined;
   const genome = tag ? undefined : parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
-  if (classFiles.length > 0 && task !== 'classify') throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
+  if (classFiles.length > 0 && task !== 'classify')
+    throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
   if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm && !tag) {
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
@@ -185,7 +234,13 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     classFiles,
     labelTag: raw.labelTag,
     alphabet: raw.alphabet,
-    length: genome ? genome.windowBp : tag ? tag.windowBp : raw.length === undefined ? null : parseNumber('--length', raw.length, { min: 1, integer: true }),
+    length: genome
+      ? genome.windowBp
+      : tag
+        ? tag.windowBp
+        : raw.length === undefined
+          ? null
+          : parseNumber('--length', raw.length, { min: 1, integer: true }),
     architecture: {
       cell: raw.cell,
       hiddenSize: parseNumber('--hidden', raw.hidden, { min: 1, max: 4096, integer: true }),
@@ -227,8 +282,10 @@ function parseLmFlags(inputs: string[], raw: RawTrainFlags): LmOptions {
   const groupFiles = parseGroupFiles(raw.group);
   const rules = [groupFiles.length > 0, raw.groupTag !== undefined, raw.groupRegex !== undefined].filter(Boolean).length;
   if (rules > 1) throw new RnnseqError('give one of --group NAME=FILE, --group-tag or --group-regex', EXIT_USAGE);
-  if (groupFiles.length > 0 && inputs.length > 0) throw new RnnseqError('give either FASTA inputs or --group NAME=FILE files, not both', EXIT_USAGE);
-  if (groupFiles.length === 0 && inputs.length === 0 && !raw.resume) throw new RnnseqError('no training data: give FASTA files (or --group NAME=FILE)', EXIT_USAGE);
+  if (groupFiles.length > 0 && inputs.length > 0)
+    throw new RnnseqError('give either FASTA inputs or --group NAME=FILE files, not both', EXIT_USAGE);
+  if (groupFiles.length === 0 && inputs.length === 0 && !raw.resume)
+    throw new RnnseqError('no training data: give FASTA files (or --group NAME=FILE)', EXIT_USAGE);
   const rule: GroupRule =
     groupFiles.length > 0
       ? { kind: 'files' }
@@ -272,7 +329,13 @@ const GENOME_ONLY = ['positives', 'negatives', 'window', 'tileStride', 'validChr
 /** --valid-chroms, --valid-region, --exclude-region and --valid-fraction, shared by scanners and taggers. */
 export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
   return {
-    validChroms: raw.validChroms === undefined ? [] : raw.validChroms.split(',').map((c) => c.trim()).filter(Boolean),
+    validChroms:
+      raw.validChroms === undefined
+        ? []
+        : raw.validChroms
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean),
     validRegions: raw.validRegion.map((r) => parseRegion(r, '--valid-region')),
     excludeRegions: raw.excludeRegion.map((r) => parseRegion(r, '--exclude-region')),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
@@ -282,14 +345,22 @@ export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
 /** Undefined without --genome (and then no genome-only flag may be given). */
 export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags): GenomeTrainOptions | undefined {
   if (raw.genome === undefined) {
-    const stray = GENOME_ONLY.find((key) => raw[key] !== undefined) ?? (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);
-    if (stray) throw new RnnseqError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for training a scanner: give --genome and --positives too`, EXIT_USAGE);
+    const stray =
+      GENOME_ONLY.find((key) => raw[key] !== undefined) ??
+      (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);
+    if (stray)
+      throw new RnnseqError(
+        `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for training a scanner: give --genome and --positives too`,
+        EXIT_USAGE,
+      );
     return undefined;
   }
-  if (inputs.length > 0 || raw.class.length > 0) throw new RnnseqError('--genome trains from a genome and BED files: give no FASTA inputs or --class with it', EXIT_USAGE);
+  if (inputs.length > 0 || raw.class.length > 0)
+    throw new RnnseqError('--genome trains from a genome and BED files: give no FASTA inputs or --class with it', EXIT_USAGE);
   if (raw.positives === undefined) throw new RnnseqError('--genome needs --positives BED (the regions to find)', EXIT_USAGE);
   if (raw.length !== undefined) throw new RnnseqError('with --genome, the input length is --window', EXIT_USAGE);
-  if (raw.valid !== undefined) throw new RnnseqError('with --genome, hold out validation windows with --valid-chroms or --valid-region, not --valid', EXIT_USAGE);
+  if (raw.valid !== undefined)
+    throw new RnnseqError('with --genome, hold out validation windows with --valid-chroms or --valid-region, not --valid', EXIT_USAGE);
   if (raw.genome === '-') throw new RnnseqError('--genome must be a file: it is read more than once', EXIT_USAGE);
   const windowBp = parseNumber('--window', raw.window ?? '200', { min: 8, max: 100_000, integer: true });
   const negativeClass = 'background';
@@ -302,7 +373,10 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
     ...(raw.negatives !== undefined ? { negatives: raw.negatives } : {}),
     windowBp,
     positiveWindows: raw.positiveWindows,
-    tileStrideBp: raw.tileStride === undefined ? Math.max(1, Math.floor(windowBp / 2)) : parseNumber('--tile-stride', raw.tileStride, { min: 1, integer: true }),
+    tileStrideBp:
+      raw.tileStride === undefined
+        ? Math.max(1, Math.floor(windowBp / 2))
+        : parseNumber('--tile-stride', raw.tileStride, { min: 1, integer: true }),
     negativesPerPositive: parseNumber('--negatives-per-positive', raw.negativesPerPositive, { min: 0.01, max: 100 }),
     ...parseGenomeSplit(raw),
     reverseComplement: raw.rc,
@@ -321,30 +395,40 @@ export const TAG_DEFAULT_WINDOW_BP = 1000;
 
 /** Validates the flags of `train --task tag` (--genome is known to be given). */
 export function parseTagFlags(inputs: readonly string[], raw: RawTagFlags): TagTrainOptions {
-  if (inputs.length > 0 || raw.class.length > 0) throw new RnnseqError('--task tag trains from a genome and a BED: give no FASTA inputs or --class with it', EXIT_USAGE);
+  if (inputs.length > 0 || raw.class.length > 0)
+    throw new RnnseqError('--task tag trains from a genome and a BED: give no FASTA inputs or --class with it', EXIT_USAGE);
   if (raw.labels !== undefined && raw.positives !== undefined && raw.labels !== raw.positives) {
     throw new RnnseqError('--labels and --positives name the same thing for --task tag (the labelled regions): give one', EXIT_USAGE);
   }
   const labels = raw.labels ?? raw.positives;
-  if (labels === undefined) throw new RnnseqError('--task tag needs --labels BED: the regions whose bases are the positive class', EXIT_USAGE);
-  if (raw.negatives !== undefined) throw new RnnseqError('--task tag labels every base: bases outside --labels are background, so there is no --negatives', EXIT_USAGE);
-  if (raw.extent !== 'window') throw new RnnseqError("--extent is a window scanner's setting; a tagger's calls are runs of bases", EXIT_USAGE);
+  if (labels === undefined)
+    throw new RnnseqError('--task tag needs --labels BED: the regions whose bases are the positive class', EXIT_USAGE);
+  if (raw.negatives !== undefined)
+    throw new RnnseqError('--task tag labels every base: bases outside --labels are background, so there is no --negatives', EXIT_USAGE);
+  if (raw.extent !== 'window')
+    throw new RnnseqError("--extent is a window scanner's setting; a tagger's calls are runs of bases", EXIT_USAGE);
   if (raw.length !== undefined) throw new RnnseqError('with --task tag, the input length is --window', EXIT_USAGE);
-  if (raw.valid !== undefined) throw new RnnseqError('with --task tag, hold out validation windows with --valid-chroms or --valid-region, not --valid', EXIT_USAGE);
+  if (raw.valid !== undefined)
+    throw new RnnseqError('with --task tag, hold out validation windows with --valid-chroms or --valid-region, not --valid', EXIT_USAGE);
   if (raw.genome === '-') throw new RnnseqError('--genome must be a file: it is read more than once', EXIT_USAGE);
   if (raw.positiveClass === TAG_NEGATIVE_CLASS || raw.positiveClass === '' || /\s/.test(raw.positiveClass)) {
-    throw new RnnseqError(`--positive-class must be a single word other than '${TAG_NEGATIVE_CLASS}', got '${raw.positiveClass}'`, EXIT_USAGE);
+    throw new RnnseqError(
+      `--positive-class must be a single word other than '${TAG_NEGATIVE_CLASS}', got '${raw.positiveClass}'`,
+      EXIT_USAGE,
+    );
   }
   const windowBp = parseNumber('--window', raw.window ?? String(TAG_DEFAULT_WINDOW_BP), { min: 8, max: 100_000, integer: true });
   return {
     genome: raw.genome!,
     labels,
     windowBp,
-    tileStrideBp: raw.tileStride === undefined ? Math.max(1, Math.floor(windowBp / 2)) : parseNumber('--tile-stride', raw.tileStride, { min: 1, max: windowBp, integer: true }),
+    tileStrideBp:
+      raw.tileStride === undefined
+        ? Math.max(1, Math.floor(windowBp / 2))
+        : parseNumber('--tile-stride', raw.tileStride, { min: 1, max: windowBp, integer: true }),
     ...parseGenomeSplit(raw),
     reverseComplement: raw.rc,
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     positiveClass: raw.positiveClass,
   };
 }
-

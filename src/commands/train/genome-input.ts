@@ -11,7 +11,11 @@ const DETECTION_BP = 100_000;
  * bases unless given), so every character is checked against it. `whyNucleotides` ends the message when the
  * genome is protein.
  */
-export async function openTrainingGenome(file: string, requested: AlphabetName | 'auto', whyNucleotides: string): Promise<{ genome: GenomeSource; alphabet: Alphabet }> {
+export async function openTrainingGenome(
+  file: string,
+  requested: AlphabetName | 'auto',
+  whyNucleotides: string,
+): Promise<{ genome: GenomeSource; alphabet: Alphabet }> {
   const alphabet = requested === 'auto' ? getAlphabet(detectGenomeAlphabet(await firstBases(file, DETECTION_BP))) : getAlphabet(requested);
   if (alphabet.name === 'protein') throw new RnnseqError(`--genome ${file}: ${whyNucleotides}; give --alphabet dna`, EXIT_USAGE);
   return { genome: await loadFastaGenome(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label }), alphabet };

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import type { Architecture } from '../../engine/architecture.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
-import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, type Evaluation, trainModel } from '../../engine/trainer.js';
+import {
+  type EpochReport,
+  type NamedTensor,
+  type TrainConfig,
+  type TrainerState,
+  type Evaluation,
+  trainModel,
+} from '../../engine/trainer.js';
 import type { TrainingSet } from '../../seq/training-set.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { exists, removeStaleTemps, writeFileAtomically } from '../../io/atomic.js';
@@ -41,17 +48,28 @@ export async function run(options: TrainOptions): Promise<void> {
   }
   // A scanner (--genome) cuts its labelled windows from a genome and BED files; see scanner-calibration.ts.
   // A tagger (--task tag) tiles windows over a genome with per-base labels; see tagger-calibration.ts.
-  const tagData = options.tag ? await prepareTagger(options.tag, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
-  const genomeData = options.genome ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log) : undefined;
+  const tagData = options.tag
+    ? await prepareTagger(options.tag, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log)
+    : undefined;
+  const genomeData = options.genome
+    ? await prepareGenomeData(options.genome, resumeFrom ? (resumeFrom.spec.alphabet as AlphabetName) : options.alphabet, log)
+    : undefined;
   const prepared: PreparedData = tagData
     ? tagData
     : genomeData
-    ? { ...genomeData, architecture: {}, summary: { genomeWindows: genomeData.summary, lengthRange: lengthRange(genomeData.train.items) }, trainItems: genomeData.train.items.length }
-    : await prepareFastaData(options, resumeFrom?.spec, log);
+      ? {
+          ...genomeData,
+          architecture: {},
+          summary: { genomeWindows: genomeData.summary, lengthRange: lengthRange(genomeData.train.items) },
+          trainItems: genomeData.train.items.length,
+        }
+      : await prepareFastaData(options, resumeFrom?.spec, log);
   const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
   const unit = options.task === 'lm' || options.genome ? 'windows' : 'sequences';
   const what = options.task === 'lm' ? `${prepared.trainItems} training windows per epoch` : `${prepared.trainItems} training`;
-  log.info(`${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}${options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''}`);
+  log.info(
+    `${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}${options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''}`,
+  );
 
   const runtime = await startRuntime(options, log);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
@@ -60,10 +78,22 @@ export async function run(options: TrainOptions): Promise<void> {
   if (resumeFrom) {
     const loaded = await loadModel(lastDir, runtime.engine.core);
     model = loaded.model;
-    resume = { state: loaded.spec.training.state as TrainerState, optimizer: readOptimizer(loaded.files.get(CHECKPOINT_FILES.optimizer), loaded.spec.training.optimizerTensors as TensorEntry[], lastDir) };
+    resume = {
+      state: loaded.spec.training.state as TrainerState,
+      optimizer: readOptimizer(
+        loaded.files.get(CHECKPOINT_FILES.optimizer),
+        loaded.spec.training.optimizerTensors as TensorEntry[],
+        lastDir,
+      ),
+    };
     log.info(`resuming ${options.out} after epoch ${resume.state.epochsDone}`);
   } else {
-    const architecture: Architecture = { ...options.architecture, ...prepared.architecture, inputSize: alphabet.size, numClasses: classes.length };
+    const architecture: Architecture = {
+      ...options.architecture,
+      ...prepared.architecture,
+      inputSize: alphabet.size,
+      numClasses: classes.length,
+    };
     model = SequenceModel.create({ alphabet: alphabet.name, classes, architecture, inputLength }, config.seed, runtime.engine.core);
   }
 
@@ -78,28 +108,49 @@ export async function run(options: TrainOptions): Promise<void> {
   const progress = await log.progress(Math.ceil(prepared.trainItems / config.batchSize), 'batches');
   const stop = listenForStop();
   try {
-    const state = await trainModel(model, train, valid, config, {
-      signal: stop.signal,
-      onBatch: (done, _total, loss) => progress.update(done, { status: `loss ${loss.toFixed(4)}` }),
-      onEpoch: async (report, trainerState, optimizerState, validation) => {
-        progress.update(0);
-        logEpoch(log, report, config.epochs, model.info.architecture.task ?? 'classify');
-        const extras = {
-          training: { command: options.command, config, architecture: model.info.architecture, state: withoutTimings(trainerState), epoch: report.epoch },
-          data,
-          metrics: withoutTiming(report),
-          backend: runtime.backend.name,
-          engine: runtime.engine.description,
-          ...(genomeData || tagData ? { window: (genomeData ?? tagData)!.window } : {}),
-        };
-        const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
-        if (report.improved) await saveModel(join(options.out, 'best'), model, extras, predictions ? [{ name: CHECKPOINT_FILES.validPredictions, data: predictions }] : []);
-        const optimizer = await optimizerState();
-        const packed = packTensors(optimizer.map((t, i) => ({ name: `optimizer.${i}`, tensor: t.tensor })));
-        await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [{ name: CHECKPOINT_FILES.optimizer, data: packed.data }]);
-        await writeMetrics(join(options.out, METRICS_FILE), trainerState.history);
+    const state = await trainModel(
+      model,
+      train,
+      valid,
+      config,
+      {
+        signal: stop.signal,
+        onBatch: (done, _total, loss) => progress.update(done, { status: `loss ${loss.toFixed(4)}` }),
+        onEpoch: async (report, trainerState, optimizerState, validation) => {
+          progress.update(0);
+          logEpoch(log, report, config.epochs, model.info.architecture.task ?? 'classify');
+          const extras = {
+            training: {
+              command: options.command,
+              config,
+              architecture: model.info.architecture,
+              state: withoutTimings(trainerState),
+              epoch: report.epoch,
+            },
+            data,
+            metrics: withoutTiming(report),
+            backend: runtime.backend.name,
+            engine: runtime.engine.description,
+            ...(genomeData || tagData ? { window: (genomeData ?? tagData)!.window } : {}),
+          };
+          const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
+          if (report.improved)
+            await saveModel(
+              join(options.out, 'best'),
+              model,
+              extras,
+              predictions ? [{ name: CHECKPOINT_FILES.validPredictions, data: predictions }] : [],
+            );
+          const optimizer = await optimizerState();
+          const packed = packTensors(optimizer.map((t, i) => ({ name: `optimizer.${i}`, tensor: t.tensor })));
+          await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [
+            { name: CHECKPOINT_FILES.optimizer, data: packed.data },
+          ]);
+          await writeMetrics(join(options.out, METRICS_FILE), trainerState.history);
+        },
       },
-    }, resume);
+      resume,
+    );
     progress.stop();
     if (stop.signal.aborted) {
       log.warn(
@@ -114,7 +165,13 @@ export async function run(options: TrainOptions): Promise<void> {
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
       'done',
-      { out: options.out, bestEpoch: state.bestEpoch, validAccuracy: best?.validAccuracy, validLoss: best?.validLoss, ...(best?.validExtra ? { valid: best.validExtra } : {}) },
+      {
+        out: options.out,
+        bestEpoch: state.bestEpoch,
+        validAccuracy: best?.validAccuracy,
+        validLoss: best?.validLoss,
+        ...(best?.validExtra ? { valid: best.validExtra } : {}),
+      },
       `rnnseq: done: best epoch ${state.bestEpoch}${best ? bestSummary(best, options.task) : ''}; model in ${join(options.out, 'best')}`,
     );
   } finally {
@@ -168,8 +225,10 @@ function logEpoch(log: import('../../log.js').Logger, r: EpochReport, epochs: nu
 
 function bestSummary(best: EpochReport, task: Task): string {
   const extra = best.validExtra ?? {};
-  if (task === 'lm' && extra.bitsPerBase !== undefined) return `, validation ${extra.bitsPerBase.toFixed(4)} bits per base (perplexity ${extra.perplexity!.toFixed(3)})`;
-  if (task === 'regress' && extra.pearson !== undefined) return `, validation Pearson ${extra.pearson.toFixed(4)}, Spearman ${extra.spearman!.toFixed(4)}`;
+  if (task === 'lm' && extra.bitsPerBase !== undefined)
+    return `, validation ${extra.bitsPerBase.toFixed(4)} bits per base (perplexity ${extra.perplexity!.toFixed(3)})`;
+  if (task === 'regress' && extra.pearson !== undefined)
+    return `, validation Pearson ${extra.pearson.toFixed(4)}, Spearman ${extra.spearman!.toFixed(4)}`;
   return Number.isNaN(best.validAccuracy) ? '' : `, validation accuracy ${(100 * best.validAccuracy).toFixed(2)}%`;
 }
 
@@ -198,14 +257,28 @@ function withoutTimings(state: TrainerState): TrainerState {
   return { ...state, history: state.history.map((r) => withoutTiming(r) as EpochReport) };
 }
 
-const METRIC_COLUMNS: Array<keyof EpochReport> = ['epoch', 'trainLoss', 'trainAccuracy', 'validLoss', 'validAccuracy', 'validAuroc', 'learningRate', 'seconds', 'tokensPerSecond', 'improved'];
+const METRIC_COLUMNS: Array<keyof EpochReport> = [
+  'epoch',
+  'trainLoss',
+  'trainAccuracy',
+  'validLoss',
+  'validAccuracy',
+  'validAuroc',
+  'learningRate',
+  'seconds',
+  'tokensPerSecond',
+  'improved',
+];
 
 async function writeMetrics(path: string, history: EpochReport[]): Promise<void> {
   // Task-specific validation numbers (bits per base, Pearson, ...) become extra columns: validBitsPerBase, ...
   const extras = [...new Set(history.flatMap((r) => Object.keys(r.validExtra ?? {})))];
   const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`)];
   const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
-  const lines = [header.join('\t'), ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t'))];
+  const lines = [
+    header.join('\t'),
+    ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t')),
+  ];
   await writeFileAtomically(path, `${lines.join('\n')}\n`);
 }
 

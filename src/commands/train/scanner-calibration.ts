@@ -30,9 +30,21 @@ export interface PreparedGenomeData {
   finish(bestDir: string, core: RecurrentCore, batchSize: number): Promise<void>;
 }
 
-export async function prepareGenomeData(options: GenomeTrainOptions, requestedAlphabet: AlphabetName | 'auto', log: Logger): Promise<PreparedGenomeData> {
-  const { genome, alphabet } = await openTrainingGenome(options.genome, requestedAlphabet, 'a scanner needs a nucleotide genome (the sequence looks like protein)');
-  const inputs = { genome, positives: bedInput(options.positives), ...(options.negatives !== undefined ? { negatives: bedInput(options.negatives) } : {}) };
+export async function prepareGenomeData(
+  options: GenomeTrainOptions,
+  requestedAlphabet: AlphabetName | 'auto',
+  log: Logger,
+): Promise<PreparedGenomeData> {
+  const { genome, alphabet } = await openTrainingGenome(
+    options.genome,
+    requestedAlphabet,
+    'a scanner needs a nucleotide genome (the sequence looks like protein)',
+  );
+  const inputs = {
+    genome,
+    positives: bedInput(options.positives),
+    ...(options.negatives !== undefined ? { negatives: bedInput(options.negatives) } : {}),
+  };
   const sets = await buildGenomeSets(options, inputs, alphabet, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
   const classes = [options.negativeClass, options.positiveClass]; // indices NEGATIVE_LABEL, POSITIVE_LABEL
   const window: WindowSpec = {
@@ -102,15 +114,29 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
 function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean, positiveRate: number): Record<string, ThresholdChoice> {
   const positive = (i: number) => probs[i * 2 + POSITIVE_LABEL]!; // two classes
   if (!strandPairs) {
-    return { '+': bestF1Threshold(Float32Array.from(labels, (_, i) => positive(i)), Array.from(labels, (l) => l !== NEGATIVE_LABEL), positiveRate) };
+    return {
+      '+': bestF1Threshold(
+        Float32Array.from(labels, (_, i) => positive(i)),
+        Array.from(labels, (l) => l !== NEGATIVE_LABEL),
+        positiveRate,
+      ),
+    };
   }
   const pairs = labels.length / 2;
   const isPositive = Array.from({ length: pairs }, (_, k) => labels[2 * k] === POSITIVE_LABEL);
   const forward = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k));
   const reverse = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k + 1));
   return {
-    'both-max': bestF1Threshold(forward.map((f, k) => Math.max(f, reverse[k]!)), isPositive, positiveRate),
-    'both-mean': bestF1Threshold(forward.map((f, k) => (f + reverse[k]!) / 2), isPositive, positiveRate),
+    'both-max': bestF1Threshold(
+      forward.map((f, k) => Math.max(f, reverse[k]!)),
+      isPositive,
+      positiveRate,
+    ),
+    'both-mean': bestF1Threshold(
+      forward.map((f, k) => (f + reverse[k]!) / 2),
+      isPositive,
+      positiveRate,
+    ),
     '+': bestF1Threshold(forward, isPositive, positiveRate),
     '-': bestF1Threshold(reverse, isPositive, positiveRate),
   };

@@ -24,22 +24,38 @@ export interface PreparedTagger extends PreparedTagData {
   finish(bestDir: string, core: RecurrentCore, batchSize: number): Promise<void>;
 }
 
-export async function prepareTagger(options: TagTrainOptions, requestedAlphabet: AlphabetName | 'auto', log: Logger): Promise<PreparedTagger> {
-  const { genome, alphabet } = await openTrainingGenome(options.genome, requestedAlphabet, 'a tagger needs a nucleotide genome (the sequence looks like protein)');
+export async function prepareTagger(
+  options: TagTrainOptions,
+  requestedAlphabet: AlphabetName | 'auto',
+  log: Logger,
+): Promise<PreparedTagger> {
+  const { genome, alphabet } = await openTrainingGenome(
+    options.genome,
+    requestedAlphabet,
+    'a tagger needs a nucleotide genome (the sequence looks like protein)',
+  );
   const prepared = await prepareTagData(options, { genome, labels: bedInput(options.labels) }, alphabet, log);
   const { trainWindows, validWindows, train, valid, validDescription } = prepared;
   const W = options.windowBp;
   const strand: StrandMode = options.reverseComplement ? 'both' : '+';
   // Per base, the mean of the two strands: both read the same base, and averaging two views steadies the track.
   const rcCombine: RcCombine = 'mean';
-  const window: WindowSpec = { lengthBp: W, positiveClass: options.positiveClass, threshold: 0.5, strand, rcCombine, reverseComplement: options.reverseComplement };
+  const window: WindowSpec = {
+    lengthBp: W,
+    positiveClass: options.positiveClass,
+    threshold: 0.5,
+    strand,
+    rcCombine,
+    reverseComplement: options.reverseComplement,
+  };
   return {
     ...prepared,
     window,
     finish: async (bestDir, core, batchSize) => {
       const calibrationWindows = validWindows.length > 0 ? validWindows : trainWindows;
       const calibrationSet = valid ?? train;
-      if (validWindows.length === 0) log.warn('no validation windows: the threshold is calibrated on the training windows and will be optimistic');
+      if (validWindows.length === 0)
+        log.warn('no validation windows: the threshold is calibrated on the training windows and will be optimistic');
       const scored = await scoreWindows(bestDir, core, batchSize, calibrationWindows, calibrationSet, options.reverseComplement);
       // When the tiles include scan's default grid, calibrate on exactly the track scan writes (two windows per
       // base); else on all tiles, whose average is a little smoother than scan's.
@@ -47,7 +63,12 @@ export async function prepareTagger(options: TagTrainOptions, requestedAlphabet:
       const exact = defaultTrackStride(W) % options.tileStrideBp === 0 && onGrid.length > 0;
       const track = exact ? onGrid : scored;
       const modes: Array<[string, StrandMode, RcCombine]> = options.reverseComplement
-        ? [['both-mean', 'both', 'mean'], ['both-max', 'both', 'max'], ['+', '+', 'mean'], ['-', '-', 'mean']]
+        ? [
+            ['both-mean', 'both', 'mean'],
+            ['both-max', 'both', 'max'],
+            ['+', '+', 'mean'],
+            ['-', '-', 'mean'],
+          ]
         : [['+', '+', 'mean']];
       const results = new Map<string, TrackCalibration>(modes.map(([key, s, how]) => [key, calibrateTrack(track, W, s, how)]));
       const mainKey = options.reverseComplement ? 'both-mean' : '+';
@@ -74,7 +95,14 @@ export async function prepareTagger(options: TagTrainOptions, requestedAlphabet:
       }));
       log.record(
         'calibrated',
-        { threshold: main.choice.threshold, precision: main.choice.precision, recall: main.choice.recall, f1: main.choice.f1, auroc: main.auroc, bases: main.bases },
+        {
+          threshold: main.choice.threshold,
+          precision: main.choice.precision,
+          recall: main.choice.recall,
+          f1: main.choice.f1,
+          auroc: main.auroc,
+          bases: main.bases,
+        },
         `rnnseq: threshold ${main.choice.threshold} (best F1 on ${main.bases} ${validWindows.length > 0 ? 'validation' : 'training'} bases${options.reverseComplement ? ', both strands, mean' : ''}, ` +
           `${(100 * main.labelledShare).toFixed(1)}% labelled): precision ${main.choice.precision.toFixed(3)}, recall ${main.choice.recall.toFixed(3)}, ` +
           `F1 ${main.choice.f1.toFixed(3)}; base-level AUROC ${main.auroc.toFixed(4)}`,
@@ -110,7 +138,13 @@ async function scoreWindows(
     model.dispose();
   }
   const step = pairs ? 2 : 1;
-  return windows.map((w, i) => ({ chrom: w.chrom, start: w.start, tags: w.tags, forward: perItem[i * step]!, ...(pairs ? { reverse: perItem[i * step + 1]! } : {}) }));
+  return windows.map((w, i) => ({
+    chrom: w.chrom,
+    start: w.start,
+    tags: w.tags,
+    forward: perItem[i * step]!,
+    ...(pairs ? { reverse: perItem[i * step + 1]! } : {}),
+  }));
 }
 
 function round(value: number): number {

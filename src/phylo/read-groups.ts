@@ -7,6 +7,8 @@ import { type GroupRule, type GroupSource, groupOf } from './groups.js';
 export interface SequenceGroup {
   name: string;
   sequences: string[];
+  /** the records as in the file, gaps kept (only when asked: phylo --aligned) */
+  aligned?: Array<{ id: string; file: string; line: number; row: string }>;
 }
 
 export interface GroupedInput {
@@ -35,7 +37,7 @@ interface ReadRecord {
  * Reads FASTA sources into groups. Aligned input is welcome: gaps are stripped (the caller says so once). With
  * --alphabet auto the alphabet is detected from all the sequences, then every residue is checked against it.
  */
-export async function readGroups(sources: readonly GroupSource[], rule: GroupRule, requested: AlphabetName | 'auto'): Promise<GroupedInput> {
+export async function readGroups(sources: readonly GroupSource[], rule: GroupRule, requested: AlphabetName | 'auto', options: { keepAligned?: boolean } = {}): Promise<GroupedInput> {
   const given = requested === 'auto' ? undefined : getAlphabet(requested);
   const readOptions = given ? { allowed: withGaps(given.allowed), alphabetLabel: `${given.label}, gaps - .` } : {};
   const records: ReadRecord[] = [];
@@ -70,11 +72,12 @@ export async function readGroups(sources: readonly GroupSource[], rule: GroupRul
     if (stripped.length !== record.sequence.length) recordsWithGaps++;
     let group = groups.get(record.group);
     if (!group) groups.set(record.group, (group = { name: record.group, sequences: [] }));
+    if (options.keepAligned) (group.aligned ??= []).push({ id: record.id, file: record.file, line: record.line, row: record.sequence });
     if (stripped.length === 0) emptyRecords.push(record.id);
     else group.sequences.push(stripped);
   }
   for (const group of groups.values()) {
-    if (group.sequences.length === 0) throw new RnnseqError(`group '${group.name}' has no residues: its records are all gaps`, EXIT_DATA);
+    if (group.sequences.length === 0 && !options.keepAligned) throw new RnnseqError(`group '${group.name}' has no residues: its records are all gaps`, EXIT_DATA);
   }
   return { groups: [...groups.values()], alphabet, records: records.length, recordsWithGaps, emptyRecords };
 }

@@ -129,11 +129,11 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
   assert.ok(!existsSync(join(dir, 'out.tsv')));
 });
 
-test('phylo --train goes from FASTA to the right tree (and its drawing) on a simulated evolution', async (t) => {
+test('phylo --train --model-features codes goes from FASTA to the right tree (and its drawing) on a simulated evolution', async (t) => {
   const dir = tempDir(t);
   const truth = parseNewick(EIGHT_LEAVES, 'truth');
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
-  const built = await runCli(['phylo', '--train', '--window', '100', '--windows-per-group', '200', '--seed', '2', join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--svg', join(dir, 'tree.svg')]);
+  const built = await runCli(['phylo', '--train', '--model-features', 'codes', '--window', '100', '--windows-per-group', '200', '--seed', '2', join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--svg', join(dir, 'tree.svg')]);
   assert.equal(built.code, 0, built.stderr);
   assert.match(built.stderr, /language-model state codes/);
   const svg = readFileSync(join(dir, 'tree.svg'), 'utf8');

@@ -147,21 +147,33 @@ export function treeFromProfiles(
  */
 export function buildPhylogeny(features: readonly GroupFeatures[], options: TreeOptions & { bootstrap: number; seed: number }): Phylogeny {
   const names = features.map((f) => f.name);
-  const { matrix, tree } = treeFromProfiles(
+  return phylogenyFromDistances(
     names,
-    features.map((f) => f.profile),
+    (random) =>
+      distanceMatrix(random ? features.map((f, g) => resampledProfile(f, g, random)) : features.map((f) => f.profile), options.distance),
     options,
   );
+}
+
+/**
+ * A tree from any distance: `distances()` gives the matrix of all the data, `distances(random)` one bootstrap
+ * replicate's (each group's windows resampled with replacement from `random`).
+ */
+export function phylogenyFromDistances(
+  names: readonly string[],
+  distances: (random?: Random) => DistanceMatrix,
+  options: { method: TreeMethod; bootstrap: number; seed: number },
+): Phylogeny {
+  const build = (matrix: DistanceMatrix) => (options.method === 'nj' ? neighbourJoining(names, matrix) : upgma(names, matrix));
+  const matrix = distances();
+  const tree = build(matrix);
   if (options.bootstrap > 0) {
     const random = new Random(bootstrapSeed(options.seed));
     const replicates: TreeNode[] = [];
-    for (let r = 0; r < options.bootstrap; r++) {
-      const profiles = features.map((f, g) => resampledProfile(f, g, random));
-      replicates.push(treeFromProfiles(names, profiles, options).tree);
-    }
+    for (let r = 0; r < options.bootstrap; r++) replicates.push(build(distances(random)));
     annotateSupport(tree, replicates, { rooted: options.method === 'upgma' });
   }
-  return { names, matrix, tree };
+  return { names: [...names], matrix, tree };
 }
 
 function resampledProfile(features: GroupFeatures, group: number, random: Random): Float64Array {

@@ -7,6 +7,8 @@ import { type GroupRule, type GroupSource, groupOf } from './groups.js';
 export interface SequenceGroup {
   name: string;
   sequences: string[];
+  /** the records as in the file, gaps kept (only when asked: phylo --aligned) */
+  aligned?: Array<{ id: string; file: string; line: number; row: string }>;
 }
 
 export interface GroupedInput {
@@ -40,7 +42,12 @@ export interface GroupInput extends GroupSource {
   input: FastaInput;
 }
 
-export async function readGroups(sources: readonly GroupInput[], rule: GroupRule, requested: AlphabetName | 'auto'): Promise<GroupedInput> {
+export async function readGroups(
+  sources: readonly GroupInput[],
+  rule: GroupRule,
+  requested: AlphabetName | 'auto',
+  options: { keepAligned?: boolean } = {},
+): Promise<GroupedInput> {
   const given = requested === 'auto' ? undefined : getAlphabet(requested);
   const readOptions = given ? { allowed: withGaps(given.allowed), alphabetLabel: `${given.label}, gaps - .` } : {};
   const records: ReadRecord[] = [];
@@ -75,11 +82,13 @@ export async function readGroups(sources: readonly GroupInput[], rule: GroupRule
     if (stripped.length !== record.sequence.length) recordsWithGaps++;
     let group = groups.get(record.group);
     if (!group) groups.set(record.group, (group = { name: record.group, sequences: [] }));
+    if (options.keepAligned) (group.aligned ??= []).push({ id: record.id, file: record.file, line: record.line, row: record.sequence });
     if (stripped.length === 0) emptyRecords.push(record.id);
     else group.sequences.push(stripped);
   }
   for (const group of groups.values()) {
-    if (group.sequences.length === 0) throw new RnnseqError(`group '${group.name}' has no residues: its records are all gaps`, EXIT_DATA);
+    if (group.sequences.length === 0 && !options.keepAligned)
+      throw new RnnseqError(`group '${group.name}' has no residues: its records are all gaps`, EXIT_DATA);
   }
   return { groups: [...groups.values()], alphabet, records: records.length, recordsWithGaps, emptyRecords };
 }

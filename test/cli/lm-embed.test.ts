@@ -221,13 +221,15 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
   assert.ok(!existsSync(join(dir, 'out.tsv')));
 });
 
-test('phylo --train goes from FASTA to the right tree (and its drawing) on a simulated evolution', async (t) => {
+test('phylo --train --model-features codes goes from FASTA to the right tree (and its drawing) on a simulated evolution', async (t) => {
   const dir = tempDir(t);
   const truth = parseNewick(EIGHT_LEAVES, 'truth');
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
   const built = await runCli([
     'phylo',
     '--train',
+    '--model-features',
+    'codes',
     '--window',
     '100',
     '--windows-per-group',

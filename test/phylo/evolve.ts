@@ -37,3 +37,29 @@ export function toFasta(sequences: Map<string, string>, header: (name: string) =
 
 /** The 8-leaf tree the CLI test recovers: internal branches long enough to be resolved from k-mer profiles. */
 export const EIGHT_LEAVES = '(((A:0.04,B:0.04):0.05,(C:0.04,D:0.04):0.05):0.05,((E:0.04,F:0.04):0.05,(G:0.04,H:0.04):0.05):0.05);';
+
+/**
+ * Like evolve, but every leaf has exactly the same base composition: the ancestor holds each base equally often,
+ * and a substitution swaps the bases of two sites that differ (each swap changes two sites, so a branch of
+ * length r still changes a fraction r of them). Composition, and so 1-mer profiles, cannot tell leaves apart.
+ */
+export function evolveBalanced(tree: TreeNode, ancestorBp: number, seed: number): Map<string, string> {
+  const random = new Random(seed);
+  const ancestor = random.shuffle(Array.from({ length: ancestorBp }, (_, i) => 'ACGT'[i % 4]!));
+  const leaves = new Map<string, string>();
+  const stack: Array<{ node: TreeNode; sequence: string[] }> = [{ node: tree, sequence: ancestor }];
+  while (stack.length > 0) {
+    const { node, sequence } = stack.pop()!;
+    const evolved = [...sequence];
+    const swaps = Math.round(((node.length ?? 0) * evolved.length) / 2);
+    for (let s = 0; s < swaps; s++) {
+      const i = random.int(evolved.length);
+      let j = random.int(evolved.length);
+      while (evolved[j] === evolved[i]) j = random.int(evolved.length);
+      [evolved[i], evolved[j]] = [evolved[j]!, evolved[i]!];
+    }
+    if (node.children.length === 0) leaves.set(node.name!, evolved.join(''));
+    for (let c = node.children.length - 1; c >= 0; c--) stack.push({ node: node.children[c]!, sequence: evolved });
+  }
+  return leaves;
+}

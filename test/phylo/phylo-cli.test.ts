@@ -192,7 +192,19 @@ test('bad input and bad options give one-line errors and a non-zero exit', async
   writeFileSync(good, '>a\nACGTACGTTT\n>b\nACGTACGAAA\n>c\nACGTTCGAAA\n');
   const cases: Array<[string[], RegExp, string?]> = [
     [['--kmer', '3', join(dir, 'missing.fa')], /missing\.fa/],
-    [[good], /say where window features come from: --kmer K/],
+    [[good], /say where distances come from: --kmer K/],
+    [['--aligned', '--distance', 'cosine', good], /--aligned takes --distance p, jc69, k2p, not cosine/],
+    [['--kmer', '3', '--distance', 'jc69', good], /--distance jc69 needs --aligned/],
+    [
+      ['--aligned', 'RAGGED'],
+      /good\.fa:3: record 'b': the row is 7 columns long, but 'a' has 8: --aligned needs aligned input/,
+      '>a\nACGTACGT\n>b\nACG-ACG\n>c\nACGTTCGA\n',
+    ],
+    [
+      ['--aligned', '--group-regex', '^(.)', 'RAGGED'],
+      /good\.fa:3: record 'a2': group 'a' has 2 records; --aligned takes one alignment row per leaf/,
+      '>a1\nACGT\n>a2\nACGA\n>b\nACGA\n>c\nTCGA\n',
+    ],
     [['--kmer', '3', '-m', 'x', good], /give one of -m, --kmer, not several/],
     [['--kmer', '11', good], /--kmer must be an integer >= 1 and <= 10/],
     [['--kmer', '3', '--all-positions', '--windows-per-group', '5', good], /--windows-per-group or --all-positions, not both/],
@@ -222,7 +234,7 @@ test('bad input and bad options give one-line errors and a non-zero exit', async
   ];
   for (const [args, message, content] of cases) {
     if (content !== undefined) writeFileSync(good, content);
-    const fixed = args.map((a) => (a === 'DUP' || a === 'TWO' || a === 'BAD' || a === 'good.fa' ? good : a));
+    const fixed = args.map((a) => (a === 'DUP' || a === 'TWO' || a === 'BAD' || a === 'RAGGED' || a === 'good.fa' ? good : a));
     const result = await runCli(['phylo', ...fixed, '-o', join(dir, 'out.nwk')]);
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message, args.join(' '));
@@ -237,6 +249,9 @@ test('phylo --help documents every option with real examples', async () => {
   for (const flag of [
     '--kmer',
     '--canonical',
+    '--aligned',
+    '--adapt-epochs',
+    '--model-features',
     '-m, --model',
     '--train',
     '--matrix',
@@ -256,4 +271,35 @@ test('phylo --help documents every option with real examples', async () => {
     assert.ok(help.stdout.includes(flag), flag);
   }
   assert.match(help.stdout, /Examples:\n {2}\$ rnnseq phylo --kmer 5 /);
+});
+
+test('phylo --aligned: JC69 neighbour joining on the alignment, column bootstrap, same seed same bytes', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick(TRUE_TREE, 'truth');
+  const sequences = evolve(truth, 1500, 11);
+  // Gaps at the same columns in two rows, and a whole-column gap: pairwise deletion drops them.
+  const rows = new Map([...sequences].map(([name, s], i) => [name, i < 2 ? `${s.slice(0, 700)}----${s.slice(704)}` : s]));
+  writeFileSync(join(dir, 'aln.fa'), toFasta(rows));
+  writeFileSync(join(dir, 'truth.nwk'), `${TRUE_TREE}\n`);
+  const args = ['phylo', '--aligned', '--bootstrap', '50', '--seed', '4', join(dir, 'aln.fa'), '--matrix', join(dir, 'd.tsv')];
+  const first = await runCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /features: jc69 distances over 1500 alignment columns/);
+  assert.match(first.stderr, /tree: neighbour joining on JC69 distances, support from 50 bootstrap replicates/);
+  assert.doesNotMatch(first.stderr, /removed alignment gaps/, 'gaps are data here, not stripped');
+  const tree = parseNewick(first.stdout, 'stdout');
+  assert.equal(robinsonFoulds(truth, tree).rf, 0, first.stdout);
+  assert.match(first.stdout, /\)\d+:/, 'support values');
+  const header = readFileSync(join(dir, 'd.tsv'), 'utf8').split('\n')[0]!;
+  assert.match(header, /^jc69 distance \(substitutions per site\) over 1500 alignment columns\tA\tB/);
+  const again = await runCli(args);
+  assert.equal(again.stdout, first.stdout, 'same seed, same bytes');
+  const k2p = await runCli(['phylo', '-q', '--aligned', '--distance', 'k2p', '--method', 'upgma', join(dir, 'aln.fa')]);
+  assert.equal(k2p.code, 0, k2p.stderr);
+  assert.equal(leafNamesOf(parseNewick(k2p.stdout, 'o')).length, 8);
+  const saturated = join(dir, 'sat.fa');
+  writeFileSync(saturated, '>x\nAAAA\n>y\nCCCC\n>z\nAAAC\n>w\nAAAA\n');
+  const warned = await runCli(['phylo', '--aligned', saturated]);
+  assert.equal(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, /3 pair\(s\) have no defined jc69 distance .*e\.g\. x and y.*set to twice the largest defined distance/);
 });

@@ -1,6 +1,7 @@
 /** `rnnseq phylo`: its flags, help and examples, and their parsing into PhyloOptions (options.ts). */
 import { type Command, Option } from '@commander-js/extra-typings';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { ALIGNED_MODELS, type AlignedModel } from '../../phylo/aligned-distance.js';
 import { DISTANCE_NAMES, type DistanceName } from '../../phylo/distance.js';
 import { TREE_METHODS, type TreeMethod } from '../../phylo/pipeline.js';
 import { ALPHABET_CHOICES, type AlphabetName } from '../../seq/alphabet.js';
@@ -21,11 +22,12 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--model-features <what>',
-        "with -m or --train: codes: histogram of each position's pattern of active units (keeps what the model tells apart); mean: the mean hidden state",
+        "with -m or --train: divergence: cross-entropy of each group under the model adapted to each other group (excess bits per base); codes: histogram of each position's pattern of active units; mean: the mean hidden state",
       )
         .choices(MODEL_FEATURES)
-        .default('codes' as const),
+        .default('divergence' as const),
     )
+    .option('--adapt-epochs <n>', 'with --model-features divergence: epochs adapting the model to each group', '10')
     .option('--kmer <k>', 'features: k-mer frequency profile of each window (the alignment-free baseline; no model)')
     .option('--canonical', 'with --kmer: count a k-mer and its reverse complement together (strand-agnostic data)', false)
     .option('--train', 'features: train a language model on the input first with sensible defaults, then use it like -m', false)
@@ -38,7 +40,15 @@ export function register(program: Command): void {
         .default('nj' as const),
     )
     .addOption(
-      new Option('--distance <metric>', "distance between groups' mean feature vectors").choices(DISTANCE_NAMES).default('cosine' as const),
+      new Option(
+        '--distance <metric>',
+        "distance between groups' mean feature vectors (default cosine); with --aligned: p, jc69 (default) or k2p",
+      ).choices([...DISTANCE_NAMES, ...ALIGNED_MODELS]),
+    )
+    .option(
+      '--aligned',
+      'features: the input is an alignment: p, JC69 or K2P distances between its rows (pairwise gap deletion), as ape::dist.dna',
+      false,
     )
     .option('--window <bp>', 'window length; a sequence shorter than this is one whole-sequence window', '200')
     .option('--windows-per-group <n>', 'windows sampled (uniformly over positions, with replacement) per group (default 100)')
@@ -83,11 +93,13 @@ export interface RawPhyloFlags extends RawRuntimeFlags {
   canonical: boolean;
   train: boolean;
   modelFeatures: ModelFeatures;
+  adaptEpochs: string;
+  aligned: boolean;
   out?: string;
   matrix?: string;
   svg?: string;
   method: TreeMethod;
-  distance: DistanceName;
+  distance?: DistanceName | AlignedModel;
   window: string;
   windowsPerGroup?: string;
   allPositions: boolean;
@@ -105,7 +117,12 @@ const DEFAULT_WINDOWS_PER_GROUP = 100;
 
 /** Validates `rnnseq phylo` flags once, so everything past here can trust them. */
 export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOptions {
-  const sources = [raw.model !== undefined && '-m', raw.kmer !== undefined && '--kmer', raw.train && '--train'].filter(Boolean);
+  const sources = [
+    raw.model !== undefined && '-m',
+    raw.kmer !== undefined && '--kmer',
+    raw.train && '--train',
+    raw.aligned && '--aligned',
+  ].filter(Boolean);
   if (raw.compare !== undefined) {
     if (sources.length > 0) throw new RnnseqError(`--compare compares two tree files; it takes no ${sources.join(' or ')}`, EXIT_USAGE);
     if (inputs.length !== 1)
@@ -122,17 +139,18 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
   if (sources.length !== 1) {
     throw new RnnseqError(
       sources.length === 0
-        ? 'say where window features come from: --kmer K (alignment-free), -m MODEL, or --train'
+        ? 'say where distances come from: --kmer K (alignment-free), -m MODEL, --train, or --aligned'
         : `give one of ${sources.join(', ')}, not several`,
       EXIT_USAGE,
     );
   }
-  const features: FeatureSource =
-    raw.kmer !== undefined
+  const features: FeatureSource = raw.aligned
+    ? { kind: 'aligned', model: alignedModel(raw.distance) }
+    : raw.kmer !== undefined
       ? { kind: 'kmer', k: parseNumber('--kmer', raw.kmer, { min: 1, max: 10, integer: true }), canonical: raw.canonical }
       : raw.model !== undefined
-        ? { kind: 'model', model: raw.model, use: raw.modelFeatures }
-        : { kind: 'train', use: raw.modelFeatures };
+        ? { kind: 'model', model: raw.model, use: raw.modelFeatures, adaptEpochs: adaptEpochs(raw) }
+        : { kind: 'train', use: raw.modelFeatures, adaptEpochs: adaptEpochs(raw) };
   if (raw.canonical && features.kind !== 'kmer') throw new RnnseqError('--canonical applies to --kmer counts only', EXIT_USAGE);
   if (raw.allPositions && raw.windowsPerGroup !== undefined)
     throw new RnnseqError('give --windows-per-group or --all-positions, not both', EXIT_USAGE);
@@ -150,7 +168,8 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
     ...(raw.matrix !== undefined ? { matrix: raw.matrix } : {}),
     ...(raw.svg !== undefined ? { svg: raw.svg } : {}),
     method: raw.method,
-    distance: raw.distance,
+    // Unused with --aligned, whose model is in `features`.
+    distance: raw.aligned ? 'cosine' : profileDistance(raw.distance),
     windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }),
     windowsPerGroup: raw.allPositions
       ? 'all'
@@ -159,6 +178,29 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, max: 65536, integer: true }),
   };
+}
+
+function adaptEpochs(raw: RawPhyloFlags): number {
+  return parseNumber('--adapt-epochs', raw.adaptEpochs, { min: 0, max: 1000, integer: true });
+}
+
+/** --distance with --aligned: a substitution model (default JC69, what users run first with ape). */
+function alignedModel(raw: string | undefined): AlignedModel {
+  if (raw === undefined) return 'jc69';
+  if (!(ALIGNED_MODELS as readonly string[]).includes(raw))
+    throw new RnnseqError(`--aligned takes --distance ${ALIGNED_MODELS.join(', ')}, not ${raw}`, EXIT_USAGE);
+  return raw as AlignedModel;
+}
+
+/** --distance between profiles; the substitution models apply to --aligned only. */
+function profileDistance(raw: string | undefined): DistanceName {
+  if (raw === undefined) return 'cosine';
+  if (!(DISTANCE_NAMES as readonly string[]).includes(raw))
+    throw new RnnseqError(
+      `--distance ${raw} needs --aligned (an alignment's columns); between profiles use ${DISTANCE_NAMES.join(', ')}`,
+      EXIT_USAGE,
+    );
+  return raw as DistanceName;
 }
 
 function groupSources(inputs: string[], raw: RawPhyloFlags): { sources: GroupSource[]; rule: GroupRule } {

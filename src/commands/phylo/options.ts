@@ -1,19 +1,27 @@
 /** The options of `rnnseq phylo`, as its definition (command.ts) parses them. */
+import type { AlignedModel } from '../../phylo/aligned-distance.js';
 import type { DistanceName } from '../../phylo/distance.js';
 import type { TreeMethod } from '../../phylo/pipeline.js';
 import type { AlphabetName } from '../../seq/alphabet.js';
 import type { GroupRule, GroupSource } from '../../seq/groups.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 
-/** Where window vectors come from: the alignment-free k-mer baseline, a trained model, or a model trained here. */
-/** codes: per-position state codes (default); mean: the mean hidden state (see phylo-model.ts). */
-export const MODEL_FEATURES = ['codes', 'mean'] as const;
+/**
+ * What a model contributes: divergence: cross-entropy of each group under a model adapted to every other (default;
+ * phylo/cross-entropy.ts); codes: per-position state codes; mean: the mean hidden state (see model-featurizer.ts).
+ */
+export const MODEL_FEATURES = ['divergence', 'codes', 'mean'] as const;
 export type ModelFeatures = (typeof MODEL_FEATURES)[number];
 
+/**
+ * Where distances come from: the alignment-free k-mer baseline, an alignment's columns, a trained model, or a
+ * model trained here.
+ */
 export type FeatureSource =
   | { kind: 'kmer'; k: number; canonical: boolean }
-  | { kind: 'model'; model: string; use: ModelFeatures }
-  | { kind: 'train'; use: ModelFeatures };
+  | { kind: 'aligned'; model: AlignedModel }
+  | { kind: 'model'; model: string; use: ModelFeatures; adaptEpochs: number }
+  | { kind: 'train'; use: ModelFeatures; adaptEpochs: number };
 
 export interface PhyloTreeOptions extends RuntimeOptions {
   mode: 'tree';

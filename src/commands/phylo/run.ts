@@ -1,34 +1,36 @@
 import { Random } from '../../seq/random.js';
-import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../../errors.js';
 import { openInput } from '../../io/open-input.js';
 import { type Output, openOutput } from '../../io/output.js';
 import type { Logger } from '../../log.js';
+import { type AlignedModel, alignedDistances, encodeAlignment, resampleColumns } from '../../phylo/aligned-distance.js';
+import { type CrossBits, crossBits, crossEntropyDistances, resampleWindows } from '../../phylo/cross-entropy.js';
 import type { WindowFeaturizer } from '../../phylo/features.js';
 import { createKmerFeaturizer, maxKmerLength } from '../../phylo/kmer.js';
 import { formatMatrixTsv } from '../../phylo/matrix-tsv.js';
 import { formatNewick, parseNewick } from '../../phylo/newick.js';
-import { type GroupWindows, type Phylogeny, buildPhylogeny, featurizeGroups } from '../../phylo/pipeline.js';
+import { type GroupWindows, type Phylogeny, buildPhylogeny, featurizeGroups, phylogenyFromDistances } from '../../phylo/pipeline.js';
 import { type SequenceGroup, readGroups } from '../../seq/read-groups.js';
 import { robinsonFoulds } from '../../phylo/rf.js';
 import { formatDecimal } from '../../phylo/decimal.js';
 import { sampleWindows, tileWindows } from '../../seq/sample-windows.js';
 import type { Alphabet } from '../../seq/alphabet.js';
-import type { PhyloCompareOptions, PhyloOptions, PhyloTreeOptions } from './options.js';
+import type { FeatureSource, PhyloCompareOptions, PhyloOptions, PhyloTreeOptions } from './options.js';
 import { fastaInput } from '../../io/fasta.js';
-import { createLogger } from '../shared/runtime.js';
+import { type RuntimeOptions, createLogger } from '../shared/runtime.js';
 
 export async function run(options: PhyloOptions): Promise<void> {
   if (options.mode === 'compare') return compare(options);
   const log = await createLogger(options);
   const sources = options.sources.map((source) => ({ ...source, input: fastaInput(source.file) }));
-  const input = await readGroups(sources, options.rule, options.alphabet);
+  const input = await readGroups(sources, options.rule, options.alphabet, { keepAligned: options.features.kind === 'aligned' });
   const { groups, alphabet } = input;
   log.info(`read ${input.records} records in ${groups.length} groups (${alphabet.name})`, {
     records: input.records,
     groups: groups.length,
     alphabet: alphabet.name,
   });
-  if (input.recordsWithGaps > 0)
+  if (input.recordsWithGaps > 0 && options.features.kind !== 'aligned')
     log.info(`removed alignment gaps ('-', '.') from ${input.recordsWithGaps} of ${input.records} records`, {
       recordsWithGaps: input.recordsWithGaps,
     });
@@ -37,37 +39,16 @@ export async function run(options: PhyloOptions): Promise<void> {
   if (groups.length < 3)
     throw new RnnseqError(`a tree needs at least 3 groups, found ${groups.length} (${groups.map((g) => g.name).join(', ')})`, EXIT_USAGE);
 
-  const featurizer = await createFeaturizer(options, groups, alphabet, log);
-  let phylogeny: Phylogeny;
-  try {
-    const windows = cutWindows(groups, options);
-    const total = windows.reduce((sum, g) => sum + g.windows.length, 0);
-    log.info(
-      `features: ${featurizer.description} of ${total} windows (${options.windowBp} bp, ${options.windowsPerGroup === 'all' ? 'all non-overlapping' : `${options.windowsPerGroup} sampled`} per group)`,
-      { windows: total, features: featurizer.description },
-    );
-    if (options.bootstrap > 0) {
-      const few = windows.filter((g) => g.windows.length < 2).map((g) => g.name);
-      if (few.length > 0)
-        log.warn(
-          `${few.length} group(s) have a single window (e.g. ${few[0]}), which a bootstrap cannot resample: their support is overstated`,
-        );
-    }
-    const progress = await log.progress(total, 'windows');
-    const features = await featurizeGroups(windows, featurizer, {
-      keepWindowVectors: options.bootstrap > 0,
-      batchWindows: options.batchSize,
-      onWindows: (done) => progress.update(done),
-    });
-    progress.stop();
-    phylogeny = buildPhylogeny(features, options);
-  } finally {
-    featurizer.dispose();
-  }
+  const { features } = options;
+  const built =
+    features.kind === 'aligned'
+      ? alignedTree(options, features.model, groups, alphabet, log)
+      : features.kind !== 'kmer' && features.use === 'divergence'
+        ? await divergenceTree(options, groups, alphabet, log)
+        : await featureTree(options, groups, alphabet, log);
+  const { phylogeny } = built;
   const method = options.method === 'nj' ? 'neighbour joining' : 'UPGMA';
-  log.info(
-    `tree: ${method} on ${options.distance} distances${options.bootstrap > 0 ? `, support from ${options.bootstrap} bootstrap replicates` : ''}`,
-  );
+  log.info(`tree: ${method} on ${built.what}${options.bootstrap > 0 ? `, support from ${options.bootstrap} bootstrap replicates` : ''}`);
 
   // Outputs open only now that everything is computed: an interrupted run leaves no temp file behind.
   const outputs: Output[] = [];
@@ -78,7 +59,7 @@ export async function run(options: PhyloOptions): Promise<void> {
     if (options.matrix !== undefined) {
       const matrix = await openOutput(options.matrix);
       outputs.push(matrix);
-      await matrix.write(formatMatrixTsv(phylogeny.names, phylogeny.matrix, `${options.distance} distance of ${featurizer.description}`));
+      await matrix.write(formatMatrixTsv(phylogeny.names, phylogeny.matrix, built.matrixHeader));
     }
     if (options.svg !== undefined) {
       const { renderTreeSvg } = await import('../../report/tree-svg.js');
@@ -93,6 +74,155 @@ export async function run(options: PhyloOptions): Promise<void> {
   }
   const written = [options.out, options.matrix, options.svg].filter((file) => file !== undefined && file !== '-');
   if (written.length > 0) log.info(`wrote ${written.join(' and ')}`);
+}
+
+interface BuiltTree {
+  phylogeny: Phylogeny;
+  /** for the log: what the tree was built on */
+  what: string;
+  /** the --matrix file's first cell */
+  matrixHeader: string;
+}
+
+/**
+ * --aligned: one alignment row per group, distances from its columns (phylo/aligned-distance.ts), the bootstrap
+ * resampling columns.
+ */
+function alignedTree(options: PhyloTreeOptions, model: AlignedModel, groups: SequenceGroup[], alphabet: Alphabet, log: Logger): BuiltTree {
+  const rows = groups.map((group) => {
+    const records = group.aligned!;
+    if (records.length !== 1) {
+      const second = records[1]!;
+      throw dataError(
+        { file: second.file, line: second.line, record: second.id },
+        `group '${group.name}' has ${records.length} records; --aligned takes one alignment row per leaf (drop the grouping option)`,
+      );
+    }
+    return records[0]!;
+  });
+  const columns = rows[0]!.row.length;
+  const ragged = rows.find((r) => r.row.length !== columns);
+  if (ragged) {
+    throw dataError(
+      { file: ragged.file, line: ragged.line, record: ragged.id },
+      `the row is ${ragged.row.length} columns long, but '${rows[0]!.id}' has ${columns}: --aligned needs aligned input`,
+    );
+  }
+  const nucleotide = alphabet.name !== 'protein';
+  if (!nucleotide && model !== 'p')
+    throw new RnnseqError(`--distance ${model} is a nucleotide model; aligned protein takes --distance p`, EXIT_USAGE);
+  const alignment = encodeAlignment(
+    groups.map((g) => g.name),
+    rows.map((r) => r.row),
+    nucleotide,
+  );
+  const full = alignedDistances(alignment, model);
+  if (full.undefinedPairs.length === (full.matrix.length * (full.matrix.length - 1)) / 2) {
+    throw new RnnseqError(`no pair of rows has a defined ${model} distance (no shared sites, or all saturated)`, EXIT_DATA);
+  }
+  if (full.undefinedPairs.length > 0) {
+    const [i, j] = full.undefinedPairs[0]!;
+    log.warn(
+      `${full.undefinedPairs.length} pair(s) have no defined ${model} distance (saturated, or no site without a gap in both; e.g. ${alignment.names[i]} and ${alignment.names[j]}): set to twice the largest defined distance`,
+    );
+  }
+  log.info(`features: ${model} distances over ${columns} alignment columns (pairwise deletion of gaps and ambiguity codes)`, { columns });
+  const phylogeny = phylogenyFromDistances(
+    alignment.names,
+    (random) => (random ? alignedDistances(alignment, model, resampleColumns(columns, random)).matrix : full.matrix),
+    options,
+  );
+  const what = `${model === 'p' ? 'p' : model.toUpperCase()} distances`;
+  return { phylogeny, what, matrixHeader: `${model} distance (substitutions per site) over ${columns} alignment columns` };
+}
+
+/** Window vectors (k-mer profiles or a model's states) averaged per group, then a profile distance. */
+async function featureTree(options: PhyloTreeOptions, groups: SequenceGroup[], alphabet: Alphabet, log: Logger): Promise<BuiltTree> {
+  const featurizer = await createFeaturizer(options, groups, alphabet, log);
+  try {
+    const windows = cutWindows(groups, options);
+    const total = logWindows(windows, featurizer.description, options, log);
+    const progress = await log.progress(total, 'windows');
+    const features = await featurizeGroups(windows, featurizer, {
+      keepWindowVectors: options.bootstrap > 0,
+      batchWindows: options.batchSize,
+      onWindows: (done) => progress.update(done),
+    });
+    progress.stop();
+    const phylogeny = buildPhylogeny(features, options);
+    return { phylogeny, what: `${options.distance} distances`, matrixHeader: `${options.distance} distance of ${featurizer.description}` };
+  } finally {
+    featurizer.dispose();
+  }
+}
+
+/** The language model adapted to each group in turn; distances are excess code lengths (phylo/cross-entropy.ts). */
+async function divergenceTree(options: PhyloTreeOptions, groups: SequenceGroup[], alphabet: Alphabet, log: Logger): Promise<BuiltTree> {
+  const features = options.features as Extract<FeatureSource, { kind: 'model' | 'train' }>;
+  const runtime = runtimeOf(options);
+  const model = features.kind === 'model' ? features.model : await trainModelFor(options, groups, alphabet, log);
+  const { createModelAdapter } = await import('./model-adapter.js');
+  const adapter = await createModelAdapter({
+    ...runtime,
+    model,
+    epochs: features.adaptEpochs,
+    learningRate: ADAPT_LEARNING_RATE,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    log,
+  });
+  let table: CrossBits;
+  try {
+    const windows = cutWindows(groups, options);
+    logWindows(windows, adapter.description, options, log);
+    const progress = await log.progress(groups.length, 'groups');
+    table = await crossBits(windows, adapter, (done) => progress.update(done));
+    progress.stop();
+  } finally {
+    adapter.dispose();
+  }
+  const phylogeny = phylogenyFromDistances(
+    table.names,
+    (random) => crossEntropyDistances(table, random ? resampleWindows(table, random) : undefined),
+    options,
+  );
+  const what = 'excess cross-entropy (bits per base, symmetrised)';
+  return { phylogeny, what, matrixHeader: `${what} of ${adapter.description}` };
+}
+
+/** Logs what the windows are and warns when a bootstrap cannot resample them; returns how many there are. */
+function logWindows(windows: readonly GroupWindows[], description: string, options: PhyloTreeOptions, log: Logger): number {
+  const total = windows.reduce((sum, g) => sum + g.windows.length, 0);
+  log.info(
+    `features: ${description} of ${total} windows (${options.windowBp} bp, ${options.windowsPerGroup === 'all' ? 'all non-overlapping' : `${options.windowsPerGroup} sampled`} per group)`,
+    { windows: total, features: description },
+  );
+  if (options.bootstrap > 0) {
+    const few = windows.filter((g) => g.windows.length < 2).map((g) => g.name);
+    if (few.length > 0)
+      log.warn(
+        `${few.length} group(s) have a single window (e.g. ${few[0]}), which a bootstrap cannot resample: their support is overstated`,
+      );
+  }
+  return total;
+}
+
+/** The base model's own rate: 0.01 and 0.03 memorised worse on the shared sets. */
+const ADAPT_LEARNING_RATE = 0.003;
+
+function runtimeOf(options: PhyloTreeOptions): RuntimeOptions & { quiet: boolean; json: boolean } {
+  return {
+    backend: options.backend,
+    engine: options.engine,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    quiet: options.quiet ?? false,
+    json: options.json ?? false,
+  };
+}
+
+async function trainModelFor(options: PhyloTreeOptions, groups: SequenceGroup[], alphabet: Alphabet, log: Logger): Promise<string> {
+  const { trainPhyloModel } = await import('./train-model.js');
+  return trainPhyloModel({ ...runtimeOf(options), groups, alphabet: alphabet.name, windowBp: options.windowBp, seed: options.seed, log });
 }
 
 async function createFeaturizer(
@@ -110,27 +240,19 @@ async function createFeaturizer(
       throw new RnnseqError('--canonical needs nucleotides: protein has no reverse complement', EXIT_USAGE);
     return createKmerFeaturizer({ k: features.k, alphabet, canonical: features.canonical });
   }
+  if (features.kind === 'aligned') throw new Error('createFeaturizer: --aligned builds no window features');
   // Training and the model featurizer each start the engine runtime themselves (and announce it).
-  const runtime = {
-    backend: options.backend,
-    engine: options.engine,
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    quiet: options.quiet ?? false,
-    json: options.json ?? false,
-  };
-  const model =
-    features.kind === 'model'
-      ? features.model
-      : await (await import('./train-model.js')).trainPhyloModel({
-          ...runtime,
-          groups,
-          alphabet: alphabet.name,
-          windowBp: options.windowBp,
-          seed: options.seed,
-          log,
-        });
+  const runtime = runtimeOf(options);
+  const model = features.kind === 'model' ? features.model : await trainModelFor(options, groups, alphabet, log);
   const { createModelFeaturizer } = await import('./model-featurizer.js');
-  return createModelFeaturizer({ ...runtime, model, pool: 'mean', features: features.use, batchSize: options.batchSize, log });
+  return createModelFeaturizer({
+    ...runtime,
+    model,
+    pool: 'mean',
+    features: features.use as 'codes' | 'mean',
+    batchSize: options.batchSize,
+    log,
+  });
 }
 
 function cutWindows(groups: readonly SequenceGroup[], options: PhyloTreeOptions): GroupWindows[] {

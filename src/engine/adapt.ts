@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type EncodedSequence, packBatch } from '../seq/batch.js';
+import { newParameters } from './model.js';
+import { nextSymbolTargets } from './objective.js';
+import { readTidy } from './read-tensor.js';
+import { SequenceModel } from './sequence-model.js';
+import { type TrainConfig, trainModel } from './trainer.js';
+
+/**
+ * A language model adapted to one group's sequences: a copy of a shared base model trained a little further on
+ * them alone. The base keeps what all groups share; the copy shifts towards what this group does differently.
+ * Adaptation is plain training (same optimiser, clipping and seeding), so the same seed adapts identically.
+ */
+export async function adaptedCopy(base: SequenceModel, items: readonly EncodedSequence[], config: TrainConfig): Promise<SequenceModel> {
+  const copy = new SequenceModel(base.info, newParameters([...base.params].map(([name, value]) => [name, value])), base.core);
+  // No validation set: adaptation is meant to fit the group (a compressor fits what it compresses).
+  await trainModel(copy, { items: [...items] }, undefined, { ...config, patience: 0, lrPatience: 0 });
+  return copy;
+}
+
+/** Total code length of each item under a language model, and how many positions it counts. */
+export interface ItemBits {
+  /** -log2 p(next symbol), summed over the item's counted positions */
+  bits: Float64Array;
+  /** positions whose next symbol is one definite residue (N and padding never count), per item */
+  positions: Uint32Array;
+}
+
+/**
+ * Each item's code length under `model`: every position predicts the next, as in training and validation, so
+ * the numbers add up to the validation bits per base over the same windows.
+ */
+export function itemBits(model: SequenceModel, items: readonly EncodedSequence[], batchSize: number): ItemBits {
+  const arch = model.info.architecture;
+  const classes = arch.numClasses;
+  const bits = new Float64Array(items.length);
+  const positions = new Uint32Array(items.length);
+  for (let start = 0; start < items.length; start += batchSize) {
+    const slice = items.slice(start, start + batchSize);
+    const batch = packBatch(slice, arch.inputSize);
+    const logProbs = readTidy(() => tf.logSoftmax(model.run(batch).logits));
+    const targets = nextSymbolTargets(
+      batch,
+      slice.map((item) => item.length),
+    );
+    for (let b = 0; b < batch.batch; b++) {
+      let sum = 0;
+      let counted = 0;
+      for (let t = 0; t < targets.steps; t++) {
+        if (targets.weights[b * targets.steps + t] === 0) continue;
+        const target = (b * targets.steps + t) * classes;
+        const from = (b * batch.steps + t) * classes;
+        for (let k = 0; k < classes; k++) if (targets.targets[target + k] === 1) sum -= logProbs[from + k]!;
+        counted++;
+      }
+      bits[start + b] = sum / Math.LN2;
+      positions[start + b] = counted;
+    }
+  }
+  return { bits, positions };
+}

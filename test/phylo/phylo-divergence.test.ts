@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatNewick, parseNewick } from '../../src/phylo/newick.js';
+import { robinsonFoulds } from '../../src/phylo/rf.js';
+import { runCli, tempDir } from '../helpers.js';
+import { evolve, evolveBalanced, toFasta } from './evolve.js';
+
+// Unequal rates on the leaves (no molecular clock), as in phylo-cli.test.ts's k-mer simulation.
+const TRUE_TREE = '(((A:0.02,B:0.09):0.05,(C:0.08,D:0.02):0.05):0.04,((E:0.05,F:0.02):0.05,(G:0.09,H:0.03):0.05):0.04);';
+
+test('phylo --train (cross-entropy divergence) recovers a simulated 8-leaf evolution, bootstrap included', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick(TRUE_TREE, 'truth');
+  writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
+  const built = await runCli([
+    'phylo',
+    '--train',
+    '--seed',
+    '3',
+    '--bootstrap',
+    '20',
+    join(dir, 'sim.fa'),
+    '-o',
+    join(dir, 'tree.nwk'),
+    '--matrix',
+    join(dir, 'd.tsv'),
+  ]);
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(built.stderr, /tree: neighbour joining on excess cross-entropy/);
+  const tree = parseNewick(readFileSync(join(dir, 'tree.nwk'), 'utf8'), 'tree.nwk');
+  assert.equal(robinsonFoulds(truth, tree).rf, 0, formatNewick(tree));
+  assert.match(formatNewick(tree), /\)\d+:/, 'bootstrap support on internal branches');
+  assert.match(readFileSync(join(dir, 'd.tsv'), 'utf8'), /^excess cross-entropy \(bits per base, symmetrised\)/);
+});
+
+test('with equal base composition in every species, the divergence still recovers the tree, and aligned input gives the same tree as degapped', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick(TRUE_TREE, 'truth');
+  const sequences = evolveBalanced(truth, 3000, 5);
+  const counts = [...sequences.values()].map((s) => [...'ACGT'].map((b) => s.split(b).length - 1).join(','));
+  assert.equal(new Set(counts).size, 1, 'every leaf has the same base counts');
+  // The same sequences as an "alignment": gap runs inserted at the same columns in every row but one.
+  const gapped = new Map(
+    [...sequences].map(([name, s], i) => [name, i === 0 ? `${s}-----` : `${s.slice(0, 1000)}---${s.slice(1000, 2000)}--${s.slice(2000)}`]),
+  );
+  writeFileSync(join(dir, 'plain.fa'), toFasta(sequences));
+  writeFileSync(join(dir, 'aligned.fa'), toFasta(gapped));
+
+  // Composition alone (1-mer profiles) sees no difference at all.
+  const composition = await runCli([
+    'phylo',
+    '-q',
+    '--kmer',
+    '1',
+    '--all-positions',
+    '--window',
+    '100000',
+    join(dir, 'plain.fa'),
+    '--matrix',
+    join(dir, 'k1.tsv'),
+    '-o',
+    join(dir, 'k1.nwk'),
+  ]);
+  assert.equal(composition.code, 0, composition.stderr);
+  const k1 = readFileSync(join(dir, 'k1.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .flatMap((line) => line.split('\t').slice(1).map(Number));
+  assert.ok(
+    k1.every((d) => d < 1e-12),
+    `1-mer distances are all 0: ${k1.join(' ')}`,
+  );
+
+  const args = (file: string) => ['phylo', '-q', '--train', '--seed', '2', join(dir, file)];
+  const plain = await runCli(args('plain.fa'));
+  assert.equal(plain.code, 0, plain.stderr);
+  const tree = parseNewick(plain.stdout, 'stdout');
+  assert.equal(robinsonFoulds(truth, tree).rf, 0, plain.stdout);
+  const aligned = await runCli(args('aligned.fa'));
+  assert.equal(aligned.code, 0, aligned.stderr);
+  assert.equal(aligned.stdout, plain.stdout, 'the model reads residues, never alignment columns');
+});

@@ -13,7 +13,7 @@ export interface WindowFeaturizer<V extends WindowVector = WindowVector> {
 
 /**
  * A window's vector: dense, or sparse over a vocabulary too large to hold densely per window (the hidden-state
- * codes of a model: see phylo-model.ts). Sparse vectors index dimensions 0 .. size − 1; `size` may grow while
+ * codes of a model: see commands/phylo/model-featurizer.ts). Sparse vectors index dimensions 0 .. size − 1; `size` may grow while
  * windows are featurized and is read after the last call.
  */
 export type WindowVector = Float32Array | SparseVector;

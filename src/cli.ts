@@ -170,10 +170,12 @@ Circular records are read whole, never cropped to the model's length.`,
   const scanCommand = program
     .command('scan')
     .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows (a tagger: a per-base track)')
-    .argument('[genome]', "FASTA genome (.gz or '-' for stdin)", '-')
+    .argument('[genome]', "genome: FASTA (.gz or '-' for stdin), .2bit, or FASTA / bgzip FASTA with a samtools .fai (read only where a --region or --shard needs)", '-')
     .requiredOption('-m, --model <path>', 'scanner (trained with train --genome), tagger (train --task tag), or any fixed-length classifier with --class')
     .option('-o, --out <file>', 'write the calls (BED) here (atomically) instead of stdout')
+    .addOption(new Option('--format <format>', 'calls as BED6 + max_prob, mean_prob, windows (bed), or ENCODE narrowPeak with the best window as summit (narrowpeak)').choices(['bed', 'narrowpeak'] as const))
     .option('--bedgraph <file>', "also write every window's probability as bedGraph (on its central stride-wide bin; a tagger: the per-base probability in --bin bins)")
+    .option('--bigwig <file>', 'also write the --bedgraph track as bigWig, with zoom levels (not with --shard: convert the joined bedGraphs with rnnseq bigwig)')
     .option('--bin <bp>', 'taggers: bedGraph bin width; each bin holds the mean per-base probability, equal neighbours merge (default 10)')
     .option('--merge-gap <bp>', 'taggers: join called runs separated by at most this many uncalled bases (default 0)')
     .option('--min-run <bp>', 'taggers: write only runs at least this long, after joining (default 1)')
@@ -415,6 +417,31 @@ Examples:
     .action(async (model, opts) => {
       const { parseReportOptions, run } = await import('./commands/report.js');
       await run(parseReportOptions(model, opts));
+    });
+
+  program
+    .command('bigwig')
+    .description('convert a bedGraph (e.g. the joined --bedgraph of scan shards) into bigWig, with zoom levels; no UCSC tools needed')
+    .argument('<bedgraph>', "bedGraph file (.gz or '-' for stdin is not accepted: it is read twice)")
+    .option('-g, --genome <file>', 'chromosome lengths from this genome: FASTA (.gz), .2bit, or indexed FASTA')
+    .option('--sizes <file>', 'chromosome lengths from a UCSC chrom.sizes file (or a samtools .fai)')
+    .requiredOption('-o, --out <file>', 'the bigWig to write (atomically)')
+    .addOption(logOptions.quiet())
+    .addOption(logOptions.json())
+    .addHelpText(
+      'after',
+      `
+Intervals must be sorted within each chromosome and not overlap, and each chromosome's lines must be together
+(rnnseq scan writes them so; for other files: sort -k1,1 -k2,2n). Values are stored as 32-bit floats, as
+UCSC's bedGraphToBigWig stores them.
+
+Examples:
+  $ cat part{1..40}.bedGraph > enhancers.bedGraph && rnnseq bigwig enhancers.bedGraph -g hg38.2bit -o enhancers.bw
+  $ rnnseq bigwig track.bedGraph --sizes hg38.chrom.sizes -o track.bw`,
+    )
+    .action(async (bedGraph, opts) => {
+      const { parseBigWigOptions, run } = await import('./commands/bigwig.js');
+      await run(parseBigWigOptions(bedGraph, opts));
     });
 
   program

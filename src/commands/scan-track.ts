@@ -22,7 +22,8 @@ import { defaultTrackStride } from '../scan/track-combine.js';
 import { runScanJob } from './scan-job.js';
 import { loadModel } from './checkpoints.js';
 import { startRuntime } from './runtime.js';
-import { type ScanOptions, checkRegionsSeen, formatBp, lengthsOf, progressTotal } from './scan.js';
+import { type ScanOptions, checkRegionsSeen, formatBp, lengthsOf, openScanGenome, progressTotal, sourceLengths } from './scan.js';
+import { genomeChunks } from '../seq/genome-chunks.js';
 
 /** bedGraph bin width when --bin is not given: a 150 kbp chloroplast gives at most 15,000 lines. */
 export const DEFAULT_TRACK_BIN_BP = 10;
@@ -39,7 +40,8 @@ function planTrack(options: ScanOptions, spec: ModelSpec, model: string): TrackP
     throw new RnnseqError(`${model} is a tagger: its runs and bedGraph lines are cut at a part's edges, so --shard parts would not add up to the whole scan; scan with --region CHROM per job instead`, EXIT_USAGE);
   }
   if (options.extent !== undefined) throw new RnnseqError(`--extent is for window scanners; ${model} is a tagger, whose calls are runs of bases at or above the threshold`, EXIT_USAGE);
-  if (options.binBp !== undefined && options.bedgraph === undefined) throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE too', EXIT_USAGE);
+  if (options.binBp !== undefined && options.bedgraph === undefined && options.bigwig === undefined) throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE (or --bigwig FILE) too', EXIT_USAGE);
+  if (options.format === 'narrowpeak') throw new RnnseqError(`--format narrowpeak is for window scanners; ${model} is a tagger, whose calls are runs of bases (BED6 + max_prob, mean_prob)`, EXIT_USAGE);
   const window = spec.window;
   const windowBp = window?.lengthBp ?? spec.inputLength;
   if (windowBp === null || windowBp === undefined) throw new RnnseqError(`${model}: a tagger without a fixed window cannot scan (retrain it with train --task tag)`, EXIT_USAGE);
@@ -66,7 +68,7 @@ function planTrack(options: ScanOptions, spec: ModelSpec, model: string): TrackP
       threshold: options.threshold ?? calibratedThreshold ?? 0.5,
       mergeGapBp: options.mergeGapBp ?? 0,
       minRunBp: options.minRunBp ?? 1,
-      binBp: options.bedgraph !== undefined ? (options.binBp ?? DEFAULT_TRACK_BIN_BP) : 0,
+      binBp: options.bedgraph !== undefined || options.bigwig !== undefined ? (options.binBp ?? DEFAULT_TRACK_BIN_BP) : 0,
       channels: alphabet.size,
       encoding: byteEncodingTable(alphabet),
       circular: options.circular === true,
@@ -85,8 +87,9 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
 
   await runScanJob(options, log, async (job) => {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
-    const measure = showProgress || (options.summary !== undefined && options.input !== '-');
-    const lengths = measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
+    const source = await openScanGenome(options, job);
+    const measure = showProgress || options.bigwig !== undefined || (options.summary !== undefined && options.input !== '-');
+    const lengths = source ? sourceLengths(source) : measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
     const owned = options.regions.length > 0 ? normaliseIntervals(options.regions) : undefined;
     if (lengths && owned) checkRegionsSeen(options, new Set(lengths.map((l) => l.name)));
 
@@ -116,7 +119,9 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
     const started = performance.now();
     const stats = emptyTrackStats();
     const strandColumn = settings.strand === 'both' ? '.' : settings.strand;
-    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
+    const chunks = source
+      ? genomeChunks(source, owned, { grid: settings.grid, batchWindows: settings.batchWindows, alphabet, circular: settings.circular === true, signal: job.signal })
+      : readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
     try {
       for await (const event of scanTrack(chunks, owned, settings, score, stats, options.input)) {
         await writeEvent(event, calls, bedgraph, plan.positiveClass, strandColumn);
@@ -130,7 +135,7 @@ export async function run(options: ScanOptions, spec: ModelSpec, log: Logger): P
     }
     if (!lengths && owned) checkRegionsSeen(options, stats.seen);
     if (summary) await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title: `${plan.positiveClass} bases along ${options.input === '-' ? 'stdin' : basename(options.input)}` }).svg + '\n');
-    await job.commit();
+    await job.commit(lengths);
     const seconds = (performance.now() - started) / 1000;
     if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
     if (stats.shortSequences.length > 0) {

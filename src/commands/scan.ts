@@ -5,6 +5,9 @@ import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { formatBedLine } from '../io/bed.js';
 import { formatBedGraphLine } from '../io/bedgraph.js';
 import { readFastaChunks } from '../io/fasta.js';
+import { type GenomeSource, openGenomeSource } from '../io/genome-source.js';
+import { formatNarrowPeakLine } from '../io/narrowpeak.js';
+import { genomeChunks } from '../seq/genome-chunks.js';
 import type { Output } from '../io/output.js';
 import { type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { sequenceLengths } from '../seq/genome.js';
@@ -13,15 +16,21 @@ import { type GenomeInterval, type OwnedStarts, type SequenceLength, type Shard,
 import { type CallExtent, type RcCombine, type ScanEvent, type ScanSettings, type StrandMode, emptyStats, scanChunks } from '../scan/scanner.js';
 import { densityFigure } from '../report/density-svg.js';
 import { ScanSummary } from '../report/scan-summary.js';
-import { runScanJob } from './scan-job.js';
+import { type ScanJob, runScanJob } from './scan-job.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
+
+export type ScanFormat = 'bed' | 'narrowpeak';
 
 export interface ScanOptions extends RuntimeOptions {
   model: string;
   input: string;
   out?: string;
   bedgraph?: string;
+  /** the track as bigWig (written from the same bins as --bedgraph) */
+  bigwig?: string;
+  /** calls as BED6+3 (default) or narrowPeak (BED6+4) */
+  format?: ScanFormat;
   /** SVG of call density along each sequence */
   summary?: string;
   /** defaults come from the model: a quarter window, its strand / rcCombine / threshold, 10% N */
@@ -47,6 +56,8 @@ export interface RawScanFlags extends RawRuntimeFlags {
   model: string;
   out?: string;
   bedgraph?: string;
+  bigwig?: string;
+  format?: ScanFormat;
   summary?: string;
   stride?: string;
   strand?: StrandMode;
@@ -70,6 +81,11 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
   if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph) throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
   if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-') throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
   if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph)) throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
+  if (raw.bigwig !== undefined && raw.shard !== undefined) {
+    throw new RnnseqError('--bigwig cannot be split with --shard: bigWig files do not concatenate. Write --bedgraph partK.bedGraph per shard, then: cat part*.bedGraph > track.bedGraph (in shard order) and rnnseq bigwig track.bedGraph --genome GENOME -o track.bw', EXIT_USAGE);
+  }
+  if (raw.bigwig !== undefined && [raw.out, raw.bedgraph, raw.summary].includes(raw.bigwig)) throw new RnnseqError('--bigwig needs a file of its own', EXIT_USAGE);
+  if (raw.bigwig === '-') throw new RnnseqError('--bigwig needs a file: bigWig is written with random access, not to stdout', EXIT_USAGE);
   if (raw.rc !== undefined && (raw.strand !== undefined || raw.rcCombine !== undefined)) throw new RnnseqError('give --rc, or --strand / --rc-combine, not both', EXIT_USAGE);
   const rc = raw.rc === undefined ? {} : raw.rc === 'none' ? { strand: '+' as const } : { strand: 'both' as const, rcCombine: raw.rc === 'average' ? ('mean' as const) : ('max' as const) };
   return {
@@ -79,6 +95,8 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...rc,
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
+    ...(raw.bigwig !== undefined ? { bigwig: raw.bigwig } : {}),
+    ...(raw.format !== undefined ? { format: raw.format } : {}),
     ...(raw.summary !== undefined ? { summary: raw.summary } : {}),
     ...(raw.stride !== undefined ? { strideBp: parseNumber('--stride', raw.stride, { min: 1, integer: true }) } : {}),
     ...(raw.strand !== undefined ? { strand: raw.strand } : {}),
@@ -138,7 +156,7 @@ function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPla
       rcCombine,
       threshold: options.threshold ?? calibratedThreshold ?? 0.5,
       extent: options.extent ?? window?.extent ?? 'window',
-      windowScores: options.bedgraph !== undefined,
+      windowScores: options.bedgraph !== undefined || options.bigwig !== undefined,
       channels: alphabet.size,
       encoding: byteEncodingTable(alphabet),
     },
@@ -164,8 +182,10 @@ export async function run(options: ScanOptions): Promise<void> {
   await runScanJob(options, log, async (job) => {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
     // --summary draws sequences to scale: measure a genome file first (cheap next to scoring it); stdin cannot be.
-    const measure = options.shard || showProgress || (options.summary !== undefined && options.input !== '-');
-    const lengths = measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
+    // A .2bit or indexed FASTA knows its lengths and is read only where this run owns windows (src/seq/genome-chunks.ts).
+    const source = await openScanGenome(options, job);
+    const measure = options.shard || showProgress || options.bigwig !== undefined || (options.summary !== undefined && options.input !== '-');
+    const lengths = source ? sourceLengths(source) : measure ? await lengthsOf(options, alphabet, job.signal) : undefined;
     const owned = ownedStarts(options, lengths);
 
     const { calls, bedgraph, summary: summaryOutput } = await job.open();
@@ -192,10 +212,12 @@ export async function run(options: ScanOptions): Promise<void> {
     const progress = totalBp > 0 ? await log.progress(totalBp, 'bp') : { update() {}, stop() {} };
     const started = performance.now();
     const stats = emptyStats();
-    const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
+    const chunks = source
+      ? genomeChunks(source, owned, { grid: settings.grid, batchWindows: settings.batchWindows, alphabet, circular: settings.circular === true, signal: job.signal })
+      : readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
     try {
       for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
-        await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
+        await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand, options.format ?? 'bed');
         summary?.add(event);
         const seconds = (performance.now() - started) / 1000;
         progress.update(Math.min(event.basesDone, totalBp), { status: `${formatBp(event.basesDone / Math.max(seconds, 1e-9))}/s` });
@@ -205,8 +227,9 @@ export async function run(options: ScanOptions): Promise<void> {
       model.dispose();
     }
     if (!lengths) checkRegionsSeen(options, stats.seen); // else checked before the scan
+    if (source) log.record('genome', { bytesRead: source.bytesRead }, `rnnseq: read ${source.bytesRead} bytes of ${options.input}`);
     if (summary) await summaryOutput!.write(densityFigure(summary.chromosomes(lengths), { title: `${plan.positiveClass} calls along ${options.input === '-' ? 'stdin' : basename(options.input)}` }).svg + '\n');
-    await job.commit();
+    await job.commit(lengths);
     const seconds = (performance.now() - started) / 1000;
     if (stats.circularSequences > 0) log.info(`${stats.circularSequences} sequence(s) scanned as circular: windows run across the origin`);
     if (stats.shortSequences.length > 0) {
@@ -222,9 +245,22 @@ export async function run(options: ScanOptions): Promise<void> {
   });
 }
 
+/** The genome as random access when it is a .2bit or has a .fai; closed when the scan job ends. */
+export async function openScanGenome(options: ScanOptions, job: ScanJob): Promise<GenomeSource | undefined> {
+  if (options.input === '-') return undefined;
+  const source = await openGenomeSource(options.input);
+  if (source) job.onEnd(() => source.close());
+  return source;
+}
+
+export function sourceLengths(source: GenomeSource): SequenceLength[] {
+  return source.names().map((name) => ({ name, length: source.length(name) }));
+}
+
 export async function lengthsOf(options: ScanOptions, alphabet: ReturnType<typeof getAlphabet>, signal: AbortSignal): Promise<SequenceLength[]> {
   if (options.input === '-') {
-    throw new RnnseqError('--shard needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)', EXIT_USAGE);
+    const why = options.shard ? '--shard' : '--bigwig';
+    throw new RnnseqError(`${why} needs the genome as a file: it is read once to measure it, then scanned (stdin can be read only once)`, EXIT_USAGE);
   }
   return sequenceLengths(options.input, alphabet, signal);
 }
@@ -255,11 +291,17 @@ export function progressTotal(lengths: SequenceLength[], owned: OwnedStarts | un
   return upTo;
 }
 
-async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-'): Promise<void> {
+async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-', format: ScanFormat): Promise<void> {
   if (event.regions.length > 0) {
     let text = '';
     for (const region of event.regions) {
       const score = Math.min(1000, Math.max(0, Math.round(region.maxProb * 1000)));
+      if (format === 'narrowpeak') {
+        // A call cut at a circular origin keeps its summit only in the piece that holds it.
+        const summit = Math.min(region.end - 1, Math.max(region.start, region.summit ?? Math.floor((region.start + region.end) / 2)));
+        text += formatNarrowPeakLine({ chrom: event.chrom, start: region.start, end: region.end, name, score, strand, signalValue: region.maxProb, summit });
+        continue;
+      }
       text += formatBedLine({ chrom: event.chrom, start: region.start, end: region.end, name, score, strand }, [
         region.maxProb.toFixed(4),
         (region.sumProb / region.windows).toFixed(4),

@@ -4,8 +4,8 @@
  * lines together) and measures the mean interval to pick zoom levels; a second pass writes (src/io/bigwig.ts).
  * The bigWig is written to a temp sibling and renamed into place, so no partial file is ever left.
  *
- * Chromosomes keep the order they appear in (genome order for rnnseq's own tracks, `sort -k1,1` order for UCSC's);
- * chromosomes of the sizes without data are listed too, after them.
+ * Chromosomes are listed in the sizes' (genome's) order when the bedGraph follows it, as rnnseq's tracks do; else
+ * in the bedGraph's order (`sort -k1,1` for UCSC's), then the chromosomes without data.
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { dataError, EXIT_RUNTIME, RnnseqError } from '../errors.js';
@@ -85,7 +85,12 @@ export async function bedGraphToBigWig(bedGraph: string, sizes: readonly BigWigC
     items++;
     spanBp += item.end - item.start;
   }
-  const order = [...seen, ...sizes.map((c) => c.name).filter((name) => !seen.includes(name))];
+  // Data must be in chromosome-ID order: the sizes' order when the bedGraph follows it (rnnseq's tracks), else the
+  // bedGraph's own order followed by the chromosomes it does not name.
+  const rank = new Map(sizes.map((c, i) => [c.name, i]));
+  const followsSizes = seen.every((name, i) => i === 0 || rank.get(name)! > rank.get(seen[i - 1]!)!);
+  const seenSet = new Set(seen);
+  const order = followsSizes ? sizes.map((c) => c.name) : [...seen, ...sizes.map((c) => c.name).filter((name) => !seenSet.has(name))];
   const longest = Math.max(1, ...sizes.map((c) => c.length));
   const writerOptions = { reductions: zoomReductions(items > 0 ? spanBp / items : 1, longest), ...(options.itemsPerSlot ? { itemsPerSlot: options.itemsPerSlot } : {}) };
   await writeBigWigFile(out, order.map((name) => ({ name, length: sizeMap.get(name)! })), writerOptions, async (writer) => {

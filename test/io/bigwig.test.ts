@@ -62,7 +62,7 @@ function close(actual: number | null, expected: number | null, relative: number,
 
 function checkAgainstPyBigWig(bw: string, sizes: ReadonlyArray<[string, number]>, items: readonly Item[]): Dump {
   const dump = pyBigWig<Dump>(DUMP, bw);
-  assert.deepEqual(dump.chroms, sizes, 'chromosomes in order of appearance, with their lengths');
+  assert.deepEqual(dump.chroms, sizes, 'chromosomes in the order given, with their lengths');
   for (const [chrom] of sizes) {
     const expected = items.filter((i) => i.chrom === chrom).map((i) => [i.start, i.end, Math.fround(i.value)]);
     assert.deepEqual(dump.intervals[chrom], expected, `${chrom}: every interval and value equals the bedGraph's`);

@@ -6,7 +6,7 @@ import { parseRegion, parseShard } from '../../seq/regions.js';
 import { RC_COMBINES, type RcCombine, STRAND_MODES, type StrandMode } from '../../seq/strands.js';
 import { collect, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
-import type { ScanOptions } from './options.js';
+import { SCAN_FORMATS, type ScanFormat, type ScanOptions } from './options.js';
 
 /** --rc, the spelling classify and embed use: average|max = both strands combined by mean|max, none = + only. */
 const RC_SPELLINGS = ['average', 'max', 'none'] as const;
@@ -15,15 +15,29 @@ export function register(program: Command): void {
   const scanCommand = program
     .command('scan')
     .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows (a tagger: a per-base track)')
-    .argument('[genome]', "FASTA genome (.gz or '-' for stdin)", '-')
+    .argument(
+      '[genome]',
+      "genome: FASTA (.gz or '-' for stdin), .2bit, or FASTA / bgzip FASTA with a samtools .fai (read only where a --region or --shard needs)",
+      '-',
+    )
     .requiredOption(
       '-m, --model <path>',
       'scanner (trained with train --genome), tagger (train --task tag), or any fixed-length classifier with --class',
     )
     .option('-o, --out <file>', 'write the calls (BED) here (atomically) instead of stdout')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'calls as BED6 + max_prob, mean_prob, windows (bed), or ENCODE narrowPeak with the best window as summit (narrowpeak)',
+      ).choices(SCAN_FORMATS),
+    )
     .option(
       '--bedgraph <file>',
       "also write every window's probability as bedGraph (on its central stride-wide bin; a tagger: the per-base probability in --bin bins)",
+    )
+    .option(
+      '--bigwig <file>',
+      'also write the --bedgraph track as bigWig, with zoom levels (not with --shard: convert the joined bedGraphs with rnnseq bigwig)',
     )
     .option('--bin <bp>', 'taggers: bedGraph bin width; each bin holds the mean per-base probability, equal neighbours merge (default 10)')
     .option('--merge-gap <bp>', 'taggers: join called runs separated by at most this many uncalled bases (default 0)')
@@ -120,6 +134,8 @@ export interface RawScanFlags extends RawRuntimeFlags {
   model: string;
   out?: string;
   bedgraph?: string;
+  bigwig?: string;
+  format?: ScanFormat;
   summary?: string;
   stride?: string;
   strand?: StrandMode;
@@ -146,6 +162,15 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
   if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph))
     throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
+  if (raw.bigwig !== undefined && raw.shard !== undefined) {
+    throw new RnnseqError(
+      '--bigwig cannot be split with --shard: bigWig files do not concatenate. Write --bedgraph partK.bedGraph per shard, then: cat part*.bedGraph > track.bedGraph (in shard order) and rnnseq bigwig track.bedGraph --genome GENOME -o track.bw',
+      EXIT_USAGE,
+    );
+  }
+  if (raw.bigwig !== undefined && [raw.out, raw.bedgraph, raw.summary].includes(raw.bigwig))
+    throw new RnnseqError('--bigwig needs a file of its own', EXIT_USAGE);
+  if (raw.bigwig === '-') throw new RnnseqError('--bigwig needs a file: bigWig is written with random access, not to stdout', EXIT_USAGE);
   if (raw.rc !== undefined && (raw.strand !== undefined || raw.rcCombine !== undefined))
     throw new RnnseqError('give --rc, or --strand / --rc-combine, not both', EXIT_USAGE);
   const rc =
@@ -161,6 +186,8 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...rc,
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
+    ...(raw.bigwig !== undefined ? { bigwig: raw.bigwig } : {}),
+    ...(raw.format !== undefined ? { format: raw.format } : {}),
     ...(raw.summary !== undefined ? { summary: raw.summary } : {}),
     ...(raw.stride !== undefined ? { strideBp: parseNumber('--stride', raw.stride, { min: 1, integer: true }) } : {}),
     ...(raw.strand !== undefined ? { strand: raw.strand } : {}),

@@ -8,6 +8,7 @@ import type { SequenceModel } from '../../engine/sequence-model.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { formatBedLine } from '../../io/bed.js';
 import { formatBedGraphLine } from '../../io/bedgraph.js';
+import { formatNarrowPeakLine } from '../../io/narrowpeak.js';
 import type { FastaChunk } from '../../io/fasta.js';
 import type { Output } from '../../io/output.js';
 import type { ScanSummary } from '../../report/scan-summary.js';
@@ -16,9 +17,10 @@ import { type TrackEvent, type TrackSettings, emptyTrackStats, scanTrack } from 
 import { type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
 import type { Batch } from '../../seq/batch.js';
 import type { OwnedStarts } from '../../seq/regions.js';
+import type { WindowGrid } from '../../seq/windows.js';
 import { defaultTrackStride } from '../../seq/tag-windows.js';
 import { byteEncodingTable } from '../../seq/windows.js';
-import type { ScanOptions } from './options.js';
+import type { ScanFormat, ScanOptions } from './options.js';
 
 /** bedGraph bin width when --bin is not given: a 150 kbp chloroplast gives at most 15,000 lines. */
 export const DEFAULT_TRACK_BIN_BP = 10;
@@ -33,6 +35,8 @@ export interface ScanPlan {
   uncalibrated: string;
   /** the start-up log line */
   describe(input: string): string;
+  /** how the scan reads the genome: what a random-access genome needs to fetch only the bases it uses */
+  chunking: { grid: WindowGrid; batchWindows: number; circular: boolean };
   /** what the summary figure draws: calls or bases */
   summaryNoun: string;
   /** scans the chunks, writing each event's lines; yields bases done for progress */
@@ -72,7 +76,13 @@ function windowsEvery(settings: ScanSettings | TrackSettings): string {
 
 /** What both kinds of plan take from their settings as they are. */
 function common(settings: ScanSettings | TrackSettings, settled: { positiveClass: string; calibrated: boolean }) {
-  return { windowBp: settings.grid.windowBp, maxN: settings.maxN, positiveClass: settled.positiveClass, calibrated: settled.calibrated };
+  return {
+    windowBp: settings.grid.windowBp,
+    maxN: settings.maxN,
+    positiveClass: settled.positiveClass,
+    calibrated: settled.calibrated,
+    chunking: { grid: settings.grid, batchWindows: settings.batchWindows, circular: settings.circular === true },
+  };
 }
 
 /** The strand column of a BED line: '.' when both strands are combined. */
@@ -104,7 +114,7 @@ function planWindows(options: ScanOptions, spec: ModelSpec): ScanPlan {
         return out;
       };
       for await (const event of scanChunks(chunks, owned, settings, score, stats, outputs.source)) {
-        await writeWindowEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings));
+        await writeWindowEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings), options.format ?? 'bed');
         outputs.summary?.add(event);
         yield event.basesDone;
       }
@@ -223,7 +233,7 @@ function windowSettings(
       rcCombine,
       threshold: options.threshold ?? calibratedThreshold ?? 0.5,
       extent: options.extent ?? window?.extent ?? 'window',
-      windowScores: options.bedgraph !== undefined,
+      windowScores: options.bedgraph !== undefined || options.bigwig !== undefined,
       channels: alphabet.size,
       encoding: byteEncodingTable(alphabet),
     },
@@ -249,8 +259,13 @@ function trackSettings(
       `--extent is for window scanners; ${model} is a tagger, whose calls are runs of bases at or above the threshold`,
       EXIT_USAGE,
     );
-  if (options.binBp !== undefined && options.bedgraph === undefined)
-    throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE too', EXIT_USAGE);
+  if (options.binBp !== undefined && options.bedgraph === undefined && options.bigwig === undefined)
+    throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE (or --bigwig FILE) too', EXIT_USAGE);
+  if (options.format === 'narrowpeak')
+    throw new RnnseqError(
+      `--format narrowpeak is for window scanners; ${model} is a tagger, whose calls are runs of bases (BED6 + max_prob, mean_prob)`,
+      EXIT_USAGE,
+    );
   const window = spec.window;
   const windowBp = window?.lengthBp ?? spec.inputLength;
   if (windowBp === null || windowBp === undefined)
@@ -284,7 +299,7 @@ function trackSettings(
       threshold: options.threshold ?? calibratedThreshold ?? 0.5,
       mergeGapBp: options.mergeGapBp ?? 0,
       minRunBp: options.minRunBp ?? 1,
-      binBp: options.bedgraph !== undefined ? (options.binBp ?? DEFAULT_TRACK_BIN_BP) : 0,
+      binBp: options.bedgraph !== undefined || options.bigwig !== undefined ? (options.binBp ?? DEFAULT_TRACK_BIN_BP) : 0,
       channels: alphabet.size,
       encoding: byteEncodingTable(alphabet),
       circular: options.circular === true,
@@ -301,11 +316,27 @@ async function writeWindowEvent(
   bedgraph: Output | undefined,
   name: string,
   strand: '.' | '+' | '-',
+  format: ScanFormat,
 ): Promise<void> {
   if (event.regions.length > 0) {
     let text = '';
     for (const region of event.regions) {
       const score = Math.min(1000, Math.max(0, Math.round(region.maxProb * 1000)));
+      if (format === 'narrowpeak') {
+        // A call cut at a circular origin keeps its summit only in the piece that holds it.
+        const summit = Math.min(region.end - 1, Math.max(region.start, region.summit ?? Math.floor((region.start + region.end) / 2)));
+        text += formatNarrowPeakLine({
+          chrom: event.chrom,
+          start: region.start,
+          end: region.end,
+          name,
+          score,
+          strand,
+          signalValue: region.maxProb,
+          summit,
+        });
+        continue;
+      }
       text += formatBedLine({ chrom: event.chrom, start: region.start, end: region.end, name, score, strand }, [
         region.maxProb.toFixed(4),
         (region.sumProb / region.windows).toFixed(4),

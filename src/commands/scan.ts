@@ -2,7 +2,6 @@ import { basename } from 'node:path';
 import { taskOf } from '../engine/architecture.js';
 import type { ModelSpec } from '../engine/checkpoint.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
-import { formatBedLine } from '../io/bed.js';
 import { formatBedGraphLine } from '../io/bedgraph.js';
 import { readFastaChunks } from '../io/fasta.js';
 import type { Output } from '../io/output.js';
@@ -14,6 +13,7 @@ import { type CallExtent, type RcCombine, type ScanEvent, type ScanSettings, typ
 import { densityFigure } from '../report/density-svg.js';
 import { ScanSummary } from '../report/scan-summary.js';
 import { runScanJob } from './scan-job.js';
+import { type CallingRule, CandidateWriter, chooseCallingRule, formatCall, gatherToOutput, openSpool, thresholdCallP } from './scan-calling.js';
 import { loadModel, readSpec } from './checkpoints.js';
 import { type RawRuntimeFlags, type RuntimeOptions, createLogger, parseCommon, parseNumber, startRuntime } from './runtime.js';
 
@@ -31,6 +31,10 @@ export interface ScanOptions extends RuntimeOptions {
   extent?: CallExtent;
   maxN?: number;
   threshold?: number;
+  /** call at this false-discovery rate (default 0.05 when the model stores a null and no --threshold is given) */
+  fdr?: number;
+  /** scan --gather: make --fdr calls from these candidate files (the parts' outputs) instead of scanning */
+  gather?: string[];
   positiveClass?: string;
   regions: GenomeInterval[];
   shard?: Shard;
@@ -44,7 +48,9 @@ export interface ScanOptions extends RuntimeOptions {
 }
 
 export interface RawScanFlags extends RawRuntimeFlags {
-  model: string;
+  model?: string;
+  fdr?: string;
+  gather?: string[];
   out?: string;
   bedgraph?: string;
   summary?: string;
@@ -67,6 +73,8 @@ export interface RawScanFlags extends RawRuntimeFlags {
 }
 
 export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions {
+  if (raw.gather !== undefined) return parseGatherOptions(input, raw);
+  if (raw.model === undefined) throw new RnnseqError("required option '-m, --model <path>' not specified", EXIT_USAGE);
   if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph) throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
   if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-') throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
   if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph)) throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
@@ -86,6 +94,7 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...(raw.extent !== undefined ? { extent: raw.extent } : {}),
     ...(raw.maxN !== undefined ? { maxN: parseNumber('--max-n', raw.maxN, { min: 0, integer: true }) } : {}),
     ...(raw.threshold !== undefined ? { threshold: parseNumber('--threshold', raw.threshold, { min: 0, max: 1 }) } : {}),
+    ...(raw.fdr !== undefined ? { fdr: parseNumber('--fdr', raw.fdr, { min: 1e-12, max: 1 }) } : {}),
     ...(raw.class !== undefined ? { positiveClass: raw.class } : {}),
     regions: raw.region.map((r) => parseRegion(r)),
     ...(raw.shard !== undefined ? { shard: parseShard(raw.shard) } : {}),
@@ -103,6 +112,8 @@ interface ScanPlan {
   positiveIndex: number;
   positiveClass: string;
   calibrated: boolean;
+  /** how the scan decides what to call: see scan-calling.ts */
+  strandKey: string;
 }
 
 function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPlan {
@@ -145,6 +156,7 @@ function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPla
     positiveIndex,
     positiveClass,
     calibrated: options.threshold !== undefined || calibratedThreshold !== undefined,
+    strandKey: key,
   };
 }
 
@@ -154,12 +166,24 @@ function planScan(options: ScanOptions, spec: ModelSpec, model: string): ScanPla
  */
 export async function run(options: ScanOptions): Promise<void> {
   const log = await createLogger(options);
+  if (options.gather) return runGather(options, log);
   const { spec } = await readSpec(options.model); // validate the model before reading the genome
-  if (taskOf(spec.architecture) === 'tag') return (await import('./scan-track.js')).run(options, spec, log); // a per-base track
+  if (taskOf(spec.architecture) === 'tag') {
+    if (options.fdr !== undefined) throw new RnnseqError(`--fdr is for window scanners and classifiers; ${options.model} is a tagger, whose per-base calls use --threshold`, EXIT_USAGE);
+    return (await import('./scan-track.js')).run(options, spec, log); // a per-base track
+  }
   const plan = planScan(options, spec, options.model);
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const { settings } = plan;
-  if (!plan.calibrated) log.warn(`${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`);
+  const rule = chooseCallingRule(spec, plan.positiveClass, plan.strandKey, options, settings.threshold, options.model, log);
+  if (rule.kind === 'threshold' && rule.null === undefined && !plan.calibrated) log.warn(`${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`);
+  const strandChar = settings.strand === 'both' ? '.' : settings.strand;
+  // --fdr: the scanner calls nothing itself; every owned window with p <= fdr becomes a candidate, and the calls
+  // come from the candidates (here for a whole run; a part writes them for scan --gather).
+  const part = options.shard !== undefined || options.regions.length > 0;
+  const candidates =
+    rule.kind === 'fdr' ? new CandidateWriter(rule, { name: plan.positiveClass, strand: strandChar, fdr: rule.fdr, reachBp: reachOf(settings) }) : undefined;
+  if (candidates) Object.assign(settings, { threshold: Infinity }, candidates.hooks());
 
   await runScanJob(options, log, async (job) => {
     const showProgress = Boolean(process.stderr.isTTY) && !options.quiet && !options.json && process.env.CI !== 'true' && options.input !== '-';
@@ -180,9 +204,12 @@ export async function run(options: ScanOptions): Promise<void> {
       for (let r = 0; r < batch.batch; r++) out[r] = probs[r * classes + plan.positiveIndex]!;
       return out;
     };
+    const spool = candidates && !part ? await openSpool() : undefined;
+    const candidateOut = spool ?? (candidates ? calls : undefined);
     log.info(
       `scanning ${options.input === '-' ? 'stdin' : options.input}: ${settings.grid.windowBp} bp windows every ${settings.grid.strideBp} bp, strand ${settings.strand}` +
-        `${settings.strand === 'both' ? ` (${settings.rcCombine})` : ''}, calling ${plan.positiveClass} at p >= ${settings.threshold}` +
+        `${settings.strand === 'both' ? ` (${settings.rcCombine})` : ''}, calling ${plan.positiveClass} ` +
+        (rule.kind === 'fdr' ? `at FDR ${rule.fdr} (Benjamini-Hochberg over all windows${part ? ': this part writes candidate windows for scan --gather' : ''})` : `at prob >= ${rule.threshold}`) +
         `${settings.extent === 'core' ? ' (window cores)' : ''}` +
         (options.shard ? `, shard ${options.shard.index}/${options.shard.count}` : '') +
         (options.regions.length > 0 ? `, ${options.regions.length} region(s)` : ''),
@@ -195,12 +222,21 @@ export async function run(options: ScanOptions): Promise<void> {
     const chunks = readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
     try {
       for await (const event of scanChunks(chunks, owned, settings, score, stats, options.input)) {
-        await writeEvent(event, calls, bedgraph, plan.positiveClass, settings.strand === 'both' ? '.' : settings.strand);
+        if (candidates) await candidateOut!.write(candidates.take());
+        await writeEvent(event, calls, bedgraph, plan.positiveClass, strandChar, rule);
         summary?.add(event);
         const seconds = (performance.now() - started) / 1000;
         progress.update(Math.min(event.basesDone, totalBp), { status: `${formatBp(event.basesDone / Math.max(seconds, 1e-9))}/s` });
       }
+      if (candidates) await candidateOut!.write(candidates.finish(stats.windowsScored));
+      if (spool) {
+        await spool.close();
+        const gathered = await gatherToOutput([spool.path], calls, job.signal, (chrom, regions) => summary?.add({ chrom, regions, bins: [], basesDone: 0 }));
+        stats.regions = gathered.calls;
+        log.info(`FDR ${gathered.fdr}: ${gathered.calls} calls; windows with p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)} called (Benjamini-Hochberg over ${gathered.windows} windows)`);
+      }
     } finally {
+      spool?.release();
       progress.stop();
       model.dispose();
     }
@@ -255,17 +291,10 @@ export function progressTotal(lengths: SequenceLength[], owned: OwnedStarts | un
   return upTo;
 }
 
-async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-'): Promise<void> {
+async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | undefined, name: string, strand: '.' | '+' | '-', rule: CallingRule): Promise<void> {
   if (event.regions.length > 0) {
     let text = '';
-    for (const region of event.regions) {
-      const score = Math.min(1000, Math.max(0, Math.round(region.maxProb * 1000)));
-      text += formatBedLine({ chrom: event.chrom, start: region.start, end: region.end, name, score, strand }, [
-        region.maxProb.toFixed(4),
-        (region.sumProb / region.windows).toFixed(4),
-        String(region.windows),
-      ]);
-    }
+    for (const region of event.regions) text += formatCall(event.chrom, region, name, strand, thresholdCallP(rule, region.maxProb), -1);
     await calls.write(text);
   }
   if (bedgraph && event.bins.length > 0) {
@@ -273,6 +302,35 @@ async function writeEvent(event: ScanEvent, calls: Output, bedgraph: Output | un
     for (const bin of event.bins) text += formatBedGraphLine(event.chrom, bin.start, bin.end, bin.prob);
     await bedgraph.write(text);
   }
+}
+
+/** How far past the origin a call can reach on a circular sequence (as src/scan/scanner.ts reachBp). */
+function reachOf(settings: ScanSettings): number {
+  const { windowBp, strideBp } = settings.grid;
+  return settings.extent === 'core' ? Math.floor((windowBp - Math.min(strideBp, windowBp)) / 2) : windowBp - 1;
+}
+
+function parseGatherOptions(input: string, raw: RawScanFlags): ScanOptions {
+  if (input !== '-') throw new RnnseqError(`--gather takes the candidate files as its arguments; '${input}' is left over (give it after --gather)`, EXIT_USAGE);
+  const files = raw.gather!;
+  if (files.length === 0 || files.includes('-')) throw new RnnseqError('--gather needs candidate files (the --fdr outputs of scan --shard / --region parts, in order); stdin cannot be read twice', EXIT_USAGE);
+  const scanOnly = raw.model !== undefined ? '-m' : raw.threshold !== undefined ? '--threshold' : raw.fdr !== undefined ? '--fdr' : raw.shard !== undefined ? '--shard' : raw.region.length > 0 ? '--region' : raw.bedgraph !== undefined ? '--bedgraph' : undefined;
+  if (scanOnly) throw new RnnseqError(`--gather reads what the parts decided (model, --fdr, windows); ${scanOnly} is for the scan itself`, EXIT_USAGE);
+  return { ...parseCommon(raw), model: '', input, gather: files, regions: [], batchSize: 1, ...(raw.out !== undefined ? { out: raw.out } : {}) };
+}
+
+/** scan --gather: the --fdr calls of a sharded scan, from its parts' candidate files. */
+async function runGather(options: ScanOptions, log: Awaited<ReturnType<typeof createLogger>>): Promise<void> {
+  await runScanJob(options, log, async (job) => {
+    const { calls } = await job.open();
+    const gathered = await gatherToOutput(options.gather!, calls, job.signal);
+    await job.commit();
+    log.record(
+      'done',
+      { calls: gathered.calls, windows: gathered.windows, fdr: gathered.fdr, pCutoff: gathered.cutoff },
+      `rnnseq: ${gathered.calls} calls at FDR ${gathered.fdr} (p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)}, Benjamini-Hochberg over ${gathered.windows} windows)` + (options.out ? ` in ${options.out}` : ''),
+    );
+  });
 }
 
 export function formatBp(bp: number): string {

@@ -11,7 +11,8 @@ import type { Logger } from '../log.js';
 import { bestF1Threshold, type ThresholdChoice } from '../scan/calibrate.js';
 import { type Alphabet, type AlphabetName, getAlphabet } from '../seq/alphabet.js';
 import { detectGenomeAlphabet } from '../seq/genome.js';
-import { type GenomeSplit, type GenomeTrainingPlan, NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets } from '../seq/genome-training.js';
+import { type GenomeSplit, type GenomeTrainingPlan, NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets, measureGenome, regionsOnGenome } from '../seq/genome-training.js';
+import { addGenomeNull } from './null-scores.js';
 import { parseRegion } from '../seq/regions.js';
 import { loadModel, rewriteSpec } from './checkpoints.js';
 import { parseNumber } from './runtime.js';
@@ -21,6 +22,8 @@ export interface GenomeTrainOptions extends GenomeTrainingPlan {
   negativeClass: string;
   /** the default `scan --extent` written into the scanner */
   extent: 'window' | 'core';
+  /** background windows scored for the null distribution (0: none) */
+  nullWindows: number;
 }
 
 /** The raw flags of the genome path, as commander hands them over. */
@@ -38,6 +41,7 @@ export interface RawGenomeFlags {
   rc: boolean;
   positiveClass: string;
   extent: 'window' | 'core';
+  nullWindows: string;
   seed: string;
   validFraction: string;
   length?: string;
@@ -55,6 +59,12 @@ export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
     excludeRegions: raw.excludeRegion.map((r) => parseRegion(r, '--exclude-region')),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
   };
+}
+
+export function parseNullWindows(raw: string): number {
+  const windows = parseNumber('--null-windows', raw, { min: 0, max: 10_000_000, integer: true });
+  if (windows > 0 && windows < 100) throw new RnnseqError('--null-windows needs at least 100 windows for a tail fit (or 0 for no null)', EXIT_USAGE);
+  return windows;
 }
 
 /** Undefined without --genome (and then no genome-only flag may be given). */
@@ -88,6 +98,7 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
     positiveClass: raw.positiveClass,
     negativeClass,
     extent: raw.extent,
+    nullWindows: parseNullWindows(raw.nullWindows),
   };
 }
 
@@ -159,6 +170,7 @@ export async function prepareGenomeData(options: GenomeTrainOptions, requestedAl
           },
         },
       }));
+      if (options.nullWindows > 0) await addScannerNull(options, alphabet, bestDir, core, batchSize, log);
       log.record(
         'calibrated',
         { threshold: main.threshold, precision: main.precision, recall: main.recall, f1: main.f1, windows: main.windows },
@@ -189,6 +201,30 @@ function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean
     '+': bestF1Threshold(forward, isPositive, positiveRate),
     '-': bestF1Threshold(reverse, isPositive, positiveRate),
   };
+}
+
+/** The scanner's null: genome windows away from positives and the test hold-out (src/commands/null-scores.ts). */
+async function addScannerNull(options: GenomeTrainOptions, alphabet: Alphabet, bestDir: string, core: RecurrentCore, batchSize: number, log: Logger): Promise<void> {
+  const { lengths, lengthOf } = await measureGenome(options, alphabet);
+  const positives = await regionsOnGenome(options.positives, options.genome, lengthOf, { info: () => {}, warn: () => {} });
+  await addGenomeNull(
+    bestDir,
+    core,
+    {
+      genome: options.genome,
+      lengths,
+      windowBp: options.windowBp,
+      avoid: [...positives.map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })), ...options.excludeRegions],
+      positiveClass: options.positiveClass,
+      positiveIndex: POSITIVE_LABEL,
+      windows: options.nullWindows,
+      seed: options.seed,
+      bothStrands: options.reverseComplement,
+    },
+    alphabet,
+    batchSize,
+    log,
+  );
 }
 
 function round(value: number): number {

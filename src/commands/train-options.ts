@@ -6,7 +6,7 @@ import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import type { AlphabetName } from '../seq/alphabet.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from './runtime.js';
 import type { TrainOptions } from './train.js';
-import { type RawGenomeFlags, parseGenomeFlags } from './train-genome.js';
+import { type RawGenomeFlags, parseGenomeFlags, parseNullWindows } from './train-genome.js';
 import { parseTagFlags } from './train-tag.js';
 
 export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
@@ -116,6 +116,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
+    nullWindows: parseNullWindows(raw.nullWindows),
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
     ...(tag ? { tag } : {}),

@@ -13,6 +13,7 @@ import { type LmOptions, prepareLmData } from './train-lm.js';
 import { OPTIMIZER_FILE, loadModel, readSpec, saveModel } from './checkpoints.js';
 import { type GenomeTrainOptions, prepareGenomeData } from './train-genome.js';
 import { type TagTrainOptions, prepareTagData } from './train-tag.js';
+import { addClassifierNull } from './null-scores.js';
 import { type RuntimeOptions, createLogger, startRuntime } from './runtime.js';
 
 export interface TrainOptions extends RuntimeOptions {
@@ -42,6 +43,8 @@ export interface TrainOptions extends RuntimeOptions {
   genome?: GenomeTrainOptions;
   /** train a tagger (--task tag) from a genome and a BED of labelled regions */
   tag?: TagTrainOptions;
+  /** fixed-length classifiers: background windows scored for the null distribution (0 or absent: none) */
+  nullWindows?: number;
 }
 
 const METRICS_FILE = 'metrics.tsv';
@@ -135,6 +138,9 @@ export async function run(options: TrainOptions): Promise<void> {
       return;
     }
     await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
+    if (!genomeData && !tagData && options.task === 'classify' && inputLength !== null && (options.nullWindows ?? 0) > 0 && 'items' in train && !prepared.architecture.conditions && !prepared.architecture.covariates) {
+      await addClassifierNull(join(options.out, 'best'), runtime.engine.core, { train, ...(valid ? { valid } : {}) }, alphabet, options.nullWindows!, config.seed, config.batchSize, log);
+    }
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
       'done',

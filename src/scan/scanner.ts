@@ -64,6 +64,13 @@ export interface ScanSettings {
   encoding: Float32Array;
   /** every sequence is circular (scan --circular); else only those whose header says so */
   circular?: boolean;
+  /**
+   * Sees every window this run owns, once, in order, with the extent it would call (unrolled past the origin
+   * of a circular sequence): what scan --fdr keeps as candidates (src/scan/candidates.ts).
+   */
+  onWindow?: (chrom: string, extentStart: number, extentEnd: number, windowStart: number, prob: number) => void;
+  /** A circular sequence this run scanned to its end, with its length. */
+  onCircularEnd?: (chrom: string, lengthBp: number) => void;
 }
 
 /** One probability (of the positive class) per batch row. */
@@ -136,6 +143,7 @@ export async function* scanChunks(
     }
     if (chunk.last) {
       if (current && current.lengthBp !== undefined && current.lengthBp < settings.grid.windowBp) stats.shortSequences.push(chunk.id);
+      if (current?.circular && current.lengthBp !== undefined) settings.onCircularEnd?.(chunk.id, current.lengthBp);
       remaining?.delete(chunk.id);
       current = undefined;
       if (remaining && remaining.size === 0) return; // every owned sequence is done: stop reading
@@ -186,7 +194,7 @@ class SequenceScan {
     private readonly stats: ScanStats,
     /** input bases before this sequence */
     private readonly basesBefore: number,
-    private readonly circular: boolean,
+    readonly circular: boolean,
   ) {
     this.windowBp = settings.grid.windowBp;
     this.strideBp = settings.grid.strideBp;
@@ -401,7 +409,12 @@ class SequenceScan {
       const prob = !both ? probs[r]! : combineStrands(probs[r]!, probs[rows.length + r]!, combine);
       const start = layout.start(i, lengthBp);
       const [binStart, binEnd] = layout.bin(i, lengthBp);
-      if (inIntervals(this.owned, start)) this.stats.windowsScored++;
+      const owned = inIntervals(this.owned, start);
+      if (owned) this.stats.windowsScored++;
+      if (owned && this.settings.onWindow) {
+        if (this.settings.extent === 'window') this.settings.onWindow(this.chrom, start, start + W, start, prob);
+        else if (binEnd > binStart) this.settings.onWindow(this.chrom, binStart, binEnd, start, prob);
+      }
       if (this.settings.windowScores && binEnd > binStart) {
         if (this.circular) this.holdBin(start, binStart, binEnd, prob, lengthBp);
         else if (inIntervals(this.owned, start)) event.bins.push({ start: binStart, end: binEnd, prob });

@@ -47,7 +47,7 @@ function haveTool(name: string): boolean {
   return found;
 }
 
-test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
+test('scan writes sorted BED6+5 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
   const dir = tempDir(t);
   const model = await randomScanner(dir);
   const fasta = genome(dir);
@@ -63,8 +63,9 @@ test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGr
   const rows = readFileSync(bed, 'utf8').trim().split('\n').map((l) => l.split('\t'));
   const order = ['chr1', 'chr3'];
   rows.forEach((row, i) => {
-    assert.equal(row.length, 9);
-    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows] = row as [string, string, string, string, string, string, string, string, string];
+    assert.equal(row.length, 11);
+    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows, p, q] = row as [string, string, string, string, string, string, string, string, string, string, string];
+    assert.ok(p === '-1' && q === '-1', 'a model without a null has no p- or q-values');
     assert.ok(order.includes(chrom) && Number(start) < Number(end) && name === 'hit' && strand === '.');
     assert.ok(Math.abs(Number(score) - Number(maxProb) * 1000) <= 0.51, 'score is max_prob on a 0-1000 scale');
     assert.ok(Number(maxProb) >= Number(meanProb) && Number(meanProb) >= Number(threshold) - 1e-4 && Number(windows) >= 1);

@@ -197,9 +197,11 @@ Circular records are read whole, never cropped to the model's length.`,
     .addHelpText(
       'after',
       `
-Output: BED6 + 3, no header, sorted by the genome's sequence order, then start: chrom, start, end (0-based,
+Output: BED6 + 5, no header, sorted by the genome's sequence order, then start: chrom, start, end (0-based,
 half-open), name (the positive class), score (0-1000, from max_prob), strand ('.' when both strands are
-combined), max_prob, mean_prob (over the region's called windows), windows (how many were merged).
+combined), max_prob, mean_prob (over the region's called windows), windows (how many were merged), p (the
+region's smallest window p-value under the model's stored null) and q (its Benjamini-Hochberg q-value); -1 where
+not computed. Calls are made at --fdr (default 0.05) when the model stores a null, else at the threshold.
 Overlapping or touching called windows (or window cores, with --extent core) merge into one region.
 
 --region and --shard split the work: a part owns the windows that start in it and writes each merged region

@@ -26,6 +26,10 @@ export interface ScanOptions extends RuntimeOptions {
   extent?: CallExtent;
   maxN?: number;
   threshold?: number;
+  /** call at this false-discovery rate (default 0.05 when the model stores a null and no --threshold is given) */
+  fdr?: number;
+  /** scan --gather: make --fdr calls from these candidate files (the parts' outputs) instead of scanning */
+  gather?: string[];
   positiveClass?: string;
   regions: GenomeInterval[];
   shard?: Shard;

@@ -8,6 +8,7 @@ import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { readFastaChunks } from '../../io/fasta.js';
 import { type GenomeSource, fastaLengths } from '../../io/genome-source.js';
 import { openGenomeSource } from '../../io/open-genome.js';
+import type { Logger } from '../../log.js';
 import { densityFigure } from '../../report/density-svg.js';
 import { ScanSummary } from '../../report/scan-summary.js';
 import { type Alphabet, type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
@@ -15,14 +16,16 @@ import { genomeChunks } from '../../seq/genome-chunks.js';
 import { type OwnedStarts, type SequenceLength, formatRegion, normaliseIntervals, shardIntervals } from '../../seq/regions.js';
 import { loadModel, readSpec } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
+import { callFormatter, gatherToOutput } from './calling.js';
 import { type ScanJob, runScanJob } from './job.js';
 import type { ScanOptions } from './options.js';
 import { planScan } from './plan.js';
 
 export async function run(options: ScanOptions): Promise<void> {
   const log = await createLogger(options);
+  if (options.gather) return runGather(options, log);
   const { spec } = await readSpec(options.model); // validate the model before reading the genome
-  const plan = planScan(options, spec, taskOf(spec.architecture) === 'tag'); // a tagger writes a per-base track
+  const plan = planScan(options, spec, taskOf(spec.architecture) === 'tag', log); // a tagger writes a per-base track
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   if (!plan.calibrated) log.warn(plan.uncalibrated);
   const input = options.input === '-' ? 'stdin' : options.input;
@@ -52,7 +55,13 @@ export async function run(options: ScanOptions): Promise<void> {
       ? genomeChunks(source, owned, { ...plan.chunking, alphabet, signal: job.signal })
       : readFastaChunks(options.input, { allowed: alphabet.allowed, alphabetLabel: alphabet.label, signal: job.signal });
     try {
-      for await (const basesDone of plan.scan(chunks, owned, model, { source: options.input, calls, bedgraph, summary })) {
+      for await (const basesDone of plan.scan(chunks, owned, model, {
+        source: options.input,
+        signal: job.signal,
+        calls,
+        bedgraph,
+        summary,
+      })) {
         const seconds = (performance.now() - started) / 1000;
         progress.update(Math.min(basesDone, totalBp), { status: `${formatBp(basesDone / Math.max(seconds, 1e-9))}/s` });
       }
@@ -96,6 +105,21 @@ async function openScanGenome(options: ScanOptions, job: ScanJob): Promise<Genom
 
 function sourceLengths(source: GenomeSource): SequenceLength[] {
   return source.names().map((name) => ({ name, length: source.length(name) }));
+}
+
+/** scan --gather: the --fdr calls of a sharded scan, from its parts' candidate files. */
+async function runGather(options: ScanOptions, log: Logger): Promise<void> {
+  await runScanJob(options, log, async (job) => {
+    const { calls } = await job.open();
+    const gathered = await gatherToOutput(options.gather!, calls, job.signal, callFormatter(options.format));
+    await job.commit();
+    log.record(
+      'done',
+      { calls: gathered.calls, windows: gathered.windows, fdr: gathered.fdr, pCutoff: gathered.cutoff },
+      `rnnseq: ${gathered.calls} calls at FDR ${gathered.fdr} (p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)}, Benjamini-Hochberg over ${gathered.windows} windows)` +
+        (options.out ? ` in ${options.out}` : ''),
+    );
+  });
 }
 
 async function lengthsOf(options: ScanOptions, alphabet: Alphabet, signal: AbortSignal): Promise<SequenceLength[]> {

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ register: RegisterCommand }>> = {
   report: () => import('./commands/report/command.js'),
   completion: () => import('./commands/completion/command.js'),
   doctor: () => import('./commands/doctor/command.js'),
+  bigwig: () => import('./commands/bigwig/command.js'),
 };
 
 /**

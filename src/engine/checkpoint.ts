@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, type Task, isCellType, POOLINGS, TASKS, taskOf } from './architecture.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 import { rnnseqVersion } from '../version.js';
+import { type NullScores, isNullScores } from './null-spec.js';
 
 export const CHECKPOINT_FORMAT = 'rnnseq-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -32,6 +33,8 @@ export interface ModelSpec {
   weights: { file: string; sha256: string; tensors: TensorEntry[] };
   /** Present on scanners (trained with --genome): how `rnnseq scan` slides and calls the model. */
   window?: WindowSpec;
+  /** The window score on background windows, for scan's p-values (src/engine/null-spec.ts); absent on older models. */
+  nullScores?: NullScores;
 }
 
 /**
@@ -124,6 +127,7 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }
   if (spec.window !== undefined) validateWindow(spec.window, spec.classes, spec.inputLength ?? null, source);
+  if (spec.nullScores !== undefined && !isNullScores(spec.nullScores)) throw corrupt(source, 'nullScores in rnnseq.json is malformed');
   return spec as ModelSpec;
 }
 

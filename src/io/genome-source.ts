@@ -1,26 +1,55 @@
 /**
  * Random access to the sequences of a genome, for code that cuts windows from it (training a scanner or a tagger,
- * explaining a region or a VCF's variants) without knowing where the bases are stored.
+ * scanning only where a --region or --shard needs, explaining a region or a VCF's variants) without knowing where
+ * the bases are stored.
  *
  * Coordinates are BED's, here as everywhere in rnnseq: 0-based, half-open, so [start, end) holds end - start
- * bases and the first base of a sequence is 0.
+ * bases and the first base of a sequence is 0. Bases come back as stored: soft-masked (lower-case) bases stay
+ * lower case, N stays N.
  *
- * One implementation today: loadFastaGenome holds a FASTA genome in memory, one byte per base (a 3 Gbp genome
- * takes 3 GB). An indexed FASTA (.fai) or a .2bit file can implement the same interface and read only what is
- * fetched.
+ * Implementations: .2bit (src/io/twobit.ts) and FASTA with a samtools .fai index, or bgzip FASTA with .fai + .gzi
+ * (src/io/indexed-fasta.ts), which read only what is fetched; and loadFastaGenome below, which holds a plain FASTA
+ * genome in memory, one byte per base (a 3 Gbp genome takes 3 GB).
  */
-import { EXIT_USAGE, RnnseqError } from '../errors.js';
+import { EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { type FastaReadOptions, readFastaChunks } from './fasta.js';
 
 export interface GenomeSource {
-  /** the file the genome comes from, for messages */
-  readonly source: string;
-  /** sequence names, in file order */
-  names(): readonly string[];
-  /** a sequence's length in bp, undefined when the genome has no sequence of that name */
-  length(chrom: string): number | undefined;
-  /** the bases [start, end) of a sequence, one byte (latin1, as in the file) per base; 0 <= start <= end <= length */
-  fetch(chrom: string, start: number, end: number): Promise<Uint8Array>;
+  /** the file named by the user, for messages */
+  readonly path: string;
+  /** sequence names in file order */
+  names(): string[];
+  /** length in bp; throws a one-line error for an unknown name */
+  length(name: string): number;
+  has(name: string): boolean;
+  /** bases [start, end) as latin1 bytes (one byte per base) */
+  fetchBytes(name: string, start: number, end: number): Promise<Buffer>;
+  /** bases [start, end) as a string */
+  fetch(name: string, start: number, end: number): Promise<string>;
+  /** the header text after the ID (FASTA), '' where the format keeps none (.2bit) */
+  description(name: string): Promise<string>;
+  /** bytes read from disk so far (for benches and tests) */
+  readonly bytesRead: number;
+  close(): Promise<void>;
+}
+
+export const TWOBIT_SIGNATURE = 0x1a412743;
+
+/** The one message for a sequence name a genome lacks. */
+export function unknownSequence(source: { path: string; names(): string[] }, name: string, where?: { file: string; line: number }): Error {
+  const names = source.names();
+  const some = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
+  return dataError(
+    where ?? { file: source.path },
+    `${where ? `chromosome '${name}' is not in ${source.path}` : `no sequence named '${name}'`} (it has ${some || 'none'})`,
+  );
+}
+
+export function checkRange(source: GenomeSource, name: string, start: number, end: number): void {
+  const length = source.length(name);
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= length)) {
+    throw new RangeError(`${source.path}: ${name}:[${start}, ${end}) is outside [0, ${length})`);
+  }
 }
 
 const CHUNK_BP = 1 << 20;
@@ -31,30 +60,47 @@ const CHUNK_BP = 1 << 20;
  */
 export async function loadFastaGenome(file: string, options: FastaReadOptions = {}): Promise<GenomeSource> {
   const sequences = new Map<string, Buffer>();
+  const descriptions = new Map<string, string>();
   let parts: Buffer[] = [];
   for await (const chunk of readFastaChunks(file, { ...options, chunkBp: CHUNK_BP })) {
     parts.push(Buffer.from(chunk.sequence, 'latin1'));
     if (chunk.last) {
       sequences.set(chunk.id, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      descriptions.set(chunk.id, chunk.description);
       parts = [];
     }
   }
   const names = [...sequences.keys()];
-  return {
-    source: file,
-    names: () => names,
-    length: (chrom) => sequences.get(chrom)?.length,
-    fetch: async (chrom, start, end) => {
-      const bases = sequences.get(chrom);
-      if (!bases || start < 0 || end > bases.length || start > end) {
-        throw new RnnseqError(
-          `${file}: cannot fetch ${chrom}:${start}-${end} (${bases ? `${bases.length} bp` : 'no such sequence'})`,
-          EXIT_USAGE,
-        );
-      }
-      return bases.subarray(start, end);
-    },
+  const bases = (chrom: string): Buffer => {
+    const found = sequences.get(chrom);
+    if (!found) throw unknownSequence(source, chrom);
+    return found;
   };
+  const fetchBytes = async (chrom: string, start: number, end: number): Promise<Buffer> => {
+    const found = sequences.get(chrom);
+    if (!found || start < 0 || end > found.length || start > end) {
+      throw new RnnseqError(
+        `${file}: cannot fetch ${chrom}:${start}-${end} (${found ? `${found.length} bp` : 'no such sequence'})`,
+        EXIT_USAGE,
+      );
+    }
+    return found.subarray(start, end);
+  };
+  const source: GenomeSource = {
+    path: file,
+    names: () => names,
+    has: (chrom) => sequences.has(chrom),
+    length: (chrom) => bases(chrom).length,
+    fetchBytes,
+    fetch: async (chrom, start, end) => (await fetchBytes(chrom, start, end)).toString('latin1'),
+    description: async (chrom) => {
+      bases(chrom);
+      return descriptions.get(chrom) ?? '';
+    },
+    bytesRead: 0,
+    close: async () => {},
+  };
+  return source;
 }
 
 /** Names and lengths of every sequence of a FASTA file, in file order, in one streaming pass. */

@@ -14,6 +14,8 @@ export interface CalledRegion {
   /** sum of the called windows' probabilities, for the mean */
   sumProb: number;
   windows: number;
+  /** centre of the first window (its called extent) with the highest probability: narrowPeak's summit */
+  summit?: number;
 }
 
 export class RegionMerger {
@@ -24,12 +26,15 @@ export class RegionMerger {
     const open = this.open;
     if (open && start <= open.end) {
       open.end = Math.max(open.end, end);
-      open.maxProb = Math.max(open.maxProb, prob);
+      if (prob > open.maxProb) {
+        open.maxProb = prob;
+        open.summit = Math.floor((start + end) / 2);
+      }
       open.sumProb += prob;
       open.windows++;
       return undefined;
     }
-    this.open = { start, end, anchor, maxProb: prob, sumProb: prob, windows: 1 };
+    this.open = { start, end, anchor, maxProb: prob, sumProb: prob, windows: 1, summit: Math.floor((start + end) / 2) };
     return open;
   }
 

@@ -33,17 +33,29 @@ export function foldCalls(
       maxProb: Math.max(open.maxProb, first.maxProb),
       sumProb: open.sumProb + first.sumProb,
       windows: open.windows + first.windows,
+      ...(first.maxProb > open.maxProb
+        ? first.summit !== undefined
+          ? { summit: first.summit + lengthBp }
+          : {}
+        : open.summit !== undefined
+          ? { summit: open.summit }
+          : {}),
     };
   }
   if (open) calls = [...calls, open];
   const pieces: Array<FoldedPiece<CalledRegion>> = [];
   for (const region of calls) {
     if (region.end - region.start >= lengthBp) {
-      pieces.push({ piece: { ...region, start: 0, end: lengthBp }, folded: true });
+      pieces.push({
+        piece: { ...region, ...(region.summit === undefined ? {} : { summit: region.summit % lengthBp }), start: 0, end: lengthBp },
+        folded: true,
+      });
       continue;
     }
+    // Summits are on the unrolled line too: folded back with the piece (writers clamp one outside its piece).
+    const summit = region.summit === undefined ? {} : { summit: region.summit % lengthBp };
     for (const [start, end, folded] of cutAtOrigin(region.start, region.end, lengthBp))
-      pieces.push({ piece: { ...region, start, end }, folded });
+      pieces.push({ piece: { ...region, ...summit, start, end }, folded });
   }
   return pieces;
 }

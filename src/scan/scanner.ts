@@ -47,6 +47,13 @@ export interface ScanSettings extends StreamSettings {
   extent: CallExtent;
   /** report per-window scores (for bedGraph) */
   windowScores: boolean;
+  /**
+   * Sees every window this run owns, once, in order, with the extent it would call (unrolled past the origin
+   * of a circular sequence): what scan --fdr keeps as candidates (src/scan/candidates.ts).
+   */
+  onWindow?: (chrom: string, extentStart: number, extentEnd: number, windowStart: number, prob: number) => void;
+  /** A circular sequence this run scanned to its end, with its length. */
+  onCircularEnd?: (chrom: string, lengthBp: number) => void;
 }
 
 /** One probability (of the positive class) per batch row. */
@@ -183,6 +190,7 @@ class SequenceScan extends SlidingSequence<ScanEvent> {
       else if (!this.done) this.finishCircular(event);
       yield event;
       this.done = true;
+      if (this.circular) this.settings.onCircularEnd?.(this.chrom, this.received);
     }
   }
 
@@ -294,7 +302,12 @@ class SequenceScan extends SlidingSequence<ScanEvent> {
       const prob = !both ? probs[r]! : combineStrands(probs[r]!, probs[rows.length + r]!, combine);
       const start = layout.start(i, lengthBp);
       const [binStart, binEnd] = layout.bin(i, lengthBp);
-      if (inIntervals(this.owned, start)) this.stats.windowsScored++;
+      const owned = inIntervals(this.owned, start);
+      if (owned) this.stats.windowsScored++;
+      if (owned && this.settings.onWindow) {
+        if (this.settings.extent === 'window') this.settings.onWindow(this.chrom, start, start + W, start, prob);
+        else if (binEnd > binStart) this.settings.onWindow(this.chrom, binStart, binEnd, start, prob);
+      }
       if (this.settings.windowScores && binEnd > binStart) {
         if (this.circular) this.holdBin(start, binStart, binEnd, prob, lengthBp);
         else if (inIntervals(this.owned, start)) event.bins.push({ start: binStart, end: binEnd, prob });

@@ -104,7 +104,7 @@ export function measureGenome(
   const lengths = sequenceLengths(genome);
   const lengthOf = new Map(lengths.map((l) => [l.name, l.length]));
   for (const chrom of plan.validChroms) {
-    if (!lengthOf.has(chrom)) throw new RnnseqError(`--valid-chroms ${chrom}: ${genome.source} has no sequence of that name`, EXIT_USAGE);
+    if (!lengthOf.has(chrom)) throw new RnnseqError(`--valid-chroms ${chrom}: ${genome.path} has no sequence of that name`, EXIT_USAGE);
   }
   for (const [flag, list] of [
     ['--valid-region', plan.validRegions],
@@ -112,10 +112,7 @@ export function measureGenome(
   ] as const) {
     for (const r of list) {
       if (!lengthOf.has(r.chrom))
-        throw new RnnseqError(
-          `${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${genome.source} has no sequence of that name`,
-          EXIT_USAGE,
-        );
+        throw new RnnseqError(`${flag} ${formatRegion(r.chrom, r.start, r.end)}: ${genome.path} has no sequence of that name`, EXIT_USAGE);
     }
   }
   return { lengths, lengthOf };
@@ -134,7 +131,7 @@ export async function buildGenomeSets(
 
   const positiveRecords = await regionsOnGenome(inputs.positives, genome, report);
   if (positiveRecords.length === 0)
-    throw new RnnseqError(`${inputs.positives.name}: no positive regions on the sequences of ${genome.source}`, EXIT_DATA);
+    throw new RnnseqError(`${inputs.positives.name}: no positive regions on the sequences of ${genome.path}`, EXIT_DATA);
   const positives = cutWindows(positiveRecords, plan, lengthOf, splitOf);
   const negativesFromBed = inputs.negatives
     ? cutWindows(await regionsOnGenome(inputs.negatives, genome, report), plan, lengthOf, splitOf)
@@ -229,7 +226,7 @@ export async function buildGenomeSets(
     : lengths.map((l) => ({ chrom: l.name, start: 0, end: l.length }));
   const positiveRate = coveredShare(positiveRecords, territory, lengthOf);
   const summary = {
-    genome: genome.source,
+    genome: genome.path,
     positives: inputs.positives.name,
     negatives:
       inputs.negatives?.name ??
@@ -322,15 +319,15 @@ export async function regionsOnGenome(bed: BedInput, genome: GenomeSource, repor
   const kept: BedRecord[] = [];
   const elsewhere = new Set<string>();
   for (const r of records) {
-    const length = genome.length(r.chrom);
-    if (length === undefined) {
+    if (!genome.has(r.chrom)) {
       elsewhere.add(r.chrom);
       continue;
     }
+    const length = genome.length(r.chrom);
     if (r.end > length) {
       throw dataError(
         { file: bed.name, line: r.line },
-        `region ends at ${r.end}, past the end of ${r.chrom} (${length} bp in ${genome.source}): is the BED for another assembly?`,
+        `region ends at ${r.end}, past the end of ${r.chrom} (${length} bp in ${genome.path}): is the BED for another assembly?`,
       );
     }
     kept.push(r);
@@ -338,7 +335,7 @@ export async function regionsOnGenome(bed: BedInput, genome: GenomeSource, repor
   if (elsewhere.size > 0) {
     const skipped = records.length - kept.length;
     report.warn(
-      `${bed.name}: ${skipped} region(s) on ${elsewhere.size} sequence(s) not in ${genome.source} were skipped (e.g. ${[...elsewhere][0]})`,
+      `${bed.name}: ${skipped} region(s) on ${elsewhere.size} sequence(s) not in ${genome.path} were skipped (e.g. ${[...elsewhere][0]})`,
     );
   }
   return kept;

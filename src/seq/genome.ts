@@ -12,7 +12,7 @@ export function detectGenomeAlphabet(sample: string | undefined): AlphabetName {
 
 /** Names and lengths of every sequence, in genome order. */
 export function sequenceLengths(genome: GenomeSource): SequenceLength[] {
-  return genome.names().map((name) => ({ name, length: genome.length(name)! }));
+  return genome.names().map((name) => ({ name, length: genome.length(name) }));
 }
 
 /**
@@ -29,10 +29,10 @@ export async function visitWindows(
   for (const chrom of genome.names()) {
     const starts = requests.get(chrom);
     if (!starts) continue;
-    const length = genome.length(chrom)!;
+    const length = genome.length(chrom);
     for (const start of starts) {
       if (start + windowBp > length) break;
-      visit(chrom, start, await genome.fetch(chrom, start, start + windowBp));
+      visit(chrom, start, await genome.fetchBytes(chrom, start, start + windowBp));
     }
   }
 }

@@ -79,7 +79,7 @@ export async function prepareTagData(
   const validWindows = windows.filter((w) => w.split === 'valid');
   if (trainWindows.length === 0)
     throw new RnnseqError(
-      `${inputs.genome.source}: no ${W} bp training windows are left outside the validation and excluded regions`,
+      `${inputs.genome.path}: no ${W} bp training windows are left outside the validation and excluded regions`,
       EXIT_DATA,
     );
   if (heldOut && validWindows.length === 0)
@@ -111,7 +111,7 @@ export async function prepareTagData(
   const train = toSet(trainWindows);
   const valid = validWindows.length > 0 ? toSet(validWindows) : undefined;
   const summary = {
-    genome: inputs.genome.source,
+    genome: inputs.genome.path,
     labels: inputs.labels.name,
     windowBp: W,
     tileStrideBp: options.tileStrideBp,
@@ -132,7 +132,7 @@ export async function prepareTagData(
     train,
     ...(valid ? { valid } : {}),
     validDescription,
-    sources: `genome ${inputs.genome.source}, labels ${inputs.labels.name}`,
+    sources: `genome ${inputs.genome.path}, labels ${inputs.labels.name}`,
     architecture: { task: 'tag' },
     summary: { tagWindows: summary },
     trainItems: train.items.length,
@@ -153,7 +153,7 @@ async function collectWindows(options: TagTrainingPlan, inputs: TagTrainingInput
   const labelled = normaliseIntervals(
     (await regionsOnGenome(inputs.labels, genome, report)).map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })),
   );
-  if (labelled.size === 0) throw new RnnseqError(`${inputs.labels.name}: no regions on the sequences of ${genome.source}`, EXIT_DATA);
+  if (labelled.size === 0) throw new RnnseqError(`${inputs.labels.name}: no regions on the sequences of ${genome.path}`, EXIT_DATA);
 
   const splitOf = splitter(options, W);
   const grid = { windowBp: W, strideBp: options.tileStrideBp };

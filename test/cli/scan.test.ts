@@ -67,7 +67,7 @@ async function medianThreshold(model: string, fasta: string, dir: string): Promi
   return String(values[Math.floor(values.length / 2)]);
 }
 
-test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
+test('scan writes sorted BED6+5 that bedtools sort and merge accept, and a bedGraph without overlaps', async (t) => {
   const dir = tempDir(t);
   const model = await randomScanner(dir);
   const fasta = genome(dir);
@@ -90,8 +90,10 @@ test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGr
     .map((l) => l.split('\t'));
   const order = ['chr1', 'chr3'];
   rows.forEach((row, i) => {
-    assert.equal(row.length, 9);
-    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows] = row as [
+    assert.equal(row.length, 11);
+    const [chrom, start, end, name, score, strand, maxProb, meanProb, windows, p, q] = row as [
+      string,
+      string,
       string,
       string,
       string,
@@ -102,6 +104,7 @@ test('scan writes sorted BED6+3 that bedtools sort and merge accept, and a bedGr
       string,
       string,
     ];
+    assert.ok(p === '-1' && q === '-1', 'a model without a null has no p- or q-values');
     assert.ok(order.includes(chrom) && Number(start) < Number(end) && name === 'hit' && strand === '.');
     assert.ok(Math.abs(Number(score) - Number(maxProb) * 1000) <= 0.51, 'score is max_prob on a 0-1000 scale');
     assert.ok(Number(maxProb) >= Number(meanProb) && Number(meanProb) >= Number(threshold) - 1e-4 && Number(windows) >= 1);

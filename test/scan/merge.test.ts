@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { RegionMerger } from '../../src/scan/merge.js';
 import { bestF1Threshold } from '../../src/scan/calibrate.js';
 
-test('scan merges overlapping and touching windows; a gap starts a new region', () => {
+test('scan merges overlapping and touching windows; a gap starts a new region; the summit is the centre of the first best window', () => {
   const merger = new RegionMerger();
   const closed = [];
   for (const [start, prob] of [
@@ -18,13 +18,13 @@ test('scan merges overlapping and touching windows; a gap starts a new region', 
   }
   assert.equal(merger.closeBefore(41), undefined, 'a window starting at the end still touches');
   const last = merger.closeBefore(42)!;
-  assert.deepEqual(closed, [{ start: 0, end: 30, anchor: 0, maxProb: 0.9, sumProb: 0.6 + 0.9 + 0.7 + 0.8, windows: 4 }]);
-  assert.deepEqual(last, { start: 31, end: 41, anchor: 31, maxProb: 0.5, sumProb: 0.5, windows: 1 });
+  assert.deepEqual(closed, [{ start: 0, end: 30, anchor: 0, maxProb: 0.9, sumProb: 0.6 + 0.9 + 0.7 + 0.8, windows: 4, summit: 10 }]);
+  assert.deepEqual(last, { start: 31, end: 41, anchor: 31, maxProb: 0.5, sumProb: 0.5, windows: 1, summit: 36 });
   assert.equal(merger.close(), undefined);
   merger.add(7, 12, 0.6, 0);
   assert.deepEqual(
     merger.close(),
-    { start: 7, end: 12, anchor: 0, maxProb: 0.6, sumProb: 0.6, windows: 1 },
+    { start: 7, end: 12, anchor: 0, maxProb: 0.6, sumProb: 0.6, windows: 1, summit: 9 },
     'a core extent keeps its window start as anchor',
   );
 });

@@ -6,7 +6,7 @@ import { parseRegion, parseShard } from '../../seq/regions.js';
 import { RC_COMBINES, type RcCombine, STRAND_MODES, type StrandMode } from '../../seq/strands.js';
 import { collect, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
-import type { ScanOptions } from './options.js';
+import { SCAN_FORMATS, type ScanFormat, type ScanOptions } from './options.js';
 
 /** --rc, the spelling classify and embed use: average|max = both strands combined by mean|max, none = + only. */
 const RC_SPELLINGS = ['average', 'max', 'none'] as const;
@@ -15,15 +15,29 @@ export function register(program: Command): void {
   const scanCommand = program
     .command('scan')
     .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows (a tagger: a per-base track)')
-    .argument('[genome]', "FASTA genome (.gz or '-' for stdin)", '-')
-    .requiredOption(
+    .argument(
+      '[genome]',
+      "genome: FASTA (.gz or '-' for stdin), .2bit, or FASTA / bgzip FASTA with a samtools .fai (read only where a --region or --shard needs)",
+      '-',
+    )
+    .option(
       '-m, --model <path>',
-      'scanner (trained with train --genome), tagger (train --task tag), or any fixed-length classifier with --class',
+      'scanner (trained with train --genome), tagger (train --task tag), or any fixed-length classifier with --class (required, except with --gather)',
     )
     .option('-o, --out <file>', 'write the calls (BED) here (atomically) instead of stdout')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'calls as BED6 + max_prob, mean_prob, windows (bed), or ENCODE narrowPeak with the best window as summit (narrowpeak)',
+      ).choices(SCAN_FORMATS),
+    )
     .option(
       '--bedgraph <file>',
       "also write every window's probability as bedGraph (on its central stride-wide bin; a tagger: the per-base probability in --bin bins)",
+    )
+    .option(
+      '--bigwig <file>',
+      'also write the --bedgraph track as bigWig, with zoom levels (not with --shard: convert the joined bedGraphs with rnnseq bigwig)',
     )
     .option('--bin <bp>', 'taggers: bedGraph bin width; each bin holds the mean per-base probability, equal neighbours merge (default 10)')
     .option('--merge-gap <bp>', 'taggers: join called runs separated by at most this many uncalled bases (default 0)')
@@ -55,7 +69,18 @@ export function register(program: Command): void {
       ).choices(CALL_EXTENTS),
     )
     .option('--max-n <bp>', 'skip windows with more N bases than this (default: 10% of the window)')
-    .option('--threshold <p>', "call windows with probability >= p (default: the model's calibrated threshold, else 0.5)")
+    .option(
+      '--threshold <p>',
+      'call windows with probability >= p instead of at --fdr (default for models without a null: the calibrated threshold, else 0.5)',
+    )
+    .option(
+      '--fdr <q>',
+      'call windows at this false-discovery rate: Benjamini-Hochberg over every window scanned, p-values from the null stored in the model (default 0.05; with --shard/--region the parts write candidate windows for --gather)',
+    )
+    .option(
+      '--gather <files...>',
+      "make the --fdr calls of a sharded scan from its parts' candidate outputs, in order (no model or genome needed)",
+    )
     .option('--class <name>', "the class whose probability is called (default: the scanner's positive class)")
     .option(
       '--region <region>',
@@ -74,9 +99,11 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Output: BED6 + 3, no header, sorted by the genome's sequence order, then start: chrom, start, end (0-based,
+Output: BED6 + 5, no header, sorted by the genome's sequence order, then start: chrom, start, end (0-based,
 half-open), name (the positive class), score (0-1000, from max_prob), strand ('.' when both strands are
-combined), max_prob, mean_prob (over the region's called windows), windows (how many were merged).
+combined), max_prob, mean_prob (over the region's called windows), windows (how many were merged), p (the
+region's smallest window p-value under the model's stored null) and q (its Benjamini-Hochberg q-value); -1 where
+not computed. Calls are made at --fdr (default 0.05) when the model stores a null, else at the threshold.
 Overlapping or touching called windows (or window cores, with --extent core) merge into one region.
 
 --region and --shard split the work: a part owns the windows that start in it and writes each merged region
@@ -117,9 +144,13 @@ Examples:
 }
 
 export interface RawScanFlags extends RawRuntimeFlags {
-  model: string;
+  model?: string;
+  fdr?: string;
+  gather?: string[];
   out?: string;
   bedgraph?: string;
+  bigwig?: string;
+  format?: ScanFormat;
   summary?: string;
   stride?: string;
   strand?: StrandMode;
@@ -140,12 +171,23 @@ export interface RawScanFlags extends RawRuntimeFlags {
 }
 
 export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions {
+  if (raw.gather !== undefined) return parseGatherOptions(input, raw);
+  if (raw.model === undefined) throw new RnnseqError("required option '-m, --model <path>' not specified", EXIT_USAGE);
   if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.bedgraph)
     throw new RnnseqError('-o and --bedgraph name the same file', EXIT_USAGE);
   if ((raw.out === undefined || raw.out === '-') && raw.bedgraph === '-')
     throw new RnnseqError('--bedgraph - needs -o FILE for the calls: both cannot go to stdout', EXIT_USAGE);
   if (raw.summary !== undefined && (raw.summary === '-' || raw.summary === raw.out || raw.summary === raw.bedgraph))
     throw new RnnseqError('--summary needs a file of its own (an SVG), not stdout or another output', EXIT_USAGE);
+  if (raw.bigwig !== undefined && raw.shard !== undefined) {
+    throw new RnnseqError(
+      '--bigwig cannot be split with --shard: bigWig files do not concatenate. Write --bedgraph partK.bedGraph per shard, then: cat part*.bedGraph > track.bedGraph (in shard order) and rnnseq bigwig track.bedGraph --genome GENOME -o track.bw',
+      EXIT_USAGE,
+    );
+  }
+  if (raw.bigwig !== undefined && [raw.out, raw.bedgraph, raw.summary].includes(raw.bigwig))
+    throw new RnnseqError('--bigwig needs a file of its own', EXIT_USAGE);
+  if (raw.bigwig === '-') throw new RnnseqError('--bigwig needs a file: bigWig is written with random access, not to stdout', EXIT_USAGE);
   if (raw.rc !== undefined && (raw.strand !== undefined || raw.rcCombine !== undefined))
     throw new RnnseqError('give --rc, or --strand / --rc-combine, not both', EXIT_USAGE);
   const rc =
@@ -161,6 +203,8 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...rc,
     ...(raw.out !== undefined ? { out: raw.out } : {}),
     ...(raw.bedgraph !== undefined ? { bedgraph: raw.bedgraph } : {}),
+    ...(raw.bigwig !== undefined ? { bigwig: raw.bigwig } : {}),
+    ...(raw.format !== undefined ? { format: raw.format } : {}),
     ...(raw.summary !== undefined ? { summary: raw.summary } : {}),
     ...(raw.stride !== undefined ? { strideBp: parseNumber('--stride', raw.stride, { min: 1, integer: true }) } : {}),
     ...(raw.strand !== undefined ? { strand: raw.strand } : {}),
@@ -168,6 +212,7 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...(raw.extent !== undefined ? { extent: raw.extent } : {}),
     ...(raw.maxN !== undefined ? { maxN: parseNumber('--max-n', raw.maxN, { min: 0, integer: true }) } : {}),
     ...(raw.threshold !== undefined ? { threshold: parseNumber('--threshold', raw.threshold, { min: 0, max: 1 }) } : {}),
+    ...(raw.fdr !== undefined ? { fdr: parseNumber('--fdr', raw.fdr, { min: 1e-12, max: 1 }) } : {}),
     ...(raw.class !== undefined ? { positiveClass: raw.class } : {}),
     regions: raw.region.map((r) => parseRegion(r)),
     ...(raw.shard !== undefined ? { shard: parseShard(raw.shard) } : {}),
@@ -176,5 +221,48 @@ export function parseScanOptions(input: string, raw: RawScanFlags): ScanOptions 
     ...(raw.bin !== undefined ? { binBp: parseNumber('--bin', raw.bin, { min: 1, integer: true }) } : {}),
     ...(raw.mergeGap !== undefined ? { mergeGapBp: parseNumber('--merge-gap', raw.mergeGap, { min: 0, integer: true }) } : {}),
     ...(raw.minRun !== undefined ? { minRunBp: parseNumber('--min-run', raw.minRun, { min: 1, integer: true }) } : {}),
+  };
+}
+
+/** scan --gather FILES: no model or genome; only what the parts left undecided may be given. */
+function parseGatherOptions(input: string, raw: RawScanFlags): ScanOptions {
+  if (input !== '-')
+    throw new RnnseqError(
+      `--gather takes the candidate files as its arguments; '${input}' is left over (give it after --gather)`,
+      EXIT_USAGE,
+    );
+  const files = raw.gather!;
+  if (files.length === 0 || files.includes('-'))
+    throw new RnnseqError(
+      '--gather needs candidate files (the --fdr outputs of scan --shard / --region parts, in order); stdin cannot be read twice',
+      EXIT_USAGE,
+    );
+  const scanOnly =
+    raw.model !== undefined
+      ? '-m'
+      : raw.threshold !== undefined
+        ? '--threshold'
+        : raw.fdr !== undefined
+          ? '--fdr'
+          : raw.shard !== undefined
+            ? '--shard'
+            : raw.region.length > 0
+              ? '--region'
+              : raw.bedgraph !== undefined
+                ? '--bedgraph'
+                : raw.bigwig !== undefined
+                  ? '--bigwig'
+                  : undefined;
+  if (scanOnly)
+    throw new RnnseqError(`--gather reads what the parts decided (model, --fdr, windows); ${scanOnly} is for the scan itself`, EXIT_USAGE);
+  return {
+    ...parseCommon(raw),
+    model: '',
+    input,
+    gather: files,
+    regions: [],
+    batchSize: 1,
+    ...(raw.out !== undefined ? { out: raw.out } : {}),
+    ...(raw.format !== undefined ? { format: raw.format } : {}),
   };
 }

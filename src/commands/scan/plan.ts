@@ -10,14 +10,26 @@ import { formatBedLine } from '../../io/bed.js';
 import { formatBedGraphLine } from '../../io/bedgraph.js';
 import type { FastaChunk } from '../../io/fasta.js';
 import type { Output } from '../../io/output.js';
+import type { Logger } from '../../log.js';
 import type { ScanSummary } from '../../report/scan-summary.js';
 import { type ScanEvent, type ScanSettings, emptyStats, scanChunks } from '../../scan/scanner.js';
 import { type TrackEvent, type TrackSettings, emptyTrackStats, scanTrack } from '../../scan/track.js';
 import { type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
 import type { Batch } from '../../seq/batch.js';
 import type { OwnedStarts } from '../../seq/regions.js';
+import type { WindowGrid } from '../../seq/windows.js';
 import { defaultTrackStride } from '../../seq/tag-windows.js';
 import { byteEncodingTable } from '../../seq/windows.js';
+import {
+  type CallFormatter,
+  type CallingRule,
+  CandidateWriter,
+  callFormatter,
+  chooseCallingRule,
+  gatherToOutput,
+  openSpool,
+  thresholdCallP,
+} from './calling.js';
 import type { ScanOptions } from './options.js';
 
 /** bedGraph bin width when --bin is not given: a 150 kbp chloroplast gives at most 15,000 lines. */
@@ -33,6 +45,8 @@ export interface ScanPlan {
   uncalibrated: string;
   /** the start-up log line */
   describe(input: string): string;
+  /** how the scan reads the genome: what a random-access genome needs to fetch only the bases it uses */
+  chunking: { grid: WindowGrid; batchWindows: number; circular: boolean };
   /** what the summary figure draws: calls or bases */
   summaryNoun: string;
   /** scans the chunks, writing each event's lines; yields bases done for progress */
@@ -56,14 +70,19 @@ export interface ScanPlan {
 
 export interface PlanOutputs {
   source: string;
+  /** the job's stop signal (the --fdr gather at the end of a whole run reads its candidates again) */
+  signal: AbortSignal;
   calls: Output;
   bedgraph: Output | undefined;
   summary: ScanSummary | undefined;
 }
 
-/** The plan for a window scanner (any fixed-length classifier with --class) or, for a tagger, its track. */
-export function planScan(options: ScanOptions, spec: ModelSpec, tagger: boolean): ScanPlan {
-  return tagger ? planTrack(options, spec) : planWindows(options, spec);
+/**
+ * The plan for a window scanner (any fixed-length classifier with --class) or, for a tagger, its track. `log`
+ * takes the warning when a window scanner's model stores no null distribution (calls without p-values).
+ */
+export function planScan(options: ScanOptions, spec: ModelSpec, tagger: boolean, log: Logger): ScanPlan {
+  return tagger ? planTrack(options, spec) : planWindows(options, spec, log);
 }
 
 function windowsEvery(settings: ScanSettings | TrackSettings): string {
@@ -72,7 +91,13 @@ function windowsEvery(settings: ScanSettings | TrackSettings): string {
 
 /** What both kinds of plan take from their settings as they are. */
 function common(settings: ScanSettings | TrackSettings, settled: { positiveClass: string; calibrated: boolean }) {
-  return { windowBp: settings.grid.windowBp, maxN: settings.maxN, positiveClass: settled.positiveClass, calibrated: settled.calibrated };
+  return {
+    windowBp: settings.grid.windowBp,
+    maxN: settings.maxN,
+    positiveClass: settled.positiveClass,
+    calibrated: settled.calibrated,
+    chunking: { grid: settings.grid, batchWindows: settings.batchWindows, circular: settings.circular === true },
+  };
 }
 
 /** The strand column of a BED line: '.' when both strands are combined. */
@@ -80,16 +105,31 @@ function strandColumn(settings: ScanSettings | TrackSettings): '.' | '+' | '-' {
   return settings.strand === 'both' ? '.' : settings.strand;
 }
 
-function planWindows(options: ScanOptions, spec: ModelSpec): ScanPlan {
+function planWindows(options: ScanOptions, spec: ModelSpec, log: Logger): ScanPlan {
   const settled = windowSettings(options, spec, options.model);
   const { settings, positiveIndex, positiveClass } = settled;
   const stats = emptyStats();
+  const rule = chooseCallingRule(spec, positiveClass, settled.strandKey, options, settings.threshold, options.model, log);
+  const format = callFormatter(options.format);
+  // --fdr: the scanner calls nothing itself; every owned window with p <= fdr becomes a candidate, and the calls
+  // come from the candidates (here for a whole run; a part writes them for scan --gather).
+  const part = options.shard !== undefined || options.regions.length > 0;
+  const candidates =
+    rule.kind === 'fdr'
+      ? new CandidateWriter(rule, { name: positiveClass, strand: strandColumn(settings), fdr: rule.fdr, reachBp: reachOf(settings) })
+      : undefined;
+  if (candidates) Object.assign(settings, { threshold: Number.POSITIVE_INFINITY }, candidates.hooks());
   return {
     ...common(settings, settled),
+    // Only the old rule (no null) calls at a threshold that may be uncalibrated.
+    calibrated: settled.calibrated || rule.kind === 'fdr' || rule.null !== undefined,
     uncalibrated: `${options.model} has no calibrated threshold; calling windows with probability >= 0.5 (set --threshold)`,
     describe: (input) =>
       `scanning ${input}: ${windowsEvery(settings)}` +
-      `${settings.strand === 'both' ? ` (${settings.rcCombine})` : ''}, calling ${positiveClass} at p >= ${settings.threshold}` +
+      `${settings.strand === 'both' ? ` (${settings.rcCombine})` : ''}, calling ${positiveClass} ` +
+      (rule.kind === 'fdr'
+        ? `at FDR ${rule.fdr} (Benjamini-Hochberg over all windows${part ? ': this part writes candidate windows for scan --gather' : ''})`
+        : `at prob >= ${rule.threshold}`) +
       `${settings.extent === 'core' ? ' (window cores)' : ''}` +
       (options.shard ? `, shard ${options.shard.index}/${options.shard.count}` : '') +
       (options.regions.length > 0 ? `, ${options.regions.length} region(s)` : ''),
@@ -103,10 +143,28 @@ function planWindows(options: ScanOptions, spec: ModelSpec): ScanPlan {
         for (let r = 0; r < batch.batch; r++) out[r] = probs[r * classes + positiveIndex]!;
         return out;
       };
-      for await (const event of scanChunks(chunks, owned, settings, score, stats, outputs.source)) {
-        await writeWindowEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings));
-        outputs.summary?.add(event);
-        yield event.basesDone;
+      const spool = candidates && !part ? await openSpool() : undefined;
+      const candidateOut = spool ?? (candidates ? outputs.calls : undefined);
+      try {
+        for await (const event of scanChunks(chunks, owned, settings, score, stats, outputs.source)) {
+          if (candidates) await candidateOut!.write(candidates.take());
+          await writeWindowEvent(event, outputs.calls, outputs.bedgraph, positiveClass, strandColumn(settings), rule, format);
+          outputs.summary?.add(event);
+          yield event.basesDone;
+        }
+        if (candidates) await candidateOut!.write(candidates.finish(stats.windowsScored));
+        if (spool) {
+          await spool.close();
+          const gathered = await gatherToOutput([spool.path], outputs.calls, outputs.signal, format, (chrom, regions) =>
+            outputs.summary?.add({ chrom, regions, bins: [], basesDone: 0 }),
+          );
+          stats.regions = gathered.calls;
+          log.info(
+            `FDR ${gathered.fdr}: ${gathered.calls} calls; windows with p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)} called (Benjamini-Hochberg over ${gathered.windows} windows)`,
+          );
+        }
+      } finally {
+        spool?.release();
       }
     },
     done: () => ({
@@ -171,7 +229,7 @@ function windowSettings(
   options: ScanOptions,
   spec: ModelSpec,
   model: string,
-): { settings: ScanSettings; positiveIndex: number; positiveClass: string; calibrated: boolean } {
+): { settings: ScanSettings; positiveIndex: number; positiveClass: string; calibrated: boolean; strandKey: string } {
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const window = spec.window;
   const taggerOnly =
@@ -223,14 +281,21 @@ function windowSettings(
       rcCombine,
       threshold: options.threshold ?? calibratedThreshold ?? 0.5,
       extent: options.extent ?? window?.extent ?? 'window',
-      windowScores: options.bedgraph !== undefined,
+      windowScores: options.bedgraph !== undefined || options.bigwig !== undefined,
       channels: alphabet.size,
       encoding: byteEncodingTable(alphabet),
     },
     positiveIndex,
     positiveClass,
     calibrated: options.threshold !== undefined || calibratedThreshold !== undefined,
+    strandKey: key,
   };
+}
+
+/** How far past a window's start its called extent can reach: what a candidate file tells the gather. */
+function reachOf(settings: ScanSettings): number {
+  const { windowBp, strideBp } = settings.grid;
+  return settings.extent === 'core' ? Math.floor((windowBp - Math.min(strideBp, windowBp)) / 2) : windowBp - 1;
 }
 
 function trackSettings(
@@ -244,13 +309,23 @@ function trackSettings(
       EXIT_USAGE,
     );
   }
+  if (options.fdr !== undefined)
+    throw new RnnseqError(
+      `--fdr is for window scanners and classifiers; ${model} is a tagger, whose per-base calls use --threshold`,
+      EXIT_USAGE,
+    );
   if (options.extent !== undefined)
     throw new RnnseqError(
       `--extent is for window scanners; ${model} is a tagger, whose calls are runs of bases at or above the threshold`,
       EXIT_USAGE,
     );
-  if (options.binBp !== undefined && options.bedgraph === undefined)
-    throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE too', EXIT_USAGE);
+  if (options.binBp !== undefined && options.bedgraph === undefined && options.bigwig === undefined)
+    throw new RnnseqError('--bin sets the bins of --bedgraph: give --bedgraph FILE (or --bigwig FILE) too', EXIT_USAGE);
+  if (options.format === 'narrowpeak')
+    throw new RnnseqError(
+      `--format narrowpeak is for window scanners; ${model} is a tagger, whose calls are runs of bases (BED6 + max_prob, mean_prob)`,
+      EXIT_USAGE,
+    );
   const window = spec.window;
   const windowBp = window?.lengthBp ?? spec.inputLength;
   if (windowBp === null || windowBp === undefined)
@@ -284,7 +359,7 @@ function trackSettings(
       threshold: options.threshold ?? calibratedThreshold ?? 0.5,
       mergeGapBp: options.mergeGapBp ?? 0,
       minRunBp: options.minRunBp ?? 1,
-      binBp: options.bedgraph !== undefined ? (options.binBp ?? DEFAULT_TRACK_BIN_BP) : 0,
+      binBp: options.bedgraph !== undefined || options.bigwig !== undefined ? (options.binBp ?? DEFAULT_TRACK_BIN_BP) : 0,
       channels: alphabet.size,
       encoding: byteEncodingTable(alphabet),
       circular: options.circular === true,
@@ -301,17 +376,12 @@ async function writeWindowEvent(
   bedgraph: Output | undefined,
   name: string,
   strand: '.' | '+' | '-',
+  rule: CallingRule,
+  format: CallFormatter,
 ): Promise<void> {
   if (event.regions.length > 0) {
     let text = '';
-    for (const region of event.regions) {
-      const score = Math.min(1000, Math.max(0, Math.round(region.maxProb * 1000)));
-      text += formatBedLine({ chrom: event.chrom, start: region.start, end: region.end, name, score, strand }, [
-        region.maxProb.toFixed(4),
-        (region.sumProb / region.windows).toFixed(4),
-        String(region.windows),
-      ]);
-    }
+    for (const region of event.regions) text += format(event.chrom, region, name, strand, thresholdCallP(rule, region.maxProb), -1);
     await calls.write(text);
   }
   if (bedgraph && event.bins.length > 0) {

@@ -90,6 +90,11 @@ export function register(program: Command): void {
         .default('centre' as const),
     )
     .option('--tile-stride <bp>', 'with --positive-windows tile or --task tag: step between tiled windows (default: half a window)')
+    .option(
+      '--null-windows <n>',
+      'background windows scored after training for the null distribution behind scan p-values and --fdr (genome windows for --genome, dinucleotide shuffles for a fixed-length classifier; 0: none)',
+      '20000',
+    )
     .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
     .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
     .option(
@@ -271,6 +276,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
+    nullWindows: parseNullWindows(raw.nullWindows),
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
     ...(tag ? { tag } : {}),
@@ -317,6 +323,7 @@ export interface RawGenomeFlags {
   rc: boolean;
   positiveClass: string;
   extent: CallExtent;
+  nullWindows: string;
   seed: string;
   validFraction: string;
   length?: string;
@@ -384,7 +391,15 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
     positiveClass: raw.positiveClass,
     negativeClass,
     extent: raw.extent,
+    nullWindows: parseNullWindows(raw.nullWindows),
   };
+}
+
+export function parseNullWindows(raw: string): number {
+  const windows = parseNumber('--null-windows', raw, { min: 0, max: 10_000_000, integer: true });
+  if (windows > 0 && windows < 100)
+    throw new RnnseqError('--null-windows needs at least 100 windows for a tail fit (or 0 for no null)', EXIT_USAGE);
+  return windows;
 }
 
 export interface RawTagFlags extends RawGenomeFlags {

@@ -36,6 +36,8 @@ export interface TrainOptions extends RuntimeOptions {
   genome?: GenomeTrainOptions;
   /** train a tagger (--task tag) from a genome and a BED of labelled regions */
   tag?: TagTrainOptions;
+  /** fixed-length classifiers: background windows scored for the null distribution (0 or absent: none) */
+  nullWindows?: number;
 }
 
 /** train --genome: a scanner's windows, and the files they come from. */
@@ -47,6 +49,8 @@ export interface GenomeTrainOptions extends GenomeTrainingPlan {
   negativeClass: string;
   /** the default `scan --extent` written into the scanner */
   extent: 'window' | 'core';
+  /** background windows scored for the null distribution (0: none) */
+  nullWindows: number;
 }
 
 /** train --task tag: a tagger's windows, and the files they come from. */

@@ -25,6 +25,7 @@ import { prepareRecordData } from '../../seq/record-training.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
+import { addClassifierNull } from './null-scores.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
 import { prepareTagger } from './tagger-calibration.js';
@@ -162,6 +163,28 @@ export async function run(options: TrainOptions): Promise<void> {
       return;
     }
     await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
+    const classifierNull =
+      !genomeData &&
+      !tagData &&
+      options.task === 'classify' &&
+      inputLength !== null &&
+      (options.nullWindows ?? 0) > 0 &&
+      'items' in train &&
+      !prepared.architecture.conditions &&
+      !prepared.architecture.covariates;
+    if (classifierNull) {
+      const sets = { train, ...(valid ? { valid } : {}) };
+      await addClassifierNull(
+        join(options.out, 'best'),
+        runtime.engine.core,
+        sets,
+        alphabet,
+        options.nullWindows!,
+        config.seed,
+        config.batchSize,
+        log,
+      );
+    }
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
       'done',

@@ -11,9 +11,11 @@ import { bedInput } from '../../io/bed.js';
 import type { Logger } from '../../log.js';
 import { bestF1Threshold, type ThresholdChoice } from '../../scan/calibrate.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
-import { NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets } from '../../seq/genome-training.js';
+import { sequenceLengths } from '../../seq/genome.js';
+import { NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets, regionsOnGenome } from '../../seq/genome-training.js';
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
 import { openTrainingGenome } from './genome-input.js';
+import { addGenomeNull } from './null-scores.js';
 import type { GenomeTrainOptions } from './options.js';
 
 export interface PreparedGenomeData {
@@ -103,6 +105,28 @@ export async function prepareGenomeData(
           `positive rate ${(100 * sets.positiveRate).toFixed(1)}%): ` +
           `precision ${main.precision.toFixed(3)}, recall ${main.recall.toFixed(3)}, F1 ${main.f1.toFixed(3)}`,
       );
+      if (options.nullWindows > 0) {
+        // The scanner's null: genome windows away from positives and the test hold-out (null-scores.ts).
+        const positives = await regionsOnGenome(inputs.positives, genome, { info: () => {}, warn: () => {} });
+        await addGenomeNull(
+          bestDir,
+          core,
+          {
+            genome,
+            lengths: sequenceLengths(genome),
+            windowBp: options.windowBp,
+            avoid: [...positives.map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })), ...options.excludeRegions],
+            positiveClass: options.positiveClass,
+            positiveIndex: POSITIVE_LABEL,
+            windows: options.nullWindows,
+            seed: options.seed,
+            bothStrands: options.reverseComplement,
+          },
+          alphabet,
+          batchSize,
+          log,
+        );
+      }
     },
   };
 }

@@ -1,0 +1,50 @@
+/**
+ * BED intervals as input regions (`--regions R.bed`, `--exclude BED`), checked against a genome's sequences:
+ * an unknown chromosome or an interval past a chromosome's end is a one-line error naming file and line, before
+ * any work starts. Columns beyond BED6 are ignored except a narrowPeak summit (10 columns), kept for training.
+ */
+import { dataError } from '../errors.js';
+import { type BedRecord, parseBedLine, readLines } from './bed.js';
+import { narrowPeakSummit } from './narrowpeak.js';
+
+export interface RegionRecord extends BedRecord {
+  /** narrowPeak's summit (absolute, 0-based) when the file is narrowPeak */
+  summit?: number;
+}
+
+export interface SequenceSizes {
+  path: string;
+  has(name: string): boolean;
+  length(name: string): number;
+  names(): string[];
+}
+
+export async function readRegions(
+  file: string,
+  genome: SequenceSizes,
+  options: { signal?: AbortSignal; allowEmpty?: boolean } = {},
+): Promise<RegionRecord[]> {
+  const records: RegionRecord[] = [];
+  for await (const { text, line } of readLines(file, options.signal ? { signal: options.signal } : {})) {
+    const record: RegionRecord | undefined = parseBedLine(text, file, line);
+    if (!record) continue;
+    if (!genome.has(record.chrom)) {
+      const names = genome.names();
+      throw dataError(
+        { file, line },
+        `chromosome '${record.chrom}' is not in ${genome.path} (it has ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`,
+      );
+    }
+    const length = genome.length(record.chrom);
+    if (record.end > length)
+      throw dataError({ file, line }, `end ${record.end} is past the end of ${record.chrom} (${length} bp in ${genome.path})`);
+    if (record.end === record.start && !options.allowEmpty)
+      throw dataError({ file, line }, `empty interval [${record.start}, ${record.end}): nothing to read`);
+    const fields = text.includes('\t') ? text.split('\t') : text.trim().split(/\s+/);
+    const summit = narrowPeakSummit(fields, record.start, record.end);
+    if (summit !== undefined) record.summit = summit;
+    records.push(record);
+  }
+  if (records.length === 0) throw dataError({ file }, 'no intervals');
+  return records;
+}

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Argument, Command, Option, CommanderError, type OptionValues } from '@commander-js/extra-typings';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from './errors.js';
 import { rnnseqVersion } from './version.js';
+import { withRecipeOptions } from './commands/train-recipe.js';
 
 /**
  * The entry point: command definitions only. Each action imports its command module when it runs, so
@@ -52,8 +53,8 @@ Examples:
     .option('--no-bidirectional', 'with --task tag: read left to right only (a tagger is bidirectional by default)')
     .option('--bounded', 'with --cell cifg: sigmoid candidate, so the memory is a moving average held in [0, 1]', false)
     .option('--dropout <rate>', 'dropout between layers and before the head', '0')
-    .addOption(new Option('--pool <how>', 'how per-position states become one vector').choices(['last', 'mean', 'max'] as const).default('mean' as const))
-    .option('--epochs <n>', 'maximum epochs', '20')
+    .addOption(new Option('--pool <how>', 'how per-position states become one vector (attention: learned weights over positions)').choices(['last', 'mean', 'max', 'attention'] as const).default('mean' as const))
+    .option('--epochs <n>', "maximum epochs, or 'auto': a budget of ~1,500 steps (20-150 epochs) and patience scaled to the training-set size", '20')
     .option('--batch-size <n>', 'sequences per batch', '64')
     .option('--lr <rate>', 'Adam learning rate', '0.003')
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
@@ -78,7 +79,7 @@ Examples:
     .option('--no-rc', 'with --genome: no reverse-complement augmentation (on by default: elements work on either strand)')
     .option('--positive-class <name>', 'with --genome: name of the positive class (the negative class is background)', 'positive')
     .addOption(new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)").choices(['window', 'core'] as const).default('window' as const));
-  withRuntimeOptions(trainCommand)
+  withRuntimeOptions(withRecipeOptions(trainCommand))
     .addHelpText(
       'after',
       `

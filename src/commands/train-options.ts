@@ -8,8 +8,9 @@ import { type RawRuntimeFlags, parseCommon, parseNumber } from './runtime.js';
 import type { TrainOptions } from './train.js';
 import { type RawGenomeFlags, parseGenomeFlags } from './train-genome.js';
 import { parseTagFlags } from './train-tag.js';
+import { type RawRecipeFlags, parseRecipeFlags } from './train-recipe.js';
 
-export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
+export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecipeFlags {
   out: string;
   class: string[];
   labelTag: string;
@@ -75,6 +76,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
   if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
+  const recipe = parseRecipeFlags(raw, task);
   const names = new Set(classFiles.map((c) => c.name));
   if (names.size !== classFiles.length) throw new RnnseqError('--class names must be distinct', EXIT_USAGE);
 
@@ -94,6 +96,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
       pool: raw.pool,
       ...(raw.bounded ? { bounded: true } : {}),
+      ...recipe.architecture,
     },
     task,
     targetTag: raw.targetTag,
@@ -104,7 +107,8 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     ...(raw.covariates !== undefined ? { covariatesFile: raw.covariates } : {}),
     rcAugment: raw.rcAugment,
     config: {
-      epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }),
+      // --epochs auto: 0 until train.ts knows the training-set size (engine/budget.ts)
+      ...(raw.epochs === 'auto' ? { epochs: 0, budget: 'auto' as const } : { epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }) }),
       batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
       learningRate: parseNumber('--lr', raw.lr, { min: 1e-8, max: 10 }),
       clipNorm: parseNumber('--clip-norm', raw.clipNorm, { min: 0 }),
@@ -112,6 +116,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
       maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
       seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+      ...recipe.config,
     },
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Architecture } from '../engine/architecture.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../engine/checkpoint.js';
+import { resolveBudget } from '../engine/budget.js';
 import { SequenceModel } from '../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, type TrainingSet, type Evaluation, trainModel } from '../engine/trainer.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../errors.js';
@@ -78,7 +79,9 @@ export async function run(options: TrainOptions): Promise<void> {
   log.info(`${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}` + (options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''));
 
   const runtime = await startRuntime(options, log);
-  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
+  const requested = resolveBudget(options.config, prepared.trainItems);
+  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
+  if (options.config.budget === 'auto') log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${prepared.trainItems} training items`);
   let model: SequenceModel;
   let resume: { state: TrainerState; optimizer: NamedTensor[] } | undefined;
   if (resumeFrom) {

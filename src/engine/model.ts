@@ -186,11 +186,12 @@ export function frontEnd(
   params: Parameters,
   x: tf.Tensor3D,
   mask: tf.Tensor2D | undefined,
-  options: Pick<ForwardOptions, 'training'>,
+  options: Pick<ForwardOptions, 'training' | 'differentiable'>,
   random?: Random,
 ): FrontEndResult {
   if (arch.embedDim === undefined && !arch.conv) return { x, ...(mask ? { mask } : {}) };
-  return applyFrontEnd(arch, (name) => get(params, name), x, mask, (t, rate) => maybeDropout(t, rate, options.training, random));
+  const dropout = (t: tf.Tensor3D, rate: number) => maybeDropout(t, rate, options.training, random);
+  return applyFrontEnd(arch, (name) => get(params, name), x, mask, dropout, options.differentiable === true);
 }
 
 /** Index of a layer × direction in state lists: layer-major, forward before backward. */

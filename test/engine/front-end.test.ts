@@ -95,14 +95,14 @@ test('a pooled step is real if any of its positions is: the pooled mask', () => 
 });
 
 /** Loss of a fixed batch through the whole model, with every parameter as an explicit input. */
-function lossFunction(model: SequenceModel, core: RecurrentCore) {
+function lossFunction(model: SequenceModel, core: RecurrentCore, differentiable = true) {
   const batch = packBatch(items(), 4);
   const labels = [0, 2, 1, 1, 0];
   const names = [...model.params.keys()];
   const fn = (...values: tf.Tensor[]) => {
     const params = new Map(names.map((n, i) => [n, values[i]! as tf.Variable]));
     const { x, mask } = batchTensors(batch);
-    const { logits } = forward(model.info.architecture, params, x, mask, { core, training: false, differentiable: true });
+    const { logits } = forward(model.info.architecture, params, x, mask, { core, training: false, differentiable });
     return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), 3), logits) as tf.Scalar;
   };
   return { names, fn };
@@ -133,6 +133,15 @@ test('gradients of the front-end and attention pooling match finite differences'
       assert.ok(Math.abs(numeric - analytic) <= 2e-3 + 0.02 * Math.abs(numeric), `${name}[${k}]: autodiff ${analytic} vs finite differences ${numeric}`);
     }
   }
+  model.dispose();
+});
+
+test('training, where the one-hot input needs no gradient, gets the same weight gradients as the saliency path', () => {
+  const model = SequenceModel.create(info({ dropout: 0, conv: { filters: 4, width: 5, pool: 2, dropout: 0 } }), 13, reference);
+  const values = [...model.params.values()];
+  const gradients = (differentiable: boolean) => tf.tidy(() => tf.grads(lossFunction(model, reference, differentiable).fn)(values).map((g) => g.dataSync().slice()));
+  const plain = gradients(false);
+  gradients(true).forEach((g, i) => assert.deepEqual(plain[i], g, `gradient ${i}`));
   model.dispose();
 });
 

@@ -17,7 +17,10 @@ export interface TrainOptions extends RuntimeOptions {
   alphabet: AlphabetName | 'auto';
   length: number | null;
   task: Task;
-  architecture: Pick<Architecture, 'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded'>;
+  architecture: Pick<
+    Architecture,
+    'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded' | 'conv' | 'embedDim'
+  >;
   /** regress: the header tag holding the target, unless a --targets table is given */
   targetTag: string;
   targetsFile?: string;
@@ -64,4 +67,10 @@ export interface LmOptions {
   windowsPerEpoch: number;
   /** groups already read (phylo --train), instead of sources */
   preloaded?: { groups: SequenceGroup[]; alphabet: AlphabetName };
+}
+
+/** The model-quality options (issue 14): absent flags leave the architecture and config exactly as before. */
+export interface Recipe {
+  architecture: Pick<Architecture, 'conv' | 'embedDim'>;
+  config: Pick<TrainConfig, 'lrSchedule' | 'warmupEpochs' | 'weightDecay' | 'ema'>;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Architecture } from '../../engine/architecture.js';
+import { resolveBudget } from '../../engine/budget.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import {
@@ -72,7 +73,10 @@ export async function run(options: TrainOptions): Promise<void> {
   );
 
   const runtime = await startRuntime(options, log);
-  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
+  const requested = resolveBudget(options.config, prepared.trainItems);
+  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
+  if (options.config.budget === 'auto')
+    log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${prepared.trainItems} training items`);
   let model: SequenceModel;
   let resume: { state: TrainerState; optimizer: NamedTensor[] } | undefined;
   if (resumeFrom) {

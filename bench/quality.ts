@@ -18,9 +18,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureGkm, gkmApplies, runGkm, type GkmTools } from './quality/gkm.js';
-import { META_FILE, type PointMeta, TEST_FILE, TRAIN_FILE, readPoint } from './quality/point.js';
+import { type PointMeta, readPoint } from './quality/point.js';
+import { findShared, pointTraining, writePoint } from './quality/prepare.js';
 import { lastLine, runLogged, runPool } from './quality/processes.js';
-import { seededRandom, stratifiedSample, writeTagged } from './quality/records.js';
 import { resultsMarkdown, resultsTsv } from './quality/report.js';
 import type { MethodResult, ResultRow } from './quality/result.js';
 import { rnnseqCli, runRnnseq } from './quality/rnnseq.js';
@@ -35,7 +35,7 @@ const QUICK: Array<{ task: string; sizes: Array<number | 'full'> }> = [
   { task: 'motif-anywhere', sizes: ['full'] },
   { task: 'splice', sizes: [500] },
   { task: 'clip-pum2', sizes: [500] },
-  { task: 'extracell-mito', sizes: ['full'] },
+  { task: 'coiled-coil', sizes: ['full'] },
 ];
 
 function quickSizes(task: BenchTask): Array<number | 'full'> {
@@ -63,7 +63,7 @@ interface Options {
 }
 
 const USAGE = `usage: npm run bench:quality -- [options]
-  --tier quick|full        quick: 4 small points x seeds (minutes); full: every task and size (hours)   [quick]
+  --tier quick|full        quick: 4 small points x seeds (~10 min on 2 free cores); full: every task and size (hours)   [quick]
   --tasks a,b              only these tasks (${TASKS.map((t) => t.name).join(', ')})
   --sizes 250,500,full     training sizes instead of each task's learning curve ('full' = the whole training split)
   --seeds N                seeds 1..N (each changes the subsample, the hold-out where drawn, and --seed)   [3]
@@ -143,14 +143,6 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** The nearest ../shared above the checkout that holds data/ (a main checkout's sibling, or a worktree's). */
-function findShared(from: string): string {
-  for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'shared', 'data'))) return join(dir, 'shared');
-  }
-  return join(dirname(from), 'shared');
-}
-
 interface PreparedPoint {
   dir: string;
   meta: PointMeta;
@@ -163,30 +155,10 @@ async function preparePoints(options: Options): Promise<PreparedPoint[]> {
     for (let seed = 1; seed <= options.seeds; seed++) {
       const { train, test } = await task.load(options.data, seed);
       for (const size of sizes) {
-        if (size !== 'full' && size >= train.length) continue; // at or above the whole split: that is the full point
-        const full = size === 'full';
-        const chosen = full ? train : stratifiedSample(train, size, seededRandom(task.name, seed, `subsample-${size}`));
+        const chosen = pointTraining(task, train, size, seed);
+        if (!chosen) continue; // a curve size at or above the whole split: that is the full point
         const dir = join(options.out, 'work', task.name, `n${chosen.length}`, `s${seed}`);
-        mkdirSync(dir, { recursive: true });
-        const lengths = new Set([...chosen, ...test].map((r) => r.sequence.length));
-        const meta: PointMeta = {
-          task: task.name,
-          size: chosen.length,
-          full,
-          seed,
-          alphabet: task.alphabet,
-          metric: task.metric,
-          ...(task.positive ? { positive: task.positive } : {}),
-          ...(task.conditionTag ? { conditionTag: task.conditionTag } : {}),
-          fixedLength: lengths.size === 1 ? [...lengths][0]! : null,
-          rdp: task.rdp ?? false,
-          trainCount: chosen.length,
-          testCount: test.length,
-        };
-        writeTagged(join(dir, TRAIN_FILE), chosen, task.conditionTag);
-        writeTagged(join(dir, TEST_FILE), test, task.conditionTag);
-        writeFileSync(join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
-        points.push({ dir, meta });
+        points.push({ dir, meta: writePoint(dir, task, chosen, test, seed, size === 'full') });
       }
     }
   }

@@ -25,22 +25,25 @@ function seconds(s: number): string {
  * full-size rows. Failed or skipped points are counted under the table, never averaged in.
  */
 export function resultsMarkdown(rows: readonly ResultRow[], tasks: readonly BenchTask[], methods: readonly string[]): string {
+  // A full point's size can differ between seeds (a redrawn hold-out): full points share a row, whatever their size.
   const keys: Array<{ task: BenchTask; size: number; full: boolean }> = [];
   for (const task of tasks) {
-    const sizes = [...new Set(rows.filter((r) => r.task === task.name).map((r) => `${r.size}:${r.full}`))];
-    for (const s of sizes.sort((a, b) => Number(a.split(':')[0]) - Number(b.split(':')[0]))) {
-      const [size, full] = s.split(':');
-      keys.push({ task, size: Number(size), full: full === 'true' });
-    }
+    const ofTask = rows.filter((r) => r.task === task.name);
+    for (const size of [...new Set(ofTask.filter((r) => !r.full).map((r) => r.size))].sort((a, b) => a - b)) keys.push({ task, size, full: false });
+    if (ofTask.some((r) => r.full)) keys.push({ task, size: -1, full: true });
   }
+  const inRow = (r: ResultRow, key: { task: BenchTask; size: number; full: boolean }) => r.task === key.task.name && r.full === key.full && (key.full || r.size === key.size);
   const header = ['task', 'metric', 'train n', ...methods, 'published (same split)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   const problems: string[] = [];
-  for (const { task, size, full } of keys) {
+  for (const key of keys) {
+    const { task, full } = key;
+    const sizes = [...new Set(rows.filter((r) => inRow(r, key)).map((r) => r.size))].sort((a, b) => a - b);
+    const size = sizes.length === 1 ? String(sizes[0]) : `${sizes[0]}-${sizes[sizes.length - 1]}`;
     const cells: string[] = [];
     const means: number[] = [];
     for (const method of methods) {
-      const points = rows.filter((r) => r.task === task.name && r.size === size && r.method === method);
+      const points = rows.filter((r) => inRow(r, key) && r.method === method);
       const good = points.filter((r) => r.status === 'ok' && r.metric !== undefined && !Number.isNaN(r.metric));
       for (const bad of points.filter((r) => r.status === 'failed')) problems.push(`${task.name} n=${size} seed ${bad.seed} ${method}: ${bad.detail ?? 'failed'}`);
       if (good.length === 0) {

@@ -4,7 +4,7 @@
  * column adds its flags to train. The CLI is the one of the checkout this bench was built in (bin/rnnseq, run with
  * the same node), so the lead can run the bench in any checkout.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PointMeta, TEST_FILE, TRAIN_FILE, scorePoint } from './point.js';
 import { lastLine, runLogged } from './processes.js';
@@ -26,6 +26,7 @@ export async function runRnnseq(cli: RnnseqCli, meta: PointMeta, pointDir: strin
   const runDir = join(workDir, 'run');
   const predictions = join(workDir, 'predictions.tsv');
   const log = join(workDir, 'rnnseq.log');
+  mkdirSync(workDir, { recursive: true });
   rmSync(runDir, { recursive: true, force: true });
   rmSync(log, { force: true });
   const env = { ...process.env, RNNSEQ_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };

@@ -104,7 +104,7 @@ function parseOptions(argv: string[]): Options {
     },
   });
   if (values.help) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   const tier = values.tier!;
@@ -123,9 +123,12 @@ function parseOptions(argv: string[]): Options {
       : TASKS.map((task) => ({ task, sizes: sizes ?? [...task.curve, 'full' as const] }));
   const jobs = positive('--jobs', values.jobs);
   const recipes: Recipe[] = values['no-default'] ? [] : [{ label: 'rnnseq', flags: [] }];
-  values.recipe!.forEach((flags, i) => recipes.push({ label: values.label![i] ?? `recipe${i + 1}`, flags: flags.split(/\s+/).filter(Boolean) }));
+  values.recipe!.forEach((flags, i) =>
+    recipes.push({ label: values.label![i] ?? `recipe${i + 1}`, flags: flags.split(/\s+/).filter(Boolean) }),
+  );
   const baselines = values.methods === undefined ? [...BASELINES] : values.methods === 'none' ? [] : values.methods.split(',');
-  for (const b of baselines) if (!(BASELINES as readonly string[]).includes(b)) throw new Error(`--methods: unknown baseline '${b}' (${BASELINES.join(', ')})`);
+  for (const b of baselines)
+    if (!(BASELINES as readonly string[]).includes(b)) throw new Error(`--methods: unknown baseline '${b}' (${BASELINES.join(', ')})`);
   const shared = findShared(repoRoot);
   return {
     plan,
@@ -176,8 +179,15 @@ function planJobs(points: PreparedPoint[], options: Options): Job[] {
   const jobs: Job[] = [];
   for (const point of points) {
     const key = `${point.meta.task}__n${point.meta.size}__s${point.meta.seed}`;
-    for (const recipe of options.recipes) jobs.push({ point, method: recipe.label, flags: recipe.flags, resultFile: join(options.out, 'points', `${key}__${recipe.label}.json`) });
-    for (const method of options.baselines) jobs.push({ point, method, flags: [], resultFile: join(options.out, 'points', `${key}__${method}.json`) });
+    for (const recipe of options.recipes)
+      jobs.push({
+        point,
+        method: recipe.label,
+        flags: recipe.flags,
+        resultFile: join(options.out, 'points', `${key}__${recipe.label}.json`),
+      });
+    for (const method of options.baselines)
+      jobs.push({ point, method, flags: [], resultFile: join(options.out, 'points', `${key}__${method}.json`) });
   }
   return jobs;
 }
@@ -188,7 +198,16 @@ function isRecipe(job: Job, options: Options): boolean {
 
 async function runJob(job: Job, options: Options, gkm: () => Promise<GkmTools>): Promise<ResultRow> {
   const { meta, dir } = job.point;
-  const base = { task: meta.task, size: meta.size, full: meta.full, seed: meta.seed, method: job.method, flags: job.flags.join(' '), metricName: meta.metric, threads: options.threads };
+  const base = {
+    task: meta.task,
+    size: meta.size,
+    full: meta.full,
+    seed: meta.seed,
+    method: job.method,
+    flags: job.flags.join(' '),
+    metricName: meta.metric,
+    threads: options.threads,
+  };
   if (existsSync(job.resultFile)) {
     const previous = JSON.parse(readFileSync(job.resultFile, 'utf8')) as ResultRow;
     if (previous.flags === base.flags && previous.status !== 'failed') return previous; // a rerun resumes an interrupted bench
@@ -203,8 +222,11 @@ async function runJob(job: Job, options: Options, gkm: () => Promise<GkmTools>):
   }
   const row: ResultRow = { ...base, ...result };
   mkdirSync(dirname(job.resultFile), { recursive: true });
-  writeFileSync(job.resultFile, JSON.stringify(row) + '\n');
-  const shown = row.status === 'ok' ? `${meta.metric} ${row.metric!.toFixed(4)}, train ${row.trainSeconds!.toFixed(1)} s` : `${row.status}: ${row.detail}`;
+  writeFileSync(job.resultFile, `${JSON.stringify(row)}\n`);
+  const shown =
+    row.status === 'ok'
+      ? `${meta.metric} ${row.metric!.toFixed(4)}, train ${row.trainSeconds!.toFixed(1)} s`
+      : `${row.status}: ${row.detail}`;
   process.stderr.write(`quality: ${meta.task} n=${meta.size} seed ${meta.seed} ${job.method}: ${shown}\n`);
   return row;
 }
@@ -238,7 +260,12 @@ async function runWorker(job: Job, workDir: string): Promise<MethodResult> {
   const out = join(workDir, 'result.json');
   const log = join(workDir, 'worker.log');
   const env = { ...process.env, RNNSEQ_THREADS: '1', OMP_NUM_THREADS: '1' };
-  const run = await runLogged(process.execPath, [join(repoRoot, 'dist', 'bench', 'quality', 'worker.js'), job.method, job.point.dir, out], log, env);
+  const run = await runLogged(
+    process.execPath,
+    [join(repoRoot, 'dist', 'bench', 'quality', 'worker.js'), job.method, job.point.dir, out],
+    log,
+    env,
+  );
   if (run.code !== 0 || !existsSync(out)) return { status: 'failed', detail: lastLine(log) };
   return JSON.parse(readFileSync(out, 'utf8')) as MethodResult;
 }
@@ -261,7 +288,12 @@ async function main(): Promise<void> {
   const methods = [...options.recipes.map((r) => r.label), ...options.baselines];
   const rows: ResultRow[] = [];
   const write = () => {
-    const done = rows.slice().sort((a, b) => a.task.localeCompare(b.task) || a.size - b.size || a.seed - b.seed || methods.indexOf(a.method) - methods.indexOf(b.method));
+    const done = rows
+      .slice()
+      .sort(
+        (a, b) =>
+          a.task.localeCompare(b.task) || a.size - b.size || a.seed - b.seed || methods.indexOf(a.method) - methods.indexOf(b.method),
+      );
     writeFileSync(join(options.out, 'results.tsv'), resultsTsv(done));
     const shownMethods = methods.filter((m) => done.some((r) => r.method === m && r.status !== 'skipped'));
     const tasks = options.plan.map((p) => p.task);
@@ -281,7 +313,11 @@ async function main(): Promise<void> {
 
 function header(options: Options, points: PreparedPoint[]): string {
   const splits = options.plan.map(({ task }) => `- ${task.name}: ${task.split}`).join('\n');
-  const recipes = options.recipes.map((r) => `\`${r.label}\`${r.flags.length ? `: \`rnnseq train ${r.flags.join(' ')}\`` : ': `rnnseq train -o RUN train.fa` (defaults)'}`).join('; ');
+  const recipes = options.recipes
+    .map(
+      (r) => `\`${r.label}\`${r.flags.length ? `: \`rnnseq train ${r.flags.join(' ')}\`` : ': `rnnseq train -o RUN train.fa` (defaults)'}`,
+    )
+    .join('; ');
   return [
     `# Model quality (rnnseq bench:quality)`,
     ``,

@@ -42,7 +42,13 @@ function dnaFasta(records: Array<{ id: string; sequence: string }>): string {
 }
 
 /** Fits per condition value on a conditional task (a sequence-only tool cannot see the condition otherwise). */
-export async function runGkm(tools: GkmTools, meta: PointMeta, train: BenchRecord[], test: BenchRecord[], workDir: string): Promise<MethodResult> {
+export async function runGkm(
+  tools: GkmTools,
+  meta: PointMeta,
+  train: BenchRecord[],
+  test: BenchRecord[],
+  workDir: string,
+): Promise<MethodResult> {
   mkdirSync(workDir, { recursive: true });
   const log = join(workDir, 'gkm.log');
   const conditions = meta.conditionTag ? [...new Set(train.map((r) => r.condition ?? ''))].sort() : [undefined];
@@ -69,5 +75,11 @@ export async function runGkm(tools: GkmTools, meta: PointMeta, train: BenchRecor
       if (id?.startsWith('t')) scores[Number(id.slice(1))] = [0, Number(score)];
     }
   }
-  return { status: 'ok', metric: scorePoint(meta, ['other', meta.positive!], scores, test), trainSeconds, predictSeconds, detail: 'l=11 k=7 d=3 (defaults), -T 1' };
+  return {
+    status: 'ok',
+    metric: scorePoint(meta, ['other', meta.positive!], scores, test),
+    trainSeconds,
+    predictSeconds,
+    detail: 'l=11 k=7 d=3 (defaults), -T 1',
+  };
 }

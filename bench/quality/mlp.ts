@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend.js';
 import '../../src/engine/gradients.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 
 const HIDDEN = 64;
 const DROPOUT = 0.2;
@@ -64,7 +64,15 @@ export async function fitMlp(train: MlpData, valid: MlpData, features: number, n
       tf.tidy(() => {
         const x = tf.tensor2d(xb, [batch.length, features]);
         const y = tf.oneHot(tf.tensor1d(yb, 'int32'), numClasses);
-        optimizer.minimize(() => tf.add(tf.losses.softmaxCrossEntropy(y, logits(x, true)), tf.mul(L2, tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2))))) as tf.Scalar, false, variables);
+        optimizer.minimize(
+          () =>
+            tf.add(
+              tf.losses.softmaxCrossEntropy(y, logits(x, true)),
+              tf.mul(L2, tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2)))),
+            ) as tf.Scalar,
+          false,
+          variables,
+        );
       });
     }
     const loss = validLoss();
@@ -78,7 +86,6 @@ export async function fitMlp(train: MlpData, valid: MlpData, features: number, n
   variables.forEach((v, i) => v.assign(bestWeights[i]!));
   return {
     bestEpoch,
-    predict: (x) =>
-      tf.tidy(() => tf.softmax(logits(tf.tensor2d(x, [x.length / features, features]), false)).dataSync() as Float32Array),
+    predict: (x) => tf.tidy(() => tf.softmax(logits(tf.tensor2d(x, [x.length / features, features]), false)).dataSync() as Float32Array),
   };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auroc } from '../../src/engine/metrics.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { stratifiedSplit } from '../../src/seq/dataset.js';
 import { orderClasses } from '../../src/seq/labels.js';
 import type { BenchRecord } from './records.js';
@@ -46,10 +46,13 @@ export async function readPoint(dir: string): Promise<{ meta: PointMeta; train: 
 }
 
 /**
- * rnnseq's own validation split of a training file (src/commands/train-data.ts: classes sorted, stratified 10%,
+ * rnnseq's own validation split of a training file (src/seq/record-training.ts: classes sorted, stratified 10%,
  * Random(seed)), rebuilt from the same functions so the baselines tune on exactly the records the model validates on.
  */
-export function rnnseqSplit(train: readonly BenchRecord[], seed: number): { classes: string[]; labels: Int32Array; fit: number[]; valid: number[] } {
+export function rnnseqSplit(
+  train: readonly BenchRecord[],
+  seed: number,
+): { classes: string[]; labels: Int32Array; fit: number[]; valid: number[] } {
   const classes = orderClasses(train.map((r) => r.label));
   const labels = Int32Array.from(train, (r) => classes.indexOf(r.label));
   const split = stratifiedSplit(labels, RNNSEQ_VALID_FRACTION, new Random(seed));
@@ -60,11 +63,19 @@ export function rnnseqSplit(train: readonly BenchRecord[], seed: number): { clas
  * The point's metric from per-class scores: AUROC of the positive class's score for binary tasks, accuracy of the
  * highest score otherwise. scores[i][c] follows `classes`.
  */
-export function scorePoint(meta: PointMeta, classes: readonly string[], scores: readonly Float64Array[] | readonly number[][], test: readonly BenchRecord[]): number {
+export function scorePoint(
+  meta: PointMeta,
+  classes: readonly string[],
+  scores: readonly Float64Array[] | readonly number[][],
+  test: readonly BenchRecord[],
+): number {
   if (meta.metric === 'auroc') {
     const k = classes.indexOf(meta.positive!);
     if (k < 0) throw new Error(`positive class ${meta.positive} is not among ${classes.join(', ')}`);
-    return auroc(scores.map((row) => row[k]!), test.map((r) => r.label === meta.positive));
+    return auroc(
+      scores.map((row) => row[k]!),
+      test.map((r) => r.label === meta.positive),
+    );
   }
   let right = 0;
   test.forEach((r, i) => {

@@ -23,7 +23,14 @@ export function pointTraining(task: BenchTask, train: BenchRecord[], size: numbe
   return stratifiedSample(train, size, seededRandom(task.name, seed, `subsample-${size}`));
 }
 
-export function writePoint(dir: string, task: BenchTask, chosen: BenchRecord[], test: BenchRecord[], seed: number, full: boolean): PointMeta {
+export function writePoint(
+  dir: string,
+  task: BenchTask,
+  chosen: BenchRecord[],
+  test: BenchRecord[],
+  seed: number,
+  full: boolean,
+): PointMeta {
   mkdirSync(dir, { recursive: true });
   const lengths = new Set([...chosen, ...test].map((r) => r.sequence.length));
   const meta: PointMeta = {
@@ -42,6 +49,6 @@ export function writePoint(dir: string, task: BenchTask, chosen: BenchRecord[], 
   };
   writeTagged(join(dir, TRAIN_FILE), chosen, task.conditionTag);
   writeTagged(join(dir, TEST_FILE), test, task.conditionTag);
-  writeFileSync(join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+  writeFileSync(join(dir, META_FILE), `${JSON.stringify(meta, null, 1)}\n`);
   return meta;
 }

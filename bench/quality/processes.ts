@@ -8,7 +8,12 @@ export interface ProcessRun {
 }
 
 /** Runs a command with stdout and stderr appended to `log`; resolves with its exit code and wall time. */
-export function runLogged(command: string, args: readonly string[], log: string, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRun> {
+export function runLogged(
+  command: string,
+  args: readonly string[],
+  log: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const fd = openSync(log, 'a');
     const started = performance.now();

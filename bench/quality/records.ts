@@ -1,6 +1,6 @@
 /** The bench's own view of a labelled sequence, and the few operations every task needs on lists of them. */
 import { writeFileSync } from 'node:fs';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { headerTag } from '../../src/seq/labels.js';
 import { readFasta } from '../../src/io/fasta.js';
 
@@ -69,7 +69,11 @@ export function stratifiedSample(records: readonly BenchRecord[], size: number, 
 }
 
 /** A stratified hold-out of about `fraction` of each class. */
-export function stratifiedHoldout(records: readonly BenchRecord[], fraction: number, random: Random): { train: BenchRecord[]; test: BenchRecord[] } {
+export function stratifiedHoldout(
+  records: readonly BenchRecord[],
+  fraction: number,
+  random: Random,
+): { train: BenchRecord[]; test: BenchRecord[] } {
   const held = new Set<number>();
   const byLabel = groupIndices(records, (r) => r.label);
   for (const label of [...byLabel.keys()].sort()) {
@@ -80,7 +84,11 @@ export function stratifiedHoldout(records: readonly BenchRecord[], fraction: num
 }
 
 /** Whole groups held out until they hold at least `fraction` of the records: no cluster on both sides. */
-export function groupedHoldout(records: readonly BenchRecord[], fraction: number, random: Random): { train: BenchRecord[]; test: BenchRecord[] } {
+export function groupedHoldout(
+  records: readonly BenchRecord[],
+  fraction: number,
+  random: Random,
+): { train: BenchRecord[]; test: BenchRecord[] } {
   const byGroup = groupIndices(records, (r) => r.group ?? '');
   const groups = random.shuffle([...byGroup.keys()].sort());
   const held = new Set<number>();

@@ -2,11 +2,26 @@
 import type { ResultRow } from './result.js';
 import type { BenchTask } from './tasks.js';
 
-const TSV_COLUMNS: Array<keyof ResultRow> = ['task', 'size', 'full', 'seed', 'method', 'flags', 'metricName', 'status', 'metric', 'trainSeconds', 'predictSeconds', 'threads', 'detail'];
+const TSV_COLUMNS: Array<keyof ResultRow> = [
+  'task',
+  'size',
+  'full',
+  'seed',
+  'method',
+  'flags',
+  'metricName',
+  'status',
+  'metric',
+  'trainSeconds',
+  'predictSeconds',
+  'threads',
+  'detail',
+];
 
 export function resultsTsv(rows: readonly ResultRow[]): string {
-  const cell = (v: unknown) => (v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v).replace(/[\t\n]/g, ' '));
-  return [TSV_COLUMNS.join('\t'), ...rows.map((r) => TSV_COLUMNS.map((c) => cell(r[c])).join('\t'))].join('\n') + '\n';
+  const cell = (v: unknown) =>
+    v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v).replace(/[\t\n]/g, ' ');
+  return `${[TSV_COLUMNS.join('\t'), ...rows.map((r) => TSV_COLUMNS.map((c) => cell(r[c])).join('\t'))].join('\n')}\n`;
 }
 
 function meanSd(values: number[]): { mean: number; sd: number } {
@@ -29,10 +44,12 @@ export function resultsMarkdown(rows: readonly ResultRow[], tasks: readonly Benc
   const keys: Array<{ task: BenchTask; size: number; full: boolean }> = [];
   for (const task of tasks) {
     const ofTask = rows.filter((r) => r.task === task.name);
-    for (const size of [...new Set(ofTask.filter((r) => !r.full).map((r) => r.size))].sort((a, b) => a - b)) keys.push({ task, size, full: false });
+    for (const size of [...new Set(ofTask.filter((r) => !r.full).map((r) => r.size))].sort((a, b) => a - b))
+      keys.push({ task, size, full: false });
     if (ofTask.some((r) => r.full)) keys.push({ task, size: -1, full: true });
   }
-  const inRow = (r: ResultRow, key: { task: BenchTask; size: number; full: boolean }) => r.task === key.task.name && r.full === key.full && (key.full || r.size === key.size);
+  const inRow = (r: ResultRow, key: { task: BenchTask; size: number; full: boolean }) =>
+    r.task === key.task.name && r.full === key.full && (key.full || r.size === key.size);
   const header = ['task', 'metric', 'train n', ...methods, 'published (same split)'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   const problems: string[] = [];
@@ -45,7 +62,8 @@ export function resultsMarkdown(rows: readonly ResultRow[], tasks: readonly Benc
     for (const method of methods) {
       const points = rows.filter((r) => inRow(r, key) && r.method === method);
       const good = points.filter((r) => r.status === 'ok' && r.metric !== undefined && !Number.isNaN(r.metric));
-      for (const bad of points.filter((r) => r.status === 'failed')) problems.push(`${task.name} n=${size} seed ${bad.seed} ${method}: ${bad.detail ?? 'failed'}`);
+      for (const bad of points.filter((r) => r.status === 'failed'))
+        problems.push(`${task.name} n=${size} seed ${bad.seed} ${method}: ${bad.detail ?? 'failed'}`);
       if (good.length === 0) {
         cells.push('–');
         means.push(-Infinity);
@@ -53,14 +71,18 @@ export function resultsMarkdown(rows: readonly ResultRow[], tasks: readonly Benc
       }
       const { mean, sd } = meanSd(good.map((r) => r.metric!));
       const time = meanSd(good.map((r) => r.trainSeconds ?? 0)).mean;
-      cells.push(`${mean.toFixed(3)} ± ${sd.toFixed(3)} (${seconds(time)})${good.length < points.length ? ` [${good.length}/${points.length}]` : ''}`);
+      cells.push(
+        `${mean.toFixed(3)} ± ${sd.toFixed(3)} (${seconds(time)})${good.length < points.length ? ` [${good.length}/${points.length}]` : ''}`,
+      );
       means.push(Number(mean.toFixed(3)));
     }
     const top = Math.max(...means);
     const shown = cells.map((c, i) => (means[i] === top && top > -Infinity ? `**${c.replace(/ \(/, '** (')}` : c));
     const published = full && task.published ? task.published.map((p) => `${p.name} ${p.value}`).join('; ') : '';
-    lines.push(`| ${task.name} | ${task.metric === 'auroc' ? 'AUROC' : 'accuracy'} | ${full ? `full (${size})` : size} | ${shown.join(' | ')} | ${published} |`);
+    lines.push(
+      `| ${task.name} | ${task.metric === 'auroc' ? 'AUROC' : 'accuracy'} | ${full ? `full (${size})` : size} | ${shown.join(' | ')} | ${published} |`,
+    );
   }
   const notes = problems.length > 0 ? `\n\nFailed points (not averaged):\n${problems.map((p) => `- ${p}`).join('\n')}` : '';
-  return lines.join('\n') + '\n' + notes + '\n';
+  return `${lines.join('\n')}\n${notes}\n`;
 }

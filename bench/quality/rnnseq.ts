@@ -18,11 +18,21 @@ export interface RnnseqCli {
 
 export function rnnseqCli(repoRoot: string): RnnseqCli {
   const script = join(repoRoot, 'bin', 'rnnseq');
-  if (!existsSync(join(repoRoot, 'dist', 'src', 'cli.js'))) throw new Error(`${repoRoot} is not built (dist/src/cli.js missing): run npm run build`);
+  if (!existsSync(join(repoRoot, 'dist', 'src', 'cli.js')))
+    throw new Error(`${repoRoot} is not built (dist/src/cli.js missing): run npm run build`);
   return { node: process.execPath, script };
 }
 
-export async function runRnnseq(cli: RnnseqCli, meta: PointMeta, pointDir: string, workDir: string, flags: readonly string[], threads: number, test: BenchRecord[], keep: boolean): Promise<MethodResult> {
+export async function runRnnseq(
+  cli: RnnseqCli,
+  meta: PointMeta,
+  pointDir: string,
+  workDir: string,
+  flags: readonly string[],
+  threads: number,
+  test: BenchRecord[],
+  keep: boolean,
+): Promise<MethodResult> {
   const runDir = join(workDir, 'run');
   const predictions = join(workDir, 'predictions.tsv');
   const log = join(workDir, 'rnnseq.log');
@@ -31,18 +41,38 @@ export async function runRnnseq(cli: RnnseqCli, meta: PointMeta, pointDir: strin
   rmSync(log, { force: true });
   const env = { ...process.env, RNNSEQ_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
   const context = meta.conditionTag ? ['--condition-tag', meta.conditionTag] : [];
-  const trained = await runLogged(cli.node, [cli.script, 'train', '-o', runDir, '--seed', String(meta.seed), ...context, ...flags, join(pointDir, TRAIN_FILE)], log, env);
+  const trained = await runLogged(
+    cli.node,
+    [cli.script, 'train', '-o', runDir, '--seed', String(meta.seed), ...context, ...flags, join(pointDir, TRAIN_FILE)],
+    log,
+    env,
+  );
   if (trained.code !== 0) return { status: 'failed', detail: `train: ${lastLine(log)}` };
-  const classified = await runLogged(cli.node, [cli.script, 'classify', '-m', runDir, '-o', predictions, join(pointDir, TEST_FILE)], log, env);
+  const classified = await runLogged(
+    cli.node,
+    [cli.script, 'classify', '-m', runDir, '-o', predictions, join(pointDir, TEST_FILE)],
+    log,
+    env,
+  );
   if (classified.code !== 0) return { status: 'failed', detail: `classify: ${lastLine(log)}` };
 
   const [header, ...rows] = readFileSync(predictions, 'utf8').trim().split('\n');
-  const classes = header!.split('\t').slice(2).map((c) => c.replace(/^p_/, ''));
+  const classes = header!
+    .split('\t')
+    .slice(2)
+    .map((c) => c.replace(/^p_/, ''));
   const scores = rows.map((line) => line.split('\t').slice(2).map(Number));
-  if (scores.length !== test.length) return { status: 'failed', detail: `classify wrote ${scores.length} rows for ${test.length} test records` };
+  if (scores.length !== test.length)
+    return { status: 'failed', detail: `classify wrote ${scores.length} rows for ${test.length} test records` };
   const detail = describeRun(join(runDir, 'metrics.tsv'));
   if (!keep) rmSync(runDir, { recursive: true, force: true });
-  return { status: 'ok', metric: scorePoint(meta, classes, scores, test), trainSeconds: trained.seconds, predictSeconds: classified.seconds, detail };
+  return {
+    status: 'ok',
+    metric: scorePoint(meta, classes, scores, test),
+    trainSeconds: trained.seconds,
+    predictSeconds: classified.seconds,
+    detail,
+  };
 }
 
 /** "20 epochs, best 14 (valid acc 0.9123, auroc 0.9500)" from metrics.tsv. */

@@ -3,13 +3,16 @@
  * a motif anywhere, two motifs in a fixed order and spacing, and a motif whose effect depends on a condition.
  * Every draw comes from the seed, so a point can be regenerated exactly.
  */
-import type { Random } from '../../src/engine/random.js';
+import type { Random } from '../../src/seq/random.js';
 import type { BenchRecord } from './records.js';
 
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
 
 function reverseComplement(s: string): string {
-  return [...s].reverse().map((b) => COMPLEMENT[b]!).join('');
+  return [...s]
+    .reverse()
+    .map((b) => COMPLEMENT[b]!)
+    .join('');
 }
 
 /** Uniform random DNA containing none of the words (nor their reverse complements), redrawn until clean. */
@@ -66,7 +69,8 @@ export function motifGrammar(count: number, random: Random): BenchRecord[] {
       let sequence = background(random, length, words);
       sequence = writeAt(writeAt(sequence, at, first), at + first.length + gap, second);
       // the planted pair must be the only occurrence of each word (a random flank can complete another one)
-      if (words.every((w) => count1(sequence, w) === 1 && !sequence.includes(reverseComplement(w)))) return { sequence, label: positive ? 'grammar' : 'other' };
+      if (words.every((w) => count1(sequence, w) === 1 && !sequence.includes(reverseComplement(w))))
+        return { sequence, label: positive ? 'grammar' : 'other' };
     }
   });
 }

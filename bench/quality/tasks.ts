@@ -78,7 +78,12 @@ function clipTask(rbp: string): BenchTask {
 const SYNTHETIC_TRAIN = 800;
 const SYNTHETIC_TEST = 1000;
 
-function syntheticTask(name: string, generate: (count: number, random: ReturnType<typeof seededRandom>) => BenchRecord[], positive: string, conditionTag?: string): BenchTask {
+function syntheticTask(
+  name: string,
+  generate: (count: number, random: ReturnType<typeof seededRandom>) => BenchRecord[],
+  positive: string,
+  conditionTag?: string,
+): BenchTask {
   return {
     name,
     alphabet: 'dna',
@@ -136,7 +141,8 @@ export const TASKS: readonly BenchTask[] = [
     positive: 'Oct4',
     curve: CURVE,
     split: 'source split= tags (7,797 / 200)',
-    load: async (dataDir) => bySplitTag(await cached('oct4', () => readTagged(join(dataDir, 'dev_janggu_oct4_vs_mafk', 'oct4_vs_mafk.fa')))),
+    load: async (dataDir) =>
+      bySplitTag(await cached('oct4', () => readTagged(join(dataDir, 'dev_janggu_oct4_vs_mafk', 'oct4_vs_mafk.fa')))),
   },
   {
     name: 'ep300-enhancers',
@@ -170,7 +176,8 @@ export const TASKS: readonly BenchTask[] = [
     curve: [250],
     published: [{ name: 'APAAC + random forest', value: 0.8697 }],
     split: 'source split= tags (protr vignette, 470 / 157)',
-    load: async (dataDir) => bySplitTag(await cached('protr', () => readTagged(join(dataDir, 'dev_protr_extracell_vs_mito', 'extracell_vs_mito.fa')))),
+    load: async (dataDir) =>
+      bySplitTag(await cached('protr', () => readTagged(join(dataDir, 'dev_protr_extracell_vs_mito', 'extracell_vs_mito.fa')))),
   },
   {
     name: '16s-class',

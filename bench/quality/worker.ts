@@ -17,14 +17,18 @@ import { fitRdpNaiveBayes } from './rdp.js';
 import type { BenchRecord } from './records.js';
 import type { MethodResult } from './result.js';
 
-type Fitter = (fit: number[], valid: number[], testRows: number[]) => Promise<{ scores: Map<number, Float64Array>; detail: string; fitSeconds: number; predictSeconds: number }>;
+type Fitter = (
+  fit: number[],
+  valid: number[],
+  testRows: number[],
+) => Promise<{ scores: Map<number, Float64Array>; detail: string; fitSeconds: number; predictSeconds: number }>;
 
 async function main(): Promise<void> {
   const [method, dir, out] = process.argv.slice(2);
   if (!method || !dir || !out) throw new Error('usage: worker.js METHOD POINT_DIR RESULT_JSON');
   const { meta, train, test } = await readPoint(dir);
   const result = await runMethod(method, meta, train, test);
-  writeFileSync(out, JSON.stringify(result) + '\n');
+  writeFileSync(out, `${JSON.stringify(result)}\n`);
 }
 
 export async function runMethod(method: string, meta: PointMeta, train: BenchRecord[], test: BenchRecord[]): Promise<MethodResult> {
@@ -34,10 +38,18 @@ export async function runMethod(method: string, meta: PointMeta, train: BenchRec
 
   if (method === 'rdp') {
     const started = performance.now();
-    const model = fitRdpNaiveBayes(train.map((r) => r.sequence), train.map((r) => r.label));
+    const model = fitRdpNaiveBayes(
+      train.map((r) => r.sequence),
+      train.map((r) => r.label),
+    );
     const fitted = performance.now();
     const scores = model.score(test.map((r) => r.sequence));
-    return ok(scorePoint(meta, model.classes, scores, test), fitted - started, performance.now() - fitted, '8-mer naive Bayes on all training records');
+    return ok(
+      scorePoint(meta, model.classes, scores, test),
+      fitted - started,
+      performance.now() - fitted,
+      '8-mer naive Bayes on all training records',
+    );
   }
 
   let fitter: Fitter;
@@ -52,7 +64,12 @@ export async function runMethod(method: string, meta: PointMeta, train: BenchRec
       );
       const fitted = performance.now();
       const probs = baseline.predict(testRows.map((i) => test[i]!.sequence));
-      return { scores: rowsOf(probs, testRows, split.classes.length), detail: baseline.describe(), fitSeconds: fitted - started, predictSeconds: performance.now() - fitted };
+      return {
+        scores: rowsOf(probs, testRows, split.classes.length),
+        detail: baseline.describe(),
+        fitSeconds: fitted - started,
+        predictSeconds: performance.now() - fitted,
+      };
     };
   } else if (method === 'mlp') {
     const length = meta.fixedLength;
@@ -65,10 +82,21 @@ export async function runMethod(method: string, meta: PointMeta, train: BenchRec
     };
     fitter = async (fit, valid, testRows) => {
       const started = performance.now();
-      const model = await fitMlp({ x: encode(train, fit), labels: labelsOf(fit) }, { x: encode(train, valid), labels: labelsOf(valid) }, features, split.classes.length, meta.seed);
+      const model = await fitMlp(
+        { x: encode(train, fit), labels: labelsOf(fit) },
+        { x: encode(train, valid), labels: labelsOf(valid) },
+        features,
+        split.classes.length,
+        meta.seed,
+      );
       const fitted = performance.now();
       const probs = model.predict(encode(test, testRows));
-      return { scores: rowsOf(probs, testRows, split.classes.length), detail: `best epoch ${model.bestEpoch}`, fitSeconds: fitted - started, predictSeconds: performance.now() - fitted };
+      return {
+        scores: rowsOf(probs, testRows, split.classes.length),
+        detail: `best epoch ${model.bestEpoch}`,
+        fitSeconds: fitted - started,
+        predictSeconds: performance.now() - fitted,
+      };
     };
   } else {
     throw new Error(`unknown in-process method '${method}'`);

@@ -5,7 +5,7 @@
  */
 import type { Alphabet } from '../seq/alphabet.js';
 import { type BaselineMetric, type KmerBaselineOptions, fitKmerBaselineEncoded } from './kmer-baseline.js';
-import type { TrainingSet } from './objective.js';
+import type { TrainingSet } from '../seq/training-set.js';
 
 export interface BaselineReport {
   name: 'kmer';
@@ -23,10 +23,21 @@ export interface BaselineReport {
  * Fits the baseline on a classifier's split, or returns undefined when there is nothing to compare on (no
  * validation set, no class labels, or a validation set with a single class and hence no AUROC).
  */
-export function kmerBaselineForRun(train: TrainingSet, valid: TrainingSet | undefined, alphabet: Alphabet, numClasses: number, options: KmerBaselineOptions = {}): BaselineReport | undefined {
+export function kmerBaselineForRun(
+  train: TrainingSet,
+  valid: TrainingSet | undefined,
+  alphabet: Alphabet,
+  numClasses: number,
+  options: KmerBaselineOptions = {},
+): BaselineReport | undefined {
   if (!valid || !train.labels || !valid.labels || valid.items.length === 0 || train.items.length === 0) return undefined;
   const started = performance.now();
-  const baseline = fitKmerBaselineEncoded({ items: train.items, labels: train.labels }, { items: valid.items, labels: valid.labels }, alphabet, { numClasses, ...options });
+  const baseline = fitKmerBaselineEncoded(
+    { items: train.items, labels: train.labels },
+    { items: valid.items, labels: valid.labels },
+    alphabet,
+    { numClasses, ...options },
+  );
   if (Number.isNaN(baseline.validMetric)) return undefined;
   return {
     name: 'kmer',

@@ -11,7 +11,15 @@
  */
 import type { Alphabet } from '../seq/alphabet.js';
 import type { EncodedSequence } from '../seq/batch.js';
-import { type KmerSpec, type KmerStrands, type SparseRows, type SymbolCodes, countKmers, symbolCodesOf, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
+import {
+  type KmerSpec,
+  type KmerStrands,
+  type SparseRows,
+  type SymbolCodes,
+  countKmers,
+  symbolCodesOf,
+  symbolCodesOfEncoded,
+} from '../seq/kmer-counts.js';
 import { accuracy, multiclassAuroc } from './metrics.js';
 import { type SoftmaxModel, fitSoftmaxRegression, meanLogLoss, predictSoftmax } from './softmax-regression.js';
 
@@ -60,15 +68,35 @@ export function defaultKmerSpecs(alphabet: Alphabet): KmerSpec[] {
   return [1, 2, 3, 4, 5, 6].flatMap((k) => (['canonical', 'forward'] as const).map((strands) => ({ k, strands })));
 }
 
-export function fitKmerBaseline(train: LabelledSequences, valid: LabelledSequences, alphabet: Alphabet, options: KmerBaselineOptions = {}): KmerBaseline {
+export function fitKmerBaseline(
+  train: LabelledSequences,
+  valid: LabelledSequences,
+  alphabet: Alphabet,
+  options: KmerBaselineOptions = {},
+): KmerBaseline {
   const codes = (seqs: readonly string[]) => seqs.map((s) => symbolCodesOf(s, alphabet));
-  return fitOnCodes({ codes: codes(train.seqs), labels: train.labels }, { codes: codes(valid.seqs), labels: valid.labels }, alphabet, options);
+  return fitOnCodes(
+    { codes: codes(train.seqs), labels: train.labels },
+    { codes: codes(valid.seqs), labels: valid.labels },
+    alphabet,
+    options,
+  );
 }
 
 /** The same, on sequences already one-hot encoded (what `rnnseq train` holds after preparing its data). */
-export function fitKmerBaselineEncoded(train: LabelledEncoded, valid: LabelledEncoded, alphabet: Alphabet, options: KmerBaselineOptions = {}): KmerBaseline {
+export function fitKmerBaselineEncoded(
+  train: LabelledEncoded,
+  valid: LabelledEncoded,
+  alphabet: Alphabet,
+  options: KmerBaselineOptions = {},
+): KmerBaseline {
   const codes = (items: readonly EncodedSequence[]) => items.map((item) => symbolCodesOfEncoded(item, alphabet.size));
-  return fitOnCodes({ codes: codes(train.items), labels: train.labels }, { codes: codes(valid.items), labels: valid.labels }, alphabet, options);
+  return fitOnCodes(
+    { codes: codes(train.items), labels: train.labels },
+    { codes: codes(valid.items), labels: valid.labels },
+    alphabet,
+    options,
+  );
 }
 
 interface CodedSet {
@@ -89,9 +117,12 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
   if (valid.codes.length === 0) throw new RangeError('the k-mer baseline needs validation sequences to choose k and the penalty');
   const numClasses = options.numClasses ?? Math.max(maxLabel(train.labels), maxLabel(valid.labels)) + 1;
   const metric: BaselineMetric = numClasses === 2 ? 'auroc' : 'accuracy';
-  const specs = options.ks || options.strands
-    ? (options.ks ?? [1, 2, 3, 4, 5, 6]).flatMap((k) => (options.strands ?? (alphabet.size === 4 ? ['canonical', 'forward'] : ['forward'])).map((strands) => ({ k, strands })))
-    : defaultKmerSpecs(alphabet);
+  const specs =
+    options.ks || options.strands
+      ? (options.ks ?? [1, 2, 3, 4, 5, 6]).flatMap((k) =>
+          (options.strands ?? (alphabet.size === 4 ? ['canonical', 'forward'] : ['forward'])).map((strands) => ({ k, strands })),
+        )
+      : defaultKmerSpecs(alphabet);
   const lambdas = [...(options.lambdas ?? DEFAULT_LAMBDAS)].sort((a, b) => b - a);
 
   let best: Candidate | undefined;
@@ -134,7 +165,8 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
     fitted,
     predict: (seqs) => predictSoftmax(chosen.model, features(seqs.map((s) => symbolCodesOf(s, alphabet)))),
     predictEncoded: (items) => predictSoftmax(chosen.model, features(items.map((item) => symbolCodesOfEncoded(item, alphabet.size)))),
-    describe: () => `${chosen.spec.strands === 'canonical' ? 'canonical ' : ''}${chosen.spec.k}-mers, lambda ${chosen.lambda.toExponential(0)}`,
+    describe: () =>
+      `${chosen.spec.strands === 'canonical' ? 'canonical ' : ''}${chosen.spec.k}-mers, lambda ${chosen.lambda.toExponential(0)}`,
   };
 }
 

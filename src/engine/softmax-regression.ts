@@ -27,7 +27,14 @@ export function parameterCount(numFeatures: number, numClasses: number): number 
  * Mean cross-entropy plus (lambda / 2) * |W|^2, and its gradient into grad. Logits are shifted by their maximum
  * (softplus written stably for one output), so large logits on separable data cannot overflow.
  */
-export function softmaxObjective(parameters: Float64Array, grad: Float64Array, x: SparseRows, labels: Int32Array, numClasses: number, lambda: number): number {
+export function softmaxObjective(
+  parameters: Float64Array,
+  grad: Float64Array,
+  x: SparseRows,
+  labels: Int32Array,
+  numClasses: number,
+  lambda: number,
+): number {
   const K = outputCount(numClasses);
   const biasAt = x.columns * K;
   const { rowStart, column, value } = x;

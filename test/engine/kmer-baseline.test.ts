@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import { auroc } from '../../src/engine/metrics.js';
 import { fitKmerBaseline, fitKmerBaselineEncoded } from '../../src/engine/kmer-baseline.js';
 import { baselineVerdict, kmerBaselineForRun, modelMetricFor } from '../../src/engine/baseline-check.js';
@@ -27,7 +27,10 @@ function plantedTask(count: number, length: number, motif: string, seed: number,
 }
 
 function testAuroc(probs: Float32Array, labels: Int32Array): number {
-  return auroc(Array.from(labels, (_, i) => probs[i * 2 + 1]!), Array.from(labels, (l) => l === 1));
+  return auroc(
+    Array.from(labels, (_, i) => probs[i * 2 + 1]!),
+    Array.from(labels, (l) => l === 1),
+  );
 }
 
 test('the k-mer baseline solves a planted 6-mer on either strand and picks canonical counts', () => {
@@ -60,7 +63,10 @@ test('a strand-specific signal (a k-mer vs its reverse complement) makes it coun
 
 test('labels unrelated to the sequence: held-out AUROC stays near chance', () => {
   const random = new Random(9);
-  const make = (count: number) => ({ seqs: Array.from({ length: count }, () => randomDna(random, 80)), labels: Int32Array.from({ length: count }, () => random.int(2)) });
+  const make = (count: number) => ({
+    seqs: Array.from({ length: count }, () => randomDna(random, 80)),
+    labels: Int32Array.from({ length: count }, () => random.int(2)),
+  });
   const baseline = fitKmerBaseline(make(300), make(100), dna);
   const held = make(400);
   const area = testAuroc(baseline.predict(held.seqs), held.labels);
@@ -73,7 +79,9 @@ test('three protein classes by composition: accuracy on held-out sequences, same
     const pools = ['KKRREDLLAI', 'GGPPSSTTNQ', 'FFWWYYVVIM'];
     const labels = Int32Array.from({ length: count }, (_, i) => i % 3);
     const seqs = Array.from(labels, (label) =>
-      Array.from({ length: 30 }, () => (random.next() < 0.4 ? pools[label]![random.int(10)] : 'ACDEFGHIKLMNPQRSTVWY'[random.int(20)])).join(''),
+      Array.from({ length: 30 }, () => (random.next() < 0.4 ? pools[label]![random.int(10)] : 'ACDEFGHIKLMNPQRSTVWY'[random.int(20)])).join(
+        '',
+      ),
     );
     return { seqs, labels };
   };
@@ -96,7 +104,10 @@ test('three protein classes by composition: accuracy on held-out sequences, same
 test('encoded input gives the same baseline as strings, and the run check reports and judges it', () => {
   const train = plantedTask(200, 80, 'TTGACGCA', 11);
   const valid = plantedTask(60, 80, 'TTGACGCA', 12);
-  const encode = (set: { seqs: string[]; labels: Int32Array }) => ({ items: set.seqs.map((s) => encodeSequence(s, dna, null)), labels: set.labels });
+  const encode = (set: { seqs: string[]; labels: Int32Array }) => ({
+    items: set.seqs.map((s) => encodeSequence(s, dna, null)),
+    labels: set.labels,
+  });
   const fromStrings = fitKmerBaseline(train, valid, dna);
   const fromEncoded = fitKmerBaselineEncoded(encode(train), encode(valid), dna);
   assert.equal(fromEncoded.k, fromStrings.k);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { minimizeLbfgs } from '../../src/engine/lbfgs.js';
 import { fitSoftmaxRegression, parameterCount, predictSoftmax, softmaxObjective } from '../../src/engine/softmax-regression.js';
-import { Random } from '../../src/engine/random.js';
+import { Random } from '../../src/seq/random.js';
 import type { SparseRows } from '../../src/seq/kmer-counts.js';
 
 /** A random sparse design: each row has a few non-zero columns. */
@@ -22,38 +22,44 @@ function randomRows(rows: number, columns: number, perRow: number, random: Rando
   return { rows, columns, rowStart, column: Int32Array.from(column), value: Float32Array.from(value) };
 }
 
-for (const classes of [2, 3]) test(`objective gradient matches central finite differences (${classes} classes, with penalty)`, () => {
-  const random = new Random(3);
-  const x = randomRows(12, 7, 3, random);
-  const labels = Int32Array.from({ length: 12 }, () => random.int(classes));
-  const n = parameterCount(7, classes);
-  const params = Float64Array.from({ length: n }, () => random.next() * 2 - 1);
-  const grad = new Float64Array(n);
-  softmaxObjective(params, grad, x, labels, classes, 0.3);
-  const scratch = new Float64Array(n);
-  const h = 1e-6;
-  for (let j = 0; j < n; j++) {
-    const plus = Float64Array.from(params);
-    const minus = Float64Array.from(params);
-    plus[j]! += h;
-    minus[j]! -= h;
-    const numeric = (softmaxObjective(plus, scratch, x, labels, classes, 0.3) - softmaxObjective(minus, scratch, x, labels, classes, 0.3)) / (2 * h);
-    assert.ok(Math.abs(numeric - grad[j]!) < 1e-7, `parameter ${j}: analytic ${grad[j]} vs numeric ${numeric}`);
-  }
-});
+for (const classes of [2, 3])
+  test(`objective gradient matches central finite differences (${classes} classes, with penalty)`, () => {
+    const random = new Random(3);
+    const x = randomRows(12, 7, 3, random);
+    const labels = Int32Array.from({ length: 12 }, () => random.int(classes));
+    const n = parameterCount(7, classes);
+    const params = Float64Array.from({ length: n }, () => random.next() * 2 - 1);
+    const grad = new Float64Array(n);
+    softmaxObjective(params, grad, x, labels, classes, 0.3);
+    const scratch = new Float64Array(n);
+    const h = 1e-6;
+    for (let j = 0; j < n; j++) {
+      const plus = Float64Array.from(params);
+      const minus = Float64Array.from(params);
+      plus[j]! += h;
+      minus[j]! -= h;
+      const numeric =
+        (softmaxObjective(plus, scratch, x, labels, classes, 0.3) - softmaxObjective(minus, scratch, x, labels, classes, 0.3)) / (2 * h);
+      assert.ok(Math.abs(numeric - grad[j]!) < 1e-7, `parameter ${j}: analytic ${grad[j]} vs numeric ${numeric}`);
+    }
+  });
 
 test('L-BFGS finds the minimum of an ill-conditioned quadratic', () => {
   const scales = [1, 10, 100, 1000];
   const target = [1, -2, 3, -4];
-  const result = minimizeLbfgs((x, g) => {
-    let f = 0;
-    for (let i = 0; i < 4; i++) {
-      const d = x[i]! - target[i]!;
-      f += 0.5 * scales[i]! * d * d;
-      g[i] = scales[i]! * d;
-    }
-    return f;
-  }, new Float64Array(4), { gradientTolerance: 1e-9, relativeDecrease: 0 });
+  const result = minimizeLbfgs(
+    (x, g) => {
+      let f = 0;
+      for (let i = 0; i < 4; i++) {
+        const d = x[i]! - target[i]!;
+        f += 0.5 * scales[i]! * d * d;
+        g[i] = scales[i]! * d;
+      }
+      return f;
+    },
+    new Float64Array(4),
+    { gradientTolerance: 1e-9, relativeDecrease: 0 },
+  );
   assert.ok(result.converged);
   for (let i = 0; i < 4; i++) assert.ok(Math.abs(result.x[i]! - target[i]!) < 1e-8, `x${i} = ${result.x[i]}`);
 });

@@ -2,8 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
-import { countKmers, kmerColumnCount, kmerName, symbolCodesOf, symbolCodesOfEncoded, type KmerSpec, type SparseRows } from '../../src/seq/kmer-counts.js';
-import { Random } from '../../src/engine/random.js';
+import {
+  countKmers,
+  kmerColumnCount,
+  kmerName,
+  symbolCodesOf,
+  symbolCodesOfEncoded,
+  type KmerSpec,
+  type SparseRows,
+} from '../../src/seq/kmer-counts.js';
+import { Random } from '../../src/seq/random.js';
 
 const dna = getAlphabet('dna');
 const rna = getAlphabet('rna');
@@ -22,7 +30,10 @@ function named(seq: string, spec: KmerSpec, alphabet = dna): Record<string, numb
 
 function reverseComplement(seq: string): string {
   const pair: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N' };
-  return [...seq].reverse().map((b) => pair[b]!).join('');
+  return [...seq]
+    .reverse()
+    .map((b) => pair[b]!)
+    .join('');
 }
 
 test('forward 2-mers of a short sequence, lower case and U read as DNA symbols', () => {
@@ -67,9 +78,14 @@ test('canonical column counts match the number of distinct canonical k-mers', ()
       names.add([kmer, reverseComplement(kmer)].sort()[0]!);
     }
     assert.equal(kmerColumnCount(spec, 4), names.size, `k=${k}`);
-    const counts = countKmers(all.map((s) => symbolCodesOf(s, dna)), spec, 4);
+    const counts = countKmers(
+      all.map((s) => symbolCodesOf(s, dna)),
+      spec,
+      4,
+    );
     assert.equal(Math.max(...counts.column) + 1, names.size);
-    for (let i = 0; i < all.length; i++) assert.equal(kmerName(counts.column[i]!, spec, dna), [all[i]!, reverseComplement(all[i]!)].sort()[0]);
+    for (let i = 0; i < all.length; i++)
+      assert.equal(kmerName(counts.column[i]!, spec, dna), [all[i]!, reverseComplement(all[i]!)].sort()[0]);
   }
 });
 
@@ -80,7 +96,11 @@ test('protein k-mers use 20 symbols and a stop breaks them', () => {
 });
 
 test('encoded sequences read back to the same symbols, ambiguity codes and padding as -1', () => {
-  for (const [alphabet, seq] of [[dna, 'ACGTNRacgt'], [rna, 'ACGUNacgu'], [protein, 'MKVXBLW']] as const) {
+  for (const [alphabet, seq] of [
+    [dna, 'ACGTNRacgt'],
+    [rna, 'ACGUNacgu'],
+    [protein, 'MKVXBLW'],
+  ] as const) {
     const item = encodeSequence(seq, alphabet, null);
     assert.deepEqual(Array.from(symbolCodesOfEncoded(item, alphabet.size)), Array.from(symbolCodesOf(seq, alphabet)));
   }

@@ -89,6 +89,7 @@ export function register(program: Command): void {
     .option('--valid <file>', 'validation FASTA (labels from the same header tag)')
     .option('--valid-fraction <f>', 'hold out this stratified fraction for validation when --valid is not given', '0.1')
     .option('--resume', 'continue the run in --out from its last/ checkpoint', false)
+    .option('--no-baseline', 'classifiers: skip the k-mer linear baseline fitted on the same split and reported beside the model')
     .option('--genome <fasta>', 'train a scanner: cut labelled windows from this genome (a file, .gz allowed) with --positives')
     .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...)')
     .option('--labels <bed>', 'with --task tag: BED of the regions whose bases are --positive-class (every other base is background)')
@@ -222,6 +223,7 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   valid?: string;
   validFraction: string;
   resume: boolean;
+  baseline: boolean;
   task: Task;
   targetTag: string;
   targets?: string;
@@ -327,6 +329,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
+    baseline: raw.baseline,
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
     ...(tag ? { tag } : {}),

@@ -34,6 +34,8 @@ export interface TrainOptions extends RuntimeOptions {
   valid?: string;
   validFraction: number;
   resume: boolean;
+  /** fit the k-mer linear baseline beside a classifier (--no-baseline: skip it) */
+  baseline: boolean;
   command: string;
   /** train a scanner from a genome and BED files instead of labelled FASTA */
   genome?: GenomeTrainOptions;

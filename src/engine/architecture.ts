@@ -1,8 +1,21 @@
 import type { RegressionSpec, Task } from '../seq/task.js';
 import { CELL_TYPES, type CellType } from './cells.js';
 
-export const POOLINGS = ['last', 'mean', 'max'] as const;
+/** attention: a learned, masked softmax weighting of the positions (see front-end.ts for its parameters). */
+export const POOLINGS = ['last', 'mean', 'max', 'attention'] as const;
 export type Pooling = (typeof POOLINGS)[number];
+
+/**
+ * A convolutional front-end (DanQ style) between the input and the recurrent stack: filters of `width` positions
+ * ('same' padding), ReLU, max-pooled over non-overlapping runs of `pool` positions, dropout while training. The
+ * recurrent stack then reads one step per `pool` input positions.
+ */
+export interface ConvSpec {
+  filters: number;
+  width: number;
+  pool: number;
+  dropout: number;
+}
 
 export { TASKS } from '../seq/task.js';
 export type { RegressionLoss, RegressionSpec, Task } from '../seq/task.js';
@@ -30,6 +43,25 @@ export interface Architecture {
   /** covariates are standardised with the training set's mean and std before the network sees them */
   covariateScaling?: { mean: number[]; std: number[] };
   regression?: RegressionSpec;
+  /** a learned dense projection (no bias, so padding stays zero) of each one-hot position; absent: none */
+  embedDim?: number;
+  /** absent: the recurrent stack reads the (embedded) input directly */
+  conv?: ConvSpec;
+}
+
+/** Width of what the first recurrent layer reads. */
+export function recurrentInputSize(arch: Architecture): number {
+  return arch.conv ? arch.conv.filters : (arch.embedDim ?? arch.inputSize);
+}
+
+/** Input positions per recurrent step: 1 unless a convolutional front-end pools. */
+export function positionsPerStep(arch: Architecture): number {
+  return arch.conv?.pool ?? 1;
+}
+
+/** Recurrent steps for an input of `length` positions. */
+export function recurrentSteps(arch: Architecture, length: number): number {
+  return Math.ceil(length / positionsPerStep(arch));
 }
 
 export function taskOf(arch: Architecture): Task {

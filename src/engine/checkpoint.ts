@@ -123,12 +123,34 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   }
   if (task === 'lm' && arch.bidirectional)
     throw corrupt(source, 'a language model cannot be bidirectional (it would see the symbol it predicts)');
+  validateFrontEnd(arch, source);
   if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }
   if (spec.window !== undefined) validateWindow(spec.window, spec.classes, spec.inputLength ?? null, source);
   if (spec.nullScores !== undefined && !isNullScores(spec.nullScores)) throw corrupt(source, 'nullScores in rnnseq.json is malformed');
   return spec as ModelSpec;
+}
+
+function validateFrontEnd(arch: Architecture, source: string): void {
+  const positive = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  if (arch.embedDim !== undefined && !positive(arch.embedDim)) throw corrupt(source, 'architecture.embedDim must be a positive integer');
+  const conv = arch.conv;
+  if (conv === undefined) return;
+  if (
+    typeof conv !== 'object' ||
+    conv === null ||
+    !positive(conv.filters) ||
+    !positive(conv.width) ||
+    !positive(conv.pool) ||
+    !(conv.dropout >= 0 && conv.dropout < 1)
+  ) {
+    throw corrupt(source, 'architecture.conv needs positive integer filters, width and pool and a dropout in [0, 1)');
+  }
+  if (taskOf(arch) === 'lm')
+    throw corrupt(source, 'a language model cannot have a convolutional front-end (its window would see the symbol it predicts)');
+  if (taskOf(arch) === 'tag' && conv.pool > 1)
+    throw corrupt(source, 'a tagger needs one output per base: its convolutional front-end cannot pool');
 }
 
 function validateWindow(window: WindowSpec, classes: string[], inputLength: number | null, source: string): void {

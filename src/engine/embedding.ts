@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, directionsOf, layerOutputSize } from './architecture.js';
-import { type LayerState, initialStates, runRecurrentStack } from './model.js';
+import { type Architecture, directionsOf, layerOutputSize, positionsPerStep, recurrentSteps } from './architecture.js';
+import { type LayerState, frontEnd, initialStates, runRecurrentStack } from './model.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 import { readTidy } from './read-tensor.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
+import { EXIT_USAGE, RnnseqError } from '../errors.js';
 
 /**
  * How per-position states become one vector. mean and max run over real positions. first and last are per
@@ -47,9 +48,20 @@ export class Embedder {
     this.size = layerOutputSize(full);
   }
 
-  /** Whether long sequences can be streamed in chunks: a backward direction must see the whole sequence first. */
+  /**
+   * Whether long sequences can be streamed in chunks: a backward direction must see the whole sequence first, and
+   * a convolution's windows would be cut at chunk edges.
+   */
   get streams(): boolean {
-    return !this.arch.bidirectional;
+    return !this.arch.bidirectional && !this.arch.conv;
+  }
+
+  /**
+   * Whether there is one output per input position. A pooling convolutional front-end gives one per --conv-pool
+   * positions, so per-position output (embed --per-position, phylo's codes) is refused rather than misaligned.
+   */
+  get perPosition(): boolean {
+    return positionsPerStep(this.arch) === 1;
   }
 
   /** Pooled vectors of a batch of sequences, [items × size]; a sequence longer than chunkBp is streamed. */
@@ -61,7 +73,7 @@ export class Embedder {
       else short.push(i);
     });
     if (short.length > 0) {
-      const block = this.positions(short.map((i) => items[i]!));
+      const block = this.stepOutputs(short.map((i) => items[i]!));
       short.forEach((i, row) => out.set(poolRow(block, row, pool, this.size, this.arch.bidirectional), i * this.size));
     }
     return out;
@@ -69,19 +81,40 @@ export class Embedder {
 
   /** Per-position outputs of a batch read whole (one engine call, padded and masked). */
   positions(items: readonly EncodedSequence[]): PositionBlock {
+    if (!this.perPosition) {
+      throw new RnnseqError(
+        `this model's convolutional front-end pools every ${positionsPerStep(this.arch)} positions (--conv-pool), so it has no output per position; use a pooled embedding (--pool)`,
+        EXIT_USAGE,
+      );
+    }
+    return this.stepOutputs(items);
+  }
+
+  /** Outputs per recurrent step (per position unless the front-end pools), with each item's real step count. */
+  private stepOutputs(items: readonly EncodedSequence[]): PositionBlock {
     const batch = packBatch(items, this.arch.inputSize);
+    let steps = batch.steps;
     const data = readTidy(() => {
       const { x, mask, ...context } = batchTensors(batch);
+      const front = frontEnd(this.arch, this.model.params, x, mask, { training: false });
+      steps = front.x.shape[1];
       let states = this.startStates(batch.batch, context);
       let outputs: tf.Tensor3D | undefined;
       for (let lap = 0; lap < this.options.laps; lap++) {
-        const run = runRecurrentStack(this.arch, this.model.params, x, mask, { core: this.model.core, training: false }, states);
+        const run = runRecurrentStack(
+          this.arch,
+          this.model.params,
+          front.x,
+          front.mask,
+          { core: this.model.core, training: false },
+          states,
+        );
         states = run.states;
         outputs = run.outputs;
       }
       return outputs!;
     });
-    return { data, steps: batch.steps, lengths: items.map((item) => item.length) };
+    return { data, steps, lengths: items.map((item) => recurrentSteps(this.arch, item.length)) };
   }
 
   /** One long sequence of a unidirectional model, pooled from its chunks (see chunks). */
@@ -108,7 +141,16 @@ export class Embedder {
           let next: LayerState[] = [];
           const outputs = readTidy(() => {
             const { x } = batchTensors(packBatch([chunk], channels));
-            const run = runRecurrentStack(this.arch, this.model.params, x, undefined, { core: this.model.core, training: false }, previous);
+            // Position by position (an embedding at most, never a convolution: see streams), so chunking is exact.
+            const front = frontEnd(this.arch, this.model.params, x, undefined, { training: false });
+            const run = runRecurrentStack(
+              this.arch,
+              this.model.params,
+              front.x,
+              undefined,
+              { core: this.model.core, training: false },
+              previous,
+            );
             next = run.states.map(keepState); // kept: they seed the next chunk
             return run.outputs;
           });

@@ -1,4 +1,4 @@
-import { type Architecture, directionsOf, layerOutputSize } from './architecture.js';
+import { type Architecture, directionsOf, layerOutputSize, positionsPerStep } from './architecture.js';
 import { gateCount } from './cells.js';
 
 /**
@@ -9,7 +9,17 @@ import { gateCount } from './cells.js';
 export function trainingBytesPerToken(arch: Architecture): number {
   const floatsPerUnit = gateCount(arch.cell) + 2 /* h, c */ + 1 /* output */;
   const gradientsAndCopies = 3;
-  return arch.layers * directionsOf(arch).length * floatsPerUnit * arch.hiddenSize * 4 * gradientsAndCopies + arch.inputSize * 4 * 2;
+  const recurrent = arch.layers * directionsOf(arch).length * floatsPerUnit * arch.hiddenSize * 4 * gradientsAndCopies;
+  // A pooling front-end runs the recurrent stack once per pool positions; its own activations are per position.
+  return recurrent / positionsPerStep(arch) + frontEndFloatsPerPosition(arch) * 4 * gradientsAndCopies + arch.inputSize * 4 * 2;
+}
+
+/** Per input position: the embedding, the unfolded convolution windows and the convolution's outputs. */
+function frontEndFloatsPerPosition(arch: Architecture): number {
+  const embedded = arch.embedDim ?? 0;
+  if (!arch.conv) return embedded;
+  const width = arch.embedDim ?? arch.inputSize;
+  return embedded + arch.conv.width * width + 3 * arch.conv.filters;
 }
 
 /**
@@ -25,7 +35,7 @@ export function sequencesPerPass(arch: Architecture, steps: number, budgetBytes:
  * in the copies the kernels and TensorFlow.js hold at once (measured: 1.9 GB peak for 1 Mbp at 2 x 64 units).
  */
 export function wholeReadBytesPerToken(arch: Architecture): number {
-  return 4 * (2 * arch.inputSize + 4 * layerOutputSize(arch));
+  return 4 * (2 * arch.inputSize + frontEndFloatsPerPosition(arch) + (4 * layerOutputSize(arch)) / positionsPerStep(arch));
 }
 
 /**

@@ -1,9 +1,19 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, directionsOf, hasInitialStateModel, isPerPosition, layerOutputSize, stateSize } from './architecture.js';
+import {
+  type Architecture,
+  directionsOf,
+  hasInitialStateModel,
+  isPerPosition,
+  layerOutputSize,
+  recurrentInputSize,
+  stateSize,
+} from './architecture.js';
+import { attentionPool, attentionShapes, initAttention } from './attention-pool.js';
 import { forgetGateBlock, gateCount, hasCellState } from './cells.js';
 import type { RecurrentCore } from './core.js';
 import { Random } from '../seq/random.js';
+import { type FrontEndResult, applyFrontEnd, frontEndShapes, initFrontEnd } from './front-end.js';
 
 /** Named trainable tensors, in a fixed order so checkpoints and optimiser state line up. */
 export type Parameters = Map<string, tf.Variable>;
@@ -39,8 +49,10 @@ export interface ForwardResult {
   logits: tf.Tensor;
   /** [B, layerOutputSize]: the vector the head reads, pooled tasks only */
   pooled?: tf.Tensor2D;
-  /** last layer, [B, T, layerOutputSize] */
+  /** last layer, [B, T', layerOutputSize]; T' = T unless a convolutional front-end pools (recurrentSteps) */
   outputs: tf.Tensor3D;
+  /** [B, T'] mask of the recurrent steps, when the input had one */
+  mask?: tf.Tensor2D;
   /** every layer × direction's state after its last real step, in stateOrder */
   states: LayerState[];
 }
@@ -54,7 +66,7 @@ export function parameterShapes(arch: Architecture): Map<string, number[]> {
   const gates = gateCount(arch.cell);
   const shapes = new Map<string, number[]>();
   for (let layer = 0; layer < arch.layers; layer++) {
-    const inputSize = layer === 0 ? arch.inputSize : layerOutputSize(arch);
+    const inputSize = layer === 0 ? recurrentInputSize(arch) : layerOutputSize(arch);
     for (const direction of directionsOf(arch)) {
       shapes.set(parameterName(layer, direction, 'kernel'), [inputSize, gates * arch.hiddenSize]);
       shapes.set(parameterName(layer, direction, 'recurrent'), [arch.hiddenSize, gates * arch.hiddenSize]);
@@ -64,6 +76,8 @@ export function parameterShapes(arch: Architecture): Map<string, number[]> {
   for (const [name, shape] of initialStateShapes(arch)) shapes.set(name, shape);
   shapes.set('head.kernel', [layerOutputSize(arch), arch.numClasses]);
   shapes.set('head.bias', [arch.numClasses]);
+  // After the head: models without these options keep the names, order and initial values they always had.
+  for (const [name, shape] of [...frontEndShapes(arch), ...attentionShapes(arch)]) shapes.set(name, shape);
   return shapes;
 }
 
@@ -92,7 +106,7 @@ export function initParameters(arch: Architecture, seed: number): Parameters {
   const hidden = arch.hiddenSize;
   tf.tidy(() => {
     for (let layer = 0; layer < arch.layers; layer++) {
-      const inputSize = layer === 0 ? arch.inputSize : layerOutputSize(arch);
+      const inputSize = layer === 0 ? recurrentInputSize(arch) : layerOutputSize(arch);
       for (const direction of directionsOf(arch)) {
         const limit = Math.sqrt(6 / (inputSize + hidden));
         const kernel = tf.randomUniform([inputSize, gates * hidden], -limit, limit, 'float32', random.seed());
@@ -115,6 +129,7 @@ export function initParameters(arch: Architecture, seed: number): Parameters {
     const limit = Math.sqrt(6 / (pooledSize + arch.numClasses));
     setParameter(params, 'head.kernel', tf.randomUniform([pooledSize, arch.numClasses], -limit, limit, 'float32', random.seed()));
     setParameter(params, 'head.bias', tf.zeros([arch.numClasses]));
+    for (const [name, value] of [...initFrontEnd(arch, random), ...initAttention(arch, random)]) setParameter(params, name, value);
   });
   return params;
 }
@@ -153,10 +168,12 @@ export function forward(
   options: ForwardOptions,
 ): ForwardResult {
   const random = options.dropoutSeed === undefined ? undefined : new Random(options.dropoutSeed);
+  const front = frontEnd(arch, params, x, mask, options, random);
+  const stepMask = front.mask;
   let states = options.initialStates ?? initialStates(arch, params, x.shape[0], options);
   let stack: StackResult | undefined;
   for (let lap = 0; lap < (options.laps ?? 1); lap++) {
-    stack = runRecurrentStack(arch, params, x, mask, options, states, random);
+    stack = runRecurrentStack(arch, params, front.x, stepMask, options, states, random);
     states = stack.states;
   }
   const { outputs } = stack!;
@@ -166,12 +183,29 @@ export function forward(
     const [batch, steps, width] = outputs.shape;
     const dropped = maybeDropout(outputs, arch.dropout, options.training, random);
     const flat = tf.add(tf.matMul(tf.reshape(dropped, [batch * steps, width]), kernel), bias);
-    return { logits: tf.reshape(flat, [batch, steps, arch.numClasses]), outputs, states };
+    return { logits: tf.reshape(flat, [batch, steps, arch.numClasses]), outputs, states, ...(stepMask ? { mask: stepMask } : {}) };
   }
   const finals = finalOutputs(arch, states);
-  const pooled = pool(arch, outputs, finals, mask);
+  const pooled = pool(arch, params, outputs, finals, stepMask);
   const logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
-  return { logits, pooled, outputs, states };
+  return { logits, pooled, outputs, states, ...(stepMask ? { mask: stepMask } : {}) };
+}
+
+/**
+ * The input as the first recurrent layer reads it: the front-end's output (front-end.ts) and its mask, or the
+ * input itself for models without one.
+ */
+export function frontEnd(
+  arch: Architecture,
+  params: Parameters,
+  x: tf.Tensor3D,
+  mask: tf.Tensor2D | undefined,
+  options: Pick<ForwardOptions, 'training' | 'differentiable'>,
+  random?: Random,
+): FrontEndResult {
+  if (arch.embedDim === undefined && !arch.conv) return { x, ...(mask ? { mask } : {}) };
+  const dropout = (t: tf.Tensor3D, rate: number) => maybeDropout(t, rate, options.training, random);
+  return applyFrontEnd(arch, (name) => get(params, name), x, mask, dropout, options.differentiable === true);
 }
 
 /** Index of a layer × direction in state lists: layer-major, forward before backward. */
@@ -278,8 +312,16 @@ export function runRecurrentStack(
   return { outputs: input, states };
 }
 
-function pool(arch: Architecture, outputs: tf.Tensor3D, finals: tf.Tensor2D[], mask: tf.Tensor2D | undefined): tf.Tensor2D {
+function pool(
+  arch: Architecture,
+  params: Parameters,
+  outputs: tf.Tensor3D,
+  finals: tf.Tensor2D[],
+  mask: tf.Tensor2D | undefined,
+): tf.Tensor2D {
   switch (arch.pool) {
+    case 'attention':
+      return attentionPool((name) => get(params, name), outputs, mask);
     case 'last':
       // Forward: state after the last real step; backward: state after reading back to position 0.
       return (finals.length === 1 ? finals[0]! : tf.concat(finals, 1)) as tf.Tensor2D;

@@ -16,6 +16,7 @@ import { forward } from './model.js';
 import { batchLoss, sliceTargets } from './objective.js';
 import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
 import { Random } from '../seq/random.js';
+import { type LearningRateSchedule, WeightAverage, decayedParameters, scheduledRate } from './schedule.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 
 export { evaluate, type Evaluation } from './evaluate.js';
@@ -29,8 +30,18 @@ export interface TrainConfig {
   seed: number;
   /** Stop after this many epochs without a better validation loss; 0 never stops early. */
   patience: number;
-  /** Halve the learning rate after this many epochs without improvement; 0 keeps it constant. */
+  /** Halve the learning rate after this many epochs without improvement; 0 keeps it constant. plateau schedule only. */
   lrPatience?: number;
+  /** absent: plateau (halving on lrPatience); cosine: linear warm-up then cosine decay over the epoch budget */
+  lrSchedule?: LearningRateSchedule;
+  /** cosine: epochs of linear warm-up from 0 (may be fractional); absent: 1 */
+  warmupEpochs?: number;
+  /** decoupled weight decay (AdamW) per unit learning rate, on weight matrices only; absent or 0: none */
+  weightDecay?: number;
+  /** decay of an exponential moving average of the weights, used to validate and saved; absent or 0: none */
+  ema?: number;
+  /** auto: epochs and patience were (or are to be) chosen from the training-set size (budget.ts) */
+  budget?: 'auto';
   /**
    * Memory budget for one backward pass. A batch whose stored activations would exceed it is trained as
    * gradient-accumulated micro-batches; a single sequence that exceeds it is an error naming the fix.
@@ -66,6 +77,8 @@ export interface TrainerState {
   learningRate?: number;
   /** Adam's running beta1^t and beta2^t, saved exactly: see restoreAdamPowers. */
   adamPowers?: [number, number];
+  /** optimisation steps taken (the cosine schedule and the weight average count them); absent before they existed */
+  steps?: number;
   history: EpochReport[];
 }
 
@@ -94,12 +107,19 @@ export async function trainModel(
 ): Promise<TrainerState> {
   const state = resume ? structuredClone(resume.state) : freshState();
   state.learningRate ??= config.learningRate;
+  state.steps ??= 0;
   const optimizer = tf.train.adam(state.learningRate);
   const variables = [...model.params.values()];
+  const decayed = config.weightDecay ? decayedParameters(model.params) : [];
+  // With a weight average, checkpoints hold the averaged weights; the raw ones travel after Adam's state.
+  const average = config.ema ? new WeightAverage(variables, config.ema) : undefined;
   if (resume && resume.optimizer.length > 0) {
-    await optimizer.setWeights(resume.optimizer);
+    const adamCount = resume.optimizer.length - (average ? variables.length : 0);
+    await optimizer.setWeights(resume.optimizer.slice(0, adamCount));
     restoreAdamPowers(optimizer, state.adamPowers);
+    average?.resumeFrom(resume.optimizer.slice(adamCount).map((t) => t.tensor));
   }
+  const savedState = async (): Promise<NamedTensor[]> => [...(await optimizer.getWeights()), ...(average?.rawWeights() ?? [])];
   const numClasses = model.info.classes.length;
   const classifier = taskOf(model.info.architecture) === 'classify';
 
@@ -111,6 +131,7 @@ export async function trainModel(
       const set = 'sample' in train ? train.sample(epoch, random) : train;
       const order = random.shuffle(Array.from({ length: set.items.length }, (_, i) => i));
       const batches = Math.ceil(order.length / config.batchSize);
+      const epochRate = config.lrSchedule === 'cosine' ? scheduledRate(config, state.steps, batches) : state.learningRate;
       let lossSum = 0;
       let tokens = 0;
       const trainProbs = new Float32Array(classifier ? order.length * numClasses : 0);
@@ -119,7 +140,14 @@ export async function trainModel(
       for (let b = 0; b < batches; b++) {
         if (hooks.signal?.aborted) break;
         const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, set, rows, config, random.seed());
+        if (config.lrSchedule === 'cosine') {
+          state.learningRate = scheduledRate(config, state.steps, batches);
+          setLearningRate(optimizer, state.learningRate);
+        }
+        const decay = decayed.length > 0 ? () => applyWeightDecay(decayed, state.learningRate! * config.weightDecay!) : undefined;
+        const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, set, rows, config, random.seed(), decay);
+        state.steps++;
+        average?.update(state.steps);
         if (!Number.isFinite(loss)) {
           throw new RnnseqError(
             `training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`,
@@ -139,6 +167,8 @@ export async function trainModel(
       }
       if (hooks.signal?.aborted) break;
 
+      // Validation and the checkpoints written in onEpoch see the averaged weights; training resumes from the raw.
+      average?.swapIn();
       const evaluation = valid && valid.items.length > 0 ? evaluate(model, valid, config.batchSize) : undefined;
       const trainLoss = lossSum / order.length;
       const monitored = evaluation ? evaluation.loss : trainLoss;
@@ -155,7 +185,7 @@ export async function trainModel(
         seconds,
         tokensPerSecond: tokens / seconds,
         improved,
-        learningRate: state.learningRate,
+        learningRate: epochRate,
       };
       state.epochsDone = epoch;
       state.history.push(report);
@@ -165,18 +195,23 @@ export async function trainModel(
         state.epochsWithoutImprovement = 0;
       } else {
         state.epochsWithoutImprovement++;
-        const lrPatience = config.lrPatience ?? 0;
+        const lrPatience = config.lrSchedule === 'cosine' ? 0 : (config.lrPatience ?? 0);
         if (lrPatience > 0 && state.epochsWithoutImprovement % lrPatience === 0) {
           state.learningRate = Math.max(state.learningRate / 2, config.learningRate * MIN_LR_FRACTION);
           setLearningRate(optimizer, state.learningRate);
         }
       }
       state.adamPowers = readAdamPowers(optimizer);
-      await hooks.onEpoch?.(report, state, () => optimizer.getWeights(), evaluation);
+      try {
+        await hooks.onEpoch?.(report, state, savedState, evaluation);
+      } finally {
+        average?.swapOut();
+      }
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
     }
   } finally {
     optimizer.dispose();
+    average?.dispose();
   }
   return state;
 }
@@ -219,6 +254,7 @@ function trainStep(
   rows: number[],
   config: TrainConfig,
   dropoutSeed: number,
+  beforeApply?: () => void,
 ): { loss: number; probs?: Float32Array; tokens: number } {
   const arch = model.info.architecture;
   const items = rows.map((i) => set.items[i]!);
@@ -270,12 +306,21 @@ function trainStep(
       result.probs.dispose();
     }
   }
+  beforeApply?.(); // weight decay: after the gradients were taken at the old weights, as AdamW has it
   tf.tidy(() => {
     const ordered = variables.map((v, i) => ({ name: v.name, tensor: sums![i]! }));
     optimizer.applyGradients(clipByGlobalNorm(ordered, config.clipNorm));
   });
   tf.dispose(sums!);
   return { loss, ...(probs ? { probs } : {}), tokens };
+}
+
+/** AdamW's decoupled decay: w ← w·(1 − lr·λ), then the Adam step with the gradient taken at the old w. */
+function applyWeightDecay(decayed: tf.Variable[], factor: number): void {
+  if (factor <= 0) return;
+  tf.tidy(() => {
+    for (const v of decayed) v.assign(tf.mul(v, 1 - factor));
+  });
 }
 
 function clipByGlobalNorm(grads: NamedTensor[], clipNorm: number): NamedTensor[] {

@@ -95,8 +95,17 @@ function modelSummary(spec: Record<string, unknown>): Record<string, unknown> {
     architecture: spec.architecture,
     'best epoch': bestEpochOf(spec),
     'validation at best epoch': pick(metrics, ['validLoss', 'validAccuracy', 'validAuroc']),
+    'k-mer baseline at validation': baselineSummary(spec),
     'trained on': `backend ${String(spec.backend ?? '?')}, engine ${String(spec.engine ?? '?')}`,
   };
+}
+
+/** The k-mer baseline train fitted on the same split (data.baseline), as one line; undefined for older runs. */
+function baselineSummary(spec: Record<string, unknown>): string | undefined {
+  const baseline = isRecord(spec.data) && isRecord(spec.data.baseline) ? spec.data.baseline : undefined;
+  if (!baseline || typeof baseline.validMetric !== 'number') return undefined;
+  const metric = baseline.metric === 'auroc' ? 'validAuroc' : 'validAccuracy';
+  return `${metric} ${baseline.validMetric.toFixed(4)} (${String(baseline.description)})`;
 }
 
 function pick(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

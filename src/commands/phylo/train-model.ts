@@ -70,6 +70,7 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
     },
     validFraction: 0.1,
     resume: false,
+    baseline: false, // a language model has no classes to compare
     command: `phylo --train (language model: lstm 64, window ${Math.min(options.windowBp, TRAIN_WINDOW_BP)})`,
   };
   options.log.info(`training a language model on ${options.groups.length} groups for the tree${options.trainOut ? ` into ${out}` : ''}`);

@@ -3,8 +3,10 @@
  * training itself. The scanner (--genome) and tagger (--task tag) flags are parsed here too.
  */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { POOLINGS, type Pooling } from '../../engine/architecture.js';
+import { type ConvSpec, POOLINGS, type Pooling } from '../../engine/architecture.js';
 import { CELL_TYPES, type CellType } from '../../engine/cells.js';
+// Type-only: schedule.ts loads TensorFlow.js, and a definition must not.
+import type { LearningRateSchedule } from '../../engine/schedule.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { CALL_EXTENTS, type CallExtent } from '../../scan/scanner.js';
 import { ALPHABET_CHOICES, type AlphabetName } from '../../seq/alphabet.js';
@@ -15,7 +17,7 @@ import { TAG_NEGATIVE_CLASS } from '../../seq/tag-training.js';
 import { REGRESSION_LOSSES, type RegressionLoss, TASKS, type Task } from '../../seq/task.js';
 import { collect, defaultMaxMemoryGb, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
-import type { GenomeTrainOptions, LmOptions, TagTrainOptions, TrainOptions } from './options.js';
+import type { GenomeTrainOptions, LmOptions, Recipe, TagTrainOptions, TrainOptions } from './options.js';
 
 export function register(program: Command): void {
   const trainCommand = program
@@ -63,8 +65,16 @@ export function register(program: Command): void {
     .option('--no-bidirectional', 'with --task tag: read left to right only (a tagger is bidirectional by default)')
     .option('--bounded', 'with --cell cifg: sigmoid candidate, so the memory is a moving average held in [0, 1]', false)
     .option('--dropout <rate>', 'dropout between layers and before the head', '0')
-    .addOption(new Option('--pool <how>', 'how per-position states become one vector').choices(POOLINGS).default('mean' as const))
-    .option('--epochs <n>', 'maximum epochs', '20')
+    .addOption(
+      new Option('--pool <how>', 'how per-position states become one vector (attention: learned weights over positions)')
+        .choices(POOLINGS)
+        .default('mean' as const),
+    )
+    .option(
+      '--epochs <n>',
+      "maximum epochs, or 'auto': a budget of ~1,500 steps (20-150 epochs) and patience scaled to the training-set size",
+      '20',
+    )
     .option('--batch-size <n>', 'sequences per batch', '64')
     .option('--lr <rate>', 'Adam learning rate', '0.003')
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
@@ -79,6 +89,7 @@ export function register(program: Command): void {
     .option('--valid <file>', 'validation FASTA (labels from the same header tag)')
     .option('--valid-fraction <f>', 'hold out this stratified fraction for validation when --valid is not given', '0.1')
     .option('--resume', 'continue the run in --out from its last/ checkpoint', false)
+    .option('--no-baseline', 'classifiers: skip the k-mer linear baseline fitted on the same split and reported beside the model')
     .option('--genome <fasta>', 'train a scanner: cut labelled windows from this genome (a file, .gz allowed) with --positives')
     .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...)')
     .option('--labels <bed>', 'with --task tag: BED of the regions whose bases are --positive-class (every other base is background)')
@@ -115,6 +126,46 @@ export function register(program: Command): void {
       new Option('--extent <what>', "with --genome: the scanner's default scan --extent (core for elements packed densely, like genes)")
         .choices(CALL_EXTENTS)
         .default('window' as const),
+    )
+    // The model-quality recipe (issue 14): a convolutional front-end, a learned input embedding, the learning-rate
+    // schedule, weight decay and weight averaging.
+    .addOption(
+      new Option('--conv', 'convolutional front-end before the recurrent layers (DanQ): filters, ReLU, max-pool, dropout').default(false),
+    )
+    .addOption(new Option('--conv-filters <n>', `with --conv: convolution filters (default ${CONV_DEFAULTS.filters})`))
+    .addOption(new Option('--conv-width <bp>', `with --conv: filter width in positions (default ${CONV_DEFAULTS.width})`))
+    .addOption(
+      new Option(
+        '--conv-pool <n>',
+        `with --conv: max-pool over runs of n positions; the recurrent layers read one step per n (default ${CONV_DEFAULTS.pool})`,
+      ),
+    )
+    .addOption(
+      new Option('--conv-dropout <rate>', `with --conv: dropout on the pooled filters while training (default ${CONV_DEFAULTS.dropout})`),
+    )
+    .addOption(
+      new Option(
+        '--embed-dim <n>',
+        'learned dense projection of each one-hot position to n values, before --conv and the recurrent layers (protein)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--lr-schedule <how>',
+        'plateau: halve after --lr-patience epochs without improvement; cosine: warm-up then cosine decay over --epochs',
+      )
+        .choices(LR_SCHEDULES)
+        .default('plateau' as const),
+    )
+    .addOption(new Option('--warmup <epochs>', 'with --lr-schedule cosine: epochs of linear warm-up (may be fractional)').default('1'))
+    .addOption(
+      new Option('--weight-decay <x>', 'decoupled weight decay (AdamW) on weight matrices, per unit learning rate (0: off)').default('0'),
+    )
+    .addOption(
+      new Option(
+        '--ema <decay>',
+        'validate and save an exponential moving average of the weights with this decay, e.g. 0.99 (0: off)',
+      ).default('0'),
     );
   withRuntimeOptions(trainCommand)
     .addHelpText(
@@ -153,7 +204,7 @@ model writes a per-base track.`,
     });
 }
 
-export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
+export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecipeFlags {
   out: string;
   class: string[];
   labelTag: string;
@@ -177,6 +228,7 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags {
   valid?: string;
   validFraction: string;
   resume: boolean;
+  baseline: boolean;
   task: Task;
   targetTag: string;
   targets?: string;
@@ -229,6 +281,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
   if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
+  const recipe = parseRecipeFlags(raw, task);
   const names = new Set(classFiles.map((c) => c.name));
   if (names.size !== classFiles.length) throw new RnnseqError('--class names must be distinct', EXIT_USAGE);
 
@@ -254,6 +307,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
       pool: raw.pool,
       ...(raw.bounded ? { bounded: true } : {}),
+      ...recipe.architecture,
     },
     task,
     targetTag: raw.targetTag,
@@ -264,7 +318,10 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     ...(raw.covariates !== undefined ? { covariatesFile: raw.covariates } : {}),
     rcAugment: raw.rcAugment,
     config: {
-      epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }),
+      // --epochs auto: 0 until run.ts knows the training-set size (engine/budget.ts)
+      ...(raw.epochs === 'auto'
+        ? { epochs: 0, budget: 'auto' as const }
+        : { epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }) }),
       batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
       learningRate: parseNumber('--lr', raw.lr, { min: 1e-8, max: 10 }),
       clipNorm: parseNumber('--clip-norm', raw.clipNorm, { min: 0 }),
@@ -272,15 +329,85 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
       maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
       seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+      ...recipe.config,
     },
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
     nullWindows: parseNullWindows(raw.nullWindows),
+    baseline: raw.baseline,
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
     ...(tag ? { tag } : {}),
   };
+}
+
+const LR_SCHEDULES = ['plateau', 'cosine'] as const satisfies readonly LearningRateSchedule[];
+
+export const CONV_DEFAULTS: Readonly<ConvSpec> = { filters: 64, width: 11, pool: 4, dropout: 0.1 };
+
+export interface RawRecipeFlags {
+  conv: boolean;
+  convFilters?: string;
+  convWidth?: string;
+  convPool?: string;
+  convDropout?: string;
+  embedDim?: string;
+  lrSchedule: LearningRateSchedule;
+  warmup: string;
+  weightDecay: string;
+  ema: string;
+}
+
+/** Validates the recipe flags against the task; absent options leave the checkpoint exactly as before. */
+export function parseRecipeFlags(raw: RawRecipeFlags, task: Task): Recipe {
+  const convFlags = (['convFilters', 'convWidth', 'convPool', 'convDropout'] as const).filter((k) => raw[k] !== undefined);
+  if (!raw.conv && convFlags.length > 0) {
+    throw new RnnseqError(
+      `--${convFlags[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} shapes the convolutional front-end: add --conv`,
+      EXIT_USAGE,
+    );
+  }
+  const architecture: Recipe['architecture'] = {};
+  if (raw.conv) {
+    const conv: ConvSpec = {
+      filters:
+        raw.convFilters === undefined
+          ? CONV_DEFAULTS.filters
+          : parseNumber('--conv-filters', raw.convFilters, { min: 1, max: 4096, integer: true }),
+      width:
+        raw.convWidth === undefined
+          ? CONV_DEFAULTS.width
+          : parseNumber('--conv-width', raw.convWidth, { min: 1, max: 1001, integer: true }),
+      pool:
+        raw.convPool === undefined ? CONV_DEFAULTS.pool : parseNumber('--conv-pool', raw.convPool, { min: 1, max: 1000, integer: true }),
+      dropout:
+        raw.convDropout === undefined ? CONV_DEFAULTS.dropout : parseNumber('--conv-dropout', raw.convDropout, { min: 0, max: 0.95 }),
+    };
+    if (task === 'lm')
+      throw new RnnseqError(
+        '--conv: a language model cannot have a convolutional front-end (its window would see the base it predicts)',
+        EXIT_USAGE,
+      );
+    if (task === 'tag' && conv.pool > 1)
+      throw new RnnseqError(
+        `--conv with --task tag needs --conv-pool 1: a tagger predicts every base, and pooling keeps one step per ${conv.pool}`,
+        EXIT_USAGE,
+      );
+    architecture.conv = conv;
+  }
+  if (raw.embedDim !== undefined) architecture.embedDim = parseNumber('--embed-dim', raw.embedDim, { min: 1, max: 4096, integer: true });
+
+  const config: Recipe['config'] = {};
+  if (raw.lrSchedule === 'cosine') {
+    config.lrSchedule = 'cosine';
+    config.warmupEpochs = parseNumber('--warmup', raw.warmup, { min: 0 });
+  }
+  const weightDecay = parseNumber('--weight-decay', raw.weightDecay, { min: 0, max: 10 });
+  if (weightDecay > 0) config.weightDecay = weightDecay;
+  const ema = parseNumber('--ema', raw.ema, { min: 0, max: 0.99999 });
+  if (ema > 0) config.ema = ema;
+  return { architecture, config };
 }
 
 /** Language-model inputs and windows: FASTA files grouped by record, header tag, id regex or file. */

@@ -17,7 +17,10 @@ export interface TrainOptions extends RuntimeOptions {
   alphabet: AlphabetName | 'auto';
   length: number | null;
   task: Task;
-  architecture: Pick<Architecture, 'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded'>;
+  architecture: Pick<
+    Architecture,
+    'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded' | 'conv' | 'embedDim'
+  >;
   /** regress: the header tag holding the target, unless a --targets table is given */
   targetTag: string;
   targetsFile?: string;
@@ -31,6 +34,8 @@ export interface TrainOptions extends RuntimeOptions {
   valid?: string;
   validFraction: number;
   resume: boolean;
+  /** fit the k-mer linear baseline beside a classifier (--no-baseline: skip it) */
+  baseline: boolean;
   command: string;
   /** train a scanner from a genome and BED files instead of labelled FASTA */
   genome?: GenomeTrainOptions;
@@ -68,4 +73,10 @@ export interface LmOptions {
   windowsPerEpoch: number;
   /** groups already read (phylo --train), instead of sources */
   preloaded?: { groups: SequenceGroup[]; alphabet: AlphabetName };
+}
+
+/** The model-quality options (issue 14): absent flags leave the architecture and config exactly as before. */
+export interface Recipe {
+  architecture: Pick<Architecture, 'conv' | 'embedDim'>;
+  config: Pick<TrainConfig, 'lrSchedule' | 'warmupEpochs' | 'weightDecay' | 'ema'>;
 }

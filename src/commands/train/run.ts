@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Architecture } from '../../engine/architecture.js';
+import { type BaselineReport, baselineVerdict, describeBaseline, kmerBaselineForRun, modelMetricFor } from '../../engine/baseline-check.js';
+import { resolveBudget } from '../../engine/budget.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import {
@@ -19,7 +21,7 @@ import type { Task } from '../../engine/architecture.js';
 import { fastaInput } from '../../io/fasta.js';
 import { idTableInput } from '../../io/id-table.js';
 import type { Logger } from '../../log.js';
-import type { AlphabetName } from '../../seq/alphabet.js';
+import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { prepareLmData } from '../../seq/lm-training.js';
 import { prepareRecordData } from '../../seq/record-training.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
@@ -72,8 +74,16 @@ export async function run(options: TrainOptions): Promise<void> {
     `${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}${options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''}`,
   );
 
+  const baseline =
+    options.baseline && options.task === 'classify' && 'items' in train
+      ? runBaseline(train, valid, alphabet, classes.length, log)
+      : undefined;
+
   const runtime = await startRuntime(options, log);
-  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: options.config.epochs } : options.config;
+  const requested = resolveBudget(options.config, prepared.trainItems);
+  const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
+  if (options.config.budget === 'auto')
+    log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${prepared.trainItems} training items`);
   let model: SequenceModel;
   let resume: { state: TrainerState; optimizer: NamedTensor[] } | undefined;
   if (resumeFrom) {
@@ -105,6 +115,7 @@ export async function run(options: TrainOptions): Promise<void> {
     validation: validDescription,
     ...(genomeData ? { classCounts: Object.fromEntries(classes.map((c, i) => [c, countLabel(genomeData.train.labels, i)])) } : {}),
     ...prepared.summary,
+    ...(baseline ? { baseline: storedBaseline(baseline) } : {}),
   };
   const progress = await log.progress(Math.ceil(prepared.trainItems / config.batchSize), 'batches');
   const stop = listenForStop();
@@ -147,7 +158,7 @@ export async function run(options: TrainOptions): Promise<void> {
           await saveModel(lastDir, model, { ...extras, training: { ...extras.training, optimizerTensors: packed.entries } }, [
             { name: CHECKPOINT_FILES.optimizer, data: packed.data },
           ]);
-          await writeMetrics(join(options.out, METRICS_FILE), trainerState.history);
+          await writeMetrics(join(options.out, METRICS_FILE), trainerState.history, baseline);
         },
       },
       resume,
@@ -197,6 +208,8 @@ export async function run(options: TrainOptions): Promise<void> {
       },
       `rnnseq: done: best epoch ${state.bestEpoch}${best ? bestSummary(best, options.task) : ''}; model in ${join(options.out, 'best')}`,
     );
+    const verdict = baseline && best ? baselineVerdict(baseline, modelMetricFor(baseline.metric, best)) : undefined;
+    if (verdict) log.warn(verdict);
   } finally {
     progress.stop();
     stop.release();
@@ -293,16 +306,44 @@ const METRIC_COLUMNS: Array<keyof EpochReport> = [
   'improved',
 ];
 
-async function writeMetrics(path: string, history: EpochReport[]): Promise<void> {
+async function writeMetrics(path: string, history: EpochReport[], baseline: BaselineReport | undefined): Promise<void> {
   // Task-specific validation numbers (bits per base, Pearson, ...) become extra columns: validBitsPerBase, ...
   const extras = [...new Set(history.flatMap((r) => Object.keys(r.validExtra ?? {})))];
-  const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`)];
+  // The k-mer baseline's validation metric is one number per run: a constant column, to plot beside the model's.
+  const baselineColumn = baseline ? [baseline.metric === 'auroc' ? 'kmerValidAuroc' : 'kmerValidAccuracy'] : [];
+  const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`), ...baselineColumn];
   const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
+  const baselineCells = baseline ? [cell(baseline.validMetric)] : [];
   const lines = [
     header.join('\t'),
-    ...history.map((r) => [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k]))].join('\t')),
+    ...history.map((r) =>
+      [...METRIC_COLUMNS.map((c) => cell(r[c])), ...extras.map((k) => cell(r.validExtra?.[k])), ...baselineCells].join('\t'),
+    ),
   ];
   await writeFileAtomically(path, `${lines.join('\n')}\n`);
+}
+
+/**
+ * The k-mer linear baseline on the run's own split (engine/baseline-check.ts): a yardstick logged and stored beside
+ * the model, never the model that ships. Undefined when there is nothing to compare on (no validation set, or a
+ * single class in it).
+ */
+function runBaseline(
+  train: TrainingSet,
+  valid: TrainingSet | undefined,
+  alphabet: Alphabet,
+  classCount: number,
+  log: Logger,
+): BaselineReport | undefined {
+  const report = kmerBaselineForRun(train, valid, alphabet, classCount);
+  if (report) log.record('baseline', { ...report }, describeBaseline(report));
+  return report;
+}
+
+/** What rnnseq.json keeps of the baseline: no wall-clock time, so the same seed and data still write identical files. */
+function storedBaseline(report: BaselineReport): Omit<BaselineReport, 'seconds'> {
+  const { seconds: _seconds, ...rest } = report;
+  return rest;
 }
 
 function countLabel(labels: Int32Array, k: number): number {

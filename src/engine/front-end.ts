@@ -98,6 +98,31 @@ function dense(a: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
+ * Every (output row, tap) pair of the unfold that reads inside the sequence: `column` is where the tap's C values
+ * sit in the unfolded [B·T, K·C] matrix, `source` where they sit in the [B, T, C] input. The unfold and its
+ * gradient walk the same pairs, one copying forward, the other adding back.
+ */
+function forEachTap(
+  batch: number,
+  steps: number,
+  k: number,
+  left: number,
+  channels: number,
+  visit: (column: number, source: number) => void,
+): void {
+  const width = k * channels;
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < steps; t++) {
+      const row = (b * steps + t) * width;
+      for (let j = 0; j < k; j++) {
+        const s = t - left + j;
+        if (s >= 0 && s < steps) visit(row + j * channels, (b * steps + s) * channels);
+      }
+    }
+  }
+}
+
+/**
  * im2col: [B, T, C] -> [B·T, K·C], row b·T + t holding x[b, t − left + j, c] at column j·C + c, zero past either
  * end ('same' padding). Done in JS on the host copy: tf.slice on wasm copies the whole source per slice, and the
  * K slices and their gradients cost more than the convolution's matMul.
@@ -108,17 +133,9 @@ function unfold(x: tf.Tensor3D, k: number, left: number, differentiable: boolean
   const build = (input: tf.Tensor): tf.Tensor2D => {
     const source = input.dataSync() as Float32Array;
     const out = new Float32Array(batch * steps * width);
-    for (let b = 0; b < batch; b++) {
-      for (let t = 0; t < steps; t++) {
-        const row = (b * steps + t) * width;
-        for (let j = 0; j < k; j++) {
-          const s = t - left + j;
-          if (s < 0 || s >= steps) continue;
-          const from = (b * steps + s) * channels;
-          for (let c = 0; c < channels; c++) out[row + j * channels + c] = source[from + c]!;
-        }
-      }
-    }
+    forEachTap(batch, steps, k, left, channels, (column, from) => {
+      for (let c = 0; c < channels; c++) out[column + c] = source[from + c]!;
+    });
     return tf.tensor2d(out, [batch * steps, width]);
   };
   // A new tensor from host data: no gradient flows back to x, and none is computed.
@@ -129,17 +146,9 @@ function unfold(x: tf.Tensor3D, k: number, left: number, differentiable: boolean
       gradFunc: (dy: tf.Tensor) => {
         const g = dy.dataSync() as Float32Array;
         const dx = new Float32Array(batch * steps * channels);
-        for (let b = 0; b < batch; b++) {
-          for (let t = 0; t < steps; t++) {
-            const row = (b * steps + t) * width;
-            for (let j = 0; j < k; j++) {
-              const s = t - left + j;
-              if (s < 0 || s >= steps) continue;
-              const to = (b * steps + s) * channels;
-              for (let c = 0; c < channels; c++) dx[to + c]! += g[row + j * channels + c]!;
-            }
-          }
-        }
+        forEachTap(batch, steps, k, left, channels, (column, to) => {
+          for (let c = 0; c < channels; c++) dx[to + c]! += g[column + c]!;
+        });
         return tf.tensor3d(dx, [batch, steps, channels]);
       },
     };

@@ -122,7 +122,8 @@ function sourceGraph(srcDir: string): { graph: ImportGraph; folders: string[] } 
     }
   };
   walk(srcDir);
-  const folders = readdirSync(srcDir).filter((name) => statSync(join(srcDir, name)).isDirectory());
+  // node-gyp leaves src/node_modules behind on install (git ignores it): an install artefact, not a folder of code.
+  const folders = readdirSync(srcDir).filter((name) => name !== 'node_modules' && statSync(join(srcDir, name)).isDirectory());
   return { graph, folders };
 }
 

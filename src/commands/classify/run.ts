@@ -1,3 +1,4 @@
+import { writeThenCommit } from '../shared/commit-or-abort.js';
 import { type Architecture, type Task, taskOf } from '../../engine/architecture.js';
 import { argmax } from '../../engine/metrics.js';
 import { flushBefore } from '../../engine/memory.js';
@@ -55,60 +56,51 @@ export async function run(options: ClassifyOptions): Promise<void> {
   const output = await openOutput(options.out);
   let count = 0;
   let circularCount = 0;
-  try {
-    await output.write(`${(regress ? ['id', 'value'] : ['id', 'label', ...model.info.classes.map((c) => `p_${c}`)]).join('\t')}\n`);
-    let pending: PendingRecord[] = [];
-    const flush = async () => {
-      if (pending.length === 0) return;
-      const rows = predictInGroups(pending, predictor, width);
-      const lines = pending.map((record, i) => {
-        const row = rows.subarray(i * width, (i + 1) * width);
-        if (regress) return `${record.id}\t${formatValue(row[0]!)}`;
-        return [record.id, model.info.classes[argmax(row, 0, width)], ...Array.from(row, formatProbability)].join('\t');
-      });
-      count += pending.length;
-      pending = [];
-      await output.write(`${lines.join('\n')}\n`);
-    };
-    for (const file of options.inputs) {
-      for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
-        const circular = isCircular(record.description, options.circular);
-        // A circular sequence is read whole: cropping it to the model's length would cut the junction it is read for.
-        const encoded = encodeSequence(record.sequence, alphabet, circular ? null : model.info.inputLength);
-        const item: EncodedSequence = { ...encoded, encoded: orientEncoded(encoded.encoded, alphabet.size, options.orientation) };
-        const where: RecordRef = { ...record, file };
-        if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
-        if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
-        if (circular) circularCount++;
-        checkWholeRead(
-          where,
-          item.length,
-          arch,
-          { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
-          'classify reads each sequence whole',
-          'scan it with a window model (rnnseq scan)',
-        );
-        if (
-          flushBefore(
-            arch,
-            pending.map((p) => p.item.length),
+  await writeThenCommit(
+    output,
+    () => model.dispose(),
+    async () => {
+      await output.write(`${(regress ? ['id', 'value'] : ['id', 'label', ...model.info.classes.map((c) => `p_${c}`)]).join('\t')}\n`);
+      let pending: PendingRecord[] = [];
+      const flush = async () => {
+        if (pending.length === 0) return;
+        const rows = predictInGroups(pending, predictor, width);
+        const lines = pending.map((record, i) => {
+          const row = rows.subarray(i * width, (i + 1) * width);
+          if (regress) return `${record.id}\t${formatValue(row[0]!)}`;
+          return [record.id, model.info.classes[argmax(row, 0, width)], ...Array.from(row, formatProbability)].join('\t');
+        });
+        count += pending.length;
+        pending = [];
+        await output.write(`${lines.join('\n')}\n`);
+      };
+      for (const file of options.inputs) {
+        for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
+          const circular = isCircular(record.description, options.circular);
+          // A circular sequence is read whole: cropping it to the model's length would cut the junction it is read for.
+          const encoded = encodeSequence(record.sequence, alphabet, circular ? null : model.info.inputLength);
+          const item: EncodedSequence = { ...encoded, encoded: orientEncoded(encoded.encoded, alphabet.size, options.orientation) };
+          const where: RecordRef = { ...record, file };
+          if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
+          if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
+          if (circular) circularCount++;
+          checkWholeRead(
+            where,
             item.length,
-            options.batchSize,
-          )
-        )
-          await flush();
-        pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize) await flush();
+            arch,
+            { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+            'classify reads each sequence whole',
+            'scan it with a window model (rnnseq scan)',
+          );
+          const pendingBp = pending.map((p) => p.item.length);
+          if (flushBefore(arch, pendingBp, item.length, options.batchSize)) await flush();
+          pending.push({ id: record.id, item, circular });
+          if (pending.length >= options.batchSize) await flush();
+        }
       }
-    }
-    await flush();
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
-  } finally {
-    model.dispose();
-  }
+      await flush();
+    },
+  );
   if (circularCount > 0)
     log.info(
       `${circularCount} circular sequence${circularCount === 1 ? ' was' : 's were'} read twice round (the first lap's final state seeding the second)`,

@@ -1,3 +1,4 @@
+import { writeThenCommit } from '../shared/commit-or-abort.js';
 import { readFasta } from '../../io/fasta.js';
 import { readIdTable, type IdTable } from '../../io/id-table.js';
 import { openNpy, type NpyWriter } from '../../io/npy.js';
@@ -53,85 +54,83 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
   if (arch.bidirectional) log.info('bidirectional model: vectors are [forward | backward]; each sequence is read whole (no chunking)');
   const sink = await openSink(options, size);
   let count = 0;
-  try {
-    let pending: PendingRecord[] = [];
-    const flush = async () => {
-      for (const circular of [false, true]) {
-        const part = pending.filter((p) => p.circular === circular);
-        if (part.length === 0) continue;
-        const embedder = circular ? embedders.circular : embedders.linear;
-        if (options.perPosition) {
-          const block = embedder.positions(part.map((p) => p.item));
-          for (let row = 0; row < part.length; row++) {
-            const start = row * block.steps * size;
-            await sink.positions(part[row]!.id, block.data.subarray(start, start + part[row]!.item.length * size), 0);
-          }
-        } else {
-          const vectors = embedder.pooled(
-            part.map((p) => p.item),
-            options.pool,
-          );
-          if (options.rc === 'average') {
-            const flipped = embedder.pooled(
-              part.map((p) => ({ ...p.item, encoded: reverseComplementEncoded(p.item.encoded) })),
+  await writeThenCommit(
+    sink,
+    () => model.dispose(),
+    async () => {
+      let pending: PendingRecord[] = [];
+      const flush = async () => {
+        for (const circular of [false, true]) {
+          const part = pending.filter((p) => p.circular === circular);
+          if (part.length === 0) continue;
+          const embedder = circular ? embedders.circular : embedders.linear;
+          if (options.perPosition) {
+            const block = embedder.positions(part.map((p) => p.item));
+            for (let row = 0; row < part.length; row++) {
+              const start = row * block.steps * size;
+              await sink.positions(part[row]!.id, block.data.subarray(start, start + part[row]!.item.length * size), 0);
+            }
+          } else {
+            const vectors = embedder.pooled(
+              part.map((p) => p.item),
               options.pool,
             );
-            for (let i = 0; i < vectors.length; i++) vectors[i] = (vectors[i]! + flipped[i]!) / 2;
+            if (options.rc === 'average') {
+              const flipped = embedder.pooled(
+                part.map((p) => ({ ...p.item, encoded: reverseComplementEncoded(p.item.encoded) })),
+                options.pool,
+              );
+              for (let i = 0; i < vectors.length; i++) vectors[i] = (vectors[i]! + flipped[i]!) / 2;
+            }
+            for (let row = 0; row < part.length; row++) await sink.vector(part[row]!.id, vectors.subarray(row * size, (row + 1) * size));
           }
-          for (let row = 0; row < part.length; row++) await sink.vector(part[row]!.id, vectors.subarray(row * size, (row + 1) * size));
         }
-      }
-      count += pending.length;
-      pending = [];
-    };
-    for (const file of options.inputs) {
-      for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
-        const where = { ...record, file };
-        const item = encodeSequence(record.sequence, alphabet, null);
-        if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
-        if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
-        const circular = isCircular(record.description, options.circular);
-        const alone = item.length > options.chunkBp;
-        if (alone && !embedders.linear.streams) {
-          checkWholeRead(
-            where,
-            item.length,
-            arch,
-            { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
-            'a bidirectional model reads a sequence whole',
-            'use a unidirectional model, which streams it in --chunk pieces',
-          );
-        }
-        const long = alone && embedders.linear.streams;
-        if (
-          flushBefore(
-            arch,
-            pending.map((p) => p.item.length),
-            item.length,
-            options.batchSize,
-            options.chunkBp,
+        count += pending.length;
+        pending = [];
+      };
+      for (const file of options.inputs) {
+        for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
+          const where = { ...record, file };
+          const item = encodeSequence(record.sequence, alphabet, null);
+          if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
+          if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
+          const circular = isCircular(record.description, options.circular);
+          const alone = item.length > options.chunkBp;
+          if (alone && !embedders.linear.streams) {
+            checkWholeRead(
+              where,
+              item.length,
+              arch,
+              { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+              'a bidirectional model reads a sequence whole',
+              'use a unidirectional model, which streams it in --chunk pieces',
+            );
+          }
+          const long = alone && embedders.linear.streams;
+          if (
+            flushBefore(
+              arch,
+              pending.map((p) => p.item.length),
+              item.length,
+              options.batchSize,
+              options.chunkBp,
+            )
           )
-        )
-          await flush();
-        if (long && options.perPosition) {
-          // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
-          const embedder = circular ? embedders.circular : embedders.linear;
-          for (const { outputs, start } of embedder.chunks(item)) await sink.positions(record.id, outputs, start);
-          count++;
-          continue;
+            await flush();
+          if (long && options.perPosition) {
+            // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
+            const embedder = circular ? embedders.circular : embedders.linear;
+            for (const { outputs, start } of embedder.chunks(item)) await sink.positions(record.id, outputs, start);
+            count++;
+            continue;
+          }
+          pending.push({ id: record.id, item, circular });
+          if (pending.length >= options.batchSize) await flush();
         }
-        pending.push({ id: record.id, item, circular });
-        if (pending.length >= options.batchSize) await flush();
       }
-    }
-    await flush();
-    await sink.commit();
-  } catch (error) {
-    await sink.abort();
-    throw error;
-  } finally {
-    model.dispose();
-  }
+      await flush();
+    },
+  );
   log.info(
     `embedded ${count} sequences (${size} values each${options.perPosition ? ' per position' : `, ${options.pool} pooling`}, layer ${layer})${options.out ? ` into ${options.out}` : ''}`,
   );

@@ -1,10 +1,10 @@
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { GroupAdapter } from '../../phylo/cross-entropy.js';
-import { type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
 import { encodeSequence } from '../../seq/dataset.js';
-import { loadModel, readSpec } from '../shared/checkpoints.js';
-import { type RuntimeOptions, createLogger, startRuntime } from '../shared/runtime.js';
+import { readSpec } from '../shared/checkpoints.js';
+import type { RuntimeOptions } from '../shared/runtime.js';
+import { openPhyloModel } from './open-model.js';
 
 /**
  * Adaptation batches are small: a group has ~100 windows, and more updates per pass memorise it better than
@@ -29,22 +29,9 @@ export interface ModelAdapterOptions extends Partial<RuntimeOptions> {
  */
 export async function createModelAdapter(options: ModelAdapterOptions): Promise<GroupAdapter> {
   const { spec } = await readSpec(options.model);
-  const arch = spec.architecture;
-  if ((arch.task ?? 'classify') !== 'lm')
+  if ((spec.architecture.task ?? 'classify') !== 'lm')
     throw new RnnseqError(`${options.model} is not a language model (--task lm); the cross-entropy divergence needs one`, EXIT_USAGE);
-  if (arch.conditions || arch.covariates)
-    throw new RnnseqError(`${options.model} needs a condition or covariates per sequence; phylo cannot supply them`, EXIT_USAGE);
-  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
-  const log = options.log ?? (await createLogger(options));
-  const runtime = await startRuntime(
-    {
-      backend: options.backend ?? 'auto',
-      engine: options.engine ?? 'auto',
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    },
-    log,
-  );
-  const { model: base } = await loadModel(options.model, runtime.engine.core);
+  const { arch, alphabet, model: base } = await openPhyloModel(options);
   const { adaptedCopy, itemBits } = await import('../../engine/adapt.js');
   const encode = (windows: string[]) => windows.map((w) => encodeSequence(w.toUpperCase(), alphabet, null));
   return {

@@ -1,12 +1,10 @@
 import type { SparseVector, WindowFeaturizer } from '../../phylo/features.js';
 import type { Embedder } from '../../engine/embedding.js';
 import type { Alphabet } from '../../seq/alphabet.js';
-import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { type AlphabetName, getAlphabet } from '../../seq/alphabet.js';
 import { encodeSequence } from '../../seq/dataset.js';
-import { loadModel, readSpec } from '../shared/checkpoints.js';
-import { type RuntimeOptions, createLogger, startRuntime } from '../shared/runtime.js';
+import type { RuntimeOptions } from '../shared/runtime.js';
+import { openPhyloModel } from './open-model.js';
 
 export interface ModelFeaturizerOptions extends Partial<RuntimeOptions> {
   /** checkpoint dir, run dir or shipped model name */
@@ -27,21 +25,7 @@ export interface ModelFeaturizerOptions extends Partial<RuntimeOptions> {
  * pooled, exactly as `rnnseq embed` computes them.
  */
 export async function createModelFeaturizer(options: ModelFeaturizerOptions): Promise<WindowFeaturizer> {
-  const { spec } = await readSpec(options.model);
-  const arch = spec.architecture;
-  if (arch.conditions || arch.covariates)
-    throw new RnnseqError(`${options.model} needs a condition or covariates per sequence; phylo cannot supply them`, EXIT_USAGE);
-  const alphabet = getAlphabet(spec.alphabet as AlphabetName);
-  const log = options.log ?? (await createLogger(options));
-  const runtime = await startRuntime(
-    {
-      backend: options.backend ?? 'auto',
-      engine: options.engine ?? 'auto',
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    },
-    log,
-  );
-  const { model } = await loadModel(options.model, runtime.engine.core);
+  const { arch, alphabet, model } = await openPhyloModel(options);
   const { Embedder } = await import('../../engine/embedding.js');
   const embedder = new Embedder(model, { layer: arch.layers, chunkBp: 100_000, laps: 1 });
   const task = arch.task ?? 'classify';

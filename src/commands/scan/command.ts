@@ -14,7 +14,7 @@ const RC_SPELLINGS = ['average', 'max', 'none'] as const;
 export function register(program: Command): void {
   const scanCommand = program
     .command('scan')
-    .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows (a tagger: a per-base track)')
+    .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows, p, q (a tagger: a per-base track)')
     .argument(
       '[genome]',
       "genome: FASTA (.gz or '-' for stdin), .2bit, or FASTA / bgzip FASTA with a samtools .fai (read only where a --region or --shard needs)",
@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--format <format>',
-        'calls as BED6 + max_prob, mean_prob, windows (bed), or ENCODE narrowPeak with the best window as summit (narrowpeak)',
+        'calls as BED6 + max_prob, mean_prob, windows, p, q (bed), or ENCODE narrowPeak with the best window as summit (narrowpeak)',
       ).choices(SCAN_FORMATS),
     )
     .option(

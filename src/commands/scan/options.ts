@@ -4,7 +4,7 @@ import type { GenomeInterval, Shard } from '../../seq/regions.js';
 import type { RcCombine, StrandMode } from '../../seq/strands.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 
-/** how calls are written: BED6 + max_prob, mean_prob, windows, or ENCODE narrowPeak (BED6 + 4) */
+/** how calls are written: BED6 + max_prob, mean_prob, windows, p, q; or ENCODE narrowPeak (BED6 + 4) */
 export const SCAN_FORMATS = ['bed', 'narrowpeak'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 

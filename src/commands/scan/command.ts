@@ -14,7 +14,9 @@ const RC_SPELLINGS = ['average', 'max', 'none'] as const;
 export function register(program: Command): void {
   const scanCommand = program
     .command('scan')
-    .description('slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows, p, q (a tagger: a per-base track)')
+    .description(
+      'slide a window model along a genome; merged calls as BED6 + max_prob, mean_prob, windows, p, q (a tagger: a per-base track)',
+    )
     .argument(
       '[genome]',
       "genome: FASTA (.gz or '-' for stdin), .2bit, or FASTA / bgzip FASTA with a samtools .fai (read only where a --region or --shard needs)",

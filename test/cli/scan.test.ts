@@ -3,47 +3,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReferenceCore } from '../../src/engine/reference-core.js';
-import { SequenceModel } from '../../src/engine/sequence-model.js';
-import { saveModel } from '../../src/commands/shared/checkpoints.js';
 import { needTool } from '../system-tools.js';
 import { runCli, tempDir, useCpuBackend } from '../helpers.js';
 import { randomBases, writeFasta } from '../scan/scan-helpers.js';
 
-await useCpuBackend();
+import { randomScanner } from './random-scanner.js';
 
-/** A scanner with random weights: its calls mean nothing, but they are many and deterministic. */
-async function randomScanner(dir: string, windowBp = 40): Promise<string> {
-  const path = join(dir, 'scanner');
-  const model = SequenceModel.create(
-    {
-      alphabet: 'dna',
-      classes: ['background', 'hit'],
-      inputLength: windowBp,
-      architecture: { cell: 'gru', inputSize: 4, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 },
-    },
-    7,
-    new ReferenceCore(),
-  );
-  await saveModel(path, model, {
-    training: {},
-    data: {},
-    metrics: {},
-    backend: 'cpu',
-    engine: 'reference',
-    window: {
-      lengthBp: windowBp,
-      positiveClass: 'hit',
-      threshold: 0.5,
-      strand: 'both',
-      rcCombine: 'max',
-      reverseComplement: true,
-      calibration: { metric: 'test' },
-    },
-  });
-  model.dispose();
-  return path;
-}
+await useCpuBackend();
 
 function genome(dir: string): string {
   const c = randomBases(1500, 33) + 'N'.repeat(300) + randomBases(1700, 34);

@@ -15,6 +15,10 @@ export interface ConvSpec {
   width: number;
   pool: number;
   dropout: number;
+  /** a learned bias per input position and filter, for fixed-length inputs of this many positions; absent: none */
+  positions?: number;
+  /** the head also reads the front-end's max over positions (a motif-scanner path beside the recurrent one) */
+  skip?: boolean;
 }
 
 export { TASKS } from '../seq/task.js';

@@ -21,6 +21,7 @@ export function frontEndShapes(arch: Architecture): Array<[string, number[]]> {
   if (arch.conv) {
     // Row j·width + d of the kernel weighs channel d at offset j − ⌊(K−1)/2⌋ from the output position.
     shapes.push(['conv.kernel', [arch.conv.width * width, arch.conv.filters]], ['conv.bias', [arch.conv.filters]]);
+    if (arch.conv.positions !== undefined) shapes.push(['conv.position', [arch.conv.positions, arch.conv.filters]]);
   }
   return shapes;
 }
@@ -28,7 +29,7 @@ export function frontEndShapes(arch: Architecture): Array<[string, number[]]> {
 /** Fresh front-end weights: Glorot-uniform embedding, He-uniform convolution (it feeds a ReLU), zero bias. */
 export function initFrontEnd(arch: Architecture, random: Random): Array<[string, tf.Tensor]> {
   return frontEndShapes(arch).map(([name, shape]): [string, tf.Tensor] => {
-    if (name === 'conv.bias') return [name, tf.zeros(shape)];
+    if (name === 'conv.bias' || name === 'conv.position') return [name, tf.zeros(shape)];
     const [fanIn, fanOut] = shape as [number, number];
     const limit = name === 'embed.kernel' ? Math.sqrt(6 / (fanIn + fanOut)) : Math.sqrt(6 / fanIn);
     return [name, tf.randomUniform(shape, -limit, limit, 'float32', random.seed())];
@@ -62,11 +63,12 @@ export function applyFrontEnd(
   const { width: k, pool, filters } = arch.conv;
   // The one-hot input is data: its gradient is only wanted through an embedding or for saliency (explain).
   const windows = unfold(h, k, Math.floor((k - 1) / 2), arch.embedDim !== undefined || inputGradient);
-  const pre = tf.reshape(tf.add(dense(windows, param('conv.kernel') as tf.Tensor2D), param('conv.bias')), [
+  let pre = tf.reshape(tf.add(dense(windows, param('conv.kernel') as tf.Tensor2D), param('conv.bias')), [
     batch,
     steps,
     filters,
   ]) as tf.Tensor3D;
+  if (arch.conv.positions !== undefined) pre = tf.add(pre, tf.slice(param('conv.position'), [0, 0], [steps, filters])) as tf.Tensor3D;
   const out = reluMaxPool(pre, mask, pool);
   const pooledMask = mask && pool > 1 ? poolMask(mask, pool) : mask;
   return { x: dropout(out, arch.conv.dropout), ...(pooledMask ? { mask: pooledMask } : {}) };

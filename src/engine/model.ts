@@ -74,7 +74,7 @@ export function parameterShapes(arch: Architecture): Map<string, number[]> {
     }
   }
   for (const [name, shape] of initialStateShapes(arch)) shapes.set(name, shape);
-  shapes.set('head.kernel', [layerOutputSize(arch), arch.numClasses]);
+  shapes.set('head.kernel', [headInputSize(arch), arch.numClasses]);
   shapes.set('head.bias', [arch.numClasses]);
   // After the head: models without these options keep the names, order and initial values they always had.
   for (const [name, shape] of [...frontEndShapes(arch), ...attentionShapes(arch)]) shapes.set(name, shape);
@@ -125,7 +125,7 @@ export function initParameters(arch: Architecture, seed: number): Parameters {
       const value = name === 'init.covariates.kernel' ? tf.randomUniform(shape, -0.1, 0.1, 'float32', random.seed()) : tf.zeros(shape);
       setParameter(params, name, value);
     }
-    const pooledSize = layerOutputSize(arch);
+    const pooledSize = headInputSize(arch);
     const limit = Math.sqrt(6 / (pooledSize + arch.numClasses));
     setParameter(params, 'head.kernel', tf.randomUniform([pooledSize, arch.numClasses], -limit, limit, 'float32', random.seed()));
     setParameter(params, 'head.bias', tf.zeros([arch.numClasses]));
@@ -186,7 +186,8 @@ export function forward(
     return { logits: tf.reshape(flat, [batch, steps, arch.numClasses]), outputs, states, ...(stepMask ? { mask: stepMask } : {}) };
   }
   const finals = finalOutputs(arch, states);
-  const pooled = pool(arch, params, outputs, finals, stepMask);
+  let pooled = pool(arch, params, outputs, finals, stepMask);
+  if (arch.conv?.skip) pooled = tf.concat([pooled, maskedMax(front.x, stepMask)], 1) as tf.Tensor2D;
   const logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
   return { logits, pooled, outputs, states, ...(stepMask ? { mask: stepMask } : {}) };
 }
@@ -336,6 +337,23 @@ function pool(
       return tf.max(tf.add(outputs, penalty), 1) as tf.Tensor2D;
     }
   }
+}
+
+/** What the head reads: the pooled recurrent output, then (with a front-end skip) the front-end's own max over positions. */
+export function headInputSize(arch: Architecture): number {
+  return layerOutputSize(arch) + (isPerPosition(arch) ? 0 : arch.conv?.skip ? arch.conv.filters : 0);
+}
+
+/**
+ * Each filter's largest value over the real steps (ReLU outputs are >= 0, so zeroed padding never wins). Through
+ * tf.maxPool, whose gradient goes to one step: tf.max's would go to every tied step, and a repeat such as poly-T
+ * ties many.
+ */
+function maskedMax(x: tf.Tensor3D, mask: tf.Tensor2D | undefined): tf.Tensor2D {
+  const [batch, steps, filters] = x.shape;
+  const masked = mask ? tf.mul(x, tf.expandDims(mask, 2)) : x;
+  const image = tf.reshape(masked, [batch, steps, 1, filters]) as tf.Tensor4D;
+  return tf.reshape(tf.maxPool(image, [steps, 1], [steps, 1], 'valid'), [batch, filters]) as tf.Tensor2D;
 }
 
 function maybeDropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, random: Random | undefined): T {

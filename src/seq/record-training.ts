@@ -202,7 +202,7 @@ function regressionTargets(records: readonly LabelledRecord[], tag: string, tabl
 }
 
 /** Both strands of every training sequence, with the same targets: a strand-symmetric signal learned from one strand. */
-function withReverseComplements(set: TrainingSet): TrainingSet {
+export function withReverseComplements(set: TrainingSet): TrainingSet {
   const flipped = set.items.map((item) => ({ ...item, encoded: reverseComplementEncoded(item.encoded) }));
   return {
     items: [...set.items, ...flipped],

@@ -60,6 +60,7 @@ const variants: Array<{ label: string; arch: Partial<Architecture> }> = [
   { label: 'conv pool 1', arch: { conv: { filters: 6, width: 3, pool: 1, dropout: 0 } } },
   { label: 'embedding then conv', arch: { embedDim: 3 } },
   { label: 'embedding alone', arch: { embedDim: 3, conv: undefined } },
+  { label: 'position bias and skip', arch: { conv: { filters: 6, width: 5, pool: 3, dropout: 0, positions: 30, skip: true } } },
 ];
 const pools: Pooling[] = ['last', 'mean', 'max', 'attention'];
 
@@ -139,7 +140,12 @@ function lossFunction(model: SequenceModel, core: RecurrentCore, differentiable 
 }
 
 test('gradients of the front-end and attention pooling match finite differences', () => {
-  const arch: Partial<Architecture> = { embedDim: 3, pool: 'attention', dropout: 0, conv: { filters: 4, width: 3, pool: 2, dropout: 0 } };
+  const arch: Partial<Architecture> = {
+    embedDim: 3,
+    pool: 'attention',
+    dropout: 0,
+    conv: { filters: 4, width: 3, pool: 2, dropout: 0, positions: 24, skip: true },
+  };
   const model = SequenceModel.create(info({ ...arch, layers: 1, cell: 'gru' }), 11, reference);
   const { names, fn } = lossFunction(model, reference);
   const values = names.map((n) => model.params.get(n)!);
@@ -151,7 +157,16 @@ test('gradients of the front-end and attention pooling match finite differences'
   // Central differences on a float32 model: a step large enough to rise above rounding, small enough not to
   // cross a ReLU or max-pool kink at the points checked.
   const eps = 2e-3;
-  for (const name of ['embed.kernel', 'conv.kernel', 'conv.bias', 'attention.kernel', 'attention.vector', 'rnn.0.fwd.kernel']) {
+  for (const name of [
+    'embed.kernel',
+    'conv.kernel',
+    'conv.bias',
+    'conv.position',
+    'head.kernel',
+    'attention.kernel',
+    'attention.vector',
+    'rnn.0.fwd.kernel',
+  ]) {
     const i = names.indexOf(name);
     const base = values[i]!.dataSync().slice();
     for (const k of [0, Math.floor(base.length / 2), base.length - 1]) {
@@ -189,7 +204,7 @@ test('training, where the one-hot input needs no gradient, gets the same weight 
 
 test('a conv model trains the same with the native core as with the reference: loss and every gradient', { skip: skipNative }, () => {
   const model = SequenceModel.create(
-    info({ embedDim: 3, pool: 'attention', dropout: 0, conv: { filters: 8, width: 5, pool: 3, dropout: 0 } }),
+    info({ embedDim: 3, pool: 'attention', dropout: 0, conv: { filters: 8, width: 5, pool: 3, dropout: 0, positions: 24, skip: true } }),
     5,
     reference,
   );

@@ -18,6 +18,7 @@ import { REGRESSION_LOSSES, type RegressionLoss, TASKS, type Task } from '../../
 import { collect, defaultMaxMemoryGb, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
 import type { GenomeTrainOptions, LmOptions, Recipe, TagTrainOptions, TrainOptions } from './options.js';
+import { dataChoices, usesRecipe, withDefaults } from './recipe.js';
 
 export function register(program: Command): void {
   const trainCommand = program
@@ -55,28 +56,32 @@ export function register(program: Command): void {
     .option('--group-regex <re>', 'with --task lm: group = the one capture group of this regex on the id')
     .option('--condition-tag <key>', 'learn an initial state per value of this header tag (cell type, condition); prediction needs it too')
     .option('--covariates <tsv>', 'TSV of id and numeric columns mapped by a small network to the initial state')
-    .option('--rc-augment', 'DNA/RNA: also train on the reverse complement of every sequence (strand-symmetric signals)', false)
+    .option(
+      '--rc-augment',
+      'DNA/RNA: also train on the reverse complement of every sequence (strand-symmetric signals; default: when the k-mer baseline prefers strand-merged k-mers)',
+    )
+    .option('--no-rc-augment', 'train on the sequences as given, never their reverse complements')
     .addOption(new Option('--alphabet <name>', 'sequence alphabet').choices(ALPHABET_CHOICES).default('auto' as const))
     .option('--length <bp>', 'fixed input length: longer sequences keep their centre, shorter are padded and masked')
     .addOption(new Option('--cell <type>', 'recurrent cell').choices(CELL_TYPES).default('lstm' as const))
     .option('--hidden <n>', 'hidden units per direction', '64')
     .option('--layers <n>', 'stacked recurrent layers', '1')
-    .option('--bidirectional', 'read both directions and concatenate (the default for --task tag)')
-    .option('--no-bidirectional', 'with --task tag: read left to right only (a tagger is bidirectional by default)')
+    .option('--bidirectional', 'read both directions and concatenate (default, except --plain and --task lm)')
+    .option('--no-bidirectional', 'read left to right only')
     .option('--bounded', 'with --cell cifg: sigmoid candidate, so the memory is a moving average held in [0, 1]', false)
     .option('--dropout <rate>', 'dropout between layers and before the head', '0')
     .addOption(
-      new Option('--pool <how>', 'how per-position states become one vector (attention: learned weights over positions)')
-        .choices(POOLINGS)
-        .default('mean' as const),
+      new Option(
+        '--pool <how>',
+        'how per-position states become one vector (attention: learned weights over positions; default max, --plain: mean)',
+      ).choices(POOLINGS),
     )
     .option(
       '--epochs <n>',
-      "maximum epochs, or 'auto': a budget of ~1,500 steps (20-150 epochs) and patience scaled to the training-set size",
-      '20',
+      "maximum epochs, or 'auto': a budget of ~1,500 steps (20-150 epochs) and patience scaled to the training-set size (default auto, --plain: 20)",
     )
     .option('--batch-size <n>', 'sequences per batch', '64')
-    .option('--lr <rate>', 'Adam learning rate', '0.003')
+    .option('--lr <rate>', 'Adam learning rate (default 0.01, --plain: 0.003)')
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
     .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '10')
     .option('--lr-patience <n>', 'halve the learning rate after n epochs without improvement (0: constant rate)', '4')
@@ -130,8 +135,23 @@ export function register(program: Command): void {
     // The model-quality recipe (issue 14): a convolutional front-end, a learned input embedding, the learning-rate
     // schedule, weight decay and weight averaging.
     .addOption(
-      new Option('--conv', 'convolutional front-end before the recurrent layers (DanQ): filters, ReLU, max-pool, dropout').default(false),
+      new Option(
+        '--conv',
+        'convolutional front-end before the recurrent layers (DanQ): filters, ReLU, max-pool, dropout (default, except --plain)',
+      ),
     )
+    .addOption(new Option('--no-conv', 'no convolutional front-end: the recurrent layers read the (embedded) input'))
+    .addOption(
+      new Option(
+        '--position-bias',
+        'with --conv: a learned bias per input position and filter (default when every sequence has one length, or --length)',
+      ),
+    )
+    .addOption(new Option('--no-position-bias', 'with --conv: the same filters everywhere'))
+    .addOption(
+      new Option('--conv-skip', "with --conv: the head also reads each filter's maximum over the whole sequence (default, except --plain)"),
+    )
+    .addOption(new Option('--no-conv-skip', 'with --conv: the head reads the recurrent layers only'))
     .addOption(new Option('--conv-filters <n>', `with --conv: convolution filters (default ${CONV_DEFAULTS.filters})`))
     .addOption(new Option('--conv-width <bp>', `with --conv: filter width in positions (default ${CONV_DEFAULTS.width})`))
     .addOption(
@@ -152,20 +172,27 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--lr-schedule <how>',
-        'plateau: halve after --lr-patience epochs without improvement; cosine: warm-up then cosine decay over --epochs',
-      )
-        .choices(LR_SCHEDULES)
-        .default('plateau' as const),
+        'plateau: halve after --lr-patience epochs without improvement; cosine: warm-up then cosine decay over --epochs (default cosine, --plain: plateau)',
+      ).choices(LR_SCHEDULES),
     )
     .addOption(new Option('--warmup <epochs>', 'with --lr-schedule cosine: epochs of linear warm-up (may be fractional)').default('1'))
     .addOption(
-      new Option('--weight-decay <x>', 'decoupled weight decay (AdamW) on weight matrices, per unit learning rate (0: off)').default('0'),
+      new Option(
+        '--weight-decay <x>',
+        'decoupled weight decay (AdamW) on weight matrices, per unit learning rate (0: off; default 0.01, --plain: 0)',
+      ),
     )
     .addOption(
       new Option(
         '--ema <decay>',
-        'validate and save an exponential moving average of the weights with this decay, e.g. 0.99 (0: off)',
-      ).default('0'),
+        'validate and save an exponential moving average of the weights with this decay (0: off; default 0.99, --plain: 0)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--plain',
+        'train exactly the architecture the flags give, with the original defaults (one direction, mean pooling, 20 epochs) and no baseline fit or data-driven choices',
+      ).default(false),
     );
   withRuntimeOptions(trainCommand)
     .addHelpText(
@@ -213,13 +240,13 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   cell: CellType;
   hidden: string;
   layers: string;
-  /** undefined: the task's default (on for tag, off otherwise; --no-bidirectional turns it off) */
+  /** undefined: the task's default (recipe.ts); --no-bidirectional turns it off */
   bidirectional?: boolean;
   dropout: string;
-  pool: Pooling;
-  epochs: string;
+  pool?: Pooling;
+  epochs?: string;
   batchSize: string;
-  lr: string;
+  lr?: string;
   clipNorm: string;
   patience: string;
   lrPatience: string;
@@ -240,13 +267,18 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   conditionTag?: string;
   covariates?: string;
   bounded: boolean;
-  rcAugment: boolean;
+  rcAugment?: boolean;
+  positionBias?: boolean;
+  convSkip?: boolean;
+  plain: boolean;
   /** --task tag: the labelled regions */
   labels?: string;
 }
 
 /** Validates `rnnseq train` flags once, so everything past here can trust them. */
-export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command: string): TrainOptions {
+export function parseTrainOptions(inputs: string[], given: RawTrainFlags, command: string): TrainOptions {
+  const raw = withDefaults(given, given.task, given.plain);
+  const recipe = usesRecipe(given.task, given.plain);
   const classFiles = raw.class.map((spec) => {
     const eq = spec.indexOf('=');
     if (eq <= 0 || eq === spec.length - 1) throw new RnnseqError(`--class must look like NAME=FILE, got '${spec}'`, EXIT_USAGE);
@@ -261,7 +293,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
   if (task !== 'classify' && task !== 'tag' && raw.genome)
     throw new RnnseqError(`--genome trains a scanner (--task classify) or a tagger (--task tag), not --task ${task}`, EXIT_USAGE);
   const lm = task === 'lm' ? parseLmFlags(inputs, raw) : undefined;
-  if (lm && raw.bidirectional)
+  if (lm && given.bidirectional)
     throw new RnnseqError(
       'a language model reads left to right only: drop --bidirectional (it would see the base it predicts)',
       EXIT_USAGE,
@@ -281,7 +313,12 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     throw new RnnseqError('no training data: give FASTA files with label=CLASS headers, or --class NAME=FILE at least twice', EXIT_USAGE);
   }
   if (classFiles.length === 1) throw new RnnseqError('--class needs at least two classes', EXIT_USAGE);
-  const recipe = parseRecipeFlags(raw, task);
+  const recipeFlags = parseRecipeFlags(raw, task);
+  if (given.rcAugment && (lm || genome || tag))
+    throw new RnnseqError(
+      '--rc-augment is for FASTA classifiers and regressors (train --genome shows both strands unless --no-rc)',
+      EXIT_USAGE,
+    );
   const names = new Set(classFiles.map((c) => c.name));
   if (names.size !== classFiles.length) throw new RnnseqError('--class names must be distinct', EXIT_USAGE);
 
@@ -307,7 +344,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
       pool: raw.pool,
       ...(raw.bounded ? { bounded: true } : {}),
-      ...recipe.architecture,
+      ...recipeFlags.architecture,
     },
     task,
     targetTag: raw.targetTag,
@@ -316,7 +353,7 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
     ...(lm ? { lm } : {}),
     ...(raw.conditionTag !== undefined ? { conditionTag: raw.conditionTag } : {}),
     ...(raw.covariates !== undefined ? { covariatesFile: raw.covariates } : {}),
-    rcAugment: raw.rcAugment,
+    rcAugment: given.rcAugment === true,
     config: {
       // --epochs auto: 0 until run.ts knows the training-set size (engine/budget.ts)
       ...(raw.epochs === 'auto'
@@ -329,13 +366,14 @@ export function parseTrainOptions(inputs: string[], raw: RawTrainFlags, command:
       lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
       maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
       seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
-      ...recipe.config,
+      ...recipeFlags.config,
     },
+    choices: dataChoices(given, recipe),
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
     nullWindows: parseNullWindows(raw.nullWindows),
-    baseline: raw.baseline,
+    baseline: raw.baseline && !given.plain,
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
     ...(tag ? { tag } : {}),
@@ -347,20 +385,20 @@ const LR_SCHEDULES = ['plateau', 'cosine'] as const satisfies readonly LearningR
 export const CONV_DEFAULTS: Readonly<ConvSpec> = { filters: 64, width: 11, pool: 4, dropout: 0.1 };
 
 export interface RawRecipeFlags {
-  conv: boolean;
+  conv?: boolean;
   convFilters?: string;
   convWidth?: string;
   convPool?: string;
   convDropout?: string;
   embedDim?: string;
-  lrSchedule: LearningRateSchedule;
+  lrSchedule?: LearningRateSchedule;
   warmup: string;
-  weightDecay: string;
-  ema: string;
+  weightDecay?: string;
+  ema?: string;
 }
 
 /** Validates the recipe flags against the task; absent options leave the checkpoint exactly as before. */
-export function parseRecipeFlags(raw: RawRecipeFlags, task: Task): Recipe {
+export function parseRecipeFlags(raw: RawRecipeFlags & Required<Pick<RawRecipeFlags, 'weightDecay' | 'ema'>>, task: Task): Recipe {
   const convFlags = (['convFilters', 'convWidth', 'convPool', 'convDropout'] as const).filter((k) => raw[k] !== undefined);
   if (!raw.conv && convFlags.length > 0) {
     throw new RnnseqError(

@@ -8,6 +8,7 @@ import type { SequenceGroup } from '../../seq/read-groups.js';
 import type { TagTrainingPlan } from '../../seq/tag-training.js';
 import type { RegressionLoss, Task } from '../../seq/task.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
+import type { DataChoices } from './recipe.js';
 
 export interface TrainOptions extends RuntimeOptions {
   inputs: string[];
@@ -29,7 +30,10 @@ export interface TrainOptions extends RuntimeOptions {
   lm?: LmOptions;
   conditionTag?: string;
   covariatesFile?: string;
+  /** --rc-augment given: reverse complements from the start (the recipe may also choose them, see choices) */
   rcAugment: boolean;
+  /** settings the default recipe decides once the data is read (recipe.ts) */
+  choices: DataChoices;
   config: TrainConfig;
   valid?: string;
   validFraction: number;

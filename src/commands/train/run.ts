@@ -23,13 +23,14 @@ import { idTableInput } from '../../io/id-table.js';
 import type { Logger } from '../../log.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { prepareLmData } from '../../seq/lm-training.js';
-import { prepareRecordData } from '../../seq/record-training.js';
+import { prepareRecordData, withReverseComplements } from '../../seq/record-training.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import { addClassifierNull } from './null-scores.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
+import { resolveDataChoices } from './recipe.js';
 import { prepareTagger } from './tagger-calibration.js';
 
 const METRICS_FILE = 'metrics.tsv';
@@ -67,7 +68,8 @@ export async function run(options: TrainOptions): Promise<void> {
           trainItems: genomeData.train.items.length,
         }
       : await prepareFastaData(options, resumeFrom?.spec, log);
-  const { alphabet, classes, inputLength, train, valid, validDescription } = prepared;
+  const { alphabet, classes, valid, validDescription } = prepared;
+  let { inputLength, train } = prepared;
   const unit = options.task === 'lm' || options.genome ? 'windows' : 'sequences';
   const what = options.task === 'lm' ? `${prepared.trainItems} training windows per epoch` : `${prepared.trainItems} training`;
   log.info(
@@ -78,6 +80,25 @@ export async function run(options: TrainOptions): Promise<void> {
     options.baseline && options.task === 'classify' && 'items' in train
       ? runBaseline(train, valid, alphabet, classes.length, log)
       : undefined;
+
+  // The recipe's data-driven choices (recipe.ts), made once the data and the baseline are known.
+  const chosen = resumeFrom
+    ? undefined
+    : resolveDataChoices(options.choices, options.architecture.conv, options.architecture.embedDim, {
+        alphabet: alphabet.name,
+        inputLength,
+        commonLength: commonLength(train, valid),
+        medianLength: medianLength(train),
+        ...(baseline ? { baselineStrands: baseline.strands } : {}),
+        bothStrandsAlready: options.rcAugment || (options.genome?.reverseComplement ?? false) || options.tag !== undefined,
+      });
+  if (chosen) {
+    inputLength = chosen.inputLength;
+    if (chosen.rcAugment && !options.rcAugment && 'items' in train) train = withReverseComplements(train);
+    if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
+  } else if (resumeFrom?.spec.training && (resumeFrom.spec.training as { rcAugmented?: boolean }).rcAugmented && 'items' in train) {
+    train = withReverseComplements(train);
+  }
 
   const runtime = await startRuntime(options, log);
   const requested = resolveBudget(options.config, prepared.trainItems);
@@ -99,8 +120,11 @@ export async function run(options: TrainOptions): Promise<void> {
     };
     log.info(`resuming ${options.out} after epoch ${resume.state.epochsDone}`);
   } else {
+    const { conv: _conv, embedDim: _embedDim, ...flagArchitecture } = options.architecture;
     const architecture: Architecture = {
-      ...options.architecture,
+      ...flagArchitecture,
+      ...(chosen?.conv ? { conv: chosen.conv } : {}),
+      ...(chosen?.embedDim !== undefined ? { embedDim: chosen.embedDim } : {}),
       ...prepared.architecture,
       inputSize: alphabet.size,
       numClasses: classes.length,
@@ -108,6 +132,9 @@ export async function run(options: TrainOptions): Promise<void> {
     model = SequenceModel.create({ alphabet: alphabet.name, classes, architecture, inputLength }, config.seed, runtime.engine.core);
   }
 
+  const rcAugmented = chosen
+    ? chosen.rcAugment && !options.rcAugment
+    : (resumeFrom?.spec.training as { rcAugmented?: boolean } | undefined)?.rcAugmented === true;
   const data = {
     sources: prepared.sources,
     trainSequences: prepared.trainItems,
@@ -135,6 +162,7 @@ export async function run(options: TrainOptions): Promise<void> {
             training: {
               command: options.command,
               config,
+              ...(rcAugmented ? { rcAugmented: true } : {}),
               architecture: model.info.architecture,
               state: withoutTimings(trainerState),
               epoch: report.epoch,
@@ -183,7 +211,7 @@ export async function run(options: TrainOptions): Promise<void> {
       'items' in train &&
       !prepared.architecture.conditions &&
       !prepared.architecture.covariates;
-    if (classifierNull) {
+    if (classifierNull && 'items' in train) {
       const sets = { train, ...(valid ? { valid } : {}) };
       await addClassifierNull(
         join(options.out, 'best'),
@@ -344,6 +372,20 @@ function runBaseline(
 function storedBaseline(report: BaselineReport): Omit<BaselineReport, 'seconds'> {
   const { seconds: _seconds, ...rest } = report;
   return rest;
+}
+
+/** The length every training and validation sequence shares, or null. */
+function commonLength(train: PreparedData['train'], valid: TrainingSet | undefined): number | null {
+  if (!('items' in train) || train.items.length === 0) return null;
+  const first = train.items[0]!.length;
+  const same = (items: readonly { length: number }[]) => items.every((item) => item.length === first);
+  return same(train.items) && (!valid || same(valid.items)) ? first : null;
+}
+
+function medianLength(train: PreparedData['train']): number {
+  if (!('items' in train) || train.items.length === 0) return 0;
+  const lengths = train.items.map((item) => item.length).sort((a, b) => a - b);
+  return lengths[Math.floor(lengths.length / 2)]!;
 }
 
 function countLabel(labels: Int32Array, k: number): number {

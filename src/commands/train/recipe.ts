@@ -1,0 +1,187 @@
+/**
+ * The default recipe (issue 14): what `rnnseq train` does with data and no tuning flags. Two layers:
+ *
+ * - Flag defaults. A classifier or regressor gets a convolutional front-end, a bidirectional LSTM, max pooling, a
+ *   step budget (--epochs auto), a warmed-up cosine learning rate from 0.01, AdamW weight decay and a weight
+ *   average; `--plain` (and the language-model and tagger tasks) keep the old, plain defaults, so speed can be
+ *   compared with a plain script and old command lines train what they always trained.
+ * - Choices made from the data once it is read (run.ts): a per-position bias when every sequence has one length,
+ *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding for protein, and
+ *   reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged k-mers.
+ *
+ * Every choice is a flag a user can set either way; a flag given on the command line always wins.
+ */
+import type { ConvSpec } from '../../engine/architecture.js';
+import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import type { Task } from '../../seq/task.js';
+
+/** The flags whose defaults differ between the recipe and --plain, as commander hands them over (unset: undefined). */
+export interface RecipeDefaultedFlags {
+  pool?: 'last' | 'mean' | 'max' | 'attention';
+  epochs?: string;
+  lr?: string;
+  lrSchedule?: 'plateau' | 'cosine';
+  weightDecay?: string;
+  ema?: string;
+  conv?: boolean;
+  bidirectional?: boolean;
+}
+
+type Defaults = Required<Omit<RecipeDefaultedFlags, 'bidirectional'>> & { bidirectional: boolean };
+
+/** The default recipe, chosen on the whole quality suite (bench/quality), never on one task. */
+export const RECIPE_DEFAULTS: Readonly<Defaults> = {
+  pool: 'max',
+  epochs: 'auto',
+  lr: '0.01',
+  lrSchedule: 'cosine',
+  weightDecay: '0.01',
+  ema: '0.99',
+  conv: true,
+  bidirectional: true,
+};
+
+/** What `--plain` trains, and the language-model and tagger tasks by default: the flags' original defaults. */
+export const PLAIN_DEFAULTS: Readonly<Defaults> = {
+  pool: 'mean',
+  epochs: '20',
+  lr: '0.003',
+  lrSchedule: 'plateau',
+  weightDecay: '0',
+  ema: '0',
+  conv: false,
+  bidirectional: false,
+};
+
+/** Does this run get the recipe? Classifiers and regressors do unless --plain; a language model and a tagger never. */
+export function usesRecipe(task: Task, plain: boolean): boolean {
+  return !plain && (task === 'classify' || task === 'regress');
+}
+
+/** The flags with every unset recipe flag filled in. A tagger stays bidirectional unless told otherwise. */
+export function withDefaults<T extends RecipeDefaultedFlags>(raw: T, task: Task, plain: boolean): T & Defaults {
+  const defaults = usesRecipe(task, plain) ? RECIPE_DEFAULTS : PLAIN_DEFAULTS;
+  const bidirectional = raw.bidirectional ?? (task === 'tag' ? true : task === 'lm' ? false : defaults.bidirectional);
+  return {
+    ...raw,
+    pool: raw.pool ?? defaults.pool,
+    epochs: raw.epochs ?? defaults.epochs,
+    lr: raw.lr ?? defaults.lr,
+    lrSchedule: raw.lrSchedule ?? defaults.lrSchedule,
+    weightDecay: raw.weightDecay ?? defaults.weightDecay,
+    ema: raw.ema ?? defaults.ema,
+    conv: raw.conv ?? (task === 'lm' || task === 'tag' ? false : defaults.conv),
+    bidirectional,
+  };
+}
+
+/** Settings decided once the training data is read; 'auto' = the recipe decides, a boolean or number = the user did. */
+export interface DataChoices {
+  positionBias: boolean | 'auto';
+  /** the head also reads the front-end's own max over positions */
+  convSkip: boolean | 'auto';
+  rcAugment: boolean | 'auto';
+  /** the front-end's pooling follows the sequence length (no --conv-pool given) */
+  convPoolAuto: boolean;
+  /** protein gets an embedding (no --embed-dim given) */
+  embedDimAuto: boolean;
+}
+
+/** The user's data-dependent flags, with 'auto' where the recipe may decide and --plain's fixed answers otherwise. */
+export function dataChoices(
+  raw: { positionBias?: boolean; convSkip?: boolean; rcAugment?: boolean; convPool?: string; embedDim?: string },
+  recipe: boolean,
+): DataChoices {
+  return {
+    positionBias: raw.positionBias ?? (recipe ? 'auto' : false),
+    convSkip: raw.convSkip ?? (recipe ? 'auto' : false),
+    rcAugment: raw.rcAugment ?? (recipe ? 'auto' : false),
+    convPoolAuto: recipe && raw.convPool === undefined,
+    embedDimAuto: recipe && raw.embedDim === undefined,
+  };
+}
+
+/** What the data says, measured on the training (and validation) items before the model is built. */
+export interface DataFacts {
+  alphabet: 'dna' | 'rna' | 'protein';
+  /** the model's fixed input length (--length, or a scanner's window), or null */
+  inputLength: number | null;
+  /** the length every training and validation sequence shares, or null when they differ */
+  commonLength: number | null;
+  medianLength: number;
+  /** the k-mer baseline's validation-chosen strand handling, when one was fitted */
+  baselineStrands?: string;
+  /** training items already carry both strands (train --genome shows reverse complements unless --no-rc) */
+  bothStrandsAlready: boolean;
+}
+
+export interface ResolvedChoices {
+  conv?: ConvSpec;
+  embedDim?: number;
+  inputLength: number | null;
+  rcAugment: boolean;
+  /** one phrase per decision, for the log and rnnseq.json */
+  reasons: string[];
+}
+
+/** The recurrent layer should read at least this many steps, so the front-end pools no more than length / 16. */
+const MIN_RECURRENT_STEPS = 16;
+/** A per-position bias table is positions × filters floats: past this length it is more parameters than signal. */
+const MAX_POSITION_BIAS = 2000;
+/** Protein one-hot (20+ channels) is projected to this many before the convolution. */
+const PROTEIN_EMBED_DIM = 16;
+
+/** Resolves every 'auto' choice against the data; explicit choices are checked and kept. */
+export function resolveDataChoices(
+  choices: DataChoices,
+  conv: ConvSpec | undefined,
+  embedDim: number | undefined,
+  facts: DataFacts,
+): ResolvedChoices {
+  const reasons: string[] = [];
+  let inputLength = facts.inputLength;
+  let resolvedConv = conv ? { ...conv } : undefined;
+  const fixed = facts.inputLength ?? facts.commonLength;
+
+  if (resolvedConv && choices.convPoolAuto) {
+    const pool = Math.max(1, Math.min(resolvedConv.pool, Math.floor(facts.medianLength / MIN_RECURRENT_STEPS)));
+    if (pool !== resolvedConv.pool) reasons.push(`front-end pools ${pool} positions (median length ${facts.medianLength})`);
+    resolvedConv = { ...resolvedConv, pool };
+  }
+  if (choices.positionBias === true) {
+    if (!resolvedConv) throw new RnnseqError('--position-bias is part of the convolutional front-end: drop --no-conv', EXIT_USAGE);
+    if (fixed === null)
+      throw new RnnseqError('--position-bias needs one input length: give --length or sequences of equal length', EXIT_USAGE);
+  }
+  const positionBias =
+    resolvedConv !== undefined &&
+    fixed !== null &&
+    (choices.positionBias === true || (choices.positionBias === 'auto' && fixed <= MAX_POSITION_BIAS));
+  if (positionBias && resolvedConv) {
+    resolvedConv = { ...resolvedConv, positions: fixed! };
+    if (inputLength === null) inputLength = fixed;
+    if (choices.positionBias === 'auto') reasons.push(`a learned bias per position (every sequence is ${fixed} long)`);
+  }
+  if (choices.convSkip === true && !resolvedConv)
+    throw new RnnseqError('--conv-skip is part of the convolutional front-end: drop --no-conv', EXIT_USAGE);
+  if (choices.convSkip && resolvedConv) resolvedConv = { ...resolvedConv, skip: true };
+
+  let resolvedEmbed = embedDim;
+  if (choices.embedDimAuto && facts.alphabet === 'protein' && resolvedConv) {
+    resolvedEmbed = PROTEIN_EMBED_DIM;
+    reasons.push(`protein embedded in ${PROTEIN_EMBED_DIM} dimensions`);
+  }
+
+  let rcAugment = choices.rcAugment === true;
+  if (choices.rcAugment === 'auto' && facts.alphabet !== 'protein' && !facts.bothStrandsAlready) {
+    rcAugment = facts.baselineStrands === 'canonical';
+    if (rcAugment) reasons.push('reverse complements too (the k-mer baseline prefers strand-merged k-mers)');
+  }
+  return {
+    ...(resolvedConv ? { conv: resolvedConv } : {}),
+    ...(resolvedEmbed !== undefined ? { embedDim: resolvedEmbed } : {}),
+    inputLength,
+    rcAugment,
+    reasons,
+  };
+}

@@ -33,7 +33,7 @@ sort -k1,1 -k2,2n "$work/cds.bed" | bedtools merge | bedtools complement -i - -g
 ./bin/rnnseq train -o "$work/run" --genome "$chloroplast" --positives "$work/cds.bed" --negatives "$work/noncoding.bed" \
   --positive-class CDS --window 240 --positive-windows tile --tile-stride 20 --extent core \
   --valid-region NC_000932:46344-62000 --exclude-region NC_000932:1-46343 --exclude-region NC_000932:128215-154478 \
-  --cell lstm --hidden 64 --pool mean --dropout 0.3 --lr 0.001 --epochs 40 --patience 8 --lr-patience 4 --seed 1 "$@"
+  --plain --cell lstm --hidden 64 --pool mean --dropout 0.3 --lr 0.001 --epochs 40 --patience 8 --lr-patience 4 --seed 1 "$@"
 
 # evaluate CALLS TRUTH REGION: base-pair precision / recall and region recall of TRUTH inside REGION (a BED).
 evaluate() {

@@ -68,10 +68,20 @@ export function applyFrontEnd(
     steps,
     filters,
   ]) as tf.Tensor3D;
-  if (arch.conv.positions !== undefined) pre = tf.add(pre, tf.slice(param('conv.position'), [0, 0], [steps, filters])) as tf.Tensor3D;
+  if (arch.conv.positions !== undefined) pre = tf.add(pre, positionBias(param('conv.position') as tf.Tensor2D, steps)) as tf.Tensor3D;
   const out = reluMaxPool(pre, mask, pool);
   const pooledMask = mask && pool > 1 ? poolMask(mask, pool) : mask;
   return { x: dropout(out, arch.conv.dropout), ...(pooledMask ? { mask: pooledMask } : {}) };
+}
+
+/**
+ * The learned bias of the first `steps` positions. Inputs longer than the table (a circular record read whole, a
+ * long record embedded) get no bias past its end: the model learned no preference there.
+ */
+function positionBias(table: tf.Tensor2D, steps: number): tf.Tensor2D {
+  const [positions, filters] = table.shape;
+  if (steps <= positions) return tf.slice(table, [0, 0], [steps, filters]);
+  return tf.concat([table, tf.zeros([steps - positions, filters])], 0);
 }
 
 /** The same dense map at every position. */

@@ -101,6 +101,10 @@ export async function run(options: ClassifyOptions): Promise<void> {
       await flush();
     },
   );
+  if (circularCount > 0 && arch.conv)
+    log.warn(
+      "this model's convolutional front-end does not read across the origin of a circular sequence (only the recurrent state goes round): for elements that span it, train with --no-conv",
+    );
   if (circularCount > 0)
     log.info(
       `${circularCount} circular sequence${circularCount === 1 ? ' was' : 's were'} read twice round (the first lap's final state seeding the second)`,

@@ -8,7 +8,7 @@
  * then. readRegions does both against a genome already open.
  */
 import { dataError } from '../errors.js';
-import { type BedRecord, parseBedLine, readLines } from './bed.js';
+import { type BedInput, type BedRecord, parseBedLine, readLines } from './bed.js';
 import { narrowPeakSummit } from './narrowpeak.js';
 
 export interface RegionRecord extends BedRecord {
@@ -27,6 +27,8 @@ export interface RegionReadOptions {
   signal?: AbortSignal;
   /** accept [start, start) intervals (an exclusion list may hold them; a region to read may not) */
   allowEmpty?: boolean;
+  /** accept a file without intervals */
+  allowNone?: boolean;
 }
 
 export async function readRegions(file: string, genome: SequenceSizes, options: RegionReadOptions = {}): Promise<RegionRecord[]> {
@@ -48,7 +50,7 @@ export async function parseRegions(file: string, options: RegionReadOptions = {}
     if (summit !== undefined) record.summit = summit;
     records.push(record);
   }
-  if (records.length === 0) throw dataError({ file }, 'no intervals');
+  if (records.length === 0 && !options.allowNone) throw dataError({ file }, 'no intervals');
   return records;
 }
 
@@ -66,4 +68,12 @@ export function checkRegions(records: readonly RegionRecord[], file: string, gen
     if (record.end > length)
       throw dataError({ file, line: record.line }, `end ${record.end} is past the end of ${record.chrom} (${length} bp in ${genome.path})`);
   }
+}
+
+/**
+ * A BED or narrowPeak file to read whole later, each record with its summit when the file is narrowPeak (train
+ * --genome's --positives and --negatives). Empty files and empty intervals are the caller's to judge.
+ */
+export function regionInput(file: string): BedInput<RegionRecord> {
+  return { name: file, read: () => parseRegions(file, { allowEmpty: true, allowNone: true }) };
 }

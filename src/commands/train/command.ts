@@ -195,17 +195,17 @@ file (10 columns) centres each window on its summit (start + column 10; the midd
 never used. Every window is also shown reverse-complemented unless --no-rc. Windows on --valid-chroms or inside
 a --valid-region validate; windows straddling a validation edge or touching an --exclude-region or an interval
 of an --exclude BED (a blacklist: lines on sequences the genome lacks are skipped) are dropped, from training,
-validation and the null alike.
-best/ records the window and a threshold chosen for the best F1 on the validation windows (negatives weighted
-so positives make up the share of the validation sequence the --positives regions cover); rnnseq scan uses it.
+validation and the null alike. best/ records the window and a threshold chosen for the best F1 on the
+validation windows (negatives weighted so positives make up the share of the validation sequence the
+--positives regions cover); rnnseq scan uses it.
 
 Taggers (--task tag --genome G --labels BED): windows of --window bp (default 1000) are tiled every --tile-stride
 bp across every sequence (one more flush with its end; windows over half N are left out), and every base is
 labelled --positive-class inside a --labels region, background outside (N bases count for neither). Reverse
 complements are shown too (tags reversed) unless --no-rc; the model is bidirectional unless --no-bidirectional.
 --valid-chroms, --valid-region, --exclude-region and --exclude split windows as for scanners. best/ records the
-window and a per-base threshold (best F1 over validation bases, windows combined as scan combines them); rnnseq scan with the
-model writes a per-base track.`,
+window and a per-base threshold (best F1 over validation bases, windows combined as scan combines them); rnnseq
+scan with the model writes a per-base track.`,
     )
     .action(async (inputs, opts) => {
       const options = parseTrainOptions(inputs, opts, process.argv.slice(2).join(' '));

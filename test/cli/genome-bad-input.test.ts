@@ -1,6 +1,6 @@
 /**
- * Bad genome-format input at the command line (issue 18): each a one-line error naming the file (and line),
- * exit 2, and no output file or temp file left behind. The readers' own tests (test/io) check the messages in
+ * Bad genome-format input at the command line (issue 18): each a one-line error naming the file (and line) or
+ * the flags at fault, exit 2, and no output file or temp file left behind. The readers' own tests (test/io) check the messages in
  * detail; these check that every command that opens a genome, a --regions BED or a bigWig path reports them so.
  */
 import { before, describe, test } from 'node:test';
@@ -167,6 +167,27 @@ const cases: Case[] = [
     args: (dir) => ['bigwig', '-q', join(dir, 't.bg'), '--genome', twoBitGenome, '-o', join(dir, 'notadir', 'sub', 't.bw')],
     message: /-o .*notadir\/sub\/t\.bw: cannot write there: .*notadir is a file, not a directory/,
     outputs: ['notadir/sub/t.bw'],
+  },
+  {
+    name: 'classify --regions without --genome',
+    setup: (dir) => writeFileSync(join(dir, 'r.bed'), 'chr1\t0\t100\n'),
+    args: (dir) => classify('--regions', join(dir, 'r.bed'), '-o', join(dir, 'out.tsv')),
+    message: /--regions needs --genome: the genome the BED coordinates refer to/,
+    outputs: ['out.tsv'],
+  },
+  {
+    name: 'embed --genome --regions with FASTA inputs too',
+    setup: (dir) => writeFileSync(join(dir, 'r.bed'), 'chr1\t0\t100\n'),
+    args: (dir) => ['embed', '-q', '-m', model, '--genome', genome, '--regions', join(dir, 'r.bed'), genome],
+    message: /--regions reads its records from --genome; give no FASTA inputs with it/,
+    outputs: [],
+  },
+  {
+    name: 'explain --regions with --region',
+    setup: (dir) => writeFileSync(join(dir, 'r.bed'), 'chr1\t0\t100\n'),
+    args: (dir) => ['explain', '-q', '-m', model, '--genome', genome, '--regions', join(dir, 'r.bed'), '--region', 'chr1:1-50'],
+    message: /--regions reads each BED line as a record.*does not combine with --region/,
+    outputs: [],
   },
 ];
 

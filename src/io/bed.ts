@@ -121,9 +121,9 @@ export function formatBedLine(
 }
 
 /** A BED file not yet read: `name` is its path for messages; `read` parses it whole. */
-export interface BedInput {
+export interface BedInput<T extends BedRecord = BedRecord> {
   name: string;
-  read(): Promise<BedRecord[]>;
+  read(): Promise<T[]>;
 }
 
 export function bedInput(file: string): BedInput {

@@ -1,14 +1,16 @@
 /**
  * Training windows for a scanner, cut from a genome with a BED of positive regions (`rnnseq train --genome`).
  *
- * - Positives: one window centred on each region ('centre'), or windows tiled across regions longer than a
- *   window ('tile', every tileStrideBp, the last one flush with the region's end).
+ * - Positives: one window centred on each region ('centre'; on its summit for narrowPeak, start + column 10), or
+ *   windows tiled across regions longer than a window ('tile', every tileStrideBp, the last one flush with the
+ *   region's end).
  * - Negatives: windows cut the same way from a negatives BED, or sampled from the genome: random windows that
  *   overlap no positive region, drawn so that their GC content (5% bins, over A/C/G/T) and N fraction (bins 0,
  *   <= 1%, <= 10%, <= 50%) follow the positives' (per split), so the model cannot separate the classes by
  *   composition alone. Windows more than half N are never used.
  * - Splits: windows on --valid-chroms, or wholly inside a --valid-region, validate; windows that straddle a
- *   valid region's edge or touch an --exclude-region (a test hold-out) are dropped, so no base is shared
+ *   valid region's edge or touch an --exclude-region or --exclude BED interval (a test hold-out, a blacklist)
+ *   are dropped, so no base is shared
  *   between training and evaluation. Without either, a stratified random fraction validates (windows that
  *   overlap each other then leak between the sets: the log says so).
  * - Reverse complement: each window is also shown reverse-complemented (training and validation), on by default
@@ -21,6 +23,7 @@ import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { Random } from './random.js';
 import type { LabelledSet } from './training-set.js';
 import type { BedInput, BedRecord } from '../io/bed.js';
+import type { RegionRecord } from '../io/bed-regions.js';
 import type { GenomeSource } from '../io/genome-source.js';
 import { type GenomeInterval, type SequenceLength, formatRegion, normaliseIntervals } from './regions.js';
 import type { Alphabet } from './alphabet.js';
@@ -53,11 +56,14 @@ export interface GenomeTrainingPlan extends GenomeSplit {
   seed: number;
 }
 
-/** The genome and the BED files of positive (and optionally negative) regions, opened by the caller. */
+/**
+ * The genome and the BED files of positive (and optionally negative) regions, opened by the caller. Records
+ * carrying a narrowPeak summit (src/io/bed-regions.ts) get their centred window on the summit.
+ */
 export interface GenomeTrainingInputs {
   genome: GenomeSource;
-  positives: BedInput;
-  negatives?: BedInput;
+  positives: BedInput<RegionRecord>;
+  negatives?: BedInput<RegionRecord>;
 }
 
 export interface Reporter {
@@ -314,9 +320,13 @@ function coveredShare(regions: readonly BedRecord[], territory: readonly GenomeI
 }
 
 /** BED regions on sequences of the genome, checked against their lengths. */
-export async function regionsOnGenome(bed: BedInput, genome: GenomeSource, report: Reporter): Promise<BedRecord[]> {
+export async function regionsOnGenome<T extends BedRecord>(
+  bed: { name: string; read(): Promise<T[]> },
+  genome: GenomeSource,
+  report: Reporter,
+): Promise<T[]> {
   const records = await bed.read();
-  const kept: BedRecord[] = [];
+  const kept: T[] = [];
   const elsewhere = new Set<string>();
   for (const r of records) {
     if (!genome.has(r.chrom)) {
@@ -342,7 +352,7 @@ export async function regionsOnGenome(bed: BedInput, genome: GenomeSource, repor
 }
 
 function cutWindows(
-  records: readonly BedRecord[],
+  records: readonly RegionRecord[],
   plan: GenomeTrainingPlan,
   lengthOf: Map<string, number>,
   splitOf: (chrom: string, start: number) => Split,
@@ -365,6 +375,8 @@ function cutWindows(
     if (plan.positiveWindows === 'tile' && size > W) {
       for (let start = r.start; start + W <= r.end; start += plan.tileStrideBp) add(r.chrom, start);
       if ((size - W) % plan.tileStrideBp !== 0) add(r.chrom, r.end - W);
+    } else if (r.summit !== undefined) {
+      add(r.chrom, r.summit - Math.floor(W / 2)); // narrowPeak: centred on the summit, where the signal peaks
     } else {
       add(r.chrom, Math.floor((r.start + r.end - W) / 2));
     }
@@ -377,10 +389,13 @@ export function splitter(
   W: number,
 ): (chrom: string, start: number) => Split {
   const validChroms = new Set(plan.validChroms);
+  // Sorted and joined once: an --exclude BED (an ENCODE blacklist) lists hundreds of intervals, and every
+  // candidate window is checked against them.
+  const excluded = normaliseIntervals(plan.excludeRegions);
   return (chrom, start) => {
     const end = start + W;
     const overlaps = (r: GenomeInterval) => r.chrom === chrom && start < r.end && end > r.start;
-    if (plan.excludeRegions.some(overlaps)) return 'drop';
+    if (overlapsAny(excluded.get(chrom) ?? [], start, end)) return 'drop';
     if (validChroms.has(chrom)) return 'valid';
     const valid = plan.validRegions.filter(overlaps);
     if (valid.length === 0) return 'train';

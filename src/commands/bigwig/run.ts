@@ -6,6 +6,7 @@ import { bedGraphToBigWig, readChromSizes } from '../../io/bedgraph-to-bigwig.js
 import type { BigWigChrom } from '../../io/bigwig.js';
 import { fastaLengths, firstBases } from '../../io/genome-source.js';
 import { openGenomeSource } from '../../io/open-genome.js';
+import { checkWritablePath } from '../../io/writable.js';
 import { getAlphabet } from '../../seq/alphabet.js';
 import { detectGenomeAlphabet } from '../../seq/genome.js';
 import { createLogger } from '../shared/runtime.js';
@@ -30,6 +31,7 @@ export async function genomeSizes(genome: string): Promise<BigWigChrom[]> {
 
 export async function run(options: BigWigOptions): Promise<void> {
   const log = await createLogger(options);
+  await checkWritablePath(options.out, '-o');
   const started = performance.now();
   const sizes = options.sizes !== undefined ? await readChromSizes(options.sizes) : await genomeSizes(options.genome!);
   await bedGraphToBigWig(options.bedGraph, sizes, options.out, { sizesSource: options.sizes ?? options.genome! });

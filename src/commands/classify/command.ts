@@ -1,6 +1,7 @@
 /** `rnnseq classify`: its flags, help and examples, and their parsing into ClassifyOptions (options.ts). */
 import { type Command, Option } from '@commander-js/extra-typings';
 import { defaultMaxMemoryGb, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
+import { GENOME_REGIONS_HELP, parseRegionsOption, withGenomeRegions } from '../shared/genome-regions.js';
 import { parseModelRun, parseNumber, parseRecordContext } from '../shared/parse.js';
 import { RC_MODES } from './options.js';
 
@@ -27,7 +28,7 @@ export function register(program: Command): void {
       false,
     )
     .option('--max-memory <GB>', 'each sequence is read whole: refuse one that would need more than this', defaultMaxMemoryGb());
-  withRuntimeOptions(classifyCommand)
+  withRuntimeOptions(withGenomeRegions(classifyCommand))
     .addHelpText(
       'after',
       `
@@ -41,12 +42,16 @@ Examples:
   $ rnnseq classify -m runs/orf --reverse cds.fa                    # does the model care about direction?
   $ rnnseq classify -m runs/orf --reverse --complement cds.fa       # the other strand, read 5' to 3'
   $ rnnseq classify -m runs/ori --circular plasmids.fa
+  $ rnnseq classify -m runs/enh/best --genome hg38.2bit --regions peaks.bed -o peaks.tsv   # chrom, start, end, name, label, p_...
 
 A regressor (train --task regress) writes id and value (6 significant digits). Models trained with
 --condition-tag read each record's condition from that header tag; an unknown condition is an error naming the
 known ones. --rc max gives each class its higher probability of the two strands (a class found on either
 strand counts), so rows need not sum to 1: read a two-class detector from its positive class's column, as scan does.
-Circular records are read whole, never cropped to the model's length.`,
+Circular records are read whole, never cropped to the model's length.
+
+${GENOME_REGIONS_HELP}
+A region longer than a fixed-length model's input is cropped to its centre, as a FASTA record is.`,
     )
     .action(async (inputs, opts) => {
       const { run } = await import('./run.js');
@@ -58,6 +63,7 @@ Circular records are read whole, never cropped to the model's length.`,
         orientation: { reverse: opts.reverse, complement: opts.complement },
         rc: opts.rc,
         circular: opts.circular,
+        ...parseRegionsOption(inputs, opts),
       });
     });
 }

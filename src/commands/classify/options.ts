@@ -1,5 +1,6 @@
 /** The options of `rnnseq classify`, as its definition (command.ts) parses them. */
 import type { Orientation } from '../../seq/orientation.js';
+import type { GenomeRegions } from '../shared/genome-regions.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 
 /** How --rc combines a sequence's prediction with its reverse complement's. */
@@ -22,4 +23,6 @@ export interface ClassifyOptions extends RuntimeOptions {
   rc: RcMode;
   /** every record is circular (records with topology=circular in the header are, regardless) */
   circular: boolean;
+  /** --genome G --regions R.bed: one record per BED line instead of FASTA inputs */
+  regions?: GenomeRegions;
 }

@@ -5,7 +5,6 @@ import { flushBefore } from '../../engine/memory.js';
 import type { SequenceModel } from '../../engine/sequence-model.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { type IdTable, readIdTable } from '../../io/id-table.js';
-import { readFasta } from '../../io/fasta.js';
 import { openOutput } from '../../io/output.js';
 import { type RcCombine, combineStrands } from '../../seq/strands.js';
 import { getAlphabet, type AlphabetName } from '../../seq/alphabet.js';
@@ -19,16 +18,19 @@ import { loadModel, readSpec } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import type { ClassifyOptions, RcMode } from './options.js';
 import { checkWholeRead } from '../shared/whole-read.js';
+import { openRecordInput } from '../shared/record-input.js';
 
 interface PendingRecord {
-  id: string;
+  /** the row's first columns: the ID, or a region's chrom, start, end, name */
+  key: string;
   item: EncodedSequence;
   circular: boolean;
 }
 
 /**
- * rnnseq classify: streams FASTA through a classifier or regressor and writes one TSV row per sequence, in input
- * order: id, label (the most probable class), then p_<class> for every class; or id, value for a regressor.
+ * rnnseq classify: streams FASTA (or --genome --regions: one record per BED line) through a classifier or regressor
+ * and writes one TSV row per sequence, in input order: id (or chrom, start, end, name), label (the most probable
+ * class), then p_<class> for every class; or id, value for a regressor.
  */
 export async function run(options: ClassifyOptions): Promise<void> {
   const log = await createLogger(options);
@@ -44,6 +46,7 @@ export async function run(options: ClassifyOptions): Promise<void> {
     );
   }
   const covariates = await contextInputs(arch, options);
+  const input = await openRecordInput(options, alphabet); // a BED that does not fit the genome stops here
   const runtime = await startRuntime(options, log);
   const { model } = await loadModel(options.model, runtime.engine.core);
   const regress = task === 'regress';
@@ -60,43 +63,42 @@ export async function run(options: ClassifyOptions): Promise<void> {
     output,
     () => model.dispose(),
     async () => {
-      await output.write(`${(regress ? ['id', 'value'] : ['id', 'label', ...model.info.classes.map((c) => `p_${c}`)]).join('\t')}\n`);
+      const valueColumns = regress ? ['value'] : ['label', ...model.info.classes.map((c) => `p_${c}`)];
+      await output.write(`${[...input.keyColumns, ...valueColumns].join('\t')}\n`);
       let pending: PendingRecord[] = [];
       const flush = async () => {
         if (pending.length === 0) return;
         const rows = predictInGroups(pending, predictor, width);
         const lines = pending.map((record, i) => {
           const row = rows.subarray(i * width, (i + 1) * width);
-          if (regress) return `${record.id}\t${formatValue(row[0]!)}`;
-          return [record.id, model.info.classes[argmax(row, 0, width)], ...Array.from(row, formatProbability)].join('\t');
+          if (regress) return `${record.key}\t${formatValue(row[0]!)}`;
+          return [record.key, model.info.classes[argmax(row, 0, width)], ...Array.from(row, formatProbability)].join('\t');
         });
         count += pending.length;
         pending = [];
         await output.write(`${lines.join('\n')}\n`);
       };
-      for (const file of options.inputs) {
-        for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
-          const circular = isCircular(record.description, options.circular);
-          // A circular sequence is read whole: cropping it to the model's length would cut the junction it is read for.
-          const encoded = encodeSequence(record.sequence, alphabet, circular ? null : model.info.inputLength);
-          const item: EncodedSequence = { ...encoded, encoded: orientEncoded(encoded.encoded, alphabet.size, options.orientation) };
-          const where: RecordRef = { ...record, file };
-          if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
-          if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
-          if (circular) circularCount++;
-          checkWholeRead(
-            where,
-            item.length,
-            arch,
-            { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
-            'classify reads each sequence whole',
-            'scan it with a window model (rnnseq scan)',
-          );
-          const pendingBp = pending.map((p) => p.item.length);
-          if (flushBefore(arch, pendingBp, item.length, options.batchSize)) await flush();
-          pending.push({ id: record.id, item, circular });
-          if (pending.length >= options.batchSize) await flush();
-        }
+      for await (const { record, file, key } of input.records()) {
+        const circular = isCircular(record.description, options.circular);
+        // A circular sequence is read whole: cropping it to the model's length would cut the junction it is read for.
+        const encoded = encodeSequence(record.sequence, alphabet, circular ? null : model.info.inputLength);
+        const item: EncodedSequence = { ...encoded, encoded: orientEncoded(encoded.encoded, alphabet.size, options.orientation) };
+        const where: RecordRef = { ...record, file };
+        if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
+        if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
+        if (circular) circularCount++;
+        checkWholeRead(
+          where,
+          item.length,
+          arch,
+          { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+          'classify reads each sequence whole',
+          'scan it with a window model (rnnseq scan)',
+        );
+        const pendingBp = pending.map((p) => p.item.length);
+        if (flushBefore(arch, pendingBp, item.length, options.batchSize)) await flush();
+        pending.push({ key, item, circular });
+        if (pending.length >= options.batchSize) await flush();
       }
       await flush();
     },

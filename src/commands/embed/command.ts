@@ -2,6 +2,7 @@
 import { type Command, Option } from '@commander-js/extra-typings';
 import { EMBED_POOLS } from '../../engine/requests.js';
 import { defaultMaxMemoryGb, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
+import { GENOME_REGIONS_HELP, parseRegionsOption, withGenomeRegions } from '../shared/genome-regions.js';
 import { parseModelRun, parseNumber, parseRecordContext } from '../shared/parse.js';
 import { EMBED_FORMATS, EMBED_RC } from './options.js';
 
@@ -37,7 +38,7 @@ export function register(program: Command): void {
       'bidirectional models read each sequence whole: refuse one that would need more than this',
       defaultMaxMemoryGb(),
     );
-  withRuntimeOptions(embedCommand)
+  withRuntimeOptions(withGenomeRegions(embedCommand))
     .addHelpText(
       'after',
       `
@@ -46,10 +47,15 @@ bidirectional models: [forward | backward]). --per-position: id, position (0-bas
 --format npy -o X.npy: X.npy (float32, rows in input order) and X.ids.tsv (row, id; or id, first_row, length).
 --pool first/last are per direction: forward after the first/last base; backward after the last/first base.
 
+${GENOME_REGIONS_HELP}
+With --regions the id column becomes chrom, start, end, name: in the TSV, and in X.ids.tsv (row, chrom, start,
+end, name; or chrom, start, end, name, first_row, length). Regions are embedded whole, as FASTA records are.
+
 Examples:
   $ rnnseq embed -m splice-primate fixtures/splice-sample.fa -o splice.emb.tsv
   $ rnnseq embed -m runs/lm/best --per-position --format npy -o positions.npy genome.fa.gz
-  $ rnnseq embed -m runs/lm/best --pool max --layer 1 --rc average reads.fa`,
+  $ rnnseq embed -m runs/lm/best --pool max --layer 1 --rc average reads.fa
+  $ rnnseq embed -m runs/lm/best --genome hg38.fa --regions promoters.bed --format npy -o promoters.npy`,
     )
     .action(async (inputs, opts) => {
       const { run } = await import('./run.js');
@@ -65,6 +71,7 @@ Examples:
         ...parseRecordContext(opts),
         batchSize: parseNumber('--batch-size', opts.batchSize, { min: 1, integer: true }),
         maxMemoryBytes: parseNumber('--max-memory', opts.maxMemory, { min: 0.01 }) * 2 ** 30,
+        ...parseRegionsOption(inputs, opts),
       });
     });
 }

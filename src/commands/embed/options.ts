@@ -1,5 +1,6 @@
 /** The options of `rnnseq embed`, as its definition (command.ts) parses them. */
 import type { EmbedPool } from '../../engine/requests.js';
+import type { GenomeRegions } from '../shared/genome-regions.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 
 /** --format: TSV text, or a float32 .npy matrix with an ids table. */
@@ -24,4 +25,6 @@ export interface EmbedCommandOptions extends RuntimeOptions {
   batchSize: number;
   /** a sequence a bidirectional model would need more than this for is refused, naming it */
   maxMemoryBytes: number;
+  /** --genome G --regions R.bed: one record per BED line instead of FASTA inputs */
+  regions?: GenomeRegions;
 }

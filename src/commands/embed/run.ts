@@ -1,5 +1,4 @@
 import { writeThenCommit } from '../shared/commit-or-abort.js';
-import { readFasta } from '../../io/fasta.js';
 import { readIdTable, type IdTable } from '../../io/id-table.js';
 import { openNpy, type NpyWriter } from '../../io/npy.js';
 import { type Output, openOutput } from '../../io/output.js';
@@ -13,11 +12,13 @@ import { reverseComplementEncoded } from '../../seq/windows.js';
 import { loadModel, readSpec } from '../shared/checkpoints.js';
 import { checkWholeRead } from '../shared/whole-read.js';
 import { flushBefore } from '../../engine/memory.js';
+import { openRecordInput } from '../shared/record-input.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import type { EmbedCommandOptions } from './options.js';
 
 interface PendingRecord {
-  id: string;
+  /** the row's first columns: the ID, or a region's chrom, start, end, name */
+  key: string;
   item: EncodedSequence;
   circular: boolean;
 }
@@ -42,6 +43,7 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
   const covariates: IdTable | undefined = options.covariates ? await readIdTable(options.covariates) : undefined;
   if (arch.covariates && !covariates)
     throw new RnnseqError(`${options.model} starts from covariates (${arch.covariates.join(', ')}): give --covariates TSV`, EXIT_USAGE);
+  const input = await openRecordInput(options, alphabet); // a BED that does not fit the genome stops here
 
   const runtime = await startRuntime(options, log);
   const { model } = await loadModel(options.model, runtime.engine.core);
@@ -52,7 +54,7 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
   };
   const size = embedders.linear.size;
   if (arch.bidirectional) log.info('bidirectional model: vectors are [forward | backward]; each sequence is read whole (no chunking)');
-  const sink = await openSink(options, size);
+  const sink = await openSink(options, size, input.keyColumns);
   let count = 0;
   await writeThenCommit(
     sink,
@@ -68,7 +70,7 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
             const block = embedder.positions(part.map((p) => p.item));
             for (let row = 0; row < part.length; row++) {
               const start = row * block.steps * size;
-              await sink.positions(part[row]!.id, block.data.subarray(start, start + part[row]!.item.length * size), 0);
+              await sink.positions(part[row]!.key, block.data.subarray(start, start + part[row]!.item.length * size), 0);
             }
           } else {
             const vectors = embedder.pooled(
@@ -82,51 +84,49 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
               );
               for (let i = 0; i < vectors.length; i++) vectors[i] = (vectors[i]! + flipped[i]!) / 2;
             }
-            for (let row = 0; row < part.length; row++) await sink.vector(part[row]!.id, vectors.subarray(row * size, (row + 1) * size));
+            for (let row = 0; row < part.length; row++) await sink.vector(part[row]!.key, vectors.subarray(row * size, (row + 1) * size));
           }
         }
         count += pending.length;
         pending = [];
       };
-      for (const file of options.inputs) {
-        for await (const record of readFasta(file, { allowed: alphabet.allowed, alphabetLabel: alphabet.label })) {
-          const where = { ...record, file };
-          const item = encodeSequence(record.sequence, alphabet, null);
-          if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
-          if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
-          const circular = isCircular(record.description, options.circular);
-          const alone = item.length > options.chunkBp;
-          if (alone && !embedders.linear.streams) {
-            checkWholeRead(
-              where,
-              item.length,
-              arch,
-              { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
-              'a bidirectional model reads a sequence whole',
-              'use a unidirectional model, which streams it in --chunk pieces',
-            );
-          }
-          const long = alone && embedders.linear.streams;
-          if (
-            flushBefore(
-              arch,
-              pending.map((p) => p.item.length),
-              item.length,
-              options.batchSize,
-              options.chunkBp,
-            )
-          )
-            await flush();
-          if (long && options.perPosition) {
-            // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
-            const embedder = circular ? embedders.circular : embedders.linear;
-            for (const { outputs, start } of embedder.chunks(item)) await sink.positions(record.id, outputs, start);
-            count++;
-            continue;
-          }
-          pending.push({ id: record.id, item, circular });
-          if (pending.length >= options.batchSize) await flush();
+      for await (const { record, file, key } of input.records()) {
+        const where = { ...record, file };
+        const item = encodeSequence(record.sequence, alphabet, null);
+        if (arch.conditions) item.condition = conditionIndex(arch, where, options.defaultCondition);
+        if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
+        const circular = isCircular(record.description, options.circular);
+        const alone = item.length > options.chunkBp;
+        if (alone && !embedders.linear.streams) {
+          checkWholeRead(
+            where,
+            item.length,
+            arch,
+            { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+            'a bidirectional model reads a sequence whole',
+            'use a unidirectional model, which streams it in --chunk pieces',
+          );
         }
+        const long = alone && embedders.linear.streams;
+        if (
+          flushBefore(
+            arch,
+            pending.map((p) => p.item.length),
+            item.length,
+            options.batchSize,
+            options.chunkBp,
+          )
+        )
+          await flush();
+        if (long && options.perPosition) {
+          // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
+          const embedder = circular ? embedders.circular : embedders.linear;
+          for (const { outputs, start } of embedder.chunks(item)) await sink.positions(key, outputs, start);
+          count++;
+          continue;
+        }
+        pending.push({ key, item, circular });
+        if (pending.length >= options.batchSize) await flush();
       }
       await flush();
     },
@@ -136,30 +136,33 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
   );
 }
 
-/** Where vectors go: TSV rows, or an .npy matrix with an ids table beside it. */
+/**
+ * Where vectors go: TSV rows, or an .npy matrix with an ids table beside it. `key` names the record in the
+ * `keyColumns` (id; or chrom, start, end, name for --regions), already tab-joined.
+ */
 interface Sink {
-  vector(id: string, values: Float32Array): Promise<void>;
-  positions(id: string, values: Float32Array, start: number): Promise<void>;
+  vector(key: string, values: Float32Array): Promise<void>;
+  positions(key: string, values: Float32Array, start: number): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
 
-async function openSink(options: EmbedCommandOptions, size: number): Promise<Sink> {
-  if (options.format === 'npy') return npySink(options.out!, size, options.perPosition);
+async function openSink(options: EmbedCommandOptions, size: number, keyColumns: readonly string[]): Promise<Sink> {
+  if (options.format === 'npy') return npySink(options.out!, size, options.perPosition, keyColumns);
   const output = await openOutput(options.out);
   const dims = Array.from({ length: size }, (_, k) => `dim${k + 1}`);
-  await output.write(`${[options.perPosition ? 'id\tposition' : 'id', ...dims].join('\t')}\n`);
+  await output.write(`${[...keyColumns, ...(options.perPosition ? ['position'] : []), ...dims].join('\t')}\n`);
   return tsvSink(output, size);
 }
 
 function tsvSink(output: Output, size: number): Sink {
   const format = (values: Float32Array) => Array.from(values, (v) => v.toFixed(6)).join('\t');
   return {
-    vector: (id, values) => output.write(`${id}\t${format(values)}\n`),
-    async positions(id, values, start) {
+    vector: (key, values) => output.write(`${key}\t${format(values)}\n`),
+    async positions(key, values, start) {
       const lines: string[] = [];
       for (let t = 0; t < values.length / size; t++)
-        lines.push(`${id}\t${start + t}\t${format(values.subarray(t * size, (t + 1) * size))}`);
+        lines.push(`${key}\t${start + t}\t${format(values.subarray(t * size, (t + 1) * size))}`);
       if (lines.length > 0) await output.write(`${lines.join('\n')}\n`);
     },
     commit: () => output.commit(),
@@ -169,28 +172,28 @@ function tsvSink(output: Output, size: number): Sink {
 
 /**
  * PATH.npy holds the vectors (rows in input order); PATH.ids.tsv names them: `row, id` for pooled vectors,
- * `id, first_row, length` per sequence for --per-position.
+ * `id, first_row, length` per sequence for --per-position (id: the key columns).
  */
-async function npySink(path: string, size: number, perPosition: boolean): Promise<Sink> {
+async function npySink(path: string, size: number, perPosition: boolean, keyColumns: readonly string[]): Promise<Sink> {
   const matrix: NpyWriter = await openNpy(path, size);
   const ids = await openOutput(`${path.replace(/\.npy$/, '')}.ids.tsv`);
-  await ids.write(perPosition ? 'id\tfirst_row\tlength\n' : 'row\tid\n');
+  await ids.write(`${(perPosition ? [...keyColumns, 'first_row', 'length'] : ['row', ...keyColumns]).join('\t')}\n`);
   let rows = 0;
-  let open: { id: string; first: number; length: number } | undefined;
+  let open: { key: string; first: number; length: number } | undefined;
   const closeOpen = async () => {
-    if (open) await ids.write(`${open.id}\t${open.first}\t${open.length}\n`);
+    if (open) await ids.write(`${open.key}\t${open.first}\t${open.length}\n`);
     open = undefined;
   };
   return {
-    async vector(id, values) {
-      await ids.write(`${rows}\t${id}\n`);
+    async vector(key, values) {
+      await ids.write(`${rows}\t${key}\n`);
       await matrix.append(values);
       rows++;
     },
-    async positions(id, values, start) {
+    async positions(key, values, start) {
       if (start === 0) {
         await closeOpen();
-        open = { id, first: rows, length: 0 };
+        open = { key, first: rows, length: 0 };
       }
       await matrix.append(values);
       rows += values.length / size;

@@ -3,6 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { parseRegion } from '../../seq/regions.js';
 import { collect, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
+import { GENOME_REGIONS_HELP, REGIONS_FLAG_HELP, parseGenomeRegions } from '../shared/genome-regions.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
 import type { ExplainOptions } from './options.js';
 
@@ -29,7 +30,11 @@ export function register(program: Command): void {
       '--vcf <file>',
       'score the SNVs of this VCF (.gz or - allowed) against --genome instead: writes the VCF with an RNNSEQ_DELTA INFO field',
     )
-    .option('--genome <fasta>', 'with --vcf or --region: the reference genome (FASTA, .gz allowed)')
+    .option(
+      '--genome <genome>',
+      'with --vcf or --region: the reference genome (FASTA, .gz allowed); with --regions also .2bit, or FASTA / bgzip FASTA with a .fai',
+    )
+    .option('--regions <bed>', REGIONS_FLAG_HELP)
     .option(
       '--region <region>',
       'mutate every base of CHROM:START-END of --genome (1-based, inclusive; repeatable) instead of FASTA records',
@@ -68,12 +73,18 @@ first-order estimate.
 --region mutates each base of a genome region in the window centred on it (as --vcf would score a variant
 there); rows use the chromosome as id and genome positions. --bedgraph adds the strongest effect per base.
 
+${GENOME_REGIONS_HELP}
+Each region is then explained as a FASTA record would be (mutagenesis, --saliency, --motifs): position counts
+from the region's first base as read on its strand (from END - 1 down for a '-' region), within the centre a
+fixed-length model sees.
+
 Examples:
   $ rnnseq explain -m splice-primate --target EI fixtures/splice-sample.fa -o effects.tsv
   $ rnnseq explain -m splice-primate --target EI --saliency fixtures/splice-sample.fa -o saliency.tsv
   $ rnnseq explain -m runs/motif/best --target motif positives.fa -o effects.tsv --motifs 3   # effects.motifs.meme/.jaspar/.rnnseq_1.svg
   $ rnnseq explain -m runs/enh/best --genome hg38.fa.gz --region chr8:128,748,000-128,749,000 -o e.tsv --bedgraph e.bg
   $ rnnseq explain -m runs/enh/best --vcf variants.vcf.gz --genome hg38.fa.gz -o scored.vcf
+  $ rnnseq explain -m runs/enh/best --genome hg38.2bit --regions peaks.bed -o effects.tsv   # chrom, start, end, name, position, ...
   $ rnnseq explain -m runs/hnf4/best --target site sites.fa -o e.tsv --motifs 1 --compare ../shared/data/regulatory/pfm_vertebrates.txt`,
     )
     .action(async (inputs, opts) => {
@@ -95,6 +106,7 @@ export interface RawExplainFlags extends RawRuntimeFlags {
   compare?: string;
   vcf?: string;
   genome?: string;
+  regions?: string;
   window?: string;
   region: string[];
   bedgraph?: string;
@@ -125,6 +137,26 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
     throw new RnnseqError(`${raw.compare !== undefined ? '--compare' : '--motif-out'} only makes sense with --motifs K`, EXIT_USAGE);
   }
   const fastaInput = inputs.length === 1 && inputs[0] === '-';
+  if (raw.regions !== undefined) {
+    const other =
+      raw.vcf !== undefined
+        ? '--vcf'
+        : raw.region.length > 0
+          ? '--region'
+          : raw.bedgraph !== undefined
+            ? '--bedgraph'
+            : raw.window !== undefined
+              ? '--window'
+              : undefined;
+    if (other)
+      throw new RnnseqError(
+        `--regions reads each BED line as a record, as FASTA input is read; it does not combine with ${other}`,
+        EXIT_USAGE,
+      );
+    options.genomeRegions = parseGenomeRegions(inputs, raw)!;
+    if (raw.saliency) options.saliency = true;
+    return options;
+  }
   if (raw.saliency) {
     const other = raw.motifs !== undefined ? '--motifs' : raw.vcf !== undefined ? '--vcf' : raw.region.length > 0 ? '--region' : undefined;
     if (other) throw new RnnseqError(`--saliency scores FASTA records by gradient x input; it does not combine with ${other}`, EXIT_USAGE);
@@ -155,7 +187,10 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
       ...(raw.window !== undefined ? { windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }) } : {}),
     };
   } else if (raw.genome !== undefined || raw.window !== undefined) {
-    throw new RnnseqError(`${raw.genome !== undefined ? '--genome' : '--window'} only makes sense with --vcf or --region`, EXIT_USAGE);
+    throw new RnnseqError(
+      `${raw.genome !== undefined ? '--genome' : '--window'} only makes sense with --vcf, --region or --regions`,
+      EXIT_USAGE,
+    );
   }
   return options;
 }

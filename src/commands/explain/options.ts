@@ -1,5 +1,6 @@
 /** The options of `rnnseq explain`, as its definition (command.ts) parses them. */
 import type { GenomeInterval } from '../../seq/regions.js';
+import type { GenomeRegions } from '../shared/genome-regions.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 
 export interface ExplainOptions extends RuntimeOptions {
@@ -18,4 +19,6 @@ export interface ExplainOptions extends RuntimeOptions {
   saliency?: boolean;
   /** Mutate every base of these regions of a genome instead of FASTA records. */
   regions?: { genome: string; regions: GenomeInterval[]; bedgraph?: string; windowBp?: number };
+  /** --genome G --regions R.bed: one record per BED line instead of FASTA inputs (mutagenesis, saliency, motifs) */
+  genomeRegions?: GenomeRegions;
 }

@@ -1,6 +1,5 @@
 import { centreCropStart, cropToLength } from '../../seq/batch.js';
 import { getAlphabet, type AlphabetName } from '../../seq/alphabet.js';
-import { readFasta } from '../../io/fasta.js';
 import { openOutput } from '../../io/output.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { positionImportance, referenceSymbols, scanMutations } from '../../explain/mutagenesis.js';
@@ -13,13 +12,15 @@ import { loadModel, readSpec } from '../shared/checkpoints.js';
 import type { SequenceModel } from '../../engine/sequence-model.js';
 import { sequencesPerCall } from '../../engine/memory.js';
 import type { Logger } from '../../log.js';
+import { openRecordInput } from '../shared/record-input.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import type { ExplainOptions } from './options.js';
 
 /**
  * rnnseq explain: in-silico mutagenesis. For every sequence, every position and every alternative symbol, the
  * target class probability with that single substitution, as long-format TSV in input order:
- * id, position (0-based, in the input record), ref, alt, p_ref, p_alt, delta (p_alt − p_ref).
+ * id (with --genome --regions: chrom, start, end, name), position (0-based, in the input record), ref, alt, p_ref,
+ * p_alt, delta (p_alt − p_ref).
  * A fixed-length model sees the centre of longer records (as in classify), so only that part is mutated.
  */
 export async function run(options: ExplainOptions): Promise<void> {
@@ -78,20 +79,15 @@ export async function run(options: ExplainOptions): Promise<void> {
     );
     return;
   }
+  const recordOptions = { inputs: options.inputs, ...(options.genomeRegions ? { regions: options.genomeRegions } : {}) };
   if (options.saliency) {
+    const input = await openRecordInput(recordOptions, alphabet);
     const { explainSaliency } = await import('./saliency.js');
     await withModel(options, log, (model) =>
-      explainSaliency(
-        model,
-        alphabet,
-        targetIndex,
-        { inputs: options.inputs, ...(options.out !== undefined ? { out: options.out } : {}) },
-        log,
-      ),
+      explainSaliency(model, alphabet, targetIndex, { input, ...(options.out !== undefined ? { out: options.out } : {}) }, log),
     );
     return;
   }
-  const readOptions = { allowed: alphabet.allowed, alphabetLabel: alphabet.label };
 
   if (options.motifs?.compare !== undefined && alphabet.size !== 4)
     throw new RnnseqError(`--compare needs a nucleotide model; this one reads ${alphabet.name}`, EXIT_USAGE);
@@ -99,9 +95,11 @@ export async function run(options: ExplainOptions): Promise<void> {
 
   // Counting records first costs one cheap parse and buys a progress bar with a total; stdin can be read only once.
   let total = 0;
-  if (!options.inputs.includes('-')) {
-    for (const file of options.inputs) for await (const _ of readFasta(file, readOptions)) total++;
+  if (!options.genomeRegions && !options.inputs.includes('-')) {
+    for await (const _ of (await openRecordInput(recordOptions, alphabet)).records()) total++;
   }
+  const input = await openRecordInput(recordOptions, alphabet); // a BED that does not fit the genome stops here
+  total = input.count ?? total;
 
   const runtime = await startRuntime(options, log);
   const { model } = await loadModel(options.model, runtime.engine.core);
@@ -113,37 +111,35 @@ export async function run(options: ExplainOptions): Promise<void> {
   let count = 0;
   const buffered = new BufferedOutput(output);
   try {
-    await output.write(`${['id', 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t')}\n`);
-    for (const file of options.inputs) {
-      for await (const record of readFasta(file, readOptions)) {
-        const upper = record.sequence.toUpperCase();
-        const offset = centreCropStart(upper.length, inputLength);
-        const sequence = cropToLength(upper, inputLength ?? undefined);
-        const perCall = sequencesPerCall(model.info.architecture, sequence.length, options.batchSize);
-        const scan = scanMutations(model, alphabet, sequence, offset, targetIndex, numClasses, perCall);
-        const refIndex = referenceSymbols(sequence, alphabet);
-        const lines: string[] = [];
-        for (let pos = 0; pos < sequence.length; pos++) {
-          for (let k = 0; k < alphabet.size; k++) {
-            if (k === refIndex[pos]) continue;
-            const pAlt = scan.altProbs[pos * alphabet.size + k]!;
-            lines.push(
-              [
-                record.id,
-                offset + pos,
-                sequence[pos],
-                alphabet.symbols[k],
-                formatEffect(scan.refProb),
-                formatEffect(pAlt),
-                formatEffect(pAlt - scan.refProb),
-              ].join('\t'),
-            );
-          }
+    await output.write(`${[...input.keyColumns, 'position', 'ref', 'alt', 'p_ref', 'p_alt', 'delta'].join('\t')}\n`);
+    for await (const { record, key } of input.records()) {
+      const upper = record.sequence.toUpperCase();
+      const offset = centreCropStart(upper.length, inputLength);
+      const sequence = cropToLength(upper, inputLength ?? undefined);
+      const perCall = sequencesPerCall(model.info.architecture, sequence.length, options.batchSize);
+      const scan = scanMutations(model, alphabet, sequence, offset, targetIndex, numClasses, perCall);
+      const refIndex = referenceSymbols(sequence, alphabet);
+      const lines: string[] = [];
+      for (let pos = 0; pos < sequence.length; pos++) {
+        for (let k = 0; k < alphabet.size; k++) {
+          if (k === refIndex[pos]) continue;
+          const pAlt = scan.altProbs[pos * alphabet.size + k]!;
+          lines.push(
+            [
+              key,
+              offset + pos,
+              sequence[pos],
+              alphabet.symbols[k],
+              formatEffect(scan.refProb),
+              formatEffect(pAlt),
+              formatEffect(pAlt - scan.refProb),
+            ].join('\t'),
+          );
         }
-        await buffered.write(`${lines.join('\n')}\n`);
-        if (options.motifs) explained.push({ sequence, importance: positionImportance(scan, alphabet) });
-        progress.update(++count);
       }
+      await buffered.write(`${lines.join('\n')}\n`);
+      if (options.motifs) explained.push({ sequence, importance: positionImportance(scan, alphabet) });
+      progress.update(++count);
     }
     await buffered.flush();
     progress.stop();

@@ -8,6 +8,7 @@ import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { readFastaChunks } from '../../io/fasta.js';
 import { type GenomeSource, fastaLengths } from '../../io/genome-source.js';
 import { openGenomeSource } from '../../io/open-genome.js';
+import { checkWritablePath } from '../../io/writable.js';
 import type { Logger } from '../../log.js';
 import { densityFigure } from '../../report/density-svg.js';
 import { ScanSummary } from '../../report/scan-summary.js';
@@ -29,6 +30,7 @@ export async function run(options: ScanOptions): Promise<void> {
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   if (!plan.calibrated) log.warn(plan.uncalibrated);
   const input = options.input === '-' ? 'stdin' : options.input;
+  if (options.bigwig !== undefined) await checkWritablePath(options.bigwig, '--bigwig'); // not only after the scan
 
   await runScanJob(options, log, async (job) => {
     const showProgress =

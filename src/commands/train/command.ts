@@ -96,7 +96,7 @@ export function register(program: Command): void {
     .option('--resume', 'continue the run in --out from its last/ checkpoint', false)
     .option('--no-baseline', 'classifiers: skip the k-mer linear baseline fitted on the same split and reported beside the model')
     .option('--genome <fasta>', 'train a scanner: cut labelled windows from this genome (a file, .gz allowed) with --positives')
-    .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...)')
+    .option('--positives <bed>', 'with --genome: BED of the regions to find (peaks, CDS, ...); narrowPeak windows centre on the summit')
     .option('--labels <bed>', 'with --task tag: BED of the regions whose bases are --positive-class (every other base is background)')
     .option('--negatives <bed>', 'with --genome: BED of negative regions (default: sample them, see below)')
     .option('--window <bp>', "with --genome: window length, the model's input length (default 200; 1000 for --task tag)")
@@ -122,6 +122,12 @@ export function register(program: Command): void {
     .option(
       '--exclude-region <region>',
       'with --genome: use no window touching CHROM:START-END, e.g. a test hold-out (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option(
+      '--exclude <bed>',
+      'with --genome: use no window touching an interval of this BED, e.g. an ENCODE blacklist (repeatable; lines on sequences the genome lacks are skipped)',
       collect,
       [] as string[],
     )
@@ -202,27 +208,31 @@ Examples:
   $ rnnseq train -o runs/splice --cell cifg --bidirectional --pool max --dropout 0.3 ../shared/data/splice_statlog_mlbench/splice_statlog.fa
   $ rnnseq train -o runs/enh --class enhancer=enh.fa --class background=bg.fa --length 200
   $ rnnseq train -o runs/enh --genome hg38.fa.gz --positives peaks.bed --window 200 --valid-chroms chr8,chr9 --positive-class enhancer
+  $ rnnseq train -o runs/ctcf --genome hg38.fa.gz --positives ENCFF_ctcf.narrowPeak --exclude hg38-blacklist.v2.bed --valid-chroms chr8
   $ rnnseq train -o runs/lm --task lm --window 100 --windows-per-epoch 4000 --group-tag species genomes.fa
   $ rnnseq train -o runs/expr --task regress --target-tag expression --loss huber promoters.fa
   $ rnnseq train -o runs/cds-tag --task tag --genome chloroplast.fa --labels cds.bed --positive-class CDS --window 300 --tile-stride 30 --valid-region NC_000932:46344-62000
   $ rnnseq train -o runs/cell --condition-tag cell --class bound=bound.fa --class unbound=unbound.fa
   $ rnnseq train -o runs/meth --cell cifg --bounded --covariates age.tsv --class high=h.fa --class low=l.fa
 
-Scanners (--genome): positives are windows centred on (or tiled across) the --positives regions. Without
+Scanners (--genome): positives are windows centred on (or tiled across) the --positives regions; a narrowPeak
+file (10 columns) centres each window on its summit (start + column 10; the middle where that is -1). Without
 --negatives, negatives are random genome windows that overlap no positive region, sampled so their GC content
 (5% bins) and N fraction (0, <=1%, <=10%, <=50%) match the positives' in each split; windows over half N are
 never used. Every window is also shown reverse-complemented unless --no-rc. Windows on --valid-chroms or inside
-a --valid-region validate; windows straddling a validation edge or touching an --exclude-region are dropped.
-best/ records the window and a threshold chosen for the best F1 on the validation windows (negatives weighted
-so positives make up the share of the validation sequence the --positives regions cover); rnnseq scan uses it.
+a --valid-region validate; windows straddling a validation edge or touching an --exclude-region or an interval
+of an --exclude BED (a blacklist: lines on sequences the genome lacks are skipped) are dropped, from training,
+validation and the null alike. best/ records the window and a threshold chosen for the best F1 on the
+validation windows (negatives weighted so positives make up the share of the validation sequence the
+--positives regions cover); rnnseq scan uses it.
 
 Taggers (--task tag --genome G --labels BED): windows of --window bp (default 1000) are tiled every --tile-stride
 bp across every sequence (one more flush with its end; windows over half N are left out), and every base is
 labelled --positive-class inside a --labels region, background outside (N bases count for neither). Reverse
 complements are shown too (tags reversed) unless --no-rc; the model is bidirectional unless --no-bidirectional.
---valid-chroms, --valid-region and --exclude-region split windows as for scanners. best/ records the window and a
-per-base threshold (best F1 over validation bases, windows combined as scan combines them); rnnseq scan with the
-model writes a per-base track.`,
+--valid-chroms, --valid-region, --exclude-region and --exclude split windows as for scanners. best/ records the
+window and a per-base threshold (best F1 over validation bases, windows combined as scan combines them); rnnseq
+scan with the model writes a per-base track.`,
     )
     .action(async (inputs, opts) => {
       const options = parseTrainOptions(inputs, opts, process.argv.slice(2).join(' '));
@@ -485,6 +495,7 @@ export interface RawGenomeFlags {
   validChroms?: string;
   validRegion: string[];
   excludeRegion: string[];
+  exclude: string[];
   rc: boolean;
   positiveClass: string;
   extent: CallExtent;
@@ -514,12 +525,24 @@ export function parseGenomeSplit(raw: RawGenomeFlags): GenomeSplit {
   };
 }
 
+/** --exclude BED files (read once the genome is open: commands/train/genome-input.ts). */
+function parseExcludeBeds(raw: RawGenomeFlags): string[] {
+  if (raw.exclude.includes('-')) throw new RnnseqError('--exclude needs a BED file, not stdin', EXIT_USAGE);
+  return raw.exclude;
+}
+
 /** Undefined without --genome (and then no genome-only flag may be given). */
 export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags): GenomeTrainOptions | undefined {
   if (raw.genome === undefined) {
     const stray =
       GENOME_ONLY.find((key) => raw[key] !== undefined) ??
-      (raw.validRegion.length > 0 ? 'validRegion' : raw.excludeRegion.length > 0 ? 'excludeRegion' : undefined);
+      (raw.validRegion.length > 0
+        ? 'validRegion'
+        : raw.excludeRegion.length > 0
+          ? 'excludeRegion'
+          : raw.exclude.length > 0
+            ? 'exclude'
+            : undefined);
     if (stray)
       throw new RnnseqError(
         `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for training a scanner: give --genome and --positives too`,
@@ -551,6 +574,7 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
         : parseNumber('--tile-stride', raw.tileStride, { min: 1, integer: true }),
     negativesPerPositive: parseNumber('--negatives-per-positive', raw.negativesPerPositive, { min: 0.01, max: 100 }),
     ...parseGenomeSplit(raw),
+    excludeBeds: parseExcludeBeds(raw),
     reverseComplement: raw.rc,
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     positiveClass: raw.positiveClass,
@@ -607,6 +631,7 @@ export function parseTagFlags(inputs: readonly string[], raw: RawTagFlags): TagT
         ? Math.max(1, Math.floor(windowBp / 2))
         : parseNumber('--tile-stride', raw.tileStride, { min: 1, max: windowBp, integer: true }),
     ...parseGenomeSplit(raw),
+    excludeBeds: parseExcludeBeds(raw),
     reverseComplement: raw.rc,
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
     positiveClass: raw.positiveClass,

@@ -54,6 +54,8 @@ export interface GenomeTrainOptions extends GenomeTrainingPlan {
   genome: string;
   positives: string;
   negatives?: string;
+  /** --exclude BED files: no window touches their intervals (added to excludeRegions once the genome is open) */
+  excludeBeds: string[];
   positiveClass: string;
   negativeClass: string;
   /** the default `scan --extent` written into the scanner */
@@ -67,6 +69,8 @@ export interface TagTrainOptions extends TagTrainingPlan {
   genome: string;
   /** BED of the regions whose bases are the positive class */
   labels: string;
+  /** --exclude BED files, as for a scanner */
+  excludeBeds: string[];
 }
 
 /** train --task lm (and phylo --train): language-model data. */

@@ -7,14 +7,14 @@ import type { WindowSpec } from '../../engine/checkpoint.js';
 import type { RecurrentCore } from '../../engine/core.js';
 import { evaluate } from '../../engine/trainer.js';
 import type { LabelledSet } from '../../seq/training-set.js';
-import { bedInput } from '../../io/bed.js';
+import { regionInput } from '../../io/bed-regions.js';
 import type { Logger } from '../../log.js';
 import { bestF1Threshold, type ThresholdChoice } from '../../scan/calibrate.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { sequenceLengths } from '../../seq/genome.js';
 import { NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets, regionsOnGenome } from '../../seq/genome-training.js';
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
-import { openTrainingGenome } from './genome-input.js';
+import { openTrainingGenome, withExcludedBeds } from './genome-input.js';
 import { addGenomeNull } from './null-scores.js';
 import type { GenomeTrainOptions } from './options.js';
 
@@ -33,19 +33,20 @@ export interface PreparedGenomeData {
 }
 
 export async function prepareGenomeData(
-  options: GenomeTrainOptions,
+  requested: GenomeTrainOptions,
   requestedAlphabet: AlphabetName | 'auto',
   log: Logger,
 ): Promise<PreparedGenomeData> {
   const { genome, alphabet } = await openTrainingGenome(
-    options.genome,
+    requested.genome,
     requestedAlphabet,
     'a scanner needs a nucleotide genome (the sequence looks like protein)',
   );
+  const options = await withExcludedBeds(requested, genome, log);
   const inputs = {
     genome,
-    positives: bedInput(options.positives),
-    ...(options.negatives !== undefined ? { negatives: bedInput(options.negatives) } : {}),
+    positives: regionInput(options.positives),
+    ...(options.negatives !== undefined ? { negatives: regionInput(options.negatives) } : {}),
   };
   const sets = await buildGenomeSets(options, inputs, alphabet, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
   const classes = [options.negativeClass, options.positiveClass]; // indices NEGATIVE_LABEL, POSITIVE_LABEL

@@ -14,7 +14,7 @@ import { type PreparedTagData, type TagWindow, prepareTagData } from '../../seq/
 import { LABELLED_TAG, defaultTrackStride } from '../../seq/tag-windows.js';
 import type { TrainingSet } from '../../seq/training-set.js';
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
-import { openTrainingGenome } from './genome-input.js';
+import { openTrainingGenome, withExcludedBeds } from './genome-input.js';
 import type { TagTrainOptions } from './options.js';
 import { bedInput } from '../../io/bed.js';
 
@@ -25,15 +25,16 @@ export interface PreparedTagger extends PreparedTagData {
 }
 
 export async function prepareTagger(
-  options: TagTrainOptions,
+  requested: TagTrainOptions,
   requestedAlphabet: AlphabetName | 'auto',
   log: Logger,
 ): Promise<PreparedTagger> {
   const { genome, alphabet } = await openTrainingGenome(
-    options.genome,
+    requested.genome,
     requestedAlphabet,
     'a tagger needs a nucleotide genome (the sequence looks like protein)',
   );
+  const options = await withExcludedBeds(requested, genome, log);
   const prepared = await prepareTagData(options, { genome, labels: bedInput(options.labels) }, alphabet, log);
   const { trainWindows, validWindows, train, valid, validDescription } = prepared;
   const W = options.windowBp;

@@ -37,7 +37,9 @@ for (const c of CASES) {
     const model = await runRnnseq(rnnseqCli(repoRoot), meta, join(dir, 'point'), join(dir, 'rnnseq'), [], 2, held, false);
     assert.equal(model.status, 'ok', model.detail);
     const baseline = await runMethod('kmer', meta, chosen, held);
-    t.diagnostic(`${c.task}: default recipe test ${meta.metric} ${model.metric!.toFixed(4)} (${model.detail}); k-mer baseline ${baseline.metric!.toFixed(4)} (${baseline.detail})`);
+    t.diagnostic(
+      `${c.task}: default recipe test ${meta.metric} ${model.metric!.toFixed(4)} (${model.detail}); k-mer baseline ${baseline.metric!.toFixed(4)} (${baseline.detail})`,
+    );
     assert.ok(model.metric! >= c.atLeast, `default recipe test ${meta.metric} ${model.metric!.toFixed(4)} < ${c.atLeast}`);
   });
 }

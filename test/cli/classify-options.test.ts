@@ -7,7 +7,22 @@ import { runCli, tempDir } from '../helpers.js';
 import { accuracy, labelOf, parseTsv, splitMotifTask, strandedMotifTask, toFasta } from './synthetic-tasks.js';
 
 const MOTIF = 'AACC';
-const QUICK = ['--hidden', '16', '--pool', 'max', '--epochs', '25', '--lr', '0.01', '--batch-size', '32', '--threads', '1', '-q'];
+const QUICK = [
+  '--plain',
+  '--hidden',
+  '16',
+  '--pool',
+  'max',
+  '--epochs',
+  '25',
+  '--lr',
+  '0.01',
+  '--batch-size',
+  '32',
+  '--threads',
+  '1',
+  '-q',
+];
 
 test('--circular (or topology=circular) finds a motif split across the ends; linear reading does not', async (t) => {
   const dir = tempDir(t);

@@ -77,56 +77,79 @@ void pack_flipped_kernel(const float* kernel, const Geometry& g, std::vector<flo
                   sizeof(float) * g.F);
 }
 
+// a > b ? x : y, lane by lane (false where a or b is NaN, as in scalar code).
+inline V select_greater(V a, V b, V x, V y) {
+#if RNNSEQ_ISA_LEVEL == 3
+  return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), x);
+#elif RNNSEQ_ISA_LEVEL == 2
+  return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GT_OQ));
+#else
+  const V m = _mm_cmpgt_ps(a, b);
+  return _mm_or_ps(_mm_and_ps(m, x), _mm_andnot_ps(m, y));
+#endif
+}
+
 // Max over each window of one row's activations [T][Fp] (ReLU outputs, so >= 0). The first maximum wins, as in
-// tf.maxPool's gradient (MaxPoolGrad), and none is recorded where the maximum is 0: there the ReLU or the mask
-// stops the gradient at whichever position it would go to.
-void pool_row(const float* act, const Geometry& g, float* out, int32_t* argmax) {
+// the cpu backend's MaxPoolGrad, and none is recorded where the maximum is 0: there the ReLU or the mask stops the
+// gradient at whichever position it would go to. best and arg: Fp floats of scratch (steps are exact in a float).
+void pool_row(const float* act, const Geometry& g, float* out, int32_t* argmax, float* best, float* arg) {
   for (int p = 0; p < g.P; ++p) {
     const int t0 = p * g.pool, t1 = std::min(g.T, t0 + g.pool);
-    float* best = out + size_t(p) * g.F;
-    std::memcpy(best, act + size_t(t0) * g.Fp, sizeof(float) * g.F);
-    if (argmax == nullptr) {
+    for (int v = 0; v < g.vectors; ++v) {
+      const float* column = act + v * W;
+      V high = load(column + size_t(t0) * g.Fp), at = set1(float(t0));
       for (int t = t0 + 1; t < t1; ++t) {
-        const float* v = act + size_t(t) * g.Fp;
-        for (int f = 0; f < g.F; ++f) best[f] = v[f] > best[f] ? v[f] : best[f];
+        const V x = load(column + size_t(t) * g.Fp);
+        at = select_greater(x, high, set1(float(t)), at);
+        high = select_greater(x, high, x, high);
       }
-      continue;
+      store(best + v * W, high);
+      store(arg + v * W, select_greater(high, zero(), at, set1(-1.0f)));
     }
-    int32_t* arg = argmax + size_t(p) * g.F;
-    std::fill(arg, arg + g.F, t0);
-    for (int t = t0 + 1; t < t1; ++t) {
-      const float* v = act + size_t(t) * g.Fp;
-      for (int f = 0; f < g.F; ++f) {
-        const bool higher = v[f] > best[f];
-        best[f] = higher ? v[f] : best[f];
-        arg[f] = higher ? t : arg[f];
-      }
-    }
-    for (int f = 0; f < g.F; ++f)
-      if (!(best[f] > 0.0f)) arg[f] = -1;
+    std::memcpy(out + size_t(p) * g.F, best, sizeof(float) * g.F);
+    if (argmax != nullptr)
+      for (int f = 0; f < g.F; ++f) argmax[size_t(p) * g.F + f] = int32_t(arg[f]);
   }
 }
 
-struct ForwardScratch {
-  std::vector<float> input, act, tile;
-  explicit ForwardScratch(const Geometry& g)
-      : input(g.padded_input_floats()), act(size_t(g.T) * g.Fp), tile(size_t(kMaxRows) * kVectors * W) {}
+// Buffers reused from call to call by each thread (pool threads live as long as the pool): fresh ones of a few
+// hundred KiB per call cost more in page faults and zeroing than the kernels spend using them. Every float a
+// kernel reads from them it has written first in the same call.
+struct Scratch {
+  std::vector<float> input, act, gradient, tile, best, arg, partial_kernel, partial_bias;
+};
+
+Scratch& thread_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+float* at_least(std::vector<float>& buffer, size_t floats) {
+  if (buffer.size() < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
+struct ForwardBuffers {
+  float *input, *act, *tile, *best, *arg;
+  explicit ForwardBuffers(const Geometry& g, Scratch& s = thread_scratch())
+      : input(at_least(s.input, g.padded_input_floats())), act(at_least(s.act, size_t(g.T) * g.Fp)),
+        tile(at_least(s.tile, size_t(kMaxRows) * kVectors * W)), best(at_least(s.best, g.Fp)), arg(at_least(s.arg, g.Fp)) {}
 };
 
 void forward_chunk(const ConvForwardArgs& a, const Geometry& g, const std::vector<float>& panels,
-                   const std::vector<float>& bias, int chunk, ForwardScratch& s) {
+                   const std::vector<float>& bias, int chunk, const ForwardBuffers& s) {
   int b0, nb;
   g.rows_of(chunk, b0, nb);
-  fill_padded_input(a.x, g, b0, nb, s.input.data());
+  fill_padded_input(a.x, g, b0, nb, s.input);
   for (int i = 0; i < nb; ++i) {
     const int b = b0 + i;
     const float* mask = a.mask ? a.mask + size_t(b) * g.T : nullptr;
-    const float* windows = s.input.data() + (size_t(i) * g.L + g.right) * g.C;
-    rows_times_vectors<kVectors>(g.T, g.KC, windows, g.C, panels.data(), g.vectors, s.tile.data(),
+    const float* windows = s.input + (size_t(i) * g.L + g.right) * g.C;
+    rows_times_vectors<kVectors>(g.T, g.KC, windows, g.C, panels.data(), g.vectors, s.tile,
                                  [&](int t, int jb, const float* values) {
                                    const int f0 = jb * kVectors * W;
                                    const int width = std::min(kVectors * W, g.Fp - f0);
-                                   float* dst = s.act.data() + size_t(t) * g.Fp + f0;
+                                   float* dst = s.act + size_t(t) * g.Fp + f0;
                                    if (mask != nullptr && mask[t] == 0.0f) {
                                      std::memset(dst, 0, sizeof(float) * width);
                                      return;
@@ -136,7 +159,7 @@ void forward_chunk(const ConvForwardArgs& a, const Geometry& g, const std::vecto
                                      store(dst + j, vmax(zero(), add(load(values + j), load(bias.data() + f0 + j))));
                                  });
     const size_t pooled = size_t(b) * g.P * g.F;
-    pool_row(s.act.data(), g, a.out + pooled, a.argmax ? a.argmax + pooled : nullptr);
+    pool_row(s.act, g, a.out + pooled, a.argmax ? a.argmax + pooled : nullptr, s.best, s.arg);
   }
 }
 
@@ -148,15 +171,16 @@ void forward(const ConvForwardArgs& a, const Parallel& parallel) {
   std::memcpy(bias.data(), a.bias, sizeof(float) * g.F);
   ChunkQueue queue(g.chunks);
   parallel([&](int, int) {
-    ForwardScratch scratch(g);
-    for (int chunk; queue.claim(chunk);) forward_chunk(a, g, panels, bias, chunk, scratch);
+    const ForwardBuffers buffers(g);
+    for (int chunk; queue.claim(chunk);) forward_chunk(a, g, panels, bias, chunk, buffers);
   });
 }
 
-struct BackwardScratch {
-  std::vector<float> input, gradient, tile;
-  explicit BackwardScratch(const Geometry& g)
-      : input(g.padded_input_floats()), gradient(g.padded_gradient_floats()), tile(size_t(kMaxRows) * kVectors * W) {}
+struct BackwardBuffers {
+  float *input, *gradient, *tile;
+  explicit BackwardBuffers(const Geometry& g, Scratch& s = thread_scratch())
+      : input(at_least(s.input, g.padded_input_floats())), gradient(at_least(s.gradient, g.padded_gradient_floats())),
+        tile(at_least(s.tile, size_t(kMaxRows) * kVectors * W)) {}
 };
 
 // Kernel-gradient rows [KC] x filters [f0, f0 + NV*W) of one chunk: sum over its padded positions k of
@@ -172,12 +196,12 @@ void kernel_gradient_block(const Geometry& g, const float* input, const float* g
 }
 
 void backward_chunk(const ConvBackwardArgs& a, const Geometry& g, const std::vector<float>& flipped, int chunk,
-                    float* partial_kernel, float* partial_bias, BackwardScratch& s) {
+                    float* partial_kernel, float* partial_bias, const BackwardBuffers& s) {
   int b0, nb;
   g.rows_of(chunk, b0, nb);
   // The pre-activation gradient in the padded layout: row i's step t at position i*L + right + t (where the
   // forward window of t starts), zero elsewhere.
-  float* gradient = s.gradient.data();
+  float* gradient = s.gradient;
   std::memset(gradient, 0, sizeof(float) * g.padded_gradient_floats());
   for (int i = 0; i < nb; ++i) {
     const size_t pooled = size_t(b0 + i) * g.P * g.F;
@@ -194,15 +218,14 @@ void backward_chunk(const ConvBackwardArgs& a, const Geometry& g, const std::vec
     for (int k = 0; k < positions; ++k) sum = add(sum, load(gradient + size_t(k) * g.Fp + v * W));
     store(partial_bias + v * W, sum);
   }
-  fill_padded_input(a.x, g, b0, nb, s.input.data());
+  fill_padded_input(a.x, g, b0, nb, s.input);
   for (int jb = 0; jb * kVectors < g.vectors; ++jb) {
     const int f0 = jb * kVectors * W;
-    float* tile = s.tile.data();
     switch (std::min(kVectors, g.vectors - jb * kVectors)) {
-      case 1: kernel_gradient_block<1>(g, s.input.data(), gradient, positions, f0, partial_kernel, tile); break;
-      case 2: kernel_gradient_block<2>(g, s.input.data(), gradient, positions, f0, partial_kernel, tile); break;
-      case 3: kernel_gradient_block<3>(g, s.input.data(), gradient, positions, f0, partial_kernel, tile); break;
-      default: kernel_gradient_block<4>(g, s.input.data(), gradient, positions, f0, partial_kernel, tile); break;
+      case 1: kernel_gradient_block<1>(g, s.input, gradient, positions, f0, partial_kernel, s.tile); break;
+      case 2: kernel_gradient_block<2>(g, s.input, gradient, positions, f0, partial_kernel, s.tile); break;
+      case 3: kernel_gradient_block<3>(g, s.input, gradient, positions, f0, partial_kernel, s.tile); break;
+      default: kernel_gradient_block<4>(g, s.input, gradient, positions, f0, partial_kernel, s.tile); break;
     }
   }
   if (a.dx == nullptr) return;
@@ -226,20 +249,22 @@ void backward(const ConvBackwardArgs& a, const Parallel& parallel) {
   std::vector<float> flipped;
   if (a.dx) pack_flipped_kernel(a.kernel, g, flipped);
   const size_t kernel_floats = size_t(g.KC) * g.Fp;
-  std::vector<float> partial_kernel(size_t(g.chunks) * kernel_floats), partial_bias(size_t(g.chunks) * g.Fp);
+  Scratch& caller = thread_scratch();
+  float* partial_kernel = at_least(caller.partial_kernel, size_t(g.chunks) * kernel_floats);
+  float* partial_bias = at_least(caller.partial_bias, size_t(g.chunks) * g.Fp);
   ChunkQueue queue(g.chunks);
   parallel([&](int, int) {
-    BackwardScratch scratch(g);
+    const BackwardBuffers buffers(g);
     for (int chunk; queue.claim(chunk);)
-      backward_chunk(a, g, flipped, chunk, partial_kernel.data() + chunk * kernel_floats,
-                     partial_bias.data() + size_t(chunk) * g.Fp, scratch);
+      backward_chunk(a, g, flipped, chunk, partial_kernel + chunk * kernel_floats, partial_bias + size_t(chunk) * g.Fp,
+                     buffers);
   });
   // Chunk order, whatever thread computed each partial.
   for (int chunk = 0; chunk < g.chunks; ++chunk) {
-    const float* pk = partial_kernel.data() + chunk * kernel_floats;
+    const float* pk = partial_kernel + chunk * kernel_floats;
     for (int r = 0; r < g.KC; ++r)
       for (int f = 0; f < g.F; ++f) a.dKernel[size_t(r) * g.F + f] += pk[size_t(r) * g.Fp + f];
-    const float* pb = partial_bias.data() + size_t(chunk) * g.Fp;
+    const float* pb = partial_bias + size_t(chunk) * g.Fp;
     for (int f = 0; f < g.F; ++f) a.dBias[f] += pb[f];
   }
 }

@@ -183,7 +183,8 @@ function unfold(x: tf.Tensor3D, k: number, left: number, differentiable: boolean
  * ReLU, masking, then max-pooling over runs of `pool` steps: out[b, p, f] is the largest ReLU output among the real
  * positions of window p (0 if none, as ReLU outputs are >= 0 and padding is zeroed). tf.maxPool's gradient
  * (MaxPoolGrad, on cpu and wasm) goes to one position per window; tf.max's would go to every tied maximum, and a
- * repeat such as poly-T ties whole windows, doubling their gradient.
+ * repeat such as poly-T ties whole windows, doubling their gradient. Of tied maxima the cpu backend picks the first,
+ * wasm the last; the native kernels (native-conv.ts) pick the first.
  */
 function reluMaxPool(pre: tf.Tensor3D, mask: tf.Tensor2D | undefined, pool: number): tf.Tensor3D {
   const activated = mask ? tf.mul(tf.relu(pre), tf.expandDims(mask, 2)) : tf.relu(pre);

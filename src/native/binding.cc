@@ -78,8 +78,9 @@ ConvShape parse_conv_shape(const Napi::Object& o) {
   s.width = positive_int(o, "width", 1);
   s.filters = positive_int(o, "filters", 1);
   s.pool = positive_int(o, "pool", 1);
-  // The kernels index padded positions, kernel rows and tap spans with int.
-  if (double(s.steps) + s.width > 1e9 || double(s.width) * s.channels > 1e9 || double(s.width) * (s.filters + 16) > 1e9)
+  // The kernels index padded positions, kernel rows and tap spans with int, and carry steps in float lanes while
+  // pooling (exact below 2^24).
+  if (s.steps >= (1 << 24) || double(s.width) * s.channels > 1e9 || double(s.width) * (s.filters + 16) > 1e9)
     throw Napi::RangeError::New(o.Env(), "convolution shape too large");
   return s;
 }

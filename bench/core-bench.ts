@@ -7,6 +7,7 @@
  * training. A "kernels only" row times the addon calls alone, so the gap to the full step is tfjs's share.
  *
  *   node dist/bench/core-bench.js            (add PYTORCH=0 to skip bench/torch_lstm.py)
+ * The convolutional front-end follows (conv-bench.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import type { RecurrentCore } from '../src/engine/core.js';
 import { loadNativeAddon, nativeStatus } from '../src/engine/native-addon.js';
 import { NativeCore } from '../src/engine/native-core.js';
 import { ReferenceCore } from '../src/engine/reference-core.js';
+import { runConvBench } from './conv-bench.js';
 
 const STEPS = 200;
 const INPUT = 4; // one-hot DNA
@@ -259,6 +261,8 @@ export function runTorchBench(log: (line: string) => void = console.log): CoreBe
 
 async function main(): Promise<void> {
   const rows = await runCoreBench();
+  console.log('');
+  await runConvBench();
   const torch = process.env.PYTORCH === '0' ? undefined : runTorchBench();
   if (!torch) return;
   console.log('\nratio to PyTorch nn.LSTM (tokens/s)');

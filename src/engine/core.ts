@@ -35,6 +35,28 @@ export interface CoreRunResult {
 }
 
 /**
+ * The convolutional front-end's convolution ('same' padding) + bias + ReLU + zero at masked positions + max-pool
+ * over runs of `pool` steps, as one differentiable op (front-end.ts has the reference and the semantics).
+ */
+export interface ConvPoolArgs {
+  x: tf.Tensor3D; // [B, T, C]
+  mask?: tf.Tensor2D; // [B, T] of 0/1
+  kernel: tf.Tensor2D; // [width·C, filters]
+  bias: tf.Tensor1D; // [filters]
+  /** [T, filters]: a learned bias per input step as well (fixed-length models) */
+  position?: tf.Tensor2D;
+  width: number;
+  pool: number;
+  /** Whether a gradient may flow back to x (through an embedding, or for saliency); else x is treated as data. */
+  inputGradient: boolean;
+  /** True when no gradient will be asked for at all. */
+  inference?: boolean;
+}
+
+/** [B, ⌈T / pool⌉, filters] */
+export type ConvPool = (args: ConvPoolArgs) => tf.Tensor3D;
+
+/**
  * One recurrent direction over a whole batch. Implementations must be differentiable with respect to x, h0,
  * c0 and every weight through tfjs autodiff (the reference does it with ops; fast paths with tf.customGrad),
  * so heads, losses and optimizers never know which core ran.
@@ -42,4 +64,6 @@ export interface CoreRunResult {
 export interface RecurrentCore {
   readonly name: string;
   run(args: CoreRunArgs): CoreRunResult;
+  /** A fused convolutional front-end from the same kernels, where the core has one; else the tfjs reference runs. */
+  readonly convPool?: ConvPool;
 }

@@ -96,7 +96,7 @@ export class Embedder {
     let steps = batch.steps;
     const data = readTidy(() => {
       const { x, mask, ...context } = batchTensors(batch);
-      const front = frontEnd(this.arch, this.model.params, x, mask, { training: false });
+      const front = frontEnd(this.arch, this.model.params, x, mask, { core: this.model.core, training: false });
       steps = front.x.shape[1];
       let states = this.startStates(batch.batch, context);
       let outputs: tf.Tensor3D | undefined;
@@ -142,7 +142,7 @@ export class Embedder {
           const outputs = readTidy(() => {
             const { x } = batchTensors(packBatch([chunk], channels));
             // Position by position (an embedding at most, never a convolution: see streams), so chunking is exact.
-            const front = frontEnd(this.arch, this.model.params, x, undefined, { training: false });
+            const front = frontEnd(this.arch, this.model.params, x, undefined, { core: this.model.core, training: false });
             const run = runRecurrentStack(
               this.arch,
               this.model.params,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture } from './architecture.js';
+import type { ConvPool, ConvPoolArgs } from './core.js';
 import type { Random } from '../seq/random.js';
 
 /**
@@ -7,7 +8,8 @@ import type { Random } from '../seq/random.js';
  * convolution + ReLU + max-pool (DanQ). tf.conv1d would need Conv2DBackpropFilter, which the wasm backend does not
  * have, so the convolution unfolds each position's window (im2col) and multiplies once. The unfolding and the
  * ReLU + max-pool are host loops with their own gradients (tf.customGrad), far cheaper on wasm than the
- * equivalent slices and pooling kernels; the matMuls stay tfjs ops.
+ * equivalent slices and pooling kernels; the matMuls stay tfjs ops. That is the reference (referenceConvPool); a
+ * core with native kernels brings its own fused convolution + pooling (core.ts: convPool), which must match it.
  */
 
 /** Parameter names and shapes of the front-end, in checkpoint order. */
@@ -48,28 +50,40 @@ export interface FrontEndResult {
  * pooling, and as ReLU outputs are >= 0 a pooled window mixing real and padded positions takes the max of its real
  * ones; a pooled step is real if any of its positions is.
  */
+export interface FrontEndOptions {
+  /** A gradient may be taken with respect to the input (saliency); default true. */
+  inputGradient?: boolean;
+  /** No gradient will be taken at all. */
+  inference?: boolean;
+  /** The fused convolution + pooling to use; default referenceConvPool. */
+  convPool?: ConvPool;
+}
+
 export function applyFrontEnd(
   arch: Architecture,
   param: (name: string) => tf.Tensor,
   x: tf.Tensor3D,
   mask: tf.Tensor2D | undefined,
   dropout: (t: tf.Tensor3D, rate: number) => tf.Tensor3D,
-  inputGradient = true,
+  options: FrontEndOptions = {},
 ): FrontEndResult {
   let h = x;
   if (arch.embedDim !== undefined) h = pointwise(h, param('embed.kernel') as tf.Tensor2D);
   if (!arch.conv) return { x: h, ...(mask ? { mask } : {}) };
-  const [batch, steps] = h.shape;
-  const { width: k, pool, filters } = arch.conv;
-  // The one-hot input is data: its gradient is only wanted through an embedding or for saliency (explain).
-  const windows = unfold(h, k, Math.floor((k - 1) / 2), arch.embedDim !== undefined || inputGradient);
-  let pre = tf.reshape(tf.add(dense(windows, param('conv.kernel') as tf.Tensor2D), param('conv.bias')), [
-    batch,
-    steps,
-    filters,
-  ]) as tf.Tensor3D;
-  if (arch.conv.positions !== undefined) pre = tf.add(pre, positionBias(param('conv.position') as tf.Tensor2D, steps)) as tf.Tensor3D;
-  const out = reluMaxPool(pre, mask, pool);
+  const { width, pool } = arch.conv;
+  const convPool = options.convPool ?? referenceConvPool;
+  const out = convPool({
+    x: h,
+    ...(mask ? { mask } : {}),
+    kernel: param('conv.kernel') as tf.Tensor2D,
+    bias: param('conv.bias') as tf.Tensor1D,
+    ...(arch.conv.positions !== undefined ? { position: positionBias(param('conv.position') as tf.Tensor2D, h.shape[1]) } : {}),
+    width,
+    pool,
+    // The one-hot input is data: its gradient is only wanted through an embedding or for saliency (explain).
+    inputGradient: arch.embedDim !== undefined || options.inputGradient !== false,
+    ...(options.inference ? { inference: true } : {}),
+  });
   const pooledMask = mask && pool > 1 ? poolMask(mask, pool) : mask;
   return { x: dropout(out, arch.conv.dropout), ...(pooledMask ? { mask: pooledMask } : {}) };
 }
@@ -82,6 +96,16 @@ function positionBias(table: tf.Tensor2D, steps: number): tf.Tensor2D {
   const [positions, filters] = table.shape;
   if (steps <= positions) return tf.slice(table, [0, 0], [steps, filters]);
   return tf.concat([table, tf.zeros([steps - positions, filters])], 0);
+}
+
+/** Convolution ('same') + bias + ReLU + mask + max-pool with tfjs ops and host loops: the reference. */
+export function referenceConvPool(args: ConvPoolArgs): tf.Tensor3D {
+  const { x, mask, kernel, bias, position, width, pool } = args;
+  const [batch, steps] = x.shape;
+  const windows = unfold(x, width, Math.floor((width - 1) / 2), args.inputGradient);
+  let pre = tf.reshape(tf.add(dense(windows, kernel), bias), [batch, steps, kernel.shape[1]]) as tf.Tensor3D;
+  if (position) pre = tf.add(pre, position) as tf.Tensor3D;
+  return reluMaxPool(pre, mask, pool);
 }
 
 /** The same dense map at every position. */
@@ -172,7 +196,8 @@ function unfold(x: tf.Tensor3D, k: number, left: number, differentiable: boolean
  * ReLU, masking, then max-pooling over runs of `pool` steps: out[b, p, f] is the largest ReLU output among the real
  * positions of window p (0 if none, as ReLU outputs are >= 0 and padding is zeroed). tf.maxPool's gradient
  * (MaxPoolGrad, on cpu and wasm) goes to one position per window; tf.max's would go to every tied maximum, and a
- * repeat such as poly-T ties whole windows, doubling their gradient.
+ * repeat such as poly-T ties whole windows, doubling their gradient. Of tied maxima the cpu backend picks the first,
+ * wasm the last; the native kernels (native-conv.ts) pick the first.
  */
 function reluMaxPool(pre: tf.Tensor3D, mask: tf.Tensor2D | undefined, pool: number): tf.Tensor3D {
   const activated = mask ? tf.mul(tf.relu(pre), tf.expandDims(mask, 2)) : tf.relu(pre);

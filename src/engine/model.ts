@@ -201,12 +201,16 @@ export function frontEnd(
   params: Parameters,
   x: tf.Tensor3D,
   mask: tf.Tensor2D | undefined,
-  options: Pick<ForwardOptions, 'training' | 'differentiable'>,
+  options: Pick<ForwardOptions, 'core' | 'training' | 'differentiable'>,
   random?: Random,
 ): FrontEndResult {
   if (arch.embedDim === undefined && !arch.conv) return { x, ...(mask ? { mask } : {}) };
   const dropout = (t: tf.Tensor3D, rate: number) => maybeDropout(t, rate, options.training, random);
-  return applyFrontEnd(arch, (name) => get(params, name), x, mask, dropout, options.differentiable === true);
+  return applyFrontEnd(arch, (name) => get(params, name), x, mask, dropout, {
+    inputGradient: options.differentiable === true,
+    inference: !options.training && !options.differentiable,
+    ...(options.core.convPool ? { convPool: options.core.convPool } : {}),
+  });
 }
 
 /** Index of a layer × direction in state lists: layer-major, forward before backward. */

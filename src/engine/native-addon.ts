@@ -48,6 +48,41 @@ export interface NativeBackwardArgs extends NativeShape {
   dBias: Float32Array; // written
 }
 
+/** Shape of the convolutional front-end (front-end.ts) as the addon sees it. */
+export interface NativeConvShape {
+  batch: number;
+  steps: number;
+  channels: number;
+  /** taps; kernel row j·channels + d weighs channel d at offset j − ⌊(width−1)/2⌋ */
+  width: number;
+  filters: number;
+  /** pooled steps = ⌈steps / pool⌉ */
+  pool: number;
+}
+
+export interface NativeConvForwardArgs extends NativeConvShape {
+  x: Float32Array; // [B, T, C]
+  mask?: Float32Array; // [B, T]
+  kernel: Float32Array; // [width·C, F]
+  bias: Float32Array; // [F]
+  /** [T, F]: a bias per step too (a fixed-length model's --position-bias) */
+  position?: Float32Array;
+  out: Float32Array; // [B, P, F], written
+  /** [B, P, F], written: the step each pooled output came from, −1 where no gradient flows. Absent = inference. */
+  argmax?: Int32Array;
+}
+
+export interface NativeConvBackwardArgs extends NativeConvShape {
+  x: Float32Array;
+  kernel: Float32Array;
+  argmax: Int32Array;
+  dOut: Float32Array; // [B, P, F]
+  dKernel: Float32Array; // written
+  dBias: Float32Array; // written
+  /** [B, T, C], written; absent when no input gradient is wanted */
+  dx?: Float32Array;
+}
+
 /** The functions exported by src/native/binding.cc. */
 export interface NativeAddon {
   simdLevel(): string;
@@ -58,6 +93,8 @@ export interface NativeAddon {
   workspaceSize(shape: NativeShape): number;
   forward(args: NativeForwardArgs): void;
   backward(args: NativeBackwardArgs): void;
+  convForward(args: NativeConvForwardArgs): void;
+  convBackward(args: NativeConvBackwardArgs): void;
 }
 
 export interface NativeStatus {

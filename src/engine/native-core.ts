@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendValues, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cells.js';
-import type { CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
+import type { ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } from './native-addon.js';
+import { nativeConvPool } from './native-conv.js';
 
 /**
  * The recurrent core as fused native CPU kernels (src/native): one addon call runs a whole direction over all
@@ -18,6 +19,8 @@ import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } fro
 export class NativeCore implements RecurrentCore {
   readonly name = 'native';
   private readonly addon: NativeAddon;
+  /** The convolutional front-end from the same addon (native-conv.ts). */
+  readonly convPool: ConvPool = (args) => nativeConvPool(this.addon, args);
 
   constructor(addon: NativeAddon | undefined = loadNativeAddon()) {
     if (!addon) throw new Error(`native kernels unavailable: ${nativeStatus().reason ?? 'unknown reason'}`);

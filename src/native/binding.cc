@@ -8,6 +8,9 @@
 //   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?})
 //   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
 // shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse, bounded?}
+//   convForward({...conv, x, mask?, kernel, bias, position?, out, argmax?})
+//   convBackward({...conv, x, kernel, argmax, dOut, dKernel, dBias, dx?})
+// conv = {batch, steps, channels, width, filters, pool}: the convolutional front-end (conv_api.h)
 #include <napi.h>
 #include <xmmintrin.h>
 
@@ -25,6 +28,7 @@ namespace {
 struct State {
   std::mutex mutex;  // one call at a time: the pool is shared by every Node thread that loaded the addon
   const KernelTable* kernels = nullptr;
+  const ConvKernelTable* conv = nullptr;  // always the same level as `kernels`
   std::unique_ptr<ThreadPool> pool;
 };
 
@@ -66,17 +70,43 @@ Shape parse_shape(const Napi::Object& o) {
   return s;
 }
 
-// A Float32Array property of exactly `length` elements; null when optional and absent (undefined or null).
-float* floats(const Napi::Object& o, const char* key, size_t length, bool optional = false) {
+ConvShape parse_conv_shape(const Napi::Object& o) {
+  ConvShape s;
+  s.batch = positive_int(o, "batch", 0);
+  s.steps = positive_int(o, "steps", 0);
+  s.channels = positive_int(o, "channels", 1);
+  s.width = positive_int(o, "width", 1);
+  s.filters = positive_int(o, "filters", 1);
+  s.pool = positive_int(o, "pool", 1);
+  // The kernels index padded positions, kernel rows and tap spans with int, and carry steps in float lanes while
+  // pooling (exact below 2^24).
+  if (s.steps >= (1 << 24) || double(s.width) * s.channels > 1e9 || double(s.width) * (s.filters + 16) > 1e9)
+    throw Napi::RangeError::New(o.Env(), "convolution shape too large");
+  return s;
+}
+
+// A typed-array property of exactly `length` elements; null when optional and absent (undefined or null).
+template <class Array, class Element>
+Element* typed(const Napi::Object& o, const char* key, size_t length, napi_typedarray_type type, const char* type_name,
+               bool optional) {
   const Napi::Value v = o.Get(key);
   if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a Float32Array");
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be " + type_name);
+  Array a = v.As<Array>();
   if (a.ElementLength() != length)
     throw Napi::RangeError::New(o.Env(), std::string(key) + " has " + std::to_string(a.ElementLength()) +
                                              " elements, expected " + std::to_string(length));
   return a.Data();
+}
+
+int32_t* ints(const Napi::Object& o, const char* key, size_t length, bool optional = false) {
+  return typed<Napi::Int32Array, int32_t>(o, key, length, napi_int32_array, "an Int32Array", optional);
+}
+
+// A Float32Array property of exactly `length` elements; null when optional and absent (undefined or null).
+float* floats(const Napi::Object& o, const char* key, size_t length, bool optional = false) {
+  return typed<Napi::Float32Array, float>(o, key, length, napi_float32_array, "a Float32Array", optional);
 }
 
 // Gradients that fade over long sequences reach subnormal floats, which x86 cores handle in microcode ~100x
@@ -120,6 +150,7 @@ Napi::Value SetSimdLevel(const Napi::CallbackInfo& info) {
   if (!table) throw Napi::RangeError::New(info.Env(), "SIMD level '" + name + "' is not supported on this CPU");
   std::lock_guard<std::mutex> lock(state().mutex);
   state().kernels = table;
+  state().conv = conv_kernels_for(name);
   return Napi::String::New(info.Env(), table->name);
 }
 
@@ -186,10 +217,53 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value ConvForward(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "convForward(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  ConvForwardArgs a{};
+  a.s = parse_conv_shape(o);
+  const size_t B = a.s.batch, T = a.s.steps, C = a.s.channels, K = a.s.width, F = a.s.filters;
+  const size_t P = (T + a.s.pool - 1) / a.s.pool;
+  a.x = floats(o, "x", B * T * C);
+  a.mask = floats(o, "mask", B * T, true);
+  a.kernel = floats(o, "kernel", K * C * F);
+  a.bias = floats(o, "bias", F);
+  a.position = floats(o, "position", T * F, true);
+  a.out = floats(o, "out", B * P * F);
+  a.argmax = ints(o, "argmax", B * P * F, true);
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().conv->forward(a, parallel_for(*state().pool));
+  return info.Env().Undefined();
+}
+
+Napi::Value ConvBackward(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "convBackward(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  ConvBackwardArgs a{};
+  a.s = parse_conv_shape(o);
+  const size_t B = a.s.batch, T = a.s.steps, C = a.s.channels, K = a.s.width, F = a.s.filters;
+  const size_t P = (T + a.s.pool - 1) / a.s.pool;
+  a.x = floats(o, "x", B * T * C);
+  a.kernel = floats(o, "kernel", K * C * F);
+  a.argmax = ints(o, "argmax", B * P * F);
+  a.dOut = floats(o, "dOut", B * P * F);
+  a.dKernel = floats(o, "dKernel", K * C * F);
+  a.dBias = floats(o, "dBias", F);
+  a.dx = floats(o, "dx", B * T * C, true);
+  // The scatter trusts the indices: check them here, once, rather than write outside the buffer.
+  for (size_t i = 0; i < B * P * F; ++i)
+    if (a.argmax[i] < -1 || a.argmax[i] >= int64_t(T))
+      throw Napi::RangeError::New(info.Env(), "argmax holds a step outside the sequence");
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().conv->backward(a, parallel_for(*state().pool));
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   {
     std::lock_guard<std::mutex> lock(state().mutex);
     if (!state().kernels) state().kernels = kernels_for(supported_simd_levels().front());
+    if (!state().conv) state().conv = conv_kernels_for(state().kernels->name);
     if (!state().pool) state().pool = std::make_unique<ThreadPool>(1);
   }
   exports.Set("simdLevel", Napi::Function::New(env, SimdLevel));
@@ -200,6 +274,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("workspaceSize", Napi::Function::New(env, WorkspaceSize));
   exports.Set("forward", Napi::Function::New(env, Forward));
   exports.Set("backward", Napi::Function::New(env, Backward));
+  exports.Set("convForward", Napi::Function::New(env, ConvForward));
+  exports.Set("convBackward", Napi::Function::New(env, ConvBackward));
   return exports;
 }
 

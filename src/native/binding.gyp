@@ -1,11 +1,11 @@
 # Built with: node-gyp rebuild --directory src/native   (scripts/build-native.mjs does this on npm install)
 #
-# The recurrent kernels are compiled three times for different instruction sets (AVX-512F, AVX2+FMA, baseline
+# The recurrent and convolution kernels are compiled three times for different instruction sets (AVX-512F, AVX2+FMA, baseline
 # SSE2) and linked into one addon that picks a build at load time (dispatch.cc). No -march=native: the same
 # binary is safe on every x86-64 node of a cluster, and uses AVX-512 where the CPU has it.
 {
   'variables': {
-    'kernel_sources': ['recurrence.cc', 'cell_lstm.cc', 'cell_gru.cc', 'cell_rnn.cc'],
+    'kernel_sources': ['recurrence.cc', 'cell_lstm.cc', 'cell_gru.cc', 'cell_rnn.cc', 'conv.cc'],
     # No -mavx512f / -mavx2 here: isa_target.h enables them for the kernel code only (see why there).
     # Explicit fmadd only (see simd.h): identical roundings for every tile shape and thread count.
     'kernel_cflags': ['-O3', '-fPIC', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math', '-std=c++17'],

@@ -21,4 +21,13 @@ const KernelTable* kernels_for(const std::string& level) {
   return nullptr;
 }
 
+const ConvKernelTable* conv_kernels_for(const std::string& level) {
+  for (const std::string& supported : supported_simd_levels()) {
+    if (supported != level) continue;
+    for (const ConvKernelTable* table : {&avx512::conv_kernels, &avx2::conv_kernels, &generic::conv_kernels})
+      if (level == table->name) return table;
+  }
+  return nullptr;
+}
+
 }  // namespace rnnseq

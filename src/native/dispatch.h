@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "conv_api.h"
 #include "kernel_api.h"
 
 namespace rnnseq {
@@ -13,5 +14,8 @@ std::vector<std::string> supported_simd_levels();
 
 // The kernels for a level name from supported_simd_levels(); null if the name is unknown or unsupported here.
 const KernelTable* kernels_for(const std::string& level);
+
+// The convolution kernels of the same level; null as above.
+const ConvKernelTable* conv_kernels_for(const std::string& level);
 
 }  // namespace rnnseq

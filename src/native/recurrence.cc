@@ -5,6 +5,7 @@
 // together are [x, h_prev, 1]^T . da over all B*T rows, one GEMM in a fixed row order, so every element has
 // exactly one owner and the same summation order whatever the thread count.
 #include "isa_target.h"
+#include "chunk_queue.h"
 #include "recurrence.h"
 
 namespace rnnseq {
@@ -14,22 +15,6 @@ namespace {
 
 constexpr int kWeightVectors = 4;   // columns per weight-gradient tile: kWeightVectors * W
 constexpr int kWeightRows = 512;   // B*T rows per packed block of da (512 x 64 floats = 128 KiB, in L2)
-
-// Work goes out in chunks claimed from a shared counter, not as one fixed share per thread: on a small node the
-// second worker often starts late or shares its core with Node's garbage collector, and a fixed split would make
-// every call wait for it. Which thread runs a chunk never changes the chunk's result.
-class ChunkQueue {
- public:
-  explicit ChunkQueue(int chunks) : chunks_(chunks) {}
-  bool claim(int& chunk) {
-    chunk = next_.fetch_add(1, std::memory_order_relaxed);
-    return chunk < chunks_;
-  }
-
- private:
-  std::atomic<int> next_{0};
-  const int chunks_;
-};
 
 // Batch rows in 1-4 chunks per thread (equal shares when all threads keep pace), each chunk still at least two
 // register tiles tall where the batch allows.

@@ -6,6 +6,7 @@ import { Random } from '../../src/seq/random.js';
 import { parseNewick } from '../../src/phylo/newick.js';
 import { robinsonFoulds } from '../../src/phylo/rf.js';
 import { EIGHT_LEAVES, evolve, toFasta } from '../phylo/evolve.js';
+import { plantedMotifFasta } from '../motif-data.js';
 import { runCli, tempDir } from '../helpers.js';
 
 /** A Markov chain that mostly cycles A->C->G->T->A: about 0.63 bits per base, far below the 2 of random DNA. */
@@ -112,10 +113,11 @@ test('the same seed and thread count train byte-identical language models', asyn
 
 test('embed writes one vector per sequence, per position, or as .npy, for any model', async (t) => {
   const dir = tempDir(t);
+  const model = await bidirectionalModel(dir);
   const fasta = '>one\nACGTACGTAC\n>two desc\nGGGCC\n>three\nTTTTTTTTTTTTTTTTTTTTTTTTT\n';
   writeFileSync(join(dir, 'in.fa'), fasta);
-  // A shipped bidirectional classifier: 64 units per direction.
-  const pooled = await runCli(['embed', '-q', '-m', 'splice-primate', join(dir, 'in.fa')]);
+  // A bidirectional classifier: 64 units per direction.
+  const pooled = await runCli(['embed', '-q', '-m', model, join(dir, 'in.fa')]);
   assert.equal(pooled.code, 0, pooled.stderr);
   const rows = pooled.stdout
     .trim()
@@ -130,7 +132,7 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
   assert.ok(rows.slice(1).every((r) => r.slice(1).every((v) => Number.isFinite(Number(v)))));
   assert.notDeepEqual(rows[1]!.slice(1), rows[2]!.slice(1));
 
-  const positions = await runCli(['embed', '-q', '-m', 'splice-primate', '--per-position', join(dir, 'in.fa')]);
+  const positions = await runCli(['embed', '-q', '-m', model, '--per-position', join(dir, 'in.fa')]);
   const lines = positions.stdout.trim().split('\n');
   assert.equal(lines.length, 1 + 10 + 5 + 25);
   assert.deepEqual(lines[11]!.split('\t').slice(0, 2), ['two', '0']);
@@ -139,7 +141,7 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
     'embed',
     '-q',
     '-m',
-    'splice-primate',
+    model,
     '--per-position',
     '--format',
     'npy',
@@ -161,13 +163,14 @@ test('embed writes one vector per sequence, per position, or as .npy, for any mo
     .forEach((v, k) => assert.ok(Math.abs(Number(v) - first[k]!) < 1e-6));
   assert.equal(readFileSync(join(dir, 'pos.ids.tsv'), 'utf8'), 'id\tfirst_row\tlength\none\t0\t10\ntwo\t10\t5\nthree\t15\t25\n');
 
-  const layer = await runCli(['embed', '-m', 'splice-primate', '--layer', '2', join(dir, 'in.fa')]);
+  const layer = await runCli(['embed', '-m', model, '--layer', '2', join(dir, 'in.fa')]);
   assert.equal(layer.code, 2);
   assert.match(layer.stderr, /--layer 2: the model has 1 recurrent layer/);
 });
 
 test('a bidirectional model embeds a long sequence alone, in input order, and refuses one over --max-memory', async (t) => {
   const dir = tempDir(t);
+  const model = await bidirectionalModel(dir);
   const random = new Random(9);
   const bases = (n: number) => Array.from({ length: n }, () => 'ACGT'[random.int(4)]).join('');
   const records = [
@@ -179,7 +182,7 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
   writeFileSync(join(dir, 'mixed.fa'), records.map(([id, seq]) => `>${id}\n${seq}\n`).join(''));
   // --chunk 1000 makes 30 kbp "long"; before, it was padded into one batch with the others (a batch pads every
   // row to its longest), which at 1 Mbp asked for a 5-billion-float array and died.
-  const mixed = await runCli(['embed', '-q', '-m', 'splice-primate', '--chunk', '1000', join(dir, 'mixed.fa')]);
+  const mixed = await runCli(['embed', '-q', '-m', model, '--chunk', '1000', join(dir, 'mixed.fa')]);
   assert.equal(mixed.code, 0, mixed.stderr);
   const rows = mixed.stdout
     .trim()
@@ -193,7 +196,7 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
   // Each vector is the sequence's own, whatever it was batched with.
   for (const [i, [id, seq]] of records.entries()) {
     writeFileSync(join(dir, 'one.fa'), `>${id}\n${seq}\n`);
-    const alone = await runCli(['embed', '-q', '-m', 'splice-primate', join(dir, 'one.fa')]);
+    const alone = await runCli(['embed', '-q', '-m', model, join(dir, 'one.fa')]);
     const vector = alone.stdout.trim().split('\n')[1]!.split('\t').slice(1).map(Number);
     rows[i]!.slice(1).forEach((v, k) => assert.ok(Math.abs(Number(v) - vector[k]!) < 1e-5, `${id} dim ${k + 1}`));
   }
@@ -203,7 +206,7 @@ test('a bidirectional model embeds a long sequence alone, in input order, and re
     'embed',
     '-q',
     '-m',
-    'splice-primate',
+    model,
     '--chunk',
     '1000',
     '--max-memory',
@@ -251,3 +254,15 @@ test('phylo --train --model-features codes goes from FASTA to the right tree (an
   const rf = robinsonFoulds(truth, tree);
   assert.equal(rf.rf, 0, `RF ${rf.rf}: ${readFileSync(join(dir, 'tree.nwk'), 'utf8')}`);
 });
+
+/**
+ * A bidirectional LSTM of 64 units per direction reading the input directly (--plain: no convolutional front-end,
+ * whose pooling would leave one vector per few bases), the shape every embed option applies to.
+ */
+async function bidirectionalModel(dir: string): Promise<string> {
+  writeFileSync(join(dir, 'model-train.fa'), plantedMotifFasta(64, 30, 4).fasta);
+  const run = join(dir, 'model');
+  const trained = await runCli(['train', '-q', '-o', run, '--plain', '--bidirectional', '--epochs', '1', join(dir, 'model-train.fa')]);
+  assert.equal(trained.code, 0, trained.stderr);
+  return run;
+}

@@ -17,7 +17,7 @@ const facts = (over: Partial<DataFacts> = {}): DataFacts => ({
   inputLength: null,
   commonLength: null,
   medianLength: 200,
-  bothStrandsAlready: false,
+  strandsDecided: false,
   ...over,
 });
 
@@ -44,6 +44,9 @@ test('equal-length sequences get a per-position bias and fix the input length; m
   assert.equal(equal.conv?.positions, 60);
   assert.equal(equal.inputLength, 60);
   assert.equal(equal.conv?.skip, true);
+  // A scanner's windows slide over the genome: an element may sit anywhere in one, so no position bias.
+  const scanner = resolveDataChoices(choices, { ...CONV_DEFAULTS }, undefined, facts({ inputLength: 200, scanner: true }));
+  assert.equal(scanner.conv?.positions, undefined);
   const mixed = resolveDataChoices(choices, { ...CONV_DEFAULTS }, undefined, facts());
   assert.equal(mixed.conv?.positions, undefined);
   assert.equal(mixed.inputLength, null);
@@ -72,7 +75,7 @@ test('reverse complements follow the k-mer baseline for DNA, never for protein, 
   assert.equal(rc({ baselineStrands: 'forward' }), false);
   assert.equal(rc({}), false); // no baseline fitted (--no-baseline): nothing to go on
   assert.equal(rc({ alphabet: 'protein', baselineStrands: 'canonical' }), false);
-  assert.equal(rc({ baselineStrands: 'canonical', bothStrandsAlready: true }), false);
+  assert.equal(rc({ baselineStrands: 'canonical', strandsDecided: true }), false);
   assert.equal(rc({ baselineStrands: 'canonical' }, { rcAugment: false }), false);
   assert.equal(rc({ baselineStrands: 'forward' }, { rcAugment: true }), true);
   // Protein gets an embedding before the convolution.

@@ -14,6 +14,8 @@ test('a conv + attention model trained with cosine, weight decay, EMA and --epoc
     'train',
     '-o',
     out,
+    // Exactly these options, none of the default recipe's data-driven ones (test/cli/train-recipe-defaults.test.ts).
+    '--plain',
     '--conv',
     '--conv-filters',
     '8',
@@ -78,6 +80,7 @@ test('a run with a weight average stopped after 2 epochs and resumed to 4 ends w
   const data = join(dir, 'train.fa');
   writeFileSync(data, plantedMotifFasta(160, 20, 5).fasta);
   const common = [
+    '--plain',
     '--conv',
     '--conv-filters',
     '6',
@@ -112,9 +115,11 @@ test('a run with a weight average stopped after 2 epochs and resumed to 4 ends w
 });
 
 test('recipe flags are checked at the edge: conv shapes need --conv, a language model takes no conv, a tagger no pooling', async () => {
-  const width = await runCli(['train', '-o', '/nonexistent/x', '--conv-width', '9', 'x.fa']);
-  assert.equal(width.code, 2);
-  assert.match(width.stderr, /--conv-width shapes the convolutional front-end: add --conv/);
+  for (const off of ['--no-conv', '--plain']) {
+    const width = await runCli(['train', '-o', '/nonexistent/x', off, '--conv-width', '9', 'x.fa']);
+    assert.equal(width.code, 2);
+    assert.match(width.stderr, /--conv-width shapes the convolutional front-end, which is off/);
+  }
   const lm = await runCli(['train', '-o', '/nonexistent/x', '--task', 'lm', '--conv', 'x.fa']);
   assert.equal(lm.code, 2);
   assert.match(lm.stderr, /language model cannot have a convolutional front-end/);

@@ -412,7 +412,7 @@ export function parseRecipeFlags(raw: RawRecipeFlags & Required<Pick<RawRecipeFl
   const convFlags = (['convFilters', 'convWidth', 'convPool', 'convDropout'] as const).filter((k) => raw[k] !== undefined);
   if (!raw.conv && convFlags.length > 0) {
     throw new RnnseqError(
-      `--${convFlags[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} shapes the convolutional front-end: add --conv`,
+      `--${convFlags[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} shapes the convolutional front-end, which is off (--no-conv, --plain or --task ${task}): drop it or add --conv`,
       EXIT_USAGE,
     );
   }

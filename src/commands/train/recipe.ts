@@ -111,8 +111,10 @@ export interface DataFacts {
   medianLength: number;
   /** the k-mer baseline's validation-chosen strand handling, when one was fitted */
   baselineStrands?: string;
-  /** training items already carry both strands (train --genome shows reverse complements unless --no-rc) */
-  bothStrandsAlready: boolean;
+  /** the strands are already decided: --rc-augment, or a scanner's or tagger's own --rc / --no-rc */
+  strandsDecided: boolean;
+  /** a scanner (train --genome): scan slides its windows, so an element may sit anywhere in one */
+  scanner?: boolean;
 }
 
 export interface ResolvedChoices {
@@ -156,7 +158,7 @@ export function resolveDataChoices(
   const positionBias =
     resolvedConv !== undefined &&
     fixed !== null &&
-    (choices.positionBias === true || (choices.positionBias === 'auto' && fixed <= MAX_POSITION_BIAS));
+    (choices.positionBias === true || (choices.positionBias === 'auto' && fixed <= MAX_POSITION_BIAS && !facts.scanner));
   if (positionBias && resolvedConv) {
     resolvedConv = { ...resolvedConv, positions: fixed! };
     if (inputLength === null) inputLength = fixed;
@@ -173,7 +175,7 @@ export function resolveDataChoices(
   }
 
   let rcAugment = choices.rcAugment === true;
-  if (choices.rcAugment === 'auto' && facts.alphabet !== 'protein' && !facts.bothStrandsAlready) {
+  if (choices.rcAugment === 'auto' && facts.alphabet !== 'protein' && !facts.strandsDecided) {
     rcAugment = facts.baselineStrands === 'canonical';
     if (rcAugment) reasons.push('reverse complements too (the k-mer baseline prefers strand-merged k-mers)');
   }

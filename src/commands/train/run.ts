@@ -90,7 +90,9 @@ export async function run(options: TrainOptions): Promise<void> {
         commonLength: commonLength(train, valid),
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
-        bothStrandsAlready: options.rcAugment || (options.genome?.reverseComplement ?? false) || options.tag !== undefined,
+        // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
+        strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
+        scanner: options.genome !== undefined,
       });
   if (chosen) {
     inputLength = chosen.inputLength;

@@ -75,6 +75,7 @@ test('reverse complements follow the k-mer baseline for DNA, never for protein, 
   assert.equal(rc({ baselineStrands: 'forward' }), false);
   assert.equal(rc({}), false); // no baseline fitted (--no-baseline): nothing to go on
   assert.equal(rc({ alphabet: 'protein', baselineStrands: 'canonical' }), false);
+  assert.equal(rc({ alphabet: 'rna', baselineStrands: 'canonical' }), false); // one strand: a transcript
   assert.equal(rc({ baselineStrands: 'canonical', strandsDecided: true }), false);
   assert.equal(rc({ baselineStrands: 'canonical' }, { rcAugment: false }), false);
   assert.equal(rc({ baselineStrands: 'forward' }, { rcAugment: true }), true);

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--covariates <tsv>', 'TSV of id and numeric columns mapped by a small network to the initial state')
     .option(
       '--rc-augment',
-      'DNA/RNA: also train on the reverse complement of every sequence (strand-symmetric signals; default: when the k-mer baseline prefers strand-merged k-mers)',
+      'DNA/RNA: also train on the reverse complement of every sequence (strand-symmetric signals; default for DNA when the k-mer baseline prefers strand-merged k-mers)',
     )
     .option('--no-rc-augment', 'train on the sequences as given, never their reverse complements')
     .addOption(new Option('--alphabet <name>', 'sequence alphabet').choices(ALPHABET_CHOICES).default('auto' as const))

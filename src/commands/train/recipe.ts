@@ -6,7 +6,7 @@
  *   average; `--plain` (and the language-model and tagger tasks) keep the old, plain defaults, so speed can be
  *   compared with a plain script and old command lines train what they always trained.
  * - Choices made from the data once it is read (run.ts): a per-position bias when every sequence has one length,
- *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding for protein, and
+ *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding for protein, and (DNA)
  *   reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged k-mers.
  *
  * Every choice is a flag a user can set either way; a flag given on the command line always wins.
@@ -175,7 +175,8 @@ export function resolveDataChoices(
   }
 
   let rcAugment = choices.rcAugment === true;
-  if (choices.rcAugment === 'auto' && facts.alphabet !== 'protein' && !facts.strandsDecided) {
+  // DNA only: RNA is one strand (a transcript, a CLIP site), and its reverse complement is another molecule.
+  if (choices.rcAugment === 'auto' && facts.alphabet === 'dna' && !facts.strandsDecided) {
     rcAugment = facts.baselineStrands === 'canonical';
     if (rcAugment) reasons.push('reverse complements too (the k-mer baseline prefers strand-merged k-mers)');
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Development case for scan --fdr (issue 15): real E. coli K-12 DNA as background, the 18 known CRP binding sites
 # of ../shared/data/regulatory planted (each copy with 0-2 random point mutations) every ~2 kbp in a training
-# part and every ~10 kbp in a held-out test stretch that training never sees. Trains a small scanner, then
+# part and every ~10 kbp in a held-out test stretch that training never sees. Trains a scanner (default recipe), then
 # scans the test stretch and counts planted sites found and false calls per Mbp at several FDR levels and with
 # the old rule (the calibrated threshold). Usage: scripts/dev-calling.sh [workdir] [seed]
 set -euo pipefail
@@ -49,7 +49,7 @@ PY
 rnnseq=$here/bin/rnnseq
 if [ ! -f "$work/run/best/rnnseq.json" ]; then
   "$rnnseq" train -q -o "$work/run" --genome "$work/train.fa" --positives "$work/train.bed" --window 100 --valid-chroms valid \
-    --positive-class crp --cell gru --hidden 16 --epochs 12 --lr 0.01 --negatives-per-positive 4 --seed "$seed" --threads 2
+    --positive-class crp --negatives-per-positive 4 --seed "$seed" --threads 2
 fi
 threshold=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['window']['threshold'])" "$work/run/best/rnnseq.json")
 mbp=1.0

@@ -64,8 +64,17 @@ test('equal-length sequences get a per-position bias and fix the input length; m
 test('the front-end pools so the recurrent layer reads at least 16 steps, unless --conv-pool is given', () => {
   const pool = (median: number, raw = {}) =>
     resolveDataChoices(dataChoices(raw, true), { ...CONV_DEFAULTS }, undefined, facts({ medianLength: median })).conv!.pool;
-  assert.deepEqual([pool(12), pool(40), pool(60), pool(200), pool(5000)], [1, 2, 3, 4, 4]);
-  assert.equal(pool(12, { convPool: '4' }), 4);
+  assert.deepEqual([pool(40), pool(60), pool(200), pool(5000)], [2, 3, 4, 4]);
+  assert.equal(pool(30), 1);
+  assert.equal(pool(30, { convPool: '4' }), 4);
+});
+
+test('sequences shorter than two filter widths get no front-end from the recipe, but keep one asked for', () => {
+  const front = (median: number, raw = {}) =>
+    resolveDataChoices(dataChoices(raw, true), { ...CONV_DEFAULTS }, undefined, facts({ medianLength: median })).conv;
+  assert.equal(front(15), undefined);
+  assert.ok(front(22));
+  assert.ok(front(15, { conv: true }), '--conv given');
 });
 
 test('reverse complements follow the k-mer baseline for DNA, never for protein, and a flag decides over both', () => {

@@ -143,7 +143,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--conv',
-        'convolutional front-end before the recurrent layers (DanQ): filters, ReLU, max-pool, dropout (default, except --plain)',
+        'convolutional front-end before the recurrent layers (DanQ): filters, ReLU, max-pool, dropout (default, except --plain and sequences under two filter widths)',
       ),
     )
     .addOption(new Option('--no-conv', 'no convolutional front-end: the recurrent layers read the (embedded) input'))

@@ -17,6 +17,7 @@ import type { ConvPool, ConvPoolArgs } from '../src/engine/core.js';
 import { referenceConvPool } from '../src/engine/front-end.js';
 import { loadNativeAddon, nativeStatus } from '../src/engine/native-addon.js';
 import { NativeCore } from '../src/engine/native-core.js';
+import { medianMs as time } from './timing.js';
 
 export interface ConvBenchShape {
   batch: number;
@@ -34,22 +35,6 @@ export interface ConvBenchRow {
   backend: string;
   mode: 'forward' | 'train';
   msPerBatch: number;
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function time(step: () => void, reps: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) step();
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const started = performance.now();
-    step();
-    ms.push(performance.now() - started);
-  }
-  return median(ms);
 }
 
 /** xorshift32 in [-scale, scale), so every engine sees the same data. */

@@ -21,6 +21,7 @@ import { loadNativeAddon, nativeStatus } from '../src/engine/native-addon.js';
 import { NativeCore } from '../src/engine/native-core.js';
 import { ReferenceCore } from '../src/engine/reference-core.js';
 import { runConvBench } from './conv-bench.js';
+import { medianMs } from './timing.js';
 
 const STEPS = 200;
 const INPUT = 4; // one-hot DNA
@@ -70,20 +71,9 @@ function row(engine: string, backend: string, mode: BenchMode, hidden: number, b
   };
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
+/** Median seconds per step. */
 function time(step: () => void, reps: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) step();
-  const seconds: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const started = performance.now();
-    step();
-    seconds.push((performance.now() - started) / 1e3);
-  }
-  return median(seconds);
+  return medianMs(step, reps, warmup) / 1e3;
 }
 
 /** xorshift32 in [0, 1), so every engine sees the same data. */

@@ -4,7 +4,7 @@ import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { parseRegion } from '../../seq/regions.js';
 import { collect, modelOverRecords, withRuntimeOptions } from '../shared/flags.js';
 import { GENOME_REGIONS_HELP, REGIONS_FLAG_HELP, parseGenomeRegions } from '../shared/genome-regions.js';
-import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
+import { type RawRuntimeFlags, firstGiven, parseCommon, parseNumber } from '../shared/parse.js';
 import type { ExplainOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -138,16 +138,12 @@ export function parseExplainOptions(inputs: string[], raw: RawExplainFlags): Exp
   }
   const fastaInput = inputs.length === 1 && inputs[0] === '-';
   if (raw.regions !== undefined) {
-    const other =
-      raw.vcf !== undefined
-        ? '--vcf'
-        : raw.region.length > 0
-          ? '--region'
-          : raw.bedgraph !== undefined
-            ? '--bedgraph'
-            : raw.window !== undefined
-              ? '--window'
-              : undefined;
+    const other = firstGiven([
+      ['--vcf', raw.vcf !== undefined],
+      ['--region', raw.region.length > 0],
+      ['--bedgraph', raw.bedgraph !== undefined],
+      ['--window', raw.window !== undefined],
+    ]);
     if (other)
       throw new RnnseqError(
         `--regions reads each BED line as a record, as FASTA input is read; it does not combine with ${other}`,

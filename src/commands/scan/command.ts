@@ -5,7 +5,7 @@ import { CALL_EXTENTS, type CallExtent } from '../../scan/scanner.js';
 import { parseRegion, parseShard } from '../../seq/regions.js';
 import { RC_COMBINES, type RcCombine, STRAND_MODES, type StrandMode } from '../../seq/strands.js';
 import { collect, withRuntimeOptions } from '../shared/flags.js';
-import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
+import { type RawRuntimeFlags, firstGiven, parseCommon, parseNumber } from '../shared/parse.js';
 import { SCAN_FORMATS, type ScanFormat, type ScanOptions } from './options.js';
 
 /** --rc, the spelling classify and embed use: average|max = both strands combined by mean|max, none = + only. */
@@ -239,22 +239,15 @@ function parseGatherOptions(input: string, raw: RawScanFlags): ScanOptions {
       '--gather needs candidate files (the --fdr outputs of scan --shard / --region parts, in order); stdin cannot be read twice',
       EXIT_USAGE,
     );
-  const scanOnly =
-    raw.model !== undefined
-      ? '-m'
-      : raw.threshold !== undefined
-        ? '--threshold'
-        : raw.fdr !== undefined
-          ? '--fdr'
-          : raw.shard !== undefined
-            ? '--shard'
-            : raw.region.length > 0
-              ? '--region'
-              : raw.bedgraph !== undefined
-                ? '--bedgraph'
-                : raw.bigwig !== undefined
-                  ? '--bigwig'
-                  : undefined;
+  const scanOnly = firstGiven([
+    ['-m', raw.model !== undefined],
+    ['--threshold', raw.threshold !== undefined],
+    ['--fdr', raw.fdr !== undefined],
+    ['--shard', raw.shard !== undefined],
+    ['--region', raw.region.length > 0],
+    ['--bedgraph', raw.bedgraph !== undefined],
+    ['--bigwig', raw.bigwig !== undefined],
+  ]);
   if (scanOnly)
     throw new RnnseqError(`--gather reads what the parts decided (model, --fdr, windows); ${scanOnly} is for the scan itself`, EXIT_USAGE);
   return {

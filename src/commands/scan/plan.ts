@@ -31,6 +31,7 @@ import {
   thresholdCallP,
 } from './calling.js';
 import type { ScanOptions } from './options.js';
+import { firstGiven } from '../shared/parse.js';
 
 /** bedGraph bin width when --bin is not given: a 150 kbp chloroplast gives at most 15,000 lines. */
 export const DEFAULT_TRACK_BIN_BP = 10;
@@ -232,14 +233,11 @@ function windowSettings(
 ): { settings: ScanSettings; positiveIndex: number; positiveClass: string; calibrated: boolean; strandKey: string } {
   const alphabet = getAlphabet(spec.alphabet as AlphabetName);
   const window = spec.window;
-  const taggerOnly =
-    options.binBp !== undefined
-      ? '--bin'
-      : options.mergeGapBp !== undefined
-        ? '--merge-gap'
-        : options.minRunBp !== undefined
-          ? '--min-run'
-          : undefined;
+  const taggerOnly = firstGiven([
+    ['--bin', options.binBp !== undefined],
+    ['--merge-gap', options.mergeGapBp !== undefined],
+    ['--min-run', options.minRunBp !== undefined],
+  ]);
   if (taggerOnly)
     throw new RnnseqError(
       `${taggerOnly} is for taggers (train --task tag), whose calls are runs of bases; ${model} calls windows`,

@@ -73,3 +73,8 @@ export function parseRecordContext(raw: { defaultCondition?: string; covariates?
     ...(raw.covariates !== undefined ? { covariates: raw.covariates } : {}),
   };
 }
+
+/** The first of these flags that was given, in the order listed (for "X does not combine with Y" errors). */
+export function firstGiven(flags: ReadonlyArray<readonly [flag: string, given: boolean]>): string | undefined {
+  return flags.find(([, given]) => given)?.[0];
+}

@@ -94,12 +94,15 @@ export async function run(options: TrainOptions): Promise<void> {
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
       });
+  // Reverse complements the recipe chose (not --rc-augment, which prepareRecordData applied); a resumed run reads
+  // the choice from its checkpoint.
+  const rcAugmented = chosen
+    ? chosen.rcAugment && !options.rcAugment
+    : (resumeFrom?.spec.training as { rcAugmented?: boolean } | undefined)?.rcAugmented === true;
+  if (rcAugmented && 'items' in train) train = withReverseComplements(train);
   if (chosen) {
     inputLength = chosen.inputLength;
-    if (chosen.rcAugment && !options.rcAugment && 'items' in train) train = withReverseComplements(train);
     if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
-  } else if (resumeFrom?.spec.training && (resumeFrom.spec.training as { rcAugmented?: boolean }).rcAugmented && 'items' in train) {
-    train = withReverseComplements(train);
   }
 
   const runtime = await startRuntime(options, log);
@@ -134,9 +137,6 @@ export async function run(options: TrainOptions): Promise<void> {
     model = SequenceModel.create({ alphabet: alphabet.name, classes, architecture, inputLength }, config.seed, runtime.engine.core);
   }
 
-  const rcAugmented = chosen
-    ? chosen.rcAugment && !options.rcAugment
-    : (resumeFrom?.spec.training as { rcAugmented?: boolean } | undefined)?.rcAugmented === true;
   const data = {
     sources: prepared.sources,
     trainSequences: prepared.trainItems,
@@ -379,9 +379,8 @@ function storedBaseline(report: BaselineReport): Omit<BaselineReport, 'seconds'>
 /** The length every training and validation sequence shares, or null. */
 function commonLength(train: PreparedData['train'], valid: TrainingSet | undefined): number | null {
   if (!('items' in train) || train.items.length === 0) return null;
-  const first = train.items[0]!.length;
-  const same = (items: readonly { length: number }[]) => items.every((item) => item.length === first);
-  return same(train.items) && (!valid || same(valid.items)) ? first : null;
+  const [min, max] = lengthRange([...train.items, ...(valid?.items ?? [])]);
+  return min === max ? min : null;
 }
 
 function medianLength(train: PreparedData['train']): number {

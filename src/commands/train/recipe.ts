@@ -61,7 +61,7 @@ export function usesRecipe(task: Task, plain: boolean): boolean {
 /** The flags with every unset recipe flag filled in. A tagger stays bidirectional unless told otherwise. */
 export function withDefaults<T extends RecipeDefaultedFlags>(raw: T, task: Task, plain: boolean): T & Defaults {
   const defaults = usesRecipe(task, plain) ? RECIPE_DEFAULTS : PLAIN_DEFAULTS;
-  const bidirectional = raw.bidirectional ?? (task === 'tag' ? true : task === 'lm' ? false : defaults.bidirectional);
+  const bidirectional = raw.bidirectional ?? (task === 'tag' || defaults.bidirectional);
   return {
     ...raw,
     pool: raw.pool ?? defaults.pool,
@@ -70,7 +70,7 @@ export function withDefaults<T extends RecipeDefaultedFlags>(raw: T, task: Task,
     lrSchedule: raw.lrSchedule ?? defaults.lrSchedule,
     weightDecay: raw.weightDecay ?? defaults.weightDecay,
     ema: raw.ema ?? defaults.ema,
-    conv: raw.conv ?? (task === 'lm' || task === 'tag' ? false : defaults.conv),
+    conv: raw.conv ?? defaults.conv,
     bidirectional,
   };
 }

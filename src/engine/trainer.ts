@@ -42,6 +42,8 @@ export interface TrainConfig {
   ema?: number;
   /** auto: epochs and patience were (or are to be) chosen from the training-set size (budget.ts) */
   budget?: 'auto';
+  /** with budget auto: the user set --patience, so the budget keeps it instead of choosing one */
+  patienceGiven?: boolean;
   /**
    * Memory budget for one backward pass. A batch whose stored activations would exceed it is trained as
    * gradient-accumulated micro-batches; a single sequence that exceeds it is an error naming the fix.

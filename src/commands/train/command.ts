@@ -83,7 +83,10 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'sequences per batch', '64')
     .option('--lr <rate>', 'Adam learning rate (default 0.01, --plain: 0.003)')
     .option('--clip-norm <x>', 'clip gradients to this global norm (0: off)', '5')
-    .option('--patience <n>', 'stop after n epochs without a better validation loss (0: never)', '10')
+    .option(
+      '--patience <n>',
+      'stop after n epochs without a better validation loss (0: never) (default: with --epochs auto, a twelfth of the epochs, at least 5; else 10)',
+    )
     .option('--lr-patience <n>', 'halve the learning rate after n epochs without improvement (0: constant rate)', '4')
     .option(
       '--max-memory <GB>',
@@ -258,7 +261,7 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   batchSize: string;
   lr?: string;
   clipNorm: string;
-  patience: string;
+  patience?: string;
   lrPatience: string;
   maxMemory: string;
   seed: string;
@@ -367,12 +370,12 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
     config: {
       // --epochs auto: 0 until run.ts knows the training-set size (engine/budget.ts)
       ...(raw.epochs === 'auto'
-        ? { epochs: 0, budget: 'auto' as const }
+        ? { epochs: 0, budget: 'auto' as const, ...(raw.patience !== undefined ? { patienceGiven: true } : {}) }
         : { epochs: parseNumber('--epochs', raw.epochs, { min: 1, integer: true }) }),
       batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, integer: true }),
       learningRate: parseNumber('--lr', raw.lr, { min: 1e-8, max: 10 }),
       clipNorm: parseNumber('--clip-norm', raw.clipNorm, { min: 0 }),
-      patience: parseNumber('--patience', raw.patience, { min: 0, integer: true }),
+      patience: parseNumber('--patience', raw.patience ?? '10', { min: 0, integer: true }),
       lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
       maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
       seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/rnnseq-dev-calling}
 seed=${2:-1}
-data=${RNNSEQ_DATA:-$here/../../shared/data}
+data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
 python3 - "$data" "$work" "$seed" <<'PY'
 import gzip, random, sys

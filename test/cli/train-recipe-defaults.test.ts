@@ -55,6 +55,23 @@ test('equal-length sequences get a per-position bias and fix the input length; m
   const off = resolveDataChoices(dataChoices({ positionBias: false }, true), { ...CONV_DEFAULTS }, undefined, facts({ commonLength: 60 }));
   assert.equal(off.conv?.positions, undefined);
   assert.equal(off.inputLength, null);
+  // The position test found nothing: no bias, but the input length is still fixed (scan --class needs one).
+  const anywhere = resolveDataChoices(
+    choices,
+    { ...CONV_DEFAULTS },
+    undefined,
+    facts({ commonLength: 60, medianLength: 60, positional: false }),
+  );
+  assert.equal(anywhere.conv?.positions, undefined);
+  assert.equal(anywhere.inputLength, 60);
+  assert.match(anywhere.reasons.join('; '), /no bias per position/);
+  const positional = resolveDataChoices(
+    choices,
+    { ...CONV_DEFAULTS },
+    undefined,
+    facts({ commonLength: 60, medianLength: 60, positional: true }),
+  );
+  assert.equal(positional.conv?.positions, 60);
   assert.throws(
     () => resolveDataChoices(dataChoices({ positionBias: true }, true), { ...CONV_DEFAULTS }, undefined, facts()),
     (e: unknown) => e instanceof RnnseqError && e.exitCode === EXIT_USAGE && /--length/.test(e.message),
@@ -109,8 +126,9 @@ test('rnnseq train: the default writes the recipe into the checkpoint, --plain t
   const rows: string[] = [];
   for (let i = 0; i < 40; i++) {
     const label = i % 2 === 0 ? 'a' : 'b';
-    const core = label === 'a' ? 'GGGGCCCC' : 'TATATATA';
-    rows.push(`>s${i} label=${label}\n${'ACGT'.repeat(4)}${core}${'TGCA'.repeat(4)}`);
+    // The same words in both classes, at the start or at the end: only a model that knows position tells them apart.
+    const flank = `${'ACGT'.repeat(4)}${'TGCA'.repeat(4)}`;
+    rows.push(`>s${i} label=${label}\n${label === 'a' ? `GGGGCCCC${flank}` : `${flank}GGGGCCCC`}`);
   }
   const fasta = join(dir, 'train.fa');
   await writeFile(fasta, `${rows.join('\n')}\n`);

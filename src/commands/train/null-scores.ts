@@ -29,17 +29,25 @@ import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
 /** Background windows per null (default of train --null-windows): 1,000 in the fitted tail. */
 export const DEFAULT_NULL_WINDOWS = 20_000;
 
+/**
+ * Items per predict call at least: scoring keeps no activations for a backward pass, and at a training batch of 32
+ * the per-call overhead, not the arithmetic, set the null's cost.
+ */
+const MIN_SCORING_BATCH = 256;
+
 /** Scores encoded items batch by batch: every class's probability, forward and (nucleotides) reverse complement. */
 class StrandScorer {
   readonly forward: number[][];
   readonly reverse: number[][] | undefined;
   private pending: Float32Array[] = [];
+  private readonly batchSize: number;
   constructor(
     private readonly model: SequenceModel,
     private readonly channels: number,
-    private readonly batchSize: number,
+    batchSize: number,
     bothStrands: boolean,
   ) {
+    this.batchSize = Math.max(batchSize, MIN_SCORING_BATCH);
     const classes = model.info.classes.length;
     this.forward = Array.from({ length: classes }, () => []);
     this.reverse = bothStrands ? Array.from({ length: classes }, () => []) : undefined;

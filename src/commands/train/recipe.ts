@@ -118,6 +118,8 @@ export interface DataFacts {
   strandsDecided: boolean;
   /** a scanner (train --genome): scan slides its windows, so an element may sit anywhere in one */
   scanner?: boolean;
+  /** k-mers counted per third of the sequence fit validation better than over the whole (positional-kmers.ts) */
+  positional?: boolean;
 }
 
 export interface ResolvedChoices {
@@ -164,10 +166,18 @@ export function resolveDataChoices(
     if (fixed === null)
       throw new RnnseqError('--position-bias needs one input length: give --length or sequences of equal length', EXIT_USAGE);
   }
+  // Equal-length classifier input: the recipe fixes the input length (scan --class needs it), and adds a bias per
+  // position unless the position test found no positional signal.
+  const shared =
+    resolvedConv !== undefined && fixed !== null && choices.positionBias === 'auto' && fixed <= MAX_POSITION_BIAS && !facts.scanner;
   const positionBias =
-    resolvedConv !== undefined &&
-    fixed !== null &&
-    (choices.positionBias === true || (choices.positionBias === 'auto' && fixed <= MAX_POSITION_BIAS && !facts.scanner));
+    (resolvedConv !== undefined && fixed !== null && choices.positionBias === true) || (shared && facts.positional !== false);
+  if (shared && !positionBias) {
+    if (inputLength === null) inputLength = fixed;
+    reasons.push(
+      `no bias per position (k-mers counted per third of the sequence fit no better than over the whole; input length ${fixed})`,
+    );
+  }
   if (positionBias && resolvedConv) {
     resolvedConv = { ...resolvedConv, positions: fixed! };
     if (inputLength === null) inputLength = fixed;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Architecture } from '../../engine/architecture.js';
 import { type BaselineReport, baselineVerdict, describeBaseline, kmerBaselineForRun, modelMetricFor } from '../../engine/baseline-check.js';
 import { resolveBudget } from '../../engine/budget.js';
+import { positionalSignal } from '../../engine/positional-kmers.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import {
@@ -13,6 +14,7 @@ import {
   trainModel,
 } from '../../engine/trainer.js';
 import type { TrainingSet } from '../../seq/training-set.js';
+import type { KmerStrands } from '../../seq/kmer-counts.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
 import { exists, removeStaleTemps, writeFileAtomically } from '../../io/atomic.js';
 import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
@@ -90,6 +92,7 @@ export async function run(options: TrainOptions): Promise<void> {
         commonLength: commonLength(train, valid),
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
+        ...positionFact(options, baseline, train, valid, alphabet, classes.length, log),
         // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
@@ -368,6 +371,36 @@ function runBaseline(
   const report = kmerBaselineForRun(train, valid, alphabet, classCount);
   if (report) log.record('baseline', { ...report }, describeBaseline(report));
   return report;
+}
+
+/**
+ * Whether position in the sequence carries signal (engine/positional-kmers.ts), asked only where the recipe may
+ * add a bias per position: equal-length classifier input and a fitted baseline to take the k-mers from.
+ */
+function positionFact(
+  options: TrainOptions,
+  baseline: BaselineReport | undefined,
+  train: PreparedData['train'],
+  valid: TrainingSet | undefined,
+  alphabet: Alphabet,
+  classCount: number,
+  log: Logger,
+): { positional?: boolean } {
+  if (!baseline || options.choices.positionBias !== 'auto' || !options.architecture.conv || options.genome !== undefined) return {};
+  if (!('items' in train) || !train.labels || !valid?.labels || commonLength(train, valid) === null) return {};
+  const test = positionalSignal(
+    { items: train.items, labels: train.labels },
+    { items: valid.items, labels: valid.labels },
+    alphabet,
+    { k: baseline.k, strands: baseline.strands as KmerStrands },
+    classCount,
+  );
+  log.record(
+    'position-test',
+    { ...test },
+    `position test: ${baseline.k}-mers per third of the sequence, validation loss ${test.binnedLoss.toFixed(4)}; over the whole, ${test.wholeLoss.toFixed(4)}`,
+  );
+  return { positional: test.positional };
 }
 
 /** What rnnseq.json keeps of the baseline: no wall-clock time, so the same seed and data still write identical files. */

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Development case for scan --class --fdr (issue 15) shaped like a transposon scan: a plain fixed-length
+# classifier trained on ~100 diverged copies of one repeat family against ~1,000 background windows, then scanned
+# along DNA it never saw. The family is a 300 bp stretch of phage lambda (absent from E. coli K-12), its copies
+# carry 5-20% substitutions plus small indels, on either strand; copies sit in 300 bp windows of real E. coli
+# DNA at a random offset of up to 30 bp. Background: 300 bp E. coli windows from 0-1.4 Mbp. Scanned: 1 Mbp of
+# E. coli (3.0-4.0 Mbp) with 20 fresh copies every ~50 kbp, and 1.5 Mbp (1.5-3.0 Mbp) with none.
+# Reports sites found and false calls at several FDR levels and at a probability threshold.
+# Usage: scripts/dev-repeat-calling.sh [workdir] [seed] [extra train flags...]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-/tmp/rnnseq-dev-repeat}
+seed=${2:-1}
+shift $(($# < 2 ? $# : 2))
+data=${RNNSEQ_DATA:-$here/../shared/data}
+mkdir -p "$work"
+python3 - "$data" "$work" "$seed" <<'PY'
+import gzip, random, sys
+data, work, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+random.seed(seed)
+eco = ''.join(l.strip() for l in gzip.open(f'{data}/genomes_unannotated/ecoli_MG1655-K12.fasta.gz', 'rt') if not l.startswith('>')).upper()
+lam = ''.join(l.strip() for l in open(f'{data}/genomes_unannotated/lambda_virus.fa') if not l.startswith('>')).upper()
+family = lam[20000:20300]
+comp = str.maketrans('ACGT', 'TGCA')
+def copy():
+    div = random.uniform(0.05, 0.2)
+    out = []
+    for c in family:
+        r = random.random()
+        if r < div: out.append(random.choice([b for b in 'ACGT' if b != c]))
+        elif r < div * 1.1: continue
+        elif r < div * 1.2: out += [c, random.choice('ACGT')]
+        else: out.append(c)
+    s = ''.join(out)
+    return s if random.random() < 0.5 else s.translate(comp)[::-1]
+W = 300
+records = []
+for i in range(100):
+    s, a = copy(), random.randrange(0, 1_400_000)
+    flank, pad = eco[a:a + 2 * W], max(0, (W - len(s)) // 2 + random.randint(-30, 30))
+    records.append((f'te{i} label=te', (flank[:pad] + s + flank[W:])[:W]))
+for i in range(1000):
+    a = random.randrange(0, 1_400_000)
+    records.append((f'bg{i} label=bg', eco[a:a + W]))
+random.shuffle(records)
+with open(f'{work}/train.fa', 'w') as f:
+    f.writelines(f'>{n}\n{s}\n' for n, s in records)
+test, bed, at = list(eco[3_000_000:4_000_000]), [], 20_000
+while at + 1000 < len(test):
+    s = copy()
+    test[at:at + len(s)] = list(s)
+    bed.append(f'test\t{at}\t{at + len(s)}\n')
+    at += 45_000 + random.randrange(10_000)
+open(f'{work}/test.fa', 'w').write('>test\n' + ''.join(test) + '\n')
+open(f'{work}/test.bed', 'w').writelines(bed)
+open(f'{work}/background.fa', 'w').write('>background\n' + eco[1_500_000:3_000_000] + '\n')
+print(f'{len(bed)} copies planted in the 1 Mbp test stretch', file=sys.stderr)
+PY
+rnnseq=$here/bin/rnnseq
+if [ ! -f "$work/run/best/rnnseq.json" ]; then
+  "$rnnseq" train -q -o "$work/run" --seed "$seed" "$@" "$work/train.fa"
+fi
+printf 'rule\tsites_found\tsites\tcalls\tfalse_calls_test_1Mbp\tcalls_background_1.5Mbp\n'
+report() {
+  local name=$1; shift
+  "$rnnseq" scan -q -m "$work/run/best" --class te "$@" "$work/test.fa" -o "$work/test.bed.out"
+  "$rnnseq" scan -q -m "$work/run/best" --class te "$@" "$work/background.fa" -o "$work/background.bed.out"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+    "$(bedtools intersect -u -a "$work/test.bed" -b "$work/test.bed.out" | wc -l)" "$(wc -l < "$work/test.bed")" \
+    "$(wc -l < "$work/test.bed.out")" "$(bedtools intersect -v -a "$work/test.bed.out" -b "$work/test.bed" | wc -l)" \
+    "$(wc -l < "$work/background.bed.out")"
+}
+for fdr in 0.01 0.05 0.1 0.2; do report "fdr $fdr" --fdr "$fdr"; done
+for threshold in 0.5 0.9; do report "threshold $threshold" --threshold "$threshold"; done

@@ -92,7 +92,7 @@ export async function run(options: TrainOptions): Promise<void> {
         commonLength: commonLength(train, valid),
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
-        ...positionFact(options, baseline, train, valid, alphabet, classes.length, log),
+        ...positionFact(options, baseline, train, valid, inputLength, alphabet, classes.length, log),
         // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
@@ -375,19 +375,22 @@ function runBaseline(
 
 /**
  * Whether position in the sequence carries signal (engine/positional-kmers.ts), asked only where the recipe may
- * add a bias per position: equal-length classifier input and a fitted baseline to take the k-mers from.
+ * add a bias per position: a fixed input length (--length, or equal-length input) and a fitted baseline to take
+ * the k-mers from.
  */
 function positionFact(
   options: TrainOptions,
   baseline: BaselineReport | undefined,
   train: PreparedData['train'],
   valid: TrainingSet | undefined,
+  inputLength: number | null,
   alphabet: Alphabet,
   classCount: number,
   log: Logger,
 ): { positional?: boolean } {
   if (!baseline || options.choices.positionBias !== 'auto' || !options.architecture.conv || options.genome !== undefined) return {};
-  if (!('items' in train) || !train.labels || !valid?.labels || commonLength(train, valid) === null) return {};
+  if (!('items' in train) || !train.labels || !valid?.labels) return {};
+  if (inputLength === null && commonLength(train, valid) === null) return {};
   const test = positionalSignal(
     { items: train.items, labels: train.labels },
     { items: valid.items, labels: valid.labels },

@@ -7,7 +7,8 @@
 #   aligned   --aligned: JC69 distances over the alignment's columns (pairwise gap deletion), neighbour joining:
 #             what users run first with ape (dist.dna + nj)
 #   lm        rnnseq phylo --train with its defaults: a language model trained on all sequences (gaps stripped),
-#             adapted to each group, excess cross-entropy (the same windows as kmerK), neighbour joining
+#             adapted to each group, excess cross-entropy as a fraction of a shuffled sequence's (the same
+#             windows as kmerK), neighbour joining
 #   lm-codes  the same model's state codes (--model-features codes, the previous default)
 # METHODS picks rows (default "kmer6 aligned lm"; e.g. METHODS="kmer4 kmer6 aligned lm lm-codes"); SETS picks
 # folders. The reference trees' leaf labels are exactly the FASTA ids in all five sets, so no relabelling is

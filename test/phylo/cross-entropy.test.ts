@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/seq/random.js';
-import { type GroupAdapter, crossBits, crossEntropyDistances, resampleWindows } from '../../src/phylo/cross-entropy.js';
+import { type GroupAdapter, crossBits, crossEntropyDistances, resampleWindows, shuffledWindows } from '../../src/phylo/cross-entropy.js';
 
 /**
  * A toy "adapted model": after seeing a group's windows it prices a base it has seen at 1 bit and an unseen one
@@ -25,14 +25,20 @@ function alphabetAdapter(adapted: string[][]): GroupAdapter {
   };
 }
 
-test('the divergence is the symmetrised excess code length over each group’s own, hand-computed', async () => {
+test('the divergence is the symmetrised excess code length as a fraction of an unrelated sequence’s, hand-computed', async () => {
   const adapted: string[][] = [];
   const groups = [
     { name: 'a', windows: ['AAAA', 'AAC'] },
     { name: 'b', windows: ['AAGG'] },
     { name: 'c', windows: ['TTTT', 'AT'] },
   ];
-  const table = await crossBits(groups, alphabetAdapter(adapted));
+  // Each group's "unrelated" windows hold a base that neither other group's model has seen: 3 bits a base there.
+  const unrelated = [
+    { name: 'a', windows: ['ACCCC'] },
+    { name: 'b', windows: ['TGGG'] },
+    { name: 'c', windows: ['ATTT'] },
+  ];
+  const table = await crossBits(groups, unrelated, alphabetAdapter(adapted));
   assert.deepEqual(
     adapted,
     groups.map((g) => g.windows),
@@ -42,29 +48,66 @@ test('the divergence is the symmetrised excess code length over each group’s o
     table.positions.map((p) => Array.from(p)),
     [[3, 2], [3], [3, 1]],
   );
+  assert.deepEqual(
+    table.unrelatedPositions.map((p) => Array.from(p)),
+    [[4], [3], [3]],
+  );
   // a's model (A, C seen) prices b's AGG at 1+3+3 = 7 bits over 3 positions; b's own model 3 bits.
   assert.deepEqual(Array.from(table.bits[0]![1]!), [7]);
+  assert.deepEqual(Array.from(table.unrelatedBits[0]![1]!), [9]);
   const d = crossEntropyDistances(table);
-  // H(b|a) - H(b|b) = 7/3 - 1 = 4/3; H(a|b) - H(a|a): b knows A, G, not C: (3 + 1 + 3) / 5 - 1 = 2/5.
-  assert.ok(Math.abs(d[0]![1]! - (4 / 3 + 2 / 5) / 2) < 1e-12, `d(a,b) = ${d[0]![1]}`);
+  // f(a→b) = (H(b|a) − H(b|b)) / (U(b|a) − H(b|b)) = (7/3 − 1) / (3 − 1) = 2/3; f(b→a): b knows A, G, not C:
+  // H(a|b) = (3 + 1 + 3) / 5 = 7/5, so (7/5 − 1) / 2 = 1/5.
+  assert.ok(Math.abs(d[0]![1]! - (2 / 3 + 1 / 5) / 2) < 1e-12, `d(a,b) = ${d[0]![1]}`);
   assert.equal(d[1]![0], d[0]![1], 'symmetric');
-  // H(c|a): TTT (3 x 3) + T (3) over 4 = 3, minus 1; H(a|c): c knows T, A: AAA 3 + AC (1 + 3) = 7 over 5, minus 1.
-  assert.ok(Math.abs(d[0]![2]! - (2 + 2 / 5) / 2) < 1e-12, `d(a,c) = ${d[0]![2]}`);
+  // H(c|a): TTT (3 x 3) + T (3) over 4 = 3, all the way to unrelated; H(a|c): c knows T, A: 7/5, so 1/5.
+  assert.ok(Math.abs(d[0]![2]! - (1 + 1 / 5) / 2) < 1e-12, `d(a,c) = ${d[0]![2]}`);
   assert.equal(d[2]![2], 0);
   // A replicate that keeps a's first window twice and drops the second: H(a|b) becomes 3/3 = 1, no excess.
   const picked = crossEntropyDistances(table, [[0, 0], [0], [0, 1]]);
-  assert.ok(Math.abs(picked[0]![1]! - (4 / 3 + 0) / 2) < 1e-12, `picked d(a,b) = ${picked[0]![1]}`);
+  assert.ok(Math.abs(picked[0]![1]! - (2 / 3 + 0) / 2) < 1e-12, `picked d(a,b) = ${picked[0]![1]}`);
+});
+
+test('a group priced above the unrelated level is at most 1 away, and one its model prices no worse than noise is 1 away', async () => {
+  const groups = [
+    { name: 'a', windows: ['AAAA'] },
+    { name: 'b', windows: ['CCCC'] },
+    { name: 'c', windows: ['AAAC'] },
+  ];
+  // b's unrelated windows are cheap under a (A seen), cheaper than b itself: no span, the pair is unrelated.
+  const unrelated = [
+    { name: 'a', windows: ['GGGG'] },
+    { name: 'b', windows: ['AAAA'] },
+    { name: 'c', windows: ['GGGG'] },
+  ];
+  const d = crossEntropyDistances(await crossBits(groups, unrelated, alphabetAdapter([])));
+  assert.equal(d[0]![1], 1);
+  assert.ok(d.every((row) => row.every((x) => x >= 0 && x <= 1)));
+});
+
+test('shuffled windows keep each window’s residues, take the first ones only, and repeat for a seed', () => {
+  const groups = [
+    { name: 'a', windows: ['AACGTTTG', 'CCCCAAAA', 'GGGG'] },
+    { name: 'b', windows: ['ACGT'] },
+  ];
+  const shuffled = shuffledWindows(groups, new Random(3), 2);
+  assert.deepEqual(
+    shuffled.map((g) => g.windows.length),
+    [2, 1],
+  );
+  const sorted = (w: string) => [...w].sort().join('');
+  shuffled.forEach((g, i) => g.windows.forEach((w, j) => assert.equal(sorted(w), sorted(groups[i]!.windows[j]!))));
+  assert.deepEqual(shuffledWindows(groups, new Random(3), 2), shuffled);
+  assert.notEqual(shuffled[0]!.windows[0], groups[0]!.windows[0], 'the order is gone');
 });
 
 test('bootstrap picks draw each group’s window count with replacement, reproducibly', async () => {
-  const table = await crossBits(
-    [
-      { name: 'a', windows: ['AC', 'AG', 'AT', 'CA'] },
-      { name: 'b', windows: ['GG'] },
-      { name: 'c', windows: ['TT', 'TA'] },
-    ],
-    alphabetAdapter([]),
-  );
+  const groups = [
+    { name: 'a', windows: ['AC', 'AG', 'AT', 'CA'] },
+    { name: 'b', windows: ['GG'] },
+    { name: 'c', windows: ['TT', 'TA'] },
+  ];
+  const table = await crossBits(groups, shuffledWindows(groups, new Random(1)), alphabetAdapter([]));
   const pick = resampleWindows(table, new Random(5));
   assert.deepEqual(
     pick.map((p) => p.length),

@@ -22,12 +22,12 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--model-features <what>',
-        "with -m or --train: divergence: cross-entropy of each group under the model adapted to each other group (excess bits per base); codes: histogram of each position's pattern of active units; mean: the mean hidden state",
+        "with -m or --train: divergence: cross-entropy of each group under the model adapted to each other group (its excess as a fraction of a shuffled sequence's); codes: histogram of each position's pattern of active units; mean: the mean hidden state",
       )
         .choices(MODEL_FEATURES)
         .default('divergence' as const),
     )
-    .option('--adapt-epochs <n>', 'with --model-features divergence: epochs adapting the model to each group', '10')
+    .option('--adapt-epochs <n>', 'with --model-features divergence: epochs adapting the model to each group', '20')
     .option('--kmer <k>', 'features: k-mer frequency profile of each window (the alignment-free baseline; no model)')
     .option('--canonical', 'with --kmer: count a k-mer and its reverse complement together (strand-agnostic data)', false)
     .option('--train', 'features: train a language model on the input first with sensible defaults, then use it like -m', false)

@@ -109,10 +109,12 @@ export async function run(options: TrainOptions): Promise<void> {
   }
 
   const runtime = await startRuntime(options, log);
-  const requested = resolveBudget(options.config, prepared.trainItems);
+  // An epoch's items after any reverse complements the recipe added: the step budget counts what is trained.
+  const epochItems = 'items' in train ? train.items.length : prepared.trainItems;
+  const requested = resolveBudget(options.config, epochItems);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
   if (options.config.budget === 'auto')
-    log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${prepared.trainItems} training items`);
+    log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${epochItems} training items per epoch`);
   let model: SequenceModel;
   let resume: { state: TrainerState; optimizer: NamedTensor[] } | undefined;
   if (resumeFrom) {
@@ -149,7 +151,7 @@ export async function run(options: TrainOptions): Promise<void> {
     ...prepared.summary,
     ...(baseline ? { baseline: storedBaseline(baseline) } : {}),
   };
-  const progress = await log.progress(Math.ceil(prepared.trainItems / config.batchSize), 'batches');
+  const progress = await log.progress(Math.ceil(epochItems / config.batchSize), 'batches');
   const stop = listenForStop();
   try {
     const state = await trainModel(

@@ -1,5 +1,6 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { maxOverSteps } from './max-over-steps.js';
 import {
   type Architecture,
   directionsOf,
@@ -336,9 +337,9 @@ function pool(
       return tf.div(tf.sum(outputs, 1), lengths) as tf.Tensor2D; // masked steps output exactly 0
     }
     case 'max': {
-      if (!mask) return tf.max(outputs, 1) as tf.Tensor2D;
+      if (!mask) return maxOverSteps(outputs);
       const penalty = tf.mul(tf.sub(tf.expandDims(mask, 2), 1), 1e9); // 0 on real steps, -1e9 on padding
-      return tf.max(tf.add(outputs, penalty), 1) as tf.Tensor2D;
+      return maxOverSteps(tf.add(outputs, penalty) as tf.Tensor3D);
     }
   }
 }
@@ -349,15 +350,12 @@ export function headInputSize(arch: Architecture): number {
 }
 
 /**
- * Each filter's largest value over the real steps (ReLU outputs are >= 0, so zeroed padding never wins). Through
- * tf.maxPool, whose gradient goes to one step: tf.max's would go to every tied step, and a repeat such as poly-T
+ * Each filter's largest value over the real steps (ReLU outputs are >= 0, so zeroed padding never wins). The
+ * gradient goes to one step (the first maximum): tf.max's would go to every tied step, and a repeat such as poly-T
  * ties many.
  */
 function maskedMax(x: tf.Tensor3D, mask: tf.Tensor2D | undefined): tf.Tensor2D {
-  const [batch, steps, filters] = x.shape;
-  const masked = mask ? tf.mul(x, tf.expandDims(mask, 2)) : x;
-  const image = tf.reshape(masked, [batch, steps, 1, filters]) as tf.Tensor4D;
-  return tf.reshape(tf.maxPool(image, [steps, 1], [steps, 1], 'valid'), [batch, filters]) as tf.Tensor2D;
+  return maxOverSteps(mask ? (tf.mul(x, tf.expandDims(mask, 2)) as tf.Tensor3D) : x);
 }
 
 function maybeDropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, random: Random | undefined): T {

@@ -54,6 +54,12 @@ export interface GenomeTrainingPlan extends GenomeSplit {
   negativesPerPositive: number;
   reverseComplement: boolean;
   seed: number;
+  /**
+   * Centred positive windows move by up to this many bases either way (seeded, one shift per window), so a
+   * pooling front-end does not learn one fixed phase: scan's windows meet elements at every offset. 0: exactly
+   * centred (--plain).
+   */
+  positiveJitterBp?: number;
 }
 
 /**
@@ -360,6 +366,13 @@ function cutWindows(
   const W = plan.windowBp;
   const seen = new Set<string>();
   const windows: WindowRef[] = [];
+  // A shift that keeps a region shorter than the window inside it (slack: the window's bases beyond the region).
+  const jitter = plan.positiveJitterBp ?? 0;
+  const random = new Random(plan.seed * 6007 + 29);
+  const shift = (slack: number) => {
+    const most = Math.min(jitter, Math.max(0, Math.floor(slack / 2)));
+    return most > 0 ? random.int(2 * most + 1) - most : 0;
+  };
   const add = (chrom: string, start: number) => {
     const length = lengthOf.get(chrom)!;
     if (length < W) return;
@@ -376,9 +389,9 @@ function cutWindows(
       for (let start = r.start; start + W <= r.end; start += plan.tileStrideBp) add(r.chrom, start);
       if ((size - W) % plan.tileStrideBp !== 0) add(r.chrom, r.end - W);
     } else if (r.summit !== undefined) {
-      add(r.chrom, r.summit - Math.floor(W / 2)); // narrowPeak: centred on the summit, where the signal peaks
+      add(r.chrom, r.summit - Math.floor(W / 2) + shift(W)); // narrowPeak: centred on the summit, where the signal peaks
     } else {
-      add(r.chrom, Math.floor((r.start + r.end - W) / 2));
+      add(r.chrom, Math.floor((r.start + r.end - W) / 2) + shift(W - size));
     }
   }
   return windows;

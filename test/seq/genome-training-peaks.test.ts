@@ -122,3 +122,37 @@ test('excluded intervals (a blacklist of hundreds) keep out every window touchin
     ['train', 'drop', 'drop', 'train', 'train'],
   );
 });
+
+test('jittered positives (the recipe): each centred window moves by up to the jitter, keeps a short region inside, same seed same windows', async (t) => {
+  const dir = tempDir(t);
+  const chr1 = randomBases(60000, 31);
+  const genomeFile = writeFasta(dir, 'g.fa', [['chr1', chr1]]);
+  // 10 bp sites every 500 bp; windows of 40 bp, jitter up to 5 bp.
+  const sites = Array.from({ length: 100 }, (_, i) => [500 + 500 * i, 510 + 500 * i] as const);
+  writeFileSync(join(dir, 's.bed'), sites.map(([s, e]) => `chr1\t${s}\t${e}\n`).join(''));
+  const genome = await loadFastaGenome(genomeFile, { allowed: dna.allowed, alphabetLabel: dna.label });
+  const offsets = async (jitter: number) => {
+    const sets = await buildGenomeSets(
+      plan({ positiveJitterBp: jitter }),
+      { genome, positives: regionInput(join(dir, 's.bed')) },
+      dna,
+      quiet,
+    );
+    const windows = sets.train.items.filter((_, i) => sets.train.labels[i] === POSITIVE_LABEL).map(decode);
+    // Where each site sits in its window (the windows come in site order).
+    return windows.map((w, i) => chr1.indexOf(w) - (sites[i]![0] - 15));
+  };
+  assert.deepEqual(new Set(await offsets(0)), new Set([0]), 'no jitter: exactly centred');
+  const jittered = await offsets(5);
+  assert.ok(
+    jittered.every((o) => Math.abs(o) <= 5),
+    `offsets ${jittered}`,
+  );
+  assert.ok(new Set(jittered).size >= 8, `offsets vary: ${[...new Set(jittered)]}`);
+  assert.ok(jittered.some((o) => o % 2 !== 0) && jittered.some((o) => o % 2 === 0), 'both phases of a pool of 2');
+  assert.deepEqual(await offsets(5), jittered, 'same seed, same windows');
+  // A region as long as the window has no slack: it stays exactly centred.
+  writeFileSync(join(dir, 'l.bed'), 'chr1\t1000\t1040\n');
+  const long = await buildGenomeSets(plan({ positiveJitterBp: 5 }), { genome, positives: regionInput(join(dir, 'l.bed')) }, dna, quiet);
+  assert.deepEqual(long.train.items.filter((_, i) => long.train.labels[i] === POSITIVE_LABEL).map(decode), [chr1.slice(1000, 1040)]);
+});

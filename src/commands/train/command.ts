@@ -319,7 +319,9 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
   if (raw.labels !== undefined && task !== 'tag')
     throw new RnnseqError('--labels gives per-base labels for --task tag; a scanner (--task classify) takes --positives', EXIT_USAGE);
   const tag = task === 'tag' ? parseTagFlags(inputs, raw) : undefined;
-  const genome = tag ? undefined : parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
+  const parsedGenome = tag ? undefined : parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
+  // The recipe's pooling front-end would learn the one phase of exactly centred positives (genome-training.ts).
+  const genome = parsedGenome && recipe ? { ...parsedGenome, positiveJitterBp: Math.floor(parsedGenome.windowBp / 8) } : parsedGenome;
   if (classFiles.length > 0 && task !== 'classify')
     throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
   if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm && !tag) {

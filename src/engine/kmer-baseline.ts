@@ -123,34 +123,23 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
           (options.strands ?? (alphabet.size === 4 ? ['canonical', 'forward'] : ['forward'])).map((strands) => ({ k, strands })),
         )
       : defaultKmerSpecs(alphabet);
-  const lambdas = [...(options.lambdas ?? DEFAULT_LAMBDAS)].sort((a, b) => b - a);
+  const lambdas = options.lambdas ?? DEFAULT_LAMBDAS;
 
   let best: Candidate | undefined;
   let fitted = 0;
   for (const spec of specs) {
     const xTrain = kmerFeatures(train.codes, spec, alphabet.size);
     const xValid = kmerFeatures(valid.codes, spec, alphabet.size);
-    let start: Float64Array | undefined;
-    let previousLoss = Infinity;
-    let worse = 0;
-    for (const lambda of lambdas) {
-      const model = fitSoftmaxRegression(xTrain, train.labels, numClasses, lambda, start ? { start } : {});
-      fitted++;
-      start = model.parameters;
-      const probs = predictSoftmax(model, xValid);
+    fitted += alongPenaltyPath(xTrain, train.labels, xValid, valid.labels, numClasses, lambdas, ({ lambda, model, probs, validLoss }) => {
       const candidate: Candidate = {
         spec,
         lambda,
         model,
         validMetric: metric === 'auroc' ? multiclassAuroc(probs, numClasses, valid.labels) : accuracy(probs, numClasses, valid.labels),
-        validLoss: meanLogLoss(probs, valid.labels, numClasses),
+        validLoss,
       };
       if (!best || better(candidate, best)) best = candidate;
-      // Down the path the fit only gets looser; once validation loss has risen twice, smaller penalties overfit more.
-      worse = candidate.validLoss > previousLoss ? worse + 1 : 0;
-      previousLoss = candidate.validLoss;
-      if (worse >= 2) break;
-    }
+    });
   }
   const chosen = best!;
   const features = (codes: SymbolCodes[]) => kmerFeatures(codes, chosen.spec, alphabet.size);
@@ -168,6 +157,46 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
     describe: () =>
       `${chosen.spec.strands === 'canonical' ? 'canonical ' : ''}${chosen.spec.k}-mers, lambda ${chosen.lambda.toExponential(0)}`,
   };
+}
+
+export interface PenaltyFit {
+  lambda: number;
+  model: SoftmaxModel;
+  /** validation probabilities */
+  probs: Float32Array;
+  validLoss: number;
+}
+
+/**
+ * Fits one feature set along a penalty path, largest penalty first, each fit warm-started from the last, and hands
+ * each fit to `visit`. Down the path the fit only gets looser; once validation loss has risen twice, smaller
+ * penalties overfit more, so the path stops there. Returns how many fits were made.
+ */
+export function alongPenaltyPath(
+  xTrain: SparseRows,
+  yTrain: Int32Array,
+  xValid: SparseRows,
+  yValid: Int32Array,
+  numClasses: number,
+  lambdas: readonly number[],
+  visit: (fit: PenaltyFit) => void,
+): number {
+  let start: Float64Array | undefined;
+  let previousLoss = Infinity;
+  let worse = 0;
+  let fitted = 0;
+  for (const lambda of [...lambdas].sort((a, b) => b - a)) {
+    const model = fitSoftmaxRegression(xTrain, yTrain, numClasses, lambda, start ? { start } : {});
+    fitted++;
+    start = model.parameters;
+    const probs = predictSoftmax(model, xValid);
+    const validLoss = meanLogLoss(probs, yValid, numClasses);
+    visit({ lambda, model, probs, validLoss });
+    worse = validLoss > previousLoss ? worse + 1 : 0;
+    previousLoss = validLoss;
+    if (worse >= 2) break;
+  }
+  return fitted;
 }
 
 /** Higher validation metric wins; a tie (common on small validation sets) goes to the lower validation loss. */

@@ -12,8 +12,7 @@
  */
 import type { Alphabet } from '../seq/alphabet.js';
 import { type KmerSpec, type SparseRows, type SymbolCodes, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
-import { DEFAULT_LAMBDAS, type LabelledEncoded, kmerFeatures } from './kmer-baseline.js';
-import { fitSoftmaxRegression, meanLogLoss, predictSoftmax } from './softmax-regression.js';
+import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath, kmerFeatures } from './kmer-baseline.js';
 
 export const POSITION_BINS = 3;
 
@@ -44,21 +43,12 @@ export function positionalSignal(
   return { bins, wholeLoss, binnedLoss, positional: binnedLoss < wholeLoss };
 }
 
-/** Lowest validation loss along the penalty path, stopping once it has risen twice (as the baseline's search). */
+/** Lowest validation loss along the baseline's penalty path. */
 function bestLoss(xTrain: SparseRows, xValid: SparseRows, yTrain: Int32Array, yValid: Int32Array, numClasses: number): number {
   let best = Infinity;
-  let previous = Infinity;
-  let worse = 0;
-  let start: Float64Array | undefined;
-  for (const lambda of [...DEFAULT_LAMBDAS].sort((a, b) => b - a)) {
-    const model = fitSoftmaxRegression(xTrain, yTrain, numClasses, lambda, start ? { start } : {});
-    start = model.parameters;
-    const loss = meanLogLoss(predictSoftmax(model, xValid), yValid, numClasses);
-    best = Math.min(best, loss);
-    worse = loss > previous ? worse + 1 : 0;
-    previous = loss;
-    if (worse >= 2) break;
-  }
+  alongPenaltyPath(xTrain, yTrain, xValid, yValid, numClasses, DEFAULT_LAMBDAS, ({ validLoss }) => {
+    best = Math.min(best, validLoss);
+  });
   return best;
 }
 

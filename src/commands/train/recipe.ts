@@ -172,17 +172,15 @@ export function resolveDataChoices(
     resolvedConv !== undefined && fixed !== null && choices.positionBias === 'auto' && fixed <= MAX_POSITION_BIAS && !facts.scanner;
   const positionBias =
     (resolvedConv !== undefined && fixed !== null && choices.positionBias === true) || (shared && facts.positional !== false);
-  if (shared && !positionBias) {
-    if (inputLength === null) inputLength = fixed;
+  if (shared && !positionBias)
     reasons.push(
       `no bias per position (k-mers counted per third of the sequence fit no better than over the whole; input length ${fixed})`,
     );
-  }
   if (positionBias && resolvedConv) {
     resolvedConv = { ...resolvedConv, positions: fixed! };
-    if (inputLength === null) inputLength = fixed;
     if (choices.positionBias === 'auto') reasons.push(`a learned bias per position (every sequence is ${fixed} long)`);
   }
+  if ((shared || positionBias) && inputLength === null) inputLength = fixed;
   if (choices.convSkip === true && !resolvedConv)
     throw new RnnseqError('--conv-skip is part of the convolutional front-end: drop --no-conv', EXIT_USAGE);
   if (choices.convSkip && resolvedConv) resolvedConv = { ...resolvedConv, skip: true };

@@ -84,15 +84,16 @@ export async function run(options: TrainOptions): Promise<void> {
       : undefined;
 
   // The recipe's data-driven choices (recipe.ts), made once the data and the baseline are known.
+  const common = commonLength(train, valid);
   const chosen = resumeFrom
     ? undefined
     : resolveDataChoices(options.choices, options.architecture.conv, options.architecture.embedDim, {
         alphabet: alphabet.name,
         inputLength,
-        commonLength: commonLength(train, valid),
+        commonLength: common,
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
-        ...positionFact(options, baseline, train, valid, inputLength, alphabet, classes.length, log),
+        ...positionFact(options, baseline, train, valid, inputLength ?? common, alphabet, classes.length, log),
         // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
@@ -385,14 +386,13 @@ function positionFact(
   baseline: BaselineReport | undefined,
   train: PreparedData['train'],
   valid: TrainingSet | undefined,
-  inputLength: number | null,
+  fixedLength: number | null,
   alphabet: Alphabet,
   classCount: number,
   log: Logger,
 ): { positional?: boolean } {
   if (!baseline || options.choices.positionBias !== 'auto' || !options.architecture.conv || options.genome !== undefined) return {};
-  if (!('items' in train) || !train.labels || !valid?.labels) return {};
-  if (inputLength === null && commonLength(train, valid) === null) return {};
+  if (!('items' in train) || !train.labels || !valid?.labels || fixedLength === null) return {};
   const test = positionalSignal(
     { items: train.items, labels: train.labels },
     { items: valid.items, labels: valid.labels },

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Parameters } from './model.js';
 
 export type LearningRateSchedule = 'plateau' | 'cosine';
@@ -29,61 +29,4 @@ export function scheduledRate(
 /** What AdamW decays: weight matrices. Biases and learned initial states are not pulled toward zero. */
 export function decayedParameters(params: Parameters): tf.Variable[] {
   return [...params].filter(([name]) => !name.startsWith('init.') && /(kernel|recurrent|vector)$/.test(name)).map(([, v]) => v);
-}
-
-/**
- * An exponential moving average of the weights (Polyak averaging). Early on the decay is min(decay, (1+t)/(10+t))
- * (TensorFlow's num_updates rule), so the average is not dominated by the random initial weights.
- * swapIn puts the average into the model's variables (for validation and checkpoints) and keeps the raw weights
- * aside; swapOut puts them back for the next step.
- */
-export class WeightAverage {
-  private shadow: tf.Tensor[];
-  private raw: tf.Tensor[] | undefined;
-
-  constructor(
-    private readonly variables: tf.Variable[],
-    private readonly decay: number,
-  ) {
-    this.shadow = variables.map((v) => tf.keep(v.clone()));
-  }
-
-  update(step: number): void {
-    const d = Math.min(this.decay, (1 + step) / (10 + step));
-    const next = tf.tidy(() => this.variables.map((v, i) => tf.keep(tf.add(tf.mul(this.shadow[i]!, d), tf.mul(v, 1 - d)))));
-    tf.dispose(this.shadow);
-    this.shadow = next;
-  }
-
-  swapIn(): void {
-    this.raw = this.variables.map((v) => tf.keep(v.clone()));
-    this.variables.forEach((v, i) => v.assign(this.shadow[i]!));
-  }
-
-  swapOut(): void {
-    if (!this.raw) return;
-    this.variables.forEach((v, i) => v.assign(this.raw![i]!));
-    tf.dispose(this.raw);
-    this.raw = undefined;
-  }
-
-  /** While swapped in: the raw weights, which a resumed run continues from (see resumeFrom). */
-  rawWeights(): Array<{ name: string; tensor: tf.Tensor }> {
-    if (!this.raw) throw new Error('weight average: raw weights are only saved while the average is swapped in');
-    return this.raw.map((tensor, i) => ({ name: `raw.${i}`, tensor }));
-  }
-
-  /** The model was loaded from a checkpoint holding the average; `raw` are the weights training continues from. */
-  resumeFrom(raw: tf.Tensor[]): void {
-    if (raw.length !== this.variables.length)
-      throw new Error(`weight average: ${raw.length} saved raw weights for ${this.variables.length} parameters`);
-    tf.dispose(this.shadow);
-    this.shadow = this.variables.map((v) => tf.keep(v.clone()));
-    this.variables.forEach((v, i) => v.assign(raw[i]!));
-  }
-
-  dispose(): void {
-    this.swapOut();
-    tf.dispose(this.shadow);
-  }
 }

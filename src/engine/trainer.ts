@@ -16,7 +16,8 @@ import { forward } from './model.js';
 import { batchLoss, sliceTargets } from './objective.js';
 import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
 import { Random } from '../seq/random.js';
-import { type LearningRateSchedule, WeightAverage, decayedParameters, scheduledRate } from './schedule.js';
+import { FusedAdamW } from './fused-adamw.js';
+import { type LearningRateSchedule, decayedParameters, scheduledRate } from './schedule.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 
 export { evaluate, type Evaluation } from './evaluate.js';
@@ -77,7 +78,7 @@ export interface TrainerState {
   epochsWithoutImprovement: number;
   /** Current learning rate (changed by the plateau schedule); absent in runs saved before it existed. */
   learningRate?: number;
-  /** Adam's running beta1^t and beta2^t, saved exactly: see restoreAdamPowers. */
+  /** Adam's running beta1^t and beta2^t, saved exactly: see FusedAdamW.restore. */
   adamPowers?: [number, number];
   /** optimisation steps taken (the cosine schedule and the weight average count them); absent before they existed */
   steps?: number;
@@ -110,18 +111,16 @@ export async function trainModel(
   const state = resume ? structuredClone(resume.state) : freshState();
   state.learningRate ??= config.learningRate;
   state.steps ??= 0;
-  const optimizer = tf.train.adam(state.learningRate);
   const variables = [...model.params.values()];
-  const decayed = config.weightDecay ? decayedParameters(model.params) : [];
   // With a weight average, checkpoints hold the averaged weights; the raw ones travel after Adam's state.
-  const average = config.ema ? new WeightAverage(variables, config.ema) : undefined;
-  if (resume && resume.optimizer.length > 0) {
-    const adamCount = resume.optimizer.length - (average ? variables.length : 0);
-    await optimizer.setWeights(resume.optimizer.slice(0, adamCount));
-    restoreAdamPowers(optimizer, state.adamPowers);
-    average?.resumeFrom(resume.optimizer.slice(adamCount).map((t) => t.tensor));
-  }
-  const savedState = async (): Promise<NamedTensor[]> => [...(await optimizer.getWeights()), ...(average?.rawWeights() ?? [])];
+  const optimizer = new FusedAdamW(variables, {
+    learningRate: state.learningRate,
+    clipNorm: config.clipNorm,
+    ...(config.weightDecay ? { weightDecay: config.weightDecay, decayed: new Set(decayedParameters(model.params)) } : {}),
+    ...(config.ema ? { ema: config.ema } : {}),
+  });
+  if (resume && resume.optimizer.length > 0) optimizer.restore(resume.optimizer, state.adamPowers);
+  const savedState = async (): Promise<NamedTensor[]> => optimizer.state();
   const numClasses = model.info.classes.length;
   const classifier = taskOf(model.info.architecture) === 'classify';
 
@@ -144,12 +143,11 @@ export async function trainModel(
         const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
         if (config.lrSchedule === 'cosine') {
           state.learningRate = scheduledRate(config, state.steps, batches);
-          setLearningRate(optimizer, state.learningRate);
+          optimizer.learningRate = state.learningRate;
         }
-        const decay = decayed.length > 0 ? () => applyWeightDecay(decayed, state.learningRate! * config.weightDecay!) : undefined;
-        const { loss, probs, tokens: batchTokens } = trainStep(model, optimizer, variables, set, rows, config, random.seed(), decay);
+        const step = trainStep(model, optimizer, variables, set, rows, random.seed(), config.maxMemoryBytes, state.steps + 1);
+        const { loss, probs, tokens: batchTokens } = step;
         state.steps++;
-        average?.update(state.steps);
         if (!Number.isFinite(loss)) {
           throw new RnnseqError(
             `training diverged: loss became ${loss} in epoch ${epoch}, batch ${b + 1}; lower --lr or --clip-norm (the last good checkpoint is kept)`,
@@ -170,7 +168,7 @@ export async function trainModel(
       if (hooks.signal?.aborted) break;
 
       // Validation and the checkpoints written in onEpoch see the averaged weights; training resumes from the raw.
-      average?.swapIn();
+      optimizer.swapIn();
       const evaluation = valid && valid.items.length > 0 ? evaluate(model, valid, config.batchSize) : undefined;
       const trainLoss = lossSum / order.length;
       const monitored = evaluation ? evaluation.loss : trainLoss;
@@ -200,73 +198,42 @@ export async function trainModel(
         const lrPatience = config.lrSchedule === 'cosine' ? 0 : (config.lrPatience ?? 0);
         if (lrPatience > 0 && state.epochsWithoutImprovement % lrPatience === 0) {
           state.learningRate = Math.max(state.learningRate / 2, config.learningRate * MIN_LR_FRACTION);
-          setLearningRate(optimizer, state.learningRate);
+          optimizer.learningRate = state.learningRate;
         }
       }
-      state.adamPowers = readAdamPowers(optimizer);
+      state.adamPowers = optimizer.powers;
       try {
         await hooks.onEpoch?.(report, state, savedState, evaluation);
       } finally {
-        average?.swapOut();
+        optimizer.swapOut();
       }
       if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
     }
   } finally {
-    optimizer.dispose();
-    average?.dispose();
+    optimizer.swapOut();
   }
   return state;
 }
 
-/**
- * tfjs optimisers read their learning rate from a field on every step but expose no setter; changing the field
- * keeps Adam's moment estimates, which a fresh optimiser would lose.
- */
-function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-}
-
-interface AdamPowers {
-  accBeta1?: tf.Variable;
-  accBeta2?: tf.Variable;
-}
-
-function readAdamPowers(optimizer: tf.Optimizer): [number, number] | undefined {
-  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowers;
-  return accBeta1 && accBeta2 ? [accBeta1.dataSync()[0]!, accBeta2.dataSync()[0]!] : undefined;
-}
-
-/**
- * Adam.setWeights recomputes beta^t with pow(), while training multiplies step by step; the two differ in the
- * last float32 bit, enough to make a resumed run drift from the uninterrupted one. Restoring the saved values
- * keeps `--resume` bit-exact.
- */
-function restoreAdamPowers(optimizer: tf.Optimizer, saved: [number, number] | undefined): void {
-  const { accBeta1, accBeta2 } = optimizer as unknown as AdamPowers;
-  if (!saved || !accBeta1 || !accBeta2) return;
-  accBeta1.assign(tf.scalar(saved[0]));
-  accBeta2.assign(tf.scalar(saved[1]));
-}
-
 function trainStep(
   model: SequenceModel,
-  optimizer: tf.Optimizer,
+  optimizer: FusedAdamW,
   variables: tf.Variable[],
   set: TrainingSet,
   rows: number[],
-  config: TrainConfig,
   dropoutSeed: number,
-  beforeApply?: () => void,
+  maxMemoryBytes: number | undefined,
+  step: number,
 ): { loss: number; probs?: Float32Array; tokens: number } {
   const arch = model.info.architecture;
   const items = rows.map((i) => set.items[i]!);
   const steps = items.reduce((m, item) => Math.max(m, item.length), 0);
-  const perPass = config.maxMemoryBytes ? sequencesPerPass(arch, steps, config.maxMemoryBytes) : items.length;
+  const perPass = maxMemoryBytes ? sequencesPerPass(arch, steps, maxMemoryBytes) : items.length;
   if (perPass < 1) {
     const needGb = (trainingBytesPerToken(arch) * steps) / 2 ** 30;
     throw new RnnseqError(
       `a ${steps}-step sequence needs about ${needGb.toFixed(1)} GB to backpropagate through, over the --max-memory budget of ` +
-        `${(config.maxMemoryBytes! / 2 ** 30).toFixed(1)} GB; crop inputs with --length, use a smaller --hidden, or raise --max-memory`,
+        `${(maxMemoryBytes! / 2 ** 30).toFixed(1)} GB; crop inputs with --length, use a smaller --hidden, or raise --max-memory`,
       EXIT_USAGE,
     );
   }
@@ -308,27 +275,7 @@ function trainStep(
       result.probs.dispose();
     }
   }
-  beforeApply?.(); // weight decay: after the gradients were taken at the old weights, as AdamW has it
-  tf.tidy(() => {
-    const ordered = variables.map((v, i) => ({ name: v.name, tensor: sums![i]! }));
-    optimizer.applyGradients(clipByGlobalNorm(ordered, config.clipNorm));
-  });
+  optimizer.apply(sums!, step);
   tf.dispose(sums!);
   return { loss, ...(probs ? { probs } : {}), tokens };
-}
-
-/** AdamW's decoupled decay: w ← w·(1 − lr·λ), then the Adam step with the gradient taken at the old w. */
-function applyWeightDecay(decayed: tf.Variable[], factor: number): void {
-  if (factor <= 0) return;
-  tf.tidy(() => {
-    for (const v of decayed) v.assign(tf.mul(v, 1 - factor));
-  });
-}
-
-function clipByGlobalNorm(grads: NamedTensor[], clipNorm: number): NamedTensor[] {
-  if (clipNorm <= 0) return grads;
-  const norm = Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g.tensor)))).dataSync()[0]!);
-  if (!(norm > clipNorm)) return grads;
-  const scale = clipNorm / norm;
-  return grads.map((g) => ({ name: g.name, tensor: tf.mul(g.tensor, scale) }));
 }

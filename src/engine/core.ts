@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Architecture } from './architecture.js';
 import type { CellType } from './cells.js';
+import type { ClassifierStep } from './native-step.js';
 
 /** Weights of one direction of one recurrent layer; see cells.ts for the gate layout. */
 export interface DirectionWeights {
@@ -66,4 +68,6 @@ export interface RecurrentCore {
   run(args: CoreRunArgs): CoreRunResult;
   /** A fused convolutional front-end from the same kernels, where the core has one; else the tfjs reference runs. */
   readonly convPool?: ConvPool;
+  /** A classifier's whole training step from the same kernels (native-step.ts), where the core covers `arch`. */
+  classifierStep?(arch: Architecture): ClassifierStep | undefined;
 }

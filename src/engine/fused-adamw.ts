@@ -33,6 +33,8 @@ export class FusedAdamW {
   private readonly decays: boolean[];
   private shadow: Float32Array[] | undefined;
   private swapped = false;
+  /** the variables hold older weights than `weights` (see sync) */
+  private stale = false;
   private iterations = 0;
   /** beta^t, as float32 scalars like tf.train.adam's accBeta1/accBeta2, so resumed runs repeat exactly */
   private accBeta1 = Math.fround(BETA1);
@@ -52,10 +54,14 @@ export class FusedAdamW {
     this.epsilon = tf.backend().epsilon();
   }
 
-  /** One optimisation step from gradients in variable order; `step` (1-based, after this one) drives the average's warm-up. */
-  apply(gradients: readonly tf.Tensor[], step: number): void {
+  /**
+   * One optimisation step from gradients in variable order; `step` (1-based, after this one) drives the average's
+   * warm-up. The variables are not written: call sync() before anything reads them (a tensor-path forward), so a
+   * step computed from `values` alone (native-step.ts) skips the copies into the tensors.
+   */
+  apply(gradients: ReadonlyArray<tf.Tensor | Float32Array>, step: number): void {
     if (this.swapped) throw new Error('fused AdamW: a step while the weight average is swapped in');
-    const grads = gradients.map((g) => g.dataSync() as Float32Array);
+    const grads = gradients.map((g) => (g instanceof Float32Array ? g : (g.dataSync() as Float32Array)));
     const scale = clipScale(grads, this.options.clipNorm);
     const lr = this.learningRate;
     const keep = Math.fround(1 - lr * (this.options.weightDecay ?? 0));
@@ -88,6 +94,17 @@ export class FusedAdamW {
         for (let i = 0; i < s.length; i++) s[i] = s[i]! * d + w[i]! * (1 - d);
       }
     }
+    this.stale = true;
+  }
+
+  /** The current (raw) weights in variable order, updated in place by apply. */
+  get values(): readonly Float32Array[] {
+    return this.weights;
+  }
+
+  /** Write the current weights into the variables if a step changed them since. */
+  sync(): void {
+    if (!this.stale || this.swapped) return;
     this.writeBack(this.weights);
   }
 
@@ -140,20 +157,24 @@ export class FusedAdamW {
 
   /** Put the average into the model's variables (for validation and checkpoints); swapOut puts the raw weights back. */
   swapIn(): void {
-    if (!this.shadow || this.swapped) return;
-    this.writeBack(this.shadow);
-    this.swapped = true;
+    if (!this.shadow) this.sync();
+    else if (!this.swapped) {
+      this.writeBack(this.shadow);
+      this.swapped = true;
+    }
   }
 
   swapOut(): void {
-    if (!this.swapped) return;
-    this.writeBack(this.weights);
-    this.swapped = false;
+    if (this.swapped) {
+      this.swapped = false;
+      this.writeBack(this.weights);
+    } else this.sync();
   }
 
   private writeBack(values: Float32Array[]): void {
     // A copy: the cpu backend keeps the array it is given, and these arrays change in place next step.
     tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(values[i]!.slice(), v.shape, 'float32'))));
+    this.stale = values !== this.weights;
   }
 }
 

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendValues, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cells.js';
 import type { ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
+import type { Architecture } from './architecture.js';
+import { type ClassifierStep, NativeClassifierStep, nativeStepUnsupported } from './native-step.js';
 import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } from './native-addon.js';
 import { nativeConvPool } from './native-conv.js';
 
@@ -21,6 +23,10 @@ export class NativeCore implements RecurrentCore {
   private readonly addon: NativeAddon;
   /** The convolutional front-end from the same addon (native-conv.ts). */
   readonly convPool: ConvPool = (args) => nativeConvPool(this.addon, args);
+
+  classifierStep(arch: Architecture): ClassifierStep | undefined {
+    return nativeStepUnsupported(arch) === undefined ? new NativeClassifierStep(this.addon, arch) : undefined;
+  }
 
   constructor(addon: NativeAddon | undefined = loadNativeAddon()) {
     if (!addon) throw new Error(`native kernels unavailable: ${nativeStatus().reason ?? 'unknown reason'}`);

@@ -3,6 +3,7 @@ import type { Batch } from '../seq/batch.js';
 import { type Architecture, taskOf } from './architecture.js';
 import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
 import type { RecurrentCore } from './core.js';
+import type { ClassifierStep } from './native-step.js';
 import { readTidy } from './read-tensor.js';
 import {
   type ForwardOptions,
@@ -72,8 +73,21 @@ export class SequenceModel {
    */
   predict(batch: Batch, laps: 1 | 2 = 1): Float32Array {
     if (taskOf(this.info.architecture) === 'regress') return this.predictValues(batch, laps);
+    const native = laps === 1 ? this.nativeClassifier() : undefined;
+    if (native) return native.predict(new Map([...this.params].map(([name, v]) => [name, v.dataSync() as Float32Array])), batch);
     return readTidy(() => tf.softmax(this.run(batch, laps).logits));
   }
+
+  /**
+   * The core's native whole forward pass for this classifier, where it has one (native-step.ts): pooling and head
+   * run on the kernels' output arrays instead of as tensors. Kept per core, since a caller may swap the core.
+   */
+  private nativeClassifier(): ClassifierStep | undefined {
+    if (this.native?.core !== this.core) this.native = { core: this.core, step: this.core.classifierStep?.(this.info.architecture) };
+    return this.native.step;
+  }
+
+  private native: { core: RecurrentCore; step: ClassifierStep | undefined } | undefined;
 
   /** Regression models: the predicted value per sequence, in the target's own units. */
   predictValues(batch: Batch, laps: 1 | 2 = 1): Float32Array {

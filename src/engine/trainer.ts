@@ -17,6 +17,7 @@ import { batchLoss, sliceTargets } from './objective.js';
 import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
 import { Random } from '../seq/random.js';
 import { FusedAdamW } from './fused-adamw.js';
+import type { ClassifierStep } from './native-step.js';
 import { type LearningRateSchedule, decayedParameters, scheduledRate } from './schedule.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 
@@ -50,6 +51,11 @@ export interface TrainConfig {
    * gradient-accumulated micro-batches; a single sequence that exceeds it is an error naming the fix.
    */
   maxMemoryBytes?: number;
+  /**
+   * false: every step through TensorFlow.js (forward + tf.variableGrads), even where the core has a native whole
+   * step for the architecture (native-step.ts). The two agree to float rounding; this is for comparing them.
+   */
+  nativeStep?: boolean;
 }
 
 /** The learning rate never drops below this fraction of the starting one. */
@@ -121,6 +127,7 @@ export async function trainModel(
   });
   if (resume && resume.optimizer.length > 0) optimizer.restore(resume.optimizer, state.adamPowers);
   const savedState = async (): Promise<NamedTensor[]> => optimizer.state();
+  const wholeStep = config.nativeStep === false ? undefined : model.core.classifierStep?.(model.info.architecture);
   const numClasses = model.info.classes.length;
   const classifier = taskOf(model.info.architecture) === 'classify';
 
@@ -145,7 +152,7 @@ export async function trainModel(
           state.learningRate = scheduledRate(config, state.steps, batches);
           optimizer.learningRate = state.learningRate;
         }
-        const step = trainStep(model, optimizer, variables, set, rows, random.seed(), config.maxMemoryBytes, state.steps + 1);
+        const step = trainStep(model, optimizer, wholeStep, set, rows, random.seed(), config.maxMemoryBytes, state.steps + 1);
         const { loss, probs, tokens: batchTokens } = step;
         state.steps++;
         if (!Number.isFinite(loss)) {
@@ -218,7 +225,7 @@ export async function trainModel(
 function trainStep(
   model: SequenceModel,
   optimizer: FusedAdamW,
-  variables: tf.Variable[],
+  wholeStep: ClassifierStep | undefined,
   set: TrainingSet,
   rows: number[],
   dropoutSeed: number,
@@ -237,6 +244,8 @@ function trainStep(
       EXIT_USAGE,
     );
   }
+  if (wholeStep) return nativeStep(model, optimizer, wholeStep, set, rows, dropoutSeed, perPass, step);
+  const variables = [...model.params.values()];
   const classifier = taskOf(arch) === 'classify';
   const numClasses = model.info.classes.length;
   const probs = classifier ? new Float32Array(items.length * numClasses) : undefined;
@@ -277,5 +286,53 @@ function trainStep(
   }
   optimizer.apply(sums!, step);
   tf.dispose(sums!);
+  optimizer.sync(); // the next forward reads the variables
   return { loss, ...(probs ? { probs } : {}), tokens };
+}
+
+/** trainStep through the core's native whole step: weights and gradients stay Float32Arrays (native-step.ts). */
+function nativeStep(
+  model: SequenceModel,
+  optimizer: FusedAdamW,
+  wholeStep: ClassifierStep,
+  set: TrainingSet,
+  rows: number[],
+  dropoutSeed: number,
+  perPass: number,
+  step: number,
+): { loss: number; probs: Float32Array; tokens: number } {
+  const names = [...model.params.keys()];
+  const weights = new Map(names.map((name, i) => [name, optimizer.values[i]!]));
+  const numClasses = model.info.classes.length;
+  const probs = new Float32Array(rows.length * numClasses);
+  let sums: Float32Array[] | undefined;
+  let loss = 0;
+  let tokens = 0;
+  for (let start = 0, part = 0; start < rows.length; start += perPass, part++) {
+    const slice = rows.slice(start, start + perPass);
+    const batch = packBatch(
+      slice.map((i) => set.items[i]!),
+      model.info.architecture.inputSize,
+    );
+    const labels = Int32Array.from(slice, (i) => set.labels![i]!);
+    const result = wholeStep.run(weights, batch, labels, dropoutSeed + part);
+    // As on the tensor path: each micro-batch's mean-loss gradient weighted by its share of the batch.
+    const weight = slice.length / rows.length;
+    const grads = names.map((name) => {
+      const g = result.grads.get(name);
+      if (!g) throw new Error(`native training step: no gradient for ${name}`);
+      return g;
+    });
+    if (!sums) sums = weight === 1 ? grads : grads.map((g) => g.map((v) => v * weight));
+    else
+      sums.forEach((sum, k) => {
+        const g = grads[k]!;
+        for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + g[i]! * weight;
+      });
+    loss += result.loss * weight;
+    probs.set(result.probs, start * numClasses);
+    tokens += batch.batch * batch.steps;
+  }
+  optimizer.apply(sums!, step);
+  return { loss, probs, tokens };
 }

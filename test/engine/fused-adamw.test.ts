@@ -36,7 +36,13 @@ test('fused AdamW with clipping, decay and averaging matches the tensor-op versi
   const random = new Random(7);
   const shapes = [[5, 8], [8], [3, 4, 2]];
   const decayed = [true, false, true];
-  const initial = shapes.map((s) => randomValues(random, s.reduce((a, b) => a * b, 1), 0.5));
+  const initial = shapes.map((s) =>
+    randomValues(
+      random,
+      s.reduce((a, b) => a * b, 1),
+      0.5,
+    ),
+  );
   const mine = shapes.map((s, i) => tf.variable(tf.tensor(initial[i]!.slice(), s)));
   const theirs = shapes.map((s, i) => tf.variable(tf.tensor(initial[i]!.slice(), s)));
   const options = { learningRate: 0.01, clipNorm: 1, weightDecay: 0.1, ema: 0.9 };
@@ -45,10 +51,20 @@ test('fused AdamW with clipping, decay and averaging matches the tensor-op versi
   let shadow: tf.Tensor[] = theirs.map((v) => tf.keep(v.clone()));
   for (let step = 1; step <= 12; step++) {
     // Large gradients on odd steps so clipping both applies and does not.
-    const grads = shapes.map((s) => tf.tensor(randomValues(random, s.reduce((a, b) => a * b, 1), step % 2 ? 3 : 0.05), s));
+    const grads = shapes.map((s) =>
+      tf.tensor(
+        randomValues(
+          random,
+          s.reduce((a, b) => a * b, 1),
+          step % 2 ? 3 : 0.05,
+        ),
+        s,
+      ),
+    );
     const lr = 0.01 * (1 - step / 20);
     fused.learningRate = lr;
     fused.apply(grads, step);
+    fused.sync();
     const next = referenceStep(reference, theirs, shadow, grads, { lr, clipNorm: 1, weightDecay: 0.1, decayed, ema: 0.9, step });
     tf.dispose(shadow);
     shadow = next;
@@ -71,11 +87,19 @@ test('fused AdamW with clipping, decay and averaging matches the tensor-op versi
 
 test('fused AdamW resumed from its saved state takes the same next step as the uninterrupted one', () => {
   const random = new Random(3);
-  const make = () => [tf.variable(tf.tensor(Float32Array.from({ length: 6 }, (_, i) => i / 10), [2, 3]))];
+  const make = () => [
+    tf.variable(
+      tf.tensor(
+        Float32Array.from({ length: 6 }, (_, i) => i / 10),
+        [2, 3],
+      ),
+    ),
+  ];
   const grads = Array.from({ length: 4 }, () => tf.tensor(randomValues(random, 6, 1), [2, 3]));
   const straightVars = make();
   const straight = new FusedAdamW(straightVars, { learningRate: 0.05, clipNorm: 0, ema: 0.5 });
   for (let s = 0; s < 3; s++) straight.apply([grads[s]!], s + 1);
+  straight.sync();
   straight.swapIn();
   const saved = straight.state().map((t) => ({ name: t.name, tensor: tf.keep(t.tensor) }));
   const powers = straight.powers;
@@ -86,6 +110,8 @@ test('fused AdamW resumed from its saved state takes the same next step as the u
   const resumed = new FusedAdamW(resumedVars, { learningRate: 0.05, clipNorm: 0, ema: 0.5 });
   resumed.restore(saved, powers);
   resumed.apply([grads[3]!], 4);
+  resumed.sync();
+  straight.sync();
   assert.deepEqual(resumedVars[0]!.dataSync(), straightVars[0]!.dataSync());
   straight.swapIn();
   resumed.swapIn();

@@ -1,0 +1,620 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type Architecture, directionsOf, hasInitialStateModel, taskOf } from './architecture.js';
+import { hasCellState } from './cells.js';
+import type { NativeAddon, NativeShape } from './native-addon.js';
+import { parameterName } from './model.js';
+import { Random } from '../seq/random.js';
+import type { Batch } from '../seq/batch.js';
+
+/**
+ * A classifier's whole training step (forward, softmax cross-entropy, every gradient) on plain Float32Arrays, with
+ * the native kernels for the convolution and the recurrent sweeps and host loops for the rest: no TensorFlow.js
+ * tensor on the hot path, so none of its per-op dispatch, wasm-heap copies or gradient tape.
+ *
+ * It computes what forward() + batchLoss() + tf.variableGrads compute for the same architecture (model.ts,
+ * front-end.ts, objective.ts), in the same order of operations where float rounding could differ, and draws
+ * dropout masks from tf.randomUniform with the same seeds in the same order, so a step matches the tensor path to
+ * float rounding (test/engine/native-step.test.ts). Architectures it does not cover train on the tensor path.
+ */
+
+/** Why the whole step cannot run natively for this architecture, or undefined when it can. */
+export function nativeStepUnsupported(arch: Architecture): string | undefined {
+  if (taskOf(arch) !== 'classify') return `the ${taskOf(arch)} task`;
+  if (arch.embedDim !== undefined) return 'an input embedding';
+  if (arch.pool === 'attention') return 'attention pooling';
+  if (hasInitialStateModel(arch)) return 'conditions or covariates';
+  return undefined;
+}
+
+export interface NativeStepResult {
+  /** mean cross-entropy over the batch */
+  loss: number;
+  /** [B, classes] softmax of the logits */
+  probs: Float32Array;
+  /** gradient of the mean loss, by parameter name */
+  grads: Map<string, Float32Array>;
+}
+
+interface DirectionRun {
+  out: Float32Array; // [B, P, H]
+  hT: Float32Array;
+  /** training only: what the backward pass reads */
+  workspace?: Float32Array;
+  shape: NativeShape;
+}
+
+/** What the forward pass leaves for the backward: activations, dropout multipliers and where each max came from. */
+interface ForwardPass {
+  steps: number; // recurrent steps
+  mask?: Float32Array; // [B, steps]
+  front: Float32Array; // what the first recurrent layer reads, [B, steps, frontWidth]
+  frontWidth: number;
+  layers: DirectionRun[][];
+  layerDrops: Array<Float32Array | undefined>;
+  top: DirectionRun[];
+  recurrentWidth: number;
+  skipWidth: number;
+  headWidth: number;
+  pooled: Float32Array; // [B, headWidth], after dropout
+  logits: Float32Array; // [B, classes]
+  convArgmax?: Int32Array;
+  convDrop?: Float32Array;
+  positionRows: number;
+  poolArgmax?: Int32Array;
+  lengths?: Float32Array;
+  skipArgmax?: Int32Array;
+  headDrop?: Float32Array;
+}
+
+export interface ClassifierStep {
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, labels: Int32Array, dropoutSeed: number): NativeStepResult;
+  predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
+}
+
+/**
+ * Activation buffers reused from step to step while their size holds: a fresh multi-megabyte Float32Array per step
+ * costs its page faults and zeroing every time (measured: the recurrent workspaces alone made a step 4x slower).
+ */
+class Arena {
+  private readonly floats = new Map<string, Float32Array>();
+  private readonly ints = new Map<string, Int32Array>();
+
+  /** A buffer of `length` floats under `key`; zeroed when `zero` (for accumulation), else holding stale values. */
+  f32(key: string, length: number, zero = false): Float32Array {
+    let buffer = this.floats.get(key);
+    if (buffer?.length !== length) this.floats.set(key, (buffer = new Float32Array(length)));
+    else if (zero) buffer.fill(0);
+    return buffer;
+  }
+
+  i32(key: string, length: number): Int32Array {
+    let buffer = this.ints.get(key);
+    if (buffer?.length !== length) this.ints.set(key, (buffer = new Int32Array(length)));
+    return buffer;
+  }
+}
+
+export class NativeClassifierStep implements ClassifierStep {
+  private readonly directions: Array<'fwd' | 'bwd'>;
+  private readonly arena = new Arena();
+
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly arch: Architecture,
+  ) {
+    const reason = nativeStepUnsupported(arch);
+    if (reason) throw new Error(`native training step: ${reason} is not covered`);
+    this.directions = directionsOf(arch);
+  }
+
+  /**
+   * One step on `batch` with integer `labels`; `weights` by parameter name. `dropoutSeed` seeds the dropout draws
+   * as forward()'s `options.dropoutSeed` does.
+   */
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, labels: Int32Array, dropoutSeed: number): NativeStepResult {
+    const arch = this.arch;
+    const w = lookup(weights);
+    const B = batch.batch;
+    const H = arch.hiddenSize;
+    const grads = new Map<string, Float32Array>();
+    const pass = this.forwardPass(w, batch, new Random(dropoutSeed));
+    const { steps, mask, layers, layerDrops, top, recurrentWidth, headWidth, pooled } = pass;
+    const { convArgmax, convDrop, positionRows, poolArgmax, lengths, skipArgmax, headDrop } = pass;
+
+    // Softmax cross-entropy, the mean over the batch.
+    const K = arch.numClasses;
+    const headKernel = w('head.kernel');
+    const probs = new Float32Array(B * K);
+    const dLogits = new Float32Array(B * K);
+    let loss = 0;
+    for (let b = 0; b < B; b++) {
+      const label = labels[b]!;
+      loss += softmaxRow(pass.logits, b * K, K, probs) - pass.logits[b * K + label]!;
+      for (let k = 0; k < K; k++) dLogits[b * K + k] = (probs[b * K + k]! - (k === label ? 1 : 0)) / B;
+    }
+    loss /= B;
+
+    // Backward: head.
+    const dHeadKernel = new Float32Array(headWidth * K);
+    const dHeadBias = new Float32Array(K);
+    const dPooled = new Float32Array(B * headWidth);
+    for (let b = 0; b < B; b++) {
+      const row = b * headWidth;
+      for (let k = 0; k < K; k++) {
+        const g = dLogits[b * K + k]!;
+        dHeadBias[k]! += g;
+        for (let j = 0; j < headWidth; j++) dHeadKernel[j * K + k]! += pooled[row + j]! * g;
+      }
+      for (let j = 0; j < headWidth; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += dLogits[b * K + k]! * headKernel[j * K + k]!;
+        dPooled[row + j] = sum;
+      }
+    }
+    if (headDrop) multiplyInPlace(dPooled, headDrop);
+    grads.set('head.kernel', dHeadKernel);
+    grads.set('head.bias', dHeadBias);
+
+    // Pooling back to each direction's outputs (or final state).
+    let dUpper: Float32Array[] = top.map((_, d) => {
+      const dOut = this.arena.f32(`dOut.${d}`, B * steps * H, true);
+      if (arch.pool === 'max') scatterRows(dPooled, headWidth, d * H, poolArgmax!, d * H, recurrentWidth, B, steps, H, dOut);
+      else if (arch.pool === 'mean') spreadMean(dPooled, headWidth, d * H, lengths!, B, steps, H, dOut);
+      return dOut;
+    });
+    const dFinal = top.map((_, d) => {
+      const dh = new Float32Array(B * H);
+      if (arch.pool === 'last') for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dh[b * H + j] = dPooled[b * headWidth + d * H + j]!;
+      return dh;
+    });
+
+    // Recurrent layers, top down.
+    let dFront: Float32Array | undefined;
+    for (let layer = arch.layers - 1; layer >= 0; layer--) {
+      const width = layers[layer]![0]!.shape.inputSize;
+      const dInput = this.arena.f32(`dInput.${layer}`, B * steps * width, true);
+      layers[layer]!.forEach((run, d) => {
+        const direction = this.directions[d]!;
+        const dx = this.arena.f32('dx', B * steps * width, true);
+        const cellState = hasCellState(arch.cell);
+        const dKernel = new Float32Array(w(parameterName(layer, direction, 'kernel')).length);
+        const dRecurrent = new Float32Array(w(parameterName(layer, direction, 'recurrent')).length);
+        const dBias = new Float32Array(w(parameterName(layer, direction, 'bias')).length);
+        this.addon.backward({
+          ...run.shape,
+          ...(mask ? { mask } : {}),
+          kernel: w(parameterName(layer, direction, 'kernel')),
+          recurrent: w(parameterName(layer, direction, 'recurrent')),
+          workspace: run.workspace!,
+          dOut: dUpper[d]!,
+          dhT: layer === arch.layers - 1 ? dFinal[d]! : this.arena.f32('zeros', B * H, true),
+          ...(cellState ? { dcT: this.arena.f32('zeros', B * H, true), dc0: this.arena.f32('dc0', B * H) } : {}),
+          dx,
+          dh0: this.arena.f32('dh0', B * H),
+          dKernel,
+          dRecurrent,
+          dBias,
+        });
+        addInPlace(dInput, dx);
+        grads.set(parameterName(layer, direction, 'kernel'), dKernel);
+        grads.set(parameterName(layer, direction, 'recurrent'), dRecurrent);
+        grads.set(parameterName(layer, direction, 'bias'), dBias);
+      });
+      if (layer > 0) {
+        const drop = layerDrops[layer];
+        if (drop) multiplyInPlace(dInput, drop);
+        dUpper = splitDirections(dInput, B * steps, H, this.directions.length);
+      } else dFront = dInput;
+    }
+
+    // Skip path and front-end.
+    if (arch.conv) {
+      const { width, pool, filters } = arch.conv;
+      if (skipArgmax) {
+        const scattered = this.arena.f32('skip.scattered', B * steps * filters, true);
+        scatterRows(dPooled, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, scattered);
+        if (mask) multiplyInPlace(scattered, expandStepMask(mask, B, steps, filters));
+        addInPlace(dFront!, scattered);
+      }
+      if (convDrop) multiplyInPlace(dFront!, convDrop);
+      const dKernel = new Float32Array(w('conv.kernel').length);
+      const dBias = new Float32Array(filters);
+      this.addon.convBackward({
+        batch: B,
+        steps: batch.steps,
+        channels: batch.channels,
+        width,
+        filters,
+        pool,
+        x: batch.x,
+        kernel: w('conv.kernel'),
+        argmax: convArgmax!,
+        dOut: dFront!,
+        dKernel,
+        dBias,
+      });
+      grads.set('conv.kernel', dKernel);
+      grads.set('conv.bias', dBias);
+      if (arch.conv.positions !== undefined) {
+        const table = new Float32Array(arch.conv.positions * filters);
+        const perStep = stepGradient(convArgmax!, dFront!, batch.steps, filters);
+        table.set(perStep.subarray(0, positionRows * filters));
+        grads.set('conv.position', table);
+      }
+    }
+    return { loss, probs, grads };
+  }
+
+  /** Class probabilities, [batch × classes]: the inference forward pass (no dropout, nothing kept for a backward). */
+  predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
+    const { logits } = this.forwardPass(lookup(weights), batch, undefined);
+    const K = this.arch.numClasses;
+    const probs = new Float32Array(batch.batch * K);
+    for (let b = 0; b < batch.batch; b++) softmaxRow(logits, b * K, K, probs);
+    return probs;
+  }
+
+  /** The forward pass; training when `random` (the dropout draws) is given, inference otherwise. */
+  private forwardPass(w: (name: string) => Float32Array, batch: Batch, random: Random | undefined): ForwardPass {
+    const arch = this.arch;
+    const B = batch.batch;
+    const H = arch.hiddenSize;
+    // Front-end: convolution + bias + ReLU + mask + max-pool, then dropout.
+    let steps = batch.steps;
+    let input = batch.x;
+    let inputWidth = batch.channels;
+    let mask = batch.mask;
+    let convArgmax: Int32Array | undefined;
+    let convDrop: Float32Array | undefined;
+    let positionRows = 0;
+    if (arch.conv) {
+      const { width, pool, filters } = arch.conv;
+      const pooledSteps = Math.ceil(steps / pool);
+      const out = this.arena.f32('conv.out', B * pooledSteps * filters);
+      convArgmax = random ? this.arena.i32('conv.argmax', out.length) : undefined;
+      const position =
+        arch.conv.positions !== undefined ? positionBias(w('conv.position'), arch.conv.positions, steps, filters) : undefined;
+      positionRows = Math.min(steps, arch.conv.positions ?? 0);
+      this.addon.convForward({
+        batch: B,
+        steps,
+        channels: inputWidth,
+        width,
+        filters,
+        pool,
+        x: input,
+        ...(mask ? { mask } : {}),
+        kernel: w('conv.kernel'),
+        bias: w('conv.bias'),
+        ...(position ? { position } : {}),
+        out,
+        ...(convArgmax ? { argmax: convArgmax } : {}),
+      });
+      if (random && arch.conv.dropout > 0) {
+        convDrop = dropoutMultiplier(out.length, arch.conv.dropout, random.seed());
+        multiplyInPlace(out, convDrop);
+      }
+      if (mask && pool > 1) mask = poolMask(mask, B, steps, pool);
+      steps = pooledSteps;
+      input = out;
+      inputWidth = filters;
+    }
+    const front = input;
+    const frontWidth = inputWidth;
+
+    // Recurrent stack; a layer above the first reads the directions' outputs side by side, after dropout.
+    const layers: DirectionRun[][] = [];
+    const layerDrops: Array<Float32Array | undefined> = [];
+    for (let layer = 0; layer < arch.layers; layer++) {
+      if (layer > 0) {
+        input = concatDirections(
+          layers[layer - 1]!.map((r) => r.out),
+          B * steps,
+          H,
+        );
+        inputWidth = H * this.directions.length;
+        const drop = random && arch.dropout > 0 ? dropoutMultiplier(input.length, arch.dropout, random.seed()) : undefined;
+        if (drop) multiplyInPlace(input, drop);
+        layerDrops[layer] = drop;
+      }
+      const layerInput = input;
+      const width = inputWidth;
+      layers.push(
+        this.directions.map((direction) => {
+          const shape: NativeShape = {
+            cell: arch.cell,
+            batch: B,
+            steps,
+            inputSize: width,
+            hidden: H,
+            reverse: direction === 'bwd',
+            ...(arch.bounded ? { bounded: true } : {}),
+          };
+          const key = `${layer}.${direction}`;
+          const run: DirectionRun = {
+            out: this.arena.f32(`${key}.out`, B * steps * H),
+            hT: this.arena.f32(`${key}.hT`, B * H),
+            ...(random ? { workspace: this.arena.f32(`${key}.workspace`, this.addon.workspaceSize(shape)) } : {}),
+            shape,
+          };
+          const zeros = this.arena.f32('zeros', B * H, true);
+          this.addon.forward({
+            ...shape,
+            x: layerInput,
+            ...(mask ? { mask } : {}),
+            h0: zeros,
+            ...(hasCellState(arch.cell) ? { c0: zeros, cT: this.arena.f32(`${key}.cT`, B * H) } : {}),
+            kernel: w(parameterName(layer, direction, 'kernel')),
+            recurrent: w(parameterName(layer, direction, 'recurrent')),
+            bias: w(parameterName(layer, direction, 'bias')),
+            out: run.out,
+            hT: run.hT,
+            ...(run.workspace ? { workspace: run.workspace } : {}),
+          });
+          return run;
+        }),
+      );
+    }
+    const top = layers[arch.layers - 1]!;
+
+    // Pooling per direction (features side by side: forward, then backward), then the front-end's skip path.
+    const recurrentWidth = H * this.directions.length;
+    const skipWidth = arch.conv?.skip ? frontWidth : 0;
+    const headWidth = recurrentWidth + skipWidth;
+    const pooled = new Float32Array(B * headWidth);
+    const poolArgmax = arch.pool === 'max' ? new Int32Array(B * recurrentWidth) : undefined;
+    const lengths = arch.pool === 'mean' ? stepCounts(mask, B, steps) : undefined;
+    top.forEach((run, d) => {
+      const at = poolArgmax ? { argmax: poolArgmax, offset: d * H } : undefined;
+      if (arch.pool === 'max') maskedMaxInto(run.out, mask, B, steps, H, pooled, headWidth, d * H, -1e9, at!);
+      else if (arch.pool === 'mean') meanInto(run.out, lengths!, B, steps, H, pooled, headWidth, d * H);
+      else copyRows(run.hT, B, H, pooled, headWidth, d * H);
+    });
+    const skipArgmax = skipWidth > 0 ? new Int32Array(B * skipWidth) : undefined;
+    if (skipArgmax) {
+      const masked = mask ? multiplyByStepMask(front, mask, B, steps, skipWidth) : front;
+      maskedMaxInto(masked, undefined, B, steps, skipWidth, pooled, headWidth, recurrentWidth, 0, { argmax: skipArgmax, offset: 0 });
+    }
+    const headDrop = random && arch.dropout > 0 ? dropoutMultiplier(pooled.length, arch.dropout, random.seed()) : undefined;
+    if (headDrop) multiplyInPlace(pooled, headDrop);
+    const logits = headLogits(pooled, w('head.kernel'), w('head.bias'), B, headWidth, arch.numClasses);
+    return {
+      steps,
+      ...(mask ? { mask } : {}),
+      front,
+      frontWidth,
+      layers,
+      layerDrops,
+      top,
+      recurrentWidth,
+      skipWidth,
+      headWidth,
+      pooled,
+      logits,
+      ...(convArgmax ? { convArgmax } : {}),
+      ...(convDrop ? { convDrop } : {}),
+      positionRows,
+      ...(poolArgmax ? { poolArgmax } : {}),
+      ...(lengths ? { lengths } : {}),
+      ...(skipArgmax ? { skipArgmax } : {}),
+      ...(headDrop ? { headDrop } : {}),
+    };
+  }
+}
+
+function lookup(weights: ReadonlyMap<string, Float32Array>): (name: string) => Float32Array {
+  return (name) => {
+    const value = weights.get(name);
+    if (!value) throw new Error(`model parameter ${name} is missing`);
+    return value;
+  };
+}
+
+/** pooled · kernel + bias, rounded to float32 as the tensor path's matMul and add are. */
+function headLogits(
+  pooled: Float32Array,
+  kernel: Float32Array,
+  bias: Float32Array,
+  batch: number,
+  width: number,
+  classes: number,
+): Float32Array {
+  const logits = new Float32Array(batch * classes);
+  for (let b = 0; b < batch; b++)
+    for (let k = 0; k < classes; k++) {
+      let sum = 0;
+      for (let j = 0; j < width; j++) sum += pooled[b * width + j]! * kernel[j * classes + k]!;
+      logits[b * classes + k] = Math.fround(sum) + bias[k]!;
+    }
+  return logits;
+}
+
+/** Softmax of one row of logits into `probs`; returns the row's log-sum-exp. */
+function softmaxRow(logits: Float32Array, offset: number, classes: number, probs: Float32Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < classes; k++) max = Math.max(max, logits[offset + k]!);
+  let total = 0;
+  for (let k = 0; k < classes; k++) total += Math.exp(logits[offset + k]! - max);
+  for (let k = 0; k < classes; k++) probs[offset + k] = Math.exp(logits[offset + k]! - max) / total;
+  return max + Math.log(total);
+}
+
+/** tf.dropout's multiplier floor(u + keep) / keep, from tf.randomUniform with the same seed: the same draw. */
+function dropoutMultiplier(length: number, rate: number, seed: number): Float32Array {
+  const keep = 1 - rate;
+  // The array is read outside tidy: tidy walks what its callback returns, element by element for a typed array.
+  const multiplier = tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform([length], 0, 1, 'float32', seed), keep)), keep));
+  const values = multiplier.dataSync() as Float32Array;
+  multiplier.dispose();
+  return values;
+}
+
+/** The learned per-step bias for `steps` input positions: the table's first rows, zeros past its end. */
+function positionBias(table: Float32Array, positions: number, steps: number, filters: number): Float32Array {
+  const out = new Float32Array(steps * filters);
+  out.set(table.subarray(0, Math.min(steps, positions) * filters));
+  return out;
+}
+
+/** A pooled step is real if any of its positions is (front-end.ts poolMask). */
+function poolMask(mask: Float32Array, batch: number, steps: number, pool: number): Float32Array {
+  const pooledSteps = Math.ceil(steps / pool);
+  const out = new Float32Array(batch * pooledSteps);
+  for (let b = 0; b < batch; b++)
+    for (let t = 0; t < steps; t++) {
+      const i = b * pooledSteps + Math.floor(t / pool);
+      if (mask[b * steps + t]! > out[i]!) out[i] = mask[b * steps + t]!;
+    }
+  return out;
+}
+
+function stepCounts(mask: Float32Array | undefined, batch: number, steps: number): Float32Array {
+  const out = new Float32Array(batch).fill(steps);
+  if (!mask) return out;
+  for (let b = 0; b < batch; b++) {
+    let sum = 0;
+    for (let t = 0; t < steps; t++) sum += mask[b * steps + t]!;
+    out[b] = Math.max(sum, 1);
+  }
+  return out;
+}
+
+/**
+ * Each feature's maximum over steps into `into` (row stride `stride`, from column `column`), masked steps counting
+ * as `padValue`; the first step holding the maximum is recorded, as max-over-steps.ts does.
+ */
+function maskedMaxInto(
+  values: Float32Array,
+  mask: Float32Array | undefined,
+  batch: number,
+  steps: number,
+  features: number,
+  into: Float32Array,
+  stride: number,
+  column: number,
+  padValue: number,
+  at: { argmax: Int32Array; offset: number },
+): void {
+  const argStride = at.argmax.length / batch;
+  for (let b = 0; b < batch; b++) {
+    for (let f = 0; f < features; f++) {
+      let best = Number.NEGATIVE_INFINITY;
+      let bestStep = 0;
+      for (let t = 0; t < steps; t++) {
+        const v = mask && mask[b * steps + t] === 0 ? padValue : values[(b * steps + t) * features + f]!;
+        if (t === 0 || v > best) {
+          best = v;
+          bestStep = t;
+        }
+      }
+      into[b * stride + column + f] = best;
+      at.argmax[b * argStride + at.offset + f] = bestStep;
+    }
+  }
+}
+
+function meanInto(
+  values: Float32Array,
+  lengths: Float32Array,
+  batch: number,
+  steps: number,
+  features: number,
+  into: Float32Array,
+  stride: number,
+  column: number,
+): void {
+  for (let b = 0; b < batch; b++)
+    for (let f = 0; f < features; f++) {
+      let sum = 0;
+      for (let t = 0; t < steps; t++) sum += values[(b * steps + t) * features + f]!;
+      into[b * stride + column + f] = Math.fround(sum) / lengths[b]!;
+    }
+}
+
+function copyRows(values: Float32Array, batch: number, features: number, into: Float32Array, stride: number, column: number): void {
+  for (let b = 0; b < batch; b++) into.set(values.subarray(b * features, (b + 1) * features), b * stride + column);
+}
+
+/** The gradient of a max over steps: each pooled gradient lands on the step it came from. */
+function scatterRows(
+  dPooled: Float32Array,
+  stride: number,
+  column: number,
+  argmax: Int32Array,
+  argColumn: number,
+  argStride: number,
+  batch: number,
+  steps: number,
+  features: number,
+  into: Float32Array,
+): void {
+  for (let b = 0; b < batch; b++)
+    for (let f = 0; f < features; f++) {
+      const t = argmax[b * argStride + argColumn + f]!;
+      into[(b * steps + t) * features + f]! += dPooled[b * stride + column + f]!;
+    }
+}
+
+function spreadMean(
+  dPooled: Float32Array,
+  stride: number,
+  column: number,
+  lengths: Float32Array,
+  batch: number,
+  steps: number,
+  features: number,
+  into: Float32Array,
+): void {
+  for (let b = 0; b < batch; b++)
+    for (let f = 0; f < features; f++) {
+      const g = dPooled[b * stride + column + f]! / lengths[b]!;
+      for (let t = 0; t < steps; t++) into[(b * steps + t) * features + f] = g;
+    }
+}
+
+function multiplyByStepMask(values: Float32Array, mask: Float32Array, batch: number, steps: number, features: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < batch * steps; i++) if (mask[i] !== 0) out.set(values.subarray(i * features, (i + 1) * features), i * features);
+  return out;
+}
+
+function expandStepMask(mask: Float32Array, batch: number, steps: number, features: number): Float32Array {
+  const out = new Float32Array(batch * steps * features);
+  for (let i = 0; i < batch * steps; i++) if (mask[i] !== 0) out.fill(mask[i]!, i * features, (i + 1) * features);
+  return out;
+}
+
+function concatDirections(outs: Float32Array[], rows: number, hidden: number): Float32Array {
+  if (outs.length === 1) return outs[0]!.slice();
+  const width = hidden * outs.length;
+  const out = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) outs.forEach((o, d) => out.set(o.subarray(r * hidden, (r + 1) * hidden), r * width + d * hidden));
+  return out;
+}
+
+function splitDirections(values: Float32Array, rows: number, hidden: number, count: number): Float32Array[] {
+  const width = hidden * count;
+  return Array.from({ length: count }, (_, d) => {
+    const out = new Float32Array(rows * hidden);
+    for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + d * hidden, r * width + (d + 1) * hidden), r * hidden);
+    return out;
+  });
+}
+
+/** The per-step bias's gradient (native-conv.ts positionGradient): each pooled gradient on the step it came from. */
+function stepGradient(argmax: Int32Array, dOut: Float32Array, steps: number, filters: number): Float32Array {
+  const grad = new Float32Array(steps * filters);
+  for (let i = 0; i < argmax.length; i++) {
+    const t = argmax[i]!;
+    if (t >= 0) grad[t * filters + (i % filters)]! += dOut[i]!;
+  }
+  return grad;
+}
+
+function multiplyInPlace(values: Float32Array, by: Float32Array): void {
+  for (let i = 0; i < values.length; i++) values[i]! *= by[i]!;
+}
+
+function addInPlace(values: Float32Array, add: Float32Array): void {
+  for (let i = 0; i < values.length; i++) values[i]! += add[i]!;
+}

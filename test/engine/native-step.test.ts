@@ -1,0 +1,171 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '../../src/engine/gradients.js';
+import type { Architecture } from '../../src/engine/architecture.js';
+import { forward } from '../../src/engine/model.js';
+import { nativeStatus } from '../../src/engine/native-addon.js';
+import { NativeCore } from '../../src/engine/native-core.js';
+import { nativeStepUnsupported } from '../../src/engine/native-step.js';
+import { batchLoss } from '../../src/engine/objective.js';
+import { SequenceModel, batchTensors } from '../../src/engine/sequence-model.js';
+import { trainModel } from '../../src/engine/trainer.js';
+import { type Batch, packBatch } from '../../src/seq/batch.js';
+import { Random } from '../../src/seq/random.js';
+import { useCpuBackend } from '../helpers.js';
+
+await useCpuBackend();
+
+const status = nativeStatus();
+const skip = status.available ? false : `native kernels unavailable: ${status.reason}`;
+
+const BASE: Architecture = {
+  cell: 'lstm',
+  inputSize: 4,
+  hiddenSize: 8,
+  layers: 1,
+  bidirectional: true,
+  dropout: 0,
+  pool: 'max',
+  numClasses: 2,
+  task: 'classify',
+};
+
+/** The default recipe's shape, and variations that exercise every branch of the native step. */
+const CASES: Array<[string, Architecture]> = [
+  ['recipe: conv + skip + BiLSTM + max', { ...BASE, conv: { filters: 6, width: 5, pool: 2, dropout: 0.1, skip: true } }],
+  [
+    'per-position bias, three classes',
+    { ...BASE, numClasses: 3, conv: { filters: 5, width: 3, pool: 3, dropout: 0, positions: 30, skip: true } },
+  ],
+  ['one-direction LSTM, mean pooling, no front-end', { ...BASE, bidirectional: false, pool: 'mean' }],
+  ['two GRU layers, last state, dropout', { ...BASE, cell: 'gru', layers: 2, pool: 'last', dropout: 0.3 }],
+  [
+    'RNN cell, conv without skip, mean',
+    { ...BASE, cell: 'rnn', pool: 'mean', conv: { filters: 4, width: 3, pool: 1, dropout: 0.2, skip: false } },
+  ],
+];
+
+function randomItems(count: number, seed: number, ragged: boolean): Array<{ encoded: Float32Array; length: number }> {
+  const random = new Random(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const length = ragged ? 12 + random.int(19) : 30;
+    const encoded = new Float32Array(length * 4);
+    for (let t = 0; t < length; t++) encoded[t * 4 + random.int(4)] = 1;
+    if (i === 0 && ragged) encoded.fill(0, 0, 16).fill(0.25, 0, 16); // ambiguous bases (N) too
+    return { encoded, length };
+  });
+}
+
+/** Loss, probabilities and every gradient through forward() + batchLoss() + tf.variableGrads: the reference. */
+function tensorStep(model: SequenceModel, batch: Batch, labels: Int32Array, seed: number) {
+  let probs: Float32Array | undefined;
+  let loss = Number.NaN;
+  const grads = new Map<string, Float32Array>();
+  tf.tidy(() => {
+    const { x, mask } = batchTensors(batch);
+    const { value, grads: byVariable } = tf.variableGrads(() => {
+      const { logits } = forward(model.info.architecture, model.params, x, mask, { core: model.core, training: true, dropoutSeed: seed });
+      probs = tf.softmax(logits).dataSync() as Float32Array;
+      return batchLoss(model.info.architecture, logits, batch, [], { labels });
+    }, [...model.params.values()]);
+    loss = value.dataSync()[0]!;
+    for (const [name, v] of model.params) grads.set(name, byVariable[v.name]!.dataSync() as Float32Array);
+  });
+  return { loss, probs: probs!, grads };
+}
+
+for (const [name, arch] of CASES) {
+  for (const ragged of [false, true]) {
+    test(`native whole step = tensor path (loss, probabilities, every gradient): ${name}${ragged ? ', ragged batch' : ''}`, {
+      skip,
+    }, () => {
+      const core = new NativeCore();
+      assert.equal(nativeStepUnsupported(arch), undefined);
+      const model = SequenceModel.create(
+        { alphabet: 'dna', classes: ['a', 'b', 'c'].slice(0, arch.numClasses), architecture: arch, inputLength: null },
+        5,
+        core,
+      );
+      const batch = packBatch(randomItems(7, 11, ragged), 4);
+      assert.equal(batch.mask !== undefined, ragged);
+      const labels = Int32Array.from({ length: 7 }, (_, i) => i % arch.numClasses);
+      const expected = tensorStep(model, batch, labels, 123);
+      const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+      const actual = core.classifierStep(arch)!.run(weights, batch, labels, 123);
+      assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
+      assertClose(actual.probs, expected.probs, 1e-5, 'probabilities');
+      assert.deepEqual([...actual.grads.keys()].sort(), [...expected.grads.keys()].sort());
+      for (const [param, g] of expected.grads) assertClose(actual.grads.get(param)!, g, 2e-5, `gradient of ${param}`);
+      model.dispose();
+    });
+  }
+}
+
+for (const [name, arch] of CASES) {
+  test(`native inference = tensor path (class probabilities, ragged batch): ${name}`, { skip }, () => {
+    const model = SequenceModel.create(
+      { alphabet: 'dna', classes: ['a', 'b', 'c'].slice(0, arch.numClasses), architecture: arch, inputLength: null },
+      8,
+      new NativeCore(),
+    );
+    const batch = packBatch(randomItems(9, 21, true), 4);
+    const expected = tf.tidy(() => tf.softmax(model.run(batch).logits).dataSync() as Float32Array);
+    const actual = model.predict(batch);
+    assertClose(actual, expected, 1e-5, 'probabilities');
+    assert.ok(Math.abs(actual[0]! - actual[arch.numClasses]!) > 1e-6, 'rows differ (the inputs do)');
+    model.dispose();
+  });
+}
+
+test('architectures the native step does not cover are named, and train on the tensor path', () => {
+  assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
+  assert.match(nativeStepUnsupported({ ...BASE, embedDim: 8 })!, /embedding/);
+  assert.match(nativeStepUnsupported({ ...BASE, task: 'lm' })!, /lm/);
+  assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
+  if (status.available) assert.equal(new NativeCore().classifierStep({ ...BASE, pool: 'attention' }), undefined);
+});
+
+test('training through the native step ends where the tensor path does (weights, losses)', { skip }, async () => {
+  const arch = CASES[0]![1];
+  const items = randomItems(48, 3, true);
+  const labels = Int32Array.from(items, (item) => (item.encoded[4 * 5 + 2] === 1 ? 1 : 0)); // G at position 5
+  const run = async (nativeStep: boolean) => {
+    const model = SequenceModel.create(
+      { alphabet: 'dna', classes: ['a', 'b'], architecture: arch, inputLength: null },
+      9,
+      new NativeCore(),
+    );
+    const config = {
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 0.01,
+      clipNorm: 1,
+      patience: 0,
+      seed: 4,
+      lrSchedule: 'cosine' as const,
+      weightDecay: 0.01,
+      ema: 0.9,
+      nativeStep,
+    };
+    const state = await trainModel(model, { items, labels }, undefined, config);
+    const weights = [...model.params.values()].map((v) => v.dataSync() as Float32Array);
+    model.dispose();
+    return { losses: state.history.map((h) => h.trainLoss), weights };
+  };
+  const tensor = await run(false);
+  const native = await run(true);
+  native.losses.forEach((l, i) => assert.ok(Math.abs(l - tensor.losses[i]!) < 1e-4, `epoch ${i + 1} loss ${l} vs ${tensor.losses[i]}`));
+  native.weights.forEach((w, i) => assertClose(w, tensor.weights[i]!, 1e-3, `weights ${i}`));
+});
+
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const error = Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!));
+    if (error > worst) [worst, at] = [error, i];
+  }
+  assert.ok(worst <= tolerance, `${what}[${at}]: ${actual[at]} vs ${expected[at]} (relative error ${worst})`);
+}

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Architecture } from './architecture.js';
 import type { CellType } from './cells.js';
-import type { ClassifierStep } from './native-step.js';
+import type { Batch } from '../seq/batch.js';
 
 /** Weights of one direction of one recurrent layer; see cells.ts for the gate layout. */
 export interface DirectionWeights {
@@ -70,4 +70,19 @@ export interface RecurrentCore {
   readonly convPool?: ConvPool;
   /** A classifier's whole training step from the same kernels (native-step.ts), where the core covers `arch`. */
   classifierStep?(arch: Architecture): ClassifierStep | undefined;
+}
+
+/** One training step of a classifier on plain arrays (native-step.ts). */
+export interface NativeStepResult {
+  /** mean cross-entropy over the batch */
+  loss: number;
+  /** [B, classes] softmax of the logits */
+  probs: Float32Array;
+  /** gradient of the mean loss, by parameter name */
+  grads: Map<string, Float32Array>;
+}
+
+export interface ClassifierStep {
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, labels: Int32Array, dropoutSeed: number): NativeStepResult;
+  predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
 }

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedTensor } from './trainer.js';
+
+/** A saved tensor and its name (trainer.ts NamedTensor; declared here too so the two modules do not import each other). */
+interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
 
 export interface FusedAdamWOptions {
   learningRate: number;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendValues, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cells.js';
-import type { ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
+import type { ClassifierStep, ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 import type { Architecture } from './architecture.js';
-import { type ClassifierStep, NativeClassifierStep, nativeStepUnsupported } from './native-step.js';
+import { NativeClassifierStep, nativeStepUnsupported } from './native-step.js';
 import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } from './native-addon.js';
 import { nativeConvPool } from './native-conv.js';
 

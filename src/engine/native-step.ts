@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, directionsOf, hasInitialStateModel, taskOf } from './architecture.js';
 import { hasCellState } from './cells.js';
+import type { ClassifierStep, NativeStepResult } from './core.js';
 import type { NativeAddon, NativeShape } from './native-addon.js';
 import { parameterName } from './model.js';
 import { Random } from '../seq/random.js';
@@ -24,15 +25,6 @@ export function nativeStepUnsupported(arch: Architecture): string | undefined {
   if (arch.pool === 'attention') return 'attention pooling';
   if (hasInitialStateModel(arch)) return 'conditions or covariates';
   return undefined;
-}
-
-export interface NativeStepResult {
-  /** mean cross-entropy over the batch */
-  loss: number;
-  /** [B, classes] softmax of the logits */
-  probs: Float32Array;
-  /** gradient of the mean loss, by parameter name */
-  grads: Map<string, Float32Array>;
 }
 
 interface DirectionRun {
@@ -64,11 +56,6 @@ interface ForwardPass {
   lengths?: Float32Array;
   skipArgmax?: Int32Array;
   headDrop?: Float32Array;
-}
-
-export interface ClassifierStep {
-  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, labels: Int32Array, dropoutSeed: number): NativeStepResult;
-  predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
 }
 
 /**
@@ -496,19 +483,20 @@ function maskedMaxInto(
   at: { argmax: Int32Array; offset: number },
 ): void {
   const argStride = at.argmax.length / batch;
+  // Steps outer, features inner: the values of one step are contiguous.
   for (let b = 0; b < batch; b++) {
-    for (let f = 0; f < features; f++) {
-      let best = Number.NEGATIVE_INFINITY;
-      let bestStep = 0;
-      for (let t = 0; t < steps; t++) {
-        const v = mask && mask[b * steps + t] === 0 ? padValue : values[(b * steps + t) * features + f]!;
-        if (t === 0 || v > best) {
-          best = v;
-          bestStep = t;
+    const out = b * stride + column;
+    const arg = b * argStride + at.offset;
+    for (let t = 0; t < steps; t++) {
+      const pad = mask !== undefined && mask[b * steps + t] === 0;
+      const row = (b * steps + t) * features;
+      for (let f = 0; f < features; f++) {
+        const v = pad ? padValue : values[row + f]!;
+        if (t === 0 || v > into[out + f]!) {
+          into[out + f] = v;
+          at.argmax[arg + f] = t;
         }
       }
-      into[b * stride + column + f] = best;
-      at.argmax[b * argStride + at.offset + f] = bestStep;
     }
   }
 }

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../seq/batch.js';
 import { type Architecture, taskOf } from './architecture.js';
 import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
-import type { RecurrentCore } from './core.js';
-import type { ClassifierStep } from './native-step.js';
+import type { ClassifierStep, RecurrentCore } from './core.js';
 import { readTidy } from './read-tensor.js';
 import {
   type ForwardOptions,

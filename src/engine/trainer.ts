@@ -16,8 +16,8 @@ import { forward } from './model.js';
 import { batchLoss, sliceTargets } from './objective.js';
 import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
 import { Random } from '../seq/random.js';
+import type { ClassifierStep } from './core.js';
 import { FusedAdamW } from './fused-adamw.js';
-import type { ClassifierStep } from './native-step.js';
 import { type LearningRateSchedule, decayedParameters, scheduledRate } from './schedule.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 

@@ -25,6 +25,7 @@ import { trainModel } from '../src/engine/trainer.js';
 import type { EncodedSequence } from '../src/seq/batch.js';
 import { packBatch } from '../src/seq/batch.js';
 import { Random } from '../src/seq/random.js';
+import { coreFlopsPerToken, measureKernels } from './core-bench.js';
 
 const STEPS = 200;
 const TRAIN_BATCH = 64;
@@ -158,6 +159,15 @@ async function main(): Promise<void> {
       }
       for (const mode of ['train', 'infer'] as const) {
         const ours = results.map((r) => r[mode]);
+        if (workload === 'lstm' && fast.core.name === 'native') {
+          // The same addon calls alone on the same shapes: the share of it the whole command path keeps.
+          const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;
+          const kernels = (batch * STEPS) / measureKernels(hidden, mode, batch, 5);
+          const gflops = (kernels * coreFlopsPerToken(hidden, mode)) / 1e9;
+          console.log(
+            `${mode} LSTM H${hidden} kernels only: ${fmt(kernels)} tokens/s, ${gflops.toFixed(0)} GFLOP/s; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
+          );
+        }
         const reference = workload === 'lstm' ? torch?.get(`${mode}-${hidden}`) : undefined;
         const best = Math.max(...ours.filter((v) => !Number.isNaN(v)));
         const ratio = reference ? `${(best / reference).toFixed(2)}x` : '-';

@@ -149,7 +149,7 @@ async function measureCore(
 }
 
 /** The addon calls alone (forward with activations + backward, or the inference forward), no tfjs at all. */
-function measureKernels(hidden: number, mode: BenchMode, batch: number, reps: number): number {
+export function measureKernels(hidden: number, mode: BenchMode, batch: number, reps: number): number {
   const addon = loadNativeAddon()!;
   const H = hidden;
   const G = GATES * H;

@@ -24,9 +24,19 @@ export class NativeCore implements RecurrentCore {
   /** The convolutional front-end from the same addon (native-conv.ts). */
   readonly convPool: ConvPool = (args) => nativeConvPool(this.addon, args);
 
+  /**
+   * One step object per architecture for the life of the core: its buffers are reused by the next training run or
+   * predict call of the same shape (a fresh one per call paid the page faults of multi-megabyte workspaces again).
+   */
   classifierStep(arch: Architecture): ClassifierStep | undefined {
-    return nativeStepUnsupported(arch) === undefined ? new NativeClassifierStep(this.addon, arch) : undefined;
+    if (nativeStepUnsupported(arch) !== undefined) return undefined;
+    const key = JSON.stringify(arch);
+    let step = this.classifierSteps.get(key);
+    if (!step) this.classifierSteps.set(key, (step = new NativeClassifierStep(this.addon, arch)));
+    return step;
   }
+
+  private readonly classifierSteps = new Map<string, NativeClassifierStep>();
 
   constructor(addon: NativeAddon | undefined = loadNativeAddon()) {
     if (!addon) throw new Error(`native kernels unavailable: ${nativeStatus().reason ?? 'unknown reason'}`);

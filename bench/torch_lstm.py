@@ -5,6 +5,7 @@
 
 Training: one-hot DNA [B=64, T=200, 4] -> nn.LSTM(batch_first) -> Linear on the last state -> CrossEntropyLoss,
 backward, Adam step. Inference: B=256 under torch.no_grad(). tokens/s = B*T / median seconds per step.
+First line: sgemm GFLOP/s (2048 x 2048 torch.mm), the peak the kernels' GFLOP/s are compared with.
 Debian's torch (python3-torch) imports only from /usr/bin/python3; without OPENBLAS_NUM_THREADS=1 its OpenMP
 threads and OpenBLAS threads oversubscribe the cores and it runs 2-4x slower.
 """
@@ -66,6 +67,16 @@ def measure(hidden, mode, batch, reps, generator):
             "threads": torch.get_num_threads(), "torch": torch.__version__}
 
 
+def sgemm(reps):
+    """Single-precision matmul at 2048 x 2048 on the same threads: the machine's practical peak for the kernels."""
+    n = 2048
+    a = torch.rand(n, n)
+    b = torch.rand(n, n)
+    seconds = timed(lambda: torch.mm(a, b), reps)
+    return {"engine": "pytorch", "mode": "sgemm", "hidden": n, "gflops": round(2 * n ** 3 / seconds / 1e9, 1),
+            "tokens_per_s": 0, "threads": torch.get_num_threads(), "torch": torch.__version__}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5)
@@ -75,6 +86,7 @@ def main():
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(1)
     torch.manual_seed(1)
+    print(json.dumps(sgemm(args.reps)), flush=True)
     for hidden in args.hidden:
         for mode, batch in (("train", 64), ("infer", 256)):
             print(json.dumps(measure(hidden, mode, batch, args.reps, generator)), flush=True)

@@ -21,7 +21,6 @@ import type { Batch } from '../seq/batch.js';
 /** Why the whole step cannot run natively for this architecture, or undefined when it can. */
 export function nativeStepUnsupported(arch: Architecture): string | undefined {
   if (taskOf(arch) !== 'classify') return `the ${taskOf(arch)} task`;
-  if (arch.embedDim !== undefined) return 'an input embedding';
   if (arch.pool === 'attention') return 'attention pooling';
   if (hasInitialStateModel(arch)) return 'conditions or covariates';
   return undefined;
@@ -49,6 +48,8 @@ interface ForwardPass {
   headWidth: number;
   pooled: Float32Array; // [B, headWidth], after dropout
   logits: Float32Array; // [B, classes]
+  /** [B, T, embedDim]: the embedded input, where the model has an embedding */
+  embedded?: Float32Array;
   convArgmax?: Int32Array;
   convDrop?: Float32Array;
   positionRows: number;
@@ -206,19 +207,23 @@ export class NativeClassifierStep implements ClassifierStep {
       if (convDrop) multiplyInPlace(dFront!, convDrop);
       const dKernel = new Float32Array(w('conv.kernel').length);
       const dBias = new Float32Array(filters);
+      const channels = arch.embedDim ?? batch.channels;
+      // Through an embedding the convolution's input gradient is wanted; from the one-hot input, not.
+      const dEmbedded = pass.embedded ? this.arena.f32('embed.grad', B * batch.steps * channels) : undefined;
       this.addon.convBackward({
         batch: B,
         steps: batch.steps,
-        channels: batch.channels,
+        channels,
         width,
         filters,
         pool,
-        x: batch.x,
+        x: pass.embedded ?? batch.x,
         kernel: w('conv.kernel'),
         argmax: convArgmax!,
         dOut: dFront!,
         dKernel,
         dBias,
+        ...(dEmbedded ? { dx: dEmbedded } : {}),
       });
       grads.set('conv.kernel', dKernel);
       grads.set('conv.bias', dBias);
@@ -228,6 +233,10 @@ export class NativeClassifierStep implements ClassifierStep {
         table.set(perStep.subarray(0, positionRows * filters));
         grads.set('conv.position', table);
       }
+      if (dEmbedded) dFront = dEmbedded;
+    }
+    if (arch.embedDim !== undefined) {
+      grads.set('embed.kernel', embedGradient(batch.x, dFront!, B * batch.steps, batch.channels, arch.embedDim));
     }
     return { loss, probs, grads };
   }
@@ -246,11 +255,25 @@ export class NativeClassifierStep implements ClassifierStep {
     const arch = this.arch;
     const B = batch.batch;
     const H = arch.hiddenSize;
-    // Front-end: convolution + bias + ReLU + mask + max-pool, then dropout.
+    // Front-end: an embedding (no bias, so padding stays zero), then convolution + bias + ReLU + mask + max-pool,
+    // then dropout.
     let steps = batch.steps;
     let input = batch.x;
     let inputWidth = batch.channels;
     let mask = batch.mask;
+    let embedded: Float32Array | undefined;
+    if (arch.embedDim !== undefined) {
+      embedded = embed(
+        batch.x,
+        w('embed.kernel'),
+        B * steps,
+        inputWidth,
+        arch.embedDim,
+        this.arena.f32('embed.out', B * steps * arch.embedDim, true),
+      );
+      input = embedded;
+      inputWidth = arch.embedDim;
+    }
     let convArgmax: Int32Array | undefined;
     let convDrop: Float32Array | undefined;
     let positionRows = 0;
@@ -378,6 +401,7 @@ export class NativeClassifierStep implements ClassifierStep {
       headWidth,
       pooled,
       logits,
+      ...(embedded ? { embedded } : {}),
       ...(convArgmax ? { convArgmax } : {}),
       ...(convDrop ? { convDrop } : {}),
       positionRows,
@@ -387,6 +411,32 @@ export class NativeClassifierStep implements ClassifierStep {
       ...(headDrop ? { headDrop } : {}),
     };
   }
+}
+
+/**
+ * x · kernel at every position, [rows, C] -> [rows, E], into `out` (zeroed). Inputs are one-hot or a few fractional
+ * codes (ambiguous residues), so zero entries are skipped: about E multiply-adds per position.
+ */
+function embed(x: Float32Array, kernel: Float32Array, rows: number, channels: number, dim: number, out: Float32Array): Float32Array {
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < channels; c++) {
+      const v = x[r * channels + c]!;
+      if (v === 0) continue;
+      for (let e = 0; e < dim; e++) out[r * dim + e]! += v * kernel[c * dim + e]!;
+    }
+  return out;
+}
+
+/** The embedding kernel's gradient, xᵀ · dOut over every position, skipping zero inputs as embed does. */
+function embedGradient(x: Float32Array, dOut: Float32Array, rows: number, channels: number, dim: number): Float32Array {
+  const grad = new Float32Array(channels * dim);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < channels; c++) {
+      const v = x[r * channels + c]!;
+      if (v === 0) continue;
+      for (let e = 0; e < dim; e++) grad[c * dim + e]! += v * dOut[r * dim + e]!;
+    }
+  return grad;
 }
 
 function lookup(weights: ReadonlyMap<string, Float32Array>): (name: string) => Float32Array {

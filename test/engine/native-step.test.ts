@@ -44,15 +44,20 @@ const CASES: Array<[string, Architecture]> = [
     'RNN cell, conv without skip, mean',
     { ...BASE, cell: 'rnn', pool: 'mean', conv: { filters: 4, width: 3, pool: 1, dropout: 0.2, skip: false } },
   ],
+  [
+    'protein recipe: embedding + conv + skip + BiLSTM + max',
+    { ...BASE, inputSize: 21, embedDim: 6, conv: { filters: 5, width: 5, pool: 2, dropout: 0.1, skip: true } },
+  ],
+  ['embedding straight into a GRU, mean', { ...BASE, inputSize: 21, embedDim: 5, cell: 'gru', pool: 'mean' }],
 ];
 
-function randomItems(count: number, seed: number, ragged: boolean): Array<{ encoded: Float32Array; length: number }> {
+function randomItems(count: number, seed: number, ragged: boolean, channels = 4): Array<{ encoded: Float32Array; length: number }> {
   const random = new Random(seed);
   return Array.from({ length: count }, (_, i) => {
     const length = ragged ? 12 + random.int(19) : 30;
-    const encoded = new Float32Array(length * 4);
-    for (let t = 0; t < length; t++) encoded[t * 4 + random.int(4)] = 1;
-    if (i === 0 && ragged) encoded.fill(0, 0, 16).fill(0.25, 0, 16); // ambiguous bases (N) too
+    const encoded = new Float32Array(length * channels);
+    for (let t = 0; t < length; t++) encoded[t * channels + random.int(channels)] = 1;
+    if (i === 0 && ragged) encoded.fill(0, 0, 4 * channels).fill(1 / channels, 0, 4 * channels); // ambiguous codes (N, X) too
     return { encoded, length };
   });
 }
@@ -87,7 +92,7 @@ for (const [name, arch] of CASES) {
         5,
         core,
       );
-      const batch = packBatch(randomItems(7, 11, ragged), 4);
+      const batch = packBatch(randomItems(7, 11, ragged, arch.inputSize), arch.inputSize);
       assert.equal(batch.mask !== undefined, ragged);
       const labels = Int32Array.from({ length: 7 }, (_, i) => i % arch.numClasses);
       const expected = tensorStep(model, batch, labels, 123);
@@ -109,7 +114,7 @@ for (const [name, arch] of CASES) {
       8,
       new NativeCore(),
     );
-    const batch = packBatch(randomItems(9, 21, true), 4);
+    const batch = packBatch(randomItems(9, 21, true, arch.inputSize), arch.inputSize);
     const expected = tf.tidy(() => tf.softmax(model.run(batch).logits).dataSync() as Float32Array);
     const actual = model.predict(batch);
     assertClose(actual, expected, 1e-5, 'probabilities');
@@ -120,7 +125,6 @@ for (const [name, arch] of CASES) {
 
 test('architectures the native step does not cover are named, and train on the tensor path', () => {
   assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
-  assert.match(nativeStepUnsupported({ ...BASE, embedDim: 8 })!, /embedding/);
   assert.match(nativeStepUnsupported({ ...BASE, task: 'lm' })!, /lm/);
   assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
   if (status.available) assert.equal(new NativeCore().classifierStep({ ...BASE, pool: 'attention' }), undefined);

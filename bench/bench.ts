@@ -295,6 +295,52 @@ async function embedSection(core: RecurrentCore, engineName: string): Promise<vo
   }
 }
 
+/**
+ * Peak memory of whole commands: each runs as its own process with bench/rss-hook.cjs preloaded, which prints
+ * the peak RSS on exit. scan runs on two genome sizes: its memory should not grow with the genome.
+ */
+async function memorySection(): Promise<void> {
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+  const dir = mkdtempSync(join(tmpdir(), 'rnnseq-bench-rss-'));
+  const random = new Random(6);
+  const bases = (n: number) => Array.from({ length: n }, () => 'ACGT'[random.int(4)]).join('');
+  const records = Array.from({ length: 1000 }, (_, i) => `>s${i} label=${i % 2 ? 'hit' : 'miss'}\n${bases(200)}`);
+  writeFileSync(join(dir, 'train.fa'), `${records.join('\n')}\n`);
+  for (const [name, bp] of [
+    ['small', 300_000],
+    ['large', 3_000_000],
+  ] as const) {
+    const lines = [`>${name}`];
+    for (let at = 0; at < bp; at += 60) lines.push(bases(Math.min(60, bp - at)));
+    writeFileSync(join(dir, `${name}.fa`), `${lines.join('\n')}\n`);
+  }
+  const commands: Array<[string, string[]]> = [
+    ['train (recipe, 1,000 x 200 bp, 2 epochs)', ['train', '-q', '-o', join(dir, 'run'), '--epochs', '2', join(dir, 'train.fa')]],
+    ['classify (1,000 x 200 bp)', ['classify', '-q', '-m', join(dir, 'run'), join(dir, 'train.fa'), '-o', join(dir, 'c.tsv')]],
+    ['embed (1,000 x 200 bp)', ['embed', '-q', '-m', join(dir, 'run'), join(dir, 'train.fa'), '-o', join(dir, 'e.tsv')]],
+    ['scan 0.3 Mbp (chloroplast-cds)', ['scan', '-q', '-m', 'chloroplast-cds', join(dir, 'small.fa'), '-o', join(dir, 's.bed')]],
+    ['scan 3 Mbp (chloroplast-cds)', ['scan', '-q', '-m', 'chloroplast-cds', join(dir, 'large.fa'), '-o', join(dir, 'l.bed')]],
+  ];
+  console.log('peak memory (each command its own process)\tpeak RSS\twall');
+  try {
+    for (const [label, args] of commands) {
+      const started = performance.now();
+      const result = spawnSync(process.execPath, ['-r', join(root, 'bench', 'rss-hook.cjs'), join(root, 'bin', 'rnnseq'), ...args], {
+        encoding: 'utf8',
+        cwd: root,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const kb = Number(/rnnseq-bench-max-rss-kb (\d+)/.exec(result.stderr)?.[1]);
+      const rss = result.status === 0 && kb > 0 ? `${(kb / 1024).toFixed(0)} MB` : `failed: ${result.stderr.trim().split('\n')[0]}`;
+      console.log([label, rss, `${seconds.toFixed(1)} s`].join('\t'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 await main();
 {
   const backend = await initBackend((process.env.RNNSEQ_BACKEND as 'wasm' | undefined) ?? 'auto');
@@ -302,3 +348,4 @@ await main();
   await scanSection(fast.core, fast.core.name);
   await embedSection(fast.core, fast.core.name);
 }
+await memorySection();

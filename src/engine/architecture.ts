@@ -21,6 +21,19 @@ export interface ConvSpec {
   skip?: boolean;
 }
 
+/**
+ * The composition branch (composition.ts): the head also reads the frequencies of every k-mer of length 1..k,
+ * standardised with the training set's statistics.
+ */
+export interface CompositionSpec {
+  k: number;
+  /** reverse complements averaged (DNA read on either strand) */
+  canonical: boolean;
+  /** each raw feature's mean and standard deviation over the training set */
+  mean: number[];
+  std: number[];
+}
+
 export { TASKS } from '../seq/task.js';
 export type { RegressionLoss, RegressionSpec, Task } from '../seq/task.js';
 
@@ -51,6 +64,8 @@ export interface Architecture {
   embedDim?: number;
   /** absent: the recurrent stack reads the (embedded) input directly */
   conv?: ConvSpec;
+  /** absent: the head reads the pooled recurrent (and skip) features only */
+  composition?: CompositionSpec;
 }
 
 /** Width of what the first recurrent layer reads. */

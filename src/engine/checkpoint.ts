@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
+import { compositionProblem } from './composition.js';
 import { type Architecture, type Task, isCellType, POOLINGS, TASKS, taskOf } from './architecture.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 import { rnnseqVersion } from '../version.js';
@@ -124,6 +125,8 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (task === 'lm' && arch.bidirectional)
     throw corrupt(source, 'a language model cannot be bidirectional (it would see the symbol it predicts)');
   validateFrontEnd(arch, source);
+  const composition = compositionProblem(arch);
+  if (composition) throw corrupt(source, composition);
   if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }

@@ -1,5 +1,6 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { compositionFeatures } from './composition.js';
 import { maxOverSteps } from './max-over-steps.js';
 import {
   type Architecture,
@@ -189,6 +190,7 @@ export function forward(
   const finals = finalOutputs(arch, states);
   let pooled = pool(arch, params, outputs, finals, stepMask);
   if (arch.conv?.skip) pooled = tf.concat([pooled, maskedMax(front.x, stepMask)], 1) as tf.Tensor2D;
+  if (arch.composition) pooled = tf.concat([pooled, compositionFeatures(arch.composition, x, mask)], 1) as tf.Tensor2D;
   const logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
   return { logits, pooled, outputs, states, ...(stepMask ? { mask: stepMask } : {}) };
 }
@@ -344,9 +346,13 @@ function pool(
   }
 }
 
-/** What the head reads: the pooled recurrent output, then (with a front-end skip) the front-end's own max over positions. */
+/**
+ * What the head reads: the pooled recurrent output, then (with a front-end skip) the front-end's own max over
+ * positions, then (with a composition branch) the standardised k-mer frequencies.
+ */
 export function headInputSize(arch: Architecture): number {
-  return layerOutputSize(arch) + (isPerPosition(arch) ? 0 : arch.conv?.skip ? arch.conv.filters : 0);
+  if (isPerPosition(arch)) return layerOutputSize(arch);
+  return layerOutputSize(arch) + (arch.conv?.skip ? arch.conv.filters : 0) + (arch.composition?.mean.length ?? 0);
 }
 
 /**

@@ -174,6 +174,12 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option(
+        '--composition <k>',
+        "classifiers and regressors: the head also reads the sequence's k-mer frequencies for k = 1..K, standardised on the training set (DNA read on both strands: reverse complements merged; 0: off)",
+      ),
+    )
+    .addOption(
+      new Option(
         '--embed-dim <n>',
         'learned dense projection of each one-hot position to n values, before --conv and the recurrent layers (protein)',
       ),
@@ -369,6 +375,7 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
     ...(raw.conditionTag !== undefined ? { conditionTag: raw.conditionTag } : {}),
     ...(raw.covariates !== undefined ? { covariatesFile: raw.covariates } : {}),
     rcAugment: given.rcAugment === true,
+    ...parseComposition(raw.composition, task),
     config: {
       // --epochs auto: 0 until run.ts knows the training-set size (engine/budget.ts)
       ...(raw.epochs === 'auto'
@@ -406,6 +413,7 @@ export interface RawRecipeFlags {
   convPool?: string;
   convDropout?: string;
   embedDim?: string;
+  composition?: string;
   lrSchedule?: LearningRateSchedule;
   warmup: string;
   weightDecay?: string;
@@ -461,6 +469,16 @@ export function parseRecipeFlags(raw: RawRecipeFlags & Required<Pick<RawRecipeFl
   const ema = parseNumber('--ema', raw.ema, { min: 0, max: 0.99999 });
   if (ema > 0) config.ema = ema;
   return { architecture, config };
+}
+
+/** --composition K: the k-mer lengths of the composition branch (engine/composition.ts); 0 or absent: none. */
+function parseComposition(value: string | undefined, task: Task): Pick<TrainOptions, 'compositionK'> {
+  if (value === undefined) return {};
+  const k = parseNumber('--composition', value, { min: 0, max: 6, integer: true });
+  if (k === 0) return {};
+  if (task !== 'classify' && task !== 'regress')
+    throw new RnnseqError(`--composition feeds a pooled head: it is for --task classify and regress, not --task ${task}`, EXIT_USAGE);
+  return { compositionK: k };
 }
 
 /** Language-model inputs and windows: FASTA files grouped by record, header tag, id regex or file. */

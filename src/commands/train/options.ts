@@ -32,6 +32,8 @@ export interface TrainOptions extends RuntimeOptions {
   covariatesFile?: string;
   /** --rc-augment given: reverse complements from the start (the recipe may also choose them, see choices) */
   rcAugment: boolean;
+  /** --composition K: the head also reads k-mer frequencies for k = 1..K (engine/composition.ts); absent: off */
+  compositionK?: number;
   /** settings the default recipe decides once the data is read (recipe.ts) */
   choices: DataChoices;
   config: TrainConfig;

@@ -32,6 +32,7 @@ import { createLogger, startRuntime } from '../shared/runtime.js';
 import { addClassifierNull } from './null-scores.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
+import { fitCompositionSpec } from '../../engine/composition.js';
 import { resolveDataChoices } from './recipe.js';
 import { prepareTagger } from './tagger-calibration.js';
 
@@ -140,6 +141,11 @@ export async function run(options: TrainOptions): Promise<void> {
       inputSize: alphabet.size,
       numClasses: classes.length,
     };
+    if (options.compositionK !== undefined) {
+      // DNA shown on both strands gets strand-merged words: the reverse complements would carry the same weights.
+      const canonical = alphabet.name === 'dna' && (rcAugmented || options.rcAugment || options.genome?.reverseComplement === true);
+      architecture.composition = fitCompositionSpec('items' in train ? train.items : [], alphabet.size, options.compositionK, canonical);
+    }
     model = SequenceModel.create({ alphabet: alphabet.name, classes, architecture, inputLength }, config.seed, runtime.engine.core);
   }
 

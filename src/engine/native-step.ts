@@ -23,6 +23,7 @@ export function nativeStepUnsupported(arch: Architecture): string | undefined {
   if (taskOf(arch) !== 'classify') return `the ${taskOf(arch)} task`;
   if (arch.pool === 'attention') return 'attention pooling';
   if (hasInitialStateModel(arch)) return 'conditions or covariates';
+  if (arch.composition) return 'k-mer composition features (--composition)';
   return undefined;
 }
 

@@ -127,6 +127,7 @@ test('architectures the native step does not cover are named, and train on the t
   assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
   assert.match(nativeStepUnsupported({ ...BASE, task: 'lm' })!, /lm/);
   assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
+  assert.match(nativeStepUnsupported({ ...BASE, composition: { k: 2, canonical: true, mean: [0], std: [1] } })!, /composition/);
   if (status.available) assert.equal(new NativeCore().classifierStep({ ...BASE, pool: 'attention' }), undefined);
 });
 

@@ -5,7 +5,8 @@
 
 Training: one-hot DNA [B=64, T=200, 4] -> nn.LSTM(batch_first) -> Linear on the last state -> CrossEntropyLoss,
 backward, Adam step. Inference: B=256 under torch.no_grad(). tokens/s = B*T / median seconds per step.
-First line: sgemm GFLOP/s (2048 x 2048 torch.mm), the peak the kernels' GFLOP/s are compared with.
+--sgemm: only sgemm GFLOP/s (2048 x 2048 torch.mm), the peak the kernels' GFLOP/s are compared with; run it with
+OPENBLAS_NUM_THREADS set to the cores, as torch.mm runs on OpenBLAS's threads.
 Debian's torch (python3-torch) imports only from /usr/bin/python3; without OPENBLAS_NUM_THREADS=1 its OpenMP
 threads and OpenBLAS threads oversubscribe the cores and it runs 2-4x slower.
 """
@@ -82,11 +83,14 @@ def main():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--hidden", type=int, nargs="+", default=[64, 128])
+    parser.add_argument("--sgemm", action="store_true", help="only the sgemm line (run it with OPENBLAS_NUM_THREADS = cores)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(1)
     torch.manual_seed(1)
-    print(json.dumps(sgemm(args.reps)), flush=True)
+    if args.sgemm:
+        print(json.dumps(sgemm(args.reps)), flush=True)
+        return
     for hidden in args.hidden:
         for mode, batch in (("train", 64), ("infer", 256)):
             print(json.dumps(measure(hidden, mode, batch, args.reps, generator)), flush=True)

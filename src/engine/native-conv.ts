@@ -79,7 +79,7 @@ export function nativeConvPool(addon: NativeAddon, args: ConvPoolArgs): tf.Tenso
  * The per-step bias's gradient: each pooled output's gradient lands on the step it came from (argmax; −1 where the
  * ReLU or mask stopped it), summed over the batch in row order.
  */
-function positionGradient(argmax: Int32Array, dOut: Float32Array, steps: number, filters: number): Float32Array {
+export function positionGradient(argmax: Int32Array, dOut: Float32Array, steps: number, filters: number): Float32Array {
   const grad = new Float32Array(steps * filters);
   for (let i = 0; i < argmax.length; i++) {
     const t = argmax[i]!;

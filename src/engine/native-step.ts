@@ -3,6 +3,7 @@ import { type Architecture, directionsOf, hasInitialStateModel, taskOf } from '.
 import { hasCellState } from './cells.js';
 import type { ClassifierStep, NativeStepResult } from './core.js';
 import type { NativeAddon, NativeShape } from './native-addon.js';
+import { positionGradient } from './native-conv.js';
 import { parameterName } from './model.js';
 import { Random } from '../seq/random.js';
 import type { Batch } from '../seq/batch.js';
@@ -230,7 +231,7 @@ export class NativeClassifierStep implements ClassifierStep {
       grads.set('conv.bias', dBias);
       if (arch.conv.positions !== undefined) {
         const table = new Float32Array(arch.conv.positions * filters);
-        const perStep = stepGradient(convArgmax!, dFront!, batch.steps, filters);
+        const perStep = positionGradient(convArgmax!, dFront!, batch.steps, filters);
         table.set(perStep.subarray(0, positionRows * filters));
         grads.set('conv.position', table);
       }
@@ -638,16 +639,6 @@ function splitDirections(values: Float32Array, rows: number, hidden: number, cou
     for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + d * hidden, r * width + (d + 1) * hidden), r * hidden);
     return out;
   });
-}
-
-/** The per-step bias's gradient (native-conv.ts positionGradient): each pooled gradient on the step it came from. */
-function stepGradient(argmax: Int32Array, dOut: Float32Array, steps: number, filters: number): Float32Array {
-  const grad = new Float32Array(steps * filters);
-  for (let i = 0; i < argmax.length; i++) {
-    const t = argmax[i]!;
-    if (t >= 0) grad[t * filters + (i % filters)]! += dOut[i]!;
-  }
-  return grad;
 }
 
 function multiplyInPlace(values: Float32Array, by: Float32Array): void {

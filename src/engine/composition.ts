@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture, CompositionSpec } from './architecture.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
+import { reverseComplementIndex } from '../seq/kmer-counts.js';
 
 /**
  * The composition branch: what a sequence is made of, beside what the recurrent layers find in it. Max pooling
@@ -154,21 +155,11 @@ function strandMerge(k: number): Float32Array {
   const matrix = new Float32Array(words * columns);
   const column = new Map<number, number>();
   for (let word = 0; word < words; word++) {
-    const rc = reverseComplement(word, k);
+    const rc = reverseComplementIndex(word, k);
     const representative = Math.min(word, rc);
     if (!column.has(representative)) column.set(representative, column.size);
     matrix[word * columns + column.get(representative)!] = word === rc ? 1 : 0.5;
   }
   mergeCache.set(k, matrix);
   return matrix;
-}
-
-function reverseComplement(word: number, k: number): number {
-  let rc = 0;
-  let rest = word;
-  for (let i = 0; i < k; i++) {
-    rc = rc * 4 + (3 - (rest % 4));
-    rest = Math.floor(rest / 4);
-  }
-  return rc;
 }

@@ -1,5 +1,6 @@
 import type { Alphabet } from '../seq/alphabet.js';
 import type { WindowFeaturizer } from './features.js';
+import { reverseComplementIndex } from '../seq/kmer-counts.js';
 
 /**
  * The alignment-free baseline: each window becomes its k-mer frequency profile (counts / k-mers counted).
@@ -88,16 +89,6 @@ function canonicalSlots(k: number): Int32Array {
     slots[index] = slots[canonical]!;
   }
   return slots;
-}
-
-function reverseComplementIndex(index: number, k: number): number {
-  let rc = 0;
-  let rest = index;
-  for (let i = 0; i < k; i++) {
-    rc = rc * 4 + (3 - (rest % 4));
-    rest = Math.floor(rest / 4);
-  }
-  return rc;
 }
 
 /** Distinct k-mers up to reverse complement: palindromes (even k only) count once. */

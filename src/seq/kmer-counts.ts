@@ -157,16 +157,21 @@ function canonicalSlots(k: number): Int32Array {
   slots = new Int32Array(full).fill(-1);
   let next = 0;
   for (let index = 0; index < full; index++) {
-    let rc = 0;
-    let rest = index;
-    for (let i = 0; i < k; i++) {
-      rc = rc * 4 + (3 - (rest % 4));
-      rest = Math.floor(rest / 4);
-    }
-    const smaller = Math.min(index, rc);
+    const smaller = Math.min(index, reverseComplementIndex(index, k));
     if (slots[smaller] === -1) slots[smaller] = next++;
     slots[index] = slots[smaller]!;
   }
   slotCache.set(k, slots);
   return slots;
+}
+
+/** The index of a k-mer's reverse complement (channels A C G T/U, base 4, first base most significant). */
+export function reverseComplementIndex(index: number, k: number): number {
+  let rc = 0;
+  let rest = index;
+  for (let i = 0; i < k; i++) {
+    rc = rc * 4 + (3 - (rest % 4));
+    rest = Math.floor(rest / 4);
+  }
+  return rc;
 }

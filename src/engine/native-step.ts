@@ -25,8 +25,35 @@ export function nativeStepUnsupported(arch: Architecture): string | undefined {
   if (arch.pool === 'attention') return 'attention pooling';
   if (hasInitialStateModel(arch)) return 'conditions or covariates';
   if (arch.composition) return 'k-mer composition features (--composition)';
+  // A field this step was not written for (a future architecture option) sends the model to the tensor path
+  // rather than being silently left out of the computation.
+  const unknown = Object.keys(arch).find((key) => !COVERED_FIELDS.has(key));
+  if (unknown) return `the architecture field ${unknown}`;
+  const unknownConv = Object.keys(arch.conv ?? {}).find((key) => !COVERED_CONV_FIELDS.has(key));
+  if (unknownConv) return `the front-end field ${unknownConv}`;
   return undefined;
 }
+
+/** Architecture fields the native step implements (conditions and covariates only when empty: checked above). */
+const COVERED_FIELDS: ReadonlySet<string> = new Set([
+  'cell',
+  'inputSize',
+  'hiddenSize',
+  'layers',
+  'bidirectional',
+  'dropout',
+  'pool',
+  'numClasses',
+  'task',
+  'bounded',
+  'conditions',
+  'conditionTag',
+  'covariates',
+  'covariateScaling',
+  'embedDim',
+  'conv',
+]);
+const COVERED_CONV_FIELDS: ReadonlySet<string> = new Set(['filters', 'width', 'pool', 'dropout', 'positions', 'skip']);
 
 interface DirectionRun {
   out: Float32Array; // [B, P, H]

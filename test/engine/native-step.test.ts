@@ -128,6 +128,13 @@ test('architectures the native step does not cover are named, and train on the t
   assert.match(nativeStepUnsupported({ ...BASE, task: 'lm' })!, /lm/);
   assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
   assert.match(nativeStepUnsupported({ ...BASE, composition: { k: 2, canonical: true, mean: [0], std: [1] } })!, /composition/);
+  // A field added later, unknown to the native step: the tensor path, never a silently different model.
+  assert.match(nativeStepUnsupported({ ...BASE, futureOption: 3 } as Architecture)!, /futureOption/);
+  assert.match(
+    nativeStepUnsupported({ ...BASE, conv: { filters: 2, width: 3, pool: 1, dropout: 0, dilation: 2 } } as Architecture)!,
+    /dilation/,
+  );
+  for (const [, arch] of CASES) assert.equal(nativeStepUnsupported(arch), undefined);
   if (status.available) assert.equal(new NativeCore().classifierStep({ ...BASE, pool: 'attention' }), undefined);
 });
 

@@ -92,7 +92,9 @@ async function measure(
     ...recipe,
     nativeStep: options.nativeStep,
   };
-  await trainModel(model, { items: items.slice(0, TRAIN_BATCH), labels }, undefined, config); // warm-up
+  // Warm-up: the first epochs run 2x slower (JIT, first-touch of the step's buffers); a median over 3 short reps
+  // that included them understated the steady state.
+  for (let w = 0; w < 2; w++) await trainModel(model, { items, labels }, undefined, config);
   const trainRates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const state = await trainModel(model, { items, labels }, undefined, config);

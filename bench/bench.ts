@@ -26,7 +26,7 @@ import { trainModel } from '../src/engine/trainer.js';
 import type { EncodedSequence } from '../src/seq/batch.js';
 import { packBatch } from '../src/seq/batch.js';
 import { Random } from '../src/seq/random.js';
-import { coreFlopsPerToken, measureKernels } from './core-bench.js';
+import { coreFlopsPerToken, measureKernels, measureRecipeKernels } from './core-bench.js';
 
 const STEPS = 200;
 const TRAIN_BATCH = 64;
@@ -165,6 +165,13 @@ async function main(): Promise<void> {
       }
       for (const mode of ['train', 'infer'] as const) {
         const ours = results.map((r) => r[mode]);
+        if (workload === 'recipe' && fast.core.name === 'native') {
+          const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;
+          const kernels = (batch * STEPS) / measureRecipeKernels(hidden, mode, batch, 5);
+          console.log(
+            `${mode} recipe H${hidden} kernels only (conv + both LSTM directions): ${fmt(kernels)} tokens/s; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
+          );
+        }
         if (workload === 'lstm' && fast.core.name === 'native') {
           // The same addon calls alone on the same shapes: the share of it the whole command path keeps.
           const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;

@@ -193,6 +193,90 @@ export function measureKernels(hidden: number, mode: BenchMode, batch: number, r
   }, reps);
 }
 
+/**
+ * The default recipe's native calls alone on one batch: the convolutional front-end (64 filters of 11, pool 4) and
+ * a bidirectional LSTM over its 50 pooled steps, forward with activations and backward (train) or the inference
+ * forward, no tfjs and no host loops: what the recipe's whole step is compared with.
+ */
+export function measureRecipeKernels(hidden: number, mode: BenchMode, batch: number, reps: number): number {
+  const addon = loadNativeAddon()!;
+  const filters = 64;
+  const width = 11;
+  const pool = 4;
+  const steps = Math.ceil(STEPS / pool);
+  const G = GATES * hidden;
+  const small = (n: number, seed: number) => uniform(n, seed).map((u) => (u - 0.5) * 0.2);
+  const conv = { batch, steps: STEPS, channels: INPUT, width, filters, pool };
+  const x = oneHotDna(batch, 7);
+  const convKernel = small(width * INPUT * filters, 1);
+  const convBias = small(filters, 2);
+  const position = small(STEPS * filters, 3);
+  const front = new Float32Array(batch * steps * filters);
+  const argmax = new Int32Array(front.length);
+  const directions = [false, true].map((reverse, d) => {
+    const shape = { cell: 'lstm' as const, batch, steps, inputSize: filters, hidden, reverse };
+    return {
+      shape,
+      kernel: small(filters * G, 10 + d),
+      recurrent: small(hidden * G, 20 + d),
+      bias: small(G, 30 + d),
+      out: new Float32Array(batch * steps * hidden),
+      workspace: new Float32Array(addon.workspaceSize(shape)),
+    };
+  });
+  const zeros = new Float32Array(batch * hidden);
+  const dOut = small(batch * steps * hidden, 5);
+  const forwardAll = (train: boolean) => {
+    addon.convForward({ ...conv, x, kernel: convKernel, bias: convBias, position, out: front, ...(train ? { argmax } : {}) });
+    for (const d of directions) {
+      addon.forward({
+        ...d.shape,
+        x: front,
+        h0: zeros,
+        c0: zeros,
+        kernel: d.kernel,
+        recurrent: d.recurrent,
+        bias: d.bias,
+        out: d.out,
+        hT: new Float32Array(batch * hidden),
+        cT: new Float32Array(batch * hidden),
+        ...(train ? { workspace: d.workspace } : {}),
+      });
+    }
+  };
+  if (mode === 'infer') return time(() => forwardAll(false), reps);
+  return time(() => {
+    forwardAll(true);
+    const dFront = new Float32Array(front.length);
+    for (const d of directions) {
+      addon.backward({
+        ...d.shape,
+        kernel: d.kernel,
+        recurrent: d.recurrent,
+        workspace: d.workspace,
+        dOut,
+        dhT: zeros,
+        dcT: zeros,
+        dx: dFront,
+        dh0: new Float32Array(batch * hidden),
+        dc0: new Float32Array(batch * hidden),
+        dKernel: new Float32Array(filters * G),
+        dRecurrent: new Float32Array(hidden * G),
+        dBias: new Float32Array(G),
+      });
+    }
+    addon.convBackward({
+      ...conv,
+      x,
+      kernel: convKernel,
+      argmax,
+      dOut: dFront,
+      dKernel: new Float32Array(convKernel.length),
+      dBias: new Float32Array(filters),
+    });
+  }, reps);
+}
+
 export async function runCoreBench(options: CoreBenchOptions = {}): Promise<CoreBenchRow[]> {
   const log = options.log ?? console.log;
   const hiddenSizes = options.hidden ?? [64, 128];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** A saved tensor and its name (trainer.ts NamedTensor; declared here too so the two modules do not import each other). */
-interface NamedTensor {
+/** A saved tensor and its name (optimizer state, checkpoints). tfjs-core declares this shape but does not export it. */
+export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
 }

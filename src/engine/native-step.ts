@@ -67,13 +67,10 @@ interface DirectionRun {
 interface ForwardPass {
   steps: number; // recurrent steps
   mask?: Float32Array; // [B, steps]
-  front: Float32Array; // what the first recurrent layer reads, [B, steps, frontWidth]
-  frontWidth: number;
   layers: DirectionRun[][];
   layerDrops: Array<Float32Array | undefined>;
   top: DirectionRun[];
   recurrentWidth: number;
-  skipWidth: number;
   headWidth: number;
   pooled: Float32Array; // [B, headWidth], after dropout
   logits: Float32Array; // [B, classes]
@@ -230,7 +227,7 @@ export class NativeClassifierStep implements ClassifierStep {
       if (skipArgmax) {
         const scattered = this.arena.f32('skip.scattered', B * steps * filters, true);
         scatterRows(dPooled, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, scattered);
-        if (mask) multiplyInPlace(scattered, expandStepMask(mask, B, steps, filters));
+        if (mask) zeroMaskedSteps(scattered, mask, filters);
         addInPlace(dFront!, scattered);
       }
       if (convDrop) multiplyInPlace(dFront!, convDrop);
@@ -411,7 +408,7 @@ export class NativeClassifierStep implements ClassifierStep {
     });
     const skipArgmax = skipWidth > 0 ? new Int32Array(B * skipWidth) : undefined;
     if (skipArgmax) {
-      const masked = mask ? multiplyByStepMask(front, mask, B, steps, skipWidth) : front;
+      const masked = mask ? zeroMaskedSteps(front.slice(), mask, skipWidth) : front;
       maskedMaxInto(masked, undefined, B, steps, skipWidth, pooled, headWidth, recurrentWidth, 0, { argmax: skipArgmax, offset: 0 });
     }
     const headDrop = random && arch.dropout > 0 ? dropoutMultiplier(pooled.length, arch.dropout, random.seed()) : undefined;
@@ -420,13 +417,10 @@ export class NativeClassifierStep implements ClassifierStep {
     return {
       steps,
       ...(mask ? { mask } : {}),
-      front,
-      frontWidth,
       layers,
       layerDrops,
       top,
       recurrentWidth,
-      skipWidth,
       headWidth,
       pooled,
       logits,
@@ -639,16 +633,13 @@ function spreadMean(
     }
 }
 
-function multiplyByStepMask(values: Float32Array, mask: Float32Array, batch: number, steps: number, features: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < batch * steps; i++) if (mask[i] !== 0) out.set(values.subarray(i * features, (i + 1) * features), i * features);
-  return out;
-}
-
-function expandStepMask(mask: Float32Array, batch: number, steps: number, features: number): Float32Array {
-  const out = new Float32Array(batch * steps * features);
-  for (let i = 0; i < batch * steps; i++) if (mask[i] !== 0) out.fill(mask[i]!, i * features, (i + 1) * features);
-  return out;
+/**
+ * Zero the features of every masked (padded) step, in place: the tensor path's multiplication by the 0/1 step mask,
+ * used on the skip path's input and, the same way, on its gradient.
+ */
+function zeroMaskedSteps(values: Float32Array, mask: Float32Array, features: number): Float32Array {
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) values.fill(0, i * features, (i + 1) * features);
+  return values;
 }
 
 function concatDirections(outs: Float32Array[], rows: number, hidden: number): Float32Array {

@@ -1,11 +1,5 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-
-/** tfjs-core declares this shape but does not export it. */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
 import { packBatch } from '../seq/batch.js';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { taskOf } from './architecture.js';
@@ -17,7 +11,9 @@ import { batchLoss, sliceTargets } from './objective.js';
 import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
 import { Random } from '../seq/random.js';
 import type { ClassifierStep } from './core.js';
-import { FusedAdamW } from './fused-adamw.js';
+import { FusedAdamW, type NamedTensor } from './fused-adamw.js';
+
+export type { NamedTensor } from './fused-adamw.js';
 import { type LearningRateSchedule, decayedParameters, scheduledRate } from './schedule.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 
@@ -314,8 +310,7 @@ function nativeStep(
       slice.map((i) => set.items[i]!),
       model.info.architecture.inputSize,
     );
-    const labels = Int32Array.from(slice, (i) => set.labels![i]!);
-    const result = wholeStep.run(weights, batch, labels, dropoutSeed + part);
+    const result = wholeStep.run(weights, batch, sliceTargets(set, slice).labels!, dropoutSeed + part);
     // As on the tensor path: each micro-batch's mean-loss gradient weighted by its share of the batch.
     const weight = slice.length / rows.length;
     const grads = names.map((name) => {

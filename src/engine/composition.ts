@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture, CompositionSpec } from './architecture.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
-import { reverseComplementIndex } from '../seq/kmer-counts.js';
+import { canonicalKmerCount, canonicalSlots, reverseComplementIndex } from '../seq/kmer-counts.js';
 
 /**
  * The composition branch: what a sequence is made of, beside what the recurrent layers find in it. Max pooling
@@ -23,7 +23,7 @@ import { reverseComplementIndex } from '../seq/kmer-counts.js';
 /** Feature count for k-mers of length 1..k over `channels` symbols, strand-merged or not. */
 export function compositionSize(k: number, channels: number, canonical: boolean): number {
   let size = 0;
-  for (let j = 1; j <= k; j++) size += canonical ? canonicalCount(j) : channels ** j;
+  for (let j = 1; j <= k; j++) size += canonical ? canonicalKmerCount(j) : channels ** j;
   return size;
 }
 
@@ -57,7 +57,7 @@ export function kmerFrequencies(input: tf.Tensor3D, mask: tf.Tensor2D | undefine
     // Padding is all-zero one-hot, so padded windows count nothing; divide by the real windows.
     const windows = tf.maximum(tf.sub(lengths, j - 1), 1);
     let frequencies = tf.mul(tf.div(counts, tf.expandDims(windows, 1)), channels ** j) as tf.Tensor2D;
-    if (canonical) frequencies = tf.matMul(frequencies, tf.tensor2d(strandMerge(j), [4 ** j, canonicalCount(j)]));
+    if (canonical) frequencies = tf.matMul(frequencies, tf.tensor2d(strandMerge(j), [4 ** j, canonicalKmerCount(j)]));
     parts.push(frequencies);
   }
   return (parts.length === 1 ? parts[0]! : tf.concat(parts, 1)) as tf.Tensor2D;
@@ -136,11 +136,6 @@ export function compositionProblem(arch: Architecture): string | undefined {
   return undefined;
 }
 
-/** Distinct k-mers up to reverse complement: (4^k + palindromes) / 2, palindromes existing for even k only. */
-function canonicalCount(k: number): number {
-  return (4 ** k + (k % 2 === 0 ? 4 ** (k / 2) : 0)) / 2;
-}
-
 const mergeCache = new Map<number, Float32Array>();
 
 /**
@@ -151,15 +146,10 @@ function strandMerge(k: number): Float32Array {
   const cached = mergeCache.get(k);
   if (cached) return cached;
   const words = 4 ** k;
-  const columns = canonicalCount(k);
+  const columns = canonicalKmerCount(k);
+  const slots = canonicalSlots(k);
   const matrix = new Float32Array(words * columns);
-  const column = new Map<number, number>();
-  for (let word = 0; word < words; word++) {
-    const rc = reverseComplementIndex(word, k);
-    const representative = Math.min(word, rc);
-    if (!column.has(representative)) column.set(representative, column.size);
-    matrix[word * columns + column.get(representative)!] = word === rc ? 1 : 0.5;
-  }
+  for (let word = 0; word < words; word++) matrix[word * columns + slots[word]!] = word === reverseComplementIndex(word, k) ? 1 : 0.5;
   mergeCache.set(k, matrix);
   return matrix;
 }

@@ -1,6 +1,6 @@
 import type { Alphabet } from '../seq/alphabet.js';
 import type { WindowFeaturizer } from './features.js';
-import { reverseComplementIndex } from '../seq/kmer-counts.js';
+import { canonicalKmerCount, canonicalSlots } from '../seq/kmer-counts.js';
 
 /**
  * The alignment-free baseline: each window becomes its k-mer frequency profile (counts / k-mers counted).
@@ -31,7 +31,7 @@ export function createKmerFeaturizer(options: KmerOptions): WindowFeaturizer<Flo
     throw new RangeError(`${k}-mers of ${alphabet.name} need ${full} entries per window, more than ${MAX_KMER_VECTOR}`);
   const codes = symbolCodes(alphabet);
   const slot = canonical ? canonicalSlots(k) : undefined;
-  const size = slot ? canonicalCount(k) : full;
+  const size = slot ? canonicalKmerCount(k) : full;
   return {
     description: `${canonical ? 'canonical ' : ''}${k}-mer frequencies`,
     size,
@@ -72,27 +72,4 @@ function symbolCodes(alphabet: Alphabet): Int8Array {
   if (alphabet.name === 'dna') for (const ch of 'Uu') codes[ch.charCodeAt(0)] = 3;
   if (alphabet.name === 'rna') for (const ch of 'Tt') codes[ch.charCodeAt(0)] = 3;
   return codes;
-}
-
-/**
- * k-mer index -> dense slot of its canonical form (the smaller of the k-mer and its reverse complement's index).
- * Channels are A C G T/U, so complementing a base is 3 - channel.
- */
-function canonicalSlots(k: number): Int32Array {
-  const full = 4 ** k;
-  const slots = new Int32Array(full).fill(-1);
-  let next = 0;
-  for (let index = 0; index < full; index++) {
-    const rc = reverseComplementIndex(index, k);
-    const canonical = Math.min(index, rc);
-    if (slots[canonical] === -1) slots[canonical] = next++;
-    slots[index] = slots[canonical]!;
-  }
-  return slots;
-}
-
-/** Distinct k-mers up to reverse complement: palindromes (even k only) count once. */
-function canonicalCount(k: number): number {
-  const full = 4 ** k;
-  return k % 2 === 0 ? (full + 4 ** (k / 2)) / 2 : full / 2;
 }

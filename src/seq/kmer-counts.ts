@@ -56,9 +56,12 @@ export function symbolCodesOfEncoded(item: EncodedSequence, alphabetSize: number
 
 export function kmerColumnCount(spec: KmerSpec, alphabetSize: number): number {
   const full = alphabetSize ** spec.k;
-  if (spec.strands === 'forward') return full;
-  // Palindromes (even k only) are their own reverse complement and take one column.
-  return spec.k % 2 === 0 ? (full + 4 ** (spec.k / 2)) / 2 : full / 2;
+  return spec.strands === 'forward' ? full : canonicalKmerCount(spec.k);
+}
+
+/** Distinct nucleotide k-mers up to reverse complement: palindromes (even k only) are their own and count once. */
+export function canonicalKmerCount(k: number): number {
+  return (4 ** k + (k % 2 === 0 ? 4 ** (k / 2) : 0)) / 2;
 }
 
 /** Counts every k-mer of every sequence; rows follow the input order, columns index k-mers (see kmerName). */
@@ -148,9 +151,9 @@ const slotCache = new Map<number, Int32Array>();
 
 /**
  * k-mer index -> column of its canonical form, numbered in order of the smaller index of each pair. Channels are
- * A C G T/U, so complementing a base is 3 - channel.
+ * A C G T/U, so complementing a base is 3 - channel. Cached and shared: callers must not write to it.
  */
-function canonicalSlots(k: number): Int32Array {
+export function canonicalSlots(k: number): Int32Array {
   let slots = slotCache.get(k);
   if (slots) return slots;
   const full = 4 ** k;

@@ -34,6 +34,15 @@ export interface CompositionSpec {
   std: number[];
 }
 
+/**
+ * The k-mer branch (kmer-branch.ts): a linear term over the k-mer baseline's features (log1p counts of every k-mer,
+ * scaled to unit length) added to the head's logits; its kernel is the parameter kmers.kernel.
+ */
+export interface KmerBranchSpec {
+  k: number;
+  strands: 'forward' | 'canonical';
+}
+
 export { TASKS } from '../seq/task.js';
 export type { RegressionLoss, RegressionSpec, Task } from '../seq/task.js';
 
@@ -66,6 +75,8 @@ export interface Architecture {
   conv?: ConvSpec;
   /** absent: the head reads the pooled recurrent (and skip) features only */
   composition?: CompositionSpec;
+  /** absent: no k-mer branch */
+  kmers?: KmerBranchSpec;
 }
 
 /** Width of what the first recurrent layer reads. */

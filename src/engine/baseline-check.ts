@@ -1,11 +1,13 @@
 /**
  * The baseline inside every classifier run: `rnnseq train` fits the k-mer linear model on the same training and
  * validation split as the recurrent model and reports both validation metrics side by side, with one plain line
- * when the baseline wins. A yardstick only: the model that ships is always the recurrent one.
+ * when the baseline wins. A yardstick: the model that ships is always the recurrent one (a k-mer branch candidate,
+ * kmer-branch.ts, starts from the baseline's weights and trains them with the recurrent layers).
  */
 import type { Alphabet } from '../seq/alphabet.js';
 import { type BaselineMetric, type KmerBaselineOptions, fitKmerBaselineEncoded } from './kmer-baseline.js';
 import type { TrainingSet } from '../seq/training-set.js';
+import type { SoftmaxModel } from './softmax-regression.js';
 
 export interface BaselineReport {
   name: 'kmer';
@@ -19,6 +21,12 @@ export interface BaselineReport {
   seconds: number;
 }
 
+/** The report, and the fitted weights the k-mer branch starts from (kmer-branch.ts): never logged or stored. */
+export interface BaselineRun {
+  report: BaselineReport;
+  model: SoftmaxModel;
+}
+
 /**
  * Fits the baseline on a classifier's split, or returns undefined when there is nothing to compare on (no
  * validation set, no class labels, or a validation set with a single class and hence no AUROC).
@@ -29,7 +37,7 @@ export function kmerBaselineForRun(
   alphabet: Alphabet,
   numClasses: number,
   options: KmerBaselineOptions = {},
-): BaselineReport | undefined {
+): BaselineRun | undefined {
   if (!valid || !train.labels || !valid.labels || valid.items.length === 0 || train.items.length === 0) return undefined;
   const started = performance.now();
   const baseline = fitKmerBaselineEncoded(
@@ -40,14 +48,17 @@ export function kmerBaselineForRun(
   );
   if (Number.isNaN(baseline.validMetric)) return undefined;
   return {
-    name: 'kmer',
-    description: baseline.describe(),
-    k: baseline.k,
-    strands: baseline.strands,
-    lambda: baseline.lambda,
-    metric: baseline.metric,
-    validMetric: baseline.validMetric,
-    seconds: (performance.now() - started) / 1000,
+    report: {
+      name: 'kmer',
+      description: baseline.describe(),
+      k: baseline.k,
+      strands: baseline.strands,
+      lambda: baseline.lambda,
+      metric: baseline.metric,
+      validMetric: baseline.validMetric,
+      seconds: (performance.now() - started) / 1000,
+    },
+    model: baseline.model,
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { compositionProblem } from './composition.js';
+import { kmerBranchProblem } from './kmer-branch.js';
 import { type Architecture, type Task, isCellType, POOLINGS, TASKS, taskOf } from './architecture.js';
 import { EXIT_DATA, RnnseqError } from '../errors.js';
 import { rnnseqVersion } from '../version.js';
@@ -127,6 +128,8 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   validateFrontEnd(arch, source);
   const composition = compositionProblem(arch);
   if (composition) throw corrupt(source, composition);
+  const kmers = kmerBranchProblem(arch);
+  if (kmers) throw corrupt(source, kmers);
   if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
     throw corrupt(source, 'rnnseq.json does not describe its weights');
   }

@@ -55,6 +55,8 @@ export interface KmerBaseline {
   validLoss: number;
   /** configurations fitted during the search */
   fitted: number;
+  /** the chosen fit's weights over kmerFeatures columns (softmax-regression.ts layout) */
+  model: SoftmaxModel;
   predict(seqs: readonly string[]): Float32Array;
   predictEncoded(items: readonly EncodedSequence[]): Float32Array;
   /** e.g. "canonical 5-mers, lambda 1e-3" */
@@ -152,6 +154,7 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
     validMetric: chosen.validMetric,
     validLoss: chosen.validLoss,
     fitted,
+    model: chosen.model,
     predict: (seqs) => predictSoftmax(chosen.model, features(seqs.map((s) => symbolCodesOf(s, alphabet)))),
     predictEncoded: (items) => predictSoftmax(chosen.model, features(items.map((item) => symbolCodesOfEncoded(item, alphabet.size)))),
     describe: () =>

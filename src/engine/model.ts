@@ -1,6 +1,7 @@
 import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { compositionFeatures } from './composition.js';
+import { denseRows, kmerBranchRows, kmerBranchSize } from './kmer-branch.js';
 import { maxOverSteps } from './max-over-steps.js';
 import {
   type Architecture,
@@ -80,6 +81,7 @@ export function parameterShapes(arch: Architecture): Map<string, number[]> {
   shapes.set('head.bias', [arch.numClasses]);
   // After the head: models without these options keep the names, order and initial values they always had.
   for (const [name, shape] of [...frontEndShapes(arch), ...attentionShapes(arch)]) shapes.set(name, shape);
+  if (arch.kmers) shapes.set('kmers.kernel', [kmerBranchSize(arch.kmers, arch.inputSize), arch.numClasses]);
   return shapes;
 }
 
@@ -132,6 +134,8 @@ export function initParameters(arch: Architecture, seed: number): Parameters {
     setParameter(params, 'head.kernel', tf.randomUniform([pooledSize, arch.numClasses], -limit, limit, 'float32', random.seed()));
     setParameter(params, 'head.bias', tf.zeros([arch.numClasses]));
     for (const [name, value] of [...initFrontEnd(arch, random), ...initAttention(arch, random)]) setParameter(params, name, value);
+    // Zero: a branch without a baseline to start from (kmer-branch.ts) adds nothing until training moves it.
+    if (arch.kmers) setParameter(params, 'kmers.kernel', tf.zeros([kmerBranchSize(arch.kmers, arch.inputSize), arch.numClasses]));
   });
   return params;
 }
@@ -191,7 +195,13 @@ export function forward(
   let pooled = pool(arch, params, outputs, finals, stepMask);
   if (arch.conv?.skip) pooled = tf.concat([pooled, maskedMax(front.x, stepMask)], 1) as tf.Tensor2D;
   if (arch.composition) pooled = tf.concat([pooled, compositionFeatures(arch.composition, x, mask)], 1) as tf.Tensor2D;
-  const logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
+  let logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
+  if (arch.kmers) {
+    // Counted on the host from the one-hot input: constant with respect to x (kmer-branch.ts).
+    const [batch, steps, channels] = x.shape;
+    const rows = kmerBranchRows(arch.kmers, x.dataSync() as Float32Array, batch, steps, channels);
+    logits = tf.add(logits, tf.matMul(denseRows(rows), get(params, 'kmers.kernel'))) as tf.Tensor2D;
+  }
   return { logits, pooled, outputs, states, ...(stepMask ? { mask: stepMask } : {}) };
 }
 

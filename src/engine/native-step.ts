@@ -7,6 +7,8 @@ import { positionGradient } from './native-conv.js';
 import { parameterName } from './model.js';
 import { Random } from '../seq/random.js';
 import type { Batch } from '../seq/batch.js';
+import type { SparseRows } from '../seq/kmer-counts.js';
+import { addBranchLogits, branchKernelGradient, kmerBranchRows } from './kmer-branch.js';
 
 /**
  * A classifier's whole training step (forward, softmax cross-entropy, every gradient) on plain Float32Arrays, with
@@ -52,6 +54,7 @@ const COVERED_FIELDS: ReadonlySet<string> = new Set([
   'covariateScaling',
   'embedDim',
   'conv',
+  'kmers',
 ]);
 const COVERED_CONV_FIELDS: ReadonlySet<string> = new Set(['filters', 'width', 'pool', 'dropout', 'positions', 'skip']);
 
@@ -83,6 +86,8 @@ interface ForwardPass {
   lengths?: Float32Array;
   skipArgmax?: Int32Array;
   headDrop?: Float32Array;
+  /** the k-mer branch's feature rows, where the model has one */
+  kmerRows?: SparseRows;
 }
 
 /**
@@ -168,6 +173,7 @@ export class NativeClassifierStep implements ClassifierStep {
     if (headDrop) multiplyInPlace(dPooled, headDrop);
     grads.set('head.kernel', dHeadKernel);
     grads.set('head.bias', dHeadBias);
+    if (pass.kmerRows) grads.set('kmers.kernel', branchKernelGradient(pass.kmerRows, dLogits, K));
 
     // Pooling back to each direction's outputs (or final state).
     let dUpper: Float32Array[] = top.map((_, d) => {
@@ -414,6 +420,8 @@ export class NativeClassifierStep implements ClassifierStep {
     const headDrop = random && arch.dropout > 0 ? dropoutMultiplier(pooled.length, arch.dropout, random.seed()) : undefined;
     if (headDrop) multiplyInPlace(pooled, headDrop);
     const logits = headLogits(pooled, w('head.kernel'), w('head.bias'), B, headWidth, arch.numClasses);
+    const kmerRows = arch.kmers ? kmerBranchRows(arch.kmers, batch.x, B, batch.steps, batch.channels) : undefined;
+    if (kmerRows) addBranchLogits(kmerRows, w('kmers.kernel'), arch.numClasses, logits);
     return {
       steps,
       ...(mask ? { mask } : {}),
@@ -432,6 +440,7 @@ export class NativeClassifierStep implements ClassifierStep {
       ...(lengths ? { lengths } : {}),
       ...(skipArgmax ? { skipArgmax } : {}),
       ...(headDrop ? { headDrop } : {}),
+      ...(kmerRows ? { kmerRows } : {}),
     };
   }
 }

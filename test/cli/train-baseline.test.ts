@@ -31,8 +31,9 @@ test('a classifier run fits the k-mer baseline: one log line, a constant metrics
   const dir = tempDir(t);
   writeFileSync(join(dir, 'train.fa'), plantedMotifFasta(300, 40, 7).fasta);
 
-  // A learning rate too small to learn anything in 2 epochs: the baseline must win, and train must say so.
-  const { out, result } = await train(dir, 'with', ['--lr', '0.00001']);
+  // A learning rate too small to learn anything in 2 epochs: the baseline must win, and train must say so (no
+  // k-mer branch candidate, which would start from the baseline: test/cli/train-kmer-branch.test.ts).
+  const { out, result } = await train(dir, 'with', ['--lr', '0.00001', '--no-kmer-branch']);
   const line = result.stderr.split('\n').find((l) => l.includes('k-mer baseline ('));
   assert.ok(line, result.stderr);
   assert.match(line, /^k-mer baseline \((?:[a-z-]+ )?\d+-mers, lambda [^)]+\): validation AUROC (\d\.\d{4}) \(\d+\.\d s\)$/);

@@ -114,7 +114,7 @@ test('encoded input gives the same baseline as strings, and the run check report
   assert.equal(fromEncoded.lambda, fromStrings.lambda);
   assert.equal(fromEncoded.validMetric, fromStrings.validMetric);
 
-  const report = kmerBaselineForRun(encode(train), encode(valid), dna, 2)!;
+  const { report } = kmerBaselineForRun(encode(train), encode(valid), dna, 2)!;
   assert.equal(report.validMetric, fromStrings.validMetric);
   assert.equal(modelMetricFor(report.metric, { validAuroc: 0.6, validAccuracy: 0.5 }), 0.6);
   assert.match(baselineVerdict(report, 0.6) ?? '', /k-mer baseline beats the model/);

@@ -49,7 +49,34 @@ const CASES: Array<[string, Architecture]> = [
     { ...BASE, inputSize: 21, embedDim: 6, conv: { filters: 5, width: 5, pool: 2, dropout: 0.1, skip: true } },
   ],
   ['embedding straight into a GRU, mean', { ...BASE, inputSize: 21, embedDim: 5, cell: 'gru', pool: 'mean' }],
+  [
+    'recipe with a k-mer branch (canonical 3-mers)',
+    { ...BASE, conv: { filters: 6, width: 5, pool: 2, dropout: 0.1, skip: true }, kmers: { k: 3, strands: 'canonical' }, dropout: 0.2 },
+  ],
+  [
+    'protein, three classes, k-mer branch (2-mers)',
+    {
+      ...BASE,
+      inputSize: 21,
+      numClasses: 3,
+      embedDim: 6,
+      conv: { filters: 5, width: 5, pool: 2, dropout: 0, skip: true },
+      kmers: { k: 2, strands: 'forward' },
+    },
+  ],
 ];
+
+/** A fresh model, its k-mer branch (zero at creation) given random weights so the forward pass exercises it. */
+function createModel(arch: Architecture, seed: number, core: NativeCore): SequenceModel {
+  const model = SequenceModel.create(
+    { alphabet: 'dna', classes: ['a', 'b', 'c'].slice(0, arch.numClasses), architecture: arch, inputLength: null },
+    seed,
+    core,
+  );
+  const branch = model.params.get('kmers.kernel');
+  if (branch) branch.assign(tf.randomNormal(branch.shape, 0, 1, 'float32', seed));
+  return model;
+}
 
 function randomItems(count: number, seed: number, ragged: boolean, channels = 4): Array<{ encoded: Float32Array; length: number }> {
   const random = new Random(seed);
@@ -87,11 +114,7 @@ for (const [name, arch] of CASES) {
     }, () => {
       const core = new NativeCore();
       assert.equal(nativeStepUnsupported(arch), undefined);
-      const model = SequenceModel.create(
-        { alphabet: 'dna', classes: ['a', 'b', 'c'].slice(0, arch.numClasses), architecture: arch, inputLength: null },
-        5,
-        core,
-      );
+      const model = createModel(arch, 5, core);
       const batch = packBatch(randomItems(7, 11, ragged, arch.inputSize), arch.inputSize);
       assert.equal(batch.mask !== undefined, ragged);
       const labels = Int32Array.from({ length: 7 }, (_, i) => i % arch.numClasses);
@@ -109,11 +132,7 @@ for (const [name, arch] of CASES) {
 
 for (const [name, arch] of CASES) {
   test(`native inference = tensor path (class probabilities, ragged batch): ${name}`, { skip }, () => {
-    const model = SequenceModel.create(
-      { alphabet: 'dna', classes: ['a', 'b', 'c'].slice(0, arch.numClasses), architecture: arch, inputLength: null },
-      8,
-      new NativeCore(),
-    );
+    const model = createModel(arch, 8, new NativeCore());
     const batch = packBatch(randomItems(9, 21, true, arch.inputSize), arch.inputSize);
     const expected = tf.tidy(() => tf.softmax(model.run(batch).logits).dataSync() as Float32Array);
     const actual = model.predict(batch);

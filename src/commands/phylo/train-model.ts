@@ -59,7 +59,15 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
       preloaded: { groups: options.groups, alphabet: options.alphabet },
     },
     rcAugment: false,
-    choices: { positionBias: false, convSkip: false, rcAugment: false, convAuto: false, convPoolAuto: false, embedDimAuto: false },
+    choices: {
+      positionBias: false,
+      convSkip: false,
+      rcAugment: false,
+      convAuto: false,
+      convPoolAuto: false,
+      embedDimAuto: false,
+      kmerBranch: false,
+    },
     config: {
       epochs: options.epochs ?? 10,
       batchSize: 64,

@@ -161,6 +161,13 @@ export function register(program: Command): void {
       new Option('--conv-skip', "with --conv: the head also reads each filter's maximum over the whole sequence (default, except --plain)"),
     )
     .addOption(new Option('--no-conv-skip', 'with --conv: the head reads the recurrent layers only'))
+    .addOption(
+      new Option(
+        '--kmer-branch',
+        "classifiers: add a linear term over the k-mer baseline's features, started from its fit (by default the recipe trains such a model as a second candidate when the baseline beats the first on validation)",
+      ),
+    )
+    .addOption(new Option('--no-kmer-branch', 'never train the k-mer branch candidate'))
     .addOption(new Option('--conv-filters <n>', `with --conv: convolution filters (default ${CONV_DEFAULTS.filters})`))
     .addOption(new Option('--conv-width <bp>', `with --conv: filter width in positions (default ${CONV_DEFAULTS.width})`))
     .addOption(
@@ -289,6 +296,7 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   rcAugment?: boolean;
   positionBias?: boolean;
   convSkip?: boolean;
+  kmerBranch?: boolean;
   plain: boolean;
   /** --task tag: the labelled regions */
   labels?: string;
@@ -338,6 +346,11 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
   if (given.rcAugment && (lm || genome || tag))
     throw new RnnseqError(
       '--rc-augment is for FASTA classifiers and regressors (train --genome shows both strands unless --no-rc)',
+      EXIT_USAGE,
+    );
+  if (given.kmerBranch && (task !== 'classify' || genome || !raw.baseline || given.plain))
+    throw new RnnseqError(
+      '--kmer-branch starts from the k-mer baseline: it is for FASTA classifiers with the baseline on (no --no-baseline, --plain or --genome)',
       EXIT_USAGE,
     );
   const names = new Set(classFiles.map((c) => c.name));

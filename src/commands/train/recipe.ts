@@ -8,6 +8,8 @@
  * - Choices made from the data once it is read (run.ts): a per-position bias when every sequence has one length,
  *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding for protein, and (DNA)
  *   reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged k-mers.
+ * - A second candidate when that baseline beats the trained model on validation: the same recipe with a k-mer
+ *   branch started from the baseline's fit; the better of the two on validation becomes best/.
  *
  * Every choice is a flag a user can set either way; a flag given on the command line always wins.
  */
@@ -87,11 +89,24 @@ export interface DataChoices {
   convPoolAuto: boolean;
   /** protein gets an embedding (no --embed-dim given) */
   embedDimAuto: boolean;
+  /**
+   * a k-mer branch started from the baseline's fit (engine/kmer-branch.ts); 'auto': a second candidate, trained
+   * when the baseline beats the first model on validation (run.ts)
+   */
+  kmerBranch: boolean | 'auto';
 }
 
 /** The user's data-dependent flags, with 'auto' where the recipe may decide and --plain's fixed answers otherwise. */
 export function dataChoices(
-  raw: { conv?: boolean; positionBias?: boolean; convSkip?: boolean; rcAugment?: boolean; convPool?: string; embedDim?: string },
+  raw: {
+    conv?: boolean;
+    positionBias?: boolean;
+    convSkip?: boolean;
+    rcAugment?: boolean;
+    convPool?: string;
+    embedDim?: string;
+    kmerBranch?: boolean;
+  },
   recipe: boolean,
 ): DataChoices {
   return {
@@ -101,6 +116,7 @@ export function dataChoices(
     convAuto: recipe && raw.conv === undefined,
     convPoolAuto: recipe && raw.convPool === undefined,
     embedDimAuto: recipe && raw.embedDim === undefined,
+    kmerBranch: raw.kmerBranch ?? (recipe ? 'auto' : false),
   };
 }
 

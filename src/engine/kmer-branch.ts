@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture, KmerBranchSpec } from './architecture.js';
 import { kmerFeatures } from './kmer-baseline.js';
 import { outputCount, type SoftmaxModel } from './softmax-regression.js';
-import { type SparseRows, type SymbolCodes, kmerColumnCount } from '../seq/kmer-counts.js';
+import { type SparseRows, kmerColumnCount, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
 
 /**
  * The k-mer branch ("wide and deep"): a linear term over the k-mer baseline's own features (log1p k-mer counts of
@@ -38,19 +38,10 @@ export const MAX_KMER_BRANCH_COLUMNS = 16_384;
 
 /** The baseline's feature rows for a packed batch x: [B, T, C] (one-hot; padding rows all zero). */
 export function kmerBranchRows(spec: KmerBranchSpec, x: Float32Array, batch: number, steps: number, channels: number): SparseRows {
-  const codes: SymbolCodes[] = [];
-  for (let b = 0; b < batch; b++) {
-    const row = new Int8Array(steps).fill(-1);
-    for (let t = 0; t < steps; t++) {
-      const at = (b * steps + t) * channels;
-      for (let c = 0; c < channels; c++)
-        if (x[at + c] === 1) {
-          row[t] = c;
-          break;
-        }
-    }
-    codes.push(row);
-  }
+  const width = steps * channels;
+  const codes = Array.from({ length: batch }, (_, b) =>
+    symbolCodesOfEncoded({ encoded: x.subarray(b * width, (b + 1) * width), length: steps }, channels),
+  );
   return kmerFeatures(codes, spec, channels);
 }
 

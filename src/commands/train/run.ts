@@ -463,8 +463,8 @@ async function writeMetrics(path: string, history: EpochReport[], baseline: Base
 
 /**
  * The k-mer linear baseline on the run's own split (engine/baseline-check.ts): a yardstick logged and stored beside
- * the model, never the model that ships (the k-mer branch candidate starts from its fit and trains on). Undefined when there is nothing to compare on (no validation set, or a
- * single class in it).
+ * the model, never the model that ships (the k-mer branch candidate starts from its fit and trains on). Undefined
+ * when there is nothing to compare on (no validation set, or a single class in it).
  */
 function runBaseline(
   train: TrainingSet,
@@ -479,12 +479,13 @@ function runBaseline(
 }
 
 /**
- * The k-mer branch (engine/kmer-branch.ts) when --kmer-branch or the recipe's second candidate asks for one: the baseline's k and
- * strands, and the fit the branch starts from; undefined when not asked (a resumed run reads it from its checkpoint).
+ * The k-mer branch (engine/kmer-branch.ts) when --kmer-branch or the recipe's second candidate asks for one: the
+ * baseline's k and strands, and the fit the branch starts from; undefined when not asked (a resumed run reads it
+ * from its checkpoint).
  */
 function kmerBranchStart(options: TrainOptions, baselineRun: BaselineRun | undefined): BaselineRun | undefined {
   if (options.choices.kmerBranch !== true) return undefined;
-  if (!baselineRun && options.choices.kmerBranch === true)
+  if (!baselineRun)
     throw new RnnseqError(
       '--kmer-branch: no k-mer baseline could be fitted (it needs a validation set holding more than one class)',
       EXIT_USAGE,

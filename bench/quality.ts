@@ -3,9 +3,10 @@
  * of the suite (bench/quality/tasks.ts), training size and seed, it trains the default recipe exactly as a user
  * does (`rnnseq train -o RUN train.fa`, data only) and classifies the test split, and beside it, on the same
  * split in the same run: the in-project k-mer linear baseline, gkm-SVM (LS-GKM, binary nucleotide tasks), a
- * one-hot MLP (fixed-length tasks) and, for 16S, an RDP-style 8-mer naive Bayes. Candidate recipes (--recipe)
- * are extra columns. Writes OUT/results.tsv (every point) and OUT/results.md (mean ± sd, training time), and
- * prints the table. A benchmark, never a timed test: numbers vary with the machine and its load.
+ * one-hot MLP (fixed-length tasks), for 16S an RDP-style 8-mer naive Bayes and, for proteins, HMMER's phmmer as a
+ * nearest-neighbour classifier. Candidate recipes (--recipe) are extra columns. Writes OUT/results.tsv (every
+ * point) and OUT/results.md (mean ± sd, training time), and prints the table. A benchmark, never a timed test:
+ * numbers vary with the machine and its load.
  *
  *   npm run bench:quality -- --tier quick
  *   npm run bench:quality -- --tier full --jobs 16 --out runs/quality-full
@@ -18,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureGkm, gkmApplies, runGkm, type GkmTools } from './quality/gkm.js';
+import { findPhmmer, hmmerApplies, runHmmer } from './quality/hmmer.js';
 import { type PointMeta, readPoint } from './quality/point.js';
 import { findShared, pointTraining, writePoint } from './quality/prepare.js';
 import { lastLine, runLogged, runPool } from './quality/processes.js';
@@ -28,7 +30,7 @@ import { type BenchTask, TASKS, findTask } from './quality/tasks.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const BASELINES = ['kmer', 'gkm', 'mlp', 'rdp'] as const;
+const BASELINES = ['kmer', 'gkm', 'mlp', 'rdp', 'hmmer'] as const;
 
 /** quick: minutes, for iterating; full: every task at every size (hours; use --jobs on a large machine). */
 const QUICK: Array<{ task: string; sizes: Array<number | 'full'> }> = [
@@ -72,7 +74,7 @@ const USAGE = `usage: npm run bench:quality -- [options]
   --recipe "FLAGS"         a candidate recipe: extra rnnseq train flags (repeatable; a column each)
   --label NAME             name of the matching --recipe column (repeatable, in order)
   --no-default             leave out the default recipe column
-  --methods a,b            baselines to run: kmer,gkm,mlp,rdp (or none)                                   [all]
+  --methods a,b            baselines to run: kmer,gkm,mlp,rdp,hmmer (or none)                             [all]
   --out DIR                results and work files                                       [bench-results/quality-TIER]
   --data DIR               the shared data sets                                         [../shared/data of the checkout]
   --peers DIR              peer tool sources (lsgkm/)                                   [../shared/peers of the checkout]
@@ -244,6 +246,13 @@ async function runMethod(job: Job, options: Options, workDir: string, gkm: () =>
       const { train, test } = await readPoint(dir);
       return runGkm(await gkm(), meta, train, test, workDir);
     }
+    case 'hmmer': {
+      if (!hmmerApplies(meta)) return { status: 'skipped', detail: 'protein tasks only' };
+      const phmmer = findPhmmer();
+      if (!phmmer) return { status: 'skipped', detail: 'phmmer (HMMER 3) is not on PATH (Debian: apt-get install hmmer)' };
+      const { train, test } = await readPoint(dir);
+      return runHmmer(phmmer, meta, train, test, workDir);
+    }
     case 'rdp':
       if (!meta.rdp) return { status: 'skipped', detail: '16S only' };
       return runWorker(job, workDir);
@@ -321,8 +330,8 @@ function header(options: Options, points: PreparedPoint[]): string {
   return [
     `# Model quality (rnnseq bench:quality)`,
     ``,
-    `${points.length} points, ${options.seeds} seed(s) each; cells: test metric mean ± sd over seeds (mean training wall time, ${options.threads} thread(s) per job; gkm-SVM -T 1). Bold: best mean of the row.`,
-    `Recipes: ${recipes}. Baselines: kmer = in-project k-mer logistic regression (k, strands and penalty chosen on rnnseq's validation split); gkm = LS-GKM gkm-SVM defaults; mlp = one-hot MLP (fixed-length tasks); rdp = RDP-style 8-mer naive Bayes (16S).`,
+    `${points.length} points, ${options.seeds} seed(s) each; cells: test metric mean ± sd over seeds (mean training wall time, ${options.threads} thread(s) per job; gkm-SVM -T 1, phmmer --cpu 1). Bold: best mean of the row.`,
+    `Recipes: ${recipes}. Baselines: kmer = in-project k-mer logistic regression (k, strands and penalty chosen on rnnseq's validation split); gkm = LS-GKM gkm-SVM defaults; mlp = one-hot MLP (fixed-length tasks); rdp = RDP-style 8-mer naive Bayes (16S); hmmer = phmmer nearest neighbour, best bit score per class (protein tasks).`,
     ``,
     `Splits:`,
     splits,

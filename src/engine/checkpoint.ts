@@ -9,6 +9,12 @@ import { type NullScores, isNullScores } from './null-spec.js';
 
 export const CHECKPOINT_FORMAT = 'rnnseq-checkpoint';
 export const CHECKPOINT_VERSION = 1;
+/**
+ * Written only by ensembles (`ensemble` below), so every single model stays readable by older rnnseq versions,
+ * and an older rnnseq refuses an ensemble instead of silently scoring with its first member alone.
+ */
+export const ENSEMBLE_CHECKPOINT_VERSION = 2;
+const READABLE_VERSIONS = [CHECKPOINT_VERSION, ENSEMBLE_CHECKPOINT_VERSION];
 
 export interface TensorEntry {
   name: string;
@@ -37,6 +43,20 @@ export interface ModelSpec {
   window?: WindowSpec;
   /** The window score on background windows, for scan's p-values (src/engine/null-spec.ts); absent on older models. */
   nullScores?: NullScores;
+  /**
+   * An ensemble (train --ensemble N): the model above is its first member; these are the others, each with its
+   * own architecture (the recipe's data-driven choices can differ by seed) and weights file in the same directory.
+   * Predictions average the members' class probabilities.
+   */
+  ensemble?: { members: EnsembleMember[] };
+}
+
+export interface EnsembleMember {
+  architecture: Architecture;
+  weights: { file: string; sha256: string; tensors: TensorEntry[] };
+  /** the member's training seed and best epoch, for the record */
+  seed: number;
+  bestEpoch: number;
 }
 
 /**
@@ -101,15 +121,28 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   const spec = raw as Partial<ModelSpec>;
   if (spec.format !== CHECKPOINT_FORMAT)
     throw corrupt(source, 'not an rnnseq checkpoint (rnnseq.json has no "format": "rnnseq-checkpoint")');
-  if (spec.formatVersion !== CHECKPOINT_VERSION) {
-    const newer = typeof spec.formatVersion === 'number' && spec.formatVersion > CHECKPOINT_VERSION;
+  if (!READABLE_VERSIONS.includes(spec.formatVersion as number)) {
+    const newer = typeof spec.formatVersion === 'number' && spec.formatVersion > ENSEMBLE_CHECKPOINT_VERSION;
     throw new RnnseqError(
       `${source}: checkpoint format version ${String(spec.formatVersion)} (written by rnnseq ${spec.rnnseqVersion ?? '?'}) ` +
-        `is not readable by this rnnseq, which reads version ${CHECKPOINT_VERSION}; ${newer ? 'upgrade rnnseq' : 'retrain the model'}`,
+        `is not readable by this rnnseq, which reads versions ${READABLE_VERSIONS.join(' and ')}; ${newer ? 'upgrade rnnseq' : 'retrain the model'}`,
       EXIT_DATA,
     );
   }
   const arch = spec.architecture;
+  validateArchitecture(arch, spec.classes, source);
+  if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
+    throw corrupt(source, 'rnnseq.json does not describe its weights');
+  }
+  if (spec.window !== undefined) validateWindow(spec.window, spec.classes as string[], spec.inputLength ?? null, source);
+  if (spec.nullScores !== undefined && !isNullScores(spec.nullScores)) throw corrupt(source, 'nullScores in rnnseq.json is malformed');
+  if (spec.ensemble !== undefined) validateEnsemble(spec as ModelSpec, source);
+  else if (spec.formatVersion !== CHECKPOINT_VERSION)
+    throw corrupt(source, `format version ${spec.formatVersion} is for ensembles, and rnnseq.json has no ensemble`);
+  return spec as ModelSpec;
+}
+
+function validateArchitecture(arch: Architecture | undefined, classes: unknown, source: string): asserts arch is Architecture {
   if (!arch || !isCellType(arch.cell) || !POOLINGS.includes(arch.pool) || !(arch.hiddenSize > 0) || !(arch.layers > 0)) {
     throw corrupt(source, 'architecture in rnnseq.json is missing or invalid');
   }
@@ -117,7 +150,7 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
     throw corrupt(source, `unknown task '${String(arch.task)}' (this rnnseq knows ${TASKS.join(', ')})`);
   const task = taskOf(arch);
   const fewest = task === 'regress' ? 1 : 2;
-  if (!Array.isArray(spec.classes) || spec.classes.length < fewest || spec.classes.length !== arch.numClasses) {
+  if (!Array.isArray(classes) || (classes as string[]).length < fewest || (classes as string[]).length !== arch.numClasses) {
     throw corrupt(source, 'classes in rnnseq.json do not match the architecture');
   }
   if (task === 'regress' && !(arch.regression && arch.regression.std > 0 && Number.isFinite(arch.regression.mean))) {
@@ -130,12 +163,40 @@ export function validateSpec(raw: unknown, source: string): ModelSpec {
   if (composition) throw corrupt(source, composition);
   const kmers = kmerBranchProblem(arch);
   if (kmers) throw corrupt(source, kmers);
-  if (!spec.weights || typeof spec.weights.file !== 'string' || !Array.isArray(spec.weights.tensors)) {
-    throw corrupt(source, 'rnnseq.json does not describe its weights');
-  }
-  if (spec.window !== undefined) validateWindow(spec.window, spec.classes, spec.inputLength ?? null, source);
-  if (spec.nullScores !== undefined && !isNullScores(spec.nullScores)) throw corrupt(source, 'nullScores in rnnseq.json is malformed');
-  return spec as ModelSpec;
+}
+
+/** Members must read the same input and answer the same classes as the first; their insides may differ. */
+function validateEnsemble(spec: ModelSpec, source: string): void {
+  const members = spec.ensemble?.members;
+  if (!Array.isArray(members) || members.length === 0) throw corrupt(source, 'ensemble in rnnseq.json lists no members');
+  if (spec.formatVersion !== ENSEMBLE_CHECKPOINT_VERSION)
+    throw corrupt(source, `an ensemble needs format version ${ENSEMBLE_CHECKPOINT_VERSION}`);
+  if (taskOf(spec.architecture) !== 'classify') throw corrupt(source, 'only classifiers can be ensembles');
+  const first = spec.architecture;
+  const files = new Set([spec.weights.file]);
+  members.forEach((member, i) => {
+    const where = `${source} (ensemble member ${i + 2})`;
+    validateArchitecture(member?.architecture, spec.classes, where);
+    const arch = member.architecture;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    if (
+      taskOf(arch) !== 'classify' ||
+      arch.inputSize !== first.inputSize ||
+      !same(arch.conditions, first.conditions) ||
+      !same(arch.covariates, first.covariates)
+    ) {
+      throw corrupt(where, 'its task, input size, conditions or covariates differ from the first member');
+    }
+    if (
+      !member.weights ||
+      typeof member.weights.file !== 'string' ||
+      !Array.isArray(member.weights.tensors) ||
+      files.has(member.weights.file)
+    ) {
+      throw corrupt(where, 'rnnseq.json does not describe its own weights file');
+    }
+    files.add(member.weights.file);
+  });
 }
 
 function validateFrontEnd(arch: Architecture, source: string): void {

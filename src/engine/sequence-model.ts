@@ -32,24 +32,47 @@ export class SequenceModel {
     public core: RecurrentCore,
   ) {}
 
+  /**
+   * An ensemble's other members (train --ensemble): predict and the saliency average over this model and them.
+   * Everything that reads hidden states (embed, run) sees this, the first member, alone.
+   */
+  others: SequenceModel[] = [];
+
+  /** This model and its ensemble's other members. */
+  members(): SequenceModel[] {
+    return [this, ...this.others];
+  }
+
   static create(info: ModelInfo, seed: number, core: RecurrentCore): SequenceModel {
     return new SequenceModel(info, initParameters(info.architecture, seed), core);
   }
 
   /** Rebuilds a model from rnnseq.json (already validated) and its weights file. */
   static fromCheckpoint(spec: ModelSpec, weights: Buffer | undefined, source: string, core: RecurrentCore): SequenceModel {
-    if (!weights) throw new RnnseqError(`${source}: bad checkpoint: weights file ${spec.weights.file} is missing`, EXIT_DATA);
-    if (sha256(weights) !== spec.weights.sha256) {
-      throw new RnnseqError(`${source}: bad checkpoint: ${spec.weights.file} is corrupt (checksum differs from rnnseq.json)`, EXIT_DATA);
+    return SequenceModel.fromWeights(spec, spec.architecture, spec.weights, weights, source, core);
+  }
+
+  /** One model of a checkpoint: the first (spec.architecture, spec.weights) or an ensemble member's. */
+  static fromWeights(
+    spec: ModelSpec,
+    architecture: Architecture,
+    described: ModelSpec['weights'],
+    weights: Buffer | undefined,
+    source: string,
+    core: RecurrentCore,
+  ): SequenceModel {
+    if (!weights) throw new RnnseqError(`${source}: bad checkpoint: weights file ${described.file} is missing`, EXIT_DATA);
+    if (sha256(weights) !== described.sha256) {
+      throw new RnnseqError(`${source}: bad checkpoint: ${described.file} is corrupt (checksum differs from rnnseq.json)`, EXIT_DATA);
     }
     const info: ModelInfo = {
       alphabet: spec.alphabet,
       classes: spec.classes,
-      architecture: spec.architecture,
+      architecture,
       inputLength: spec.inputLength,
     };
     const expected = parameterShapes(info.architecture);
-    const tensors = unpackTensors(spec.weights.tensors, weights, source);
+    const tensors = unpackTensors(described.tensors, weights, source);
     try {
       for (const [name, shape] of expected) {
         const got = tensors.get(name);
@@ -71,6 +94,18 @@ export class SequenceModel {
    * laps: 2 reads circular sequences twice (see ForwardOptions).
    */
   predict(batch: Batch, laps: 1 | 2 = 1): Float32Array {
+    if (this.others.length === 0) return this.predictOne(batch, laps);
+    const sum = this.predictOne(batch, laps);
+    for (const other of this.others) {
+      const probs = other.predictOne(batch, laps);
+      for (let i = 0; i < sum.length; i++) sum[i]! += probs[i]!;
+    }
+    const n = this.others.length + 1;
+    for (let i = 0; i < sum.length; i++) sum[i]! /= n;
+    return sum;
+  }
+
+  private predictOne(batch: Batch, laps: 1 | 2): Float32Array {
     if (taskOf(this.info.architecture) === 'regress') return this.predictValues(batch, laps);
     const native = laps === 1 ? this.nativeClassifier() : undefined;
     if (native) return native.predict(new Map([...this.params].map(([name, v]) => [name, v.dataSync() as Float32Array])), batch);
@@ -111,6 +146,7 @@ export class SequenceModel {
 
   dispose(): void {
     disposeParameters(this.params);
+    for (const other of this.others) other.dispose();
   }
 }
 

@@ -15,14 +15,21 @@ export function saliency(model: SequenceModel, items: readonly EncodedSequence[]
   const batch = packBatch(items, model.info.architecture.inputSize);
   const perPosition = readTidy(() => {
     const { x, mask } = batchTensors(batch);
+    // An ensemble's probability is its members' mean, so its gradient is theirs averaged.
+    const members = model.members();
     const targetProbability = (input: tf.Tensor) => {
-      const { logits } = forward(model.info.architecture, model.params, input as tf.Tensor3D, mask, {
-        core: model.core,
-        training: false,
-        differentiable: true,
-      });
-      // Summing over the batch keeps each sequence's gradient its own: sequences do not interact.
-      return tf.sum(tf.slice(tf.softmax(logits), [0, targetIndex], [-1, 1]));
+      let total: tf.Tensor | undefined;
+      for (const member of members) {
+        const { logits } = forward(member.info.architecture, member.params, input as tf.Tensor3D, mask, {
+          core: member.core,
+          training: false,
+          differentiable: true,
+        });
+        // Summing over the batch keeps each sequence's gradient its own: sequences do not interact.
+        const part = tf.sum(tf.slice(tf.softmax(logits), [0, targetIndex], [-1, 1]));
+        total = total ? tf.add(total, part) : part;
+      }
+      return tf.div(total!, members.length);
     };
     const gradient = tf.grad(targetProbability)(x);
     return tf.sum(tf.mul(gradient, x), 2); // [B, T]

@@ -95,6 +95,12 @@ function modelSummary(spec: Record<string, unknown>): Record<string, unknown> {
     architecture: spec.architecture,
     'best epoch': bestEpochOf(spec),
     'validation at best epoch': pick(metrics, ['validLoss', 'validAccuracy', 'validAuroc']),
+    ...(isRecord(metrics.ensemble)
+      ? {
+          // train --ensemble: the numbers above are the first member's; the model that predicts is the average
+          'ensemble at validation': pick(metrics.ensemble, ['members', 'validLoss', 'validAccuracy', 'validAuroc', 'memberValidMetric']),
+        }
+      : {}),
     'k-mer baseline at validation': baselineSummary(spec),
     'trained on': `backend ${String(spec.backend ?? '?')}, engine ${String(spec.engine ?? '?')}`,
   };

@@ -47,6 +47,9 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
 
   const runtime = await startRuntime(options, log);
   const { model } = await loadModel(options.model, runtime.engine.core);
+  // Members have hidden states of their own sizes and meanings: averaging them would mean nothing.
+  if (model.others.length > 0)
+    log.info(`${options.model} is an ensemble of ${model.others.length + 1}: vectors are its first member's hidden states`);
   const { Embedder } = await import('../../engine/embedding.js');
   const embedders = {
     linear: new Embedder(model, { layer, chunkBp: options.chunkBp, laps: 1 }),

@@ -79,6 +79,7 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
     },
     validFraction: 0.1,
     resume: false,
+    ensemble: { count: 1 },
     baseline: false, // a language model has no classes to compare
     command: `phylo --train (language model: lstm 64, window ${Math.min(options.windowBp, TRAIN_WINDOW_BP)})`,
   };

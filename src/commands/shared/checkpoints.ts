@@ -33,6 +33,16 @@ export async function loadModel(path: string, core: RecurrentCore): Promise<Load
   const spec = validateSpec(raw, dir);
   const { SequenceModel } = await import('../../engine/sequence-model.js');
   const model = SequenceModel.fromCheckpoint(spec, files.get(spec.weights.file), dir, core);
+  const members = spec.ensemble?.members ?? [];
+  if (members.length > 0) {
+    const more = await readCheckpoint(
+      dir,
+      members.map((m) => m.weights.file),
+    );
+    model.others = members.map((m) =>
+      SequenceModel.fromWeights(spec, m.architecture, m.weights, more.files.get(m.weights.file), dir, core),
+    );
+  }
   return { model, spec, dir, files };
 }
 

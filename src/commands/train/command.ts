@@ -18,6 +18,7 @@ import { REGRESSION_LOSSES, type RegressionLoss, TASKS, type Task } from '../../
 import { collect, defaultMaxMemoryGb, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
 import type { GenomeTrainOptions, LmOptions, Recipe, TagTrainOptions, TrainOptions } from './options.js';
+import { memberDir, memberSeed } from './ensemble-layout.js';
 import { dataChoices, usesRecipe, withDefaults } from './recipe.js';
 
 export function register(program: Command): void {
@@ -168,6 +169,14 @@ export function register(program: Command): void {
       ),
     )
     .addOption(new Option('--no-kmer-branch', 'never train the k-mer branch candidate'))
+    .option(
+      '--ensemble <n>',
+      'FASTA classifiers: train n models (seeds seed .. seed+n-1, one validation split) and average their probabilities; members in RUN/members/K, the ensemble in RUN/best (default auto: 3 below 1,000 training sequences with --epochs auto, else 1; --plain: 1)',
+    )
+    .option(
+      '--member <k>',
+      'with --ensemble n: train member k (2..n) only, e.g. one per array job; a later run without --member trains member 1, any member still missing, and assembles the ensemble',
+    )
     .addOption(new Option('--conv-filters <n>', `with --conv: convolution filters (default ${CONV_DEFAULTS.filters})`))
     .addOption(new Option('--conv-width <bp>', `with --conv: filter width in positions (default ${CONV_DEFAULTS.width})`))
     .addOption(
@@ -297,6 +306,8 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   positionBias?: boolean;
   convSkip?: boolean;
   kmerBranch?: boolean;
+  ensemble?: string;
+  member?: string;
   plain: boolean;
   /** --task tag: the labelled regions */
   labels?: string;
@@ -355,6 +366,8 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
     );
   const names = new Set(classFiles.map((c) => c.name));
   if (names.size !== classFiles.length) throw new RnnseqError('--class names must be distinct', EXIT_USAGE);
+  const ensemble = parseEnsemble(raw.ensemble, raw.member, task, genome !== undefined, recipe);
+  const seed = parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true });
 
   return {
     ...parseCommon(raw),
@@ -400,14 +413,18 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
       patience: parseNumber('--patience', raw.patience ?? '10', { min: 0, integer: true }),
       lrPatience: parseNumber('--lr-patience', raw.lrPatience, { min: 0, integer: true }),
       maxMemoryBytes: parseNumber('--max-memory', raw.maxMemory, { min: 0.01 }) * 2 ** 30,
-      seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 31 - 1, integer: true }),
+      // a member trained on its own (--member K) starts from its own seed, on the first member's split
+      seed: ensemble.member === undefined ? seed : memberSeed(seed, ensemble.member),
       ...recipeFlags.config,
     },
     choices: dataChoices(given, recipe),
     ...(raw.valid !== undefined ? { valid: raw.valid } : {}),
     validFraction: parseNumber('--valid-fraction', raw.validFraction, { min: 0, max: 0.9 }),
     resume: raw.resume,
-    nullWindows: parseNullWindows(raw.nullWindows),
+    // a member's null would be replaced by the ensemble's (scored once the ensemble is assembled)
+    nullWindows: ensemble.member === undefined ? parseNullWindows(raw.nullWindows) : 0,
+    ensemble,
+    ...(ensemble.member !== undefined ? { splitSeed: seed, out: memberDir(raw.out, ensemble.member) } : {}),
     baseline: raw.baseline && !given.plain,
     command: `rnnseq ${command}`,
     ...(genome ? { genome } : {}),
@@ -618,6 +635,33 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
     extent: raw.extent,
     nullWindows: parseNullWindows(raw.nullWindows),
   };
+}
+
+/** --ensemble N and --member K: FASTA classifiers only (a scanner's or tagger's calibration is per model). */
+function parseEnsemble(
+  rawCount: string | undefined,
+  rawMember: string | undefined,
+  task: Task,
+  genome: boolean,
+  recipe: boolean,
+): TrainOptions['ensemble'] {
+  const eligible = task === 'classify' && !genome;
+  const count =
+    rawCount === undefined || rawCount === 'auto'
+      ? recipe && eligible
+        ? 'auto'
+        : 1
+      : parseNumber('--ensemble', rawCount, { min: 1, max: 100, integer: true });
+  if (count !== 'auto' && count > 1 && !eligible)
+    throw new RnnseqError(
+      '--ensemble averages classifiers trained from FASTA (not --genome scanners, taggers, regressors or language models)',
+      EXIT_USAGE,
+    );
+  if (rawMember === undefined) return { count };
+  if (count === 'auto' || count < 2)
+    throw new RnnseqError('--member K trains one member of an ensemble: give --ensemble N (N >= 2) too', EXIT_USAGE);
+  const member = parseNumber('--member', rawMember, { min: 2, max: count, integer: true });
+  return { count, member };
 }
 
 export function parseNullWindows(raw: string): number {

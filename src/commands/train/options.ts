@@ -49,6 +49,14 @@ export interface TrainOptions extends RuntimeOptions {
   tag?: TagTrainOptions;
   /** fixed-length classifiers: background windows scored for the null distribution (0 or absent: none) */
   nullWindows?: number;
+  /**
+   * --ensemble N: N members trained with seeds seed .. seed+N-1 on one split, averaged (ensemble.ts); 'auto': the
+   * recipe decides from the training set's size (ensemble.ts ensembleSize). member: this run trains that member
+   * only (--member K, or the main run training its members); absent: the main run.
+   */
+  ensemble: { count: number | 'auto'; member?: number };
+  /** the validation split's seed when it differs from config.seed (an ensemble's members share the first's split) */
+  splitSeed?: number;
 }
 
 /** train --genome: a scanner's windows, and the files they come from. */

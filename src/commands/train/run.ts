@@ -14,14 +14,7 @@ import { resolveBudget } from '../../engine/budget.js';
 import { positionalSignal } from '../../engine/positional-kmers.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
-import {
-  type EpochReport,
-  type NamedTensor,
-  type TrainConfig,
-  type TrainerState,
-  type Evaluation,
-  trainModel,
-} from '../../engine/trainer.js';
+import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
 import type { TrainingSet } from '../../seq/training-set.js';
 import type { KmerStrands } from '../../seq/kmer-counts.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
@@ -38,7 +31,9 @@ import { prepareRecordData, withReverseComplements } from '../../seq/record-trai
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
+import { AUTO_ENSEMBLE_BELOW, ensembleSize, finishEnsemble, markMemberDone } from './ensemble.js';
 import { addClassifierNull } from './null-scores.js';
+import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
 import { fitCompositionSpec } from '../../engine/composition.js';
@@ -120,6 +115,19 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
   }
 
+  const ensembleCount =
+    options.ensemble.member === undefined
+      ? ensembleSize(
+          options.ensemble.count,
+          prepared.trainItems + (valid?.items.length ?? 0),
+          options.config.budget === 'auto' && 'items' in train,
+        )
+      : 1;
+  if (options.ensemble.count === 'auto' && ensembleCount > 1)
+    log.info(
+      `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: fewer than ${AUTO_ENSEMBLE_BELOW} labelled sequences`,
+    );
+
   const runtime = await startRuntime(options, log);
   // An epoch's items after any reverse complements the recipe added: the step budget counts what is trained.
   const epochItems = 'items' in train ? train.items.length : prepared.trainItems;
@@ -177,6 +185,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const progress = await log.progress(Math.ceil(epochItems / config.batchSize), 'batches');
   const stop = listenForStop();
   let outcome: RunOutcome | undefined;
+  let classifierNullSets: Parameters<typeof addClassifierNull>[2] | undefined;
   try {
     const state = await trainModel(
       model,
@@ -244,6 +253,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       !prepared.architecture.covariates;
     if (classifierNull && 'items' in train) {
       const sets = { train, ...(valid ? { valid } : {}) };
+      classifierNullSets = sets;
       await addClassifierNull(
         join(options.out, 'best'),
         runtime.engine.core,
@@ -283,9 +293,40 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const verdict = baseline && outcome.validMetric !== undefined ? baselineVerdict(baseline, outcome.validMetric) : undefined;
   // The recipe's second candidate (kmer-branch.ts): only where the k-mer baseline beat the model on validation,
   // so runs the recurrent model wins cost nothing more.
-  if (verdict && baseline && options.choices.kmerBranch === 'auto') return branchCandidate(options, outcome, baseline, verdict, log);
-  if (verdict) log.warn(verdict);
-  return outcome;
+  let final: RunOutcome | undefined = outcome;
+  if (verdict && baseline && options.choices.kmerBranch === 'auto') final = await branchCandidate(options, outcome, baseline, verdict, log);
+  else if (verdict) log.warn(verdict);
+  if (!final || process.exitCode) return final;
+  if (options.ensemble.member !== undefined) {
+    await markMemberDone(options.out, { seed: config.seed, ...final });
+    return final;
+  }
+  if (ensembleCount < 2) return final;
+  return finishEnsemble({
+    options,
+    count: ensembleCount,
+    first: { seed: config.seed, ...final },
+    valid,
+    core: runtime.engine.core,
+    batchSize: config.batchSize,
+    ...(classifierNullSets
+      ? {
+          addNull: (bestDir: string) =>
+            addClassifierNull(
+              bestDir,
+              runtime.engine.core,
+              classifierNullSets,
+              alphabet,
+              options.nullWindows!,
+              config.seed,
+              config.batchSize,
+              log,
+            ),
+        }
+      : {}),
+    log,
+    train: run,
+  });
 }
 
 /** What a finished run reports to a caller comparing candidates: its best epoch's validation numbers. */
@@ -317,7 +358,13 @@ async function branchCandidate(
   const dir = join(options.out, BRANCH_CANDIDATE_DIR);
   log.info(`recipe: ${verdict}; training a second candidate with a k-mer branch started from its fit, in ${dir}`);
   const resume = options.resume && (await exists(join(dir, 'last', CHECKPOINT_FILES.spec)));
-  const candidate = await run({ ...options, out: dir, resume, choices: { ...options.choices, kmerBranch: true } });
+  const candidate = await run({
+    ...options,
+    out: dir,
+    resume,
+    choices: { ...options.choices, kmerBranch: true },
+    ensemble: { count: 1 }, // a candidate for one member's place, not an ensemble of its own
+  });
   if (!candidate || process.exitCode) return undefined;
   const better =
     (candidate.validMetric ?? Number.NEGATIVE_INFINITY) > (recurrent.validMetric ?? Number.NEGATIVE_INFINITY) ||
@@ -370,7 +417,7 @@ function prepareFastaData(options: TrainOptions, resumed: ResumedData | undefine
     ...(targetsFile !== undefined ? { targets: idTableInput(targetsFile) } : {}),
     ...(covariatesFile !== undefined ? { covariates: idTableInput(covariatesFile) } : {}),
     ...(valid !== undefined ? { valid: fastaInput(valid) } : {}),
-    seed: config.seed,
+    seed: options.splitSeed ?? config.seed,
   };
   return prepareRecordData(plan, resumed, log);
 }
@@ -407,16 +454,6 @@ function bestSummary(best: EpochReport, task: Task): string {
 }
 
 /** Validation predictions of a classifier at its best epoch, for `rnnseq report`: true label, then p_<class>. */
-
-function validPredictions(validation: Evaluation, valid: TrainingSet, classes: string[]): Buffer | undefined {
-  if (!validation.probs || !valid.labels) return undefined;
-  const lines = [['label', ...classes.map((c) => `p_${c}`)].join('\t')];
-  for (let i = 0; i < valid.labels.length; i++) {
-    const row = validation.probs.subarray(i * classes.length, (i + 1) * classes.length);
-    lines.push([classes[valid.labels[i]!], ...Array.from(row, (p) => p.toFixed(6))].join('\t'));
-  }
-  return Buffer.from(`${lines.join('\n')}\n`);
-}
 
 /**
  * Wall-clock numbers stay out of checkpoints, so the same seed and data write byte-identical files; they are

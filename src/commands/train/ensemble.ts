@@ -1,0 +1,214 @@
+/**
+ * train --ensemble N: members 2..N trained as runs of their own in RUN/members/K (seeds seed+1 .., the first
+ * member's validation split), member 1 being the run itself; then RUN/best becomes one checkpoint holding every
+ * member (src/engine/checkpoint.ts `ensemble`), which classify, scan and explain average. Its validation numbers
+ * and, for fixed-length classifiers, its null are computed again for the average: a member's say nothing of it.
+ *
+ * Members trained elsewhere (--member K, one per array job) leave RUN/members/K/member.json when done; the main
+ * run skips those and trains only what is missing.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENSEMBLE_CHECKPOINT_VERSION, type EnsembleMember, type ModelSpec, validateSpec } from '../../engine/checkpoint.js';
+import type { RecurrentCore } from '../../engine/core.js';
+import { evaluate } from '../../engine/evaluate.js';
+import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { exists, writeFileAtomically } from '../../io/atomic.js';
+import { CHECKPOINT_FILES, checkpointFileNames, readCheckpoint, writeCheckpoint } from '../../io/checkpoint-store.js';
+import type { Logger } from '../../log.js';
+import type { TrainingSet } from '../../seq/training-set.js';
+import { loadModel } from '../shared/checkpoints.js';
+import { MEMBER_DONE_FILE, memberDir, memberSeed } from './ensemble-layout.js';
+import type { TrainOptions } from './options.js';
+import { validPredictions } from './valid-predictions.js';
+
+/** What a finished member reports (member.json), so a later run can assemble without retraining it. */
+export interface MemberOutcome {
+  seed: number;
+  bestEpoch: number;
+  validLoss: number;
+  validMetric?: number;
+}
+
+type TrainRun = (options: TrainOptions) => Promise<Omit<MemberOutcome, 'seed'> | undefined>;
+
+/** Marks a member run finished (written last, atomically: its presence means best/ is complete). */
+export async function markMemberDone(out: string, outcome: MemberOutcome): Promise<void> {
+  await writeFileAtomically(join(out, MEMBER_DONE_FILE), `${JSON.stringify(outcome, null, 2)}\n`);
+}
+
+async function readMemberDone(dir: string): Promise<MemberOutcome | undefined> {
+  const path = join(dir, MEMBER_DONE_FILE);
+  if (!(await exists(path))) return undefined;
+  return JSON.parse(await readFile(path, 'utf8')) as MemberOutcome;
+}
+
+/** --ensemble auto trains members below this many labelled sequences (training + validation): where seed-to-seed spread is largest and a run is cheapest. */
+export const AUTO_ENSEMBLE_BELOW = 1000;
+export const AUTO_ENSEMBLE_MEMBERS = 3;
+
+/**
+ * --ensemble auto: AUTO_ENSEMBLE_MEMBERS members for a FASTA classifier trained on the step budget (--epochs auto)
+ * with fewer than AUTO_ENSEMBLE_BELOW training sequences, else one. Measured on the quality suite's small tasks
+ * (README, Model quality); above that size one model costs as much as gkm-SVM's training already.
+ */
+export function ensembleSize(requested: number | 'auto', labelled: number, stepBudget: boolean): number {
+  if (requested !== 'auto') return requested;
+  return stepBudget && labelled < AUTO_ENSEMBLE_BELOW ? AUTO_ENSEMBLE_MEMBERS : 1;
+}
+
+export interface EnsembleContext {
+  options: TrainOptions;
+  count: number;
+  first: MemberOutcome;
+  valid: TrainingSet | undefined;
+  core: RecurrentCore;
+  batchSize: number;
+  /** scores the assembled ensemble's null where the first member would have had one */
+  addNull?: (bestDir: string) => Promise<void>;
+  log: Logger;
+  train: TrainRun;
+}
+
+/** Trains the missing members and makes RUN/best the ensemble; returns the ensemble's validation numbers. */
+export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcome | undefined> {
+  const { options, log, count } = ctx;
+  const seed = options.config.seed;
+  const bestDir = join(options.out, 'best');
+  // Member 1 is this run: its best/ is copied aside once, before best/ becomes the ensemble.
+  const firstDir = memberDir(options.out, 1);
+  const firstSpec = (await readCheckpoint(bestDir, [])).spec as ModelSpec;
+  if (!firstSpec.ensemble) await copyCheckpoint(bestDir, join(firstDir, 'best'));
+  await markMemberDone(firstDir, ctx.first);
+  const outcomes: MemberOutcome[] = [ctx.first];
+  for (let k = 2; k <= count; k++) {
+    const dir = memberDir(options.out, k);
+    let done = await readMemberDone(dir);
+    if (!done) {
+      const started = await exists(join(dir, 'last', CHECKPOINT_FILES.spec));
+      if (started && !options.resume) {
+        throw new RnnseqError(
+          `${dir} holds an unfinished member (another job may still be training it): wait for it, or continue with --resume`,
+          EXIT_USAGE,
+        );
+      }
+      log.info(`ensemble: training member ${k} of ${count} (seed ${memberSeed(seed, k)}) in ${dir}`);
+      const member = await ctx.train({
+        ...options,
+        out: dir,
+        resume: started,
+        config: { ...options.config, seed: memberSeed(seed, k) },
+        splitSeed: options.splitSeed ?? seed,
+        ensemble: { count, member: k },
+        nullWindows: 0,
+      });
+      if (!member || process.exitCode) return undefined;
+      done = { seed: memberSeed(seed, k), ...member };
+    }
+    outcomes.push(done);
+  }
+  await assemble(options.out, count);
+  const { model, spec } = await loadModel(bestDir, ctx.core);
+  try {
+    const validation = ctx.valid ? evaluate(model, ctx.valid, ctx.batchSize) : undefined;
+    const binary = spec.classes.length === 2;
+    const metric = validation ? (binary ? validation.auroc : validation.accuracy) : undefined;
+    const name = binary ? 'AUROC' : 'accuracy';
+    const each = outcomes.map((o) => (o.validMetric === undefined ? '-' : o.validMetric.toFixed(4))).join(', ');
+    log.info(
+      validation
+        ? `ensemble of ${count}: validation ${name} ${metric!.toFixed(4)}, loss ${validation.loss.toFixed(4)} (members: ${name} ${each}); model in ${bestDir}`
+        : `ensemble of ${count} in ${bestDir} (no validation set to score it on)`,
+    );
+    if (validation) await storeValidation(bestDir, spec, validation, ctx.valid!, outcomes);
+    await ctx.addNull?.(bestDir);
+    return {
+      seed,
+      bestEpoch: ctx.first.bestEpoch,
+      validLoss: validation?.loss ?? ctx.first.validLoss,
+      ...(metric !== undefined ? { validMetric: metric } : {}),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function copyCheckpoint(from: string, to: string): Promise<void> {
+  const names = await checkpointFiles(from);
+  const { spec, files } = await readCheckpoint(from, names);
+  await writeCheckpoint(
+    to,
+    spec,
+    [...files].map(([name, data]) => ({ name, data })),
+  );
+}
+
+const checkpointFiles = checkpointFileNames;
+
+/** RUN/best: member 1's checkpoint plus every other member's architecture and weights (member-K.weights.bin). */
+async function assemble(out: string, count: number): Promise<void> {
+  const first = await readCheckpoint(join(memberDir(out, 1), 'best'), await checkpointFiles(join(memberDir(out, 1), 'best')));
+  const firstSpec = validateSpec(first.spec, first.dir);
+  const members: EnsembleMember[] = [];
+  const files = [...first.files].map(([name, data]) => ({ name, data }));
+  for (let k = 2; k <= count; k++) {
+    const dir = join(memberDir(out, k), 'best');
+    const read = await readCheckpoint(dir, [CHECKPOINT_FILES.weights]);
+    const spec = validateSpec(read.spec, read.dir);
+    if (spec.ensemble) throw new RnnseqError(`${dir}: a member cannot itself be an ensemble`, EXIT_USAGE);
+    if (
+      spec.alphabet !== firstSpec.alphabet ||
+      spec.classes.join('\t') !== firstSpec.classes.join('\t') ||
+      spec.inputLength !== firstSpec.inputLength
+    ) {
+      throw new RnnseqError(
+        `${dir}: its alphabet, classes or input length differ from member 1's: train every member on the same data`,
+        EXIT_USAGE,
+      );
+    }
+    const file = `member-${k}.weights.bin`;
+    files.push({ name: file, data: read.files.get(CHECKPOINT_FILES.weights)! });
+    const training = spec.training as { config?: { seed?: number } } & { state?: { bestEpoch?: number } };
+    members.push({
+      architecture: spec.architecture,
+      weights: { ...spec.weights, file },
+      seed: training.config?.seed ?? 0,
+      bestEpoch: training.state?.bestEpoch ?? 0,
+    });
+  }
+  const spec: ModelSpec = { ...firstSpec, formatVersion: ENSEMBLE_CHECKPOINT_VERSION, ensemble: { members } };
+  delete spec.nullScores; // the first member's: the ensemble gets its own below, where it gets one
+  await writeCheckpoint(join(out, 'best'), validateSpec(spec, join(out, 'best')), files);
+}
+
+/** The ensemble's validation numbers in rnnseq.json (metrics.ensemble) and its predictions for `rnnseq report`. */
+async function storeValidation(
+  bestDir: string,
+  spec: ModelSpec,
+  validation: ReturnType<typeof evaluate>,
+  valid: TrainingSet,
+  outcomes: MemberOutcome[],
+): Promise<void> {
+  const names = await checkpointFiles(bestDir);
+  const { files } = await readCheckpoint(bestDir, names);
+  const predictions = validPredictions(validation, valid, spec.classes);
+  if (predictions) files.set(CHECKPOINT_FILES.validPredictions, predictions);
+  const updated: ModelSpec = {
+    ...spec,
+    metrics: {
+      ...spec.metrics,
+      ensemble: {
+        members: outcomes.length,
+        validLoss: validation.loss,
+        validAccuracy: validation.accuracy,
+        validAuroc: validation.auroc,
+        memberValidMetric: outcomes.map((o) => o.validMetric ?? null),
+      },
+    },
+  };
+  await writeCheckpoint(
+    bestDir,
+    updated,
+    [...files].map(([name, data]) => ({ name, data })),
+  );
+}

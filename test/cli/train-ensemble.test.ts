@@ -180,8 +180,10 @@ test('--ensemble and --member: one-line usage errors', async () => {
 });
 
 test('--ensemble auto: members only for small sets trained on the step budget', () => {
-  assert.equal(ensembleSize('auto', AUTO_ENSEMBLE_BELOW - 1, true), AUTO_ENSEMBLE_MEMBERS);
-  assert.equal(ensembleSize('auto', AUTO_ENSEMBLE_BELOW, true), 1);
-  assert.equal(ensembleSize('auto', 100, false), 1, '--epochs N: the user set the cost');
-  assert.equal(ensembleSize(5, 100_000, false), 5, 'a number given wins');
+  const { sequences, residues } = AUTO_ENSEMBLE_BELOW;
+  assert.equal(ensembleSize('auto', { sequences: sequences - 1, residues: 1000 }, true), AUTO_ENSEMBLE_MEMBERS);
+  assert.equal(ensembleSize('auto', { sequences, residues: 1000 }, true), 1);
+  assert.equal(ensembleSize('auto', { sequences: 300, residues }, true), 1, 'long sequences: members cost too much');
+  assert.equal(ensembleSize('auto', { sequences: 100, residues: 1000 }, false), 1, '--epochs N: the user set the cost');
+  assert.equal(ensembleSize(5, { sequences: 100_000, residues: 1e8 }, false), 5, 'a number given wins');
 });

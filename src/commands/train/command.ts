@@ -171,7 +171,7 @@ export function register(program: Command): void {
     .addOption(new Option('--no-kmer-branch', 'never train the k-mer branch candidate'))
     .option(
       '--ensemble <n>',
-      'FASTA classifiers: train n models (seeds seed .. seed+n-1, one validation split) and average their probabilities; members in RUN/members/K, the ensemble in RUN/best (default auto: 3 below 1,000 training sequences with --epochs auto, else 1; --plain: 1)',
+      'FASTA classifiers: train n models (seeds seed .. seed+n-1, one validation split) and average their probabilities; members in RUN/members/K, the ensemble in RUN/best (default auto: 3 below 1,000 labelled sequences and 250,000 residues with --epochs auto, else 1; --plain: 1)',
     )
     .option(
       '--member <k>',

@@ -43,18 +43,22 @@ async function readMemberDone(dir: string): Promise<MemberOutcome | undefined> {
   return JSON.parse(await readFile(path, 'utf8')) as MemberOutcome;
 }
 
-/** --ensemble auto trains members below this many labelled sequences (training + validation): where seed-to-seed spread is largest and a run is cheapest. */
-export const AUTO_ENSEMBLE_BELOW = 1000;
+/**
+ * --ensemble auto trains members below both sizes: where seed-to-seed spread is largest (splice at 250
+ * sequences: 0.78-0.82 accuracy by seed) and each member is cheap. Long sequences make members expensive (EP300
+ * enhancers, 375 of ~900 bp: three members, each with its k-mer branch candidate, took 16 minutes for no gain).
+ */
+export const AUTO_ENSEMBLE_BELOW = { sequences: 1000, residues: 250_000 };
 export const AUTO_ENSEMBLE_MEMBERS = 3;
 
 /**
  * --ensemble auto: AUTO_ENSEMBLE_MEMBERS members for a FASTA classifier trained on the step budget (--epochs auto)
- * with fewer than AUTO_ENSEMBLE_BELOW training sequences, else one. Measured on the quality suite's small tasks
- * (README, Model quality); above that size one model costs as much as gkm-SVM's training already.
+ * with fewer labelled sequences and residues than AUTO_ENSEMBLE_BELOW, else one. A number given wins.
  */
-export function ensembleSize(requested: number | 'auto', labelled: number, stepBudget: boolean): number {
+export function ensembleSize(requested: number | 'auto', labelled: { sequences: number; residues: number }, stepBudget: boolean): number {
   if (requested !== 'auto') return requested;
-  return stepBudget && labelled < AUTO_ENSEMBLE_BELOW ? AUTO_ENSEMBLE_MEMBERS : 1;
+  const small = labelled.sequences < AUTO_ENSEMBLE_BELOW.sequences && labelled.residues < AUTO_ENSEMBLE_BELOW.residues;
+  return stepBudget && small ? AUTO_ENSEMBLE_MEMBERS : 1;
 }
 
 export interface EnsembleContext {

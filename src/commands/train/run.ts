@@ -115,17 +115,14 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
   }
 
+  const labelled = labelledSize(prepared.train, valid);
   const ensembleCount =
     options.ensemble.member === undefined
-      ? ensembleSize(
-          options.ensemble.count,
-          prepared.trainItems + (valid?.items.length ?? 0),
-          options.config.budget === 'auto' && 'items' in train,
-        )
+      ? ensembleSize(options.ensemble.count, labelled, options.config.budget === 'auto' && 'items' in train)
       : 1;
   if (options.ensemble.count === 'auto' && ensembleCount > 1)
     log.info(
-      `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: fewer than ${AUTO_ENSEMBLE_BELOW} labelled sequences`,
+      `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
     );
 
   const runtime = await startRuntime(options, log);
@@ -579,6 +576,12 @@ function medianLength(train: PreparedData['train']): number {
   if (!('items' in train) || train.items.length === 0) return 0;
   const lengths = train.items.map((item) => item.length).sort((a, b) => a - b);
   return lengths[Math.floor(lengths.length / 2)]!;
+}
+
+/** The labelled data as given (before any reverse complements): what --ensemble auto sizes itself by. */
+function labelledSize(train: PreparedData['train'], valid: TrainingSet | undefined): { sequences: number; residues: number } {
+  const items = [...('items' in train ? train.items : []), ...(valid?.items ?? [])];
+  return { sequences: items.length, residues: items.reduce((sum, item) => sum + item.length, 0) };
 }
 
 function countLabel(labels: Int32Array, k: number): number {

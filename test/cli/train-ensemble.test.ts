@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTO_ENSEMBLE_BELOW, AUTO_ENSEMBLE_MEMBERS, ensembleSize } from '../../src/commands/train/ensemble.js';
+import { AUTO_ENSEMBLE_BELOW, AUTO_ENSEMBLE_MEMBERS, SMALL_DATA_WEIGHT_DECAY, ensembleSize } from '../../src/commands/train/ensemble.js';
 import { runCli, tempDir } from '../helpers.js';
 import { gcContentTask, toFasta } from './synthetic-tasks.js';
 
@@ -186,4 +186,19 @@ test('--ensemble auto: members only for small sets trained on the step budget', 
   assert.equal(ensembleSize('auto', { sequences: 300, residues }, true), 1, 'long sequences: members cost too much');
   assert.equal(ensembleSize('auto', { sequences: 100, residues: 1000 }, false), 1, '--epochs N: the user set the cost');
   assert.equal(ensembleSize(5, { sequences: 100_000, residues: 1e8 }, false), 5, 'a number given wins');
+});
+
+test('small data on the step budget gets weight decay 0.1 unless --weight-decay is given; --epochs N keeps 0.01', async (t) => {
+  const dir = tempDir(t);
+  const fasta = join(dir, 'train.fa');
+  writeFileSync(fasta, toFasta(records(80, 11)));
+  const small = ['--hidden', '4', '--conv-filters', '4', '--threads', '1', '--null-windows', '0', '--ensemble', '1', '-q'];
+  const decay = async (name: string, ...flags: string[]) => {
+    const result = await runCli(['train', '-o', join(dir, name), ...small, ...flags, fasta]);
+    assert.equal(result.code, 0, result.stderr);
+    return spec(join(dir, name, 'best')).training.config.weightDecay;
+  };
+  assert.equal(await decay('auto', '--patience', '1'), SMALL_DATA_WEIGHT_DECAY);
+  assert.equal(await decay('given', '--patience', '1', '--weight-decay', '0.02'), 0.02);
+  assert.equal(await decay('epochs', '--epochs', '2'), 0.01);
 });

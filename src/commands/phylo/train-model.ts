@@ -67,6 +67,7 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
       convPoolAuto: false,
       embedDimAuto: false,
       kmerBranch: false,
+      weightDecayAuto: false,
     },
     config: {
       epochs: options.epochs ?? 10,

@@ -10,6 +10,8 @@
  *   reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged k-mers.
  * - A second candidate when that baseline beats the trained model on validation: the same recipe with a k-mer
  *   branch started from the baseline's fit; the better of the two on validation becomes best/.
+ * - Small data (under 1,000 labelled sequences and 250,000 residues, on the step budget): an ensemble of 3 and
+ *   weight decay 0.1 (ensemble.ts).
  *
  * Every choice is a flag a user can set either way; a flag given on the command line always wins.
  */
@@ -94,6 +96,8 @@ export interface DataChoices {
    * when the baseline beats the first model on validation (run.ts)
    */
   kmerBranch: boolean | 'auto';
+  /** no --weight-decay given: the recipe may raise it for small data (run.ts, SMALL_DATA_WEIGHT_DECAY) */
+  weightDecayAuto: boolean;
 }
 
 /** The user's data-dependent flags, with 'auto' where the recipe may decide and --plain's fixed answers otherwise. */
@@ -106,6 +110,7 @@ export function dataChoices(
     convPool?: string;
     embedDim?: string;
     kmerBranch?: boolean;
+    weightDecay?: string;
   },
   recipe: boolean,
 ): DataChoices {
@@ -117,6 +122,7 @@ export function dataChoices(
     convPoolAuto: recipe && raw.convPool === undefined,
     embedDimAuto: recipe && raw.embedDim === undefined,
     kmerBranch: raw.kmerBranch ?? (recipe ? 'auto' : false),
+    weightDecayAuto: recipe && raw.weightDecay === undefined,
   };
 }
 

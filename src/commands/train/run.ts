@@ -31,7 +31,7 @@ import { prepareRecordData, withReverseComplements } from '../../seq/record-trai
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
-import { AUTO_ENSEMBLE_BELOW, ensembleSize, finishEnsemble, markMemberDone } from './ensemble.js';
+import { AUTO_ENSEMBLE_BELOW, SMALL_DATA_WEIGHT_DECAY, ensembleSize, finishEnsemble, isSmallData, markMemberDone } from './ensemble.js';
 import { addClassifierNull } from './null-scores.js';
 import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
@@ -125,10 +125,14 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
     );
 
+  // Small data under the step budget also gets more weight decay (ensemble.ts SMALL_DATA_WEIGHT_DECAY).
+  const smallDecay = options.choices.weightDecayAuto && options.config.budget === 'auto' && 'items' in train && isSmallData(labelled);
+  if (smallDecay) log.info(`recipe: weight decay ${SMALL_DATA_WEIGHT_DECAY} (small data, as for the ensemble)`);
+
   const runtime = await startRuntime(options, log);
   // An epoch's items after any reverse complements the recipe added: the step budget counts what is trained.
   const epochItems = 'items' in train ? train.items.length : prepared.trainItems;
-  const requested = resolveBudget(options.config, epochItems);
+  const requested = resolveBudget(smallDecay ? { ...options.config, weightDecay: SMALL_DATA_WEIGHT_DECAY } : options.config, epochItems);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
   if (options.config.budget === 'auto')
     log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${epochItems} training items per epoch`);

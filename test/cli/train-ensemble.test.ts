@@ -9,7 +9,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTO_ENSEMBLE_BELOW, AUTO_ENSEMBLE_MEMBERS, SMALL_DATA_WEIGHT_DECAY, ensembleSize } from '../../src/commands/train/ensemble.js';
+import {
+  AUTO_ENSEMBLE_BELOW,
+  AUTO_ENSEMBLE_MEMBERS,
+  SMALL_DATA_WEIGHT_DECAY,
+  ensembleSize,
+  isSmallData,
+} from '../../src/commands/train/ensemble.js';
 import { runCli, tempDir } from '../helpers.js';
 import { gcContentTask, toFasta } from './synthetic-tasks.js';
 
@@ -181,11 +187,13 @@ test('--ensemble and --member: one-line usage errors', async () => {
 
 test('--ensemble auto: members only for small sets trained on the step budget', () => {
   const { sequences, residues } = AUTO_ENSEMBLE_BELOW;
-  assert.equal(ensembleSize('auto', { sequences: sequences - 1, residues: 1000 }, true), AUTO_ENSEMBLE_MEMBERS);
-  assert.equal(ensembleSize('auto', { sequences, residues: 1000 }, true), 1);
-  assert.equal(ensembleSize('auto', { sequences: 300, residues }, true), 1, 'long sequences: members cost too much');
-  assert.equal(ensembleSize('auto', { sequences: 100, residues: 1000 }, false), 1, '--epochs N: the user set the cost');
-  assert.equal(ensembleSize(5, { sequences: 100_000, residues: 1e8 }, false), 5, 'a number given wins');
+  const size = (labelled: { sequences: number; residues: number }, stepBudget: boolean) =>
+    ensembleSize('auto', isSmallData(labelled, stepBudget));
+  assert.equal(size({ sequences: sequences - 1, residues: 1000 }, true), AUTO_ENSEMBLE_MEMBERS);
+  assert.equal(size({ sequences, residues: 1000 }, true), 1);
+  assert.equal(size({ sequences: 300, residues }, true), 1, 'long sequences: members cost too much');
+  assert.equal(size({ sequences: 100, residues: 1000 }, false), 1, '--epochs N: the user set the cost');
+  assert.equal(ensembleSize(5, isSmallData({ sequences: 100_000, residues: 1e8 }, false)), 5, 'a number given wins');
 });
 
 test('small data on the step budget gets weight decay 0.1 unless --weight-decay is given; --epochs N keeps 0.01', async (t) => {

@@ -17,7 +17,7 @@ import { exists, writeFileAtomically } from '../../io/atomic.js';
 import { CHECKPOINT_FILES, checkpointFileNames, readCheckpoint, writeCheckpoint } from '../../io/checkpoint-store.js';
 import type { Logger } from '../../log.js';
 import type { TrainingSet } from '../../seq/training-set.js';
-import { loadModel } from '../shared/checkpoints.js';
+import { loadModel, readSpec } from '../shared/checkpoints.js';
 import { MEMBER_DONE_FILE, memberDir, memberSeed } from './ensemble-layout.js';
 import type { TrainOptions } from './options.js';
 import { validPredictions } from './valid-predictions.js';
@@ -59,18 +59,18 @@ export const AUTO_ENSEMBLE_MEMBERS = 3;
  */
 export const SMALL_DATA_WEIGHT_DECAY = 0.1;
 
-/** The regime both choices share: few enough sequences and residues that variance, not bias, limits a model. */
-export function isSmallData(labelled: { sequences: number; residues: number }): boolean {
-  return labelled.sequences < AUTO_ENSEMBLE_BELOW.sequences && labelled.residues < AUTO_ENSEMBLE_BELOW.residues;
+/**
+ * The regime both small-data choices (the ensemble, the weight decay) share: a FASTA classifier trained on the step
+ * budget (--epochs auto) with few enough sequences and residues that variance, not bias, limits a model.
+ */
+export function isSmallData(labelled: { sequences: number; residues: number }, stepBudget: boolean): boolean {
+  return stepBudget && labelled.sequences < AUTO_ENSEMBLE_BELOW.sequences && labelled.residues < AUTO_ENSEMBLE_BELOW.residues;
 }
 
-/**
- * --ensemble auto: AUTO_ENSEMBLE_MEMBERS members for a FASTA classifier trained on the step budget (--epochs auto)
- * with fewer labelled sequences and residues than AUTO_ENSEMBLE_BELOW, else one. A number given wins.
- */
-export function ensembleSize(requested: number | 'auto', labelled: { sequences: number; residues: number }, stepBudget: boolean): number {
+/** --ensemble auto: AUTO_ENSEMBLE_MEMBERS members on small data (isSmallData), else one. A number given wins. */
+export function ensembleSize(requested: number | 'auto', smallData: boolean): number {
   if (requested !== 'auto') return requested;
-  return stepBudget && isSmallData(labelled) ? AUTO_ENSEMBLE_MEMBERS : 1;
+  return smallData ? AUTO_ENSEMBLE_MEMBERS : 1;
 }
 
 export interface EnsembleContext {
@@ -93,7 +93,7 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
   const bestDir = join(options.out, 'best');
   // Member 1 is this run: its best/ is copied aside once, before best/ becomes the ensemble.
   const firstDir = memberDir(options.out, 1);
-  const firstSpec = (await readCheckpoint(bestDir, [])).spec as ModelSpec;
+  const { spec: firstSpec } = await readSpec(bestDir);
   if (!firstSpec.ensemble) await copyCheckpoint(bestDir, join(firstDir, 'best'));
   await markMemberDone(firstDir, ctx.first);
   const outcomes: MemberOutcome[] = [ctx.first];
@@ -123,7 +123,7 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
     }
     outcomes.push(done);
   }
-  await assemble(options.out, count);
+  await assemble(options.out, outcomes);
   const { model, spec } = await loadModel(bestDir, ctx.core);
   try {
     const validation = ctx.valid ? evaluate(model, ctx.valid, ctx.batchSize) : undefined;
@@ -150,7 +150,7 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
 }
 
 async function copyCheckpoint(from: string, to: string): Promise<void> {
-  const names = await checkpointFiles(from);
+  const names = await checkpointFileNames(from);
   const { spec, files } = await readCheckpoint(from, names);
   await writeCheckpoint(
     to,
@@ -159,11 +159,10 @@ async function copyCheckpoint(from: string, to: string): Promise<void> {
   );
 }
 
-const checkpointFiles = checkpointFileNames;
-
 /** RUN/best: member 1's checkpoint plus every other member's architecture and weights (member-K.weights.bin). */
-async function assemble(out: string, count: number): Promise<void> {
-  const first = await readCheckpoint(join(memberDir(out, 1), 'best'), await checkpointFiles(join(memberDir(out, 1), 'best')));
+async function assemble(out: string, outcomes: readonly MemberOutcome[]): Promise<void> {
+  const count = outcomes.length;
+  const first = await readCheckpoint(join(memberDir(out, 1), 'best'), await checkpointFileNames(join(memberDir(out, 1), 'best')));
   const firstSpec = validateSpec(first.spec, first.dir);
   const members: EnsembleMember[] = [];
   const files = [...first.files].map(([name, data]) => ({ name, data }));
@@ -184,12 +183,11 @@ async function assemble(out: string, count: number): Promise<void> {
     }
     const file = `member-${k}.weights.bin`;
     files.push({ name: file, data: read.files.get(CHECKPOINT_FILES.weights)! });
-    const training = spec.training as { config?: { seed?: number } } & { state?: { bestEpoch?: number } };
     members.push({
       architecture: spec.architecture,
       weights: { ...spec.weights, file },
-      seed: training.config?.seed ?? 0,
-      bestEpoch: training.state?.bestEpoch ?? 0,
+      seed: outcomes[k - 1]!.seed,
+      bestEpoch: outcomes[k - 1]!.bestEpoch,
     });
   }
   const spec: ModelSpec = { ...firstSpec, formatVersion: ENSEMBLE_CHECKPOINT_VERSION, ensemble: { members } };
@@ -205,7 +203,7 @@ async function storeValidation(
   valid: TrainingSet,
   outcomes: MemberOutcome[],
 ): Promise<void> {
-  const names = await checkpointFiles(bestDir);
+  const names = await checkpointFileNames(bestDir);
   const { files } = await readCheckpoint(bestDir, names);
   const predictions = validPredictions(validation, valid, spec.classes);
   if (predictions) files.set(CHECKPOINT_FILES.validPredictions, predictions);

@@ -116,17 +116,15 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   }
 
   const labelled = labelledSize(prepared.train, valid);
-  const ensembleCount =
-    options.ensemble.member === undefined
-      ? ensembleSize(options.ensemble.count, labelled, options.config.budget === 'auto' && 'items' in train)
-      : 1;
+  const smallData = isSmallData(labelled, options.config.budget === 'auto' && 'items' in train);
+  const ensembleCount = options.ensemble.member === undefined ? ensembleSize(options.ensemble.count, smallData) : 1;
   if (options.ensemble.count === 'auto' && ensembleCount > 1)
     log.info(
       `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
     );
 
   // Small data under the step budget also gets more weight decay (ensemble.ts SMALL_DATA_WEIGHT_DECAY).
-  const smallDecay = options.choices.weightDecayAuto && options.config.budget === 'auto' && 'items' in train && isSmallData(labelled);
+  const smallDecay = options.choices.weightDecayAuto && smallData;
   if (smallDecay) log.info(`recipe: weight decay ${SMALL_DATA_WEIGHT_DECAY} (small data, as for the ensemble)`);
 
   const runtime = await startRuntime(options, log);

@@ -22,7 +22,7 @@ const SUBSTITUTION_GROUPS = ['AVLIM', 'FWY', 'ST', 'NQ', 'DE', 'KRH', 'G', 'P', 
 const GROUP_OF = new Map(SUBSTITUTION_GROUPS.flatMap((group) => [...group].map((residue) => [residue, group] as const)));
 
 const SUBFAMILIES = 4;
-const ROOT_LENGTH = { min: 120, max: 300 };
+export const ROOT_LENGTH = { min: 120, max: 300 };
 const SUBFAMILY_DIVERGENCE = { rate: 0.3, indel: 0.03 };
 const MEMBER_DIVERGENCE = { rate: 0.25, indel: 0.03 };
 /** Mean of the exponential whose floor, plus one, is the length of an insertion. */
@@ -30,7 +30,7 @@ const INSERTION_MEAN = 2;
 /** Share of substitutions drawn within the residue's group (the rest from the background). */
 const WITHIN_GROUP = 0.6;
 /** At most this fraction of a member is cut from each end, and at most this many residues padded on each side. */
-const END_CUT_FRACTION = 1 / 8;
+export const END_CUT_FRACTION = 1 / 8;
 const END_PADDING_MAX = 40;
 
 export interface ProteinFamily {
@@ -46,10 +46,24 @@ function backgroundResidue(random: Random): string {
   return AMINO_ACIDS[i]!;
 }
 
-function backgroundSequence(length: number, random: Random): string {
+export function backgroundSequence(length: number, random: Random): string {
   let out = '';
   for (let i = 0; i < length; i++) out += backgroundResidue(random);
   return out;
+}
+
+/**
+ * One substitution event: 60% a draw within the residue's group (which may give the residue itself), else, and for
+ * one-member groups, a background draw.
+ */
+export function substitute(residue: string, random: Random): string {
+  const group = GROUP_OF.get(residue)!;
+  return random.next() < WITHIN_GROUP && group.length > 1 ? group[random.int(group.length)]! : backgroundResidue(random);
+}
+
+/** The length of an insertion: 1 + floor(Exp(mean 2)). */
+export function insertionLength(random: Random): number {
+  return 1 + Math.floor(-INSERTION_MEAN * Math.log(1 - random.next()));
 }
 
 /**
@@ -64,15 +78,10 @@ export function mutate(sequence: string, rate: number, indel: number, random: Ra
     const r = random.next();
     if (r < indel / 2) continue;
     if (r < indel) {
-      out += residue + backgroundSequence(1 + Math.floor(-INSERTION_MEAN * Math.log(1 - random.next())), random);
+      out += residue + backgroundSequence(insertionLength(random), random);
       continue;
     }
-    if (random.next() < rate) {
-      const group = GROUP_OF.get(residue)!;
-      out += random.next() < WITHIN_GROUP && group.length > 1 ? group[random.int(group.length)]! : backgroundResidue(random);
-    } else {
-      out += residue;
-    }
+    out += random.next() < rate ? substitute(residue, random) : residue;
   }
   return out;
 }

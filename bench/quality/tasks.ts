@@ -5,8 +5,10 @@
  */
 import { join } from 'node:path';
 import { readFasta } from '../../src/io/fasta.js';
+import type { Random } from '../../src/seq/random.js';
 import { type BenchRecord, groupedHoldout, readTagged, seededRandom, stratifiedHoldout } from './records.js';
 import { drawFamilies, familyMembers } from './protein-families.js';
+import { drawRemoteFamilies, remoteMembers } from './protein-remote.js';
 import { CONDITION_TAG, motifAnywhere, motifCondition, motifGrammar } from './synthetic.js';
 
 export type Metric = 'auroc' | 'accuracy';
@@ -100,14 +102,22 @@ function syntheticTask(
   };
 }
 
-/** The protein-family task: 12 families, 30 training and 30 test members of each per seed (protein-families.ts). */
+/**
+ * The protein-family tasks: 12 families, 30 training and 30 test members of each per seed, from a generator
+ * (protein-families.ts, protein-remote.ts).
+ */
 const PROTEIN_FAMILIES = { families: 12, train: 30, test: 30 };
+
+interface FamilyGenerator<Family> {
+  drawFamilies(count: number, random: Random): Family[];
+  familyMembers(families: readonly Family[], perFamily: number, random: Random): BenchRecord[];
+}
 
 /**
  * The families (roots and subfamily ancestors) come from one stream, the training and the test members from one
  * each, all three seeded by the task and the seed: a point regenerates exactly, and both splits share the families.
  */
-function proteinFamiliesTask(name: string): BenchTask {
+function proteinFamiliesTask<Family>(name: string, generator: FamilyGenerator<Family>): BenchTask {
   const { families, train, test } = PROTEIN_FAMILIES;
   return {
     name,
@@ -116,10 +126,10 @@ function proteinFamiliesTask(name: string): BenchTask {
     curve: [],
     split: `generated: ${families} families x ${train} train, ${test} test (${families * train} / ${families * test}), redrawn per seed`,
     load: async (_dataDir, seed) => {
-      const drawn = drawFamilies(families, seededRandom(name, seed, 'families'));
+      const drawn = generator.drawFamilies(families, seededRandom(name, seed, 'families'));
       return {
-        train: familyMembers(drawn, train, seededRandom(name, seed, 'train')),
-        test: familyMembers(drawn, test, seededRandom(name, seed, 'test')),
+        train: generator.familyMembers(drawn, train, seededRandom(name, seed, 'train')),
+        test: generator.familyMembers(drawn, test, seededRandom(name, seed, 'test')),
       };
     },
   };
@@ -205,7 +215,11 @@ export const TASKS: readonly BenchTask[] = [
     load: async (dataDir) =>
       bySplitTag(await cached('protr', () => readTagged(join(dataDir, 'dev_protr_extracell_vs_mito', 'extracell_vs_mito.fa')))),
   },
-  proteinFamiliesTask('protein-families'),
+  proteinFamiliesTask('protein-families', { drawFamilies, familyMembers }),
+  proteinFamiliesTask('protein-remote', {
+    drawFamilies: (count, random) => drawRemoteFamilies(count, random),
+    familyMembers: (families, perFamily, random) => remoteMembers(families, perFamily, random),
+  }),
   {
     name: '16s-class',
     alphabet: 'dna',

@@ -196,7 +196,7 @@ test('--ensemble auto: members only for small sets trained on the step budget', 
   assert.equal(ensembleSize(5, isSmallData({ sequences: 100_000, residues: 1e8 }, false)), 5, 'a number given wins');
 });
 
-test('small data on the step budget gets weight decay 0.1 unless --weight-decay is given; --epochs N keeps 0.01', async (t) => {
+test('small data on the step budget gets the small-data weight decay unless --weight-decay is given; --epochs N keeps 0.01', async (t) => {
   const dir = tempDir(t);
   const fasta = join(dir, 'train.fa');
   writeFileSync(fasta, toFasta(records(80, 11)));

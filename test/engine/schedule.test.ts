@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { newParameters, parameterShapes } from '../../src/engine/model.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
-import { scheduledRate } from '../../src/engine/schedule.js';
+import { decayedParameters, scheduledRate } from '../../src/engine/schedule.js';
 import { SequenceModel } from '../../src/engine/sequence-model.js';
 import type { LabelledSet } from '../../src/seq/training-set.js';
 import { type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../src/engine/trainer.js';
@@ -93,6 +93,26 @@ test('decoupled weight decay shrinks weight matrices by lr·λ·w on top of the 
       assert.ok(Math.abs(got[i]! - expected) < 1e-6, `${name}[${i}]: ${got[i]} vs ${expected}`);
     }
   }
+});
+
+test('weight decay reaches weight matrices only: not biases, learned initial states or the k-mer branch', () => {
+  const names = [
+    'conv.kernel',
+    'l0.fw.kernel',
+    'l0.fw.recurrent',
+    'attention.vector',
+    'head.kernel',
+    'head.bias',
+    'init.h',
+    'kmers.kernel',
+  ];
+  const params = new Map(names.map((name) => [name, tf.variable(tf.zeros([2]), true, `decay-test-${name}`)]));
+  const decayed = new Set(decayedParameters(params));
+  assert.deepEqual(
+    names.filter((name) => decayed.has(params.get(name)!)),
+    ['conv.kernel', 'l0.fw.kernel', 'l0.fw.recurrent', 'attention.vector', 'head.kernel'],
+  );
+  for (const v of params.values()) v.dispose();
 });
 
 /** Trains `epochs` of config, stopping after `stopAfter`, keeping what train.ts would save in last/. */

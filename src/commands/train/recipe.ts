@@ -11,7 +11,7 @@
  * - A second candidate when that baseline beats the trained model on validation: the same recipe with a k-mer
  *   branch started from the baseline's fit; the better of the two on validation becomes best/.
  * - Small data (under 1,000 labelled sequences and 250,000 residues, on the step budget): an ensemble of 3 and
- *   weight decay 0.1 (ensemble.ts).
+ *   weight decay 1 (ensemble.ts).
  *
  * Every choice is a flag a user can set either way; a flag given on the command line always wins.
  */

@@ -6,15 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AMINO_ACIDS, mutate } from '../../bench/quality/protein-families.js';
 import { findTask } from '../../bench/quality/tasks.js';
+import { assertFamilySplits } from './family-splits.js';
 import { Random } from '../../src/seq/random.js';
 
 const task = findTask('protein-families');
-
-function countsByLabel(records: ReadonlyArray<{ label: string }>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of records) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
-  return counts;
-}
 
 test('protein-families regenerates the same records for a seed and different ones for another seed', async () => {
   const first = await task.load('', 1);
@@ -29,24 +24,8 @@ test('protein-families regenerates the same records for a seed and different one
 });
 
 test('protein-families holds 12 families x 30 members per split, protein letters only, lengths near 120-300', async () => {
-  const { train, test: held } = await task.load('', 1);
-  assert.equal(task.alphabet, 'protein');
-  assert.equal(task.metric, 'accuracy');
-  const labels = Array.from({ length: 12 }, (_, i) => `fam${String(i).padStart(2, '0')}`);
-  for (const split of [train, held]) {
-    assert.equal(split.length, 360);
-    const counts = countsByLabel(split);
-    assert.deepEqual([...counts.keys()].sort(), labels);
-    for (const label of labels) assert.equal(counts.get(label), 30, label);
-    for (const r of split) {
-      assert.match(r.sequence, new RegExp(`^[${AMINO_ACIDS}]+$`));
-      // a 120-300 root, ~5% longer after two rounds of indels, cut by up to 1/4, padded by up to 80
-      assert.ok(r.sequence.length >= 60 && r.sequence.length <= 480, `length ${r.sequence.length}`);
-    }
-  }
-  const lengths = train.map((r) => r.sequence.length);
-  const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
-  assert.ok(mean > 150 && mean < 300, `mean length ${mean}`);
+  // a 120-300 root, ~5% longer after two rounds of indels, cut by up to 1/4, padded by up to 80
+  await assertFamilySplits(task, { min: 60, max: 480, meanAbove: 150, meanBelow: 300 });
 });
 
 test('mutate copies at rate 0 without indels, keeps the length without indels, and changes about the rate', () => {

@@ -9,15 +9,10 @@ import { AMINO_ACIDS } from '../../bench/quality/protein-families.js';
 import { REMOTE_MODEL, descend, drawRemoteFamilies, memberDomain } from '../../bench/quality/protein-remote.js';
 import { seededRandom } from '../../bench/quality/records.js';
 import { findTask } from '../../bench/quality/tasks.js';
+import { assertFamilySplits } from './family-splits.js';
 import { Random } from '../../src/seq/random.js';
 
 const task = findTask('protein-remote');
-
-function countsByLabel(records: ReadonlyArray<{ label: string }>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of records) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
-  return counts;
-}
 
 test('protein-remote regenerates the same records for a seed and different ones for another seed', async () => {
   const first = await task.load('', 1);
@@ -34,26 +29,10 @@ test('protein-remote regenerates the same records for a seed and different ones 
 });
 
 test('protein-remote holds 12 families x 30 members per split, protein letters only, domains in longer proteins', async () => {
-  const { train, test: held } = await task.load('', 1);
-  assert.equal(task.alphabet, 'protein');
-  assert.equal(task.metric, 'accuracy');
   assert.deepEqual(task.curve, findTask('protein-families').curve);
-  const labels = Array.from({ length: 12 }, (_, i) => `fam${String(i).padStart(2, '0')}`);
-  for (const split of [train, held]) {
-    assert.equal(split.length, 360);
-    const counts = countsByLabel(split);
-    assert.deepEqual([...counts.keys()].sort(), labels);
-    for (const label of labels) assert.equal(counts.get(label), 30, label);
-    for (const r of split) {
-      assert.match(r.sequence, new RegExp(`^[${AMINO_ACIDS}]+$`));
-      // a 120-300 root, a few % longer after two branches of indels, cut by up to 1/4, padded by up to 300
-      assert.ok(r.sequence.length >= 60 && r.sequence.length <= 700, `length ${r.sequence.length}`);
-    }
-  }
-  const lengths = train.map((r) => r.sequence.length);
-  const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
-  // domain ~190 after cuts plus 150 of padding on average
-  assert.ok(mean > 280 && mean < 400, `mean length ${mean}`);
+  // a 120-300 root, a few % longer after two branches of indels, cut by up to 1/4, padded by up to 300; the mean
+  // is a domain of ~190 after cuts plus 150 of padding
+  await assertFamilySplits(task, { min: 60, max: 700, meanAbove: 280, meanBelow: 400 });
 });
 
 test('descend copies at branch 0, keeps positions and rates without indels, and gives insertions the fast rate', () => {

@@ -36,3 +36,14 @@ export async function assertFamilySplits(task: BenchTask, bounds: LengthBounds):
   const mean = train.reduce((sum, r) => sum + r.sequence.length, 0) / train.length;
   assert.ok(mean > bounds.meanAbove && mean < bounds.meanBelow, `mean length ${mean}`);
 }
+
+/** `task` regenerates seed 1 exactly, draws other records for seed 2, and never copies a training member into test. */
+export async function assertRegenerates(task: BenchTask): Promise<void> {
+  const first = await task.load('', 1);
+  assert.deepEqual(await task.load('', 1), first);
+  const other = await task.load('', 2);
+  assert.notDeepEqual(other.train, first.train);
+  assert.notDeepEqual(other.test, first.test);
+  const trainSequences = new Set(first.train.map((r) => r.sequence));
+  assert.ok(first.test.every((r) => !trainSequences.has(r.sequence)));
+}

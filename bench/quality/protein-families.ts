@@ -30,7 +30,7 @@ const INSERTION_MEAN = 2;
 /** Share of substitutions drawn within the residue's group (the rest from the background). */
 const WITHIN_GROUP = 0.6;
 /** At most this fraction of a member is cut from each end, and at most this many residues padded on each side. */
-export const END_CUT_FRACTION = 1 / 8;
+const END_CUT_FRACTION = 1 / 8;
 const END_PADDING_MAX = 40;
 
 export interface ProteinFamily {
@@ -93,24 +93,42 @@ export function drawFamilies(count: number, random: Random): ProteinFamily[] {
     const subfamilies = Array.from({ length: SUBFAMILIES }, () =>
       mutate(root, SUBFAMILY_DIVERGENCE.rate, SUBFAMILY_DIVERGENCE.indel, random),
     );
-    return { label: `fam${String(i).padStart(2, '0')}`, root, subfamilies };
+    return { label: familyLabel(i), root, subfamilies };
   });
 }
 
-/** One member: a mutated copy of a random subfamily ancestor, cut by up to 1/8 at each end, padded by 0-40 residues. */
-function member(family: ProteinFamily, random: Random): string {
-  const ancestor = family.subfamilies[random.int(family.subfamilies.length)]!;
-  const body = mutate(ancestor, MEMBER_DIVERGENCE.rate, MEMBER_DIVERGENCE.indel, random);
-  const maxCut = Math.floor(body.length * END_CUT_FRACTION);
+/** The label of family `i`: fam00, fam01, ... */
+export function familyLabel(i: number): string {
+  return `fam${String(i).padStart(2, '0')}`;
+}
+
+/** A domain as found in a longer protein: cut by up to 1/8 at each end, then 0-`paddingMax` background residues each side. */
+export function inProtein(domain: string, paddingMax: number, random: Random): string {
+  const maxCut = Math.floor(domain.length * END_CUT_FRACTION);
   const left = random.int(maxCut + 1);
   const right = random.int(maxCut + 1);
-  const core = body.slice(left, body.length - right);
-  return backgroundSequence(random.int(END_PADDING_MAX + 1), random) + core + backgroundSequence(random.int(END_PADDING_MAX + 1), random);
+  const core = domain.slice(left, domain.length - right);
+  return backgroundSequence(random.int(paddingMax + 1), random) + core + backgroundSequence(random.int(paddingMax + 1), random);
+}
+
+/** `perFamily` members of every family, in turn (fam00, fam01, ..., fam00, ...), each drawn by `member`. */
+export function membersInTurn<Family extends { label: string }>(
+  families: readonly Family[],
+  perFamily: number,
+  member: (family: Family) => string,
+): BenchRecord[] {
+  const out: BenchRecord[] = [];
+  for (let n = 0; n < perFamily; n++) for (const family of families) out.push({ sequence: member(family), label: family.label });
+  return out;
+}
+
+/** One member: a mutated copy of a random subfamily ancestor, in a protein padded by 0-40 residues. */
+function member(family: ProteinFamily, random: Random): string {
+  const ancestor = family.subfamilies[random.int(family.subfamilies.length)]!;
+  return inProtein(mutate(ancestor, MEMBER_DIVERGENCE.rate, MEMBER_DIVERGENCE.indel, random), END_PADDING_MAX, random);
 }
 
 /** `perFamily` members of every family, in turn (fam00, fam01, ..., fam00, ...), drawn from `random`. */
 export function familyMembers(families: readonly ProteinFamily[], perFamily: number, random: Random): BenchRecord[] {
-  const out: BenchRecord[] = [];
-  for (let n = 0; n < perFamily; n++) for (const family of families) out.push({ sequence: member(family, random), label: family.label });
-  return out;
+  return membersInTurn(families, perFamily, (family) => member(family, random));
 }

@@ -16,7 +16,7 @@
  * fast 12%), member to root 42-44%; members of different families ~6%, chance for this composition.
  */
 import type { Random } from '../../src/seq/random.js';
-import { END_CUT_FRACTION, ROOT_LENGTH, backgroundSequence, insertionLength, substitute } from './protein-families.js';
+import { ROOT_LENGTH, backgroundSequence, familyLabel, inProtein, insertionLength, membersInTurn, substitute } from './protein-families.js';
 import type { BenchRecord } from './records.js';
 
 export interface RemoteModel {
@@ -103,7 +103,7 @@ export function drawRemoteFamilies(count: number, random: Random, model: RemoteM
     const rates = Array.from(residues, () => (random.next() < model.conservedShare ? model.conservedRate : fast));
     const root = { residues, rates };
     const subfamilies = Array.from({ length: model.subfamilies }, () => descend(root, model.subfamilyBranch, model, random));
-    return { label: `fam${String(i).padStart(2, '0')}`, root, subfamilies };
+    return { label: familyLabel(i), root, subfamilies };
   });
 }
 
@@ -112,25 +112,14 @@ export function memberDomain(family: RemoteFamily, subfamily: number, random: Ra
   return descend(family.subfamilies[subfamily]!, model.memberBranch, model, random).residues;
 }
 
-/** One member: the domain of a random subfamily, cut by up to 1/8 at each end, padded by 0-150 residues each side. */
-function member(family: RemoteFamily, random: Random, model: RemoteModel): string {
-  const body = memberDomain(family, random.int(family.subfamilies.length), random, model);
-  const maxCut = Math.floor(body.length * END_CUT_FRACTION);
-  const left = random.int(maxCut + 1);
-  const right = random.int(maxCut + 1);
-  const core = body.slice(left, body.length - right);
-  return backgroundSequence(random.int(model.paddingMax + 1), random) + core + backgroundSequence(random.int(model.paddingMax + 1), random);
-}
-
-/** `perFamily` members of every family, in turn (fam00, fam01, ..., fam00, ...), drawn from `random`. */
+/** `perFamily` members of every family, in turn: the domain of a random subfamily in a protein padded by 0-150 residues. */
 export function remoteMembers(
   families: readonly RemoteFamily[],
   perFamily: number,
   random: Random,
   model: RemoteModel = REMOTE_MODEL,
 ): BenchRecord[] {
-  const out: BenchRecord[] = [];
-  for (let n = 0; n < perFamily; n++)
-    for (const family of families) out.push({ sequence: member(family, random, model), label: family.label });
-  return out;
+  return membersInTurn(families, perFamily, (family) =>
+    inProtein(memberDomain(family, random.int(family.subfamilies.length), random, model), model.paddingMax, random),
+  );
 }

@@ -64,6 +64,18 @@ export interface Architecture {
   conditions?: string[];
   /** the header tag that names a sequence's condition (e.g. cell) */
   conditionTag?: string;
+  /**
+   * The first recurrent layer also reads the condition's one-hot beside its input at every step, not only through
+   * the initial state: a motif whose effect depends on the condition then meets the condition where it is read,
+   * instead of the state having to carry it there. Absent in checkpoints written before it existed: h0 only.
+   */
+  conditionSteps?: boolean;
+  /**
+   * The head adds a per-condition linear term (head.condition.kernel, zero at the start) to the shared one, so a
+   * feature may count for one condition and against another: a motif's effect that flips with the condition is
+   * then first order per condition, where a shared head sees the effects cancel. Pooled tasks only.
+   */
+  conditionHead?: boolean;
   /** numeric covariates (column names) mapped by a small network to the initial state */
   covariates?: string[];
   /** covariates are standardised with the training set's mean and std before the network sees them */
@@ -81,7 +93,17 @@ export interface Architecture {
 
 /** Width of what the first recurrent layer reads. */
 export function recurrentInputSize(arch: Architecture): number {
-  return arch.conv ? arch.conv.filters : (arch.embedDim ?? arch.inputSize);
+  return (arch.conv ? arch.conv.filters : (arch.embedDim ?? arch.inputSize)) + conditionChannels(arch);
+}
+
+/** Conditions the head has its own term for (conditionHead): 0 when it has none. */
+export function headConditions(arch: Architecture): number {
+  return arch.conditionHead && !isPerPosition(arch) ? (arch.conditions?.length ?? 0) : 0;
+}
+
+/** Channels the condition adds to every recurrent step (conditionSteps): one per condition value, else none. */
+export function conditionChannels(arch: Architecture): number {
+  return arch.conditionSteps ? (arch.conditions?.length ?? 0) : 0;
 }
 
 /** Input positions per recurrent step: 1 unless a convolutional front-end pools. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, directionsOf, layerOutputSize, positionsPerStep, recurrentSteps } from './architecture.js';
-import { type LayerState, frontEnd, initialStates, runRecurrentStack } from './model.js';
+import { type LayerState, frontEnd, initialStates, runRecurrentStack, withConditionSteps } from './model.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 import { readTidy } from './read-tensor.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
@@ -97,18 +97,12 @@ export class Embedder {
     const data = readTidy(() => {
       const { x, mask, ...context } = batchTensors(batch);
       const front = frontEnd(this.arch, this.model.params, x, mask, { core: this.model.core, training: false });
+      const input = withConditionSteps(this.arch, front.x, context.conditions);
       steps = front.x.shape[1];
       let states = this.startStates(batch.batch, context);
       let outputs: tf.Tensor3D | undefined;
       for (let lap = 0; lap < this.options.laps; lap++) {
-        const run = runRecurrentStack(
-          this.arch,
-          this.model.params,
-          front.x,
-          front.mask,
-          { core: this.model.core, training: false },
-          states,
-        );
+        const run = runRecurrentStack(this.arch, this.model.params, input, front.mask, { core: this.model.core, training: false }, states);
         states = run.states;
         outputs = run.outputs;
       }
@@ -143,10 +137,12 @@ export class Embedder {
             const { x } = batchTensors(packBatch([chunk], channels));
             // Position by position (an embedding at most, never a convolution: see streams), so chunking is exact.
             const front = frontEnd(this.arch, this.model.params, x, undefined, { core: this.model.core, training: false });
+            const condition = item.condition === undefined ? undefined : tf.tensor1d([item.condition], 'int32');
+            const input = withConditionSteps(this.arch, front.x, condition);
             const run = runRecurrentStack(
               this.arch,
               this.model.params,
-              front.x,
+              input,
               undefined,
               { core: this.model.core, training: false },
               previous,

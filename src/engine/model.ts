@@ -5,7 +5,9 @@ import { denseRows, kmerBranchRows, kmerBranchSize } from './kmer-branch.js';
 import { maxOverSteps } from './max-over-steps.js';
 import {
   type Architecture,
+  conditionChannels,
   directionsOf,
+  headConditions,
   hasInitialStateModel,
   isPerPosition,
   layerOutputSize,
@@ -81,6 +83,8 @@ export function parameterShapes(arch: Architecture): Map<string, number[]> {
   shapes.set('head.bias', [arch.numClasses]);
   // After the head: models without these options keep the names, order and initial values they always had.
   for (const [name, shape] of [...frontEndShapes(arch), ...attentionShapes(arch)]) shapes.set(name, shape);
+  const conditioned = headConditions(arch);
+  if (conditioned > 0) shapes.set('head.condition.kernel', [conditioned * headInputSize(arch), arch.numClasses]);
   if (arch.kmers) shapes.set('kmers.kernel', [kmerBranchSize(arch.kmers, arch.inputSize), arch.numClasses]);
   return shapes;
 }
@@ -134,6 +138,9 @@ export function initParameters(arch: Architecture, seed: number): Parameters {
     setParameter(params, 'head.kernel', tf.randomUniform([pooledSize, arch.numClasses], -limit, limit, 'float32', random.seed()));
     setParameter(params, 'head.bias', tf.zeros([arch.numClasses]));
     for (const [name, value] of [...initFrontEnd(arch, random), ...initAttention(arch, random)]) setParameter(params, name, value);
+    // Zero: the shared head decides until the data says a condition differs (and weight decay pulls it back).
+    const conditioned = headConditions(arch);
+    if (conditioned > 0) setParameter(params, 'head.condition.kernel', tf.zeros([conditioned * pooledSize, arch.numClasses]));
     // Zero: a branch without a baseline to start from (kmer-branch.ts) adds nothing until training moves it.
     if (arch.kmers) setParameter(params, 'kmers.kernel', tf.zeros([kmerBranchSize(arch.kmers, arch.inputSize), arch.numClasses]));
   });
@@ -176,10 +183,11 @@ export function forward(
   const random = options.dropoutSeed === undefined ? undefined : new Random(options.dropoutSeed);
   const front = frontEnd(arch, params, x, mask, options, random);
   const stepMask = front.mask;
+  const recurrentInput = withConditionSteps(arch, front.x, options.conditions);
   let states = options.initialStates ?? initialStates(arch, params, x.shape[0], options);
   let stack: StackResult | undefined;
   for (let lap = 0; lap < (options.laps ?? 1); lap++) {
-    stack = runRecurrentStack(arch, params, front.x, stepMask, options, states, random);
+    stack = runRecurrentStack(arch, params, recurrentInput, stepMask, options, states, random);
     states = stack.states;
   }
   const { outputs } = stack!;
@@ -195,7 +203,9 @@ export function forward(
   let pooled = pool(arch, params, outputs, finals, stepMask);
   if (arch.conv?.skip) pooled = tf.concat([pooled, maskedMax(front.x, stepMask)], 1) as tf.Tensor2D;
   if (arch.composition) pooled = tf.concat([pooled, compositionFeatures(arch.composition, x, mask)], 1) as tf.Tensor2D;
-  let logits = tf.add(tf.matMul(maybeDropout(pooled, arch.dropout, options.training, random), kernel), bias) as tf.Tensor2D;
+  const dropped = maybeDropout(pooled, arch.dropout, options.training, random);
+  let logits = tf.add(tf.matMul(dropped, kernel), bias) as tf.Tensor2D;
+  if (headConditions(arch) > 0) logits = tf.add(logits, conditionHeadTerm(arch, params, dropped, options.conditions)) as tf.Tensor2D;
   if (arch.kmers) {
     // Counted on the host from the one-hot input: constant with respect to x (kmer-branch.ts).
     const [batch, steps, channels] = x.shape;
@@ -224,6 +234,31 @@ export function frontEnd(
     inference: !options.training && !options.differentiable,
     ...(options.core.convPool ? { convPool: options.core.convPool } : {}),
   });
+}
+
+/**
+ * What the first recurrent layer reads: the front-end's output, with the condition's one-hot beside it at every
+ * step for models that read it there (conditionSteps). Padding steps get it too; the mask keeps them out.
+ */
+export function withConditionSteps(arch: Architecture, x: tf.Tensor3D, conditions: tf.Tensor1D | undefined): tf.Tensor3D {
+  const channels = conditionChannels(arch);
+  if (channels === 0) return x;
+  if (!conditions) throw new Error('this model needs a condition for every sequence');
+  const [batch, steps] = x.shape;
+  const perStep = tf.tile(tf.reshape(tf.oneHot(conditions, channels).toFloat(), [batch, 1, channels]), [1, steps, 1]);
+  return tf.concat([x, perStep], 2) as tf.Tensor3D;
+}
+
+/**
+ * The per-condition part of the head (conditionHead): the pooled vector placed in its condition's slot of a
+ * [conditions × width] row, times head.condition.kernel.
+ */
+function conditionHeadTerm(arch: Architecture, params: Parameters, pooled: tf.Tensor2D, conditions: tf.Tensor1D | undefined): tf.Tensor2D {
+  if (!conditions) throw new Error('this model needs a condition for every sequence');
+  const count = headConditions(arch);
+  const [batch, width] = pooled.shape;
+  const slots = tf.mul(tf.reshape(tf.oneHot(conditions, count).toFloat(), [batch, count, 1]), tf.reshape(pooled, [batch, 1, width]));
+  return tf.matMul(tf.reshape(slots, [batch, count * width]), get(params, 'head.condition.kernel')) as tf.Tensor2D;
 }
 
 /** Index of a layer × direction in state lists: layer-major, forward before backward. */

@@ -38,6 +38,24 @@ export function plant(random: Random, sequence: string, motif: string): string {
   return sequence.slice(0, at) + motif + sequence.slice(at + motif.length);
 }
 
+/**
+ * A motif that activates in liver and represses in brain (bound = motif in liver or no motif in brain): neither the
+ * sequence nor the condition alone says anything about the label.
+ */
+export function motifConditionTask(count: number, length: number, seed: number, motif = 'TTGACGCA'): SyntheticRecord[] {
+  const random = new Random(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const planted = i % 2 === 0;
+    const liver = random.int(2) === 0;
+    const background = randomDna(random, length, [motif]);
+    return {
+      id: `m${i}`,
+      tags: `label=${planted === liver ? 'bound' : 'unbound'} cell=${liver ? 'liver' : 'brain'}`,
+      sequence: planted ? plant(random, background, motif) : background,
+    };
+  });
+}
+
 /** The label is the condition's and nothing in the sequence tells it: cell=liver is bound, cell=brain unbound. */
 export function conditionTask(count: number, length: number, seed: number): SyntheticRecord[] {
   const random = new Random(seed);

@@ -122,3 +122,19 @@ test('a batch of unequal sequences pools each over its real positions only', () 
   }
   m.dispose();
 });
+
+test('a model that reads its condition at every step embeds the same in chunks as whole, and per condition', () => {
+  const m = model({ task: 'classify', conditions: ['brain', 'liver'], conditionTag: 'cell', conditionSteps: true });
+  const base = encodeSequence(randomDna(83, 9), dna, null);
+  const pooled = (condition: number, chunkBp: number) =>
+    new Embedder(m, { layer: 2, chunkBp, laps: 1 }).pooled([{ ...base, condition }], 'mean');
+  close(pooled(1, 10), pooled(1, 1000));
+  // The initial-state table starts at zero, so only the per-step channels can tell the conditions apart here.
+  const brain = pooled(0, 1000);
+  const liver = pooled(1, 1000);
+  assert.ok(
+    brain.some((v, i) => Math.abs(v - liver[i]!) > 1e-4),
+    'a fresh model already sees the condition through its per-step input',
+  );
+  m.dispose();
+});

@@ -126,3 +126,71 @@ test('prediction does not leak tensors across batches', () => {
   assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });
+
+test('the condition read at every step: a wider first kernel, predictions per condition, padding-independent, saved and reloaded', async (t) => {
+  const conditioned = (conditionSteps: boolean) =>
+    info({
+      conditions: ['brain', 'liver', 'gut'],
+      conditionTag: 'cell',
+      ...(conditionSteps ? { conditionSteps } : {}),
+      conv: { filters: 6, width: 3, pool: 2, dropout: 0, skip: true },
+    });
+  const items = (condition: number) => seqs.map((s) => ({ ...encodeSequence(s, dna, null), condition }));
+  const steps = SequenceModel.create(conditioned(true), 8, core);
+  const initialOnly = SequenceModel.create(conditioned(false), 8, core);
+  assert.deepEqual(steps.params.get('rnn.0.fwd.kernel')!.shape, [6 + 3, 20]);
+  assert.deepEqual(initialOnly.params.get('rnn.0.fwd.kernel')!.shape, [6, 20]);
+  assert.deepEqual(steps.params.get('rnn.1.fwd.kernel')!.shape, [10, 20], 'deeper layers read the layer below only');
+
+  const differs = (a: Float32Array, b: Float32Array) => a.some((v, i) => Math.abs(v - b[i]!) > 1e-5);
+  // Zero-initialised initial states: a fresh h0-only model cannot tell the conditions apart, a per-step one can.
+  assert.ok(!differs(initialOnly.predict(packBatch(items(0), 4)), initialOnly.predict(packBatch(items(2), 4))));
+  assert.ok(differs(steps.predict(packBatch(items(0), 4)), steps.predict(packBatch(items(2), 4))));
+
+  const mixed = seqs.map((s, i) => ({ ...encodeSequence(s, dna, null), condition: i % 3 }));
+  const together = steps.predict(packBatch(mixed, 4));
+  mixed.forEach((item, i) => {
+    const alone = steps.predict(packBatch([item], 4));
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(alone[k]! - together[i * 3 + k]!) < 1e-5, `seq ${i} class ${k}`);
+  });
+
+  const dir = tempDir(t);
+  await saveModel(join(dir, 'ckpt'), steps, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' });
+  const { model: loaded, spec } = await loadModel(join(dir, 'ckpt'), core);
+  assert.equal(spec.architecture.conditionSteps, true);
+  assert.deepEqual(Array.from(loaded.predict(packBatch(mixed, 4))), Array.from(together));
+  [steps, initialOnly, loaded].forEach((m) => m.dispose());
+});
+
+test('the per-condition head term adds pooled x its condition block of head.condition.kernel to the shared logits', () => {
+  const arch = info({ conditions: ['brain', 'liver'], conditionTag: 'cell', conditionHead: true, pool: 'max' });
+  const model = SequenceModel.create(arch, 4, core);
+  const delta = model.params.get('head.condition.kernel')!;
+  assert.deepEqual(delta.shape, [2 * 10, 3]);
+  const items = seqs.map((s, i) => ({ ...encodeSequence(s, dna, null), condition: i % 2 }));
+  const batch = packBatch(items, 4);
+  const plain = tf.tidy(() => model.run(batch).logits.arraySync() as number[][]);
+  // Zero at the start: the shared head alone.
+  const shared = SequenceModel.create(info({ conditions: ['brain', 'liver'], conditionTag: 'cell', pool: 'max' }), 4, core);
+  assert.deepEqual(
+    plain,
+    tf.tidy(() => shared.run(batch).logits.arraySync() as number[][]),
+  );
+
+  delta.assign(tf.randomNormal(delta.shape, 0, 1, 'float32', 7));
+  const { pooled, logits } = tf.tidy(() => {
+    const result = model.run(batch);
+    return { pooled: result.pooled!.arraySync() as number[][], logits: result.logits.arraySync() as number[][] };
+  });
+  const weights = delta.arraySync() as number[][];
+  items.forEach((item, b) => {
+    for (let k = 0; k < 3; k++) {
+      let expected = plain[b]![k]!;
+      pooled[b]!.forEach((v, j) => {
+        expected += v * weights[item.condition! * 10 + j]![k]!;
+      });
+      assert.ok(Math.abs(logits[b]![k]! - expected) < 1e-4, `sequence ${b} class ${k}: ${logits[b]![k]} vs ${expected}`);
+    }
+  });
+  [model, shared].forEach((m) => m.dispose());
+});

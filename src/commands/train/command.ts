@@ -55,7 +55,12 @@ export function register(program: Command): void {
     )
     .option('--group-tag <key>', "with --task lm: header tag naming each record's group (e.g. species)")
     .option('--group-regex <re>', 'with --task lm: group = the one capture group of this regex on the id')
-    .option('--condition-tag <key>', 'learn an initial state per value of this header tag (cell type, condition); prediction needs it too')
+    .option(
+      '--condition-tag <key>',
+      "the header tag naming each sequence's condition (cell type, treatment): the model learns an initial state per condition, reads it at every step and adds a per-condition term to its head; prediction needs the tag too",
+    )
+    .option('--no-condition-steps', 'with --condition-tag: the recurrent layer does not read the condition at every step')
+    .option('--no-condition-head', 'with --condition-tag: one head shared by every condition (no per-condition term)')
     .option('--covariates <tsv>', 'TSV of id and numeric columns mapped by a small network to the initial state')
     .option(
       '--rc-augment',
@@ -300,6 +305,8 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   groupTag?: string;
   groupRegex?: string;
   conditionTag?: string;
+  conditionSteps: boolean;
+  conditionHead: boolean;
   covariates?: string;
   bounded: boolean;
   rcAugment?: boolean;
@@ -391,6 +398,8 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
       dropout: parseNumber('--dropout', raw.dropout, { min: 0, max: 0.95 }),
       pool: raw.pool,
       ...(raw.bounded ? { bounded: true } : {}),
+      ...(raw.conditionTag !== undefined && raw.conditionSteps ? { conditionSteps: true } : {}),
+      ...(raw.conditionTag !== undefined && raw.conditionHead ? { conditionHead: true } : {}),
       ...recipeFlags.architecture,
     },
     task,

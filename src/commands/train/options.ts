@@ -20,7 +20,17 @@ export interface TrainOptions extends RuntimeOptions {
   task: Task;
   architecture: Pick<
     Architecture,
-    'cell' | 'hiddenSize' | 'layers' | 'bidirectional' | 'dropout' | 'pool' | 'bounded' | 'conv' | 'embedDim'
+    | 'cell'
+    | 'hiddenSize'
+    | 'layers'
+    | 'bidirectional'
+    | 'dropout'
+    | 'pool'
+    | 'bounded'
+    | 'conv'
+    | 'embedDim'
+    | 'conditionSteps'
+    | 'conditionHead'
   >;
   /** regress: the header tag holding the target, unless a --targets table is given */
   targetTag: string;

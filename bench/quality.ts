@@ -30,7 +30,7 @@ import { type BenchTask, TASKS, findTask } from './quality/tasks.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const BASELINES = ['kmer', 'gkm', 'mlp', 'rdp', 'hmmer'] as const;
+const BASELINES = ['kmer', 'poskmer', 'gkm', 'mlp', 'rdp', 'hmmer'] as const;
 
 /** quick: minutes, for iterating; full: every task at every size (hours; use --jobs on a large machine). */
 const QUICK: Array<{ task: string; sizes: Array<number | 'full'> }> = [

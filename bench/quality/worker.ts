@@ -53,14 +53,18 @@ export async function runMethod(method: string, meta: PointMeta, train: BenchRec
   }
 
   let fitter: Fitter;
-  if (method === 'kmer') {
+  if (method === 'kmer' || method === 'poskmer') {
+    // poskmer: the same search plus 1- and 2-mers at each position (a position weight matrix's features), for
+    // aligned tasks of one length: the linear model a user of such data would fit first.
+    if (method === 'poskmer' && meta.fixedLength === null) return { status: 'skipped', detail: 'variable-length task' };
+    const positions = method === 'poskmer' ? { positions: meta.fixedLength! } : {};
     fitter = async (fit, valid, testRows) => {
       const started = performance.now();
       const baseline = fitKmerBaseline(
         { seqs: fit.map((i) => train[i]!.sequence), labels: labelsOf(fit) },
         { seqs: valid.map((i) => train[i]!.sequence), labels: labelsOf(valid) },
         alphabet,
-        { numClasses: split.classes.length },
+        { numClasses: split.classes.length, ...positions },
       );
       const fitted = performance.now();
       const probs = baseline.predict(testRows.map((i) => test[i]!.sequence));

@@ -41,6 +41,8 @@ export interface CompositionSpec {
 export interface KmerBranchSpec {
   k: number;
   strands: 'forward' | 'canonical';
+  /** counted per bin of the sequence (one bin per position: the baseline's positional features); absent: whole */
+  bins?: number;
 }
 
 export { TASKS } from '../seq/task.js';

@@ -15,6 +15,8 @@ export interface BaselineReport {
   description: string;
   k: number;
   strands: string;
+  /** counted at each of this many positions (kmer-baseline.ts positionalSpecs); absent: over the whole sequence */
+  bins?: number;
   lambda: number;
   metric: BaselineMetric;
   validMetric: number;
@@ -53,6 +55,7 @@ export function kmerBaselineForRun(
       description: baseline.describe(),
       k: baseline.k,
       strands: baseline.strands,
+      ...(baseline.bins !== undefined ? { bins: baseline.bins } : {}),
       lambda: baseline.lambda,
       metric: baseline.metric,
       validMetric: baseline.validMetric,

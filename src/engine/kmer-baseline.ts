@@ -16,10 +16,11 @@ import {
   type KmerStrands,
   type SparseRows,
   type SymbolCodes,
-  countKmers,
   symbolCodesOf,
   symbolCodesOfEncoded,
 } from '../seq/kmer-counts.js';
+import { MAX_KMER_BRANCH_COLUMNS } from './kmer-branch.js';
+import { type FeatureSpec, baselineFeatures } from './kmer-features.js';
 import { accuracy, multiclassAuroc } from './metrics.js';
 import { type SoftmaxModel, fitSoftmaxRegression, meanLogLoss, predictSoftmax } from './softmax-regression.js';
 
@@ -40,6 +41,11 @@ export interface KmerBaselineOptions {
   strands?: readonly KmerStrands[];
   /** penalties tried, each path from the largest down (warm starts) */
   lambdas?: readonly number[];
+  /**
+   * Every sequence is this long: also try 1- and 2-mers counted at each position (positionalSpecs), the linear
+   * model of aligned sequences. Absent: k-mers of the whole sequence only.
+   */
+  positions?: number;
 }
 
 export type BaselineMetric = 'auroc' | 'accuracy';
@@ -47,6 +53,8 @@ export type BaselineMetric = 'auroc' | 'accuracy';
 export interface KmerBaseline {
   k: number;
   strands: KmerStrands;
+  /** counted at each of this many positions (the positional candidates); absent: over the whole sequence */
+  bins?: number;
   lambda: number;
   numClasses: number;
   /** AUROC for two classes, accuracy for more: what rnnseq reports for the model too */
@@ -107,7 +115,7 @@ interface CodedSet {
 }
 
 interface Candidate {
-  spec: KmerSpec;
+  spec: FeatureSpec;
   lambda: number;
   model: SoftmaxModel;
   validMetric: number;
@@ -119,19 +127,20 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
   if (valid.codes.length === 0) throw new RangeError('the k-mer baseline needs validation sequences to choose k and the penalty');
   const numClasses = options.numClasses ?? Math.max(maxLabel(train.labels), maxLabel(valid.labels)) + 1;
   const metric: BaselineMetric = numClasses === 2 ? 'auroc' : 'accuracy';
-  const specs =
+  const specs: FeatureSpec[] =
     options.ks || options.strands
       ? (options.ks ?? [1, 2, 3, 4, 5, 6]).flatMap((k) =>
           (options.strands ?? (alphabet.size === 4 ? ['canonical', 'forward'] : ['forward'])).map((strands) => ({ k, strands })),
         )
       : defaultKmerSpecs(alphabet);
+  if (options.positions !== undefined) specs.push(...positionalSpecs(options.positions, alphabet.size));
   const lambdas = options.lambdas ?? DEFAULT_LAMBDAS;
 
   let best: Candidate | undefined;
   let fitted = 0;
   for (const spec of specs) {
-    const xTrain = kmerFeatures(train.codes, spec, alphabet.size);
-    const xValid = kmerFeatures(valid.codes, spec, alphabet.size);
+    const xTrain = baselineFeatures(train.codes, spec, alphabet.size);
+    const xValid = baselineFeatures(valid.codes, spec, alphabet.size);
     fitted += alongPenaltyPath(xTrain, train.labels, xValid, valid.labels, numClasses, lambdas, ({ lambda, model, probs, validLoss }) => {
       const candidate: Candidate = {
         spec,
@@ -144,10 +153,11 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
     });
   }
   const chosen = best!;
-  const features = (codes: SymbolCodes[]) => kmerFeatures(codes, chosen.spec, alphabet.size);
+  const features = (codes: SymbolCodes[]) => baselineFeatures(codes, chosen.spec, alphabet.size);
   return {
     k: chosen.spec.k,
     strands: chosen.spec.strands,
+    ...(chosen.spec.bins !== undefined ? { bins: chosen.spec.bins } : {}),
     lambda: chosen.lambda,
     numClasses,
     metric,
@@ -157,9 +167,26 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
     model: chosen.model,
     predict: (seqs) => predictSoftmax(chosen.model, features(seqs.map((s) => symbolCodesOf(s, alphabet)))),
     predictEncoded: (items) => predictSoftmax(chosen.model, features(items.map((item) => symbolCodesOfEncoded(item, alphabet.size)))),
-    describe: () =>
-      `${chosen.spec.strands === 'canonical' ? 'canonical ' : ''}${chosen.spec.k}-mers, lambda ${chosen.lambda.toExponential(0)}`,
+    describe: () => `${describeFeatures(chosen.spec)}, lambda ${chosen.lambda.toExponential(0)}`,
   };
+}
+
+/**
+ * Aligned sequences of one length: 1- and 2-mers at each position, forward strand (position and strand go
+ * together), where the columns stay within what a k-mer branch can hold. On splice junctions with 100 training
+ * sequences such a model reached 0.85-0.87 accuracy where the one-hot MLP reached 0.76-0.82 and k-mers of the whole
+ * sequence 0.52.
+ */
+export function positionalSpecs(positions: number, alphabetSize: number): FeatureSpec[] {
+  return [1, 2]
+    .filter((k) => alphabetSize ** k * positions <= MAX_KMER_BRANCH_COLUMNS)
+    .map((k) => ({ k, strands: 'forward' as const, bins: positions }));
+}
+
+/** e.g. "canonical 5-mers" or "1-mers at each of 60 positions" */
+export function describeFeatures(spec: FeatureSpec): string {
+  const words = `${spec.strands === 'canonical' ? 'canonical ' : ''}${spec.k}-mers`;
+  return spec.bins === undefined ? words : `${words} at each of ${spec.bins} positions`;
 }
 
 export interface PenaltyFit {
@@ -208,22 +235,6 @@ function better(a: Candidate, b: Candidate): boolean {
   const bm = Number.isNaN(b.validMetric) ? -Infinity : b.validMetric;
   if (am !== bm) return am > bm;
   return a.validLoss < b.validLoss;
-}
-
-/** log1p counts, each row scaled to unit Euclidean length; an empty row (no valid k-mer) stays empty. */
-export function kmerFeatures(codes: readonly SymbolCodes[], spec: KmerSpec, alphabetSize: number): SparseRows {
-  const counts = countKmers(codes, spec, alphabetSize);
-  const value = counts.value;
-  for (let i = 0; i < counts.rows; i++) {
-    let squares = 0;
-    for (let p = counts.rowStart[i]!; p < counts.rowStart[i + 1]!; p++) {
-      value[p] = Math.log1p(value[p]!);
-      squares += value[p]! * value[p]!;
-    }
-    const norm = Math.sqrt(squares);
-    if (norm > 0) for (let p = counts.rowStart[i]!; p < counts.rowStart[i + 1]!; p++) value[p] = value[p]! / norm;
-  }
-  return counts;
 }
 
 function maxLabel(labels: Int32Array): number {

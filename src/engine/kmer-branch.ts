@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture, KmerBranchSpec } from './architecture.js';
-import { kmerFeatures } from './kmer-baseline.js';
+import { baselineFeatures } from './kmer-features.js';
 import { outputCount, type SoftmaxModel } from './softmax-regression.js';
 import { type SparseRows, kmerColumnCount, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
 
@@ -28,9 +28,9 @@ import { type SparseRows, kmerColumnCount, symbolCodesOfEncoded } from '../seq/k
  * explain's saliency sees only the recurrent part, its in-silico mutagenesis sees the whole model.
  */
 
-/** Columns of the branch's kernel: one per k-mer (strand-merged ones share a column). */
+/** Columns of the branch's kernel: one per k-mer (strand-merged ones share a column), per bin when binned. */
 export function kmerBranchSize(spec: KmerBranchSpec, channels: number): number {
-  return kmerColumnCount(spec, channels);
+  return kmerColumnCount(spec, channels) * (spec.bins ?? 1);
 }
 
 /** More columns than this is a k too large for the alphabet, not a feature set (the baseline stops at 4^6, 20^3). */
@@ -42,7 +42,7 @@ export function kmerBranchRows(spec: KmerBranchSpec, x: Float32Array, batch: num
   const codes = Array.from({ length: batch }, (_, b) =>
     symbolCodesOfEncoded({ encoded: x.subarray(b * width, (b + 1) * width), length: steps }, channels),
   );
-  return kmerFeatures(codes, spec, channels);
+  return baselineFeatures(codes, spec, channels);
 }
 
 /** The rows as a dense [B, F] tensor, for the tensor path's matMul (and its gradient to the kernel). */
@@ -129,6 +129,8 @@ export function kmerBranchProblem(arch: Architecture): string | undefined {
     return 'architecture.kmers needs a positive integer k';
   if (spec.strands !== 'forward' && spec.strands !== 'canonical') return 'architecture.kmers.strands must be forward or canonical';
   if (spec.strands === 'canonical' && arch.inputSize !== 4) return 'architecture.kmers merges strands of a non-nucleotide alphabet';
+  if (spec.bins !== undefined && !(Number.isInteger(spec.bins) && spec.bins >= 1))
+    return 'architecture.kmers.bins must be a positive integer';
   if (arch.inputSize ** spec.k > 2 ** 26 || kmerBranchSize(spec, arch.inputSize) > MAX_KMER_BRANCH_COLUMNS)
     return `architecture.kmers: ${spec.k}-mers over ${arch.inputSize} symbols are too many columns`;
   return undefined;

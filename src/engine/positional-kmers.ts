@@ -12,7 +12,8 @@
  */
 import type { Alphabet } from '../seq/alphabet.js';
 import { type KmerSpec, type SparseRows, type SymbolCodes, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
-import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath, kmerFeatures } from './kmer-baseline.js';
+import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath } from './kmer-baseline.js';
+import { binnedFeatures, kmerFeatures } from './kmer-features.js';
 
 export const POSITION_BINS = 3;
 
@@ -50,42 +51,4 @@ function bestLoss(xTrain: SparseRows, xValid: SparseRows, yTrain: Int32Array, yV
     best = Math.min(best, validLoss);
   });
   return best;
-}
-
-/**
- * Each bin's k-mer features (k-mers starting in the bin), side by side in one row, scaled so the whole row has unit
- * length as the whole-sequence features do.
- */
-export function binnedFeatures(codes: readonly SymbolCodes[], spec: KmerSpec, alphabetSize: number, bins: number): SparseRows {
-  const perBin = Array.from({ length: bins }, (_, b) =>
-    kmerFeatures(
-      codes.map((c) =>
-        c.subarray(Math.floor((b * c.length) / bins), Math.min(c.length, Math.floor(((b + 1) * c.length) / bins) + spec.k - 1)),
-      ),
-      spec,
-      alphabetSize,
-    ),
-  );
-  const width = perBin[0]!.columns;
-  const rows = codes.length;
-  const rowStart = new Int32Array(rows + 1);
-  for (let i = 0; i < rows; i++) {
-    let n = 0;
-    for (const part of perBin) n += part.rowStart[i + 1]! - part.rowStart[i]!;
-    rowStart[i + 1] = rowStart[i]! + n;
-  }
-  const column = new Int32Array(rowStart[rows]!);
-  const value = new Float32Array(rowStart[rows]!);
-  for (let i = 0; i < rows; i++) {
-    const filled = perBin.filter((part) => part.rowStart[i + 1]! > part.rowStart[i]!).length;
-    const scale = filled > 0 ? 1 / Math.sqrt(filled) : 0;
-    let at = rowStart[i]!;
-    perBin.forEach((part, b) => {
-      for (let p = part.rowStart[i]!; p < part.rowStart[i + 1]!; p++, at++) {
-        column[at] = part.column[p]! + b * width;
-        value[at] = part.value[p]! * scale;
-      }
-    });
-  }
-  return { rows, columns: width * bins, rowStart, column, value };
 }

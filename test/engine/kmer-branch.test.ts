@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../../src/engine/architecture.js';
 import { validateSpec } from '../../src/engine/checkpoint.js';
-import { fitKmerBaselineEncoded, kmerFeatures } from '../../src/engine/kmer-baseline.js';
+import { fitKmerBaselineEncoded } from '../../src/engine/kmer-baseline.js';
+import { baselineFeatures, kmerFeatures } from '../../src/engine/kmer-features.js';
 import { kmerBranchProblem, kmerBranchRows, kmerBranchSize, startFromBaseline } from '../../src/engine/kmer-branch.js';
 import { nativeStatus } from '../../src/engine/native-addon.js';
 import { NativeCore } from '../../src/engine/native-core.js';
@@ -115,6 +116,54 @@ for (const classes of [2, 3] as const)
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < 1e-5, `[${i}] ${got[i]} vs ${expected[i]}`);
       model.dispose();
     });
+
+/** 40 bp, every sequence carrying GATTACA: near the start in class 1, near the end in class 0 (only place tells). */
+function placedTask(count: number, seed: number): { items: ReturnType<typeof encodeSequence>[]; labels: Int32Array } {
+  const random = new Random(seed);
+  const labels = new Int32Array(count);
+  const items = Array.from({ length: count }, (_, i) => {
+    labels[i] = i % 2;
+    const bases = Array.from({ length: 40 }, () => 'ACGT'[random.int(4)]!);
+    const at = labels[i] === 1 ? 1 + random.int(4) : 28 + random.int(4);
+    for (let j = 0; j < 7; j++) bases[at + j] = 'GATTACA'[j]!;
+    return encodeSequence(bases.join(''), dna, null);
+  });
+  return { items, labels };
+}
+
+for (const [path, core] of cores)
+  test(`positional features: the baseline chooses them where place is the signal, and a branch over them starts as the baseline (${path})`, () => {
+    const train = placedTask(160, 4);
+    const valid = placedTask(60, 5);
+    const whole = fitKmerBaselineEncoded(train, valid, dna, { numClasses: 2 });
+    const positional = fitKmerBaselineEncoded(train, valid, dna, { numClasses: 2, positions: 40 });
+    assert.equal(whole.bins, undefined);
+    assert.equal(positional.bins, 40, positional.describe());
+    assert.match(positional.describe(), /^[12]-mers at each of 40 positions, lambda /);
+    assert.ok(positional.validMetric > whole.validMetric + 0.1, `${positional.validMetric} vs ${whole.validMetric}`);
+
+    const spec = { k: positional.k, strands: positional.strands, bins: 40 };
+    const batch = packBatch(valid.items, 4);
+    const rows = kmerBranchRows(spec, batch.x, batch.batch, batch.steps, 4);
+    const expected = baselineFeatures(
+      valid.items.map((item) => symbolCodesOfEncoded(item, 4)),
+      spec,
+      4,
+    );
+    assert.equal(rows.columns, kmerBranchSize(spec, 4));
+    assert.equal(rows.columns, 4 ** spec.k * 40);
+    assert.deepEqual([...rows.column], [...expected.column]);
+    assert.deepEqual([...rows.value], [...expected.value]);
+
+    const arch = recipeArch(spec, 2);
+    const model = SequenceModel.create({ alphabet: 'dna', classes: ['a', 'b'], architecture: arch, inputLength: 40 }, 7, core());
+    startFromBaseline(model.params, arch, positional.model);
+    const got = model.predict(batch);
+    const want = positional.predictEncoded(valid.items);
+    for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5, `[${i}] ${got[i]} vs ${want[i]}`);
+    assert.match(kmerBranchProblem({ ...arch, kmers: { ...spec, bins: 0 } })!, /bins must be a positive integer/);
+    model.dispose();
+  });
 
 test('the checkpoint keeps the branch and its weights; a malformed branch is a bad checkpoint', async (t) => {
   const dir = tempDir(t);

@@ -54,6 +54,10 @@ const CASES: Array<[string, Architecture]> = [
     { ...BASE, conv: { filters: 6, width: 5, pool: 2, dropout: 0.1, skip: true }, kmers: { k: 3, strands: 'canonical' }, dropout: 0.2 },
   ],
   [
+    'recipe with a positional branch (2-mers in each of 12 bins)',
+    { ...BASE, conv: { filters: 6, width: 5, pool: 2, dropout: 0.1, skip: true }, kmers: { k: 2, strands: 'forward', bins: 12 } },
+  ],
+  [
     'protein, three classes, k-mer branch (2-mers)',
     {
       ...BASE,

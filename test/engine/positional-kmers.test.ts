@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { binnedFeatures, positionalSignal } from '../../src/engine/positional-kmers.js';
+import { binnedFeatures } from '../../src/engine/kmer-features.js';
+import { positionalSignal } from '../../src/engine/positional-kmers.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
 import { symbolCodesOf } from '../../src/seq/kmer-counts.js';

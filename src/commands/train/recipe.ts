@@ -156,7 +156,7 @@ export interface ResolvedChoices {
 /** The recurrent layer should read at least this many steps, so the front-end pools no more than length / 16. */
 const MIN_RECURRENT_STEPS = 16;
 /** A per-position bias table is positions × filters floats: past this length it is more parameters than signal. */
-const MAX_POSITION_BIAS = 2000;
+export const MAX_POSITION_BIAS = 2000;
 /** Protein one-hot (20+ channels) is projected to this many before the convolution. */
 const PROTEIN_EMBED_DIM = 16;
 

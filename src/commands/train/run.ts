@@ -12,6 +12,8 @@ import {
 import { startFromBaseline } from '../../engine/kmer-branch.js';
 import { resolveBudget } from '../../engine/budget.js';
 import { positionalSignal } from '../../engine/positional-kmers.js';
+import { crossValidatedChoices } from '../../engine/cross-validated-choices.js';
+import { describeFeatures } from '../../engine/kmer-baseline.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
@@ -37,7 +39,7 @@ import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
 import { fitCompositionSpec } from '../../engine/composition.js';
-import { resolveDataChoices } from './recipe.js';
+import { MAX_POSITION_BIAS, resolveDataChoices } from './recipe.js';
 import { prepareTagger } from './tagger-calibration.js';
 
 const METRICS_FILE = 'metrics.tsv';
@@ -83,14 +85,26 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     `${what} and ${valid?.items.length ?? 0} validation ${unit}, alphabet ${alphabet.name}${options.task === 'classify' ? `, classes ${classes.join(', ')}` : ''}`,
   );
 
+  // Sequences of one length (as the recipe's per-position bias needs) also get the positional baseline candidates.
+  const common = commonLength(train, valid);
+  const positions = options.genome === undefined ? (inputLength ?? common) : null;
+  const baselinePositions = positions !== null && positions <= MAX_POSITION_BIAS ? positions : undefined;
   const baselineRun =
     options.baseline && options.task === 'classify' && 'items' in train
-      ? runBaseline(train, valid, alphabet, classes.length, log)
+      ? runBaseline(train, valid, alphabet, classes.length, baselinePositions, log)
       : undefined;
   const baseline = baselineRun?.report;
 
-  // The recipe's data-driven choices (recipe.ts), made once the data and the baseline are known.
-  const common = commonLength(train, valid);
+  const labelled = labelledSize(prepared.train, valid);
+  const smallData = isSmallData(labelled, options.config.budget === 'auto' && 'items' in train);
+
+  // The recipe's data-driven choices (recipe.ts), made once the data and the baseline are known; on small data the
+  // k-mer model's answers come from cross-validation over every labelled sequence (cross-validated-choices.ts).
+  const fixedLength = inputLength ?? common;
+  const crossValidated =
+    !resumeFrom && smallData && baseline
+      ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
+      : undefined;
   const chosen = resumeFrom
     ? undefined
     : resolveDataChoices(options.choices, options.architecture.conv, options.architecture.embedDim, {
@@ -99,7 +113,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
         commonLength: common,
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
-        ...positionFact(options, baseline, train, valid, inputLength ?? common, alphabet, classes.length, log),
+        ...(crossValidated ?? positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log)),
         // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
@@ -114,9 +128,9 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     inputLength = chosen.inputLength;
     if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
   }
+  // A branch over positional features reads one length, as a per-position bias does.
+  if (chosen && baseline?.bins !== undefined && options.choices.kmerBranch !== false && inputLength === null) inputLength = positions;
 
-  const labelled = labelledSize(prepared.train, valid);
-  const smallData = isSmallData(labelled, options.config.budget === 'auto' && 'items' in train);
   const ensembleCount = options.ensemble.member === undefined ? ensembleSize(options.ensemble.count, smallData) : 1;
   if (options.ensemble.count === 'auto' && ensembleCount > 1)
     log.info(
@@ -160,7 +174,11 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     };
     const branch = kmerBranchStart(options, baselineRun);
     if (branch) {
-      architecture.kmers = { k: branch.report.k, strands: branch.report.strands as KmerStrands };
+      architecture.kmers = {
+        k: branch.report.k,
+        strands: branch.report.strands as KmerStrands,
+        ...(branch.report.bins !== undefined ? { bins: branch.report.bins } : {}),
+      };
       log.info(`recipe: a k-mer branch in the head, started from the baseline's fit (${branch.report.description})`);
     }
     if (options.compositionK !== undefined) {
@@ -291,9 +309,12 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   if (!outcome) return undefined;
   const verdict = baseline && outcome.validMetric !== undefined ? baselineVerdict(baseline, outcome.validMetric) : undefined;
   // The recipe's second candidate (kmer-branch.ts): only where the k-mer baseline beat the model on validation,
-  // so runs the recurrent model wins cost nothing more.
+  // so runs the recurrent model wins cost nothing more. On small data a tie counts too: a validation set of ~10
+  // sequences ties often (splice at 100: 9 of 9 right for both), and the tie then says nothing about test.
+  const tied = smallData && baseline !== undefined && outcome.validMetric === baseline.validMetric;
+  const reason = verdict ?? (tied ? `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})` : undefined);
   let final: RunOutcome | undefined = outcome;
-  if (verdict && baseline && options.choices.kmerBranch === 'auto') final = await branchCandidate(options, outcome, baseline, verdict, log);
+  if (reason && baseline && options.choices.kmerBranch === 'auto') final = await branchCandidate(options, outcome, baseline, reason, log);
   else if (verdict) log.warn(verdict);
   if (!final || process.exitCode) return final;
   if (options.ensemble.member !== undefined) {
@@ -507,9 +528,10 @@ function runBaseline(
   valid: TrainingSet | undefined,
   alphabet: Alphabet,
   classCount: number,
+  positions: number | undefined,
   log: Logger,
 ): BaselineRun | undefined {
-  const run = kmerBaselineForRun(train, valid, alphabet, classCount);
+  const run = kmerBaselineForRun(train, valid, alphabet, classCount, positions === undefined ? {} : { positions });
   if (run) log.record('baseline', { ...run.report }, describeBaseline(run.report));
   return run;
 }
@@ -546,6 +568,8 @@ function positionFact(
 ): { positional?: boolean } {
   if (!baseline || options.choices.positionBias !== 'auto' || !options.architecture.conv || options.genome !== undefined) return {};
   if (!('items' in train) || !train.labels || !valid?.labels || fixedLength === null) return {};
+  // The baseline itself chose features counted at each position: position matters, on the same validation set.
+  if (baseline.bins !== undefined) return { positional: true };
   const test = positionalSignal(
     { items: train.items, labels: train.labels },
     { items: valid.items, labels: valid.labels },
@@ -559,6 +583,45 @@ function positionFact(
     `position test: ${baseline.k}-mers per third of the sequence, validation loss ${test.binnedLoss.toFixed(4)}; over the whole, ${test.wholeLoss.toFixed(4)}`,
   );
   return { positional: test.positional };
+}
+
+/**
+ * On small data: the strand handling and (where positionFact would ask) the position test from 5-fold
+ * cross-validation of the k-mer model over training and validation sequences together. Folds are drawn from the
+ * split's seed, so every member of an ensemble decides the same.
+ */
+function crossValidatedFacts(
+  options: TrainOptions,
+  train: PreparedData['train'],
+  valid: TrainingSet | undefined,
+  fixedLength: number | null,
+  positions: number | undefined,
+  alphabet: Alphabet,
+  classCount: number,
+  log: Logger,
+): { baselineStrands: string; positional?: boolean } | undefined {
+  if (options.task !== 'classify' || options.genome !== undefined) return undefined;
+  if (options.choices.rcAugment !== 'auto' && options.choices.positionBias !== 'auto') return undefined;
+  if (!('items' in train) || !train.labels || !valid?.labels) return undefined;
+  const positionTest = options.choices.positionBias === 'auto' && options.architecture.conv !== undefined && fixedLength !== null;
+  const cv = crossValidatedChoices(
+    { items: [...train.items, ...valid.items], labels: Int32Array.from([...train.labels, ...valid.labels]) },
+    alphabet,
+    classCount,
+    { seed: options.splitSeed ?? options.config.seed, positionTest, ...(positions !== undefined ? { positions } : {}) },
+  );
+  if (!cv) return undefined;
+  const name = describeFeatures(cv.spec);
+  const other = cv.otherStrandsLoss === undefined ? '' : `, best with the other strand handling ${cv.otherStrandsLoss.toFixed(4)}`;
+  const position = cv.position
+    ? `; counted by position (each position or each third) ${cv.position.binnedLoss.toFixed(4)} (${cv.position.positional ? 'position matters' : 'position does not matter'})`
+    : '';
+  log.record(
+    'cross-validated-choices',
+    { ...cv, spec: { ...cv.spec } },
+    `small data: ${cv.folds}-fold cross-validation of the k-mer model over all ${train.items.length + valid.items.length} labelled sequences: ${name} best, log loss ${cv.loss.toFixed(4)}${other}${position}`,
+  );
+  return { baselineStrands: cv.spec.strands, ...(cv.position ? { positional: cv.position.positional } : {}) };
 }
 
 /** What rnnseq.json keeps of the baseline: no wall-clock time, so the same seed and data still write identical files. */

@@ -1,0 +1,118 @@
+/**
+ * The recipe's data decisions on small data, by k-fold cross-validation of the k-mer model over every labelled
+ * sequence instead of one validation split. Two decisions rest on the k-mer model: reverse-complement
+ * augmentation (when strand-merged k-mers fit best) and the bias per position (when k-mers counted per third of the
+ * sequence fit better than over the whole). On 100 labelled sequences the validation split holds ~10 of them, and
+ * those two answers become coin flips: splice junctions, strand-specific and aligned, got reverse complements and no
+ * positional bias on seed 3 (0.54 accuracy where a one-hot MLP reaches 0.82). Out-of-fold log loss over all
+ * sequences is a far steadier guide, and the k-mer fits are cheap beside the ensemble that small data trains.
+ */
+import type { Alphabet } from '../seq/alphabet.js';
+import { type SparseRows, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
+import { Random } from '../seq/random.js';
+import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath, defaultKmerSpecs, positionalSpecs } from './kmer-baseline.js';
+import { type FeatureSpec, baselineFeatures, binnedFeatures } from './kmer-features.js';
+import { POSITION_BINS } from './positional-kmers.js';
+
+export const CV_FOLDS = 5;
+
+export interface CrossValidatedChoices {
+  folds: number;
+  /** the features with the lowest out-of-fold log loss (positional ones only when positions was given) */
+  spec: FeatureSpec;
+  loss: number;
+  /** the best loss of the other strand handling (nucleotides only) */
+  otherStrandsLoss?: number;
+  /**
+   * With positionTest: the best whole-sequence k-mers counted per third of the sequence, or the best positional
+   * features where they do better, against those k-mers over the whole.
+   */
+  position?: { bins: number; binnedLoss: number; wholeLoss: number; positional: boolean };
+}
+
+/**
+ * Scores every default k-mer feature set (k, strands), and with `positions` the positional ones
+ * (kmer-baseline.ts positionalSpecs), by out-of-fold log loss, each fold at its own best penalty; with
+ * `positionTest`, also the best whole-sequence set counted per third. Folds are stratified by label and drawn from
+ * `seed`. Undefined when some class has fewer members than folds (nothing stable to learn from).
+ */
+export function crossValidatedChoices(
+  set: LabelledEncoded,
+  alphabet: Alphabet,
+  numClasses: number,
+  options: { seed: number; positionTest: boolean; positions?: number; folds?: number },
+): CrossValidatedChoices | undefined {
+  const folds = options.folds ?? CV_FOLDS;
+  const assignment = stratifiedFolds(set.labels, numClasses, folds, new Random(options.seed));
+  if (!assignment) return undefined;
+  const codes = set.items.map((item) => symbolCodesOfEncoded(item, alphabet.size));
+  const score = (features: SparseRows) => outOfFoldLoss(features, set.labels, assignment, folds, numClasses);
+
+  const scoreSpec = (spec: FeatureSpec) => ({ spec, loss: score(baselineFeatures(codes, spec, alphabet.size)) });
+  const lowest = <T extends { loss: number }>(list: T[]) => list.reduce((a, b) => (b.loss < a.loss ? b : a));
+  const whole = defaultKmerSpecs(alphabet).map(scoreSpec);
+  const positional = options.positions === undefined ? [] : positionalSpecs(options.positions, alphabet.size).map(scoreSpec);
+  const bestWhole = lowest(whole);
+  const best = lowest([...whole, ...positional]);
+  const others = [...whole, ...positional].filter((s) => s.spec.strands !== best.spec.strands);
+  const result: CrossValidatedChoices = { folds, spec: best.spec, loss: best.loss };
+  if (others.length > 0) result.otherStrandsLoss = lowest(others).loss;
+  if (options.positionTest) {
+    const thirds = score(binnedFeatures(codes, bestWhole.spec, alphabet.size, POSITION_BINS));
+    const binnedLoss = Math.min(thirds, ...positional.map((s) => s.loss));
+    result.position = { bins: POSITION_BINS, binnedLoss, wholeLoss: bestWhole.loss, positional: binnedLoss < bestWhole.loss };
+  }
+  return result;
+}
+
+/** Fold of each sequence: each class's members shuffled and dealt round the folds in turn. */
+export function stratifiedFolds(labels: Int32Array, numClasses: number, folds: number, random: Random): Int32Array | undefined {
+  const fold = new Int32Array(labels.length);
+  for (let c = 0; c < numClasses; c++) {
+    const members = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i] === c) members.push(i);
+    if (members.length > 0 && members.length < folds) return undefined;
+    random.shuffle(members).forEach((i, n) => {
+      fold[i] = n % folds;
+    });
+  }
+  return fold;
+}
+
+/** Mean log loss over all sequences, each predicted by the fit without its fold at that fold's best penalty. */
+function outOfFoldLoss(features: SparseRows, labels: Int32Array, fold: Int32Array, folds: number, numClasses: number): number {
+  let total = 0;
+  for (let f = 0; f < folds; f++) {
+    const held: number[] = [];
+    const kept: number[] = [];
+    for (let i = 0; i < labels.length; i++) (fold[i] === f ? held : kept).push(i);
+    let best = Infinity;
+    alongPenaltyPath(
+      selectRows(features, kept),
+      Int32Array.from(kept, (i) => labels[i]!),
+      selectRows(features, held),
+      Int32Array.from(held, (i) => labels[i]!),
+      numClasses,
+      DEFAULT_LAMBDAS,
+      ({ validLoss }) => {
+        best = Math.min(best, validLoss);
+      },
+    );
+    total += best * held.length;
+  }
+  return total / labels.length;
+}
+
+export function selectRows(rows: SparseRows, indices: readonly number[]): SparseRows {
+  const rowStart = new Int32Array(indices.length + 1);
+  indices.forEach((i, n) => {
+    rowStart[n + 1] = rowStart[n]! + rows.rowStart[i + 1]! - rows.rowStart[i]!;
+  });
+  const column = new Int32Array(rowStart[indices.length]!);
+  const value = new Float32Array(rowStart[indices.length]!);
+  indices.forEach((i, n) => {
+    column.set(rows.column.subarray(rows.rowStart[i]!, rows.rowStart[i + 1]!), rowStart[n]!);
+    value.set(rows.value.subarray(rows.rowStart[i]!, rows.rowStart[i + 1]!), rowStart[n]!);
+  });
+  return { rows: indices.length, columns: rows.columns, rowStart, column, value };
+}

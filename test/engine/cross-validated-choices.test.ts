@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { crossValidatedChoices, selectRows, stratifiedFolds } from '../../src/engine/cross-validated-choices.js';
+import { kmerFeatures } from '../../src/engine/kmer-features.js';
+import { getAlphabet } from '../../src/seq/alphabet.js';
+import { encodeSequence } from '../../src/seq/dataset.js';
+import { symbolCodesOf } from '../../src/seq/kmer-counts.js';
+import { Random } from '../../src/seq/random.js';
+
+const dna = getAlphabet('dna');
+const MOTIF = 'GATTACAG';
+const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+const reverseComplement = (s: string) =>
+  [...s]
+    .reverse()
+    .map((b) => COMPLEMENT[b]!)
+    .join('');
+
+/** 100 sequences of 80 bp, half carrying `motif(label, random)` at `at(random)` (undefined: none). */
+function set(seed: number, motif: (label: number, random: Random) => string | undefined, at: (random: Random) => number) {
+  const random = new Random(seed);
+  const items = [];
+  const labels = new Int32Array(100);
+  for (let i = 0; i < 100; i++) {
+    const label = i % 2;
+    const bases = Array.from({ length: 80 }, () => 'ACGT'[random.int(4)]!);
+    const word = motif(label, random);
+    if (word !== undefined) {
+      const start = at(random);
+      for (let j = 0; j < word.length; j++) bases[start + j] = word[j]!;
+    }
+    items.push(encodeSequence(bases.join(''), dna, null));
+    labels[i] = label;
+  }
+  return { items, labels };
+}
+
+test('folds: stratified, every class dealt evenly, seeded; a class smaller than the folds gives none', () => {
+  const labels = Int32Array.from({ length: 53 }, (_, i) => (i < 40 ? 0 : 1));
+  const folds = stratifiedFolds(labels, 2, 5, new Random(1))!;
+  for (let f = 0; f < 5; f++) {
+    const inFold = [...folds.keys()].filter((i) => folds[i] === f);
+    assert.equal(inFold.filter((i) => labels[i] === 0).length, 8);
+    assert.ok([2, 3].includes(inFold.filter((i) => labels[i] === 1).length));
+  }
+  assert.deepEqual(stratifiedFolds(labels, 2, 5, new Random(1)), folds);
+  assert.notDeepEqual(stratifiedFolds(labels, 2, 5, new Random(2)), folds);
+  assert.equal(stratifiedFolds(Int32Array.from([0, 0, 0, 0, 0, 1, 1]), 2, 5, new Random(1)), undefined);
+});
+
+test('selectRows keeps the chosen rows, in the order asked', () => {
+  const rows = kmerFeatures(
+    ['ACGT', 'TTTT', 'GGCA'].map((s) => symbolCodesOf(s, dna)),
+    { k: 2, strands: 'forward' },
+    4,
+  );
+  const picked = selectRows(rows, [2, 0]);
+  const row = (r: typeof rows, i: number) => [
+    Array.from(r.column.subarray(r.rowStart[i]!, r.rowStart[i + 1]!)),
+    Array.from(r.value.subarray(r.rowStart[i]!, r.rowStart[i + 1]!)),
+  ];
+  assert.equal(picked.rows, 2);
+  assert.equal(picked.columns, rows.columns);
+  assert.deepEqual(row(picked, 0), row(rows, 2));
+  assert.deepEqual(row(picked, 1), row(rows, 0));
+});
+
+test('cross-validated choices: a strand-specific motif at a fixed place is forward and positional', () => {
+  // Class 1 has the motif on the given strand near the start; class 0 its reverse complement there.
+  const cv = crossValidatedChoices(
+    set(
+      4,
+      (label) => (label === 1 ? MOTIF : reverseComplement(MOTIF)),
+      () => 3,
+    ),
+    dna,
+    2,
+    { seed: 1, positionTest: true },
+  )!;
+  assert.equal(cv.spec.strands, 'forward', JSON.stringify(cv));
+  assert.ok(cv.otherStrandsLoss! > cv.loss + 0.1, JSON.stringify(cv));
+  assert.equal(cv.position!.positional, false, 'both classes carry their word at the same place');
+});
+
+test('cross-validated choices: where the motif sits is the label, so position matters', () => {
+  const random = new Random(9);
+  const items = [];
+  const labels = new Int32Array(100);
+  for (let i = 0; i < 100; i++) {
+    labels[i] = i % 2;
+    const bases = Array.from({ length: 80 }, () => 'ACGT'[random.int(4)]!);
+    const start = labels[i] === 1 ? 2 + random.int(10) : 60 + random.int(10);
+    for (let j = 0; j < MOTIF.length; j++) bases[start + j] = MOTIF[j]!;
+    items.push(encodeSequence(bases.join(''), dna, null));
+  }
+  const cv = crossValidatedChoices({ items, labels }, dna, 2, { seed: 1, positionTest: true })!;
+  assert.ok(cv.position!.positional, JSON.stringify(cv.position));
+  assert.ok(cv.position!.binnedLoss < 0.8 * cv.position!.wholeLoss, JSON.stringify(cv.position));
+});
+
+test('cross-validated choices: a motif on either strand, anywhere, is strand-merged and not positional', () => {
+  const cv = crossValidatedChoices(
+    set(
+      6,
+      (label, random) => (label === 1 ? (random.int(2) === 0 ? MOTIF : reverseComplement(MOTIF)) : undefined),
+      (random) => random.int(73),
+    ),
+    dna,
+    2,
+    { seed: 1, positionTest: true },
+  )!;
+  assert.equal(cv.spec.strands, 'canonical', JSON.stringify(cv));
+  assert.equal(cv.position!.positional, false, JSON.stringify(cv.position));
+});

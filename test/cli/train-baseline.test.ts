@@ -79,3 +79,46 @@ test('a classifier run fits the k-mer baseline: one log line, a constant metrics
   assert.equal(JSON.parse(readFileSync(join(without, 'best', 'rnnseq.json'), 'utf8')).data.baseline, undefined);
   assert.ok(!readFileSync(join(without, 'metrics.tsv'), 'utf8').includes('kmer'));
 });
+
+/** 40 bp windows that all carry GATTACA: near the start for class 'early', near the end for 'late'. */
+function placedFasta(count: number, seed: number): string {
+  let state = seed;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  let fasta = '';
+  for (let i = 0; i < count; i++) {
+    const early = i % 2 === 0;
+    const bases = Array.from({ length: 40 }, () => 'ACGT'[next(4)]!);
+    const at = early ? 1 + next(4) : 28 + next(4);
+    for (let j = 0; j < 7; j++) bases[at + j] = 'GATTACA'[j]!;
+    fasta += `>s${i} label=${early ? 'early' : 'late'}\n${bases.join('')}\n`;
+  }
+  return fasta;
+}
+
+test('small aligned data: positional baseline candidates, the choices by cross-validation, and a model that learns place', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'train.fa'), placedFasta(120, 11));
+  writeFileSync(join(dir, 'test.fa'), placedFasta(200, 12));
+  const out = join(dir, 'run');
+  const trained = await runCli(['train', '-o', out, '--ensemble', '1', '--threads', '1', join(dir, 'train.fa')]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stderr, /^k-mer baseline \([12]-mers at each of 40 positions, lambda [^)]+\): validation AUROC/m);
+  assert.match(
+    trained.stderr,
+    /small data: 5-fold cross-validation of the k-mer model over all 120 labelled sequences: [12]-mers at each of 40 positions best/,
+  );
+  assert.match(trained.stderr, /a learned bias per position/);
+  assert.doesNotMatch(trained.stderr, /reverse complements too/);
+  const spec = JSON.parse(readFileSync(join(out, 'best', 'rnnseq.json'), 'utf8'));
+  assert.equal(spec.data.baseline.bins, 40);
+
+  const classified = await runCli(['classify', '-m', out, '-q', join(dir, 'test.fa')]);
+  assert.equal(classified.code, 0, classified.stderr);
+  const rows = classified.stdout.trim().split('\n').slice(1);
+  const correct = rows.filter((row, i) => row.split('\t')[1] === (i % 2 === 0 ? 'early' : 'late')).length;
+  t.diagnostic(`held-out accuracy ${correct / rows.length}`);
+  assert.ok(correct / rows.length > 0.9, `held-out accuracy ${correct / rows.length}`);
+});

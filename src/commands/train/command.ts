@@ -170,7 +170,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--kmer-branch',
-        "classifiers: add a linear term over the k-mer baseline's features, started from its fit (by default the recipe trains such a model as a second candidate when the baseline beats the first on validation)",
+        "classifiers: add a linear term over the k-mer baseline's features, started from its fit (by default the recipe trains such a model as a second candidate when the baseline beats the first on validation, or on small data ties it)",
       ),
     )
     .addOption(new Option('--no-kmer-branch', 'never train the k-mer branch candidate'))

@@ -159,8 +159,8 @@ function validateArchitecture(arch: Architecture | undefined, classes: unknown, 
   if (task === 'lm' && arch.bidirectional)
     throw corrupt(source, 'a language model cannot be bidirectional (it would see the symbol it predicts)');
   validateFrontEnd(arch, source);
-  if (arch.conditionSteps !== undefined && typeof arch.conditionSteps !== 'boolean')
-    throw corrupt(source, 'architecture.conditionSteps must be true or false');
+  for (const field of ['conditionSteps', 'conditionHead'] as const)
+    if (arch[field] !== undefined && typeof arch[field] !== 'boolean') throw corrupt(source, `architecture.${field} must be true or false`);
   const composition = compositionProblem(arch);
   if (composition) throw corrupt(source, composition);
   const kmers = kmerBranchProblem(arch);

@@ -10,7 +10,7 @@
 import type { Alphabet } from '../seq/alphabet.js';
 import { type SparseRows, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
 import { Random } from '../seq/random.js';
-import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath, defaultKmerSpecs, positionalSpecs } from './kmer-baseline.js';
+import { type LabelledEncoded, bestValidLoss, defaultKmerSpecs, positionalSpecs } from './kmer-baseline.js';
 import { type FeatureSpec, baselineFeatures, binnedFeatures } from './kmer-features.js';
 import { POSITION_BINS } from './positional-kmers.js';
 
@@ -86,17 +86,12 @@ function outOfFoldLoss(features: SparseRows, labels: Int32Array, fold: Int32Arra
     const held: number[] = [];
     const kept: number[] = [];
     for (let i = 0; i < labels.length; i++) (fold[i] === f ? held : kept).push(i);
-    let best = Infinity;
-    alongPenaltyPath(
+    const best = bestValidLoss(
       selectRows(features, kept),
-      Int32Array.from(kept, (i) => labels[i]!),
       selectRows(features, held),
+      Int32Array.from(kept, (i) => labels[i]!),
       Int32Array.from(held, (i) => labels[i]!),
       numClasses,
-      DEFAULT_LAMBDAS,
-      ({ validLoss }) => {
-        best = Math.min(best, validLoss);
-      },
     );
     total += best * held.length;
   }

@@ -229,6 +229,15 @@ export function alongPenaltyPath(
   return fitted;
 }
 
+/** Lowest validation loss along the default penalty path: how well one feature set can fit, as one number. */
+export function bestValidLoss(xTrain: SparseRows, xValid: SparseRows, yTrain: Int32Array, yValid: Int32Array, numClasses: number): number {
+  let best = Infinity;
+  alongPenaltyPath(xTrain, yTrain, xValid, yValid, numClasses, DEFAULT_LAMBDAS, ({ validLoss }) => {
+    best = Math.min(best, validLoss);
+  });
+  return best;
+}
+
 /** Higher validation metric wins; a tie (common on small validation sets) goes to the lower validation loss. */
 function better(a: Candidate, b: Candidate): boolean {
   const am = Number.isNaN(a.validMetric) ? -Infinity : a.validMetric;

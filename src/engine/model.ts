@@ -243,9 +243,8 @@ export function frontEnd(
 export function withConditionSteps(arch: Architecture, x: tf.Tensor3D, conditions: tf.Tensor1D | undefined): tf.Tensor3D {
   const channels = conditionChannels(arch);
   if (channels === 0) return x;
-  if (!conditions) throw new Error('this model needs a condition for every sequence');
   const [batch, steps] = x.shape;
-  const perStep = tf.tile(tf.reshape(tf.oneHot(conditions, channels).toFloat(), [batch, 1, channels]), [1, steps, 1]);
+  const perStep = tf.tile(tf.reshape(conditionRows(conditions, channels), [batch, 1, channels]), [1, steps, 1]);
   return tf.concat([x, perStep], 2) as tf.Tensor3D;
 }
 
@@ -254,11 +253,16 @@ export function withConditionSteps(arch: Architecture, x: tf.Tensor3D, condition
  * [conditions × width] row, times head.condition.kernel.
  */
 function conditionHeadTerm(arch: Architecture, params: Parameters, pooled: tf.Tensor2D, conditions: tf.Tensor1D | undefined): tf.Tensor2D {
-  if (!conditions) throw new Error('this model needs a condition for every sequence');
   const count = headConditions(arch);
   const [batch, width] = pooled.shape;
-  const slots = tf.mul(tf.reshape(tf.oneHot(conditions, count).toFloat(), [batch, count, 1]), tf.reshape(pooled, [batch, 1, width]));
+  const slots = tf.mul(tf.reshape(conditionRows(conditions, count), [batch, count, 1]), tf.reshape(pooled, [batch, 1, width]));
   return tf.matMul(tf.reshape(slots, [batch, count * width]), get(params, 'head.condition.kernel')) as tf.Tensor2D;
+}
+
+/** Each sequence's condition as a float one-hot row, [B, count]: what the initial state, steps and head read. */
+function conditionRows(conditions: tf.Tensor1D | undefined, count: number): tf.Tensor2D {
+  if (!conditions) throw new Error('this model needs a condition for every sequence');
+  return tf.oneHot(conditions, count).toFloat() as tf.Tensor2D;
 }
 
 /** Index of a layer × direction in state lists: layer-major, forward before backward. */
@@ -290,10 +294,9 @@ export function initialStates(
   }
   let pre: tf.Tensor2D | undefined;
   if ((arch.conditions?.length ?? 0) > 0) {
-    if (!options.conditions) throw new Error('this model needs a condition for every sequence');
     // A one-hot product rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const table = get(params, 'init.condition');
-    pre = tf.matMul(tf.oneHot(options.conditions, table.shape[0]!), table) as tf.Tensor2D;
+    pre = tf.matMul(conditionRows(options.conditions, table.shape[0]!), table) as tf.Tensor2D;
   }
   if ((arch.covariates?.length ?? 0) > 0) {
     if (!options.covariates) throw new Error('this model needs covariates for every sequence');

@@ -11,8 +11,8 @@
  * smooth on the small validation sets this is for.
  */
 import type { Alphabet } from '../seq/alphabet.js';
-import { type KmerSpec, type SparseRows, type SymbolCodes, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
-import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath } from './kmer-baseline.js';
+import { type KmerSpec, type SymbolCodes, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
+import { type LabelledEncoded, bestValidLoss } from './kmer-baseline.js';
 import { binnedFeatures, kmerFeatures } from './kmer-features.js';
 
 export const POSITION_BINS = 3;
@@ -39,16 +39,7 @@ export function positionalSignal(
   const validCodes = codes(valid);
   const whole = (c: SymbolCodes[]) => kmerFeatures(c, spec, alphabet.size);
   const binned = (c: SymbolCodes[]) => binnedFeatures(c, spec, alphabet.size, bins);
-  const wholeLoss = bestLoss(whole(trainCodes), whole(validCodes), train.labels, valid.labels, numClasses);
-  const binnedLoss = bestLoss(binned(trainCodes), binned(validCodes), train.labels, valid.labels, numClasses);
+  const wholeLoss = bestValidLoss(whole(trainCodes), whole(validCodes), train.labels, valid.labels, numClasses);
+  const binnedLoss = bestValidLoss(binned(trainCodes), binned(validCodes), train.labels, valid.labels, numClasses);
   return { bins, wholeLoss, binnedLoss, positional: binnedLoss < wholeLoss };
-}
-
-/** Lowest validation loss along the baseline's penalty path. */
-function bestLoss(xTrain: SparseRows, xValid: SparseRows, yTrain: Int32Array, yValid: Int32Array, numClasses: number): number {
-  let best = Infinity;
-  alongPenaltyPath(xTrain, yTrain, xValid, yValid, numClasses, DEFAULT_LAMBDAS, ({ validLoss }) => {
-    best = Math.min(best, validLoss);
-  });
-  return best;
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers.js';
 import { plantedMotifFasta } from '../motif-data.js';
+import { Random } from '../../src/seq/random.js';
+import { randomDna, toFasta } from './synthetic-tasks.js';
 
 /** A short classifier run on a planted motif (the k-mer baseline finds it), with or without --no-baseline. */
 async function train(dir: string, name: string, extra: string[]) {
@@ -82,20 +84,19 @@ test('a classifier run fits the k-mer baseline: one log line, a constant metrics
 
 /** 40 bp windows that all carry GATTACA: near the start for class 'early', near the end for 'late'. */
 function placedFasta(count: number, seed: number): string {
-  let state = seed;
-  const next = (n: number) => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state % n;
-  };
-  let fasta = '';
-  for (let i = 0; i < count; i++) {
-    const early = i % 2 === 0;
-    const bases = Array.from({ length: 40 }, () => 'ACGT'[next(4)]!);
-    const at = early ? 1 + next(4) : 28 + next(4);
-    for (let j = 0; j < 7; j++) bases[at + j] = 'GATTACA'[j]!;
-    fasta += `>s${i} label=${early ? 'early' : 'late'}\n${bases.join('')}\n`;
-  }
-  return fasta;
+  const random = new Random(seed);
+  return toFasta(
+    Array.from({ length: count }, (_, i) => {
+      const early = i % 2 === 0;
+      const at = early ? 1 + random.int(4) : 28 + random.int(4);
+      const background = randomDna(random, 40);
+      return {
+        id: `s${i}`,
+        tags: `label=${early ? 'early' : 'late'}`,
+        sequence: `${background.slice(0, at)}GATTACA${background.slice(at + 7)}`,
+      };
+    }),
+  );
 }
 
 test('small aligned data: positional baseline candidates, the choices by cross-validation, and a model that learns place', async (t) => {

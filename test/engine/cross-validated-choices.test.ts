@@ -6,15 +6,10 @@ import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
 import { symbolCodesOf } from '../../src/seq/kmer-counts.js';
 import { Random } from '../../src/seq/random.js';
+import { reverseComplement } from '../cli/synthetic-tasks.js';
 
 const dna = getAlphabet('dna');
 const MOTIF = 'GATTACAG';
-const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
-const reverseComplement = (s: string) =>
-  [...s]
-    .reverse()
-    .map((b) => COMPLEMENT[b]!)
-    .join('');
 
 /** 100 sequences of 80 bp, half carrying `motif(label, random)` at `at(random)` (undefined: none). */
 function set(seed: number, motif: (label: number, random: Random) => string | undefined, at: (random: Random) => number) {

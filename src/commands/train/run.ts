@@ -87,8 +87,9 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
 
   // Sequences of one length (as the recipe's per-position bias needs) also get the positional baseline candidates.
   const common = commonLength(train, valid);
-  const positions = options.genome === undefined ? (inputLength ?? common) : null;
-  const baselinePositions = positions !== null && positions <= MAX_POSITION_BIAS ? positions : undefined;
+  const fixedLength = inputLength ?? common;
+  const baselinePositions =
+    options.genome === undefined && fixedLength !== null && fixedLength <= MAX_POSITION_BIAS ? fixedLength : undefined;
   const baselineRun =
     options.baseline && options.task === 'classify' && 'items' in train
       ? runBaseline(train, valid, alphabet, classes.length, baselinePositions, log)
@@ -100,7 +101,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
 
   // The recipe's data-driven choices (recipe.ts), made once the data and the baseline are known; on small data the
   // k-mer model's answers come from cross-validation over every labelled sequence (cross-validated-choices.ts).
-  const fixedLength = inputLength ?? common;
   const crossValidated =
     !resumeFrom && smallData && baseline
       ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
@@ -129,7 +129,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
   }
   // A branch over positional features reads one length, as a per-position bias does.
-  if (chosen && baseline?.bins !== undefined && options.choices.kmerBranch !== false && inputLength === null) inputLength = positions;
+  if (chosen && baseline?.bins !== undefined && options.choices.kmerBranch !== false && inputLength === null) inputLength = fixedLength;
 
   const ensembleCount = options.ensemble.member === undefined ? ensembleSize(options.ensemble.count, smallData) : 1;
   if (options.ensemble.count === 'auto' && ensembleCount > 1)

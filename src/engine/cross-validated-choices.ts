@@ -10,7 +10,7 @@
 import type { Alphabet } from '../seq/alphabet.js';
 import { type SparseRows, symbolCodesOfEncoded } from '../seq/kmer-counts.js';
 import { Random } from '../seq/random.js';
-import { type LabelledEncoded, bestValidLoss, defaultKmerSpecs, positionalSpecs } from './kmer-baseline.js';
+import { DEFAULT_LAMBDAS, type LabelledEncoded, alongPenaltyPath, defaultKmerSpecs, positionalSpecs } from './kmer-baseline.js';
 import { type FeatureSpec, baselineFeatures, binnedFeatures } from './kmer-features.js';
 import { POSITION_BINS } from './positional-kmers.js';
 
@@ -20,6 +20,8 @@ export interface CrossValidatedChoices {
   folds: number;
   /** the features with the lowest out-of-fold log loss (positional ones only when positions was given) */
   spec: FeatureSpec;
+  /** the penalty at which they reach it (one penalty for every fold) */
+  lambda: number;
   loss: number;
   /** the best loss of the other strand handling (nucleotides only) */
   otherStrandsLoss?: number;
@@ -48,17 +50,17 @@ export function crossValidatedChoices(
   const codes = set.items.map((item) => symbolCodesOfEncoded(item, alphabet.size));
   const score = (features: SparseRows) => outOfFoldLoss(features, set.labels, assignment, folds, numClasses);
 
-  const scoreSpec = (spec: FeatureSpec) => ({ spec, loss: score(baselineFeatures(codes, spec, alphabet.size)) });
+  const scoreSpec = (spec: FeatureSpec) => ({ spec, ...score(baselineFeatures(codes, spec, alphabet.size)) });
   const lowest = <T extends { loss: number }>(list: T[]) => list.reduce((a, b) => (b.loss < a.loss ? b : a));
   const whole = defaultKmerSpecs(alphabet).map(scoreSpec);
   const positional = options.positions === undefined ? [] : positionalSpecs(options.positions, alphabet.size).map(scoreSpec);
   const bestWhole = lowest(whole);
   const best = lowest([...whole, ...positional]);
   const others = [...whole, ...positional].filter((s) => s.spec.strands !== best.spec.strands);
-  const result: CrossValidatedChoices = { folds, spec: best.spec, loss: best.loss };
+  const result: CrossValidatedChoices = { folds, spec: best.spec, lambda: best.lambda, loss: best.loss };
   if (others.length > 0) result.otherStrandsLoss = lowest(others).loss;
   if (options.positionTest) {
-    const thirds = score(binnedFeatures(codes, bestWhole.spec, alphabet.size, POSITION_BINS));
+    const thirds = score(binnedFeatures(codes, bestWhole.spec, alphabet.size, POSITION_BINS)).loss;
     const binnedLoss = Math.min(thirds, ...positional.map((s) => s.loss));
     result.position = { bins: POSITION_BINS, binnedLoss, wholeLoss: bestWhole.loss, positional: binnedLoss < bestWhole.loss };
   }
@@ -79,23 +81,38 @@ export function stratifiedFolds(labels: Int32Array, numClasses: number, folds: n
   return fold;
 }
 
-/** Mean log loss over all sequences, each predicted by the fit without its fold at that fold's best penalty. */
-function outOfFoldLoss(features: SparseRows, labels: Int32Array, fold: Int32Array, folds: number, numClasses: number): number {
-  let total = 0;
+/**
+ * Mean log loss over all sequences, each predicted by the fit without its fold, at the penalty whose mean is lowest
+ * (one penalty for all folds: a penalty chosen per fold would grade each fold on its own held-out answers).
+ */
+function outOfFoldLoss(
+  features: SparseRows,
+  labels: Int32Array,
+  fold: Int32Array,
+  folds: number,
+  numClasses: number,
+): { loss: number; lambda: number } {
+  const total = new Float64Array(DEFAULT_LAMBDAS.length);
   for (let f = 0; f < folds; f++) {
     const held: number[] = [];
     const kept: number[] = [];
     for (let i = 0; i < labels.length; i++) (fold[i] === f ? held : kept).push(i);
-    const best = bestValidLoss(
+    alongPenaltyPath(
       selectRows(features, kept),
-      selectRows(features, held),
       Int32Array.from(kept, (i) => labels[i]!),
+      selectRows(features, held),
       Int32Array.from(held, (i) => labels[i]!),
       numClasses,
+      DEFAULT_LAMBDAS,
+      ({ lambda, validLoss }) => {
+        total[DEFAULT_LAMBDAS.indexOf(lambda)]! += validLoss * held.length;
+      },
+      true,
     );
-    total += best * held.length;
   }
-  return total / labels.length;
+  let best = 0;
+  for (let j = 1; j < total.length; j++) if (total[j]! < total[best]!) best = j;
+  return { loss: total[best]! / labels.length, lambda: DEFAULT_LAMBDAS[best]! };
 }
 
 export function selectRows(rows: SparseRows, indices: readonly number[]): SparseRows {

@@ -46,6 +46,8 @@ export interface KmerBaselineOptions {
    * model of aligned sequences. Absent: k-mers of the whole sequence only.
    */
   positions?: number;
+  /** exactly these feature sets (e.g. what cross-validation chose), instead of the k, strand and position search */
+  specs?: readonly FeatureSpec[];
 }
 
 export type BaselineMetric = 'auroc' | 'accuracy';
@@ -127,13 +129,14 @@ function fitOnCodes(train: CodedSet, valid: CodedSet, alphabet: Alphabet, option
   if (valid.codes.length === 0) throw new RangeError('the k-mer baseline needs validation sequences to choose k and the penalty');
   const numClasses = options.numClasses ?? Math.max(maxLabel(train.labels), maxLabel(valid.labels)) + 1;
   const metric: BaselineMetric = numClasses === 2 ? 'auroc' : 'accuracy';
-  const specs: FeatureSpec[] =
-    options.ks || options.strands
+  const specs: FeatureSpec[] = options.specs
+    ? [...options.specs]
+    : options.ks || options.strands
       ? (options.ks ?? [1, 2, 3, 4, 5, 6]).flatMap((k) =>
           (options.strands ?? (alphabet.size === 4 ? ['canonical', 'forward'] : ['forward'])).map((strands) => ({ k, strands })),
         )
       : defaultKmerSpecs(alphabet);
-  if (options.positions !== undefined) specs.push(...positionalSpecs(options.positions, alphabet.size));
+  if (options.positions !== undefined && !options.specs) specs.push(...positionalSpecs(options.positions, alphabet.size));
   const lambdas = options.lambdas ?? DEFAULT_LAMBDAS;
 
   let best: Candidate | undefined;
@@ -200,7 +203,8 @@ export interface PenaltyFit {
 /**
  * Fits one feature set along a penalty path, largest penalty first, each fit warm-started from the last, and hands
  * each fit to `visit`. Down the path the fit only gets looser; once validation loss has risen twice, smaller
- * penalties overfit more, so the path stops there. Returns how many fits were made.
+ * penalties overfit more, so the path stops there (unless `wholePath`: cross-validation compares every penalty
+ * across folds). Returns how many fits were made.
  */
 export function alongPenaltyPath(
   xTrain: SparseRows,
@@ -210,6 +214,7 @@ export function alongPenaltyPath(
   numClasses: number,
   lambdas: readonly number[],
   visit: (fit: PenaltyFit) => void,
+  wholePath = false,
 ): number {
   let start: Float64Array | undefined;
   let previousLoss = Infinity;
@@ -224,7 +229,7 @@ export function alongPenaltyPath(
     visit({ lambda, model, probs, validLoss });
     worse = validLoss > previousLoss ? worse + 1 : 0;
     previousLoss = validLoss;
-    if (worse >= 2) break;
+    if (worse >= 2 && !wholePath) break;
   }
   return fitted;
 }

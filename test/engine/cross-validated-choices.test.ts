@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crossValidatedChoices, selectRows, stratifiedFolds } from '../../src/engine/cross-validated-choices.js';
+import { DEFAULT_LAMBDAS } from '../../src/engine/kmer-baseline.js';
 import { kmerFeatures } from '../../src/engine/kmer-features.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
@@ -106,4 +107,30 @@ test('cross-validated choices: a motif on either strand, anywhere, is strand-mer
   )!;
   assert.equal(cv.spec.strands, 'canonical', JSON.stringify(cv));
   assert.equal(cv.position!.positional, false, JSON.stringify(cv.position));
+});
+
+test('cross-validated penalty: one of the path, smaller where a motif carries the label; noise stays near log 2', () => {
+  const noise = set(
+    8,
+    () => undefined,
+    () => 0,
+  );
+  const shuffled = Int32Array.from(new Random(3).shuffle([...noise.labels]));
+  const none = crossValidatedChoices({ items: noise.items, labels: shuffled }, dna, 2, { seed: 1, positionTest: false })!;
+  assert.ok(DEFAULT_LAMBDAS.includes(none.lambda), JSON.stringify(none));
+  // Random sequences, random labels: the best of 60 (features, penalty) pairs comes in a little under log 2 by
+  // chance, no more.
+  assert.ok(none.loss > Math.log(2) - 0.07, JSON.stringify(none));
+  const motif = crossValidatedChoices(
+    set(
+      6,
+      (label) => (label === 1 ? MOTIF : undefined),
+      (random) => random.int(73),
+    ),
+    dna,
+    2,
+    { seed: 1, positionTest: false },
+  )!;
+  assert.ok(DEFAULT_LAMBDAS.includes(motif.lambda) && motif.lambda < DEFAULT_LAMBDAS[0]!, JSON.stringify(motif));
+  assert.ok(motif.loss < 0.5, JSON.stringify(motif));
 });

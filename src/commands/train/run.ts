@@ -13,7 +13,8 @@ import { startFromBaseline } from '../../engine/kmer-branch.js';
 import { resolveBudget } from '../../engine/budget.js';
 import { positionalSignal } from '../../engine/positional-kmers.js';
 import { crossValidatedChoices } from '../../engine/cross-validated-choices.js';
-import { describeFeatures } from '../../engine/kmer-baseline.js';
+import { type KmerBaselineOptions, describeFeatures } from '../../engine/kmer-baseline.js';
+import type { FeatureSpec } from '../../engine/kmer-features.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
@@ -90,21 +91,36 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const fixedLength = inputLength ?? common;
   const baselinePositions =
     options.genome === undefined && fixedLength !== null && fixedLength <= MAX_POSITION_BIAS ? fixedLength : undefined;
+  const labelled = labelledSize(prepared.train, valid);
+  const smallData = isSmallData(labelled, options.config.budget === 'auto' && 'items' in train);
+  const wantBaseline = options.baseline && options.task === 'classify' && 'items' in train;
+
+  // The recipe's data-driven choices (recipe.ts) rest on the k-mer model. On small data its answers come from
+  // cross-validation over every labelled sequence (cross-validated-choices.ts), and so do the baseline's features
+  // and penalty: ~10 validation sequences cannot choose among 1,000 columns' penalties (splice at 100: 2-mers at
+  // each position with almost no penalty, a fit the k-mer branch then carried into the model). A resumed run
+  // repeats the cross-validation (it is deterministic) so that its baseline is the same.
+  const crossValidated =
+    smallData && wantBaseline
+      ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
+      : undefined;
   const baselineRun =
-    options.baseline && options.task === 'classify' && 'items' in train
-      ? runBaseline(train, valid, alphabet, classes.length, baselinePositions, log)
+    wantBaseline && 'items' in train
+      ? runBaseline(
+          train,
+          valid,
+          alphabet,
+          classes.length,
+          crossValidated
+            ? { specs: [crossValidated.spec], lambdas: [crossValidated.lambda] }
+            : baselinePositions === undefined
+              ? {}
+              : { positions: baselinePositions },
+          log,
+        )
       : undefined;
   const baseline = baselineRun?.report;
 
-  const labelled = labelledSize(prepared.train, valid);
-  const smallData = isSmallData(labelled, options.config.budget === 'auto' && 'items' in train);
-
-  // The recipe's data-driven choices (recipe.ts), made once the data and the baseline are known; on small data the
-  // k-mer model's answers come from cross-validation over every labelled sequence (cross-validated-choices.ts).
-  const crossValidated =
-    !resumeFrom && smallData && baseline
-      ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
-      : undefined;
   const chosen = resumeFrom
     ? undefined
     : resolveDataChoices(options.choices, options.architecture.conv, options.architecture.embedDim, {
@@ -113,7 +129,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
         commonLength: common,
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
-        ...(crossValidated ?? positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log)),
+        ...(crossValidated?.facts ?? positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log)),
         // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
@@ -528,10 +544,10 @@ function runBaseline(
   valid: TrainingSet | undefined,
   alphabet: Alphabet,
   classCount: number,
-  positions: number | undefined,
+  search: KmerBaselineOptions,
   log: Logger,
 ): BaselineRun | undefined {
-  const run = kmerBaselineForRun(train, valid, alphabet, classCount, positions === undefined ? {} : { positions });
+  const run = kmerBaselineForRun(train, valid, alphabet, classCount, search);
   if (run) log.record('baseline', { ...run.report }, describeBaseline(run.report));
   return run;
 }
@@ -599,9 +615,8 @@ function crossValidatedFacts(
   alphabet: Alphabet,
   classCount: number,
   log: Logger,
-): { baselineStrands: string; positional?: boolean } | undefined {
+): { facts: { baselineStrands: string; positional?: boolean }; spec: FeatureSpec; lambda: number } | undefined {
   if (options.task !== 'classify' || options.genome !== undefined) return undefined;
-  if (options.choices.rcAugment !== 'auto' && options.choices.positionBias !== 'auto') return undefined;
   if (!('items' in train) || !train.labels || !valid?.labels) return undefined;
   const positionTest = options.choices.positionBias === 'auto' && options.architecture.conv !== undefined && fixedLength !== null;
   const cv = crossValidatedChoices(
@@ -619,9 +634,13 @@ function crossValidatedFacts(
   log.record(
     'cross-validated-choices',
     { ...cv, spec: { ...cv.spec } },
-    `small data: ${cv.folds}-fold cross-validation of the k-mer model over all ${train.items.length + valid.items.length} labelled sequences: ${name} best, log loss ${cv.loss.toFixed(4)}${other}${position}`,
+    `small data: ${cv.folds}-fold cross-validation of the k-mer model over all ${train.items.length + valid.items.length} labelled sequences: ${name} best (lambda ${cv.lambda.toExponential(0)}), log loss ${cv.loss.toFixed(4)}${other}${position}`,
   );
-  return { baselineStrands: cv.spec.strands, ...(cv.position ? { positional: cv.position.positional } : {}) };
+  return {
+    facts: { baselineStrands: cv.spec.strands, ...(cv.position ? { positional: cv.position.positional } : {}) },
+    spec: cv.spec,
+    lambda: cv.lambda,
+  };
 }
 
 /** What rnnseq.json keeps of the baseline: no wall-clock time, so the same seed and data still write identical files. */

@@ -6,10 +6,12 @@
  * those two answers become coin flips: splice junctions, strand-specific and aligned, got reverse complements and no
  * positional bias on seed 3 (0.54 accuracy where a one-hot MLP reaches 0.82). Out-of-fold log loss over all
  * sequences is a far steadier guide, and the k-mer fits are cheap beside the ensemble that small data trains.
- * The same answer gives the run's baseline its features and penalty (commands/train/run.ts), and so the fit a
- * k-mer branch starts from: chosen on 9 validation sequences, splice at 100 (seed 1) got 2-mers at each position
- * with almost no penalty, and the recipe 0.807-0.826 accuracy; from the cross-validation, 1-mers at each position
- * at 1e-4 and 0.834 (3 seeds: 0.844 -> 0.853, the positional linear model 0.858).
+ * On equal-length input the same answer gives the run's baseline its features and penalty (commands/train/run.ts),
+ * and so the fit a k-mer branch starts from: chosen on 9 validation sequences, splice at 100 (seed 1) got 2-mers
+ * at each position with almost no penalty, and the recipe 0.807-0.826 accuracy; from the cross-validation, 1-mers
+ * at each position at 1e-4 and 0.834 (3 seeds: 0.844 -> 0.853, the positional linear model 0.858). Log loss is
+ * not accuracy, though: on 12 protein families it chose 2-mers where 3-mers classify far better, so sequences of
+ * varied length keep the baseline chosen on validation.
  */
 import type { Alphabet } from '../seq/alphabet.js';
 import { type SparseRows, symbolCodesOfEncoded } from '../seq/kmer-counts.js';

@@ -102,26 +102,19 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   // k-mer branch then carried into the model). Not on sequences of varied length: there the cross-validation's
   // log loss chose 2-mers for protein-remote where validation accuracy chose 3-mers, which classify its test set
   // far better (0.98-0.99 against 0.91-0.94). A resumed run repeats the cross-validation (it is deterministic)
-  // so that its baseline is the same.
+  // where its baseline rests on it; its recipe choices are read from the checkpoint.
+  const choicesOpen = !resumeFrom && (options.choices.rcAugment === 'auto' || options.choices.positionBias === 'auto');
   const crossValidated =
-    smallData && wantBaseline
+    smallData && wantBaseline && (choicesOpen || baselinePositions !== undefined)
       ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
       : undefined;
-  const baselineRun =
-    wantBaseline && 'items' in train
-      ? runBaseline(
-          train,
-          valid,
-          alphabet,
-          classes.length,
-          crossValidated && baselinePositions !== undefined
-            ? { specs: [crossValidated.spec], lambdas: [crossValidated.lambda] }
-            : baselinePositions === undefined
-              ? {}
-              : { positions: baselinePositions },
-          log,
-        )
-      : undefined;
+  const search: KmerBaselineOptions =
+    baselinePositions === undefined
+      ? {}
+      : crossValidated
+        ? { specs: [crossValidated.spec], lambdas: [crossValidated.lambda] }
+        : { positions: baselinePositions };
+  const baselineRun = wantBaseline && 'items' in train ? runBaseline(train, valid, alphabet, classes.length, search, log) : undefined;
   const baseline = baselineRun?.report;
 
   const chosen = resumeFrom

@@ -8,7 +8,7 @@
  * - Choices made from the data once it is read (run.ts): a per-position bias when every sequence has one length,
  *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding for protein, and (DNA)
  *   reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged k-mers. On small
- *   data the strand and position answers (and, for equal-length input, the baseline's own features and penalty)
+ *   data the strand and position answers (and the baseline's own features and penalty)
  *   come from cross-validating the k-mer model over every labelled sequence (engine/cross-validated-choices.ts);
  *   equal-length input also offers the baseline features counted at each position.
  * - A second candidate when that baseline beats the trained model on validation (on small data: or ties it): the

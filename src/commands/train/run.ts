@@ -12,9 +12,8 @@ import {
 import { startFromBaseline } from '../../engine/kmer-branch.js';
 import { resolveBudget } from '../../engine/budget.js';
 import { positionalSignal } from '../../engine/positional-kmers.js';
-import { crossValidatedChoices } from '../../engine/cross-validated-choices.js';
+import { type FoldedFit, crossValidatedChoices } from '../../engine/cross-validated-choices.js';
 import { type KmerBaselineOptions, describeFeatures } from '../../engine/kmer-baseline.js';
-import type { FeatureSpec } from '../../engine/kmer-features.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
@@ -96,24 +95,21 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const wantBaseline = options.baseline && options.task === 'classify' && 'items' in train;
 
   // The recipe's data-driven choices (recipe.ts) rest on the k-mer model. On small data its answers come from
-  // cross-validation over every labelled sequence (cross-validated-choices.ts). On equal-length input so do the
-  // baseline's features and penalty: ~10 validation sequences cannot choose among the positional candidates'
-  // 1,000 columns and their penalties (splice at 100: 2-mers at each position with almost no penalty, a fit the
-  // k-mer branch then carried into the model). Not on sequences of varied length: there the cross-validation's
-  // log loss chose 2-mers for protein-remote where validation accuracy chose 3-mers, which classify its test set
-  // far better (0.98-0.99 against 0.91-0.94). A resumed run repeats the cross-validation (it is deterministic)
-  // where its baseline rests on it; its recipe choices are read from the checkpoint.
-  const choicesOpen = !resumeFrom && (options.choices.rcAugment === 'auto' || options.choices.positionBias === 'auto');
+  // cross-validation over every labelled sequence (cross-validated-choices.ts), and so do the baseline's features
+  // and penalty: ~10-40 validation sequences cannot choose among k-mer sizes, the positional candidates' 1,000
+  // columns and their penalties (splice at 100: 2-mers at each position with almost no penalty, a fit the k-mer
+  // branch then carried into the model; protein-remote: 2-mers on one split, where 3-mers classify 98% of its
+  // held-out folds). A resumed run repeats the cross-validation (it is deterministic), as its baseline rests on it;
+  // its recipe choices are read from the checkpoint.
   const crossValidated =
-    smallData && wantBaseline && (choicesOpen || baselinePositions !== undefined)
+    smallData && wantBaseline
       ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
       : undefined;
-  const search: KmerBaselineOptions =
-    baselinePositions === undefined
+  const search: KmerBaselineOptions = crossValidated
+    ? { specs: [crossValidated.baseline.spec], lambdas: [crossValidated.baseline.lambda] }
+    : baselinePositions === undefined
       ? {}
-      : crossValidated
-        ? { specs: [crossValidated.spec], lambdas: [crossValidated.lambda] }
-        : { positions: baselinePositions };
+      : { positions: baselinePositions };
   const baselineRun = wantBaseline && 'items' in train ? runBaseline(train, valid, alphabet, classes.length, search, log) : undefined;
   const baseline = baselineRun?.report;
 
@@ -611,7 +607,7 @@ function crossValidatedFacts(
   alphabet: Alphabet,
   classCount: number,
   log: Logger,
-): { facts: { baselineStrands: string; positional?: boolean }; spec: FeatureSpec; lambda: number } | undefined {
+): { facts: { baselineStrands: string; positional?: boolean }; baseline: FoldedFit } | undefined {
   if (options.task !== 'classify' || options.genome !== undefined) return undefined;
   if (!('items' in train) || !train.labels || !valid?.labels) return undefined;
   const positionTest = options.choices.positionBias === 'auto' && options.architecture.conv !== undefined && fixedLength !== null;
@@ -627,15 +623,19 @@ function crossValidatedFacts(
   const position = cv.position
     ? `; counted by position (each position or each third) ${cv.position.binnedLoss.toFixed(4)} (${cv.position.positional ? 'position matters' : 'position does not matter'})`
     : '';
+  const metricName = classCount === 2 ? 'AUROC' : 'accuracy';
+  const classifies =
+    describeFeatures(cv.baseline.spec) === name
+      ? ''
+      : `; ${describeFeatures(cv.baseline.spec)} classify best (lambda ${cv.baseline.lambda.toExponential(0)})`;
   log.record(
     'cross-validated-choices',
-    { ...cv, spec: { ...cv.spec } },
-    `small data: ${cv.folds}-fold cross-validation of the k-mer model over all ${train.items.length + valid.items.length} labelled sequences: ${name} best (lambda ${cv.lambda.toExponential(0)}), log loss ${cv.loss.toFixed(4)}${other}${position}`,
+    { ...cv, spec: { ...cv.spec }, baseline: { ...cv.baseline, spec: { ...cv.baseline.spec } } },
+    `small data: ${cv.folds}-fold cross-validation of the k-mer model over all ${train.items.length + valid.items.length} labelled sequences: ${name} best (lambda ${cv.lambda.toExponential(0)}), log loss ${cv.loss.toFixed(4)}${other}${position}${classifies}, ${metricName} ${cv.baseline.metric.toFixed(4)}`,
   );
   return {
     facts: { baselineStrands: cv.spec.strands, ...(cv.position ? { positional: cv.position.positional } : {}) },
-    spec: cv.spec,
-    lambda: cv.lambda,
+    baseline: cv.baseline,
   };
 }
 

@@ -67,7 +67,57 @@ export function crossValidatedChoices(
   set: LabelledEncoded,
   alphabet: Alphabet,
   numClasses: number,
-  options: { seed: number; positionTest: boolean; positions?: number; folds?: number },
+  options: CrossValidationOptions,
+): CrossValidatedChoices | undefined {
+  // Every ensemble member and the k-mer branch candidate of a run ask again, in the same process, on the same
+  // sequences with the same seed (up to 6 times; ~10 s each on 360 proteins): the answer is computed once.
+  const key = cacheKey(set, alphabet, numClasses, options);
+  if (!answers.has(key)) {
+    if (answers.size >= CACHED_ANSWERS) answers.delete(answers.keys().next().value!);
+    answers.set(key, computeChoices(set, alphabet, numClasses, options));
+    computed++;
+  }
+  const answer = answers.get(key);
+  return answer === undefined ? undefined : structuredClone(answer);
+}
+
+export interface CrossValidationOptions {
+  seed: number;
+  positionTest: boolean;
+  positions?: number;
+  folds?: number;
+}
+
+const CACHED_ANSWERS = 4;
+const answers = new Map<string, CrossValidatedChoices | undefined>();
+let computed = 0;
+
+/** How many cross-validations this process has run (the rest were answered from the cache). */
+export function crossValidationsComputed(): number {
+  return computed;
+}
+
+/** The question in full: every option, and an FNV-1a hash over the labels and every sequence's encoding. */
+function cacheKey(set: LabelledEncoded, alphabet: Alphabet, numClasses: number, options: CrossValidationOptions): string {
+  let hash = 0x811c9dc5;
+  const mix = (value: number) => {
+    hash = Math.imul(hash ^ value, 0x01000193) >>> 0;
+  };
+  for (const label of set.labels) mix(label);
+  for (const item of set.items) {
+    mix(item.length);
+    const bits = new Uint32Array(item.encoded.buffer, item.encoded.byteOffset, item.encoded.length);
+    for (const word of bits) mix(word);
+  }
+  const { seed, positionTest, positions, folds } = options;
+  return JSON.stringify([hash, set.items.length, alphabet.name, numClasses, seed, positionTest, positions ?? null, folds ?? CV_FOLDS]);
+}
+
+function computeChoices(
+  set: LabelledEncoded,
+  alphabet: Alphabet,
+  numClasses: number,
+  options: CrossValidationOptions,
 ): CrossValidatedChoices | undefined {
   const folds = options.folds ?? CV_FOLDS;
   const assignment = stratifiedFolds(set.labels, numClasses, folds, new Random(options.seed));

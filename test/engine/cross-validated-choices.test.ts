@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { crossValidatedChoices, selectRows, stratifiedFolds } from '../../src/engine/cross-validated-choices.js';
+import { crossValidatedChoices, crossValidationsComputed, selectRows, stratifiedFolds } from '../../src/engine/cross-validated-choices.js';
 import { DEFAULT_LAMBDAS } from '../../src/engine/kmer-baseline.js';
 import { kmerFeatures } from '../../src/engine/kmer-features.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
@@ -157,4 +157,27 @@ test('cross-validated baseline: the features that classify best out of fold, tho
   assert.equal(cv.baseline.spec.k, 3, JSON.stringify(cv.baseline));
   assert.ok(cv.baseline.metric > 0.85, JSON.stringify(cv.baseline));
   assert.ok(DEFAULT_LAMBDAS.includes(cv.baseline.lambda), JSON.stringify(cv.baseline));
+});
+
+test('cross-validated choices: asked again on the same sequences, computed once, each caller with its own copy', () => {
+  const data = set(
+    21,
+    (label) => (label === 1 ? MOTIF : undefined),
+    (random) => random.int(73),
+  );
+  const options = { seed: 1, positionTest: true };
+  const before = crossValidationsComputed();
+  const first = crossValidatedChoices(data, dna, 2, options)!;
+  assert.equal(crossValidationsComputed(), before + 1);
+  first.spec.k = 99;
+  const again = crossValidatedChoices(data, dna, 2, options)!;
+  assert.equal(crossValidationsComputed(), before + 1, 'asked again: no new cross-validation');
+  assert.notEqual(again.spec.k, 99, 'the cached answer was changed through a returned copy');
+  // One base of one sequence changed, or another seed: another question.
+  const encoded = Float32Array.from(data.items[0]!.encoded);
+  encoded.set(encoded[0] === 1 ? [0, 1, 0, 0] : [1, 0, 0, 0], 0);
+  crossValidatedChoices({ items: [{ ...data.items[0]!, encoded }, ...data.items.slice(1)], labels: data.labels }, dna, 2, options);
+  assert.equal(crossValidationsComputed(), before + 2);
+  crossValidatedChoices(data, dna, 2, { ...options, seed: 2 });
+  assert.equal(crossValidationsComputed(), before + 3);
 });

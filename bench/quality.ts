@@ -30,7 +30,7 @@ import { type BenchTask, TASKS, findTask } from './quality/tasks.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const BASELINES = ['kmer', 'poskmer', 'gkm', 'mlp', 'rdp', 'hmmer'] as const;
+const BASELINES = ['kmer', 'poskmer', 'cvkmer', 'gkm', 'mlp', 'rdp', 'hmmer'] as const;
 
 /** quick: minutes, for iterating; full: every task at every size (hours; use --jobs on a large machine). */
 const QUICK: Array<{ task: string; sizes: Array<number | 'full'> }> = [
@@ -74,7 +74,7 @@ const USAGE = `usage: npm run bench:quality -- [options]
   --recipe "FLAGS"         a candidate recipe: extra rnnseq train flags (repeatable; a column each)
   --label NAME             name of the matching --recipe column (repeatable, in order)
   --no-default             leave out the default recipe column
-  --methods a,b            baselines to run: kmer,gkm,mlp,rdp,hmmer (or none)                             [all]
+  --methods a,b            baselines to run: kmer,poskmer,cvkmer,gkm,mlp,rdp,hmmer (or none)                        [all]
   --out DIR                results and work files                                       [bench-results/quality-TIER]
   --data DIR               the shared data sets                                         [../shared/data of the checkout]
   --peers DIR              peer tool sources (lsgkm/)                                   [../shared/peers of the checkout]

@@ -9,8 +9,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crossValidatedChoices } from '../../src/engine/cross-validated-choices.js';
 import { fitKmerBaseline } from '../../src/engine/kmer-baseline.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
+import { encodeSequence } from '../../src/seq/dataset.js';
 import { fitMlp } from './mlp.js';
 import { type PointMeta, readPoint, rnnseqSplit, scorePoint } from './point.js';
 import { fitRdpNaiveBayes } from './rdp.js';
@@ -53,7 +55,38 @@ export async function runMethod(method: string, meta: PointMeta, train: BenchRec
   }
 
   let fitter: Fitter;
-  if (method === 'kmer' || method === 'poskmer') {
+  if (method === 'cvkmer') {
+    // What a careful user of a linear model does on small data: choose the features (k, strands; on aligned
+    // input also those counted at each position) and the penalty by 5-fold cross-validation over every training
+    // record, as the recipe chooses its own baseline, then refit on them all.
+    const positions = meta.fixedLength === null ? {} : { positions: meta.fixedLength };
+    fitter = async (fit, valid, testRows) => {
+      const started = performance.now();
+      const rows = [...fit, ...valid];
+      const labels = labelsOf(rows);
+      const items = rows.map((i) => encodeSequence(train[i]!.sequence, alphabet, null));
+      const cv = crossValidatedChoices({ items, labels }, alphabet, split.classes.length, {
+        seed: meta.seed,
+        positionTest: false,
+        ...positions,
+      });
+      if (!cv) throw new Error('cvkmer: a class has fewer members than folds');
+      const seqs = rows.map((i) => train[i]!.sequence);
+      const baseline = fitKmerBaseline({ seqs, labels }, { seqs, labels }, alphabet, {
+        numClasses: split.classes.length,
+        specs: [cv.baseline.spec],
+        lambdas: [cv.baseline.lambda],
+      });
+      const fitted = performance.now();
+      const probs = baseline.predict(testRows.map((i) => test[i]!.sequence));
+      return {
+        scores: rowsOf(probs, testRows, split.classes.length),
+        detail: `${baseline.describe()} (5-fold CV ${cv.baseline.metric.toFixed(4)})`,
+        fitSeconds: fitted - started,
+        predictSeconds: performance.now() - fitted,
+      };
+    };
+  } else if (method === 'kmer' || method === 'poskmer') {
     // poskmer: the same search plus 1- and 2-mers at each position (a position weight matrix's features), for
     // aligned tasks of one length: the linear model a user of such data would fit first.
     if (method === 'poskmer' && meta.fixedLength === null) return { status: 'skipped', detail: 'variable-length task' };

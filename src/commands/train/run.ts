@@ -319,22 +319,10 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   // The recipe's second candidate (kmer-branch.ts): only where the k-mer baseline beat the model on validation,
   // so runs the recurrent model wins cost nothing more. On small data a tie counts too: a validation set of ~10
   // sequences ties often (splice at 100: 9 of 9 right for both), and the tie then says nothing about test.
-  // Under TINY_VALIDATION sequences a win says nothing either (splice at 100, seed 1: a recurrent-only member 9 of
-  // 9 right on validation, 0.65 on test, where the branch models reached 0.86): the candidate is always trained
-  // there, and a tie goes to it, since its k-mer part was chosen by cross-validation over every labelled sequence.
   const tied = smallData && baseline !== undefined && outcome.validMetric === baseline.validMetric;
-  const validCount = valid?.items.length ?? 0;
-  const tinyValidation = smallData && baseline !== undefined && validCount < TINY_VALIDATION;
-  const reason =
-    verdict ??
-    (tied
-      ? `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})`
-      : tinyValidation
-        ? `the validation split holds ${validCount} sequences, too few to trust the model's ${fixed(outcome.validMetric)} over the baseline's ${fixed(baseline.validMetric)}`
-        : undefined);
+  const reason = verdict ?? (tied ? `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})` : undefined);
   let final: RunOutcome | undefined = outcome;
-  if (reason && baseline && options.choices.kmerBranch === 'auto')
-    final = await branchCandidate(options, outcome, baseline, reason, tinyValidation, log);
+  if (reason && baseline && options.choices.kmerBranch === 'auto') final = await branchCandidate(options, outcome, baseline, reason, log);
   else if (verdict) log.warn(verdict);
   if (!final || process.exitCode) return final;
   if (options.ensemble.member !== undefined) {
@@ -377,16 +365,12 @@ export interface RunOutcome {
   validMetric?: number;
 }
 
-/** Fewer validation sequences than this (small data only): the k-mer branch candidate is always trained, and wins ties. */
-export const TINY_VALIDATION = 20;
-
 /** The candidate run's directory inside a run directory. */
 export const BRANCH_CANDIDATE_DIR = 'kmer-branch';
 
 /**
  * Trains the same data again with a k-mer branch started from the baseline's fit, into RUN/kmer-branch, and makes
- * it RUN/best when its validation metric is higher (a tie: lower validation loss, or with `tieToBranch` the
- * candidate); the recurrent-only model then
+ * it RUN/best when its validation metric is higher (a tie: lower validation loss); the recurrent-only model then
  * stays in RUN/recurrent-best. Why not the branch from the start: started from a baseline that already fits the
  * training set (small data, a small penalty), the recurrent layers see almost no training loss left to learn from
  * (splice at 500 sequences: 0.93 accuracy without the branch, 0.80 with it), while on composition-driven sets it
@@ -397,7 +381,6 @@ async function branchCandidate(
   recurrent: RunOutcome,
   baseline: BaselineReport,
   verdict: string,
-  tieToBranch: boolean,
   log: Logger,
 ): Promise<RunOutcome | undefined> {
   const dir = join(options.out, BRANCH_CANDIDATE_DIR);
@@ -413,7 +396,7 @@ async function branchCandidate(
   if (!candidate || process.exitCode) return undefined;
   const better =
     (candidate.validMetric ?? Number.NEGATIVE_INFINITY) > (recurrent.validMetric ?? Number.NEGATIVE_INFINITY) ||
-    (candidate.validMetric === recurrent.validMetric && (tieToBranch || candidate.validLoss < recurrent.validLoss));
+    (candidate.validMetric === recurrent.validMetric && candidate.validLoss < recurrent.validLoss);
   const name = baseline.metric === 'auroc' ? 'AUROC' : 'accuracy';
   const numbers = `validation ${name} ${fixed(candidate.validMetric)} with the branch, ${fixed(recurrent.validMetric)} without`;
   if (!better) {

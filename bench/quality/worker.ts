@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crossValidatedChoices } from '../../src/engine/cross-validated-choices.js';
-import { fitKmerBaseline } from '../../src/engine/kmer-baseline.js';
+import { fitKmerBaseline, fitKmerBaselineEncoded } from '../../src/engine/kmer-baseline.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';
 import { encodeSequence } from '../../src/seq/dataset.js';
 import { fitMlp } from './mlp.js';
@@ -71,8 +71,7 @@ export async function runMethod(method: string, meta: PointMeta, train: BenchRec
         ...positions,
       });
       if (!cv) throw new Error('cvkmer: a class has fewer members than folds');
-      const seqs = rows.map((i) => train[i]!.sequence);
-      const baseline = fitKmerBaseline({ seqs, labels }, { seqs, labels }, alphabet, {
+      const baseline = fitKmerBaselineEncoded({ items, labels }, { items, labels }, alphabet, {
         numClasses: split.classes.length,
         specs: [cv.baseline.spec],
         lambdas: [cv.baseline.lambda],

@@ -594,9 +594,9 @@ function positionFact(
 }
 
 /**
- * On small data: the strand handling and (where positionFact would ask) the position test from 5-fold
- * cross-validation of the k-mer model over training and validation sequences together. Folds are drawn from the
- * split's seed, so every member of an ensemble decides the same.
+ * On small data: the strand handling, (where positionFact would ask) the position test and the baseline's features
+ * and penalty from 5-fold cross-validation of the k-mer model over training and validation sequences together.
+ * Folds are drawn from the split's seed, so every member of an ensemble decides the same.
  */
 function crossValidatedFacts(
   options: TrainOptions,

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Architecture } from './architecture.js';
 import type { CellType } from './cells.js';
 import type { Batch } from '../seq/batch.js';
+import type { OptimizerKernels } from './fused-adamw.js';
 
 /** Weights of one direction of one recurrent layer; see cells.ts for the gate layout. */
 export interface DirectionWeights {
@@ -70,6 +71,8 @@ export interface RecurrentCore {
   readonly convPool?: ConvPool;
   /** A classifier's whole training step from the same kernels (native-step.ts), where the core covers `arch`. */
   classifierStep?(arch: Architecture): ClassifierStep | undefined;
+  /** The optimiser's loops in native code (fused-adamw.ts), where the core has them; else JavaScript runs them. */
+  readonly optimizerKernels?: OptimizerKernels;
 }
 
 /** One training step of a classifier on plain arrays (native-step.ts). */

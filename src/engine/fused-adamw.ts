@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from './native-addon.js';
 
 /** A saved tensor and its name (optimizer state, checkpoints). tfjs-core declares this shape but does not export it. */
 export interface NamedTensor {
@@ -15,7 +16,12 @@ export interface FusedAdamWOptions {
   decayed?: ReadonlySet<tf.Variable>;
   /** decay of an exponential moving average of the weights (see swapIn); absent or 0: none */
   ema?: number;
+  /** the same loops in native code (the addon), bit for bit; absent: JavaScript */
+  kernels?: OptimizerKernels;
 }
+
+/** The addon's versions of this file's loops (src/native/step_ops.h). */
+export type OptimizerKernels = Pick<NativeAddon, 'adamwUpdate' | 'averageUpdate' | 'sumOfSquares'>;
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -67,7 +73,8 @@ export class FusedAdamW {
   apply(gradients: ReadonlyArray<tf.Tensor | Float32Array>, step: number): void {
     if (this.swapped) throw new Error('fused AdamW: a step while the weight average is swapped in');
     const grads = gradients.map((g) => (g instanceof Float32Array ? g : (g.dataSync() as Float32Array)));
-    const scale = clipScale(grads, this.options.clipNorm);
+    const kernels = this.options.kernels;
+    const scale = clipScale(grads, this.options.clipNorm, kernels);
     const lr = this.learningRate;
     const keep = Math.fround(1 - lr * (this.options.weightDecay ?? 0));
     const oneMinusAcc1 = Math.fround(1 - this.accBeta1);
@@ -79,6 +86,22 @@ export class FusedAdamW {
       const m = this.first[k]!;
       const v = this.second[k]!;
       const decay = this.decays[k] && keep !== 1;
+      if (kernels) {
+        kernels.adamwUpdate({
+          grad: g,
+          weights: w,
+          first: m,
+          second: v,
+          scale,
+          learningRate: lr,
+          keep,
+          oneMinusAcc1,
+          oneMinusAcc2,
+          epsilon,
+          decay,
+        });
+        continue;
+      }
       for (let i = 0; i < w.length; i++) {
         const gi = g[i]! * scale;
         const mi = (m[i] = BETA1 * m[i]! + (1 - BETA1) * gi);
@@ -96,7 +119,8 @@ export class FusedAdamW {
       for (let k = 0; k < this.shadow.length; k++) {
         const s = this.shadow[k]!;
         const w = this.weights[k]!;
-        for (let i = 0; i < s.length; i++) s[i] = s[i]! * d + w[i]! * (1 - d);
+        if (kernels) kernels.averageUpdate({ shadow: s, weights: w, decay: d });
+        else for (let i = 0; i < s.length; i++) s[i] = s[i]! * d + w[i]! * (1 - d);
       }
     }
     this.stale = true;
@@ -184,10 +208,12 @@ export class FusedAdamW {
 }
 
 /** The factor that scales all gradients to a global L2 norm of at most clipNorm. */
-function clipScale(grads: readonly Float32Array[], clipNorm: number): number {
+function clipScale(grads: readonly Float32Array[], clipNorm: number, kernels: OptimizerKernels | undefined): number {
   if (clipNorm <= 0) return 1;
   let sum = 0;
-  for (const g of grads) for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
+  for (const g of grads)
+    if (kernels) sum = kernels.sumOfSquares(g, sum);
+    else for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
   const norm = Math.sqrt(sum);
   return norm > clipNorm ? clipNorm / norm : 1;
 }

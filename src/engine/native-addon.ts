@@ -83,6 +83,23 @@ export interface NativeConvBackwardArgs extends NativeConvShape {
   dx?: Float32Array;
 }
 
+/** Each feature's maximum over steps with the first step holding it (src/native/step_ops.h). */
+export interface NativeMaxOverStepsArgs {
+  values: Float32Array; // [B, T, F]
+  /** [B, T]: a zero marks a padded step, which counts as `padValue` */
+  mask?: Float32Array;
+  padValue: number;
+  batch: number;
+  steps: number;
+  features: number;
+  into: Float32Array; // [B, stride], columns column..column+F written
+  stride: number;
+  column: number;
+  argmax: Int32Array; // [B, argStride], columns argColumn..argColumn+F written
+  argStride: number;
+  argColumn: number;
+}
+
 /** The functions exported by src/native/binding.cc. */
 export interface NativeAddon {
   simdLevel(): string;
@@ -95,6 +112,34 @@ export interface NativeAddon {
   backward(args: NativeBackwardArgs): void;
   convForward(args: NativeConvForwardArgs): void;
   convBackward(args: NativeConvBackwardArgs): void;
+  /**
+   * tf.dropout's multipliers into `out` from Alea's state [s0, s1, s2, carry] (advanced in place), and `scale`
+   * multiplied by them in place when given: dropout-draw.ts
+   */
+  dropoutMultiplier(args: { out: Float32Array; rate: number; alea: Float64Array; scale?: Float32Array }): void;
+  maxOverSteps(args: NativeMaxOverStepsArgs): void;
+  /** grad [steps, filters] += each pooled output's gradient at its argmax step, in row order (native-conv.ts) */
+  positionGradient(args: { argmax: Int32Array; dOut: Float32Array; steps: number; filters: number; grad: Float32Array }): void;
+  adamwUpdate(args: NativeAdamWArgs): void;
+  /** shadow = shadow·decay + weights·(1 − decay), the weight average's step */
+  averageUpdate(args: { shadow: Float32Array; weights: Float32Array; decay: number }): void;
+  /** start + Σ values², in order in one double */
+  sumOfSquares(values: Float32Array, start: number): number;
+}
+
+/** One variable's AdamW update as fused-adamw.ts computes it (src/native/step_ops.h), bit for bit. */
+export interface NativeAdamWArgs {
+  grad: Float32Array;
+  weights: Float32Array; // updated in place
+  first: Float32Array; // updated in place
+  second: Float32Array; // updated in place
+  scale: number;
+  learningRate: number;
+  keep: number;
+  oneMinusAcc1: number;
+  oneMinusAcc2: number;
+  epsilon: number;
+  decay: boolean;
 }
 
 export interface NativeStatus {
@@ -133,6 +178,25 @@ export function defaultThreadCount(env: NodeJS.ProcessEnv = process.env, availab
   return Math.max(1, available);
 }
 
+const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
+  'simdLevel',
+  'supportedSimdLevels',
+  'setSimdLevel',
+  'threads',
+  'setThreads',
+  'workspaceSize',
+  'forward',
+  'backward',
+  'convForward',
+  'convBackward',
+  'dropoutMultiplier',
+  'maxOverSteps',
+  'positionGradient',
+  'adamwUpdate',
+  'averageUpdate',
+  'sumOfSquares',
+];
+
 let loaded: { addon?: NativeAddon; reason?: string } | undefined;
 
 /** The addon, loaded on first use; undefined (never a throw) when it is disabled, missing or broken. */
@@ -149,6 +213,10 @@ function tryLoad(): { addon?: NativeAddon; reason?: string } {
   try {
     const require = createRequire(import.meta.url);
     const addon = require(path) as NativeAddon;
+    // A build from older sources (a checkout updated without `npm install`) lacks newer functions: say so
+    // rather than fail in the middle of a training run.
+    const missing = ADDON_FUNCTIONS.find((name) => typeof addon[name] !== 'function');
+    if (missing) return { reason: `${path} is out of date (no ${missing}); run 'npm run build:native'` };
     addon.setThreads(defaultThreadCount());
     return { addon };
   } catch (error) {

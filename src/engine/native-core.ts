@@ -6,6 +6,7 @@ import type { Architecture } from './architecture.js';
 import { NativeClassifierStep, nativeStepUnsupported } from './native-step.js';
 import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } from './native-addon.js';
 import { nativeConvPool } from './native-conv.js';
+import type { OptimizerKernels } from './fused-adamw.js';
 
 /**
  * The recurrent core as fused native CPU kernels (src/native): one addon call runs a whole direction over all
@@ -23,6 +24,9 @@ export class NativeCore implements RecurrentCore {
   private readonly addon: NativeAddon;
   /** The convolutional front-end from the same addon (native-conv.ts). */
   readonly convPool: ConvPool = (args) => nativeConvPool(this.addon, args);
+  get optimizerKernels(): OptimizerKernels {
+    return this.addon;
+  }
 
   /**
    * One step object per architecture for the life of the core: its buffers are reused by the next training run or

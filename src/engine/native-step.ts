@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, directionsOf, hasInitialStateModel, taskOf } from './architecture.js';
 import { hasCellState } from './cells.js';
 import type { ClassifierStep, NativeStepResult } from './core.js';
@@ -9,6 +8,7 @@ import { Random } from '../seq/random.js';
 import type { Batch } from '../seq/batch.js';
 import type { SparseRows } from '../seq/kmer-counts.js';
 import { addBranchLogits, branchKernelGradient, kmerBranchRows } from './kmer-branch.js';
+import { drawDropout } from './dropout-draw.js';
 
 /**
  * A classifier's whole training step (forward, softmax cross-entropy, every gradient) on plain Float32Arrays, with
@@ -17,8 +17,8 @@ import { addBranchLogits, branchKernelGradient, kmerBranchRows } from './kmer-br
  *
  * It computes what forward() + batchLoss() + tf.variableGrads compute for the same architecture (model.ts,
  * front-end.ts, objective.ts), in the same order of operations where float rounding could differ, and draws
- * dropout masks from tf.randomUniform with the same seeds in the same order, so a step matches the tensor path to
- * float rounding (test/engine/native-step.test.ts). Architectures it does not cover train on the tensor path.
+ * dropout masks tf.randomUniform would draw with the same seeds in the same order (dropout-draw.ts), so a step
+ * matches the tensor path to float rounding (test/engine/native-step.test.ts). Architectures it does not cover train on the tensor path.
  */
 
 /** Why the whole step cannot run natively for this architecture, or undefined when it can. */
@@ -192,10 +192,11 @@ export class NativeClassifierStep implements ClassifierStep {
     let dFront: Float32Array | undefined;
     for (let layer = arch.layers - 1; layer >= 0; layer--) {
       const width = layers[layer]![0]!.shape.inputSize;
-      const dInput = this.arena.f32(`dInput.${layer}`, B * steps * width, true);
+      // The kernel writes every element of dx: the first direction's is the input gradient as it stands.
+      const dInput = this.arena.f32(`dInput.${layer}`, B * steps * width);
       layers[layer]!.forEach((run, d) => {
         const direction = this.directions[d]!;
-        const dx = this.arena.f32('dx', B * steps * width, true);
+        const dx = d === 0 ? dInput : this.arena.f32('dx', B * steps * width);
         const cellState = hasCellState(arch.cell);
         const dKernel = new Float32Array(w(parameterName(layer, direction, 'kernel')).length);
         const dRecurrent = new Float32Array(w(parameterName(layer, direction, 'recurrent')).length);
@@ -215,7 +216,7 @@ export class NativeClassifierStep implements ClassifierStep {
           dRecurrent,
           dBias,
         });
-        addInPlace(dInput, dx);
+        if (d > 0) addInPlace(dInput, dx);
         grads.set(parameterName(layer, direction, 'kernel'), dKernel);
         grads.set(parameterName(layer, direction, 'recurrent'), dRecurrent);
         grads.set(parameterName(layer, direction, 'bias'), dBias);
@@ -230,12 +231,9 @@ export class NativeClassifierStep implements ClassifierStep {
     // Skip path and front-end.
     if (arch.conv) {
       const { width, pool, filters } = arch.conv;
-      if (skipArgmax) {
-        const scattered = this.arena.f32('skip.scattered', B * steps * filters, true);
-        scatterRows(dPooled, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, scattered);
-        if (mask) zeroMaskedSteps(scattered, mask, filters);
-        addInPlace(dFront!, scattered);
-      }
+      // Each pooled feature lands on one step, so adding it straight onto the recurrent input's gradient is the
+      // same sum as scattering into zeros first; a padded step (zero on the forward) gets nothing.
+      if (skipArgmax) scatterRows(dPooled, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, dFront!, mask);
       if (convDrop) multiplyInPlace(dFront!, convDrop);
       const dKernel = new Float32Array(w('conv.kernel').length);
       const dBias = new Float32Array(filters);
@@ -261,7 +259,7 @@ export class NativeClassifierStep implements ClassifierStep {
       grads.set('conv.bias', dBias);
       if (arch.conv.positions !== undefined) {
         const table = new Float32Array(arch.conv.positions * filters);
-        const perStep = positionGradient(convArgmax!, dFront!, batch.steps, filters);
+        const perStep = positionGradient(this.addon, convArgmax!, dFront!, batch.steps, filters);
         table.set(perStep.subarray(0, positionRows * filters));
         grads.set('conv.position', table);
       }
@@ -333,8 +331,7 @@ export class NativeClassifierStep implements ClassifierStep {
         ...(convArgmax ? { argmax: convArgmax } : {}),
       });
       if (random && arch.conv.dropout > 0) {
-        convDrop = dropoutMultiplier(out.length, arch.conv.dropout, random.seed());
-        multiplyInPlace(out, convDrop);
+        convDrop = drawDropout(this.addon, this.arena.f32('conv.drop', out.length), arch.conv.dropout, random.seed(), out);
       }
       if (mask && pool > 1) mask = poolMask(mask, B, steps, pool);
       steps = pooledSteps;
@@ -355,8 +352,10 @@ export class NativeClassifierStep implements ClassifierStep {
           H,
         );
         inputWidth = H * this.directions.length;
-        const drop = random && arch.dropout > 0 ? dropoutMultiplier(input.length, arch.dropout, random.seed()) : undefined;
-        if (drop) multiplyInPlace(input, drop);
+        const drop =
+          random && arch.dropout > 0
+            ? drawDropout(this.addon, this.arena.f32(`${layer}.drop`, input.length), arch.dropout, random.seed(), input)
+            : undefined;
         layerDrops[layer] = drop;
       }
       const layerInput = input;
@@ -407,18 +406,22 @@ export class NativeClassifierStep implements ClassifierStep {
     const poolArgmax = arch.pool === 'max' ? new Int32Array(B * recurrentWidth) : undefined;
     const lengths = arch.pool === 'mean' ? stepCounts(mask, B, steps) : undefined;
     top.forEach((run, d) => {
-      const at = poolArgmax ? { argmax: poolArgmax, offset: d * H } : undefined;
-      if (arch.pool === 'max') maskedMaxInto(run.out, mask, B, steps, H, pooled, headWidth, d * H, -1e9, at!);
-      else if (arch.pool === 'mean') meanInto(run.out, lengths!, B, steps, H, pooled, headWidth, d * H);
+      if (arch.pool === 'max') {
+        const into = { into: pooled, stride: headWidth, column: d * H, argmax: poolArgmax!, argStride: recurrentWidth, argColumn: d * H };
+        this.addon.maxOverSteps({ values: run.out, ...(mask ? { mask } : {}), padValue: -1e9, batch: B, steps, features: H, ...into });
+      } else if (arch.pool === 'mean') meanInto(run.out, lengths!, B, steps, H, pooled, headWidth, d * H);
       else copyRows(run.hT, B, H, pooled, headWidth, d * H);
     });
     const skipArgmax = skipWidth > 0 ? new Int32Array(B * skipWidth) : undefined;
     if (skipArgmax) {
-      const masked = mask ? zeroMaskedSteps(front.slice(), mask, skipWidth) : front;
-      maskedMaxInto(masked, undefined, B, steps, skipWidth, pooled, headWidth, recurrentWidth, 0, { argmax: skipArgmax, offset: 0 });
+      // Padded steps count as zeros: the tensor path multiplies the skip input by the step mask before its max.
+      const into = { into: pooled, stride: headWidth, column: recurrentWidth, argmax: skipArgmax, argStride: skipWidth, argColumn: 0 };
+      this.addon.maxOverSteps({ values: front, ...(mask ? { mask } : {}), padValue: 0, batch: B, steps, features: skipWidth, ...into });
     }
-    const headDrop = random && arch.dropout > 0 ? dropoutMultiplier(pooled.length, arch.dropout, random.seed()) : undefined;
-    if (headDrop) multiplyInPlace(pooled, headDrop);
+    const headDrop =
+      random && arch.dropout > 0
+        ? drawDropout(this.addon, this.arena.f32('head.drop', pooled.length), arch.dropout, random.seed(), pooled)
+        : undefined;
     const logits = headLogits(pooled, w('head.kernel'), w('head.bias'), B, headWidth, arch.numClasses);
     const kmerRows = arch.kmers ? kmerBranchRows(arch.kmers, batch.x, B, batch.steps, batch.channels) : undefined;
     if (kmerRows) addBranchLogits(kmerRows, w('kmers.kernel'), arch.numClasses, logits);
@@ -508,16 +511,6 @@ function softmaxRow(logits: Float32Array, offset: number, classes: number, probs
   return max + Math.log(total);
 }
 
-/** tf.dropout's multiplier floor(u + keep) / keep, from tf.randomUniform with the same seed: the same draw. */
-function dropoutMultiplier(length: number, rate: number, seed: number): Float32Array {
-  const keep = 1 - rate;
-  // The array is read outside tidy: tidy walks what its callback returns, element by element for a typed array.
-  const multiplier = tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform([length], 0, 1, 'float32', seed), keep)), keep));
-  const values = multiplier.dataSync() as Float32Array;
-  multiplier.dispose();
-  return values;
-}
-
 /** The learned per-step bias for `steps` input positions: the table's first rows, zeros past its end. */
 function positionBias(table: Float32Array, positions: number, steps: number, filters: number): Float32Array {
   const out = new Float32Array(steps * filters);
@@ -546,41 +539,6 @@ function stepCounts(mask: Float32Array | undefined, batch: number, steps: number
     out[b] = Math.max(sum, 1);
   }
   return out;
-}
-
-/**
- * Each feature's maximum over steps into `into` (row stride `stride`, from column `column`), masked steps counting
- * as `padValue`; the first step holding the maximum is recorded, as max-over-steps.ts does.
- */
-function maskedMaxInto(
-  values: Float32Array,
-  mask: Float32Array | undefined,
-  batch: number,
-  steps: number,
-  features: number,
-  into: Float32Array,
-  stride: number,
-  column: number,
-  padValue: number,
-  at: { argmax: Int32Array; offset: number },
-): void {
-  const argStride = at.argmax.length / batch;
-  // Steps outer, features inner: the values of one step are contiguous.
-  for (let b = 0; b < batch; b++) {
-    const out = b * stride + column;
-    const arg = b * argStride + at.offset;
-    for (let t = 0; t < steps; t++) {
-      const pad = mask !== undefined && mask[b * steps + t] === 0;
-      const row = (b * steps + t) * features;
-      for (let f = 0; f < features; f++) {
-        const v = pad ? padValue : values[row + f]!;
-        if (t === 0 || v > into[out + f]!) {
-          into[out + f] = v;
-          at.argmax[arg + f] = t;
-        }
-      }
-    }
-  }
 }
 
 function meanInto(
@@ -617,10 +575,12 @@ function scatterRows(
   steps: number,
   features: number,
   into: Float32Array,
+  mask?: Float32Array,
 ): void {
   for (let b = 0; b < batch; b++)
     for (let f = 0; f < features; f++) {
       const t = argmax[b * argStride + argColumn + f]!;
+      if (mask && mask[b * steps + t] === 0) continue;
       into[(b * steps + t) * features + f]! += dPooled[b * stride + column + f]!;
     }
 }
@@ -640,15 +600,6 @@ function spreadMean(
       const g = dPooled[b * stride + column + f]! / lengths[b]!;
       for (let t = 0; t < steps; t++) into[(b * steps + t) * features + f] = g;
     }
-}
-
-/**
- * Zero the features of every masked (padded) step, in place: the tensor path's multiplication by the 0/1 step mask,
- * used on the skip path's input and, the same way, on its gradient.
- */
-function zeroMaskedSteps(values: Float32Array, mask: Float32Array, features: number): Float32Array {
-  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) values.fill(0, i * features, (i + 1) * features);
-  return values;
 }
 
 function concatDirections(outs: Float32Array[], rows: number, hidden: number): Float32Array {

@@ -120,6 +120,7 @@ export async function trainModel(
     clipNorm: config.clipNorm,
     ...(config.weightDecay ? { weightDecay: config.weightDecay, decayed: new Set(decayedParameters(model.params)) } : {}),
     ...(config.ema ? { ema: config.ema } : {}),
+    ...(model.core.optimizerKernels ? { kernels: model.core.optimizerKernels } : {}),
   });
   if (resume && resume.optimizer.length > 0) optimizer.restore(resume.optimizer, state.adamPowers);
   const savedState = async (): Promise<NamedTensor[]> => optimizer.state();

@@ -11,15 +11,22 @@
 //   convForward({...conv, x, mask?, kernel, bias, position?, out, argmax?})
 //   convBackward({...conv, x, kernel, argmax, dOut, dKernel, dBias, dx?})
 // conv = {batch, steps, channels, width, filters, pool}: the convolutional front-end (conv_api.h)
+//   dropoutMultiplier({out, rate, alea: Float64Array [s0, s1, s2, c], scale?})   tf.dropout's draws (step_ops.h)
+//   positionGradient({argmax, dOut, steps, filters, grad})   the per-step bias gradient (step_ops.h)
+//   adamwUpdate({grad, weights, first, second, scale, learningRate, keep, oneMinusAcc1, oneMinusAcc2, epsilon, decay})
+//   averageUpdate({shadow, weights, decay})   sumOfSquares(values, start) -> number   (fused-adamw.ts's loops)
+//   maxOverSteps({values, mask?, padValue, batch, steps, features, into, stride, column, argmax, argStride, argColumn})
 #include <napi.h>
 #include <xmmintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "dispatch.h"
+#include "step_ops.h"
 #include "thread_pool.h"
 
 namespace rnnseq {
@@ -259,6 +266,136 @@ Napi::Value ConvBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value DropoutMultiplier(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "dropoutMultiplier(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  const Napi::Value out = o.Get("out");
+  if (!out.IsTypedArray() || out.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), "out must be a Float32Array");
+  const Napi::Value rate = o.Get("rate");
+  const double r = rate.IsNumber() ? rate.As<Napi::Number>().DoubleValue() : -1;
+  if (!(r > 0 && r < 1)) throw Napi::RangeError::New(info.Env(), "rate must be in (0, 1)");
+  const Napi::Value alea = o.Get("alea");
+  if (!alea.IsTypedArray() || alea.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      alea.As<Napi::Float64Array>().ElementLength() != 4)
+    throw Napi::TypeError::New(info.Env(), "alea must be a Float64Array of 4");
+  double* s = alea.As<Napi::Float64Array>().Data();
+  // Lags are multiples of 2^-32 in [0, 1), the carry an integer below 2091640: anything else is not Alea's state.
+  uint64_t lags[3];
+  for (int i = 0; i < 3; ++i) {
+    const double scaled = s[i] * 4294967296.0;
+    if (!(scaled >= 0 && scaled < 4294967296.0) || scaled != std::floor(scaled))
+      throw Napi::RangeError::New(info.Env(), "alea lags must be multiples of 2^-32 in [0, 1)");
+    lags[i] = uint64_t(scaled);
+  }
+  if (!(s[3] >= 0 && s[3] < 2091640) || s[3] != std::floor(s[3]))
+    throw Napi::RangeError::New(info.Env(), "alea carry out of range");
+  AleaState st{lags[0], lags[1], lags[2], uint64_t(s[3])};
+  Napi::Float32Array values = out.As<Napi::Float32Array>();
+  float* scaled = floats(o, "scale", values.ElementLength(), true);
+  dropout_multiplier(st, float(1 - r), values.Data(), scaled, values.ElementLength());
+  s[0] = double(st.s0) / 4294967296.0;
+  s[1] = double(st.s1) / 4294967296.0;
+  s[2] = double(st.s2) / 4294967296.0;
+  s[3] = double(st.carry);
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxOverSteps(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "maxOverSteps(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  MaxOverStepsArgs a{};
+  a.batch = positive_int(o, "batch", 0);
+  a.steps = positive_int(o, "steps", 1);
+  a.features = positive_int(o, "features", 1);
+  a.stride = positive_int(o, "stride", 1);
+  a.column = positive_int(o, "column", 0);
+  a.arg_stride = positive_int(o, "argStride", 1);
+  a.arg_column = positive_int(o, "argColumn", 0);
+  if (a.column + a.features > a.stride || a.arg_column + a.features > a.arg_stride)
+    throw Napi::RangeError::New(info.Env(), "the features do not fit the output rows");
+  const Napi::Value pad = o.Get("padValue");
+  if (!pad.IsNumber()) throw Napi::TypeError::New(info.Env(), "padValue must be a number");
+  a.pad_value = float(pad.As<Napi::Number>().DoubleValue());
+  const size_t B = size_t(a.batch), T = size_t(a.steps), F = size_t(a.features);
+  a.values = floats(o, "values", B * T * F);
+  a.mask = floats(o, "mask", B * T, true);
+  a.into = floats(o, "into", B * size_t(a.stride));
+  a.argmax = ints(o, "argmax", B * size_t(a.arg_stride));
+  max_over_steps(a);
+  return info.Env().Undefined();
+}
+
+Napi::Value PositionGradient(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "positionGradient(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  const size_t T = size_t(positive_int(o, "steps", 1)), F = size_t(positive_int(o, "filters", 1));
+  const Napi::Value arg = o.Get("argmax");
+  if (!arg.IsTypedArray() || arg.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), "argmax must be an Int32Array");
+  const size_t n = arg.As<Napi::Int32Array>().ElementLength();
+  if (n % F != 0) throw Napi::RangeError::New(info.Env(), "argmax is not whole rows of filters");
+  const int32_t* argmax = ints(o, "argmax", n);
+  const float* dOut = floats(o, "dOut", n);
+  float* grad = floats(o, "grad", T * F);
+  for (size_t i = 0; i < n; ++i)
+    if (argmax[i] < -1 || argmax[i] >= int64_t(T)) throw Napi::RangeError::New(info.Env(), "argmax holds a step outside the table");
+  position_gradient(argmax, dOut, n / F, F, grad);
+  return info.Env().Undefined();
+}
+
+double number(const Napi::Object& o, const char* key) {
+  const Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+// A Float32Array property of any length (checked against the others by the caller).
+Napi::Float32Array float_array(const Napi::Object& o, const char* key) {
+  const Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a Float32Array");
+  return v.As<Napi::Float32Array>();
+}
+
+Napi::Value AdamWUpdate(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "adamwUpdate(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  const size_t n = float_array(o, "weights").ElementLength();
+  AdamWArgs a{};
+  a.grad = floats(o, "grad", n);
+  a.weights = floats(o, "weights", n);
+  a.first = floats(o, "first", n);
+  a.second = floats(o, "second", n);
+  a.length = n;
+  a.scale = number(o, "scale");
+  a.learning_rate = number(o, "learningRate");
+  a.keep = number(o, "keep");
+  a.one_minus_acc1 = number(o, "oneMinusAcc1");
+  a.one_minus_acc2 = number(o, "oneMinusAcc2");
+  a.epsilon = number(o, "epsilon");
+  a.decay = o.Get("decay").ToBoolean().Value();
+  adamw_update(a);
+  return info.Env().Undefined();
+}
+
+Napi::Value AverageUpdate(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "averageUpdate(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  const size_t n = float_array(o, "shadow").ElementLength();
+  average_update(floats(o, "shadow", n), floats(o, "weights", n), n, number(o, "decay"));
+  return info.Env().Undefined();
+}
+
+Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "sumOfSquares(values: Float32Array, start: number)");
+  const Napi::TypedArray array = info[0].As<Napi::TypedArray>();
+  if (array.TypedArrayType() != napi_float32_array) throw Napi::TypeError::New(info.Env(), "values must be a Float32Array");
+  const Napi::Float32Array values = info[0].As<Napi::Float32Array>();
+  return Napi::Number::New(info.Env(), sum_of_squares(values.Data(), values.ElementLength(), info[1].As<Napi::Number>().DoubleValue()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   {
     std::lock_guard<std::mutex> lock(state().mutex);
@@ -276,6 +413,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("backward", Napi::Function::New(env, Backward));
   exports.Set("convForward", Napi::Function::New(env, ConvForward));
   exports.Set("convBackward", Napi::Function::New(env, ConvBackward));
+  exports.Set("dropoutMultiplier", Napi::Function::New(env, DropoutMultiplier));
+  exports.Set("maxOverSteps", Napi::Function::New(env, MaxOverSteps));
+  exports.Set("positionGradient", Napi::Function::New(env, PositionGradient));
+  exports.Set("adamwUpdate", Napi::Function::New(env, AdamWUpdate));
+  exports.Set("averageUpdate", Napi::Function::New(env, AverageUpdate));
+  exports.Set("sumOfSquares", Napi::Function::New(env, SumOfSquares));
   return exports;
 }
 

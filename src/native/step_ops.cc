@@ -1,0 +1,107 @@
+#include "step_ops.h"
+
+#include <cmath>
+#include <cstring>
+
+
+namespace rnnseq {
+
+void dropout_multiplier(AleaState& st, float keep, float* out, float* scaled, size_t length) {
+  constexpr double kTwoPowMinus32 = 2.3283064365386963e-10;
+  // floor(u + keep) is 0 or 1 for a sum in [0, 2), so each multiplier is 0 / keep or this same float division.
+  const float kept = 1.0f / keep;
+  uint32_t kept_bits;
+  std::memcpy(&kept_bits, &kept, sizeof kept);
+  uint64_t s0 = st.s0, s1 = st.s1, s2 = st.s2, carry = st.carry;
+  for (size_t i = 0; i < length; ++i) {
+    // t = 2091639 s0 + c 2^-32 in the JavaScript version; here scaled by 2^32, so the integer part is the carry.
+    const uint64_t t = 2091639u * s0 + carry;
+    s0 = s1;
+    s1 = s2;
+    carry = t >> 32;
+    s2 = t & 0xffffffffu;
+    const float u = float(double(int64_t(s2)) * kTwoPowMinus32);
+    // A mask, not a branch: a branch on a random draw mispredicts at the dropout rate.
+    const uint32_t bits = (0u - uint32_t(u + keep >= 1.0f)) & kept_bits;
+    std::memcpy(out + i, &bits, sizeof bits);
+  }
+  st = {s0, s1, s2, carry};
+  if (scaled != nullptr)
+    for (size_t i = 0; i < length; ++i) scaled[i] *= out[i];
+}
+
+void max_over_steps(const MaxOverStepsArgs& a) {
+  const size_t T = size_t(a.steps), F = size_t(a.features);
+  for (size_t b = 0; b < size_t(a.batch); ++b) {
+    float* __restrict into = a.into + b * size_t(a.stride) + size_t(a.column);
+    int32_t* __restrict arg = a.argmax + b * size_t(a.arg_stride) + size_t(a.arg_column);
+    for (size_t t = 0; t < T; ++t) {
+      const bool pad = a.mask != nullptr && a.mask[b * T + t] == 0.0f;
+      const float* __restrict row = a.values + (b * T + t) * F;
+      if (t == 0) {
+        for (size_t f = 0; f < F; ++f) {
+          into[f] = pad ? a.pad_value : row[f];
+          arg[f] = 0;
+        }
+        continue;
+      }
+      const int32_t step = int32_t(t);
+      // Selects rather than branches, so the compiler vectorises the loop.
+      if (pad) {
+        for (size_t f = 0; f < F; ++f) {
+          const bool larger = a.pad_value > into[f];
+          into[f] = larger ? a.pad_value : into[f];
+          arg[f] = larger ? step : arg[f];
+        }
+        continue;
+      }
+      for (size_t f = 0; f < F; ++f) {
+        const float v = row[f];
+        const bool larger = v > into[f];
+        into[f] = larger ? v : into[f];
+        arg[f] = larger ? step : arg[f];
+      }
+    }
+  }
+}
+
+void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, float* grad) {
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t f = 0; f < filters; ++f) {
+      const int32_t t = argmax[r * filters + f];
+      if (t >= 0) grad[size_t(t) * filters + f] += dOut[r * filters + f];
+    }
+}
+
+void adamw_update(const AdamWArgs& a) {
+  constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
+  // The constants as JavaScript evaluates them: (1 - BETA1) is a double expression there too.
+  const double one_minus_beta1 = 1 - kBeta1, one_minus_beta2 = 1 - kBeta2;
+  const float* __restrict g = a.grad;
+  float* __restrict w = a.weights;
+  float* __restrict m = a.first;
+  float* __restrict v = a.second;
+  for (size_t i = 0; i < a.length; ++i) {
+    const double gi = double(g[i]) * a.scale;
+    // JavaScript's `const mi = (m[i] = ...)` keeps the double, not the float32 it stores.
+    const double mi = kBeta1 * double(m[i]) + one_minus_beta1 * gi;
+    const double vi = kBeta2 * double(v[i]) + one_minus_beta2 * gi * gi;
+    m[i] = float(mi);
+    v[i] = float(vi);
+    const double wi = a.decay ? double(float(double(w[i]) * a.keep)) : double(w[i]);
+    w[i] = float(wi - (a.learning_rate * (mi / a.one_minus_acc1)) / (std::sqrt(vi / a.one_minus_acc2) + a.epsilon));
+  }
+}
+
+void average_update(float* shadow, const float* weights, size_t length, double d) {
+  const double rest = 1 - d;
+  for (size_t i = 0; i < length; ++i) shadow[i] = float(double(shadow[i]) * d + double(weights[i]) * rest);
+}
+
+double sum_of_squares(const float* values, size_t length, double start) {
+  double sum = start;
+  for (size_t i = 0; i < length; ++i) sum += double(values[i]) * double(values[i]);
+  return sum;
+}
+
+}  // namespace rnnseq

@@ -1,0 +1,63 @@
+// Host-side pieces of the native whole training step (src/engine/native-step.ts) that were plain JavaScript loops
+// between the kernels: the dropout draws and the max over steps. Scalar code, compiled once into the addon (not per
+// instruction set): both are memory-bound or a serial chain, and their results must not depend on the SIMD level.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rnnseq {
+
+// The state of Baagoe's Alea generator as TensorFlow.js's seedrandom.alea keeps it, in units of 2^-32: s0..s2 are
+// the three lags (< 2^32) and carry the multiply-with-carry's carry. Every value the JavaScript version computes
+// in doubles is an exact multiple of 2^-32 below 2^53, so integers reproduce its stream bit for bit.
+struct AleaState {
+  uint64_t s0, s1, s2, carry;
+};
+
+// tf.dropout's multiplier for each element, in the order tf.randomUniform draws: floor(u + keep) / keep in float32,
+// u the generator's next value rounded to float32, keep = float32(1 - rate); `scaled` (null: none) is multiplied
+// by them in place.
+void dropout_multiplier(AleaState& state, float keep, float* out, float* scaled, size_t length);
+
+struct MaxOverStepsArgs {
+  const float* values;  // [B][T][F]
+  const float* mask;    // [B][T], zero = padded step; null = every step real
+  float pad_value;      // what a padded step counts as
+  int batch, steps, features;
+  float* into;          // row b at b*stride + column: the maximum of each feature
+  int stride, column;
+  int32_t* argmax;      // row b at b*arg_stride + arg_column: the first step holding it
+  int arg_stride, arg_column;
+};
+
+// Each feature's maximum over steps and the first step that holds it (a NaN never replaces a value, as in
+// native-step.ts and max-over-steps.ts, where the comparison is `v > max`).
+void max_over_steps(const MaxOverStepsArgs& a);
+
+// The convolution's per-step bias gradient: grad[t][f] += dOut[i][f] for each pooled output i whose argmax t is a
+// step (not -1), in row order, as native-conv.ts's positionGradient adds them. grad is [steps][F], zeroed by the caller.
+void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, float* grad);
+
+// fused-adamw.ts's update of one variable, in the same double arithmetic JavaScript does it in (Adam's moments and
+// the weights stored as float32), so the two agree bit for bit:
+//   g' = g scale; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2; w = (decay ? f32(w keep) : w)
+//        - lr (m / one_minus_acc1) / (sqrt(v / one_minus_acc2) + epsilon)
+struct AdamWArgs {
+  const float* grad;
+  float* weights;
+  float* first;
+  float* second;
+  size_t length;
+  double scale, learning_rate, keep, one_minus_acc1, one_minus_acc2, epsilon;
+  bool decay;
+};
+void adamw_update(const AdamWArgs& a);
+
+// shadow = shadow d + weights (1 - d), in doubles rounded to float32 on store: the weight average's step.
+void average_update(float* shadow, const float* weights, size_t length, double d);
+
+// start + the sum of squares of `values`, accumulated in one double in order (the clipping norm).
+double sum_of_squares(const float* values, size_t length, double start);
+
+}  // namespace rnnseq

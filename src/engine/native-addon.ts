@@ -120,6 +120,10 @@ export interface NativeAddon {
   maxOverSteps(args: NativeMaxOverStepsArgs): void;
   /** grad [steps, filters] += each pooled output's gradient at its argmax step, in row order (native-conv.ts) */
   positionGradient(args: { argmax: Int32Array; dOut: Float32Array; steps: number; filters: number; grad: Float32Array }): void;
+  /** values[i] += other[i], in place (arrays of one length) */
+  addInPlace(values: Float32Array, other: Float32Array): void;
+  /** values[i] *= other[i], in place */
+  multiplyInPlace(values: Float32Array, other: Float32Array): void;
   adamwUpdate(args: NativeAdamWArgs): void;
   /** shadow = shadow·decay + weights·(1 − decay), the weight average's step */
   averageUpdate(args: { shadow: Float32Array; weights: Float32Array; decay: number }): void;
@@ -192,6 +196,8 @@ const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'dropoutMultiplier',
   'maxOverSteps',
   'positionGradient',
+  'addInPlace',
+  'multiplyInPlace',
   'adamwUpdate',
   'averageUpdate',
   'sumOfSquares',

@@ -170,7 +170,7 @@ export class NativeClassifierStep implements ClassifierStep {
         dPooled[row + j] = sum;
       }
     }
-    if (headDrop) multiplyInPlace(dPooled, headDrop);
+    if (headDrop) this.addon.multiplyInPlace(dPooled, headDrop);
     grads.set('head.kernel', dHeadKernel);
     grads.set('head.bias', dHeadBias);
     if (pass.kmerRows) grads.set('kmers.kernel', branchKernelGradient(pass.kmerRows, dLogits, K));
@@ -216,14 +216,14 @@ export class NativeClassifierStep implements ClassifierStep {
           dRecurrent,
           dBias,
         });
-        if (d > 0) addInPlace(dInput, dx);
+        if (d > 0) this.addon.addInPlace(dInput, dx);
         grads.set(parameterName(layer, direction, 'kernel'), dKernel);
         grads.set(parameterName(layer, direction, 'recurrent'), dRecurrent);
         grads.set(parameterName(layer, direction, 'bias'), dBias);
       });
       if (layer > 0) {
         const drop = layerDrops[layer];
-        if (drop) multiplyInPlace(dInput, drop);
+        if (drop) this.addon.multiplyInPlace(dInput, drop);
         dUpper = splitDirections(dInput, B * steps, H, this.directions.length);
       } else dFront = dInput;
     }
@@ -234,7 +234,7 @@ export class NativeClassifierStep implements ClassifierStep {
       // Each pooled feature lands on one step, so adding it straight onto the recurrent input's gradient is the
       // same sum as scattering into zeros first; a padded step (zero on the forward) gets nothing.
       if (skipArgmax) scatterRows(dPooled, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, dFront!, mask);
-      if (convDrop) multiplyInPlace(dFront!, convDrop);
+      if (convDrop) this.addon.multiplyInPlace(dFront!, convDrop);
       const dKernel = new Float32Array(w('conv.kernel').length);
       const dBias = new Float32Array(filters);
       const channels = arch.embedDim ?? batch.channels;
@@ -617,12 +617,4 @@ function splitDirections(values: Float32Array, rows: number, hidden: number, cou
     for (let r = 0; r < rows; r++) out.set(values.subarray(r * width + d * hidden, r * width + (d + 1) * hidden), r * hidden);
     return out;
   });
-}
-
-function multiplyInPlace(values: Float32Array, by: Float32Array): void {
-  for (let i = 0; i < values.length; i++) values[i]! *= by[i]!;
-}
-
-function addInPlace(values: Float32Array, add: Float32Array): void {
-  for (let i = 0; i < values.length; i++) values[i]! += add[i]!;
 }

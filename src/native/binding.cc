@@ -15,6 +15,7 @@
 //   positionGradient({argmax, dOut, steps, filters, grad})   the per-step bias gradient (step_ops.h)
 //   adamwUpdate({grad, weights, first, second, scale, learningRate, keep, oneMinusAcc1, oneMinusAcc2, epsilon, decay})
 //   averageUpdate({shadow, weights, decay})   sumOfSquares(values, start) -> number   (fused-adamw.ts's loops)
+//   addInPlace(values, other)   multiplyInPlace(values, other)   (Float32Arrays of one length)
 //   maxOverSteps({values, mask?, padValue, batch, steps, features, into, stride, column, argmax, argStride, argColumn})
 #include <napi.h>
 #include <xmmintrin.h>
@@ -24,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "dispatch.h"
 #include "step_ops.h"
@@ -396,6 +398,31 @@ Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sum_of_squares(values.Data(), values.ElementLength(), info[1].As<Napi::Number>().DoubleValue()));
 }
 
+// Two Float32Arrays of one length, the first written: the elementwise helpers' arguments.
+std::pair<float*, const float*> same_length_pair(const Napi::CallbackInfo& info, const char* name) {
+  const auto is_floats = [](const Napi::Value& v) {
+    return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
+  };
+  if (info.Length() < 2 || !is_floats(info[0]) || !is_floats(info[1]))
+    throw Napi::TypeError::New(info.Env(), std::string(name) + "(values: Float32Array, other: Float32Array)");
+  Napi::Float32Array values = info[0].As<Napi::Float32Array>(), other = info[1].As<Napi::Float32Array>();
+  if (values.ElementLength() != other.ElementLength())
+    throw Napi::RangeError::New(info.Env(), std::string(name) + ": the arrays differ in length");
+  return {values.Data(), other.Data()};
+}
+
+Napi::Value AddInPlace(const Napi::CallbackInfo& info) {
+  const auto [values, other] = same_length_pair(info, "addInPlace");
+  add_in_place(values, other, info[0].As<Napi::Float32Array>().ElementLength());
+  return info.Env().Undefined();
+}
+
+Napi::Value MultiplyInPlace(const Napi::CallbackInfo& info) {
+  const auto [values, other] = same_length_pair(info, "multiplyInPlace");
+  multiply_in_place(values, other, info[0].As<Napi::Float32Array>().ElementLength());
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   {
     std::lock_guard<std::mutex> lock(state().mutex);
@@ -416,6 +443,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dropoutMultiplier", Napi::Function::New(env, DropoutMultiplier));
   exports.Set("maxOverSteps", Napi::Function::New(env, MaxOverSteps));
   exports.Set("positionGradient", Napi::Function::New(env, PositionGradient));
+  exports.Set("addInPlace", Napi::Function::New(env, AddInPlace));
+  exports.Set("multiplyInPlace", Napi::Function::New(env, MultiplyInPlace));
   exports.Set("adamwUpdate", Napi::Function::New(env, AdamWUpdate));
   exports.Set("averageUpdate", Napi::Function::New(env, AverageUpdate));
   exports.Set("sumOfSquares", Napi::Function::New(env, SumOfSquares));

@@ -104,4 +104,12 @@ double sum_of_squares(const float* values, size_t length, double start) {
   return sum;
 }
 
+void add_in_place(float* __restrict values, const float* __restrict other, size_t length) {
+  for (size_t i = 0; i < length; ++i) values[i] += other[i];
+}
+
+void multiply_in_place(float* __restrict values, const float* __restrict other, size_t length) {
+  for (size_t i = 0; i < length; ++i) values[i] *= other[i];
+}
+
 }  // namespace rnnseq

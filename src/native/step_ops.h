@@ -60,4 +60,8 @@ void average_update(float* shadow, const float* weights, size_t length, double d
 // start + the sum of squares of `values`, accumulated in one double in order (the clipping norm).
 double sum_of_squares(const float* values, size_t length, double start);
 
+// values[i] += other[i] (add) or values[i] *= other[i] (multiply): the step's elementwise passes over [B, T, F].
+void add_in_place(float* values, const float* other, size_t length);
+void multiply_in_place(float* values, const float* other, size_t length);
+
 }  // namespace rnnseq

@@ -24,7 +24,10 @@ export interface NativeForwardArgs extends NativeShape {
   kernel: Float32Array; // [D, G·H]
   recurrent: Float32Array; // [H, G·H]
   bias: Float32Array; // [G·H]
-  out: Float32Array; // [B, T, H], written
+  /** [B, T, H], written; may be absent in inference when poolMax is given */
+  out?: Float32Array;
+  /** [B, H]: max(poolMax, h_t) over the real steps, in place (the caller fills it first) */
+  poolMax?: Float32Array;
   hT: Float32Array; // [B, H], written
   cT?: Float32Array; // [B, H], written for lstm / cifg
   /** workspaceSize(shape) floats: activations for backward. Absent = inference, nothing is stored. */

@@ -59,7 +59,10 @@ const COVERED_FIELDS: ReadonlySet<string> = new Set([
 const COVERED_CONV_FIELDS: ReadonlySet<string> = new Set(['filters', 'width', 'pool', 'dropout', 'positions', 'skip']);
 
 interface DirectionRun {
-  out: Float32Array; // [B, P, H]
+  /** [B, P, H]; absent where only the maximum over steps was kept (poolMax) */
+  out?: Float32Array;
+  /** [B, H]: the maximum of the outputs over real steps, kept by the kernel (inference of a max-pooled top layer) */
+  poolMax?: Float32Array;
   hT: Float32Array;
   /** training only: what the backward pass reads */
   workspace?: Float32Array;
@@ -347,7 +350,7 @@ export class NativeClassifierStep implements ClassifierStep {
     for (let layer = 0; layer < arch.layers; layer++) {
       if (layer > 0) {
         input = concatDirections(
-          layers[layer - 1]!.map((r) => r.out),
+          layers[layer - 1]!.map((r) => r.out!),
           B * steps,
           H,
         );
@@ -372,8 +375,13 @@ export class NativeClassifierStep implements ClassifierStep {
             ...(arch.bounded ? { bounded: true } : {}),
           };
           const key = `${layer}.${direction}`;
+          // Inference of a max-pooled top layer: the kernel keeps each feature's running maximum instead of writing
+          // [B, P, H] outputs that would only be read back once (a quarter of a recipe classify pass).
+          const keepMax = !random && arch.pool === 'max' && layer === arch.layers - 1;
           const run: DirectionRun = {
-            out: this.arena.f32(`${key}.out`, B * steps * H),
+            ...(keepMax
+              ? { poolMax: this.arena.f32(`${key}.poolMax`, B * H).fill(-1e9) }
+              : { out: this.arena.f32(`${key}.out`, B * steps * H) }),
             hT: this.arena.f32(`${key}.hT`, B * H),
             ...(random ? { workspace: this.arena.f32(`${key}.workspace`, this.addon.workspaceSize(shape)) } : {}),
             shape,
@@ -388,7 +396,7 @@ export class NativeClassifierStep implements ClassifierStep {
             kernel: w(parameterName(layer, direction, 'kernel')),
             recurrent: w(parameterName(layer, direction, 'recurrent')),
             bias: w(parameterName(layer, direction, 'bias')),
-            out: run.out,
+            ...(run.out ? { out: run.out } : { poolMax: run.poolMax! }),
             hT: run.hT,
             ...(run.workspace ? { workspace: run.workspace } : {}),
           });
@@ -406,10 +414,11 @@ export class NativeClassifierStep implements ClassifierStep {
     const poolArgmax = arch.pool === 'max' ? new Int32Array(B * recurrentWidth) : undefined;
     const lengths = arch.pool === 'mean' ? stepCounts(mask, B, steps) : undefined;
     top.forEach((run, d) => {
-      if (arch.pool === 'max') {
+      if (run.poolMax) copyRows(run.poolMax, B, H, pooled, headWidth, d * H);
+      else if (arch.pool === 'max') {
         const into = { into: pooled, stride: headWidth, column: d * H, argmax: poolArgmax!, argStride: recurrentWidth, argColumn: d * H };
-        this.addon.maxOverSteps({ values: run.out, ...(mask ? { mask } : {}), padValue: -1e9, batch: B, steps, features: H, ...into });
-      } else if (arch.pool === 'mean') meanInto(run.out, lengths!, B, steps, H, pooled, headWidth, d * H);
+        this.addon.maxOverSteps({ values: run.out!, ...(mask ? { mask } : {}), padValue: -1e9, batch: B, steps, features: H, ...into });
+      } else if (arch.pool === 'mean') meanInto(run.out!, lengths!, B, steps, H, pooled, headWidth, d * H);
       else copyRows(run.hT, B, H, pooled, headWidth, d * H);
     });
     const skipArgmax = skipWidth > 0 ? new Int32Array(B * skipWidth) : undefined;

@@ -5,7 +5,8 @@
 //   setSimdLevel(name) -> name                          (a lower level, for tests and for odd nodes)
 //   threads() -> n                                      setThreads(n)
 //   workspaceSize(shape) -> floats kept by a training forward for its backward
-//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?})
+//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?, poolMax?})
+//     poolMax [B, H]: max(poolMax, h_t) over real steps, in place; then `out` may be absent (inference only)
 //   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
 // shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse, bounded?}
 //   convForward({...conv, x, mask?, kernel, bias, position?, out, argmax?})
@@ -192,10 +193,12 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   a.W = floats(o, "kernel", D * GH);
   a.U = floats(o, "recurrent", H * GH);
   a.b = floats(o, "bias", GH);
-  a.out = floats(o, "out", B * T * H);
+  a.workspace = floats(o, "workspace", workspace_layout(a.s).total, true);
+  a.pool_max = floats(o, "poolMax", B * H, true);
+  // Per-step outputs may be left out only where nothing else needs them: inference that keeps the maximum.
+  a.out = floats(o, "out", B * T * H, a.pool_max != nullptr && a.workspace == nullptr);
   a.hT = floats(o, "hT", B * H);
   a.cT = cell_state ? floats(o, "cT", B * H) : nullptr;
-  a.workspace = floats(o, "workspace", workspace_layout(a.s).total, true);
   std::lock_guard<std::mutex> lock(state().mutex);
   state().kernels->forward(a, parallel_for(*state().pool));
   return info.Env().Undefined();

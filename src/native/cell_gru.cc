@@ -37,18 +37,16 @@ void forward_step_gru(ForwardThread& th, int i) {
                        [&](int r, int jb, const float* acc) {
     const int j0 = jb * W;
     const int n = std::min(W, d.H - j0);
-    float* out = th.out(r, t) + j0;
     if (!th.real[r]) {
       std::memmove(zn.h(r) + j0, zc.h(r) + j0, sizeof(float) * n);
-      std::memset(out, 0, sizeof(float) * n);
-      return;
+      return th.emit_padding(r, t, j0, n);
     }
     const V cand = tanh_approx(add(load(acc), load(bias + 2 * padded + j0)));
     const V z = load_n_or_full(th.z_gate(i, r) + j0, n);
     const V h_prev = load_n_or_full(zc.h(r) + j0, n);
     const V h = fmadd(z, sub(h_prev, cand), cand);  // (1-z) n + z h
     store_n_or_full(zn.h(r) + j0, h, n);
-    store_n_or_full(out, h, n);
+    th.emit(r, t, j0, h, n);
     if (gv.p) store_n_or_full(gv.row(r) + 2 * d.H + j0, cand, n);
   });
 }

@@ -11,10 +11,9 @@ namespace RNNSEQ_ISA {
 namespace {
 
 // Padded steps keep the state and emit zeros (cells.ts, masking).
-inline void carry_state(float* h_next, const float* h_prev, float* c_next, const float* c_prev, float* out, int n) {
+inline void carry_state(float* h_next, const float* h_prev, float* c_next, const float* c_prev, int n) {
   std::memmove(h_next, h_prev, sizeof(float) * n);
   std::memmove(c_next, c_prev, sizeof(float) * n);
-  std::memset(out, 0, sizeof(float) * n);
 }
 
 // Which of the three memory-cell equations a step runs; a template parameter so each is its own inner loop.
@@ -35,8 +34,10 @@ void forward_step(ForwardThread& th, int i) {
                        [&](int r, int jb, const float* acc) {
     const int j0 = jb * W;
     const int n = std::min(W, d.H - j0);
-    float* out = th.out(r, t) + j0;
-    if (!th.real[r]) return carry_state(zn.h(r) + j0, zc.h(r) + j0, cn.row(r) + j0, cc.row(r) + j0, out, n);
+    if (!th.real[r]) {
+      carry_state(zn.h(r) + j0, zc.h(r) + j0, cn.row(r) + j0, cc.row(r) + j0, n);
+      return th.emit_padding(r, t, j0, n);
+    }
     V a[G];
     for (int q = 0; q < G; ++q) a[q] = add(load(acc + q * W), load(bias + q * padded + j0));
     const V c_prev = load_n_or_full(cc.row(r) + j0, n);
@@ -59,7 +60,7 @@ void forward_step(ForwardThread& th, int i) {
     const V h = mul(act[G - 1], kBounded ? c : tanh_approx(c));
     store_n_or_full(zn.h(r) + j0, h, n);
     store_n_or_full(cn.row(r) + j0, c, n);
-    store_n_or_full(out, h, n);
+    th.emit(r, t, j0, h, n);
     if (gv.p)
       for (int q = 0; q < G; ++q) store_n_or_full(gv.row(r) + q * d.H + j0, act[q], n);
   });

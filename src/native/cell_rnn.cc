@@ -15,15 +15,13 @@ void forward_step_rnn(ForwardThread& th, int i) {
                        [&](int r, int jb, const float* acc) {
     const int j0 = jb * W;
     const int n = std::min(W, d.H - j0);
-    float* out = th.out(r, t) + j0;
     if (!th.real[r]) {
       std::memmove(zn.h(r) + j0, zc.h(r) + j0, sizeof(float) * n);
-      std::memset(out, 0, sizeof(float) * n);
-      return;
+      return th.emit_padding(r, t, j0, n);
     }
     const V h = tanh_approx(add(load(acc), load(bias + j0)));
     store_n_or_full(zn.h(r) + j0, h, n);
-    store_n_or_full(out, h, n);
+    th.emit(r, t, j0, h, n);
     if (gv.p) store_n_or_full(gv.row(r) + j0, h, n);
   });
 }

@@ -71,7 +71,8 @@ struct ForwardArgs {
   const float* W;     // [D][G*H]
   const float* U;     // [H][G*H]
   const float* b;     // [G*H]
-  float* out;         // [B][T][H]
+  float* out;         // [B][T][H]; null in inference with pool_max, when only the maximum is wanted
+  float* pool_max;    // [B][H]: max(pool_max, h_t) over the real steps, in place; null = none
   float* hT;          // [B][H]
   float* cT;          // [B][H]; lstm, cifg only
   float* workspace;   // workspace_layout(s).total floats; null for inference (nothing stored)

@@ -337,3 +337,65 @@ test('training works on the wasm backend too, where kernel outputs are copied in
     await useCpuBackend();
   }
 });
+
+test("the forward's running maximum (poolMax) is the masked maximum of its outputs, with or without the outputs", { skip }, (t) => {
+  const addon = loadNativeAddon()!;
+  const level = addon.simdLevel();
+  t.after(() => addon.setSimdLevel(level));
+  for (const simd of addon.supportedSimdLevels())
+    for (const { cell, bounded, label } of VARIANTS) {
+      addon.setSimdLevel(simd);
+      for (const reverse of [false, true]) {
+        const shape: NativeShape = { cell, ...(bounded ? { bounded } : {}), batch: 7, steps: 13, inputSize: 5, hidden: 65, reverse };
+        const { batch: B, steps: T, inputSize: D, hidden: H } = shape;
+        const GH = gateCount(cell) * H;
+        const mask = maskFor({ ...shape, masked: true, seed: 4 });
+        const common = {
+          ...shape,
+          x: randomArray(B * T * D, 1),
+          mask,
+          h0: randomArray(B * H, 2, 0.5),
+          ...(hasCellState(cell) ? { c0: randomArray(B * H, 3, 0.5), cT: new Float32Array(B * H) } : {}),
+          kernel: randomArray(D * GH, 5, 0.5),
+          recurrent: randomArray(H * GH, 6, 0.5),
+          bias: randomArray(GH, 7, 0.5),
+          hT: new Float32Array(B * H),
+        };
+        const out = new Float32Array(B * T * H);
+        addon.forward({ ...common, out });
+        const expected = new Float32Array(B * H).fill(-1e9);
+        for (let b = 0; b < B; b++)
+          for (let t = 0; t < T; t++)
+            if (mask[b * T + t] !== 0)
+              for (let j = 0; j < H; j++) expected[b * H + j] = Math.max(expected[b * H + j]!, out[(b * T + t) * H + j]!);
+        const withOut = new Float32Array(B * H).fill(-1e9);
+        const outAgain = new Float32Array(B * T * H);
+        addon.forward({ ...common, out: outAgain, poolMax: withOut });
+        assert.deepEqual(outAgain, out, `${label}: outputs unchanged by poolMax`);
+        const alone = new Float32Array(B * H).fill(-1e9);
+        addon.forward({ ...common, poolMax: alone });
+        assert.deepEqual(withOut, expected, `${simd} ${label}, reverse ${reverse}: poolMax`);
+        assert.deepEqual(alone, expected, `${simd} ${label}, reverse ${reverse}: poolMax without outputs`);
+        assert.ok(expected.some((v) => v === -1e9) && expected.some((v) => v !== -1e9), 'an empty row and real ones');
+      }
+    }
+  // Training keeps the per-step outputs for the backward: they cannot be left out there.
+  const shape: NativeShape = { cell: 'lstm', batch: 2, steps: 3, inputSize: 4, hidden: 5, reverse: false };
+  assert.throws(
+    () =>
+      addon.forward({
+        ...shape,
+        x: new Float32Array(24),
+        h0: new Float32Array(10),
+        c0: new Float32Array(10),
+        cT: new Float32Array(10),
+        kernel: new Float32Array(80),
+        recurrent: new Float32Array(100),
+        bias: new Float32Array(20),
+        hT: new Float32Array(10),
+        poolMax: new Float32Array(10),
+        workspace: new Float32Array(addon.workspaceSize(shape)),
+      }),
+    /out/,
+  );
+});

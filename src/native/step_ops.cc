@@ -45,21 +45,19 @@ void max_over_steps(const MaxOverStepsArgs& a) {
         }
         continue;
       }
+      // Masks rather than branches or selects (gcc leaves a select on a store as control flow), so the loop
+      // vectorises: `larger` is all ones where v > max, and NaN compares false, never replacing the maximum.
       const int32_t step = int32_t(t);
-      // Selects rather than branches, so the compiler vectorises the loop.
-      if (pad) {
-        for (size_t f = 0; f < F; ++f) {
-          const bool larger = a.pad_value > into[f];
-          into[f] = larger ? a.pad_value : into[f];
-          arg[f] = larger ? step : arg[f];
-        }
-        continue;
-      }
       for (size_t f = 0; f < F; ++f) {
-        const float v = row[f];
-        const bool larger = v > into[f];
-        into[f] = larger ? v : into[f];
-        arg[f] = larger ? step : arg[f];
+        const float v = pad ? a.pad_value : row[f];
+        const float old = into[f];
+        const int32_t larger = -int32_t(v > old);
+        int32_t v_bits, old_bits;
+        std::memcpy(&v_bits, &v, sizeof v);
+        std::memcpy(&old_bits, &old, sizeof old);
+        const int32_t max_bits = (v_bits & larger) | (old_bits & ~larger);
+        std::memcpy(into + f, &max_bits, sizeof max_bits);
+        arg[f] = (step & larger) | (arg[f] & ~larger);
       }
     }
   }

@@ -24,7 +24,7 @@ export interface NativeForwardArgs extends NativeShape {
   kernel: Float32Array; // [D, G·H]
   recurrent: Float32Array; // [H, G·H]
   bias: Float32Array; // [G·H]
-  /** [B, T, H], written; may be absent in inference when poolMax is given */
+  /** [B, T, H], written; may be absent in inference (no workspace), where only hT or poolMax is wanted */
   out?: Float32Array;
   /** [B, H]: max(poolMax, h_t) over the real steps, in place (the caller fills it first) */
   poolMax?: Float32Array;

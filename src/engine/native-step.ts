@@ -375,13 +375,15 @@ export class NativeClassifierStep implements ClassifierStep {
             ...(arch.bounded ? { bounded: true } : {}),
           };
           const key = `${layer}.${direction}`;
-          // Inference of a max-pooled top layer: the kernel keeps each feature's running maximum instead of writing
-          // [B, P, H] outputs that would only be read back once (a quarter of a recipe classify pass).
-          const keepMax = !random && arch.pool === 'max' && layer === arch.layers - 1;
+          // Inference of the top layer writes no [B, P, H] outputs where the head reads one row per sequence: the
+          // last state (hT), or each feature's running maximum, kept by the kernel (a quarter of a recipe classify
+          // pass went to writing the outputs and reading them back once).
+          const top = !random && layer === arch.layers - 1;
+          const keepMax = top && arch.pool === 'max';
+          const outputs = !(top && (arch.pool === 'max' || arch.pool === 'last'));
           const run: DirectionRun = {
-            ...(keepMax
-              ? { poolMax: this.arena.f32(`${key}.poolMax`, B * H).fill(-1e9) }
-              : { out: this.arena.f32(`${key}.out`, B * steps * H) }),
+            ...(keepMax ? { poolMax: this.arena.f32(`${key}.poolMax`, B * H).fill(-1e9) } : {}),
+            ...(outputs ? { out: this.arena.f32(`${key}.out`, B * steps * H) } : {}),
             hT: this.arena.f32(`${key}.hT`, B * H),
             ...(random ? { workspace: this.arena.f32(`${key}.workspace`, this.addon.workspaceSize(shape)) } : {}),
             shape,
@@ -396,7 +398,8 @@ export class NativeClassifierStep implements ClassifierStep {
             kernel: w(parameterName(layer, direction, 'kernel')),
             recurrent: w(parameterName(layer, direction, 'recurrent')),
             bias: w(parameterName(layer, direction, 'bias')),
-            ...(run.out ? { out: run.out } : { poolMax: run.poolMax! }),
+            ...(run.out ? { out: run.out } : {}),
+            ...(run.poolMax ? { poolMax: run.poolMax } : {}),
             hT: run.hT,
             ...(run.workspace ? { workspace: run.workspace } : {}),
           });

@@ -6,7 +6,7 @@
 //   threads() -> n                                      setThreads(n)
 //   workspaceSize(shape) -> floats kept by a training forward for its backward
 //   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?, poolMax?})
-//     poolMax [B, H]: max(poolMax, h_t) over real steps, in place; then `out` may be absent (inference only)
+//     poolMax [B, H]: max(poolMax, h_t) over real steps, in place; `out` may be absent in inference
 //   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
 // shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse, bounded?}
 //   convForward({...conv, x, mask?, kernel, bias, position?, out, argmax?})
@@ -195,8 +195,9 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   a.b = floats(o, "bias", GH);
   a.workspace = floats(o, "workspace", workspace_layout(a.s).total, true);
   a.pool_max = floats(o, "poolMax", B * H, true);
-  // Per-step outputs may be left out only where nothing else needs them: inference that keeps the maximum.
-  a.out = floats(o, "out", B * T * H, a.pool_max != nullptr && a.workspace == nullptr);
+  // Per-step outputs may be left out only in inference (training's backward reads them back through dOut's
+  // shape, and the caller needs them there): a last-state or max-pooled top layer wants hT or poolMax alone.
+  a.out = floats(o, "out", B * T * H, a.workspace == nullptr);
   a.hT = floats(o, "hT", B * H);
   a.cT = cell_state ? floats(o, "cT", B * H) : nullptr;
   std::lock_guard<std::mutex> lock(state().mutex);

@@ -71,7 +71,7 @@ struct ForwardArgs {
   const float* W;     // [D][G*H]
   const float* U;     // [H][G*H]
   const float* b;     // [G*H]
-  float* out;         // [B][T][H]; null in inference with pool_max, when only the maximum is wanted
+  float* out;         // [B][T][H]; may be null in inference, where only hT or pool_max is wanted
   float* pool_max;    // [B][H]: max(pool_max, h_t) over the real steps, in place; null = none
   float* hT;          // [B][H]
   float* cT;          // [B][H]; lstm, cifg only

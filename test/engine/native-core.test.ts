@@ -379,23 +379,26 @@ test("the forward's running maximum (poolMax) is the masked maximum of its outpu
         assert.ok(expected.some((v) => v === -1e9) && expected.some((v) => v !== -1e9), 'an empty row and real ones');
       }
     }
-  // Training keeps the per-step outputs for the backward: they cannot be left out there.
+  // Training needs the per-step outputs (its caller pools and backpropagates through them): they cannot be left
+  // out there; in inference they can, the last state alone (hT) being what a last-state head reads.
   const shape: NativeShape = { cell: 'lstm', batch: 2, steps: 3, inputSize: 4, hidden: 5, reverse: false };
+  const args = {
+    ...shape,
+    x: randomArray(24, 1),
+    h0: new Float32Array(10),
+    c0: new Float32Array(10),
+    kernel: randomArray(80, 2, 0.5),
+    recurrent: randomArray(100, 3, 0.5),
+    bias: new Float32Array(20),
+  };
+  const withOutputs = { hT: new Float32Array(10), cT: new Float32Array(10) };
+  addon.forward({ ...args, ...withOutputs, out: new Float32Array(30) });
+  const stateOnly = { hT: new Float32Array(10), cT: new Float32Array(10) };
+  addon.forward({ ...args, ...stateOnly });
+  assert.deepEqual(stateOnly.hT, withOutputs.hT);
+  assert.ok(stateOnly.hT.some((v) => v !== 0));
   assert.throws(
-    () =>
-      addon.forward({
-        ...shape,
-        x: new Float32Array(24),
-        h0: new Float32Array(10),
-        c0: new Float32Array(10),
-        cT: new Float32Array(10),
-        kernel: new Float32Array(80),
-        recurrent: new Float32Array(100),
-        bias: new Float32Array(20),
-        hT: new Float32Array(10),
-        poolMax: new Float32Array(10),
-        workspace: new Float32Array(addon.workspaceSize(shape)),
-      }),
+    () => addon.forward({ ...args, ...stateOnly, poolMax: new Float32Array(10), workspace: new Float32Array(addon.workspaceSize(shape)) }),
     /out/,
   );
 });

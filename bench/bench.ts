@@ -222,22 +222,17 @@ async function scanSection(core: RecurrentCore, engineName: string): Promise<voi
     `scan (${engineName}, ${(genomeBp / 1e6).toFixed(1)} Mbp synthetic genome, window ${STEPS}, stride ${STEPS / 4}, both strands)\tbp/s\t100 Mbp takes`,
   );
   try {
-    for (const hidden of [64, 128]) {
-      const info = {
-        alphabet: 'dna',
-        classes: ['background', 'hit'],
-        inputLength: STEPS,
-        architecture: {
-          cell: 'lstm' as const,
-          inputSize: 4,
-          hiddenSize: hidden,
-          layers: 1,
-          bidirectional: false,
-          dropout: 0,
-          pool: 'mean' as const,
-          numClasses: 2,
-        },
-      };
+    // An LSTM with mean pooling (the scanners of the first releases), and the recipe's classifier: what
+    // `train --genome` trains by default now.
+    const scanners: Array<[string, Architecture]> = [
+      ...[64, 128].map((hidden): [string, Architecture] => [
+        `H${hidden}`,
+        { cell: 'lstm', inputSize: 4, hiddenSize: hidden, layers: 1, bidirectional: false, dropout: 0, pool: 'mean', numClasses: 2 },
+      ]),
+      ['recipe H64', architectureOf('recipe', 64)],
+    ];
+    for (const [label, architecture] of scanners) {
+      const info = { alphabet: 'dna', classes: ['background', 'hit'], inputLength: STEPS, architecture };
       const model = SequenceModel.create(info, 1, core);
       const settings = {
         grid: { windowBp: STEPS, strideBp: STEPS / 4 },
@@ -261,7 +256,7 @@ async function scanSection(core: RecurrentCore, engineName: string): Promise<voi
       }
       const bpPerSecond = genomeBp / ((performance.now() - started) / 1000);
       console.log(
-        [`scan H${hidden} T${STEPS} bp/s`, `${(bpPerSecond / 1000).toFixed(1)}k`, `${(1e8 / bpPerSecond / 60).toFixed(1)} min`].join('\t'),
+        [`scan ${label} T${STEPS} bp/s`, `${(bpPerSecond / 1000).toFixed(1)}k`, `${(1e8 / bpPerSecond / 60).toFixed(1)} min`].join('\t'),
       );
       model.dispose();
     }

@@ -67,6 +67,11 @@ export type ConvPool = (args: ConvPoolArgs) => tf.Tensor3D;
 export interface RecurrentCore {
   readonly name: string;
   run(args: CoreRunArgs): CoreRunResult;
+  /**
+   * Independent sweeps (a layer's directions) at once, where the core can run them side by side: the same results
+   * as run() on each. Absent: callers run them one by one.
+   */
+  runAll?(args: readonly CoreRunArgs[]): CoreRunResult[];
   /** A fused convolutional front-end from the same kernels, where the core has one; else the tfjs reference runs. */
   readonly convPool?: ConvPool;
   /** A classifier's whole training step from the same kernels (native-step.ts), where the core covers `arch`. */

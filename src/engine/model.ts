@@ -16,7 +16,7 @@ import {
 } from './architecture.js';
 import { attentionPool, attentionShapes, initAttention } from './attention-pool.js';
 import { forgetGateBlock, gateCount, hasCellState } from './cells.js';
-import type { RecurrentCore } from './core.js';
+import type { CoreRunArgs, RecurrentCore } from './core.js';
 import { Random } from '../seq/random.js';
 import { type FrontEndResult, applyFrontEnd, frontEndShapes, initFrontEnd } from './front-end.js';
 
@@ -338,9 +338,9 @@ export function runRecurrentStack(
   const states: LayerState[] = [];
   for (let layer = 0; layer < arch.layers; layer++) {
     if (layer > 0) input = maybeDropout(input, arch.dropout, options.training, random);
-    const perDirection = directionsOf(arch).map((direction) => {
+    const sweeps = directionsOf(arch).map((direction): CoreRunArgs => {
       const initial = start[stateIndex(arch, layer, direction)]!;
-      return options.core.run({
+      return {
         cell: arch.cell,
         x: input,
         ...(mask ? { mask } : {}),
@@ -354,8 +354,10 @@ export function runRecurrentStack(
         ...(arch.bounded ? { bounded: true } : {}),
         reverse: direction === 'bwd',
         inference: !options.training && !options.differentiable,
-      });
+      };
     });
+    // Side by side where the core can (the native one in inference: both directions share its threads).
+    const perDirection = options.core.runAll ? options.core.runAll(sweeps) : sweeps.map((sweep) => options.core.run(sweep));
     input =
       perDirection.length === 1
         ? perDirection[0]!.outputs

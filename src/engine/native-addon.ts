@@ -111,7 +111,8 @@ export interface NativeAddon {
   threads(): number;
   setThreads(threads: number): number;
   workspaceSize(shape: NativeShape): number;
-  forward(args: NativeForwardArgs): void;
+  /** One sweep, or several independent ones (a layer's directions) side by side on the threads; outputs must not overlap */
+  forward(args: NativeForwardArgs | NativeForwardArgs[]): void;
   backward(args: NativeBackwardArgs): void;
   convForward(args: NativeConvForwardArgs): void;
   convBackward(args: NativeConvBackwardArgs): void;

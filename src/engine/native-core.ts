@@ -4,7 +4,7 @@ import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cell
 import type { ClassifierStep, ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 import type { Architecture } from './architecture.js';
 import { NativeClassifierStep, nativeStepUnsupported } from './native-step.js';
-import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeShape } from './native-addon.js';
+import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeForwardArgs, type NativeShape } from './native-addon.js';
 import { nativeConvPool } from './native-conv.js';
 import type { OptimizerKernels } from './fused-adamw.js';
 
@@ -53,7 +53,7 @@ export class NativeCore implements RecurrentCore {
     checkBoundedCell(cell, bounded);
     const cellState = hasCellState(cell);
     if (cellState && c0 === undefined) throw new Error(`${cell} core needs an initial cell state c0`);
-    if (args.inference) return this.infer(args);
+    if (args.inference) return this.infer([args])[0]!;
 
     const name = kernelName(cellState, mask !== undefined);
     ensureRegistered(this.addon, name, tf.getBackend());
@@ -75,29 +75,43 @@ export class NativeCore implements RecurrentCore {
     }) as unknown as CoreRunResult;
   }
 
-  private infer(args: CoreRunArgs): CoreRunResult {
-    const { cell, x, mask, h0, c0, weights, reverse } = args;
-    const shape = shapeOf(cell, x.shape, weights.recurrent.shape[0], reverse, args.bounded === true);
-    const { batch, steps, hidden } = shape;
+  /** Inference sweeps side by side in one addon call (a batch of one keeps both threads busy with two directions). */
+  runAll(args: readonly CoreRunArgs[]): CoreRunResult[] {
+    if (!args.every((a) => a.inference)) return args.map((a) => this.run(a));
+    for (const a of args) checkBoundedCell(a.cell, a.bounded === true);
+    return this.infer(args);
+  }
+
+  private infer(all: readonly CoreRunArgs[]): CoreRunResult[] {
     const outputBuffer = outputAllocator(tf.getBackend());
-    const out = outputBuffer(batch * steps * hidden, 0);
-    const hT = outputBuffer(batch * hidden, 1);
-    const cT = hasCellState(cell) ? outputBuffer(batch * hidden, 2) : undefined;
-    this.addon.forward({
-      ...shape,
-      x: floatData(x),
-      ...(mask ? { mask: floatData(mask) } : {}),
-      h0: floatData(h0),
-      ...(cT ? { c0: floatData(c0!), cT } : {}),
-      kernel: floatData(weights.kernel),
-      recurrent: floatData(weights.recurrent),
-      bias: floatData(weights.bias),
-      out,
-      hT,
+    const sweeps = all.map((args, k) => {
+      const { cell, x, mask, h0, c0, weights, reverse } = args;
+      const shape = shapeOf(cell, x.shape, weights.recurrent.shape[0], reverse, args.bounded === true);
+      const { batch, steps, hidden } = shape;
+      // Scratch slots of their own per sweep: sweeps of one call must not share outputs.
+      const out = outputBuffer(batch * steps * hidden, 3 * k);
+      const hT = outputBuffer(batch * hidden, 3 * k + 1);
+      const cT = hasCellState(cell) ? outputBuffer(batch * hidden, 3 * k + 2) : undefined;
+      const forward: NativeForwardArgs = {
+        ...shape,
+        x: floatData(x),
+        ...(mask ? { mask: floatData(mask) } : {}),
+        h0: floatData(h0),
+        ...(cT ? { c0: floatData(c0!), cT } : {}),
+        kernel: floatData(weights.kernel),
+        recurrent: floatData(weights.recurrent),
+        bias: floatData(weights.bias),
+        out,
+        hT,
+      };
+      return forward;
     });
-    const result: CoreRunResult = { outputs: tf.tensor3d(out, [batch, steps, hidden]), h: tf.tensor2d(hT, [batch, hidden]) };
-    if (cT) result.c = tf.tensor2d(cT, [batch, hidden]);
-    return result;
+    this.addon.forward(sweeps);
+    return sweeps.map(({ batch, steps, hidden, out, hT, cT }) => {
+      const result: CoreRunResult = { outputs: tf.tensor3d(out!, [batch, steps, hidden]), h: tf.tensor2d(hT, [batch, hidden]) };
+      if (cT) result.c = tf.tensor2d(cT, [batch, hidden]);
+      return result;
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Architecture, directionsOf, hasInitialStateModel, taskOf } from './architecture.js';
 import { hasCellState } from './cells.js';
 import type { ClassifierStep, NativeStepResult } from './core.js';
-import type { NativeAddon, NativeShape } from './native-addon.js';
+import type { NativeAddon, NativeForwardArgs, NativeShape } from './native-addon.js';
 import { positionGradient } from './native-conv.js';
 import { parameterName } from './model.js';
 import { Random } from '../seq/random.js';
@@ -363,6 +363,8 @@ export class NativeClassifierStep implements ClassifierStep {
       }
       const layerInput = input;
       const width = inputWidth;
+      // Both directions in one call: their rows share the threads (a batch of one still uses two).
+      const sweeps: NativeForwardArgs[] = [];
       layers.push(
         this.directions.map((direction) => {
           const shape: NativeShape = {
@@ -389,7 +391,7 @@ export class NativeClassifierStep implements ClassifierStep {
             shape,
           };
           const zeros = this.arena.f32('zeros', B * H, true);
-          this.addon.forward({
+          sweeps.push({
             ...shape,
             x: layerInput,
             ...(mask ? { mask } : {}),
@@ -406,6 +408,7 @@ export class NativeClassifierStep implements ClassifierStep {
           return run;
         }),
       );
+      this.addon.forward(sweeps);
     }
     const top = layers[arch.layers - 1]!;
 

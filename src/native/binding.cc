@@ -5,7 +5,9 @@
 //   setSimdLevel(name) -> name                          (a lower level, for tests and for odd nodes)
 //   threads() -> n                                      setThreads(n)
 //   workspaceSize(shape) -> floats kept by a training forward for its backward
-//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?, poolMax?})
+//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?, poolMax?} | [...])
+//     an array runs independent sweeps (a layer's directions) side by side on the threads; their outputs must
+//     not overlap (checked)
 //     poolMax [B, H]: max(poolMax, h_t) over real steps, in place; `out` may be absent in inference
 //   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
 // shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse, bounded?}
@@ -27,6 +29,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "dispatch.h"
 #include "step_ops.h"
@@ -180,28 +183,70 @@ Napi::Value WorkspaceSize(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Forward(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "forward(options)");
-  const Napi::Object o = info[0].As<Napi::Object>();
-  ForwardArgs a{};
-  a.s = parse_shape(o);
-  const size_t B = a.s.batch, T = a.s.steps, D = a.s.input, H = a.s.hidden, GH = gate_count(a.s.cell) * H;
-  const bool cell_state = has_cell_state(a.s.cell);
-  a.x = floats(o, "x", B * T * D);
-  a.mask = floats(o, "mask", B * T, true);
-  a.h0 = floats(o, "h0", B * H);
-  a.c0 = cell_state ? floats(o, "c0", B * H) : nullptr;
-  a.W = floats(o, "kernel", D * GH);
-  a.U = floats(o, "recurrent", H * GH);
-  a.b = floats(o, "bias", GH);
-  a.workspace = floats(o, "workspace", workspace_layout(a.s).total, true);
-  a.pool_max = floats(o, "poolMax", B * H, true);
-  // Per-step outputs may be left out only in inference (training's backward reads them back through dOut's
-  // shape, and the caller needs them there): a last-state or max-pooled top layer wants hT or poolMax alone.
-  a.out = floats(o, "out", B * T * H, a.workspace == nullptr);
-  a.hT = floats(o, "hT", B * H);
-  a.cT = cell_state ? floats(o, "cT", B * H) : nullptr;
+  const auto is_array = info.Length() >= 1 && info[0].IsArray();
+  if (info.Length() < 1 || !(info[0].IsObject() || is_array))
+    throw Napi::TypeError::New(info.Env(), "forward(options | options[])");
+  std::vector<Napi::Object> objects;
+  if (is_array) {
+    const Napi::Array list = info[0].As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      if (!list.Get(i).IsObject()) throw Napi::TypeError::New(info.Env(), "forward: every sweep must be an options object");
+      objects.push_back(list.Get(i).As<Napi::Object>());
+    }
+    if (objects.empty()) return info.Env().Undefined();
+  } else {
+    objects.push_back(info[0].As<Napi::Object>());
+  }
+  std::vector<ForwardArgs> sweeps(objects.size());
+  // What each sweep writes, as byte ranges: sweeps run side by side, so none may write where another reads or writes.
+  using Ranges = std::vector<std::pair<const char*, const char*>>;
+  std::vector<Ranges> written(objects.size()), read(objects.size());
+  for (size_t k = 0; k < objects.size(); ++k) {
+    const Napi::Object& o = objects[k];
+    ForwardArgs& a = sweeps[k];
+    a.s = parse_shape(o);
+    const size_t B = a.s.batch, T = a.s.steps, D = a.s.input, H = a.s.hidden, GH = gate_count(a.s.cell) * H;
+    const bool cell_state = has_cell_state(a.s.cell);
+    a.x = floats(o, "x", B * T * D);
+    a.mask = floats(o, "mask", B * T, true);
+    a.h0 = floats(o, "h0", B * H);
+    a.c0 = cell_state ? floats(o, "c0", B * H) : nullptr;
+    a.W = floats(o, "kernel", D * GH);
+    a.U = floats(o, "recurrent", H * GH);
+    a.b = floats(o, "bias", GH);
+    const size_t workspace_floats = workspace_layout(a.s).total;
+    a.workspace = floats(o, "workspace", workspace_floats, true);
+    a.pool_max = floats(o, "poolMax", B * H, true);
+    // Per-step outputs may be left out only in inference (training's backward reads them back through dOut's
+    // shape, and the caller needs them there): a last-state or max-pooled top layer wants hT or poolMax alone.
+    a.out = floats(o, "out", B * T * H, a.workspace == nullptr);
+    a.hT = floats(o, "hT", B * H);
+    a.cT = cell_state ? floats(o, "cT", B * H) : nullptr;
+    const auto add = [](Ranges& to, const float* p, size_t n) {
+      if (p) to.emplace_back(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p + n));
+    };
+    add(written[k], a.out, B * T * H);
+    add(written[k], a.hT, B * H);
+    add(written[k], a.cT, B * H);
+    add(written[k], a.pool_max, B * H);
+    add(written[k], a.workspace, workspace_floats);
+    add(read[k], a.x, B * T * D);
+    add(read[k], a.mask, B * T);
+    add(read[k], a.h0, B * H);
+    add(read[k], a.c0, B * H);
+  }
+  const auto overlap = [](const Ranges& one, const Ranges& other) {
+    for (const auto& [begin, end] : one)
+      for (const auto& [other_begin, other_end] : other)
+        if (begin < other_end && other_begin < end) return true;
+    return false;
+  };
+  for (size_t k = 0; k < written.size(); ++k)
+    for (size_t j = 0; j < written.size(); ++j)
+      if (j != k && (overlap(written[k], written[j]) || overlap(written[k], read[j])))
+        throw Napi::RangeError::New(info.Env(), "forward: one sweep of the call writes where another reads or writes");
   std::lock_guard<std::mutex> lock(state().mutex);
-  state().kernels->forward(a, parallel_for(*state().pool));
+  state().kernels->forward(sweeps.data(), int(sweeps.size()), parallel_for(*state().pool));
   return info.Env().Undefined();
 }
 

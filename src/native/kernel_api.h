@@ -105,7 +105,9 @@ struct Parallel {
 
 struct KernelTable {
   const char* name;
-  void (*forward)(const ForwardArgs&, const Parallel&);
+  // `count` independent sweeps in one call (the directions of a layer): their row chunks share the threads, so a
+  // batch of one still keeps two threads busy with two directions. Outputs must not overlap.
+  void (*forward)(const ForwardArgs* args, int count, const Parallel&);
   void (*backward)(const BackwardArgs&, const Parallel&);
 };
 

@@ -62,11 +62,10 @@ void forward_rows(const ForwardArgs& a, const ForwardPanels& panels, int r0, int
   }
 }
 
-void forward(const ForwardArgs& a, const Parallel& parallel) {
+void pack_forward_panels(const ForwardArgs& a, ForwardPanels& panels) {
   const Shape& s = a.s;
   const Dims d(s);
   const StackedWeights w{a.W, a.U, d.D, d.H, d.GH};
-  ForwardPanels panels;
   if (s.cell == Cell::gru) {
     panels.gates.resize(gate_blocks_floats(d.D, d.H, 2));
     pack_gate_blocks(w, 0, 2, panels.gates.data());
@@ -79,13 +78,25 @@ void forward(const ForwardArgs& a, const Parallel& parallel) {
   const int padded = d.chunks * W;
   panels.bias.assign(size_t(d.G) * padded, 0.0f);
   for (int q = 0; q < d.G; ++q) std::memcpy(&panels.bias[size_t(q) * padded], a.b + q * d.H, sizeof(float) * d.H);
+}
 
-  const RowChunks chunks(d.B, parallel.threads);
-  ChunkQueue queue(chunks.count);
+void forward(const ForwardArgs* args, int count, const Parallel& parallel) {
+  std::vector<ForwardPanels> panels(count);
+  std::vector<RowChunks> chunks;
+  std::vector<int> first_chunk;  // of sweep k in the shared queue
+  int total = 0;
+  for (int k = 0; k < count; ++k) {
+    pack_forward_panels(args[k], panels[k]);
+    chunks.emplace_back(args[k].s.batch, parallel.threads);
+    first_chunk.push_back(total);
+    total += chunks.back().count;
+  }
+  ChunkQueue queue(total);
   parallel([&](int, int) {
     for (int chunk, r0, nr; queue.claim(chunk);) {
-      chunks.range(chunk, r0, nr);
-      if (nr > 0) forward_rows(a, panels, r0, nr);
+      const int k = int(std::upper_bound(first_chunk.begin(), first_chunk.end(), chunk) - first_chunk.begin()) - 1;
+      chunks[k].range(chunk - first_chunk[k], r0, nr);
+      if (nr > 0) forward_rows(args[k], panels[k], r0, nr);
     }
   });
 }

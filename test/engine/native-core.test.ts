@@ -402,3 +402,60 @@ test("the forward's running maximum (poolMax) is the masked maximum of its outpu
     /out/,
   );
 });
+
+test('sweeps in one forward call give what separate calls give; overlapping outputs are refused', { skip }, () => {
+  const addon = loadNativeAddon()!;
+  for (const batch of [1, 7]) {
+    for (const train of [false, true]) {
+      const sweeps = (['lstm', 'gru'] as const).map((cell, k) => {
+        const shape: NativeShape = { cell, batch, steps: 13, inputSize: 5, hidden: 33, reverse: k === 1 };
+        const gates = gateCount(cell) * 33;
+        return {
+          ...shape,
+          x: randomArray(batch * 13 * 5, 10 + k),
+          h0: randomArray(batch * 33, 20 + k, 0.5),
+          ...(hasCellState(cell) ? { c0: randomArray(batch * 33, 30 + k, 0.5), cT: new Float32Array(batch * 33) } : {}),
+          kernel: randomArray(5 * gates, 40 + k, 0.5),
+          recurrent: randomArray(33 * gates, 50 + k, 0.5),
+          bias: randomArray(gates, 60 + k, 0.5),
+          out: new Float32Array(batch * 13 * 33),
+          hT: new Float32Array(batch * 33),
+          ...(train ? { workspace: new Float32Array(addon.workspaceSize(shape)) } : {}),
+        };
+      });
+      const separate = sweeps.map((s) => ({
+        ...s,
+        out: new Float32Array(s.out.length),
+        hT: new Float32Array(s.hT.length),
+        ...(s.cT ? { cT: new Float32Array(s.cT.length) } : {}),
+        ...(s.workspace ? { workspace: new Float32Array(s.workspace.length) } : {}),
+      }));
+      addon.forward(sweeps);
+      for (const s of separate) addon.forward(s);
+      sweeps.forEach((s, k) => {
+        const label = `batch ${batch}, ${train ? 'training' : 'inference'}, sweep ${k}`;
+        assert.deepEqual(s.out, separate[k]!.out, `${label}: outputs`);
+        assert.deepEqual(s.hT, separate[k]!.hT, `${label}: hT`);
+        if (s.workspace) assert.deepEqual(s.workspace, separate[k]!.workspace, `${label}: workspace`);
+        assert.ok(s.out.some((v) => v !== 0));
+      });
+    }
+  }
+  const shape: NativeShape = { cell: 'rnn', batch: 2, steps: 3, inputSize: 4, hidden: 5, reverse: false };
+  const one = {
+    ...shape,
+    x: randomArray(24, 1),
+    h0: new Float32Array(10),
+    kernel: randomArray(20, 2),
+    recurrent: randomArray(25, 3),
+    bias: new Float32Array(5),
+    out: new Float32Array(30),
+    hT: new Float32Array(10),
+  };
+  assert.throws(() => addon.forward([one, { ...one, reverse: true }]), /writes where another/);
+  // One sweep reading what the other writes is refused too.
+  assert.throws(
+    () => addon.forward([one, { ...one, x: one.out.subarray(0, 24), out: new Float32Array(30), hT: new Float32Array(10) }]),
+    /writes where another/,
+  );
+});

@@ -1,4 +1,3 @@
-import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { compositionFeatures } from './composition.js';
 import { denseRows, kmerBranchRows, kmerBranchSize } from './kmer-branch.js';
@@ -262,7 +261,7 @@ function conditionHeadTerm(arch: Architecture, params: Parameters, pooled: tf.Te
 /** Each sequence's condition as a float one-hot row, [B, count]: what the initial state, steps and head read. */
 function conditionRows(conditions: tf.Tensor1D | undefined, count: number): tf.Tensor2D {
   if (!conditions) throw new Error('this model needs a condition for every sequence');
-  return tf.oneHot(conditions, count).toFloat() as tf.Tensor2D;
+  return tf.cast(tf.oneHot(conditions, count), 'float32') as tf.Tensor2D;
 }
 
 /** Index of a layer × direction in state lists: layer-major, forward before backward. */

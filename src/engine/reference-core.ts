@@ -1,4 +1,3 @@
-import './gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkBoundedCell, gateCount, hasCellState } from './cells.js';
 import type { CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';

@@ -1,3 +1,4 @@
+import '../engine/gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { forward } from '../engine/model.js';
 import { batchTensors, type SequenceModel } from '../engine/sequence-model.js';

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+// These tests take gradients through tfjs autodiff, which needs the gradient registry (src/engine/gradients.ts).
+import '../../src/engine/gradients.js';
 import type { Architecture, Pooling } from '../../src/engine/architecture.js';
 import { validateSpec } from '../../src/engine/checkpoint.js';
 import type { RecurrentCore } from '../../src/engine/core.js';

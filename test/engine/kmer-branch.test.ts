@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../../src/engine/architecture.js';
@@ -175,7 +176,7 @@ test('the checkpoint keeps the branch and its weights; a malformed branch is a b
   );
   const branch = model.params.get('kmers.kernel')!;
   assert.deepEqual(branch.shape, [protein.size ** 2, 3]);
-  branch.assign(branch.add(0.5));
+  branch.assign(tf.add(branch, 0.5));
   await saveModel(join(dir, 'ckpt'), model, { training: {}, data: {}, metrics: {}, backend: 'cpu', engine: 'reference' });
   const { model: loaded } = await loadModel(join(dir, 'ckpt'), new ReferenceCore());
   const batch = packBatch(

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+// These tests take gradients through tfjs autodiff, which needs the gradient registry (src/engine/gradients.ts).
+import '../../src/engine/gradients.js';
 import { CELL_TYPES, gateCount, hasCellState, type CellType } from '../../src/engine/cells.js';
 import type { CoreRunResult, RecurrentCore } from '../../src/engine/core.js';
 import { defaultThreadCount, loadNativeAddon, nativeStatus, type NativeShape } from '../../src/engine/native-addon.js';

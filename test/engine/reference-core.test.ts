@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+// These tests take gradients through tfjs autodiff, which needs the gradient registry (src/engine/gradients.ts).
+import '../../src/engine/gradients.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { CELL_TYPES, gateCount, hasCellState, type CellType } from '../../src/engine/cells.js';
 import { oracleRun, type OracleInput } from './cell-oracle.js';

@@ -65,6 +65,10 @@ async function startCpu(why: string | undefined): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   await tf.ready();
+  // The cpu backend's first write prints a five-line banner recommending tfjs-node, even under --quiet; rnnseq
+  // says which backend runs and how to add tfjs-node itself (doctor, README), so the banner is switched off.
+  const cpu = tf.backend() as unknown as { firstUse?: boolean };
+  if (cpu.firstUse === true) cpu.firstUse = false;
   active = { name: 'cpu', detail: 'pure JavaScript', ...(why ? { why } : {}) };
   return active;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plantedMotifFasta } from '../motif-data.js';
-import { runCli, tempDir } from '../helpers.js';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
 
 /** Trains on the planted-motif task with one engine and returns held-out accuracy and the final weights. */
 async function trainAndScore(dir: string, name: string, engineArgs: string[], env: Record<string, string> = {}) {
@@ -60,4 +60,14 @@ test('native and reference engines both learn the planted motif, and say which o
   assert.ok(native.accuracy > 0.95, `native held-out accuracy ${native.accuracy}`);
   assert.ok(reference.accuracy > 0.95, `reference held-out accuracy ${reference.accuracy}`);
   assert.ok(native.weights.equals(nativeAgain.weights), 'same seed and threads must give identical weights');
+});
+
+test('--backend cpu with -q writes nothing to stderr (TensorFlow.js cpu banner off), and the same rows as wasm', async () => {
+  const fixture = join(repoRoot, 'fixtures', 'splice-sample.fa');
+  const cpu = await runCli(['classify', '-q', '-m', 'splice-primate', '--backend', 'cpu', fixture]);
+  assert.equal(cpu.code, 0, cpu.stderr);
+  assert.equal(cpu.stderr, '');
+  const wasm = await runCli(['classify', '-q', '-m', 'splice-primate', fixture]);
+  assert.equal(cpu.stdout.split('\n').length, 42);
+  assert.equal(cpu.stdout, wasm.stdout);
 });

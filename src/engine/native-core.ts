@@ -48,12 +48,11 @@ export class NativeCore implements RecurrentCore {
   }
 
   run(args: CoreRunArgs): CoreRunResult {
+    checkSweep(args);
+    if (args.inference) return this.infer([args])[0]!;
     const { cell, x, mask, h0, c0, weights, reverse } = args;
     const bounded = args.bounded === true;
-    checkBoundedCell(cell, bounded);
     const cellState = hasCellState(cell);
-    if (cellState && c0 === undefined) throw new Error(`${cell} core needs an initial cell state c0`);
-    if (args.inference) return this.infer([args])[0]!;
 
     const name = kernelName(cellState, mask !== undefined);
     ensureRegistered(this.addon, name, tf.getBackend());
@@ -78,7 +77,7 @@ export class NativeCore implements RecurrentCore {
   /** Inference sweeps side by side in one addon call (a batch of one keeps both threads busy with two directions). */
   runAll(args: readonly CoreRunArgs[]): CoreRunResult[] {
     if (!args.every((a) => a.inference)) return args.map((a) => this.run(a));
-    for (const a of args) checkBoundedCell(a.cell, a.bounded === true);
+    args.forEach(checkSweep);
     return this.infer(args);
   }
 
@@ -113,6 +112,12 @@ export class NativeCore implements RecurrentCore {
       return result;
     });
   }
+}
+
+/** What run() and runAll() refuse alike: a bounded cell other than cifg, a memory cell without its initial state. */
+function checkSweep(args: CoreRunArgs): void {
+  checkBoundedCell(args.cell, args.bounded === true);
+  if (hasCellState(args.cell) && args.c0 === undefined) throw new Error(`${args.cell} core needs an initial cell state c0`);
 }
 
 /** For select-core.ts: the core, or why there is none, in one line. */

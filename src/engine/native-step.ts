@@ -18,7 +18,8 @@ import { drawDropout } from './dropout-draw.js';
  * It computes what forward() + batchLoss() + tf.variableGrads compute for the same architecture (model.ts,
  * front-end.ts, objective.ts), in the same order of operations where float rounding could differ, and draws
  * dropout masks tf.randomUniform would draw with the same seeds in the same order (dropout-draw.ts), so a step
- * matches the tensor path to float rounding (test/engine/native-step.test.ts). Architectures it does not cover train on the tensor path.
+ * matches the tensor path to float rounding (test/engine/native-step.test.ts). Architectures it does not cover
+ * train on the tensor path.
  */
 
 /** Why the whole step cannot run natively for this architecture, or undefined when it can. */
@@ -417,7 +418,8 @@ export class NativeClassifierStep implements ClassifierStep {
     const skipWidth = arch.conv?.skip ? frontWidth : 0;
     const headWidth = recurrentWidth + skipWidth;
     const pooled = new Float32Array(B * headWidth);
-    const poolArgmax = arch.pool === 'max' ? new Int32Array(B * recurrentWidth) : undefined;
+    // Inference of a max-pooled model has its maxima from the kernel (poolMax): where they came from is for training.
+    const poolArgmax = random && arch.pool === 'max' ? new Int32Array(B * recurrentWidth) : undefined;
     const lengths = arch.pool === 'mean' ? stepCounts(mask, B, steps) : undefined;
     top.forEach((run, d) => {
       if (run.poolMax) copyRows(run.poolMax, B, H, pooled, headWidth, d * H);

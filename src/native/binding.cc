@@ -59,10 +59,14 @@ Cell parse_cell(const Napi::Env& env, const std::string& name) {
   throw Napi::TypeError::New(env, "unknown cell type '" + name + "'");
 }
 
-int positive_int(const Napi::Object& o, const char* key, int min) {
+double number(const Napi::Object& o, const char* key) {
   const Napi::Value v = o.Get(key);
   if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int positive_int(const Napi::Object& o, const char* key, int min) {
+  const double d = number(o, key);
   if (!(d >= min) || d > 1e9 || d != double(int64_t(d)))
     throw Napi::RangeError::New(o.Env(), std::string(key) + " must be an integer >= " + std::to_string(min));
   return int(d);
@@ -98,15 +102,25 @@ ConvShape parse_conv_shape(const Napi::Object& o) {
   return s;
 }
 
+bool is_typed(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
+// A typed-array property of any length (the caller checks it against the others).
+template <class Array>
+Array any_length(const Napi::Object& o, const char* key, napi_typedarray_type type, const char* type_name) {
+  const Napi::Value v = o.Get(key);
+  if (!is_typed(v, type)) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be " + type_name);
+  return v.As<Array>();
+}
+
 // A typed-array property of exactly `length` elements; null when optional and absent (undefined or null).
 template <class Array, class Element>
 Element* typed(const Napi::Object& o, const char* key, size_t length, napi_typedarray_type type, const char* type_name,
                bool optional) {
   const Napi::Value v = o.Get(key);
   if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
-    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be " + type_name);
-  Array a = v.As<Array>();
+  Array a = any_length<Array>(o, key, type, type_name);
   if (a.ElementLength() != length)
     throw Napi::RangeError::New(o.Env(), std::string(key) + " has " + std::to_string(a.ElementLength()) +
                                              " elements, expected " + std::to_string(length));
@@ -120,6 +134,17 @@ int32_t* ints(const Napi::Object& o, const char* key, size_t length, bool option
 // A Float32Array property of exactly `length` elements; null when optional and absent (undefined or null).
 float* floats(const Napi::Object& o, const char* key, size_t length, bool optional = false) {
   return typed<Napi::Float32Array, float>(o, key, length, napi_float32_array, "a Float32Array", optional);
+}
+
+Napi::Float32Array float_array(const Napi::Object& o, const char* key) {
+  return any_length<Napi::Float32Array>(o, key, napi_float32_array, "a Float32Array");
+}
+
+// Scatters by argmax trust the indices: each is a step in [0, steps) or -1 (no gradient), checked once here
+// rather than written outside a buffer.
+void check_steps(const Napi::Env& env, const int32_t* argmax, size_t n, size_t steps, const char* error) {
+  for (size_t i = 0; i < n; ++i)
+    if (argmax[i] < -1 || argmax[i] >= int64_t(steps)) throw Napi::RangeError::New(env, error);
 }
 
 // Gradients that fade over long sequences reach subnormal floats, which x86 cores handle in microcode ~100x
@@ -308,10 +333,7 @@ Napi::Value ConvBackward(const Napi::CallbackInfo& info) {
   a.dKernel = floats(o, "dKernel", K * C * F);
   a.dBias = floats(o, "dBias", F);
   a.dx = floats(o, "dx", B * T * C, true);
-  // The scatter trusts the indices: check them here, once, rather than write outside the buffer.
-  for (size_t i = 0; i < B * P * F; ++i)
-    if (a.argmax[i] < -1 || a.argmax[i] >= int64_t(T))
-      throw Napi::RangeError::New(info.Env(), "argmax holds a step outside the sequence");
+  check_steps(info.Env(), a.argmax, B * P * F, T, "argmax holds a step outside the sequence");
   std::lock_guard<std::mutex> lock(state().mutex);
   state().conv->backward(a, parallel_for(*state().pool));
   return info.Env().Undefined();
@@ -320,17 +342,10 @@ Napi::Value ConvBackward(const Napi::CallbackInfo& info) {
 Napi::Value DropoutMultiplier(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "dropoutMultiplier(options)");
   const Napi::Object o = info[0].As<Napi::Object>();
-  const Napi::Value out = o.Get("out");
-  if (!out.IsTypedArray() || out.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(info.Env(), "out must be a Float32Array");
-  const Napi::Value rate = o.Get("rate");
-  const double r = rate.IsNumber() ? rate.As<Napi::Number>().DoubleValue() : -1;
+  Napi::Float32Array values = float_array(o, "out");
+  const double r = number(o, "rate");
   if (!(r > 0 && r < 1)) throw Napi::RangeError::New(info.Env(), "rate must be in (0, 1)");
-  const Napi::Value alea = o.Get("alea");
-  if (!alea.IsTypedArray() || alea.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-      alea.As<Napi::Float64Array>().ElementLength() != 4)
-    throw Napi::TypeError::New(info.Env(), "alea must be a Float64Array of 4");
-  double* s = alea.As<Napi::Float64Array>().Data();
+  double* s = typed<Napi::Float64Array, double>(o, "alea", 4, napi_float64_array, "a Float64Array", false);
   // Lags are multiples of 2^-32 in [0, 1), the carry an integer below 2091640: anything else is not Alea's state.
   uint64_t lags[3];
   for (int i = 0; i < 3; ++i) {
@@ -342,7 +357,6 @@ Napi::Value DropoutMultiplier(const Napi::CallbackInfo& info) {
   if (!(s[3] >= 0 && s[3] < 2091640) || s[3] != std::floor(s[3]))
     throw Napi::RangeError::New(info.Env(), "alea carry out of range");
   AleaState st{lags[0], lags[1], lags[2], uint64_t(s[3])};
-  Napi::Float32Array values = out.As<Napi::Float32Array>();
   float* scaled = floats(o, "scale", values.ElementLength(), true);
   dropout_multiplier(st, float(1 - r), values.Data(), scaled, values.ElementLength());
   s[0] = double(st.s0) / 4294967296.0;
@@ -365,9 +379,7 @@ Napi::Value MaxOverSteps(const Napi::CallbackInfo& info) {
   a.arg_column = positive_int(o, "argColumn", 0);
   if (a.column + a.features > a.stride || a.arg_column + a.features > a.arg_stride)
     throw Napi::RangeError::New(info.Env(), "the features do not fit the output rows");
-  const Napi::Value pad = o.Get("padValue");
-  if (!pad.IsNumber()) throw Napi::TypeError::New(info.Env(), "padValue must be a number");
-  a.pad_value = float(pad.As<Napi::Number>().DoubleValue());
+  a.pad_value = float(number(o, "padValue"));
   const size_t B = size_t(a.batch), T = size_t(a.steps), F = size_t(a.features);
   a.values = floats(o, "values", B * T * F);
   a.mask = floats(o, "mask", B * T, true);
@@ -381,32 +393,14 @@ Napi::Value PositionGradient(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "positionGradient(options)");
   const Napi::Object o = info[0].As<Napi::Object>();
   const size_t T = size_t(positive_int(o, "steps", 1)), F = size_t(positive_int(o, "filters", 1));
-  const Napi::Value arg = o.Get("argmax");
-  if (!arg.IsTypedArray() || arg.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    throw Napi::TypeError::New(info.Env(), "argmax must be an Int32Array");
-  const size_t n = arg.As<Napi::Int32Array>().ElementLength();
+  const size_t n = any_length<Napi::Int32Array>(o, "argmax", napi_int32_array, "an Int32Array").ElementLength();
   if (n % F != 0) throw Napi::RangeError::New(info.Env(), "argmax is not whole rows of filters");
   const int32_t* argmax = ints(o, "argmax", n);
   const float* dOut = floats(o, "dOut", n);
   float* grad = floats(o, "grad", T * F);
-  for (size_t i = 0; i < n; ++i)
-    if (argmax[i] < -1 || argmax[i] >= int64_t(T)) throw Napi::RangeError::New(info.Env(), "argmax holds a step outside the table");
+  check_steps(info.Env(), argmax, n, T, "argmax holds a step outside the table");
   position_gradient(argmax, dOut, n / F, F, grad);
   return info.Env().Undefined();
-}
-
-double number(const Napi::Object& o, const char* key) {
-  const Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-// A Float32Array property of any length (checked against the others by the caller).
-Napi::Float32Array float_array(const Napi::Object& o, const char* key) {
-  const Napi::Value v = o.Get(key);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a Float32Array");
-  return v.As<Napi::Float32Array>();
 }
 
 Napi::Value AdamWUpdate(const Napi::CallbackInfo& info) {
@@ -439,20 +433,15 @@ Napi::Value AverageUpdate(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SumOfSquares(const Napi::CallbackInfo& info) {
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber())
+  if (info.Length() < 2 || !is_typed(info[0], napi_float32_array) || !info[1].IsNumber())
     throw Napi::TypeError::New(info.Env(), "sumOfSquares(values: Float32Array, start: number)");
-  const Napi::TypedArray array = info[0].As<Napi::TypedArray>();
-  if (array.TypedArrayType() != napi_float32_array) throw Napi::TypeError::New(info.Env(), "values must be a Float32Array");
   const Napi::Float32Array values = info[0].As<Napi::Float32Array>();
   return Napi::Number::New(info.Env(), sum_of_squares(values.Data(), values.ElementLength(), info[1].As<Napi::Number>().DoubleValue()));
 }
 
 // Two Float32Arrays of one length, the first written: the elementwise helpers' arguments.
 std::pair<float*, const float*> same_length_pair(const Napi::CallbackInfo& info, const char* name) {
-  const auto is_floats = [](const Napi::Value& v) {
-    return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
-  };
-  if (info.Length() < 2 || !is_floats(info[0]) || !is_floats(info[1]))
+  if (info.Length() < 2 || !is_typed(info[0], napi_float32_array) || !is_typed(info[1], napi_float32_array))
     throw Napi::TypeError::New(info.Env(), std::string(name) + "(values: Float32Array, other: Float32Array)");
   Napi::Float32Array values = info[0].As<Napi::Float32Array>(), other = info[1].As<Napi::Float32Array>();
   if (values.ElementLength() != other.ElementLength())

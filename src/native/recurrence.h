@@ -89,9 +89,8 @@ struct ForwardThread {
     if (train) return g(i).row(r);
     return const_cast<float*>(z_gate_local.data()) + size_t(r) * d.H;
   }
-  // Null when the caller wants no per-step outputs (inference with pool_max).
-  float* out(int r, int t) const { return a.out ? a.out + (size_t(r0 + r) * d.T + t) * d.H : nullptr; }
-  // The step's outputs: stored per step and/or folded into the running maximum, as the call asked.
+  float* out(int r, int t) const { return a.out + (size_t(r0 + r) * d.T + t) * d.H; }
+  // The step's outputs: stored per step (a.out may be null in inference) and/or folded into the running maximum.
   void emit(int r, int t, int j0, V h, int n) const {
     if (a.out) store_n_or_full(out(r, t) + j0, h, n);
     if (a.pool_max) {

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 
-
 namespace rnnseq {
 
 void dropout_multiplier(AleaState& st, float keep, float* out, float* scaled, size_t length) {

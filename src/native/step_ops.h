@@ -1,6 +1,8 @@
-// Host-side pieces of the native whole training step (src/engine/native-step.ts) that were plain JavaScript loops
-// between the kernels: the dropout draws and the max over steps. Scalar code, compiled once into the addon (not per
-// instruction set): both are memory-bound or a serial chain, and their results must not depend on the SIMD level.
+// Host-side passes of the native whole training step (src/engine/native-step.ts) and of fused-adamw.ts that were
+// JavaScript loops or TensorFlow.js ops between the kernels: dropout draws, the max over steps, the per-step bias
+// gradient, elementwise passes and the optimiser's loops. Compiled once into the addon (not per instruction set):
+// they are memory-bound or a serial chain, and their results must not depend on the SIMD level; each repeats the
+// arithmetic of what it replaced, so results are bit-identical.
 #pragma once
 
 #include <cstddef>

@@ -6,7 +6,8 @@
  *
  * Workloads: one-hot DNA, T = 200, LSTM hidden 64 and 128 + dense head on the last state (what the PyTorch script
  * runs), and the default recipe's classifier (convolution + BiLSTM + max pooling + skip path, AdamW, weight
- * average); training B = 64 (forward, backward, optimiser), classification B = 256. Native engines are measured
+ * average), and the next-base language model phylo trains (per-position head and loss; inference: every position's
+ * probabilities); training B = 64 (forward, backward, optimiser), classification B = 256. Native engines are measured
  * with the whole training step native and with TensorFlow.js ops around the kernels.
  * Then scan throughput in genome bp/s and embed throughput in sequences/s and bp/s for the fastest engine
  * (scanSection, embedSection below).
@@ -46,8 +47,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** The plain LSTM the PyTorch script also runs, or the default recipe's classifier (conv + BiLSTM + max + skip). */
-type Workload = 'lstm' | 'recipe';
+/**
+ * The plain LSTM the PyTorch script also runs, the default recipe's classifier (conv + BiLSTM + max + skip), or the
+ * next-base language model `phylo --train` trains and adapts (one-direction LSTM, a 4-way head at every position).
+ */
+type Workload = 'lstm' | 'recipe' | 'lm';
 
 function architectureOf(workload: Workload, hidden: number): Architecture {
   const lstm: Architecture = {
@@ -61,6 +65,7 @@ function architectureOf(workload: Workload, hidden: number): Architecture {
     numClasses: 2,
   };
   if (workload === 'lstm') return lstm;
+  if (workload === 'lm') return { ...lstm, task: 'lm', pool: 'mean', numClasses: 4 };
   return {
     ...lstm,
     bidirectional: true,
@@ -75,14 +80,20 @@ async function measure(
   reps: number,
   options: { workload: Workload; nativeStep: boolean },
 ): Promise<{ train: number; infer: number }> {
-  const info = { alphabet: 'dna', classes: ['a', 'b'], inputLength: STEPS, architecture: architectureOf(options.workload, hidden) };
+  const lm = options.workload === 'lm';
+  const info = {
+    alphabet: 'dna',
+    classes: lm ? ['A', 'C', 'G', 'T'] : ['a', 'b'],
+    inputLength: lm ? null : STEPS,
+    architecture: architectureOf(options.workload, hidden),
+  };
   const model = SequenceModel.create(info, 1, core);
   // An epoch of 16 batches (1,024 sequences, a small training set): what happens once per epoch (the weight
   // average swapped into the model and out again) costs what it does in a real run, not a third of each step as in
   // a 3-batch epoch. The reference engine, 50-100x slower, keeps 3 so the bench stays minutes.
   const batches = core.name === 'reference' ? 3 : 16;
   const items = randomDna(TRAIN_BATCH * batches, 2);
-  const labels = Int32Array.from(items, (_, i) => i % 2);
+  const set = lm ? { items } : { items, labels: Int32Array.from(items, (_, i) => i % 2) };
   // The recipe trains with a cosine schedule, AdamW, a weight average and clipping; the plain LSTM with plain Adam.
   const recipe = options.workload === 'recipe' ? { lrSchedule: 'cosine' as const, weightDecay: 0.01, ema: 0.99, clipNorm: 5 } : {};
   const config = {
@@ -97,18 +108,19 @@ async function measure(
   };
   // Warm-up: the first epochs run 2x slower (JIT, first-touch of the step's buffers); a median over 3 short reps
   // that included them understated the steady state.
-  for (let w = 0; w < 2; w++) await trainModel(model, { items, labels }, undefined, config);
+  for (let w = 0; w < 2; w++) await trainModel(model, set, undefined, config);
   const trainRates: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const state = await trainModel(model, { items, labels }, undefined, config);
+    const state = await trainModel(model, set, undefined, config);
     trainRates.push(state.history[0]!.tokensPerSecond);
   }
   const batch = packBatch(randomDna(INFER_BATCH, 3), 4);
-  model.predict(batch);
+  const predict = () => (lm ? model.predictPositions(batch) : model.predict(batch));
+  predict();
   const inferRates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const started = performance.now();
-    model.predict(batch);
+    predict();
     inferRates.push((INFER_BATCH * STEPS) / ((performance.now() - started) / 1000));
   }
   model.dispose();
@@ -151,7 +163,7 @@ async function main(): Promise<void> {
   // around the same kernels, so the table shows what the whole step buys.
   const columns: Array<[string, RecurrentCore, boolean]> = engines.flatMap(
     ([name, core]): Array<[string, RecurrentCore, boolean]> =>
-      core.classifierStep
+      core.wholeStep
         ? [
             [`${name} whole-step`, core, true],
             [`${name} tfjs-step`, core, false],
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
         : [[name, core, false]],
   );
   console.log(['workload', ...columns.map(([n]) => n), 'pytorch', 'best/pytorch'].join('\t'));
-  for (const workload of ['lstm', 'recipe'] as const) {
+  for (const workload of ['lstm', 'recipe', 'lm'] as const) {
     for (const hidden of [64, 128]) {
       const results = [];
       for (const [name, core, nativeStep] of columns) {
@@ -175,21 +187,22 @@ async function main(): Promise<void> {
             `${mode} recipe H${hidden} kernels only (conv + both LSTM directions): ${fmt(kernels)} tokens/s; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
           );
         }
-        if (workload === 'lstm' && fast.core.name === 'native') {
+        if (workload !== 'recipe' && fast.core.name === 'native') {
           // The same addon calls alone on the same shapes: the share of it the whole command path keeps.
           const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;
           const kernels = (batch * STEPS) / measureKernels(hidden, mode, batch, 5);
           const gflops = (kernels * coreFlopsPerToken(hidden, mode)) / 1e9;
           const peak = torch?.get('sgemm');
           const share = peak ? ` (${((100 * gflops) / peak).toFixed(0)}% of sgemm's ${peak.toFixed(0)})` : '';
+          const what = workload === 'lm' ? `language model LSTM H${hidden} (the same kernels)` : `LSTM H${hidden}`;
           console.log(
-            `${mode} LSTM H${hidden} kernels only: ${fmt(kernels)} tokens/s, ${gflops.toFixed(0)} GFLOP/s${share}; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
+            `${mode} ${what} kernels only: ${fmt(kernels)} tokens/s, ${gflops.toFixed(0)} GFLOP/s${share}; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
           );
         }
         const reference = workload === 'lstm' ? torch?.get(`${mode}-${hidden}`) : undefined;
         const best = Math.max(...ours.filter((v) => !Number.isNaN(v)));
         const ratio = reference ? `${(best / reference).toFixed(2)}x` : '-';
-        const shape = workload === 'lstm' ? `LSTM H${hidden}` : `recipe BiLSTM H${hidden}`;
+        const shape = { lstm: `LSTM H${hidden}`, recipe: `recipe BiLSTM H${hidden}`, lm: `language model LSTM H${hidden}` }[workload];
         const label = `${mode} ${shape} B${mode === 'train' ? TRAIN_BATCH : INFER_BATCH} T${STEPS} tokens/s`;
         console.log([label, ...ours.map((v) => (Number.isNaN(v) ? '-' : fmt(v))), fmt(reference), ratio].join('\t'));
       }

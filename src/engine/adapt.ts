@@ -1,8 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 import { newParameters } from './model.js';
 import { nextSymbolTargets } from './objective.js';
-import { readTidy } from './read-tensor.js';
 import { SequenceModel } from './sequence-model.js';
 import { type TrainConfig, trainModel } from './trainer.js';
 
@@ -38,7 +36,7 @@ export function itemBits(model: SequenceModel, items: readonly EncodedSequence[]
   for (let start = 0; start < items.length; start += batchSize) {
     const slice = items.slice(start, start + batchSize);
     const batch = packBatch(slice, arch.inputSize);
-    const logProbs = readTidy(() => tf.logSoftmax(model.run(batch).logits));
+    const logProbs = model.logProbsPositions(batch);
     const targets = nextSymbolTargets(
       batch,
       slice.map((item) => item.length),

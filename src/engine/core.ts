@@ -74,23 +74,30 @@ export interface RecurrentCore {
   runAll?(args: readonly CoreRunArgs[]): CoreRunResult[];
   /** A fused convolutional front-end from the same kernels, where the core has one; else the tfjs reference runs. */
   readonly convPool?: ConvPool;
-  /** A classifier's whole training step from the same kernels (native-step.ts), where the core covers `arch`. */
-  classifierStep?(arch: Architecture): ClassifierStep | undefined;
+  /** A model's whole training step from the same kernels (native-step.ts), where the core covers `arch`. */
+  wholeStep?(arch: Architecture): WholeStep | undefined;
   /** The optimiser's loops in native code (fused-adamw.ts), where the core has them; else JavaScript runs them. */
   readonly optimizerKernels?: OptimizerKernels;
 }
 
-/** One training step of a classifier on plain arrays (native-step.ts). */
+/** One training step on plain arrays (native-step.ts). */
 export interface NativeStepResult {
-  /** mean cross-entropy over the batch */
+  /** mean cross-entropy over the batch (classify) or over the counted positions (lm, tag) */
   loss: number;
-  /** [B, classes] softmax of the logits */
-  probs: Float32Array;
+  /** classify: [B, classes] softmax of the logits */
+  probs?: Float32Array;
   /** gradient of the mean loss, by parameter name */
   grads: Map<string, Float32Array>;
 }
 
-export interface ClassifierStep {
-  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, labels: Int32Array, dropoutSeed: number): NativeStepResult;
+/**
+ * A model's whole forward and backward pass on plain arrays. `targets` are the batch's class per sequence
+ * (classify) or per position, [B × steps] (lm: the next residue; tag: the tag), -1 where nothing counts.
+ */
+export interface WholeStep {
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array, dropoutSeed: number): NativeStepResult;
+  /** classify: class probabilities [B × classes]; lm, tag: [B × steps × classes] */
   predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
+  /** lm, tag: the log-softmax at each position, [B × steps × classes] */
+  logProbs?(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
 }

@@ -133,6 +133,28 @@ export interface NativeAddon {
   averageUpdate(args: { shadow: Float32Array; weights: Float32Array; decay: number }): void;
   /** start + Σ values², in order in one double */
   sumOfSquares(values: Float32Array, start: number): number;
+  /** A per-position model's head and cross-entropy over `rows` positions; returns Σ −ln p(target) (step_ops.h) */
+  positionHead(args: NativePositionHeadArgs): number;
+}
+
+/**
+ * A per-position head: logits = x·kernel + bias for each of `rows` rows. Positions whose target is a class count in
+ * the returned loss sum; with dKernel (and dBias, dx) their gradients times `scale` are added to dKernel and dBias
+ * and dx is written for every row. logProbs receives each row's log-softmax.
+ */
+export interface NativePositionHeadArgs {
+  x: Float32Array; // [rows, width]
+  kernel: Float32Array; // [width, classes]
+  bias: Float32Array; // [classes]
+  rows: number;
+  width: number;
+  classes: number;
+  targets?: Int32Array; // [rows], -1 where nothing counts
+  logProbs?: Float32Array; // [rows, classes]
+  scale?: number;
+  dKernel?: Float32Array;
+  dBias?: Float32Array;
+  dx?: Float32Array; // [rows, width]
 }
 
 /** One variable's AdamW update as fused-adamw.ts computes it (src/native/step_ops.h), bit for bit. */
@@ -205,6 +227,7 @@ const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'adamwUpdate',
   'averageUpdate',
   'sumOfSquares',
+  'positionHead',
 ];
 
 let loaded: { addon?: NativeAddon; reason?: string } | undefined;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendValues, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cells.js';
-import type { ClassifierStep, ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
+import type { WholeStep, ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 import type { Architecture } from './architecture.js';
-import { NativeClassifierStep, nativeStepUnsupported } from './native-step.js';
+import { NativeWholeStep, nativeStepUnsupported } from './native-step.js';
 import { loadNativeAddon, nativeStatus, type NativeAddon, type NativeForwardArgs, type NativeShape } from './native-addon.js';
 import { nativeConvPool } from './native-conv.js';
 import type { OptimizerKernels } from './fused-adamw.js';
@@ -32,15 +32,15 @@ export class NativeCore implements RecurrentCore {
    * One step object per architecture for the life of the core: its buffers are reused by the next training run or
    * predict call of the same shape (a fresh one per call paid the page faults of multi-megabyte workspaces again).
    */
-  classifierStep(arch: Architecture): ClassifierStep | undefined {
+  wholeStep(arch: Architecture): WholeStep | undefined {
     if (nativeStepUnsupported(arch) !== undefined) return undefined;
     const key = JSON.stringify(arch);
-    let step = this.classifierSteps.get(key);
-    if (!step) this.classifierSteps.set(key, (step = new NativeClassifierStep(this.addon, arch)));
+    let step = this.wholeSteps.get(key);
+    if (!step) this.wholeSteps.set(key, (step = new NativeWholeStep(this.addon, arch)));
     return step;
   }
 
-  private readonly classifierSteps = new Map<string, NativeClassifierStep>();
+  private readonly wholeSteps = new Map<string, NativeWholeStep>();
 
   constructor(addon: NativeAddon | undefined = loadNativeAddon()) {
     if (!addon) throw new Error(`native kernels unavailable: ${nativeStatus().reason ?? 'unknown reason'}`);

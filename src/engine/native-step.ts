@@ -1,6 +1,6 @@
-import { type Architecture, directionsOf, hasInitialStateModel, taskOf } from './architecture.js';
+import { type Architecture, directionsOf, hasInitialStateModel, isPerPosition, taskOf } from './architecture.js';
 import { hasCellState } from './cells.js';
-import type { ClassifierStep, NativeStepResult } from './core.js';
+import type { WholeStep, NativeStepResult } from './core.js';
 import type { NativeAddon, NativeForwardArgs, NativeShape } from './native-addon.js';
 import { positionGradient } from './native-conv.js';
 import { parameterName } from './model.js';
@@ -11,9 +11,10 @@ import { addBranchLogits, branchKernelGradient, kmerBranchRows } from './kmer-br
 import { drawDropout } from './dropout-draw.js';
 
 /**
- * A classifier's whole training step (forward, softmax cross-entropy, every gradient) on plain Float32Arrays, with
- * the native kernels for the convolution and the recurrent sweeps and host loops for the rest: no TensorFlow.js
- * tensor on the hot path, so none of its per-op dispatch, wasm-heap copies or gradient tape.
+ * A model's whole training step (forward, softmax cross-entropy, every gradient) on plain Float32Arrays, with the
+ * native kernels for the convolution, the recurrent sweeps and a per-position head, and host loops for the rest: no
+ * TensorFlow.js tensor on the hot path, so none of its per-op dispatch, wasm-heap copies or gradient tape.
+ * Classifiers pool; language models and taggers (per-position tasks) score every position.
  *
  * It computes what forward() + batchLoss() + tf.variableGrads compute for the same architecture (model.ts,
  * front-end.ts, objective.ts), in the same order of operations where float rounding could differ, and draws
@@ -24,7 +25,9 @@ import { drawDropout } from './dropout-draw.js';
 
 /** Why the whole step cannot run natively for this architecture, or undefined when it can. */
 export function nativeStepUnsupported(arch: Architecture): string | undefined {
-  if (taskOf(arch) !== 'classify') return `the ${taskOf(arch)} task`;
+  if (taskOf(arch) === 'regress') return 'the regress task';
+  if (isPerPosition(arch) && arch.kmers) return 'a k-mer branch on a per-position model';
+  if (isPerPosition(arch) && (arch.conv?.pool ?? 1) > 1) return 'a pooling front-end on a per-position model';
   if (arch.pool === 'attention') return 'attention pooling';
   if (hasInitialStateModel(arch)) return 'conditions or covariates';
   if (arch.composition) return 'k-mer composition features (--composition)';
@@ -79,8 +82,10 @@ interface ForwardPass {
   top: DirectionRun[];
   recurrentWidth: number;
   headWidth: number;
-  pooled: Float32Array; // [B, headWidth], after dropout
-  logits: Float32Array; // [B, classes]
+  /** what the head reads, after dropout: [B, headWidth] pooled, or [B × steps, headWidth] per position */
+  pooled: Float32Array;
+  /** [B, classes]; per-position models leave the head to the native positionHead */
+  logits?: Float32Array;
   /** [B, T, embedDim]: the embedded input, where the model has an embedding */
   embedded?: Float32Array;
   convArgmax?: Int32Array;
@@ -92,6 +97,19 @@ interface ForwardPass {
   headDrop?: Float32Array;
   /** the k-mer branch's feature rows, where the model has one */
   kmerRows?: SparseRows;
+}
+
+/** What a head's backward hands the recurrent layers: the loss and the gradient of each top-layer direction. */
+interface HeadBackward {
+  loss: number;
+  /** classify: [B, classes] */
+  probs?: Float32Array;
+  /** classify: the gradient of the pooled vector, [B, headWidth] (the skip path reads its columns) */
+  dPooled?: Float32Array;
+  /** [B, steps, H] per direction */
+  dUpper: Float32Array[];
+  /** [B, H] per direction: the gradient of the final state */
+  dFinal: Float32Array[];
 }
 
 /**
@@ -117,7 +135,7 @@ class Arena {
   }
 }
 
-export class NativeClassifierStep implements ClassifierStep {
+export class NativeWholeStep implements WholeStep {
   private readonly directions: Array<'fwd' | 'bwd'>;
   private readonly arena = new Arena();
 
@@ -131,66 +149,22 @@ export class NativeClassifierStep implements ClassifierStep {
   }
 
   /**
-   * One step on `batch` with integer `labels`; `weights` by parameter name. `dropoutSeed` seeds the dropout draws
-   * as forward()'s `options.dropoutSeed` does.
+   * One step on `batch`: `targets` are one class per sequence (classify) or per position, [B × steps], -1 where
+   * nothing counts (lm, tag); `weights` by parameter name. `dropoutSeed` seeds the dropout draws as forward()'s
+   * `options.dropoutSeed` does.
    */
-  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, labels: Int32Array, dropoutSeed: number): NativeStepResult {
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array, dropoutSeed: number): NativeStepResult {
     const arch = this.arch;
     const w = lookup(weights);
     const B = batch.batch;
     const H = arch.hiddenSize;
     const grads = new Map<string, Float32Array>();
     const pass = this.forwardPass(w, batch, new Random(dropoutSeed));
-    const { steps, mask, layers, layerDrops, top, recurrentWidth, headWidth, pooled } = pass;
-    const { convArgmax, convDrop, positionRows, poolArgmax, lengths, skipArgmax, headDrop } = pass;
-
-    // Softmax cross-entropy, the mean over the batch.
-    const K = arch.numClasses;
-    const headKernel = w('head.kernel');
-    const probs = new Float32Array(B * K);
-    const dLogits = new Float32Array(B * K);
-    let loss = 0;
-    for (let b = 0; b < B; b++) {
-      const label = labels[b]!;
-      loss += softmaxRow(pass.logits, b * K, K, probs) - pass.logits[b * K + label]!;
-      for (let k = 0; k < K; k++) dLogits[b * K + k] = (probs[b * K + k]! - (k === label ? 1 : 0)) / B;
-    }
-    loss /= B;
-
-    // Backward: head.
-    const dHeadKernel = new Float32Array(headWidth * K);
-    const dHeadBias = new Float32Array(K);
-    const dPooled = new Float32Array(B * headWidth);
-    for (let b = 0; b < B; b++) {
-      const row = b * headWidth;
-      for (let k = 0; k < K; k++) {
-        const g = dLogits[b * K + k]!;
-        dHeadBias[k]! += g;
-        for (let j = 0; j < headWidth; j++) dHeadKernel[j * K + k]! += pooled[row + j]! * g;
-      }
-      for (let j = 0; j < headWidth; j++) {
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += dLogits[b * K + k]! * headKernel[j * K + k]!;
-        dPooled[row + j] = sum;
-      }
-    }
-    if (headDrop) this.addon.multiplyInPlace(dPooled, headDrop);
-    grads.set('head.kernel', dHeadKernel);
-    grads.set('head.bias', dHeadBias);
-    if (pass.kmerRows) grads.set('kmers.kernel', branchKernelGradient(pass.kmerRows, dLogits, K));
-
-    // Pooling back to each direction's outputs (or final state).
-    let dUpper: Float32Array[] = top.map((_, d) => {
-      const dOut = this.arena.f32(`dOut.${d}`, B * steps * H, true);
-      if (arch.pool === 'max') scatterRows(dPooled, headWidth, d * H, poolArgmax!, d * H, recurrentWidth, B, steps, H, dOut);
-      else if (arch.pool === 'mean') spreadMean(dPooled, headWidth, d * H, lengths!, B, steps, H, dOut);
-      return dOut;
-    });
-    const dFinal = top.map((_, d) => {
-      const dh = new Float32Array(B * H);
-      if (arch.pool === 'last') for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dh[b * H + j] = dPooled[b * headWidth + d * H + j]!;
-      return dh;
-    });
+    const { steps, mask, layers, layerDrops, recurrentWidth, headWidth } = pass;
+    const { convArgmax, convDrop, positionRows, skipArgmax } = pass;
+    const head = isPerPosition(arch) ? this.positionHead(w, pass, B, targets, grads) : this.pooledHead(w, pass, B, targets, grads);
+    const { loss, probs, dPooled, dFinal } = head;
+    let dUpper = head.dUpper;
 
     // Recurrent layers, top down.
     let dFront: Float32Array | undefined;
@@ -237,7 +211,7 @@ export class NativeClassifierStep implements ClassifierStep {
       const { width, pool, filters } = arch.conv;
       // Each pooled feature lands on one step, so adding it straight onto the recurrent input's gradient is the
       // same sum as scattering into zeros first; a padded step (zero on the forward) gets nothing.
-      if (skipArgmax) scatterRows(dPooled, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, dFront!, mask);
+      if (skipArgmax) scatterRows(dPooled!, headWidth, recurrentWidth, skipArgmax, 0, filters, B, steps, filters, dFront!, mask);
       if (convDrop) this.addon.multiplyInPlace(dFront!, convDrop);
       const dKernel = new Float32Array(w('conv.kernel').length);
       const dBias = new Float32Array(filters);
@@ -272,16 +246,149 @@ export class NativeClassifierStep implements ClassifierStep {
     if (arch.embedDim !== undefined) {
       grads.set('embed.kernel', embedGradient(batch.x, dFront!, B * batch.steps, batch.channels, arch.embedDim));
     }
-    return { loss, probs, grads };
+    return { loss, ...(probs ? { probs } : {}), grads };
   }
 
-  /** Class probabilities, [batch × classes]: the inference forward pass (no dropout, nothing kept for a backward). */
+  /**
+   * A classifier's softmax cross-entropy (the mean over the batch) and its gradient back through the head and the
+   * pooling to each top-layer direction's outputs (or, for 'last', final state).
+   */
+  private pooledHead(
+    w: (name: string) => Float32Array,
+    pass: ForwardPass,
+    B: number,
+    labels: Int32Array,
+    grads: Map<string, Float32Array>,
+  ): HeadBackward {
+    const arch = this.arch;
+    const H = arch.hiddenSize;
+    const { steps, top, recurrentWidth, headWidth, pooled, poolArgmax, lengths, headDrop } = pass;
+    const logits = pass.logits!;
+    const K = arch.numClasses;
+    const headKernel = w('head.kernel');
+    const probs = new Float32Array(B * K);
+    const dLogits = new Float32Array(B * K);
+    let loss = 0;
+    for (let b = 0; b < B; b++) {
+      const label = labels[b]!;
+      loss += softmaxRow(logits, b * K, K, probs) - logits[b * K + label]!;
+      for (let k = 0; k < K; k++) dLogits[b * K + k] = (probs[b * K + k]! - (k === label ? 1 : 0)) / B;
+    }
+    loss /= B;
+
+    const dHeadKernel = new Float32Array(headWidth * K);
+    const dHeadBias = new Float32Array(K);
+    const dPooled = new Float32Array(B * headWidth);
+    for (let b = 0; b < B; b++) {
+      const row = b * headWidth;
+      for (let k = 0; k < K; k++) {
+        const g = dLogits[b * K + k]!;
+        dHeadBias[k]! += g;
+        for (let j = 0; j < headWidth; j++) dHeadKernel[j * K + k]! += pooled[row + j]! * g;
+      }
+      for (let j = 0; j < headWidth; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += dLogits[b * K + k]! * headKernel[j * K + k]!;
+        dPooled[row + j] = sum;
+      }
+    }
+    if (headDrop) this.addon.multiplyInPlace(dPooled, headDrop);
+    grads.set('head.kernel', dHeadKernel);
+    grads.set('head.bias', dHeadBias);
+    if (pass.kmerRows) grads.set('kmers.kernel', branchKernelGradient(pass.kmerRows, dLogits, K));
+
+    const dUpper: Float32Array[] = top.map((_, d) => {
+      const dOut = this.arena.f32(`dOut.${d}`, B * steps * H, true);
+      if (arch.pool === 'max') scatterRows(dPooled, headWidth, d * H, poolArgmax!, d * H, recurrentWidth, B, steps, H, dOut);
+      else if (arch.pool === 'mean') spreadMean(dPooled, headWidth, d * H, lengths!, B, steps, H, dOut);
+      return dOut;
+    });
+    const dFinal = top.map((_, d) => {
+      const dh = new Float32Array(B * H);
+      if (arch.pool === 'last') for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dh[b * H + j] = dPooled[b * headWidth + d * H + j]!;
+      return dh;
+    });
+    return { loss, probs, dPooled, dUpper, dFinal };
+  }
+
+  /**
+   * A per-position model's cross-entropy, the mean over the positions that count (as objective.ts's
+   * weightedCrossEntropy), in the native positionHead, and its gradient back to each direction's outputs.
+   */
+  private positionHead(
+    w: (name: string) => Float32Array,
+    pass: ForwardPass,
+    B: number,
+    targets: Int32Array,
+    grads: Map<string, Float32Array>,
+  ): HeadBackward {
+    const arch = this.arch;
+    const H = arch.hiddenSize;
+    const { steps, top, headWidth, pooled, headDrop } = pass;
+    const rows = B * steps;
+    if (targets.length !== rows) throw new Error(`native training step: ${targets.length} targets for ${rows} positions`);
+    const K = arch.numClasses;
+    let counted = 0;
+    for (let i = 0; i < rows; i++) if (targets[i]! >= 0) counted++;
+    counted = Math.max(counted, 1);
+    const dHeadKernel = new Float32Array(headWidth * K);
+    const dHeadBias = new Float32Array(K);
+    const dPositions = this.arena.f32('dPositions', rows * headWidth);
+    const sum = this.addon.positionHead({
+      x: pooled,
+      kernel: w('head.kernel'),
+      bias: w('head.bias'),
+      rows,
+      width: headWidth,
+      classes: K,
+      targets,
+      scale: 1 / counted,
+      dKernel: dHeadKernel,
+      dBias: dHeadBias,
+      dx: dPositions,
+    });
+    if (headDrop) this.addon.multiplyInPlace(dPositions, headDrop);
+    grads.set('head.kernel', dHeadKernel);
+    grads.set('head.bias', dHeadBias);
+    const dUpper = top.length === 1 ? [dPositions] : splitDirections(dPositions, rows, H, top.length);
+    const dFinal = top.map(() => this.arena.f32('zeros', B * H, true));
+    return { loss: sum / counted, dUpper, dFinal };
+  }
+
+  /**
+   * Class probabilities, [batch × classes] (per-position models: [batch × steps × classes]): the inference forward
+   * pass (no dropout, nothing kept for a backward).
+   */
   predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
-    const { logits } = this.forwardPass(lookup(weights), batch, undefined);
+    if (isPerPosition(this.arch)) {
+      const probs = this.logProbs(weights, batch);
+      for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(probs[i]!);
+      return probs;
+    }
+    const logits = this.forwardPass(lookup(weights), batch, undefined).logits!;
     const K = this.arch.numClasses;
     const probs = new Float32Array(batch.batch * K);
     for (let b = 0; b < batch.batch; b++) softmaxRow(logits, b * K, K, probs);
     return probs;
+  }
+
+  /** Per-position models: the log-softmax at every position, [batch × steps × classes]. */
+  logProbs(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
+    if (!isPerPosition(this.arch)) throw new Error('logProbs: a per-position model only');
+    const w = lookup(weights);
+    const pass = this.forwardPass(w, batch, undefined);
+    const rows = batch.batch * pass.steps;
+    const logProbs = new Float32Array(rows * this.arch.numClasses);
+    this.addon.positionHead({
+      x: pass.pooled,
+      kernel: w('head.kernel'),
+      bias: w('head.bias'),
+      rows,
+      width: pass.headWidth,
+      classes: this.arch.numClasses,
+      logProbs,
+    });
+    return logProbs;
   }
 
   /** The forward pass; training when `random` (the dropout draws) is given, inference otherwise. */
@@ -381,7 +488,7 @@ export class NativeClassifierStep implements ClassifierStep {
           // Inference of the top layer writes no [B, P, H] outputs where the head reads one row per sequence: the
           // last state (hT), or each feature's running maximum, kept by the kernel (a quarter of a recipe classify
           // pass went to writing the outputs and reading them back once).
-          const top = !random && layer === arch.layers - 1;
+          const top = !random && layer === arch.layers - 1 && !isPerPosition(arch);
           const keepMax = top && arch.pool === 'max';
           const outputs = !(top && (arch.pool === 'max' || arch.pool === 'last'));
           const run: DirectionRun = {
@@ -412,9 +519,40 @@ export class NativeClassifierStep implements ClassifierStep {
       this.addon.forward(sweeps);
     }
     const top = layers[arch.layers - 1]!;
+    const recurrentWidth = H * this.directions.length;
+    const common = {
+      steps,
+      ...(mask ? { mask } : {}),
+      layers,
+      layerDrops,
+      top,
+      recurrentWidth,
+      ...(embedded ? { embedded } : {}),
+      ...(convArgmax ? { convArgmax } : {}),
+      ...(convDrop ? { convDrop } : {}),
+      positionRows,
+    };
+    if (isPerPosition(arch)) {
+      // Every position's outputs, directions side by side, then the head's dropout (model.ts's per-position branch);
+      // a copy where dropout scales it, so the layer's own outputs stay as the kernel wrote them.
+      const rows = B * steps;
+      const drop = random !== undefined && arch.dropout > 0;
+      const positions =
+        top.length === 1 && !drop
+          ? top[0]!.out!
+          : concatDirections(
+              top.map((run) => run.out!),
+              rows,
+              H,
+              this.arena.f32('positions', rows * recurrentWidth),
+            );
+      const headDrop = drop
+        ? drawDropout(this.addon, this.arena.f32('head.drop', positions.length), arch.dropout, random.seed(), positions)
+        : undefined;
+      return { ...common, headWidth: recurrentWidth, pooled: positions, ...(headDrop ? { headDrop } : {}) };
+    }
 
     // Pooling per direction (features side by side: forward, then backward), then the front-end's skip path.
-    const recurrentWidth = H * this.directions.length;
     const skipWidth = arch.conv?.skip ? frontWidth : 0;
     const headWidth = recurrentWidth + skipWidth;
     const pooled = new Float32Array(B * headWidth);
@@ -443,19 +581,10 @@ export class NativeClassifierStep implements ClassifierStep {
     const kmerRows = arch.kmers ? kmerBranchRows(arch.kmers, batch.x, B, batch.steps, batch.channels) : undefined;
     if (kmerRows) addBranchLogits(kmerRows, w('kmers.kernel'), arch.numClasses, logits);
     return {
-      steps,
-      ...(mask ? { mask } : {}),
-      layers,
-      layerDrops,
-      top,
-      recurrentWidth,
+      ...common,
       headWidth,
       pooled,
       logits,
-      ...(embedded ? { embedded } : {}),
-      ...(convArgmax ? { convArgmax } : {}),
-      ...(convDrop ? { convDrop } : {}),
-      positionRows,
       ...(poolArgmax ? { poolArgmax } : {}),
       ...(lengths ? { lengths } : {}),
       ...(skipArgmax ? { skipArgmax } : {}),
@@ -619,10 +748,14 @@ function spreadMean(
     }
 }
 
-function concatDirections(outs: Float32Array[], rows: number, hidden: number): Float32Array {
-  if (outs.length === 1) return outs[0]!.slice();
+function concatDirections(outs: Float32Array[], rows: number, hidden: number, into?: Float32Array): Float32Array {
+  if (outs.length === 1) {
+    if (!into) return outs[0]!.slice();
+    into.set(outs[0]!);
+    return into;
+  }
   const width = hidden * outs.length;
-  const out = new Float32Array(rows * width);
+  const out = into ?? new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) outs.forEach((o, d) => out.set(o.subarray(r * hidden, (r + 1) * hidden), r * width + d * hidden));
   return out;
 }

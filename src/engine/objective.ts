@@ -62,6 +62,44 @@ export function tagTargets(tags: readonly Int8Array[], steps: number, numClasses
   return { targets, weights, steps };
 }
 
+/**
+ * What a native whole step (native-step.ts) trains towards: each sequence's class (classify), or each position's
+ * class, [B × steps] row-major with -1 where nothing counts (lm: the next residue, so the last step never counts;
+ * tag: the tag). The same positions and classes as batchLoss's targets, as indices instead of one-hot rows.
+ */
+export function stepTargets(
+  arch: Architecture,
+  batch: Batch,
+  items: readonly EncodedSequence[],
+  targets: Omit<TrainingSet, 'items'>,
+): Int32Array {
+  switch (taskOf(arch)) {
+    case 'classify':
+      return targets.labels!;
+    case 'lm':
+    case 'tag': {
+      const position =
+        taskOf(arch) === 'lm'
+          ? nextSymbolTargets(
+              batch,
+              items.map((item) => item.length),
+            )
+          : tagTargets(targets.tags!, batch.steps, arch.numClasses);
+      const K = arch.numClasses;
+      const out = new Int32Array(batch.batch * batch.steps).fill(-1);
+      for (let b = 0; b < batch.batch; b++)
+        for (let t = 0; t < position.steps; t++) {
+          const i = b * position.steps + t;
+          if (position.weights[i] === 0) continue;
+          for (let k = 0; k < K; k++) if (position.targets[i * K + k] === 1) out[b * batch.steps + t] = k;
+        }
+      return out;
+    }
+    case 'regress':
+      throw new Error('stepTargets: a regression has no classes');
+  }
+}
+
 /** Huber's transition point, in standard deviations of the (standardised) target. */
 const HUBER_DELTA = 1;
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../seq/batch.js';
 import { type Architecture, taskOf } from './architecture.js';
 import { type ModelSpec, type PackedTensors, packTensors, sha256, unpackTensors } from './checkpoint.js';
-import type { ClassifierStep, RecurrentCore } from './core.js';
+import type { WholeStep, RecurrentCore } from './core.js';
 import { readTidy } from './read-tensor.js';
 import {
   type ForwardOptions,
@@ -107,21 +107,25 @@ export class SequenceModel {
 
   private predictOne(batch: Batch, laps: 1 | 2): Float32Array {
     if (taskOf(this.info.architecture) === 'regress') return this.predictValues(batch, laps);
-    const native = laps === 1 ? this.nativeClassifier() : undefined;
-    if (native) return native.predict(new Map([...this.params].map(([name, v]) => [name, v.dataSync() as Float32Array])), batch);
+    const native = laps === 1 ? this.nativeWhole() : undefined;
+    if (native) return native.predict(this.weightArrays(), batch);
     return readTidy(() => tf.softmax(this.run(batch, laps).logits));
   }
 
+  private weightArrays(): Map<string, Float32Array> {
+    return new Map([...this.params].map(([name, v]) => [name, v.dataSync() as Float32Array]));
+  }
+
   /**
-   * The core's native whole forward pass for this classifier, where it has one (native-step.ts): pooling and head
-   * run on the kernels' output arrays instead of as tensors. Kept per core, since a caller may swap the core.
+   * The core's native whole forward pass for this model, where it has one (native-step.ts): pooling and head run
+   * on the kernels' output arrays instead of as tensors. Kept per core, since a caller may swap the core.
    */
-  private nativeClassifier(): ClassifierStep | undefined {
-    if (this.native?.core !== this.core) this.native = { core: this.core, step: this.core.classifierStep?.(this.info.architecture) };
+  private nativeWhole(): WholeStep | undefined {
+    if (this.native?.core !== this.core) this.native = { core: this.core, step: this.core.wholeStep?.(this.info.architecture) };
     return this.native.step;
   }
 
-  private native: { core: RecurrentCore; step: ClassifierStep | undefined } | undefined;
+  private native: { core: RecurrentCore; step: WholeStep | undefined } | undefined;
 
   /** Regression models: the predicted value per sequence, in the target's own units. */
   predictValues(batch: Batch, laps: 1 | 2 = 1): Float32Array {
@@ -131,7 +135,16 @@ export class SequenceModel {
 
   /** Per-position models (lm, tag): class probabilities, [batch × steps × numClasses] row-major. */
   predictPositions(batch: Batch, laps: 1 | 2 = 1): Float32Array {
+    const native = laps === 1 ? this.nativeWhole() : undefined;
+    if (native) return native.predict(this.weightArrays(), batch);
     return readTidy(() => tf.softmax(this.run(batch, laps).logits));
+  }
+
+  /** Per-position models: the log-softmax at each position, [batch × steps × numClasses] (code lengths). */
+  logProbsPositions(batch: Batch): Float32Array {
+    const native = this.nativeWhole();
+    if (native?.logProbs) return native.logProbs(this.weightArrays(), batch);
+    return readTidy(() => tf.logSoftmax(this.run(batch).logits));
   }
 
   /** Inference forward pass; the caller owns (tidies) the tensors. */

@@ -7,10 +7,10 @@ import { type Evaluation, evaluate } from './evaluate.js';
 import { sequencesPerPass, trainingBytesPerToken } from './memory.js';
 import { accuracy } from './metrics.js';
 import { forward } from './model.js';
-import { batchLoss, sliceTargets } from './objective.js';
+import { batchLoss, sliceTargets, stepTargets } from './objective.js';
 import type { EpochSampler, TrainingSet } from '../seq/training-set.js';
 import { Random } from '../seq/random.js';
-import type { ClassifierStep } from './core.js';
+import type { WholeStep } from './core.js';
 import { FusedAdamW, type NamedTensor } from './fused-adamw.js';
 
 export type { NamedTensor } from './fused-adamw.js';
@@ -124,7 +124,7 @@ export async function trainModel(
   });
   if (resume && resume.optimizer.length > 0) optimizer.restore(resume.optimizer, state.adamPowers);
   const savedState = async (): Promise<NamedTensor[]> => optimizer.state();
-  const wholeStep = config.nativeStep === false ? undefined : model.core.classifierStep?.(model.info.architecture);
+  const wholeStep = config.nativeStep === false ? undefined : model.core.wholeStep?.(model.info.architecture);
   const numClasses = model.info.classes.length;
   const classifier = taskOf(model.info.architecture) === 'classify';
 
@@ -222,7 +222,7 @@ export async function trainModel(
 function trainStep(
   model: SequenceModel,
   optimizer: FusedAdamW,
-  wholeStep: ClassifierStep | undefined,
+  wholeStep: WholeStep | undefined,
   set: TrainingSet,
   rows: number[],
   dropoutSeed: number,
@@ -291,27 +291,26 @@ function trainStep(
 function nativeStep(
   model: SequenceModel,
   optimizer: FusedAdamW,
-  wholeStep: ClassifierStep,
+  wholeStep: WholeStep,
   set: TrainingSet,
   rows: number[],
   dropoutSeed: number,
   perPass: number,
   step: number,
-): { loss: number; probs: Float32Array; tokens: number } {
+): { loss: number; probs?: Float32Array; tokens: number } {
   const names = [...model.params.keys()];
   const weights = new Map(names.map((name, i) => [name, optimizer.values[i]!]));
+  const arch = model.info.architecture;
   const numClasses = model.info.classes.length;
-  const probs = new Float32Array(rows.length * numClasses);
+  const probs = taskOf(arch) === 'classify' ? new Float32Array(rows.length * numClasses) : undefined;
   let sums: Float32Array[] | undefined;
   let loss = 0;
   let tokens = 0;
   for (let start = 0, part = 0; start < rows.length; start += perPass, part++) {
     const slice = rows.slice(start, start + perPass);
-    const batch = packBatch(
-      slice.map((i) => set.items[i]!),
-      model.info.architecture.inputSize,
-    );
-    const result = wholeStep.run(weights, batch, sliceTargets(set, slice).labels!, dropoutSeed + part);
+    const items = slice.map((i) => set.items[i]!);
+    const batch = packBatch(items, arch.inputSize);
+    const result = wholeStep.run(weights, batch, stepTargets(arch, batch, items, sliceTargets(set, slice)), dropoutSeed + part);
     // As on the tensor path: each micro-batch's mean-loss gradient weighted by its share of the batch.
     const weight = slice.length / rows.length;
     const grads = names.map((name) => {
@@ -326,9 +325,9 @@ function nativeStep(
         for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + g[i]! * weight;
       });
     loss += result.loss * weight;
-    probs.set(result.probs, start * numClasses);
+    if (probs) probs.set(result.probs!, start * numClasses);
     tokens += batch.batch * batch.steps;
   }
   optimizer.apply(sums!, step);
-  return { loss, probs, tokens };
+  return { loss, ...(probs ? { probs } : {}), tokens };
 }

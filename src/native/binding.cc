@@ -20,6 +20,8 @@
 //   averageUpdate({shadow, weights, decay})   sumOfSquares(values, start) -> number   (fused-adamw.ts's loops)
 //   addInPlace(values, other)   multiplyInPlace(values, other)   (Float32Arrays of one length)
 //   maxOverSteps({values, mask?, padValue, batch, steps, features, into, stride, column, argmax, argStride, argColumn})
+//   positionHead({x, kernel, bias, rows, width, classes, targets?, logProbs?, scale?, dKernel?, dBias?, dx?}) -> loss sum
+//     a per-position model's head and cross-entropy (step_ops.h)
 #include <napi.h>
 #include <xmmintrin.h>
 
@@ -461,6 +463,31 @@ Napi::Value MultiplyInPlace(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value PositionHead(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "positionHead(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  PositionHeadArgs a{};
+  a.rows = size_t(positive_int(o, "rows", 0));
+  a.width = size_t(positive_int(o, "width", 1));
+  a.classes = size_t(positive_int(o, "classes", 1));
+  if (a.classes > 256) throw Napi::RangeError::New(info.Env(), "positionHead: at most 256 classes");
+  a.x = floats(o, "x", a.rows * a.width);
+  a.kernel = floats(o, "kernel", a.width * a.classes);
+  a.bias = floats(o, "bias", a.classes);
+  a.targets = ints(o, "targets", a.rows, true);
+  a.log_probs = floats(o, "logProbs", a.rows * a.classes, true);
+  a.d_kernel = floats(o, "dKernel", a.width * a.classes, true);
+  a.d_bias = floats(o, "dBias", a.classes, true);
+  a.dx = floats(o, "dx", a.rows * a.width, true);
+  if (a.d_kernel != nullptr && (a.d_bias == nullptr || a.dx == nullptr || a.targets == nullptr))
+    throw Napi::TypeError::New(info.Env(), "positionHead: gradients need targets, dKernel, dBias and dx together");
+  if (a.targets != nullptr)
+    for (size_t r = 0; r < a.rows; ++r)
+      if (a.targets[r] >= int32_t(a.classes)) throw Napi::RangeError::New(info.Env(), "positionHead: a target is not a class");
+  a.scale = a.d_kernel != nullptr ? number(o, "scale") : 0;
+  return Napi::Number::New(info.Env(), position_head(a));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   {
     std::lock_guard<std::mutex> lock(state().mutex);
@@ -486,6 +513,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamwUpdate", Napi::Function::New(env, AdamWUpdate));
   exports.Set("averageUpdate", Napi::Function::New(env, AverageUpdate));
   exports.Set("sumOfSquares", Napi::Function::New(env, SumOfSquares));
+  exports.Set("positionHead", Napi::Function::New(env, PositionHead));
   return exports;
 }
 

@@ -109,4 +109,60 @@ void multiply_in_place(float* __restrict values, const float* __restrict other, 
   for (size_t i = 0; i < length; ++i) values[i] *= other[i];
 }
 
+double position_head(const PositionHeadArgs& a) {
+  const size_t W = a.width, K = a.classes;
+  // Classes are few (4 bases, 20-25 residues, a handful of tags): one row's logits fit on the stack.
+  constexpr size_t kMaxClasses = 256;
+  float logits[kMaxClasses];
+  double probs[kMaxClasses];
+  double loss = 0;
+  for (size_t r = 0; r < a.rows; ++r) {
+    const float* __restrict x = a.x + r * W;
+    const int32_t target = a.targets != nullptr ? a.targets[r] : -1;
+    const bool counted = target >= 0;
+    if (!counted && a.log_probs == nullptr) {
+      if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
+      continue;
+    }
+    for (size_t k = 0; k < K; ++k) logits[k] = 0.0f;
+    for (size_t j = 0; j < W; ++j) {
+      const float xj = x[j];
+      const float* __restrict w = a.kernel + j * K;
+      for (size_t k = 0; k < K; ++k) logits[k] += xj * w[k];
+    }
+    double max = -INFINITY;
+    for (size_t k = 0; k < K; ++k) {
+      logits[k] += a.bias[k];
+      if (double(logits[k]) > max) max = double(logits[k]);
+    }
+    double total = 0;
+    for (size_t k = 0; k < K; ++k) total += (probs[k] = std::exp(double(logits[k]) - max));
+    const double log_total = max + std::log(total);
+    if (a.log_probs != nullptr)
+      for (size_t k = 0; k < K; ++k) a.log_probs[r * K + k] = float(double(logits[k]) - log_total);
+    if (!counted) {
+      if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
+      continue;
+    }
+    loss += log_total - double(logits[target]);
+    if (a.d_kernel == nullptr) continue;
+    float dl[kMaxClasses];
+    for (size_t k = 0; k < K; ++k) dl[k] = float((probs[k] / total - (k == size_t(target) ? 1.0 : 0.0)) * a.scale);
+    for (size_t k = 0; k < K; ++k) a.d_bias[k] += dl[k];
+    float* __restrict dx = a.dx + r * W;
+    for (size_t j = 0; j < W; ++j) {
+      const float xj = x[j];
+      float* __restrict dw = a.d_kernel + j * K;
+      const float* __restrict w = a.kernel + j * K;
+      float sum = 0.0f;
+      for (size_t k = 0; k < K; ++k) {
+        dw[k] += xj * dl[k];
+        sum += dl[k] * w[k];
+      }
+      dx[j] = sum;
+    }
+  }
+  return loss;
+}
+
 }  // namespace rnnseq

@@ -1,6 +1,6 @@
 // Host-side passes of the native whole training step (src/engine/native-step.ts) and of fused-adamw.ts that were
 // JavaScript loops or TensorFlow.js ops between the kernels: dropout draws, the max over steps, the per-step bias
-// gradient, elementwise passes and the optimiser's loops. Compiled once into the addon (not per instruction set):
+// gradient, elementwise passes, the optimiser's loops and per-position models' head and loss. Compiled once into the addon (not per instruction set):
 // they are memory-bound or a serial chain, and their results must not depend on the SIMD level; each repeats the
 // arithmetic of what it replaced, so results are bit-identical.
 #pragma once
@@ -65,5 +65,24 @@ double sum_of_squares(const float* values, size_t length, double start);
 // values[i] += other[i] (add) or values[i] *= other[i] (multiply): the step's elementwise passes over [B, T, F].
 void add_in_place(float* values, const float* other, size_t length);
 void multiply_in_place(float* values, const float* other, size_t length);
+
+// A per-position model's head (lm, tag) on each of `rows` positions: logits = x W + bias (float32 sums over
+// width in order, as a matMul then an add), log-softmax in double. With `targets`, the positions whose target is
+// a class (>= 0) add -ln p(target) to the returned sum and, where d_kernel is given, their gradient scaled by
+// `scale` (1 / positions counted: the mean loss) to d_kernel / d_bias (accumulated) and dx (written for every
+// row; zero where nothing counted). `log_probs` (null: not wanted) receives every row's log-softmax.
+struct PositionHeadArgs {
+  const float* x;          // [rows][width]
+  const float* kernel;     // [width][classes]
+  const float* bias;       // [classes]
+  const int32_t* targets;  // [rows]; null in inference
+  size_t rows, width, classes;
+  double scale;
+  float* log_probs;  // [rows][classes]
+  float* dx;         // [rows][width]
+  float* d_kernel;   // [width][classes]
+  float* d_bias;     // [classes]
+};
+double position_head(const PositionHeadArgs& a);
 
 }  // namespace rnnseq

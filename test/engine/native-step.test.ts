@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../../src/engine/gradients.js';
 import type { Architecture } from '../../src/engine/architecture.js';
 import { forward } from '../../src/engine/model.js';
-import { nativeStatus } from '../../src/engine/native-addon.js';
+import { loadNativeAddon, nativeStatus } from '../../src/engine/native-addon.js';
 import { NativeCore } from '../../src/engine/native-core.js';
 import { nativeStepUnsupported } from '../../src/engine/native-step.js';
-import { batchLoss } from '../../src/engine/objective.js';
+import { batchLoss, stepTargets } from '../../src/engine/objective.js';
 import { SequenceModel, batchTensors } from '../../src/engine/sequence-model.js';
 import { trainModel } from '../../src/engine/trainer.js';
 import { type Batch, packBatch } from '../../src/seq/batch.js';
+import type { TrainingSet } from '../../src/seq/training-set.js';
 import { Random } from '../../src/seq/random.js';
 import { useCpuBackend } from '../helpers.js';
 
@@ -94,7 +95,14 @@ function randomItems(count: number, seed: number, ragged: boolean, channels = 4)
 }
 
 /** Loss, probabilities and every gradient through forward() + batchLoss() + tf.variableGrads: the reference. */
-function tensorStep(model: SequenceModel, batch: Batch, labels: Int32Array, seed: number) {
+function tensorStep(
+  model: SequenceModel,
+  batch: Batch,
+  labels: Int32Array,
+  seed: number,
+  items: ReadonlyArray<{ encoded: Float32Array; length: number }> = [],
+  targets: Omit<TrainingSet, 'items'> = { labels },
+) {
   let probs: Float32Array | undefined;
   let loss = Number.NaN;
   const grads = new Map<string, Float32Array>();
@@ -103,7 +111,7 @@ function tensorStep(model: SequenceModel, batch: Batch, labels: Int32Array, seed
     const { value, grads: byVariable } = tf.variableGrads(() => {
       const { logits } = forward(model.info.architecture, model.params, x, mask, { core: model.core, training: true, dropoutSeed: seed });
       probs = tf.softmax(logits).dataSync() as Float32Array;
-      return batchLoss(model.info.architecture, logits, batch, [], { labels });
+      return batchLoss(model.info.architecture, logits, batch, items, targets);
     }, [...model.params.values()]);
     loss = value.dataSync()[0]!;
     for (const [name, v] of model.params) grads.set(name, byVariable[v.name]!.dataSync() as Float32Array);
@@ -124,9 +132,9 @@ for (const [name, arch] of CASES) {
       const labels = Int32Array.from({ length: 7 }, (_, i) => i % arch.numClasses);
       const expected = tensorStep(model, batch, labels, 123);
       const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
-      const actual = core.classifierStep(arch)!.run(weights, batch, labels, 123);
+      const actual = core.wholeStep(arch)!.run(weights, batch, labels, 123);
       assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
-      assertClose(actual.probs, expected.probs, 1e-5, 'probabilities');
+      assertClose(actual.probs!, expected.probs, 1e-5, 'probabilities');
       assert.deepEqual([...actual.grads.keys()].sort(), [...expected.grads.keys()].sort());
       for (const [param, g] of expected.grads) assertClose(actual.grads.get(param)!, g, 2e-5, `gradient of ${param}`);
       model.dispose();
@@ -148,7 +156,8 @@ for (const [name, arch] of CASES) {
 
 test('architectures the native step does not cover are named, and train on the tensor path', () => {
   assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
-  assert.match(nativeStepUnsupported({ ...BASE, task: 'lm' })!, /lm/);
+  assert.match(nativeStepUnsupported({ ...BASE, task: 'regress' })!, /regress/);
+  assert.match(nativeStepUnsupported({ ...BASE, task: 'tag', kmers: { k: 2, strands: 'forward' } })!, /k-mer branch/);
   assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
   assert.match(nativeStepUnsupported({ ...BASE, composition: { k: 2, canonical: true, mean: [0], std: [1] } })!, /composition/);
   // A field added later, unknown to the native step: the tensor path, never a silently different model.
@@ -157,8 +166,8 @@ test('architectures the native step does not cover are named, and train on the t
     nativeStepUnsupported({ ...BASE, conv: { filters: 2, width: 3, pool: 1, dropout: 0, dilation: 2 } } as Architecture)!,
     /dilation/,
   );
-  for (const [, arch] of CASES) assert.equal(nativeStepUnsupported(arch), undefined);
-  if (status.available) assert.equal(new NativeCore().classifierStep({ ...BASE, pool: 'attention' }), undefined);
+  for (const [, arch] of [...CASES, ...POSITION_CASES]) assert.equal(nativeStepUnsupported(arch), undefined);
+  if (status.available) assert.equal(new NativeCore().wholeStep({ ...BASE, pool: 'attention' }), undefined);
 });
 
 test('training through the native step ends where the tensor path does (weights, losses)', { skip }, async () => {
@@ -192,6 +201,106 @@ test('training through the native step ends where the tensor path does (weights,
   const native = await run(true);
   native.losses.forEach((l, i) => assert.ok(Math.abs(l - tensor.losses[i]!) < 1e-4, `epoch ${i + 1} loss ${l} vs ${tensor.losses[i]}`));
   native.weights.forEach((w, i) => assertClose(w, tensor.weights[i]!, 1e-3, `weights ${i}`));
+});
+
+/** Language models and taggers: a head at every position (native positionHead). */
+const POSITION_CASES: Array<[string, Architecture]> = [
+  ['language model: one-direction LSTM', { ...BASE, task: 'lm', bidirectional: false, pool: 'mean', numClasses: 4 }],
+  [
+    'protein language model: embedding, two GRU layers, dropout',
+    { ...BASE, task: 'lm', bidirectional: false, inputSize: 21, numClasses: 21, embedDim: 5, cell: 'gru', layers: 2, dropout: 0.3 },
+  ],
+  [
+    'tagger: convolution (no pooling) + BiLSTM, three tags, dropout',
+    { ...BASE, task: 'tag', numClasses: 3, dropout: 0.2, conv: { filters: 4, width: 3, pool: 1, dropout: 0.1, skip: false } },
+  ],
+  ['tagger: two BiGRU layers', { ...BASE, task: 'tag', cell: 'gru', layers: 2, numClasses: 3 }],
+];
+
+/** Each item's tags: a class per position, about one in five unlabelled (-1). */
+function randomTags(items: ReadonlyArray<{ length: number }>, classes: number, seed: number): Int8Array[] {
+  const random = new Random(seed);
+  return items.map((item) => Int8Array.from({ length: item.length }, () => (random.int(5) === 0 ? -1 : random.int(classes))));
+}
+
+for (const [name, arch] of POSITION_CASES) {
+  for (const ragged of [false, true]) {
+    test(`native whole step = tensor path (loss, every gradient): ${name}${ragged ? ', ragged batch' : ''}`, { skip }, () => {
+      const core = new NativeCore();
+      const model = createModel(arch, 5, core);
+      const items = randomItems(7, 11, ragged, arch.inputSize);
+      const batch = packBatch(items, arch.inputSize);
+      const targets = arch.task === 'tag' ? { tags: randomTags(items, arch.numClasses, 3) } : {};
+      const expected = tensorStep(model, batch, new Int32Array(0), 123, items, targets);
+      const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+      const indices = stepTargets(arch, batch, items, targets);
+      assert.equal(indices.length, 7 * batch.steps);
+      assert.ok(indices.some((k) => k < 0) && indices.some((k) => k > 0), 'some positions count, some do not');
+      const actual = core.wholeStep(arch)!.run(weights, batch, indices, 123);
+      assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
+      assert.equal(actual.probs, undefined);
+      assert.deepEqual([...actual.grads.keys()].sort(), [...expected.grads.keys()].sort());
+      for (const [param, g] of expected.grads) assertClose(actual.grads.get(param)!, g, 2e-5, `gradient of ${param}`);
+      model.dispose();
+    });
+  }
+  test(`native inference = tensor path (probabilities and log-probabilities at every position): ${name}`, { skip }, () => {
+    const model = createModel(arch, 8, new NativeCore());
+    const batch = packBatch(randomItems(9, 21, true, arch.inputSize), arch.inputSize);
+    const expected = tf.tidy(() => tf.softmax(model.run(batch).logits).dataSync() as Float32Array);
+    const expectedLog = tf.tidy(() => tf.logSoftmax(model.run(batch).logits).dataSync() as Float32Array);
+    assertClose(model.predictPositions(batch), expected, 1e-5, 'probabilities');
+    assertClose(model.logProbsPositions(batch), expectedLog, 1e-5, 'log-probabilities');
+    model.dispose();
+  });
+}
+
+test('a language model trained through the native step ends where the tensor path does (weights, losses, validation)', {
+  skip,
+}, async () => {
+  const arch = POSITION_CASES[0]![1];
+  const items = randomItems(40, 7, true);
+  const valid = { items: randomItems(8, 8, true) };
+  const run = async (nativeStep: boolean) => {
+    const model = SequenceModel.create(
+      { alphabet: 'dna', classes: ['A', 'C', 'G', 'T'], architecture: arch, inputLength: null },
+      9,
+      new NativeCore(),
+    );
+    const config = { epochs: 3, batchSize: 16, learningRate: 0.01, clipNorm: 1, patience: 0, seed: 4, weightDecay: 0.01, nativeStep };
+    const state = await trainModel(model, { items }, valid, config);
+    const weights = [...model.params.values()].map((v) => v.dataSync() as Float32Array);
+    model.dispose();
+    return { losses: state.history.flatMap((h) => [h.trainLoss, h.validLoss]), weights };
+  };
+  const tensor = await run(false);
+  const native = await run(true);
+  native.losses.forEach((l, i) => assert.ok(Math.abs(l - tensor.losses[i]!) < 1e-4, `loss ${i}: ${l} vs ${tensor.losses[i]}`));
+  native.weights.forEach((w, i) => assertClose(w, tensor.weights[i]!, 1e-3, `weights ${i}`));
+  assert.ok(tensor.losses[4]! < tensor.losses[0]!, 'it trains');
+});
+
+test('positionHead refuses what it cannot score: a target outside the classes, gradients without targets, short arrays', { skip }, () => {
+  const addon = loadNativeAddon()!;
+  const args = { x: new Float32Array(6), kernel: new Float32Array(4), bias: new Float32Array(2), rows: 3, width: 2, classes: 2 };
+  assert.throws(() => addon.positionHead({ ...args, targets: Int32Array.of(0, 2, -1) }), /not a class/);
+  assert.throws(
+    () => addon.positionHead({ ...args, dKernel: new Float32Array(4), dBias: new Float32Array(2), dx: new Float32Array(6), scale: 1 }),
+    /together/,
+  );
+  assert.throws(() => addon.positionHead({ ...args, x: new Float32Array(5) }), /x/);
+  // Uncounted rows add nothing and get a zero input gradient; the loss is ln 2 per counted row (zero weights).
+  const dx = new Float32Array(6).fill(7);
+  const loss = addon.positionHead({
+    ...args,
+    targets: Int32Array.of(1, -1, 0),
+    scale: 0.5,
+    dKernel: new Float32Array(4),
+    dBias: new Float32Array(2),
+    dx,
+  });
+  assert.ok(Math.abs(loss - 2 * Math.LN2) < 1e-12, String(loss));
+  assert.deepEqual([...dx.subarray(2, 4)], [0, 0]);
 });
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {

@@ -77,7 +77,8 @@ test('with equal base composition in every species, the divergence still recover
     `1-mer distances are all 0: ${k1.join(' ')}`,
   );
 
-  const args = (file: string) => ['phylo', '-q', '--train', '--seed', '2', join(dir, file)];
+  // One model (--ensemble 1) is enough to show it, at a quarter of the default's cost.
+  const args = (file: string) => ['phylo', '-q', '--train', '--ensemble', '1', '--seed', '2', join(dir, file)];
   const plain = await runCli(args('plain.fa'));
   assert.equal(plain.code, 0, plain.stderr);
   const tree = parseNewick(plain.stdout, 'stdout');
@@ -85,4 +86,33 @@ test('with equal base composition in every species, the divergence still recover
   const aligned = await runCli(args('aligned.fa'));
   assert.equal(aligned.code, 0, aligned.stderr);
   assert.equal(aligned.stdout, plain.stdout, 'the model reads residues, never alignment columns');
+});
+
+test('--ensemble N averages N models over the same windows: deterministic for a seed, named in the matrix, not one model', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick('((A:0.05,B:0.08):0.04,(C:0.06,D:0.03):0.05,E:0.1);', 'truth');
+  writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 800, 9)));
+  const matrix = async (ensemble: number, name: string) => {
+    const file = join(dir, `${name}.tsv`);
+    const args = ['phylo', '-q', '--train', '--ensemble', String(ensemble), '--seed', '4', join(dir, 'sim.fa'), '-o', join(dir, 't.nwk')];
+    const result = await runCli([...args, '--matrix', file]);
+    assert.equal(result.code, 0, result.stderr);
+    return readFileSync(file, 'utf8');
+  };
+  const values = (tsv: string) =>
+    tsv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .flatMap((line) => line.split('\t').slice(1).map(Number));
+  const [one, two, again] = [await matrix(1, 'one'), await matrix(2, 'two'), await matrix(2, 'again')];
+  assert.equal(again, two, 'the same seed gives the same matrix, byte for byte');
+  assert.match(two.split('\t')[0]!, /the mean of 2 models$/);
+  assert.doesNotMatch(one.split('\t')[0]!, /mean of/);
+  // The first member is the single model itself (same seed, same windows): averaging in a second moves the distances.
+  const [a, b] = [values(one), values(two)];
+  assert.ok(
+    a.some((v, i) => Math.abs(v - b[i]!) > 1e-4),
+    'a second model changes the distances',
+  );
 });

@@ -28,6 +28,10 @@ export function register(program: Command): void {
         .default('divergence' as const),
     )
     .option('--adapt-epochs <n>', 'with --model-features divergence: epochs adapting the model to each group', '20')
+    .option(
+      '--ensemble <n>',
+      `with --model-features divergence: average the divergence of n models (--train: n trained with seeds seed..seed+n-1; -m: n adaptations of it; default ${DEFAULT_DIVERGENCE_ENSEMBLE})`,
+    )
     .option('--kmer <k>', 'features: k-mer frequency profile of each window (the alignment-free baseline; no model)')
     .option('--canonical', 'with --kmer: count a k-mer and its reverse complement together (strand-agnostic data)', false)
     .option('--train', 'features: train a language model on the input first with sensible defaults, then use it like -m', false)
@@ -94,6 +98,7 @@ export interface RawPhyloFlags extends RawRuntimeFlags {
   train: boolean;
   modelFeatures: ModelFeatures;
   adaptEpochs: string;
+  ensemble?: string;
   aligned: boolean;
   out?: string;
   matrix?: string;
@@ -149,9 +154,11 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
     : raw.kmer !== undefined
       ? { kind: 'kmer', k: parseNumber('--kmer', raw.kmer, { min: 1, max: 10, integer: true }), canonical: raw.canonical }
       : raw.model !== undefined
-        ? { kind: 'model', model: raw.model, use: raw.modelFeatures, adaptEpochs: adaptEpochs(raw) }
-        : { kind: 'train', use: raw.modelFeatures, adaptEpochs: adaptEpochs(raw) };
+        ? { kind: 'model', model: raw.model, use: raw.modelFeatures, adaptEpochs: adaptEpochs(raw), ensemble: ensemble(raw) }
+        : { kind: 'train', use: raw.modelFeatures, adaptEpochs: adaptEpochs(raw), ensemble: ensemble(raw) };
   if (raw.canonical && features.kind !== 'kmer') throw new RnnseqError('--canonical applies to --kmer counts only', EXIT_USAGE);
+  if (raw.ensemble !== undefined && !((features.kind === 'model' || features.kind === 'train') && features.use === 'divergence'))
+    throw new RnnseqError('--ensemble applies to the model divergence (-m or --train with --model-features divergence)', EXIT_USAGE);
   if (raw.allPositions && raw.windowsPerGroup !== undefined)
     throw new RnnseqError('give --windows-per-group or --all-positions, not both', EXIT_USAGE);
   if (raw.out !== undefined && raw.out !== '-' && raw.out === raw.matrix)
@@ -178,6 +185,17 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, max: 65536, integer: true }),
   };
+}
+
+/**
+ * The divergence's models: one model's distances move with its seed (lungfish and tetrapods, nRF 0.29-0.50 over
+ * seeds 1-4, the tree of their mean 0.21), so the default averages several.
+ */
+export const DEFAULT_DIVERGENCE_ENSEMBLE = 4;
+
+function ensemble(raw: RawPhyloFlags): number {
+  if (raw.ensemble === undefined) return DEFAULT_DIVERGENCE_ENSEMBLE;
+  return parseNumber('--ensemble', raw.ensemble, { min: 1, max: 100, integer: true });
 }
 
 function adaptEpochs(raw: RawPhyloFlags): number {

@@ -20,8 +20,8 @@ export type ModelFeatures = (typeof MODEL_FEATURES)[number];
 export type FeatureSource =
   | { kind: 'kmer'; k: number; canonical: boolean }
   | { kind: 'aligned'; model: AlignedModel }
-  | { kind: 'model'; model: string; use: ModelFeatures; adaptEpochs: number }
-  | { kind: 'train'; use: ModelFeatures; adaptEpochs: number };
+  | { kind: 'model'; model: string; use: ModelFeatures; adaptEpochs: number; ensemble: number }
+  | { kind: 'train'; use: ModelFeatures; adaptEpochs: number; ensemble: number };
 
 export interface PhyloTreeOptions extends RuntimeOptions {
   mode: 'tree';

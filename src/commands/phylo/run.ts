@@ -5,6 +5,7 @@ import { type Output, openOutput } from '../../io/output.js';
 import type { Logger } from '../../log.js';
 import { type AlignedModel, alignedDistances, encodeAlignment, resampleColumns } from '../../phylo/aligned-distance.js';
 import { type CrossBits, crossBits, crossEntropyDistances, resampleWindows, shuffledWindows } from '../../phylo/cross-entropy.js';
+import type { DistanceMatrix } from '../../phylo/distance.js';
 import type { WindowFeaturizer } from '../../phylo/features.js';
 import { createKmerFeaturizer, maxKmerLength } from '../../phylo/kmer.js';
 import { formatMatrixTsv } from '../../phylo/matrix-tsv.js';
@@ -156,40 +157,72 @@ async function featureTree(options: PhyloTreeOptions, groups: SequenceGroup[], a
   }
 }
 
-/** The language model adapted to each group in turn; distances are excess code lengths (phylo/cross-entropy.ts). */
+/**
+ * The language model adapted to each group in turn; distances are excess code lengths (phylo/cross-entropy.ts),
+ * averaged over --ensemble models: with --train each trained with its own seed (seed + r), with -m the given model
+ * adapted with seed + r. Every model scores the same windows and shuffles, so a bootstrap replicate resamples
+ * the same windows in each.
+ */
 async function divergenceTree(options: PhyloTreeOptions, groups: SequenceGroup[], alphabet: Alphabet, log: Logger): Promise<BuiltTree> {
   const features = options.features as Extract<FeatureSource, { kind: 'model' | 'train' }>;
   const runtime = runtimeOf(options);
-  const model = features.kind === 'model' ? features.model : await trainModelFor(options, groups, alphabet, log);
+  const windows = cutWindows(groups, options);
+  // Its own stream of --seed, so the shuffles never change which windows are sampled.
+  const unrelated = shuffledWindows(windows, new Random((options.seed ^ 0x2545f491) >>> 0));
   const { createModelAdapter } = await import('./model-adapter.js');
-  const adapter = await createModelAdapter({
-    ...runtime,
-    model,
-    epochs: features.adaptEpochs,
-    learningRate: ADAPT_LEARNING_RATE,
-    batchSize: options.batchSize,
-    seed: options.seed,
-    log,
-  });
-  let table: CrossBits;
-  try {
-    const windows = cutWindows(groups, options);
-    logWindows(windows, adapter.description, options, log);
-    // Its own stream of --seed, so the shuffles never change which windows are sampled.
-    const unrelated = shuffledWindows(windows, new Random((options.seed ^ 0x2545f491) >>> 0));
-    const progress = await log.progress(groups.length, 'groups');
-    table = await crossBits(windows, unrelated, adapter, (done) => progress.update(done));
-    progress.stop();
-  } finally {
-    adapter.dispose();
+  const tables: CrossBits[] = [];
+  let description = '';
+  for (let member = 0; member < features.ensemble; member++) {
+    const seed = (options.seed + member) >>> 0;
+    const model = features.kind === 'model' ? features.model : await trainModelFor({ ...options, seed }, groups, alphabet, log);
+    const adapter = await createModelAdapter({
+      ...runtime,
+      model,
+      epochs: features.adaptEpochs,
+      learningRate: ADAPT_LEARNING_RATE,
+      batchSize: options.batchSize,
+      seed,
+      log,
+    });
+    try {
+      description = adapter.description;
+      if (member === 0) logWindows(windows, ensembleDescription(description, features), options, log);
+      const progress = await log.progress(
+        groups.length,
+        features.ensemble > 1 ? `groups (model ${member + 1} of ${features.ensemble})` : 'groups',
+      );
+      tables.push(await crossBits(windows, unrelated, adapter, (done) => progress.update(done)));
+      progress.stop();
+    } finally {
+      adapter.dispose();
+    }
   }
   const phylogeny = phylogenyFromDistances(
-    table.names,
-    (random) => crossEntropyDistances(table, random ? resampleWindows(table, random) : undefined),
+    tables[0]!.names,
+    (random) => {
+      const pick = random ? resampleWindows(tables[0]!, random) : undefined;
+      return meanMatrix(tables.map((table) => crossEntropyDistances(table, pick)));
+    },
     options,
   );
   const what = 'excess cross-entropy (fraction of the way to a shuffled sequence, symmetrised)';
-  return { phylogeny, what, matrixHeader: `${what} of ${adapter.description}` };
+  return { phylogeny, what, matrixHeader: `${what} of ${ensembleDescription(description, features)}` };
+}
+
+function ensembleDescription(description: string, features: Extract<FeatureSource, { kind: 'model' | 'train' }>): string {
+  if (features.ensemble === 1) return description;
+  return `${description}, the mean of ${features.ensemble} ${features.kind === 'train' ? 'models' : 'adaptations'}`;
+}
+
+/** The element-wise mean of distance matrices of one size. */
+function meanMatrix(matrices: readonly DistanceMatrix[]): DistanceMatrix {
+  const n = matrices[0]!.length;
+  return Array.from({ length: n }, (_, i) => {
+    const row = new Float64Array(n);
+    for (const matrix of matrices) for (let j = 0; j < n; j++) row[j]! += matrix[i]![j]!;
+    for (let j = 0; j < n; j++) row[j]! /= matrices.length;
+    return row;
+  });
 }
 
 /** Logs what the windows are and warns when a bootstrap cannot resample them; returns how many there are. */

@@ -92,11 +92,12 @@ export interface NativeStepResult {
 
 /**
  * A model's whole forward and backward pass on plain arrays. `targets` are the batch's class per sequence
- * (classify) or per position, [B × steps] (lm: the next residue; tag: the tag), -1 where nothing counts.
+ * (classify), its values in their own units (regress, a Float32Array), or a class per position, [B × steps]
+ * (lm: the next residue; tag: the tag), -1 where nothing counts.
  */
 export interface WholeStep {
-  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array, dropoutSeed: number): NativeStepResult;
-  /** classify: class probabilities [B × classes]; lm, tag: [B × steps × classes] */
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array | Float32Array, dropoutSeed: number): NativeStepResult;
+  /** classify: class probabilities [B × classes]; regress: predicted values [B]; lm, tag: [B × steps × classes] */
   predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
   /** lm, tag: the log-softmax at each position, [B × steps × classes] */
   logProbs?(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;

@@ -23,9 +23,11 @@ import { drawDropout } from './dropout-draw.js';
  * train on the tensor path.
  */
 
+/** Huber's transition point on standardised targets, as objective.ts's HUBER_DELTA. */
+const HUBER_DELTA = 1;
+
 /** Why the whole step cannot run natively for this architecture, or undefined when it can. */
 export function nativeStepUnsupported(arch: Architecture): string | undefined {
-  if (taskOf(arch) === 'regress') return 'the regress task';
   if (isPerPosition(arch) && arch.kmers) return 'a k-mer branch on a per-position model';
   if (isPerPosition(arch) && (arch.conv?.pool ?? 1) > 1) return 'a pooling front-end on a per-position model';
   if (arch.pool === 'attention') return 'attention pooling';
@@ -59,6 +61,7 @@ const COVERED_FIELDS: ReadonlySet<string> = new Set([
   'embedDim',
   'conv',
   'kmers',
+  'regression',
 ]);
 const COVERED_CONV_FIELDS: ReadonlySet<string> = new Set(['filters', 'width', 'pool', 'dropout', 'positions', 'skip']);
 
@@ -153,7 +156,7 @@ export class NativeWholeStep implements WholeStep {
    * nothing counts (lm, tag); `weights` by parameter name. `dropoutSeed` seeds the dropout draws as forward()'s
    * `options.dropoutSeed` does.
    */
-  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array, dropoutSeed: number): NativeStepResult {
+  run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array | Float32Array, dropoutSeed: number): NativeStepResult {
     const arch = this.arch;
     const w = lookup(weights);
     const B = batch.batch;
@@ -162,7 +165,9 @@ export class NativeWholeStep implements WholeStep {
     const pass = this.forwardPass(w, batch, new Random(dropoutSeed));
     const { steps, mask, layers, layerDrops, recurrentWidth, headWidth } = pass;
     const { convArgmax, convDrop, positionRows, skipArgmax } = pass;
-    const head = isPerPosition(arch) ? this.positionHead(w, pass, B, targets, grads) : this.pooledHead(w, pass, B, targets, grads);
+    const head = isPerPosition(arch)
+      ? this.positionHead(w, pass, B, targets as Int32Array, grads)
+      : this.pooledHead(w, pass, B, targets, grads);
     const { loss, probs, dPooled, dFinal } = head;
     let dUpper = head.dUpper;
 
@@ -250,14 +255,14 @@ export class NativeWholeStep implements WholeStep {
   }
 
   /**
-   * A classifier's softmax cross-entropy (the mean over the batch) and its gradient back through the head and the
-   * pooling to each top-layer direction's outputs (or, for 'last', final state).
+   * A classifier's softmax cross-entropy (the mean over the batch) or a regression's loss, and its gradient back
+   * through the head and the pooling to each top-layer direction's outputs (or, for 'last', final state).
    */
   private pooledHead(
     w: (name: string) => Float32Array,
     pass: ForwardPass,
     B: number,
-    labels: Int32Array,
+    targets: Int32Array | Float32Array,
     grads: Map<string, Float32Array>,
   ): HeadBackward {
     const arch = this.arch;
@@ -266,13 +271,28 @@ export class NativeWholeStep implements WholeStep {
     const logits = pass.logits!;
     const K = arch.numClasses;
     const headKernel = w('head.kernel');
-    const probs = new Float32Array(B * K);
+    const regression = arch.regression && taskOf(arch) === 'regress' ? arch.regression : undefined;
+    const probs = regression ? undefined : new Float32Array(B * K);
     const dLogits = new Float32Array(B * K);
     let loss = 0;
     for (let b = 0; b < B; b++) {
-      const label = labels[b]!;
-      loss += softmaxRow(logits, b * K, K, probs) - logits[b * K + label]!;
-      for (let k = 0; k < K; k++) dLogits[b * K + k] = (probs[b * K + k]! - (k === label ? 1 : 0)) / B;
+      if (regression) {
+        // objective.ts: the standardised target (float32, as the tensor ops compute it) against the one output.
+        const y = Math.fround(Math.fround(targets[b]! - regression.mean) / regression.std);
+        const error = logits[b]! - y;
+        const size = Math.abs(error);
+        if (regression.loss === 'huber' && size > HUBER_DELTA) {
+          loss += HUBER_DELTA * (size - HUBER_DELTA) + 0.5 * HUBER_DELTA * HUBER_DELTA;
+          dLogits[b] = (Math.sign(error) * HUBER_DELTA) / B;
+        } else {
+          loss += regression.loss === 'huber' ? 0.5 * error * error : error * error;
+          dLogits[b] = ((regression.loss === 'huber' ? 1 : 2) * error) / B;
+        }
+        continue;
+      }
+      const label = targets[b]!;
+      loss += softmaxRow(logits, b * K, K, probs!) - logits[b * K + label]!;
+      for (let k = 0; k < K; k++) dLogits[b * K + k] = (probs![b * K + k]! - (k === label ? 1 : 0)) / B;
     }
     loss /= B;
 
@@ -308,7 +328,7 @@ export class NativeWholeStep implements WholeStep {
       if (arch.pool === 'last') for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) dh[b * H + j] = dPooled[b * headWidth + d * H + j]!;
       return dh;
     });
-    return { loss, probs, dPooled, dUpper, dFinal };
+    return { loss, ...(probs ? { probs } : {}), dPooled, dUpper, dFinal };
   }
 
   /**
@@ -366,6 +386,8 @@ export class NativeWholeStep implements WholeStep {
       return probs;
     }
     const logits = this.forwardPass(lookup(weights), batch, undefined).logits!;
+    const regression = taskOf(this.arch) === 'regress' ? this.arch.regression : undefined;
+    if (regression) return logits.map((v) => v * regression.std + regression.mean);
     const K = this.arch.numClasses;
     const probs = new Float32Array(batch.batch * K);
     for (let b = 0; b < batch.batch; b++) softmaxRow(logits, b * K, K, probs);

@@ -63,7 +63,8 @@ export function tagTargets(tags: readonly Int8Array[], steps: number, numClasses
 }
 
 /**
- * What a native whole step (native-step.ts) trains towards: each sequence's class (classify), or each position's
+ * What a native whole step (native-step.ts) trains towards: each sequence's class (classify) or value (regress,
+ * in its own units), or each position's
  * class, [B × steps] row-major with -1 where nothing counts (lm: the next residue, so the last step never counts;
  * tag: the tag). The same positions and classes as batchLoss's targets, as indices instead of one-hot rows.
  */
@@ -72,10 +73,12 @@ export function stepTargets(
   batch: Batch,
   items: readonly EncodedSequence[],
   targets: Omit<TrainingSet, 'items'>,
-): Int32Array {
+): Int32Array | Float32Array {
   switch (taskOf(arch)) {
     case 'classify':
       return targets.labels!;
+    case 'regress':
+      return targets.values!;
     case 'lm':
     case 'tag': {
       const position =
@@ -95,8 +98,6 @@ export function stepTargets(
         }
       return out;
     }
-    case 'regress':
-      throw new Error('stepTargets: a regression has no classes');
   }
 }
 

@@ -129,6 +129,8 @@ export class SequenceModel {
 
   /** Regression models: the predicted value per sequence, in the target's own units. */
   predictValues(batch: Batch, laps: 1 | 2 = 1): Float32Array {
+    const native = laps === 1 ? this.nativeWhole() : undefined;
+    if (native) return native.predict(this.weightArrays(), batch);
     const { mean, std } = this.info.architecture.regression!;
     return readTidy(() => tf.add(tf.mul(tf.reshape(this.run(batch, laps).logits, [batch.batch]), std), mean));
   }

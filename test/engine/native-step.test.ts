@@ -156,7 +156,6 @@ for (const [name, arch] of CASES) {
 
 test('architectures the native step does not cover are named, and train on the tensor path', () => {
   assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
-  assert.match(nativeStepUnsupported({ ...BASE, task: 'regress' })!, /regress/);
   assert.match(nativeStepUnsupported({ ...BASE, task: 'tag', kmers: { k: 2, strands: 'forward' } })!, /k-mer branch/);
   assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
   assert.match(nativeStepUnsupported({ ...BASE, composition: { k: 2, canonical: true, mean: [0], std: [1] } })!, /composition/);
@@ -166,7 +165,7 @@ test('architectures the native step does not cover are named, and train on the t
     nativeStepUnsupported({ ...BASE, conv: { filters: 2, width: 3, pool: 1, dropout: 0, dilation: 2 } } as Architecture)!,
     /dilation/,
   );
-  for (const [, arch] of [...CASES, ...POSITION_CASES]) assert.equal(nativeStepUnsupported(arch), undefined);
+  for (const [, arch] of [...CASES, ...POSITION_CASES, ...REGRESSION_CASES]) assert.equal(nativeStepUnsupported(arch), undefined);
   if (status.available) assert.equal(new NativeCore().wholeStep({ ...BASE, pool: 'attention' }), undefined);
 });
 
@@ -202,6 +201,48 @@ test('training through the native step ends where the tensor path does (weights,
   native.losses.forEach((l, i) => assert.ok(Math.abs(l - tensor.losses[i]!) < 1e-4, `epoch ${i + 1} loss ${l} vs ${tensor.losses[i]}`));
   native.weights.forEach((w, i) => assertClose(w, tensor.weights[i]!, 1e-3, `weights ${i}`));
 });
+
+/** Regression: one output, the loss on standardised targets (MSE, or Huber past one standard deviation). */
+const REGRESSION_CASES: Array<[string, Architecture]> = [
+  [
+    'regression, MSE: recipe shape',
+    {
+      ...BASE,
+      task: 'regress',
+      numClasses: 1,
+      regression: { loss: 'mse', mean: 2, std: 3 },
+      conv: { filters: 6, width: 5, pool: 2, dropout: 0.1, skip: true },
+    },
+  ],
+  [
+    'regression, Huber: GRU, mean pooling, dropout',
+    { ...BASE, task: 'regress', numClasses: 1, cell: 'gru', pool: 'mean', dropout: 0.2, regression: { loss: 'huber', mean: -1, std: 0.5 } },
+  ],
+];
+
+for (const [name, arch] of REGRESSION_CASES) {
+  test(`native whole step = tensor path (loss, every gradient, predictions): ${name}`, { skip }, () => {
+    const core = new NativeCore();
+    assert.equal(nativeStepUnsupported(arch), undefined);
+    const model = createModel(arch, 5, core);
+    const items = randomItems(7, 11, true, arch.inputSize);
+    const batch = packBatch(items, arch.inputSize);
+    // Targets spread over several standard deviations, so Huber's linear part is exercised too.
+    const values = Float32Array.from({ length: 7 }, (_, i) => arch.regression!.mean + (i - 3) * 1.1 * arch.regression!.std);
+    const expected = tensorStep(model, batch, new Int32Array(0), 123, items, { values });
+    const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const actual = core.wholeStep(arch)!.run(weights, batch, stepTargets(arch, batch, items, { values }), 123);
+    assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
+    assert.equal(actual.probs, undefined);
+    for (const [param, g] of expected.grads) assertClose(actual.grads.get(param)!, g, 2e-5, `gradient of ${param}`);
+    const tensorValues = tf.tidy(() => {
+      const { mean, std } = arch.regression!;
+      return tf.add(tf.mul(tf.reshape(model.run(batch).logits, [7]), std), mean).dataSync() as Float32Array;
+    });
+    assertClose(model.predictValues(batch), tensorValues, 1e-5, 'predictions');
+    model.dispose();
+  });
+}
 
 /** Language models and taggers: a head at every position (native positionHead). */
 const POSITION_CASES: Array<[string, Architecture]> = [

@@ -1,4 +1,13 @@
-import { type Architecture, directionsOf, hasInitialStateModel, isPerPosition, taskOf } from './architecture.js';
+import {
+  type Architecture,
+  conditionChannels,
+  directionsOf,
+  hasInitialStateModel,
+  headConditions,
+  isPerPosition,
+  stateSize,
+  taskOf,
+} from './architecture.js';
 import { hasCellState } from './cells.js';
 import type { WholeStep, NativeStepResult } from './core.js';
 import type { NativeAddon, NativeForwardArgs, NativeShape } from './native-addon.js';
@@ -31,7 +40,6 @@ export function nativeStepUnsupported(arch: Architecture): string | undefined {
   if (isPerPosition(arch) && arch.kmers) return 'a k-mer branch on a per-position model';
   if (isPerPosition(arch) && (arch.conv?.pool ?? 1) > 1) return 'a pooling front-end on a per-position model';
   if (arch.pool === 'attention') return 'attention pooling';
-  if (hasInitialStateModel(arch)) return 'conditions or covariates';
   if (arch.composition) return 'k-mer composition features (--composition)';
   // A field this step was not written for (a future architecture option) sends the model to the tensor path
   // rather than being silently left out of the computation.
@@ -42,7 +50,7 @@ export function nativeStepUnsupported(arch: Architecture): string | undefined {
   return undefined;
 }
 
-/** Architecture fields the native step implements (conditions and covariates only when empty: checked above). */
+/** Architecture fields the native step implements. */
 const COVERED_FIELDS: ReadonlySet<string> = new Set([
   'cell',
   'inputSize',
@@ -56,6 +64,8 @@ const COVERED_FIELDS: ReadonlySet<string> = new Set([
   'bounded',
   'conditions',
   'conditionTag',
+  'conditionSteps',
+  'conditionHead',
   'covariates',
   'covariateScaling',
   'embedDim',
@@ -100,6 +110,18 @@ interface ForwardPass {
   headDrop?: Float32Array;
   /** the k-mer branch's feature rows, where the model has one */
   kmerRows?: SparseRows;
+  /** conditioned or covariate models: each layer × direction's learned initial state (model.ts initialStates) */
+  initial?: InitialStates;
+  /** conditionSteps: the width of the front-end's output, before the condition's columns */
+  frontWidth: number;
+  /** each sequence's condition index, where the batch has them */
+  conditions?: Int32Array;
+}
+
+/** A learned initial state: h0 (and c0) per layer × direction in stateIndex order, from tanh / sigmoid of `pre`. */
+interface InitialStates {
+  h: Float32Array[];
+  c?: Float32Array[];
 }
 
 /** What a head's backward hands the recurrent layers: the loss and the gradient of each top-layer direction. */
@@ -192,9 +214,12 @@ export class NativeWholeStep implements WholeStep {
           workspace: run.workspace!,
           dOut: dUpper[d]!,
           dhT: layer === arch.layers - 1 ? dFinal[d]! : this.arena.f32('zeros', B * H, true),
-          ...(cellState ? { dcT: this.arena.f32('zeros', B * H, true), dc0: this.arena.f32('dc0', B * H) } : {}),
+          // With a learned initial state every layer × direction's dh0 (dc0) is kept for its gradient.
+          ...(cellState
+            ? { dcT: this.arena.f32('zeros', B * H, true), dc0: this.arena.f32(pass.initial ? `dc0.${layer}.${d}` : 'dc0', B * H) }
+            : {}),
           dx,
-          dh0: this.arena.f32('dh0', B * H),
+          dh0: this.arena.f32(pass.initial ? `dh0.${layer}.${d}` : 'dh0', B * H),
           dKernel,
           dRecurrent,
           dBias,
@@ -210,6 +235,9 @@ export class NativeWholeStep implements WholeStep {
         dUpper = splitDirections(dInput, B * steps, H, this.directions.length);
       } else dFront = dInput;
     }
+    // conditionSteps: the condition's columns are constants; the front-end gets the rest.
+    if (conditionChannels(arch) > 0) dFront = dropColumns(dFront!, B * steps, pass.frontWidth + conditionChannels(arch), pass.frontWidth);
+    if (pass.initial) this.initialStateGradients(w, batch, pass.initial, grads);
 
     // Skip path and front-end.
     if (arch.conv) {
@@ -312,6 +340,8 @@ export class NativeWholeStep implements WholeStep {
         dPooled[row + j] = sum;
       }
     }
+    if (headConditions(arch) > 0)
+      grads.set('head.condition.kernel', conditionHeadGradient(w('head.condition.kernel'), pass, B, K, dLogits, dPooled));
     if (headDrop) this.addon.multiplyInPlace(dPooled, headDrop);
     grads.set('head.kernel', dHeadKernel);
     grads.set('head.bias', dHeadBias);
@@ -394,6 +424,108 @@ export class NativeWholeStep implements WholeStep {
     return probs;
   }
 
+  /**
+   * The learned initial state (model.ts initialStates): pre = the condition's row of init.condition + the
+   * covariates' affine map, then h0 = tanh and c0 = tanh (sigmoid for a bounded cell) of its halves, split per
+   * layer × direction.
+   */
+  private initialStates(w: (name: string) => Float32Array, batch: Batch): InitialStates {
+    const arch = this.arch;
+    const B = batch.batch;
+    const H = arch.hiddenSize;
+    const S = stateSize(arch);
+    const cell = hasCellState(arch.cell);
+    const width = S * (cell ? 2 : 1);
+    const pre = this.arena.f32('init.pre', B * width, true);
+    if ((arch.conditions?.length ?? 0) > 0) {
+      const table = w('init.condition');
+      const conditions = conditionsOf(batch);
+      for (let b = 0; b < B; b++) {
+        const c = conditions[b]!;
+        if (c >= 0) pre.set(table.subarray(c * width, (c + 1) * width), b * width);
+      }
+    }
+    const count = arch.covariates?.length ?? 0;
+    if (count > 0) {
+      if (!batch.covariates) throw new Error('this model needs covariates for every sequence');
+      const kernel = w('init.covariates.kernel');
+      const bias = w('init.covariates.bias');
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < width; j++) {
+          let sum = 0;
+          for (let k = 0; k < count; k++) sum += batch.covariates[b * count + k]! * kernel[k * width + j]!;
+          pre[b * width + j] = pre[b * width + j]! + Math.fround(Math.fround(sum) + bias[j]!);
+        }
+    }
+    const h: Float32Array[] = [];
+    const c: Float32Array[] = [];
+    for (let i = 0; i < S / H; i++) {
+      const hi = this.arena.f32(`init.h.${i}`, B * H);
+      const ci = cell ? this.arena.f32(`init.c.${i}`, B * H) : undefined;
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < H; j++) {
+          hi[b * H + j] = Math.tanh(pre[b * width + i * H + j]!);
+          if (!ci) continue;
+          const v = pre[b * width + S + i * H + j]!;
+          ci[b * H + j] = arch.bounded ? 1 / (1 + Math.exp(-v)) : Math.tanh(v);
+        }
+      h.push(hi);
+      if (ci) c.push(ci);
+    }
+    return { h, ...(cell ? { c } : {}) };
+  }
+
+  /** init.condition / init.covariates gradients from each layer × direction's dh0 (dc0), through tanh / sigmoid. */
+  private initialStateGradients(
+    w: (name: string) => Float32Array,
+    batch: Batch,
+    initial: InitialStates,
+    grads: Map<string, Float32Array>,
+  ): void {
+    const arch = this.arch;
+    const B = batch.batch;
+    const H = arch.hiddenSize;
+    const S = stateSize(arch);
+    const width = S * (initial.c ? 2 : 1);
+    const dPre = new Float32Array(B * width);
+    initial.h.forEach((h, i) => {
+      const key = `${Math.floor(i / this.directions.length)}.${i % this.directions.length}`;
+      const dh0 = this.arena.f32(`dh0.${key}`, B * H);
+      const dc0 = initial.c ? this.arena.f32(`dc0.${key}`, B * H) : undefined;
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < H; j++) {
+          const v = h[b * H + j]!;
+          dPre[b * width + i * H + j] = dh0[b * H + j]! * (1 - v * v);
+          if (!dc0) continue;
+          const cv = initial.c![i]![b * H + j]!;
+          dPre[b * width + S + i * H + j] = dc0[b * H + j]! * (arch.bounded ? cv * (1 - cv) : 1 - cv * cv);
+        }
+    });
+    if ((arch.conditions?.length ?? 0) > 0) {
+      const table = new Float32Array(w('init.condition').length);
+      const conditions = conditionsOf(batch);
+      for (let b = 0; b < B; b++) {
+        const c = conditions[b]!;
+        if (c < 0) continue;
+        for (let j = 0; j < width; j++) table[c * width + j]! += dPre[b * width + j]!;
+      }
+      grads.set('init.condition', table);
+    }
+    const count = arch.covariates?.length ?? 0;
+    if (count > 0) {
+      const kernel = new Float32Array(count * width);
+      const bias = new Float32Array(width);
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < width; j++) {
+          const g = dPre[b * width + j]!;
+          bias[j]! += g;
+          for (let k = 0; k < count; k++) kernel[k * width + j]! += batch.covariates![b * count + k]! * g;
+        }
+      grads.set('init.covariates.kernel', kernel);
+      grads.set('init.covariates.bias', bias);
+    }
+  }
+
   /** Per-position models: the log-softmax at every position, [batch × steps × classes]. */
   logProbs(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
     if (!isPerPosition(this.arch)) throw new Error('logProbs: a per-position model only');
@@ -473,6 +605,21 @@ export class NativeWholeStep implements WholeStep {
     }
     const front = input;
     const frontWidth = inputWidth;
+    // conditionSteps: the condition's one-hot beside the front-end's output at every step (model.ts withConditionSteps).
+    const channels = conditionChannels(arch);
+    if (channels > 0) {
+      input = withConditionColumns(
+        input,
+        B * steps,
+        inputWidth,
+        steps,
+        conditionsOf(batch),
+        channels,
+        this.arena.f32('conditioned', B * steps * (inputWidth + channels)),
+      );
+      inputWidth += channels;
+    }
+    const initial = hasInitialStateModel(arch) ? this.initialStates(w, batch) : undefined;
 
     // Recurrent stack; a layer above the first reads the directions' outputs side by side, after dropout.
     const layers: DirectionRun[][] = [];
@@ -496,7 +643,7 @@ export class NativeWholeStep implements WholeStep {
       // Both directions in one call: their rows share the threads (a batch of one still uses two).
       const sweeps: NativeForwardArgs[] = [];
       layers.push(
-        this.directions.map((direction) => {
+        this.directions.map((direction, d) => {
           const shape: NativeShape = {
             cell: arch.cell,
             batch: B,
@@ -521,12 +668,13 @@ export class NativeWholeStep implements WholeStep {
             shape,
           };
           const zeros = this.arena.f32('zeros', B * H, true);
+          const state = layer * this.directions.length + d;
           sweeps.push({
             ...shape,
             x: layerInput,
             ...(mask ? { mask } : {}),
-            h0: zeros,
-            ...(hasCellState(arch.cell) ? { c0: zeros, cT: this.arena.f32(`${key}.cT`, B * H) } : {}),
+            h0: initial?.h[state] ?? zeros,
+            ...(hasCellState(arch.cell) ? { c0: initial?.c?.[state] ?? zeros, cT: this.arena.f32(`${key}.cT`, B * H) } : {}),
             kernel: w(parameterName(layer, direction, 'kernel')),
             recurrent: w(parameterName(layer, direction, 'recurrent')),
             bias: w(parameterName(layer, direction, 'bias')),
@@ -543,6 +691,9 @@ export class NativeWholeStep implements WholeStep {
     const top = layers[arch.layers - 1]!;
     const recurrentWidth = H * this.directions.length;
     const common = {
+      frontWidth,
+      ...(batch.conditions ? { conditions: batch.conditions } : {}),
+      ...(initial ? { initial } : {}),
       steps,
       ...(mask ? { mask } : {}),
       layers,
@@ -600,6 +751,8 @@ export class NativeWholeStep implements WholeStep {
         ? drawDropout(this.addon, this.arena.f32('head.drop', pooled.length), arch.dropout, random.seed(), pooled)
         : undefined;
     const logits = headLogits(pooled, w('head.kernel'), w('head.bias'), B, headWidth, arch.numClasses);
+    if (headConditions(arch) > 0)
+      addConditionLogits(pooled, w('head.condition.kernel'), conditionsOf(batch), B, headWidth, arch.numClasses, logits);
     const kmerRows = arch.kmers ? kmerBranchRows(arch.kmers, batch.x, B, batch.steps, batch.channels) : undefined;
     if (kmerRows) addBranchLogits(kmerRows, w('kmers.kernel'), arch.numClasses, logits);
     return {
@@ -614,6 +767,88 @@ export class NativeWholeStep implements WholeStep {
       ...(kmerRows ? { kmerRows } : {}),
     };
   }
+}
+
+function conditionsOf(batch: Batch): Int32Array {
+  if (!batch.conditions) throw new Error('this model needs a condition for every sequence');
+  return batch.conditions;
+}
+
+/** Each row of `input` with the condition's one-hot (`channels` wide; none for -1) after it, into `out`. */
+function withConditionColumns(
+  input: Float32Array,
+  rows: number,
+  width: number,
+  steps: number,
+  conditions: Int32Array,
+  channels: number,
+  out: Float32Array,
+): Float32Array {
+  const wide = width + channels;
+  out.fill(0);
+  for (let r = 0; r < rows; r++) {
+    out.set(input.subarray(r * width, (r + 1) * width), r * wide);
+    const c = conditions[Math.floor(r / steps)]!;
+    if (c >= 0) out[r * wide + width + c] = 1;
+  }
+  return out;
+}
+
+/** The first `keep` columns of each row. */
+function dropColumns(values: Float32Array, rows: number, width: number, keep: number): Float32Array {
+  const out = new Float32Array(rows * keep);
+  for (let r = 0; r < rows; r++) out.set(values.subarray(r * width, r * width + keep), r * keep);
+  return out;
+}
+
+/** conditionHead: logits += the pooled vector times its condition's block of head.condition.kernel. */
+function addConditionLogits(
+  pooled: Float32Array,
+  kernel: Float32Array,
+  conditions: Int32Array,
+  batch: number,
+  width: number,
+  classes: number,
+  logits: Float32Array,
+): void {
+  for (let b = 0; b < batch; b++) {
+    const c = conditions[b]!;
+    if (c < 0) continue;
+    for (let k = 0; k < classes; k++) {
+      let sum = 0;
+      for (let j = 0; j < width; j++) sum += pooled[b * width + j]! * kernel[(c * width + j) * classes + k]!;
+      logits[b * classes + k] = logits[b * classes + k]! + Math.fround(sum);
+    }
+  }
+}
+
+/** head.condition.kernel's gradient, and its share of the pooled vector's gradient added to dPooled. */
+function conditionHeadGradient(
+  kernel: Float32Array,
+  pass: ForwardPass,
+  batch: number,
+  classes: number,
+  dLogits: Float32Array,
+  dPooled: Float32Array,
+): Float32Array {
+  const grad = new Float32Array(kernel.length);
+  const width = pass.headWidth;
+  const conditions = pass.conditions!;
+  for (let b = 0; b < batch; b++) {
+    const c = conditions[b]!;
+    if (c < 0) continue;
+    for (let j = 0; j < width; j++) {
+      const x = pass.pooled[b * width + j]!;
+      const row = (c * width + j) * classes;
+      let sum = 0;
+      for (let k = 0; k < classes; k++) {
+        grad[row + k]! += x * dLogits[b * classes + k]!;
+        sum += dLogits[b * classes + k]! * kernel[row + k]!;
+      }
+      dPooled[b * width + j]! += sum;
+    }
+  }
+  return grad;
 }
 
 /**

@@ -78,8 +78,12 @@ function createModel(arch: Architecture, seed: number, core: NativeCore): Sequen
     seed,
     core,
   );
-  const branch = model.params.get('kmers.kernel');
-  if (branch) branch.assign(tf.randomNormal(branch.shape, 0, 1, 'float32', seed));
+  // Parameters that start at zero (the k-mer branch, the condition's initial state and head term) get random
+  // values, so the forward pass exercises them.
+  for (const name of ['kmers.kernel', 'init.condition', 'head.condition.kernel', 'init.covariates.bias']) {
+    const v = model.params.get(name);
+    if (v) v.assign(tf.randomNormal(v.shape, 0, name === 'kmers.kernel' ? 1 : 0.5, 'float32', seed));
+  }
   return model;
 }
 
@@ -107,9 +111,14 @@ function tensorStep(
   let loss = Number.NaN;
   const grads = new Map<string, Float32Array>();
   tf.tidy(() => {
-    const { x, mask } = batchTensors(batch);
+    const { x, mask, ...context } = batchTensors(batch);
     const { value, grads: byVariable } = tf.variableGrads(() => {
-      const { logits } = forward(model.info.architecture, model.params, x, mask, { core: model.core, training: true, dropoutSeed: seed });
+      const { logits } = forward(model.info.architecture, model.params, x, mask, {
+        core: model.core,
+        training: true,
+        dropoutSeed: seed,
+        ...context,
+      });
       probs = tf.softmax(logits).dataSync() as Float32Array;
       return batchLoss(model.info.architecture, logits, batch, items, targets);
     }, [...model.params.values()]);
@@ -154,10 +163,65 @@ for (const [name, arch] of CASES) {
   });
 }
 
+/** Conditioned and covariate models: learned initial states, the condition at every step, its head term. */
+const CONTEXT_CASES: Array<[string, Architecture]> = [
+  [
+    'recipe shape with a condition at every step and in the head',
+    {
+      ...BASE,
+      conditions: ['liver', 'brain', 'gut'],
+      conditionTag: 'cell',
+      conditionSteps: true,
+      conditionHead: true,
+      dropout: 0.2,
+      conv: { filters: 6, width: 5, pool: 2, dropout: 0.1, skip: true },
+    },
+  ],
+  [
+    'two GRU layers, last state, a condition and two covariates in the initial state only',
+    { ...BASE, cell: 'gru', layers: 2, pool: 'last', conditions: ['a', 'b'], covariates: ['age', 'dose'] },
+  ],
+  ['bounded CIFG cell, covariates only, mean pooling', { ...BASE, cell: 'cifg', bounded: true, pool: 'mean', covariates: ['age'] }],
+  ['tagger with a condition at every step', { ...BASE, task: 'tag', numClasses: 3, conditions: ['x', 'y'], conditionSteps: true }],
+];
+
+/** Items carrying a condition (one in seven without: -1) and covariates, as the model reads them. */
+function contextItems(arch: Architecture, count: number, seed: number) {
+  const random = new Random(seed + 50);
+  const conditions = arch.conditions?.length ?? 0;
+  const covariates = arch.covariates?.length ?? 0;
+  return randomItems(count, seed, true, arch.inputSize).map((item, i) => ({
+    ...item,
+    ...(conditions > 0 ? { condition: i === 3 ? -1 : random.int(conditions) } : {}),
+    ...(covariates > 0 ? { covariates: Float32Array.from({ length: covariates }, () => random.next() * 2 - 1) } : {}),
+  }));
+}
+
+for (const [name, arch] of CONTEXT_CASES) {
+  test(`native whole step = tensor path (loss, every gradient, inference): ${name}`, { skip }, () => {
+    const core = new NativeCore();
+    assert.equal(nativeStepUnsupported(arch), undefined);
+    const model = createModel(arch, 5, core);
+    const items = contextItems(arch, 7, 11);
+    const batch = packBatch(items, arch.inputSize);
+    const tag = arch.task === 'tag';
+    const targets = tag ? { tags: randomTags(items, arch.numClasses, 3) } : { labels: Int32Array.from({ length: 7 }, (_, i) => i % 2) };
+    const expected = tensorStep(model, batch, targets.labels ?? new Int32Array(0), 123, items, targets);
+    const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const actual = core.wholeStep(arch)!.run(weights, batch, stepTargets(arch, batch, items, targets), 123);
+    assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
+    if (!tag) assertClose(actual.probs!, expected.probs, 1e-5, 'probabilities');
+    assert.deepEqual([...actual.grads.keys()].sort(), [...expected.grads.keys()].sort());
+    for (const [param, g] of expected.grads) assertClose(actual.grads.get(param)!, g, 2e-5, `gradient of ${param}`);
+    const inference = tf.tidy(() => tf.softmax(model.run(batch).logits).dataSync() as Float32Array);
+    assertClose(tag ? model.predictPositions(batch) : model.predict(batch), inference, 1e-5, 'inference');
+    model.dispose();
+  });
+}
+
 test('architectures the native step does not cover are named, and train on the tensor path', () => {
   assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
   assert.match(nativeStepUnsupported({ ...BASE, task: 'tag', kmers: { k: 2, strands: 'forward' } })!, /k-mer branch/);
-  assert.match(nativeStepUnsupported({ ...BASE, conditions: ['x', 'y'] })!, /condition/);
   assert.match(nativeStepUnsupported({ ...BASE, composition: { k: 2, canonical: true, mean: [0], std: [1] } })!, /composition/);
   // A field added later, unknown to the native step: the tensor path, never a silently different model.
   assert.match(nativeStepUnsupported({ ...BASE, futureOption: 3 } as Architecture)!, /futureOption/);
@@ -165,7 +229,8 @@ test('architectures the native step does not cover are named, and train on the t
     nativeStepUnsupported({ ...BASE, conv: { filters: 2, width: 3, pool: 1, dropout: 0, dilation: 2 } } as Architecture)!,
     /dilation/,
   );
-  for (const [, arch] of [...CASES, ...POSITION_CASES, ...REGRESSION_CASES]) assert.equal(nativeStepUnsupported(arch), undefined);
+  for (const [, arch] of [...CASES, ...POSITION_CASES, ...REGRESSION_CASES, ...CONTEXT_CASES])
+    assert.equal(nativeStepUnsupported(arch), undefined);
   if (status.available) assert.equal(new NativeCore().wholeStep({ ...BASE, pool: 'attention' }), undefined);
 });
 

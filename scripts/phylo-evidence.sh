@@ -6,9 +6,10 @@
 #             --seed 1), cosine distance, neighbour joining; the alignment's gaps are stripped
 #   aligned   --aligned: JC69 distances over the alignment's columns (pairwise gap deletion), neighbour joining:
 #             what users run first with ape (dist.dna + nj)
-#   lm        rnnseq phylo --train with its defaults: a language model trained on all sequences (gaps stripped),
-#             adapted to each group, excess cross-entropy as a fraction of a shuffled sequence's (the same
-#             windows as kmerK), neighbour joining
+#   lm        rnnseq phylo --train with its defaults: language models trained on all sequences (gaps stripped),
+#             each adapted to each group, excess cross-entropy as a fraction of a shuffled sequence's (the same
+#             windows as kmerK), averaged over the ensemble (4 models), neighbour joining
+#   lm1       the same with one model (--ensemble 1)
 #   lm-codes  the same model's state codes (--model-features codes, the previous default)
 # METHODS picks rows (default "kmer6 aligned lm"; e.g. METHODS="kmer4 kmer6 aligned lm lm-codes"); SETS picks
 # folders. The reference trees' leaf labels are exactly the FASTA ids in all five sets, so no relabelling is
@@ -54,6 +55,7 @@ for dir in "$data"/*/; do
       kmer*) args=(--kmer "${method#kmer}") ;;
       aligned) args=(--aligned) ;;
       lm) args=(--train) ;;
+      lm1) args=(--train --ensemble 1) ;;
       lm-codes) args=(--train --model-features codes) ;;
       *) echo "phylo-evidence: unknown method $method" >&2; exit 2 ;;
     esac

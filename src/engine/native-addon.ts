@@ -24,10 +24,12 @@ export interface NativeForwardArgs extends NativeShape {
   kernel: Float32Array; // [D, G·H]
   recurrent: Float32Array; // [H, G·H]
   bias: Float32Array; // [G·H]
-  /** [B, T, H], written; may be absent in inference (no workspace), where only hT or poolMax is wanted */
+  /** [B, T, H], written; may be absent in inference (no workspace), where only hT, poolMax or poolSum is wanted */
   out?: Float32Array;
   /** [B, H]: max(poolMax, h_t) over the real steps, in place (the caller fills it first) */
   poolMax?: Float32Array;
+  /** [B, H]: poolSum + h_t over the real steps in step order, in place (the caller zeroes it first) */
+  poolSum?: Float32Array;
   hT: Float32Array; // [B, H], written
   cT?: Float32Array; // [B, H], written for lstm / cifg
   /** workspaceSize(shape) floats: activations for backward. Absent = inference, nothing is stored. */

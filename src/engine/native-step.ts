@@ -80,6 +80,8 @@ interface DirectionRun {
   out?: Float32Array;
   /** [B, H]: the maximum of the outputs over real steps, kept by the kernel (inference of a max-pooled top layer) */
   poolMax?: Float32Array;
+  /** [B, H]: their sum over real steps, kept by the kernel (inference of a mean-pooled top layer) */
+  poolSum?: Float32Array;
   hT: Float32Array;
   /** training only: what the backward pass reads */
   workspace?: Float32Array;
@@ -655,13 +657,15 @@ export class NativeWholeStep implements WholeStep {
           };
           const key = `${layer}.${direction}`;
           // Inference of the top layer writes no [B, P, H] outputs where the head reads one row per sequence: the
-          // last state (hT), or each feature's running maximum, kept by the kernel (a quarter of a recipe classify
+          // last state (hT), or each feature's running maximum or sum, kept by the kernel (a quarter of a recipe classify
           // pass went to writing the outputs and reading them back once).
           const top = !random && layer === arch.layers - 1 && !isPerPosition(arch);
           const keepMax = top && arch.pool === 'max';
-          const outputs = !(top && (arch.pool === 'max' || arch.pool === 'last'));
+          const keepSum = top && arch.pool === 'mean';
+          const outputs = !(top && (arch.pool === 'max' || arch.pool === 'last' || arch.pool === 'mean'));
           const run: DirectionRun = {
             ...(keepMax ? { poolMax: this.arena.f32(`${key}.poolMax`, B * H).fill(-1e9) } : {}),
+            ...(keepSum ? { poolSum: this.arena.f32(`${key}.poolSum`, B * H, true) } : {}),
             ...(outputs ? { out: this.arena.f32(`${key}.out`, B * steps * H) } : {}),
             hT: this.arena.f32(`${key}.hT`, B * H),
             ...(random ? { workspace: this.arena.f32(`${key}.workspace`, this.addon.workspaceSize(shape)) } : {}),
@@ -680,6 +684,7 @@ export class NativeWholeStep implements WholeStep {
             bias: w(parameterName(layer, direction, 'bias')),
             ...(run.out ? { out: run.out } : {}),
             ...(run.poolMax ? { poolMax: run.poolMax } : {}),
+            ...(run.poolSum ? { poolSum: run.poolSum } : {}),
             hT: run.hT,
             ...(run.workspace ? { workspace: run.workspace } : {}),
           });
@@ -734,6 +739,7 @@ export class NativeWholeStep implements WholeStep {
     const lengths = arch.pool === 'mean' ? stepCounts(mask, B, steps) : undefined;
     top.forEach((run, d) => {
       if (run.poolMax) copyRows(run.poolMax, B, H, pooled, headWidth, d * H);
+      else if (run.poolSum) divideRows(run.poolSum, lengths!, B, H, pooled, headWidth, d * H);
       else if (arch.pool === 'max') {
         const into = { into: pooled, stride: headWidth, column: d * H, argmax: poolArgmax!, argStride: recurrentWidth, argColumn: d * H };
         this.addon.maxOverSteps({ values: run.out!, ...(mask ? { mask } : {}), padValue: -1e9, batch: B, steps, features: H, ...into });
@@ -960,6 +966,19 @@ function meanInto(
       for (let t = 0; t < steps; t++) sum += values[(b * steps + t) * features + f]!;
       into[b * stride + column + f] = Math.fround(sum) / lengths[b]!;
     }
+}
+
+/** Each row of sums divided by its sequence's step count, into `into`'s columns: the kernel's poolSum as a mean. */
+function divideRows(
+  sums: Float32Array,
+  lengths: Float32Array,
+  batch: number,
+  features: number,
+  into: Float32Array,
+  stride: number,
+  column: number,
+): void {
+  for (let b = 0; b < batch; b++) for (let f = 0; f < features; f++) into[b * stride + column + f] = sums[b * features + f]! / lengths[b]!;
 }
 
 function copyRows(values: Float32Array, batch: number, features: number, into: Float32Array, stride: number, column: number): void {

@@ -5,10 +5,11 @@
 //   setSimdLevel(name) -> name                          (a lower level, for tests and for odd nodes)
 //   threads() -> n                                      setThreads(n)
 //   workspaceSize(shape) -> floats kept by a training forward for its backward
-//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?, poolMax?} | [...])
+//   forward({...shape, x, mask?, h0, c0?, kernel, recurrent, bias, out, hT, cT?, workspace?, poolMax?, poolSum?} | [...])
 //     an array runs independent sweeps (a layer's directions) side by side on the threads; their outputs must
 //     not overlap (checked)
-//     poolMax [B, H]: max(poolMax, h_t) over real steps, in place; `out` may be absent in inference
+//     poolMax [B, H]: max(poolMax, h_t) over real steps, in place; poolSum [B, H]: poolSum + h_t over real steps;
+//     `out` may be absent in inference
 //   backward({...shape, mask?, kernel, recurrent, workspace, dOut, dhT, dcT?, dx, dh0, dc0?, dKernel, dRecurrent, dBias})
 // shape = {cell: "lstm"|"gru"|"rnn"|"cifg", batch, steps, inputSize, hidden, reverse, bounded?}
 //   convForward({...conv, x, mask?, kernel, bias, position?, out, argmax?})
@@ -244,8 +245,10 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     const size_t workspace_floats = workspace_layout(a.s).total;
     a.workspace = floats(o, "workspace", workspace_floats, true);
     a.pool_max = floats(o, "poolMax", B * H, true);
+    a.pool_sum = floats(o, "poolSum", B * H, true);
     // Per-step outputs may be left out only in inference (training's backward reads them back through dOut's
-    // shape, and the caller needs them there): a last-state or max-pooled top layer wants hT or poolMax alone.
+    // shape, and the caller needs them there): a last-state, max- or mean-pooled top layer wants hT, poolMax or
+    // poolSum alone.
     a.out = floats(o, "out", B * T * H, a.workspace == nullptr);
     a.hT = floats(o, "hT", B * H);
     a.cT = cell_state ? floats(o, "cT", B * H) : nullptr;
@@ -256,6 +259,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     add(written[k], a.hT, B * H);
     add(written[k], a.cT, B * H);
     add(written[k], a.pool_max, B * H);
+    add(written[k], a.pool_sum, B * H);
     add(written[k], a.workspace, workspace_floats);
     add(read[k], a.x, B * T * D);
     add(read[k], a.mask, B * T);
@@ -485,7 +489,8 @@ Napi::Value PositionHead(const Napi::CallbackInfo& info) {
     for (size_t r = 0; r < a.rows; ++r)
       if (a.targets[r] >= int32_t(a.classes)) throw Napi::RangeError::New(info.Env(), "positionHead: a target is not a class");
   a.scale = a.d_kernel != nullptr ? number(o, "scale") : 0;
-  return Napi::Number::New(info.Env(), position_head(a));
+  std::lock_guard<std::mutex> lock(state().mutex);
+  return Napi::Number::New(info.Env(), position_head(a, parallel_for(*state().pool)));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

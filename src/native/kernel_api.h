@@ -71,8 +71,9 @@ struct ForwardArgs {
   const float* W;     // [D][G*H]
   const float* U;     // [H][G*H]
   const float* b;     // [G*H]
-  float* out;         // [B][T][H]; may be null in inference, where only hT or pool_max is wanted
+  float* out;         // [B][T][H]; may be null in inference, where only hT, pool_max or pool_sum is wanted
   float* pool_max;    // [B][H]: max(pool_max, h_t) over the real steps, in place; null = none
+  float* pool_sum;    // [B][H]: pool_sum + h_t over the real steps in step order, in place; null = none
   float* hT;          // [B][H]
   float* cT;          // [B][H]; lstm, cifg only
   float* workspace;   // workspace_layout(s).total floats; null for inference (nothing stored)

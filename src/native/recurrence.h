@@ -90,15 +90,20 @@ struct ForwardThread {
     return const_cast<float*>(z_gate_local.data()) + size_t(r) * d.H;
   }
   float* out(int r, int t) const { return a.out + (size_t(r0 + r) * d.T + t) * d.H; }
-  // The step's outputs: stored per step (a.out may be null in inference) and/or folded into the running maximum.
+  // The step's outputs: stored per step (a.out may be null in inference) and/or folded into the running maximum
+  // or sum.
   void emit(int r, int t, int j0, V h, int n) const {
     if (a.out) store_n_or_full(out(r, t) + j0, h, n);
     if (a.pool_max) {
       float* m = a.pool_max + size_t(r0 + r) * d.H + j0;
       store_n_or_full(m, vmax(load_n_or_full(m, n), h), n);
     }
+    if (a.pool_sum) {
+      float* m = a.pool_sum + size_t(r0 + r) * d.H + j0;
+      store_n_or_full(m, add(load_n_or_full(m, n), h), n);
+    }
   }
-  // A padded step emits zeros, and they take no part in the maximum.
+  // A padded step emits zeros, and they take no part in the maximum or the sum.
   void emit_padding(int r, int t, int j0, int n) const {
     if (a.out) std::memset(out(r, t) + j0, 0, sizeof(float) * n);
   }

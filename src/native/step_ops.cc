@@ -1,7 +1,9 @@
 #include "step_ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace rnnseq {
 
@@ -109,14 +111,23 @@ void multiply_in_place(float* __restrict values, const float* __restrict other, 
   for (size_t i = 0; i < length; ++i) values[i] *= other[i];
 }
 
-double position_head(const PositionHeadArgs& a) {
-  const size_t W = a.width, K = a.classes;
-  // Classes are few (4 bases, 20-25 residues, a handful of tags): one row's logits fit on the stack.
-  constexpr size_t kMaxClasses = 256;
+namespace {
+
+// Rows per block of the per-position head: blocks, not threads, own the partial gradients and are summed in
+// block order, so the result does not depend on the thread count.
+constexpr size_t kHeadBlock = 64;
+constexpr size_t kMaxClasses = 256;
+
+// One block of rows. K is the class count when known at compile time (4: DNA and RNA), else 0 and `classes` rules:
+// with K fixed the loops over classes are one vector operation each.
+template <size_t K>
+double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin, size_t end, float* d_kernel, float* d_bias) {
+  const size_t W = a.width, C = K > 0 ? K : a.classes;
   float logits[kMaxClasses];
   double probs[kMaxClasses];
+  float dl[kMaxClasses];
   double loss = 0;
-  for (size_t r = 0; r < a.rows; ++r) {
+  for (size_t r = begin; r < end; ++r) {
     const float* __restrict x = a.x + r * W;
     const int32_t target = a.targets != nullptr ? a.targets[r] : -1;
     const bool counted = target >= 0;
@@ -124,43 +135,76 @@ double position_head(const PositionHeadArgs& a) {
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;
     }
-    for (size_t k = 0; k < K; ++k) logits[k] = 0.0f;
+    for (size_t k = 0; k < C; ++k) logits[k] = 0.0f;
     for (size_t j = 0; j < W; ++j) {
       const float xj = x[j];
-      const float* __restrict w = a.kernel + j * K;
-      for (size_t k = 0; k < K; ++k) logits[k] += xj * w[k];
+      const float* __restrict w = a.kernel + j * C;
+      for (size_t k = 0; k < C; ++k) logits[k] += xj * w[k];
     }
     double max = -INFINITY;
-    for (size_t k = 0; k < K; ++k) {
+    for (size_t k = 0; k < C; ++k) {
       logits[k] += a.bias[k];
       if (double(logits[k]) > max) max = double(logits[k]);
     }
     double total = 0;
-    for (size_t k = 0; k < K; ++k) total += (probs[k] = std::exp(double(logits[k]) - max));
+    for (size_t k = 0; k < C; ++k) total += (probs[k] = std::exp(double(logits[k]) - max));
     const double log_total = max + std::log(total);
     if (a.log_probs != nullptr)
-      for (size_t k = 0; k < K; ++k) a.log_probs[r * K + k] = float(double(logits[k]) - log_total);
+      for (size_t k = 0; k < C; ++k) a.log_probs[r * C + k] = float(double(logits[k]) - log_total);
     if (!counted) {
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;
     }
     loss += log_total - double(logits[target]);
-    if (a.d_kernel == nullptr) continue;
-    float dl[kMaxClasses];
-    for (size_t k = 0; k < K; ++k) dl[k] = float((probs[k] / total - (k == size_t(target) ? 1.0 : 0.0)) * a.scale);
-    for (size_t k = 0; k < K; ++k) a.d_bias[k] += dl[k];
-    float* __restrict dx = a.dx + r * W;
+    if (d_kernel == nullptr) continue;
+    for (size_t k = 0; k < C; ++k) dl[k] = float((probs[k] / total - (k == size_t(target) ? 1.0 : 0.0)) * a.scale);
+    for (size_t k = 0; k < C; ++k) d_bias[k] += dl[k];
     for (size_t j = 0; j < W; ++j) {
       const float xj = x[j];
-      float* __restrict dw = a.d_kernel + j * K;
-      const float* __restrict w = a.kernel + j * K;
-      float sum = 0.0f;
-      for (size_t k = 0; k < K; ++k) {
-        dw[k] += xj * dl[k];
-        sum += dl[k] * w[k];
-      }
-      dx[j] = sum;
+      float* __restrict dw = d_kernel + j * C;
+      for (size_t k = 0; k < C; ++k) dw[k] += xj * dl[k];
     }
+    // dx = W dl, along the row (kernel_t is [classes][width]): one pass per class over contiguous memory.
+    float* __restrict dx = a.dx + r * W;
+    for (size_t j = 0; j < W; ++j) dx[j] = 0.0f;
+    for (size_t k = 0; k < C; ++k) {
+      const float g = dl[k];
+      const float* __restrict wt = kernel_t + k * W;
+      for (size_t j = 0; j < W; ++j) dx[j] += g * wt[j];
+    }
+  }
+  return loss;
+}
+
+}  // namespace
+
+double position_head(const PositionHeadArgs& a, const Parallel& parallel) {
+  const size_t W = a.width, K = a.classes;
+  const size_t blocks = (a.rows + kHeadBlock - 1) / kHeadBlock;
+  const bool grads = a.d_kernel != nullptr;
+  std::vector<float> kernel_t(grads ? K * W : 0);
+  if (grads)
+    for (size_t j = 0; j < W; ++j)
+      for (size_t k = 0; k < K; ++k) kernel_t[k * W + j] = a.kernel[j * K + k];
+  const size_t slot = W * K + K;
+  std::vector<float> partial(grads ? blocks * slot : 0, 0.0f);
+  std::vector<double> losses(blocks, 0.0);
+  parallel([&](int index, int count) {
+    for (size_t block = size_t(index); block < blocks; block += size_t(count)) {
+      const size_t begin = block * kHeadBlock, end = std::min(a.rows, begin + kHeadBlock);
+      float* dk = grads ? partial.data() + block * slot : nullptr;
+      float* db = grads ? dk + W * K : nullptr;
+      losses[block] = K == 4 ? head_block<4>(a, kernel_t.data(), begin, end, dk, db)
+                             : head_block<0>(a, kernel_t.data(), begin, end, dk, db);
+    }
+  });
+  double loss = 0;
+  for (size_t block = 0; block < blocks; ++block) {
+    loss += losses[block];
+    if (!grads) continue;
+    const float* dk = partial.data() + block * slot;
+    for (size_t i = 0; i < W * K; ++i) a.d_kernel[i] += dk[i];
+    for (size_t k = 0; k < K; ++k) a.d_bias[k] += dk[W * K + k];
   }
   return loss;
 }

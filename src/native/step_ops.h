@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel_api.h"
+
 namespace rnnseq {
 
 // The state of Baagoe's Alea generator as TensorFlow.js's seedrandom.alea keeps it, in units of 2^-32: s0..s2 are
@@ -83,6 +85,8 @@ struct PositionHeadArgs {
   float* d_kernel;   // [width][classes]
   float* d_bias;     // [classes]
 };
-double position_head(const PositionHeadArgs& a);
+// Rows are processed in blocks of 64 on the pool's threads; each block's gradient is summed in block order, so
+// the result is the same for any thread count.
+double position_head(const PositionHeadArgs& a, const Parallel& parallel);
 
 }  // namespace rnnseq

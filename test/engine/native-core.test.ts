@@ -340,7 +340,7 @@ test('training works on the wasm backend too, where kernel outputs are copied in
   }
 });
 
-test("the forward's running maximum (poolMax) is the masked maximum of its outputs, with or without the outputs", { skip }, (t) => {
+test("the forward's running maximum (poolMax) and sum (poolSum) are the masked maximum and sum of its outputs", { skip }, (t) => {
   const addon = loadNativeAddon()!;
   const level = addon.simdLevel();
   t.after(() => addon.setSimdLevel(level));
@@ -379,6 +379,17 @@ test("the forward's running maximum (poolMax) is the masked maximum of its outpu
         assert.deepEqual(withOut, expected, `${simd} ${label}, reverse ${reverse}: poolMax`);
         assert.deepEqual(alone, expected, `${simd} ${label}, reverse ${reverse}: poolMax without outputs`);
         assert.ok(expected.some((v) => v === -1e9) && expected.some((v) => v !== -1e9), 'an empty row and real ones');
+        // The running sum: float32 additions in the order the sweep visits the steps (backwards when reversed).
+        const sum = new Float32Array(B * H);
+        for (let b = 0; b < B; b++)
+          for (let i = 0; i < T; i++) {
+            const t = reverse ? T - 1 - i : i;
+            if (mask[b * T + t] !== 0)
+              for (let j = 0; j < H; j++) sum[b * H + j] = Math.fround(sum[b * H + j]! + out[(b * T + t) * H + j]!);
+          }
+        const sumAlone = new Float32Array(B * H);
+        addon.forward({ ...common, poolSum: sumAlone });
+        assert.deepEqual(sumAlone, sum, `${simd} ${label}, reverse ${reverse}: poolSum without outputs`);
       }
     }
   // Training needs the per-step outputs (its caller pools and backpropagates through them): they cannot be left

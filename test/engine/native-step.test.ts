@@ -409,6 +409,34 @@ test('positionHead refuses what it cannot score: a target outside the classes, g
   assert.deepEqual([...dx.subarray(2, 4)], [0, 0]);
 });
 
+test('positionHead gives the same bits on 1 and 2 threads (blocks of rows, summed in order), for 4 classes and for 7', { skip }, (t) => {
+  const addon = loadNativeAddon()!;
+  const threads = addon.threads();
+  t.after(() => addon.setThreads(threads));
+  for (const classes of [4, 7]) {
+    const rows = 300;
+    const width = 16;
+    const random = new Random(classes);
+    const values = (n: number) => Float32Array.from({ length: n }, () => random.next() * 2 - 1);
+    const [x, kernel, bias] = [values(rows * width), values(width * classes), values(classes)];
+    const targets = Int32Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? -1 : random.int(classes)));
+    const run = (n: number) => {
+      addon.setThreads(n);
+      const out = {
+        dKernel: new Float32Array(width * classes),
+        dBias: new Float32Array(classes),
+        dx: new Float32Array(rows * width),
+        logProbs: new Float32Array(rows * classes),
+      };
+      const loss = addon.positionHead({ x, kernel, bias, rows, width, classes, targets, scale: 1 / 240, ...out });
+      return { loss, ...out };
+    };
+    const [one, two] = [run(1), run(2)];
+    assert.deepEqual(two, one, `${classes} classes`);
+    assert.ok(one.dKernel.some((v) => v !== 0) && one.dx.some((v) => v !== 0));
+  }
+});
+
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   let worst = 0;

@@ -1,6 +1,6 @@
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
 import { newParameters } from './model.js';
-import { nextSymbolTargets } from './objective.js';
+import { nextSymbolClasses } from './objective.js';
 import { SequenceModel } from './sequence-model.js';
 import { type TrainConfig, trainModel } from './trainer.js';
 
@@ -30,25 +30,22 @@ export interface ItemBits {
  */
 export function itemBits(model: SequenceModel, items: readonly EncodedSequence[], batchSize: number): ItemBits {
   const arch = model.info.architecture;
-  const classes = arch.numClasses;
   const bits = new Float64Array(items.length);
   const positions = new Uint32Array(items.length);
   for (let start = 0; start < items.length; start += batchSize) {
     const slice = items.slice(start, start + batchSize);
     const batch = packBatch(slice, arch.inputSize);
-    const logProbs = model.logProbsPositions(batch);
-    const targets = nextSymbolTargets(
+    const targets = nextSymbolClasses(
       batch,
       slice.map((item) => item.length),
     );
+    const nats = model.positionLosses(batch, targets);
     for (let b = 0; b < batch.batch; b++) {
       let sum = 0;
       let counted = 0;
-      for (let t = 0; t < targets.steps; t++) {
-        if (targets.weights[b * targets.steps + t] === 0) continue;
-        const target = (b * targets.steps + t) * classes;
-        const from = (b * batch.steps + t) * classes;
-        for (let k = 0; k < classes; k++) if (targets.targets[target + k] === 1) sum -= logProbs[from + k]!;
+      for (let t = b * batch.steps; t < (b + 1) * batch.steps; t++) {
+        if (targets[t]! < 0) continue;
+        sum += nats[t]!;
         counted++;
       }
       bits[start + b] = sum / Math.LN2;

@@ -101,4 +101,6 @@ export interface WholeStep {
   predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
   /** lm, tag: the log-softmax at each position, [B × steps × classes] */
   logProbs?(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
+  /** lm, tag: −ln p(target) at each position, [B × steps], 0 where the target is -1 */
+  positionLosses?(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array): Float64Array;
 }

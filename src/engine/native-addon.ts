@@ -153,6 +153,8 @@ export interface NativePositionHeadArgs {
   classes: number;
   targets?: Int32Array; // [rows], -1 where nothing counts
   logProbs?: Float32Array; // [rows, classes]
+  /** [rows]: −ln p(target) where the row counts, else 0 (needs targets) */
+  rowLoss?: Float64Array;
   scale?: number;
   dKernel?: Float32Array;
   dBias?: Float32Array;

@@ -547,6 +547,27 @@ export class NativeWholeStep implements WholeStep {
     return logProbs;
   }
 
+  /** Per-position models: −ln p(target) at every position, [batch × steps], 0 where the target is -1. */
+  positionLosses(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array): Float64Array {
+    if (!isPerPosition(this.arch)) throw new Error('positionLosses: a per-position model only');
+    const w = lookup(weights);
+    const pass = this.forwardPass(w, batch, undefined);
+    const rows = batch.batch * pass.steps;
+    if (targets.length !== rows) throw new Error(`positionLosses: ${targets.length} targets for ${rows} positions`);
+    const rowLoss = new Float64Array(rows);
+    this.addon.positionHead({
+      x: pass.pooled,
+      kernel: w('head.kernel'),
+      bias: w('head.bias'),
+      rows,
+      width: pass.headWidth,
+      classes: this.arch.numClasses,
+      targets,
+      rowLoss,
+    });
+    return rowLoss;
+  }
+
   /** The forward pass; training when `random` (the dropout draws) is given, inference otherwise. */
   private forwardPass(w: (name: string) => Float32Array, batch: Batch, random: Random | undefined): ForwardPass {
     const arch = this.arch;

@@ -47,6 +47,33 @@ export function nextSymbolTargets(batch: Batch, lengths: readonly number[]): Pos
   return { targets, weights, steps: out };
 }
 
+/**
+ * nextSymbolTargets as class indices: [B × steps] row-major, the class of the residue after each position, -1
+ * where it is not one definite residue or the step is the last or padding.
+ */
+export function nextSymbolClasses(batch: Batch, lengths: readonly number[]): Int32Array {
+  const { batch: rows, steps, channels, x } = batch;
+  const out = new Int32Array(rows * steps).fill(-1);
+  for (let b = 0; b < rows; b++) {
+    for (let t = 0; t + 1 < lengths[b]!; t++) {
+      const from = (b * steps + t + 1) * channels;
+      let one = -1;
+      let total = 0;
+      let ones = 0;
+      for (let k = 0; k < channels; k++) {
+        const v = x[from + k]!;
+        total += v;
+        if (v === 1) {
+          ones++;
+          one = k;
+        }
+      }
+      if (ones === 1 && total === 1) out[b * steps + t] = one;
+    }
+  }
+  return out;
+}
+
 /** Per-position class targets from tags (-1: unlabelled), padded to the batch's steps. */
 export function tagTargets(tags: readonly Int8Array[], steps: number, numClasses: number): PositionTargets {
   const targets = new Float32Array(tags.length * steps * numClasses);
@@ -80,22 +107,15 @@ export function stepTargets(
     case 'regress':
       return targets.values!;
     case 'lm':
+      return nextSymbolClasses(
+        batch,
+        items.map((item) => item.length),
+      );
     case 'tag': {
-      const position =
-        taskOf(arch) === 'lm'
-          ? nextSymbolTargets(
-              batch,
-              items.map((item) => item.length),
-            )
-          : tagTargets(targets.tags!, batch.steps, arch.numClasses);
-      const K = arch.numClasses;
       const out = new Int32Array(batch.batch * batch.steps).fill(-1);
-      for (let b = 0; b < batch.batch; b++)
-        for (let t = 0; t < position.steps; t++) {
-          const i = b * position.steps + t;
-          if (position.weights[i] === 0) continue;
-          for (let k = 0; k < K; k++) if (position.targets[i * K + k] === 1) out[b * batch.steps + t] = k;
-        }
+      targets.tags!.forEach((row, b) => {
+        for (let t = 0; t < Math.min(row.length, batch.steps); t++) if (row[t]! >= 0) out[b * batch.steps + t] = row[t]!;
+      });
       return out;
     }
   }

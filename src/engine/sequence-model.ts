@@ -142,6 +142,18 @@ export class SequenceModel {
     return readTidy(() => tf.softmax(this.run(batch, laps).logits));
   }
 
+  /**
+   * Per-position models: −ln p(target) at each position, [batch × steps] (targets as objective.ts stepTargets
+   * gives them; 0 where a target is -1): code lengths in nats.
+   */
+  positionLosses(batch: Batch, targets: Int32Array): Float64Array {
+    const native = this.nativeWhole();
+    if (native?.positionLosses) return native.positionLosses(this.weightArrays(), batch, targets);
+    const logProbs = this.logProbsPositions(batch);
+    const K = this.info.architecture.numClasses;
+    return Float64Array.from(targets, (k, i) => (k < 0 ? 0 : -logProbs[i * K + k]!));
+  }
+
   /** Per-position models: the log-softmax at each position, [batch × steps × numClasses] (code lengths). */
   logProbsPositions(batch: Batch): Float32Array {
     const native = this.nativeWhole();

@@ -131,6 +131,7 @@ double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin
     const float* __restrict x = a.x + r * W;
     const int32_t target = a.targets != nullptr ? a.targets[r] : -1;
     const bool counted = target >= 0;
+    if (a.row_loss != nullptr) a.row_loss[r] = 0;
     if (!counted && a.log_probs == nullptr) {
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;
@@ -155,7 +156,9 @@ double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;
     }
-    loss += log_total - double(logits[target]);
+    const double row = log_total - double(logits[target]);
+    loss += row;
+    if (a.row_loss != nullptr) a.row_loss[r] = row;
     if (d_kernel == nullptr) continue;
     for (size_t k = 0; k < C; ++k) dl[k] = float((probs[k] / total - (k == size_t(target) ? 1.0 : 0.0)) * a.scale);
     for (size_t k = 0; k < C; ++k) d_bias[k] += dl[k];

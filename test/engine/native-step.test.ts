@@ -357,6 +357,11 @@ for (const [name, arch] of POSITION_CASES) {
     const expectedLog = tf.tidy(() => tf.logSoftmax(model.run(batch).logits).dataSync() as Float32Array);
     assertClose(model.predictPositions(batch), expected, 1e-5, 'probabilities');
     assertClose(model.logProbsPositions(batch), expectedLog, 1e-5, 'log-probabilities');
+    // Code lengths at the targets alone (phylo's scoring): -ln p of each counted position, 0 elsewhere.
+    const K = arch.numClasses;
+    const targets = Int32Array.from({ length: 9 * batch.steps }, (_, i) => (i % 4 === 0 ? -1 : i % K));
+    const expectedNats = Float64Array.from(targets, (k, i) => (k < 0 ? 0 : -expectedLog[i * K + k]!));
+    assertClose(model.positionLosses(batch, targets), expectedNats, 1e-5, 'position losses');
     model.dispose();
   });
 }

@@ -176,8 +176,8 @@ export class NativeWholeStep implements WholeStep {
   }
 
   /**
-   * One step on `batch`: `targets` are one class per sequence (classify) or per position, [B × steps], -1 where
-   * nothing counts (lm, tag); `weights` by parameter name. `dropoutSeed` seeds the dropout draws as forward()'s
+   * One step on `batch`: `targets` are one class per sequence (classify), its value (regress), or one class per
+   * position, [B × steps], -1 where nothing counts (lm, tag); `weights` by parameter name. `dropoutSeed` seeds the dropout draws as forward()'s
    * `options.dropoutSeed` does.
    */
   run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array | Float32Array, dropoutSeed: number): NativeStepResult {

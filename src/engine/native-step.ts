@@ -10,7 +10,7 @@ import {
 } from './architecture.js';
 import { hasCellState } from './cells.js';
 import type { WholeStep, NativeStepResult } from './core.js';
-import type { NativeAddon, NativeForwardArgs, NativeShape } from './native-addon.js';
+import type { NativeAddon, NativeForwardArgs, NativePositionHeadArgs, NativeShape } from './native-addon.js';
 import { positionGradient } from './native-conv.js';
 import { parameterName } from './model.js';
 import { Random } from '../seq/random.js';
@@ -530,42 +530,38 @@ export class NativeWholeStep implements WholeStep {
 
   /** Per-position models: the log-softmax at every position, [batch × steps × classes]. */
   logProbs(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
-    if (!isPerPosition(this.arch)) throw new Error('logProbs: a per-position model only');
-    const w = lookup(weights);
-    const pass = this.forwardPass(w, batch, undefined);
-    const rows = batch.batch * pass.steps;
-    const logProbs = new Float32Array(rows * this.arch.numClasses);
-    this.addon.positionHead({
-      x: pass.pooled,
-      kernel: w('head.kernel'),
-      bias: w('head.bias'),
-      rows,
-      width: pass.headWidth,
-      classes: this.arch.numClasses,
-      logProbs,
-    });
+    const logProbs = new Float32Array(batch.batch * batch.steps * this.arch.numClasses);
+    this.scorePositions(weights, batch, { logProbs });
     return logProbs;
   }
 
   /** Per-position models: −ln p(target) at every position, [batch × steps], 0 where the target is -1. */
   positionLosses(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array): Float64Array {
-    if (!isPerPosition(this.arch)) throw new Error('positionLosses: a per-position model only');
+    if (targets.length !== batch.batch * batch.steps)
+      throw new Error(`positionLosses: ${targets.length} targets for ${batch.batch * batch.steps} positions`);
+    const rowLoss = new Float64Array(targets.length);
+    this.scorePositions(weights, batch, { targets, rowLoss });
+    return rowLoss;
+  }
+
+  /** The inference pass of a per-position model, its head writing what `into` asks for (positionHead). */
+  private scorePositions(
+    weights: ReadonlyMap<string, Float32Array>,
+    batch: Batch,
+    into: Pick<NativePositionHeadArgs, 'logProbs' | 'targets' | 'rowLoss'>,
+  ): void {
+    if (!isPerPosition(this.arch)) throw new Error('a per-position model only');
     const w = lookup(weights);
     const pass = this.forwardPass(w, batch, undefined);
-    const rows = batch.batch * pass.steps;
-    if (targets.length !== rows) throw new Error(`positionLosses: ${targets.length} targets for ${rows} positions`);
-    const rowLoss = new Float64Array(rows);
     this.addon.positionHead({
       x: pass.pooled,
       kernel: w('head.kernel'),
       bias: w('head.bias'),
-      rows,
+      rows: batch.batch * pass.steps,
       width: pass.headWidth,
       classes: this.arch.numClasses,
-      targets,
-      rowLoss,
+      ...into,
     });
-    return rowLoss;
   }
 
   /** The forward pass; training when `random` (the dropout draws) is given, inference otherwise. */

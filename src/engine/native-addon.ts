@@ -153,6 +153,7 @@ export interface NativePositionHeadArgs {
   classes: number;
   targets?: Int32Array; // [rows], -1 where nothing counts
   logProbs?: Float32Array; // [rows, classes]
+  probs?: Float32Array; // [rows, classes]: the softmax
   /** [rows]: −ln p(target) where the row counts, else 0 (needs targets) */
   rowLoss?: Float64Array;
   scale?: number;

@@ -413,8 +413,8 @@ export class NativeWholeStep implements WholeStep {
    */
   predict(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
     if (isPerPosition(this.arch)) {
-      const probs = this.logProbs(weights, batch);
-      for (let i = 0; i < probs.length; i++) probs[i] = Math.exp(probs[i]!);
+      const probs = new Float32Array(batch.batch * batch.steps * this.arch.numClasses);
+      this.scorePositions(weights, batch, { probs });
       return probs;
     }
     const logits = this.forwardPass(lookup(weights), batch, undefined).logits!;
@@ -548,7 +548,7 @@ export class NativeWholeStep implements WholeStep {
   private scorePositions(
     weights: ReadonlyMap<string, Float32Array>,
     batch: Batch,
-    into: Pick<NativePositionHeadArgs, 'logProbs' | 'targets' | 'rowLoss'>,
+    into: Pick<NativePositionHeadArgs, 'logProbs' | 'probs' | 'targets' | 'rowLoss'>,
   ): void {
     if (!isPerPosition(this.arch)) throw new Error('a per-position model only');
     const w = lookup(weights);

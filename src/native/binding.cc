@@ -21,7 +21,8 @@
 //   averageUpdate({shadow, weights, decay})   sumOfSquares(values, start) -> number   (fused-adamw.ts's loops)
 //   addInPlace(values, other)   multiplyInPlace(values, other)   (Float32Arrays of one length)
 //   maxOverSteps({values, mask?, padValue, batch, steps, features, into, stride, column, argmax, argStride, argColumn})
-//   positionHead({x, kernel, bias, rows, width, classes, targets?, logProbs?, rowLoss?, scale?, dKernel?, dBias?, dx?}) -> loss sum
+//   positionHead({x, kernel, bias, rows, width, classes, targets?, logProbs?, probs?, rowLoss?, scale?, dKernel?, dBias?, dx?})
+//     -> loss sum
 //     a per-position model's head and cross-entropy (step_ops.h)
 #include <napi.h>
 #include <xmmintrin.h>
@@ -480,6 +481,7 @@ Napi::Value PositionHead(const Napi::CallbackInfo& info) {
   a.bias = floats(o, "bias", a.classes);
   a.targets = ints(o, "targets", a.rows, true);
   a.log_probs = floats(o, "logProbs", a.rows * a.classes, true);
+  a.probs = floats(o, "probs", a.rows * a.classes, true);
   a.row_loss = typed<Napi::Float64Array, double>(o, "rowLoss", a.rows, napi_float64_array, "a Float64Array", true);
   if (a.row_loss != nullptr && a.targets == nullptr) throw Napi::TypeError::New(info.Env(), "positionHead: rowLoss needs targets");
   a.d_kernel = floats(o, "dKernel", a.width * a.classes, true);

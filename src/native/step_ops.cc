@@ -132,7 +132,7 @@ double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin
     const int32_t target = a.targets != nullptr ? a.targets[r] : -1;
     const bool counted = target >= 0;
     if (a.row_loss != nullptr) a.row_loss[r] = 0;
-    if (!counted && a.log_probs == nullptr) {
+    if (!counted && a.log_probs == nullptr && a.probs == nullptr) {
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;
     }
@@ -152,6 +152,8 @@ double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin
     const double log_total = max + std::log(total);
     if (a.log_probs != nullptr)
       for (size_t k = 0; k < C; ++k) a.log_probs[r * C + k] = float(double(logits[k]) - log_total);
+    if (a.probs != nullptr)
+      for (size_t k = 0; k < C; ++k) a.probs[r * C + k] = float(probs[k] / total);
     if (!counted) {
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;

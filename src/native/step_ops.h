@@ -81,6 +81,7 @@ struct PositionHeadArgs {
   size_t rows, width, classes;
   double scale;
   float* log_probs;  // [rows][classes]
+  float* probs;      // [rows][classes]: the softmax itself
   double* row_loss;  // [rows]: -ln p(target) where the row counts, else 0
   float* dx;         // [rows][width]
   float* d_kernel;   // [width][classes]

@@ -1,7 +1,7 @@
 import { type Architecture, taskOf } from './architecture.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';
-import { accuracy, argmax, multiclassAuroc, pearson, spearman } from './metrics.js';
-import { type PositionTargets, nextSymbolTargets, tagTargets } from './objective.js';
+import { accuracy, multiclassAuroc, pearson, spearman } from './metrics.js';
+import { nextSymbolClasses, tagClasses } from './objective.js';
 import type { TrainingSet } from '../seq/training-set.js';
 import type { SequenceModel } from './sequence-model.js';
 
@@ -97,17 +97,17 @@ function evaluatePositions(model: SequenceModel, set: TrainingSet, batchSize: nu
   batches(set, batchSize, (items, start) => {
     const batch = packBatch(items, arch.inputSize);
     const probs = model.predictPositions(batch);
-    const targets: PositionTargets = lm
-      ? nextSymbolTargets(
+    const targets = lm
+      ? nextSymbolClasses(
           batch,
           items.map((item) => item.length),
         )
-      : tagTargets(set.tags!.slice(start, start + items.length), batch.steps, numClasses);
+      : tagClasses(set.tags!.slice(start, start + items.length), batch.steps);
     for (let b = 0; b < batch.batch; b++) {
-      for (let t = 0; t < targets.steps; t++) {
-        if (targets.weights[b * targets.steps + t] === 0) continue;
+      for (let t = 0; t < batch.steps; t++) {
+        const label = targets[b * batch.steps + t]!;
+        if (label < 0) continue;
         const from = (b * batch.steps + t) * numClasses;
-        const label = argmax(targets.targets, (b * targets.steps + t) * numClasses, numClasses);
         nll -= Math.log(Math.max(probs[from + label]!, 1e-7));
         counted++;
         for (let k = 0; k < numClasses; k++) scores.push(probs[from + k]!);

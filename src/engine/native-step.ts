@@ -116,8 +116,6 @@ interface ForwardPass {
   initial?: InitialStates;
   /** conditionSteps: the width of the front-end's output, before the condition's columns */
   frontWidth: number;
-  /** each sequence's condition index, where the batch has them */
-  conditions?: Int32Array;
 }
 
 /** A learned initial state: h0 (and c0) per layer × direction in stateIndex order, from tanh / sigmoid of `pre`. */
@@ -177,8 +175,8 @@ export class NativeWholeStep implements WholeStep {
 
   /**
    * One step on `batch`: `targets` are one class per sequence (classify), its value (regress), or one class per
-   * position, [B × steps], -1 where nothing counts (lm, tag); `weights` by parameter name. `dropoutSeed` seeds the dropout draws as forward()'s
-   * `options.dropoutSeed` does.
+   * position, [B × steps], -1 where nothing counts (lm, tag); `weights` by parameter name. `dropoutSeed` seeds the
+   * dropout draws as forward()'s `options.dropoutSeed` does.
    */
   run(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array | Float32Array, dropoutSeed: number): NativeStepResult {
     const arch = this.arch;
@@ -191,7 +189,7 @@ export class NativeWholeStep implements WholeStep {
     const { convArgmax, convDrop, positionRows, skipArgmax } = pass;
     const head = isPerPosition(arch)
       ? this.positionHead(w, pass, B, targets as Int32Array, grads)
-      : this.pooledHead(w, pass, B, targets, grads);
+      : this.pooledHead(w, pass, batch, targets, grads);
     const { loss, probs, dPooled, dFinal } = head;
     let dUpper = head.dUpper;
 
@@ -291,11 +289,12 @@ export class NativeWholeStep implements WholeStep {
   private pooledHead(
     w: (name: string) => Float32Array,
     pass: ForwardPass,
-    B: number,
+    batch: Batch,
     targets: Int32Array | Float32Array,
     grads: Map<string, Float32Array>,
   ): HeadBackward {
     const arch = this.arch;
+    const B = batch.batch;
     const H = arch.hiddenSize;
     const { steps, top, recurrentWidth, headWidth, pooled, poolArgmax, lengths, headDrop } = pass;
     const logits = pass.logits!;
@@ -343,7 +342,7 @@ export class NativeWholeStep implements WholeStep {
       }
     }
     if (headConditions(arch) > 0)
-      grads.set('head.condition.kernel', conditionHeadGradient(w('head.condition.kernel'), pass, B, K, dLogits, dPooled));
+      grads.set('head.condition.kernel', conditionHeadGradient(w('head.condition.kernel'), pass, conditionsOf(batch), K, dLogits, dPooled));
     if (headDrop) this.addon.multiplyInPlace(dPooled, headDrop);
     grads.set('head.kernel', dHeadKernel);
     grads.set('head.bias', dHeadBias);
@@ -714,7 +713,6 @@ export class NativeWholeStep implements WholeStep {
     const recurrentWidth = H * this.directions.length;
     const common = {
       frontWidth,
-      ...(batch.conditions ? { conditions: batch.conditions } : {}),
       ...(initial ? { initial } : {}),
       steps,
       ...(mask ? { mask } : {}),
@@ -849,15 +847,14 @@ function addConditionLogits(
 function conditionHeadGradient(
   kernel: Float32Array,
   pass: ForwardPass,
-  batch: number,
+  conditions: Int32Array,
   classes: number,
   dLogits: Float32Array,
   dPooled: Float32Array,
 ): Float32Array {
   const grad = new Float32Array(kernel.length);
   const width = pass.headWidth;
-  const conditions = pass.conditions!;
-  for (let b = 0; b < batch; b++) {
+  for (let b = 0; b < conditions.length; b++) {
     const c = conditions[b]!;
     if (c < 0) continue;
     for (let j = 0; j < width; j++) {

@@ -25,26 +25,7 @@ export interface PositionTargets {
  * answer, and padding is not a symbol at all.
  */
 export function nextSymbolTargets(batch: Batch, lengths: readonly number[]): PositionTargets {
-  const { batch: rows, steps, channels, x } = batch;
-  const out = Math.max(steps - 1, 0);
-  const targets = new Float32Array(rows * out * channels);
-  const weights = new Float32Array(rows * out);
-  for (let b = 0; b < rows; b++) {
-    for (let t = 0; t + 1 < lengths[b]!; t++) {
-      const from = (b * steps + t + 1) * channels;
-      let ones = 0;
-      let total = 0;
-      for (let k = 0; k < channels; k++) {
-        const v = x[from + k]!;
-        total += v;
-        if (v === 1) ones++;
-      }
-      if (ones !== 1 || total !== 1) continue;
-      targets.set(x.subarray(from, from + channels), (b * out + t) * channels);
-      weights[b * out + t] = 1;
-    }
-  }
-  return { targets, weights, steps: out };
+  return oneHotTargets(nextSymbolClasses(batch, lengths), batch.batch, batch.steps, Math.max(batch.steps - 1, 0), batch.channels);
 }
 
 /**
@@ -76,24 +57,37 @@ export function nextSymbolClasses(batch: Batch, lengths: readonly number[]): Int
 
 /** Per-position class targets from tags (-1: unlabelled), padded to the batch's steps. */
 export function tagTargets(tags: readonly Int8Array[], steps: number, numClasses: number): PositionTargets {
-  const targets = new Float32Array(tags.length * steps * numClasses);
-  const weights = new Float32Array(tags.length * steps);
+  return oneHotTargets(tagClasses(tags, steps), tags.length, steps, steps, numClasses);
+}
+
+/** tagTargets as class indices: [B × steps] row-major, -1 where unlabelled or past a sequence's tags. */
+export function tagClasses(tags: readonly Int8Array[], steps: number): Int32Array {
+  const out = new Int32Array(tags.length * steps).fill(-1);
   tags.forEach((row, b) => {
-    for (let t = 0; t < Math.min(row.length, steps); t++) {
-      const k = row[t]!;
-      if (k < 0) continue;
-      targets[(b * steps + t) * numClasses + k] = 1;
-      weights[b * steps + t] = 1;
-    }
+    for (let t = 0; t < Math.min(row.length, steps); t++) if (row[t]! >= 0) out[b * steps + t] = row[t]!;
   });
-  return { targets, weights, steps };
+  return out;
+}
+
+/** Class indices ([rows × steps], -1: nothing) as one-hot rows and weights over each row's first `kept` steps. */
+function oneHotTargets(classes: Int32Array, rows: number, steps: number, kept: number, numClasses: number): PositionTargets {
+  const targets = new Float32Array(rows * kept * numClasses);
+  const weights = new Float32Array(rows * kept);
+  for (let b = 0; b < rows; b++)
+    for (let t = 0; t < kept; t++) {
+      const k = classes[b * steps + t]!;
+      if (k < 0) continue;
+      targets[(b * kept + t) * numClasses + k] = 1;
+      weights[b * kept + t] = 1;
+    }
+  return { targets, weights, steps: kept };
 }
 
 /**
  * What a native whole step (native-step.ts) trains towards: each sequence's class (classify) or value (regress,
- * in its own units), or each position's
- * class, [B × steps] row-major with -1 where nothing counts (lm: the next residue, so the last step never counts;
- * tag: the tag). The same positions and classes as batchLoss's targets, as indices instead of one-hot rows.
+ * in its own units), or each position's class, [B × steps] row-major with -1 where nothing counts (lm: the next
+ * residue, so the last step never counts; tag: the tag). The same positions and classes as batchLoss's targets, as
+ * indices instead of one-hot rows.
  */
 export function stepTargets(
   arch: Architecture,
@@ -111,13 +105,8 @@ export function stepTargets(
         batch,
         items.map((item) => item.length),
       );
-    case 'tag': {
-      const out = new Int32Array(batch.batch * batch.steps).fill(-1);
-      targets.tags!.forEach((row, b) => {
-        for (let t = 0; t < Math.min(row.length, batch.steps); t++) if (row[t]! >= 0) out[b * batch.steps + t] = row[t]!;
-      });
-      return out;
-    }
+    case 'tag':
+      return tagClasses(targets.tags!, batch.steps);
   }
 }
 

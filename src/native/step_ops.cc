@@ -124,7 +124,7 @@ template <size_t K>
 double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin, size_t end, float* d_kernel, float* d_bias) {
   const size_t W = a.width, C = K > 0 ? K : a.classes;
   float logits[kMaxClasses];
-  double probs[kMaxClasses];
+  double exps[kMaxClasses];  // exp(logit - max), unnormalised
   float dl[kMaxClasses];
   double loss = 0;
   for (size_t r = begin; r < end; ++r) {
@@ -148,12 +148,12 @@ double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin
       if (double(logits[k]) > max) max = double(logits[k]);
     }
     double total = 0;
-    for (size_t k = 0; k < C; ++k) total += (probs[k] = std::exp(double(logits[k]) - max));
+    for (size_t k = 0; k < C; ++k) total += (exps[k] = std::exp(double(logits[k]) - max));
     const double log_total = max + std::log(total);
     if (a.log_probs != nullptr)
       for (size_t k = 0; k < C; ++k) a.log_probs[r * C + k] = float(double(logits[k]) - log_total);
     if (a.probs != nullptr)
-      for (size_t k = 0; k < C; ++k) a.probs[r * C + k] = float(probs[k] / total);
+      for (size_t k = 0; k < C; ++k) a.probs[r * C + k] = float(exps[k] / total);
     if (!counted) {
       if (a.dx != nullptr) std::memset(a.dx + r * W, 0, W * sizeof(float));
       continue;
@@ -162,7 +162,7 @@ double head_block(const PositionHeadArgs& a, const float* kernel_t, size_t begin
     loss += row;
     if (a.row_loss != nullptr) a.row_loss[r] = row;
     if (d_kernel == nullptr) continue;
-    for (size_t k = 0; k < C; ++k) dl[k] = float((probs[k] / total - (k == size_t(target) ? 1.0 : 0.0)) * a.scale);
+    for (size_t k = 0; k < C; ++k) dl[k] = float((exps[k] / total - (k == size_t(target) ? 1.0 : 0.0)) * a.scale);
     for (size_t k = 0; k < C; ++k) d_bias[k] += dl[k];
     for (size_t j = 0; j < W; ++j) {
       const float xj = x[j];

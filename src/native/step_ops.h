@@ -1,8 +1,9 @@
 // Host-side passes of the native whole training step (src/engine/native-step.ts) and of fused-adamw.ts that were
 // JavaScript loops or TensorFlow.js ops between the kernels: dropout draws, the max over steps, the per-step bias
-// gradient, elementwise passes, the optimiser's loops and per-position models' head and loss. Compiled once into the addon (not per instruction set):
-// they are memory-bound or a serial chain, and their results must not depend on the SIMD level; each repeats the
-// arithmetic of what it replaced, so results are bit-identical.
+// gradient, elementwise passes, the optimiser's loops, and per-position models' head and loss. Compiled once into
+// the addon (not per instruction set): they are memory-bound or a serial chain, and their results must not depend
+// on the SIMD level. All but the head repeat the arithmetic of the JavaScript they replaced, bit for bit; the head
+// matches the tensor path to float rounding.
 #pragma once
 
 #include <cstddef>

@@ -487,7 +487,8 @@ Napi::Value PositionHead(const Napi::CallbackInfo& info) {
   a.d_kernel = floats(o, "dKernel", a.width * a.classes, true);
   a.d_bias = floats(o, "dBias", a.classes, true);
   a.dx = floats(o, "dx", a.rows * a.width, true);
-  if (a.d_kernel != nullptr && (a.d_bias == nullptr || a.dx == nullptr || a.targets == nullptr))
+  const bool any_gradient = a.d_kernel != nullptr || a.d_bias != nullptr || a.dx != nullptr;
+  if (any_gradient && (a.d_kernel == nullptr || a.d_bias == nullptr || a.dx == nullptr || a.targets == nullptr))
     throw Napi::TypeError::New(info.Env(), "positionHead: gradients need targets, dKernel, dBias and dx together");
   if (a.targets != nullptr)
     for (size_t r = 0; r < a.rows; ++r)

@@ -399,6 +399,7 @@ test('positionHead refuses what it cannot score: a target outside the classes, g
     () => addon.positionHead({ ...args, dKernel: new Float32Array(4), dBias: new Float32Array(2), dx: new Float32Array(6), scale: 1 }),
     /together/,
   );
+  assert.throws(() => addon.positionHead({ ...args, targets: Int32Array.of(0, 1, -1), dx: new Float32Array(6) }), /together/);
   assert.throws(() => addon.positionHead({ ...args, x: new Float32Array(5) }), /x/);
   // Uncounted rows add nothing and get a zero input gradient; the loss is ln 2 per counted row (zero weights).
   const dx = new Float32Array(6).fill(7);

@@ -26,6 +26,24 @@ export function sampleWindows(sequences: readonly string[], windowBp: number, co
   return windows;
 }
 
+/** How `coveringCount` sizes a group's sample. */
+export interface Coverage {
+  /** times the sample's windows add up to the group's length */
+  times: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Windows enough for `coverage.times` the group's length (so most positions fall in a few windows), within
+ * [min, max]. Phylo's divergence needs it: an adapted model prices another group's window from what it memorised,
+ * so a window whose homologous stretch no window of its own group covers tells it only composition.
+ */
+export function coveringCount(sequences: readonly string[], windowBp: number, coverage: Coverage): number {
+  const bp = sequences.reduce((n, s) => n + s.length, 0);
+  return Math.min(coverage.max, Math.max(coverage.min, Math.ceil((coverage.times * bp) / windowBp)));
+}
+
 /** Every non-overlapping window from each sequence's start; a remainder shorter than a window is left out. */
 export function tileWindows(sequences: readonly string[], windowBp: number): string[] {
   const windows: string[] = [];

@@ -63,3 +63,62 @@ export function evolveBalanced(tree: TreeNode, ancestorBp: number, seed: number)
   }
   return leaves;
 }
+
+/**
+ * A long genome-like evolution where k-mer profiles mislead: the ancestor has a codon-like period-3 composition,
+ * substitutions on the `atRich` lineages (and everything below them) land on A or T seven times in ten, so
+ * unrelated AT-rich lineages look alike, and short insertions and deletions (at `indelRate` per substitution)
+ * shift homologous positions apart. The topology is still known exactly.
+ */
+export function evolveGenome(
+  tree: TreeNode,
+  ancestorBp: number,
+  seed: number,
+  atRich: ReadonlySet<string>,
+  indelRate = 0.05,
+): Map<string, string> {
+  const random = new Random(seed);
+  const ancestor: string[] = [];
+  for (let i = 0; i < ancestorBp; i++) {
+    const gc = i % 3 === 2 ? 0.3 : 0.45;
+    const r = random.next();
+    ancestor.push(r < gc / 2 ? 'G' : r < gc ? 'C' : r < gc + (1 - gc) / 2 ? 'A' : 'T');
+  }
+  const leaves = new Map<string, string>();
+  const walk = (node: TreeNode, sequence: string[], inheritedAt: boolean): void => {
+    const at = inheritedAt || (node.name !== undefined && atRich.has(node.name));
+    const evolved = mutateWithIndels(sequence, node.length ?? 0, at, indelRate, random);
+    if (node.children.length === 0) leaves.set(node.name!, evolved.join(''));
+    for (const child of node.children) walk(child, evolved, at);
+  };
+  walk(tree, ancestor, false);
+  return leaves;
+}
+
+function mutateWithIndels(sequence: readonly string[], rate: number, atRich: boolean, indelRate: number, random: Random): string[] {
+  const geometric = (): number => {
+    let length = 1;
+    while (random.next() < 0.67) length++;
+    return length;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < sequence.length; i++) {
+    let base = sequence[i]!;
+    if (random.next() < rate) {
+      const others = 'ACGT'.replace(base, '');
+      const weak = others.replace(/[GC]/g, '');
+      base = atRich && random.next() < 0.7 && weak.length > 0 ? weak[random.int(weak.length)]! : others[random.int(3)]!;
+    }
+    if (random.next() < rate * indelRate) {
+      if (random.next() < 0.5) {
+        i += geometric() - 1; // a deletion of this base and the next few
+        continue;
+      }
+      out.push(base);
+      for (let k = geometric(); k > 0; k--) out.push('ACGT'[random.int(4)]!);
+      continue;
+    }
+    out.push(base);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatNewick, parseNewick } from '../../src/phylo/newick.js';
 import { robinsonFoulds } from '../../src/phylo/rf.js';
 import { runCli, tempDir } from '../helpers.js';
-import { evolve, evolveBalanced, toFasta } from './evolve.js';
+import { evolve, evolveBalanced, evolveGenome, toFasta } from './evolve.js';
 
 // Unequal rates on the leaves (no molecular clock), as in phylo-cli.test.ts's k-mer simulation.
 const TRUE_TREE = '(((A:0.02,B:0.09):0.05,(C:0.08,D:0.02):0.05):0.04,((E:0.05,F:0.02):0.05,(G:0.09,H:0.03):0.05):0.04);';
@@ -115,4 +115,56 @@ test('--ensemble N averages N models over the same windows: deterministic for a 
     a.some((v, i) => Math.abs(v - b[i]!) > 1e-4),
     'a second model changes the distances',
   );
+});
+
+// Yeast-like: a close clade, then ever longer branches; Scas and Calb drift to AT on their own, so composition
+// pulls them together.
+const YEAST_LIKE = '((((((Scer:0.04,Spar:0.04):0.03,Smik:0.08):0.02,Skud:0.1):0.02,Sbay:0.11):0.06,Scas:0.3):0.03,Sklu:0.3,Calb:0.55);';
+
+test('long genomes: the default sample covers each group several times, which a fixed 100 windows do not', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick(YEAST_LIKE, 'truth');
+  // 10 kb per taxon and 50-bp windows stand in for ~100 kb and the default 200 bp, at a tenth of the cost.
+  writeFileSync(join(dir, 'genomes.fa'), toFasta(evolveGenome(truth, 10_000, 1, new Set(['Scas', 'Calb']))));
+  const rf = async (extra: string[]) => {
+    const out = join(dir, `tree${extra.length}.nwk`);
+    const args = ['phylo', '--train', '--ensemble', '1', '--window', '50', '--seed', '1', ...extra, join(dir, 'genomes.fa'), '-o', out];
+    const result = await runCli(args);
+    assert.equal(result.code, 0, result.stderr);
+    const tree = parseNewick(readFileSync(out, 'utf8'), 'tree');
+    return { rf: robinsonFoulds(truth, tree).rf, stderr: result.stderr, newick: formatNewick(tree) };
+  };
+  const covering = await rf([]);
+  assert.match(covering.stderr, /\b\d{3}-\d{3} sampled \(at least 100, enough to cover each group 4 times\)/);
+  const fixed = await rf(['--windows-per-group', '100']);
+  assert.ok(covering.rf <= 2, `covering sample: RF ${covering.rf} of 10, ${covering.newick}`);
+  assert.ok(fixed.rf > covering.rf, `100 windows (a fifth of each genome): RF ${fixed.rf}, no worse than covering's ${covering.rf}`);
+});
+
+test('a group too long for the capped sample to cover is named in a warning', async (t) => {
+  const dir = tempDir(t);
+  const truth = parseNewick('((A:0.05,B:0.05):0.05,C:0.1,D:0.1);', 'truth');
+  // With 10-bp windows the cap (4,000 windows, 4 times over) covers 10 kb; A is 12 kb, the others 4 kb.
+  const sequences = evolve(truth, 4000, 2);
+  sequences.set('A', sequences.get('A')!.repeat(3));
+  writeFileSync(join(dir, 'sim.fa'), toFasta(sequences));
+  const args = [
+    'phylo',
+    '--train',
+    '--ensemble',
+    '1',
+    '--adapt-epochs',
+    '1',
+    '--window',
+    '10',
+    join(dir, 'sim.fa'),
+    '-o',
+    join(dir, 't.nwk'),
+  ];
+  const result = await runCli(args);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /1 group\(s\) hold more than 10 kb \(e\.g\. A\): 4000 windows cover them less than 4 times/);
+  assert.match(result.stderr, /1600-4000 sampled/);
+  const quiet = await runCli([...args, '--windows-per-group', '50']);
+  assert.doesNotMatch(quiet.stderr, /cover them less/, "an explicit sample size is the user's choice");
 });

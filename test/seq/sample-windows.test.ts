@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/seq/random.js';
-import { sampleWindows, tileWindows } from '../../src/seq/sample-windows.js';
+import { coveringCount, sampleWindows, tileWindows } from '../../src/seq/sample-windows.js';
 import { compileGroupRegex, groupOf, parseGroupFiles } from '../../src/seq/groups.js';
 
 test('sampled windows are seeded, have the window length and cover positions uniformly', () => {
@@ -41,4 +41,12 @@ test('records are grouped by id, header tag, regex capture or file, and a record
     { group: 'mouse', file: 'dir/m=1.fa' },
   ]);
   assert.throws(() => parseGroupFiles(['human']), /NAME=FILE/);
+});
+
+test('coveringCount: enough windows to cover a group the asked number of times, within the bounds', () => {
+  const coverage = { times: 4, min: 100, max: 4000 };
+  assert.equal(coveringCount(['A'.repeat(2000)], 200, coverage), 100, 'a short gene keeps the minimum');
+  assert.equal(coveringCount(['A'.repeat(60_000), 'C'.repeat(40_050)], 200, coverage), 2001, '4 x 100,050 bp / 200, rounded up');
+  assert.equal(coveringCount(['A'.repeat(5_000_000)], 200, coverage), 4000, 'a genome is capped');
+  assert.equal(coveringCount([], 200, coverage), 100);
 });

@@ -8,7 +8,7 @@ import { ALPHABET_CHOICES, type AlphabetName } from '../../seq/alphabet.js';
 import { type GroupRule, type GroupSource, compileGroupRegex, parseGroupFiles } from '../../seq/groups.js';
 import { collect, withRuntimeOptions } from '../shared/flags.js';
 import { type RawRuntimeFlags, parseCommon, parseNumber } from '../shared/parse.js';
-import { type FeatureSource, MODEL_FEATURES, type ModelFeatures, type PhyloOptions } from './options.js';
+import { type FeatureSource, MODEL_FEATURES, type ModelFeatures, type PhyloOptions, WINDOW_COVERAGE } from './options.js';
 
 export function register(program: Command): void {
   const phyloCommand = program
@@ -55,7 +55,10 @@ export function register(program: Command): void {
       false,
     )
     .option('--window <bp>', 'window length; a sequence shorter than this is one whole-sequence window', '200')
-    .option('--windows-per-group <n>', 'windows sampled (uniformly over positions, with replacement) per group (default 100)')
+    .option(
+      '--windows-per-group <n>',
+      `windows sampled (uniformly over positions, with replacement) per group (default: ${WINDOW_COVERAGE.min}, or enough to cover a longer group ${WINDOW_COVERAGE.times} times, at most ${WINDOW_COVERAGE.max})`,
+    )
     .option('--all-positions', 'use every non-overlapping window of every sequence instead of a sample', false)
     .option('--bootstrap <n>', "resample each group's windows n times, rebuild, and write support (%) on internal nodes", '0')
     .option('--seed <n>', 'random seed for window sampling and the bootstrap: same seed, same tree, byte for byte', '1')
@@ -118,8 +121,6 @@ export interface RawPhyloFlags extends RawRuntimeFlags {
   batchSize: string;
 }
 
-const DEFAULT_WINDOWS_PER_GROUP = 100;
-
 /** Validates `rnnseq phylo` flags once, so everything past here can trust them. */
 export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOptions {
   const sources = [
@@ -180,7 +181,9 @@ export function parsePhyloOptions(inputs: string[], raw: RawPhyloFlags): PhyloOp
     windowBp: parseNumber('--window', raw.window, { min: 1, integer: true }),
     windowsPerGroup: raw.allPositions
       ? 'all'
-      : parseNumber('--windows-per-group', raw.windowsPerGroup ?? DEFAULT_WINDOWS_PER_GROUP, { min: 1, integer: true }),
+      : raw.windowsPerGroup === undefined
+        ? 'cover'
+        : parseNumber('--windows-per-group', raw.windowsPerGroup, { min: 1, integer: true }),
     bootstrap: parseNumber('--bootstrap', raw.bootstrap, { min: 0, max: 100000, integer: true }),
     seed: parseNumber('--seed', raw.seed, { min: 0, max: 2 ** 32 - 1, integer: true }),
     batchSize: parseNumber('--batch-size', raw.batchSize, { min: 1, max: 65536, integer: true }),

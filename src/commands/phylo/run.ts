@@ -14,9 +14,9 @@ import { type GroupWindows, type Phylogeny, buildPhylogeny, featurizeGroups, phy
 import { type SequenceGroup, readGroups } from '../../seq/read-groups.js';
 import { robinsonFoulds } from '../../phylo/rf.js';
 import { formatDecimal } from '../../phylo/decimal.js';
-import { sampleWindows, tileWindows } from '../../seq/sample-windows.js';
+import { coveringCount, sampleWindows, tileWindows } from '../../seq/sample-windows.js';
 import type { Alphabet } from '../../seq/alphabet.js';
-import type { FeatureSource, PhyloCompareOptions, PhyloOptions, PhyloTreeOptions } from './options.js';
+import { type FeatureSource, type PhyloCompareOptions, type PhyloOptions, type PhyloTreeOptions, WINDOW_COVERAGE } from './options.js';
 import { fastaInput } from '../../io/fasta.js';
 import { type RuntimeOptions, createLogger } from '../shared/runtime.js';
 
@@ -167,6 +167,7 @@ async function divergenceTree(options: PhyloTreeOptions, groups: SequenceGroup[]
   const features = options.features as Extract<FeatureSource, { kind: 'model' | 'train' }>;
   const runtime = runtimeOf(options);
   const windows = cutWindows(groups, options);
+  warnUncovered(groups, options, log);
   // Its own stream of --seed, so the shuffles never change which windows are sampled.
   const unrelated = shuffledWindows(windows, new Random((options.seed ^ 0x2545f491) >>> 0));
   const { createModelAdapter } = await import('./model-adapter.js');
@@ -225,13 +226,24 @@ function meanMatrix(matrices: readonly DistanceMatrix[]): DistanceMatrix {
   });
 }
 
+function sampleDescription(windows: readonly GroupWindows[], options: PhyloTreeOptions): string {
+  if (options.windowsPerGroup === 'all') return 'all non-overlapping';
+  if (options.windowsPerGroup !== 'cover') return `${options.windowsPerGroup} sampled`;
+  const counts = windows.map((g) => g.windows.length);
+  const [fewest, most] = [Math.min(...counts), Math.max(...counts)];
+  const range = fewest === most ? `${most}` : `${fewest}-${most}`;
+  return most === WINDOW_COVERAGE.min
+    ? `${range} sampled`
+    : `${range} sampled (at least ${WINDOW_COVERAGE.min}, enough to cover each group ${WINDOW_COVERAGE.times} times)`;
+}
+
 /** Logs what the windows are and warns when a bootstrap cannot resample them; returns how many there are. */
 function logWindows(windows: readonly GroupWindows[], description: string, options: PhyloTreeOptions, log: Logger): number {
   const total = windows.reduce((sum, g) => sum + g.windows.length, 0);
-  log.info(
-    `features: ${description} of ${total} windows (${options.windowBp} bp, ${options.windowsPerGroup === 'all' ? 'all non-overlapping' : `${options.windowsPerGroup} sampled`} per group)`,
-    { windows: total, features: description },
-  );
+  log.info(`features: ${description} of ${total} windows (${options.windowBp} bp, ${sampleDescription(windows, options)} per group)`, {
+    windows: total,
+    features: description,
+  });
   if (options.bootstrap > 0) {
     const few = windows.filter((g) => g.windows.length < 2).map((g) => g.name);
     if (few.length > 0)
@@ -297,13 +309,30 @@ async function createFeaturizer(
 
 function cutWindows(groups: readonly SequenceGroup[], options: PhyloTreeOptions): GroupWindows[] {
   const random = new Random(options.seed);
+  const { windowsPerGroup: count, windowBp } = options;
   return groups.map((group) => ({
     name: group.name,
     windows:
-      options.windowsPerGroup === 'all'
-        ? tileWindows(group.sequences, options.windowBp)
-        : sampleWindows(group.sequences, options.windowBp, options.windowsPerGroup, random),
+      count === 'all'
+        ? tileWindows(group.sequences, windowBp)
+        : sampleWindows(
+            group.sequences,
+            windowBp,
+            count === 'cover' ? coveringCount(group.sequences, windowBp, WINDOW_COVERAGE) : count,
+            random,
+          ),
   }));
+}
+
+/** The divergence prices a window from its homologue in the other group's sample: say when the cap leaves gaps. */
+function warnUncovered(groups: readonly SequenceGroup[], options: PhyloTreeOptions, log: Logger): void {
+  if (options.windowsPerGroup !== 'cover') return;
+  const maxBp = (WINDOW_COVERAGE.max * options.windowBp) / WINDOW_COVERAGE.times;
+  const long = groups.filter((g) => g.sequences.reduce((n, s) => n + s.length, 0) > maxBp);
+  if (long.length > 0)
+    log.warn(
+      `${long.length} group(s) hold more than ${maxBp / 1000} kb (e.g. ${long[0]!.name}): ${WINDOW_COVERAGE.max} windows cover them less than ${WINDOW_COVERAGE.times} times, so the divergence there reads more composition than sequence; --windows-per-group N samples more (the cost grows with it)`,
+    );
 }
 
 /** `--compare REF TREE`: unrooted Robinson-Foulds distance, raw and normalised, as one TSV row. */

@@ -103,4 +103,6 @@ export interface WholeStep {
   logProbs?(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
   /** lm, tag: −ln p(target) at each position, [B × steps], 0 where the target is -1 */
   positionLosses?(weights: ReadonlyMap<string, Float32Array>, batch: Batch, targets: Int32Array): Float64Array;
+  /** classify: the top layer's outputs pooled as the architecture pools them, [B × directions·H], no head */
+  pooledStates?(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array;
 }

@@ -73,10 +73,29 @@ export class Embedder {
       else short.push(i);
     });
     if (short.length > 0) {
-      const block = this.stepOutputs(short.map((i) => items[i]!));
-      short.forEach((i, row) => out.set(poolRow(block, row, pool, this.size, this.arch.bidirectional), i * this.size));
+      const rows = short.map((i) => items[i]!);
+      const native = this.nativePooled(rows, pool);
+      if (native) short.forEach((i, row) => out.set(native.subarray(row * this.size, (row + 1) * this.size), i * this.size));
+      else {
+        const block = this.stepOutputs(rows);
+        short.forEach((i, row) => out.set(poolRow(block, row, pool, this.size, this.arch.bidirectional), i * this.size));
+      }
     }
     return out;
+  }
+
+  /**
+   * Mean, max and last vectors from the core's native whole pass, where it has one for this model: the kernel keeps
+   * each feature's running sum, maximum or final state, so the [items × steps × size] outputs are never written.
+   * first, circular laps and what the native step does not cover read the per-position outputs instead.
+   */
+  private nativePooled(items: readonly EncodedSequence[], pool: EmbedPool): Float32Array | undefined {
+    if (pool === 'first' || this.options.laps !== 1) return undefined;
+    // Pooled as a classifier pools, whatever the model's own task and head: only the recurrent layers run.
+    const { regression: _regression, ...arch } = this.arch;
+    const step = this.model.core.wholeStep?.({ ...arch, task: 'classify', pool });
+    if (!step?.pooledStates) return undefined;
+    return step.pooledStates(this.model.weightArrays(), packBatch(items, this.arch.inputSize));
   }
 
   /** Per-position outputs of a batch read whole (one engine call, padded and masked). */

@@ -563,8 +563,26 @@ export class NativeWholeStep implements WholeStep {
     });
   }
 
-  /** The forward pass; training when `random` (the dropout draws) is given, inference otherwise. */
-  private forwardPass(w: (name: string) => Float32Array, batch: Batch, random: Random | undefined): ForwardPass {
+  /**
+   * Each sequence's top-layer outputs pooled as this step's architecture pools them, [B × directions·H] with the
+   * directions side by side: embed's mean, max and last vectors without writing the per-position outputs (the
+   * kernel keeps the running maximum, sum or last state). Build the step for the embedded layers, as a classifier.
+   */
+  pooledStates(weights: ReadonlyMap<string, Float32Array>, batch: Batch): Float32Array {
+    if (isPerPosition(this.arch)) throw new Error('pooledStates needs a pooled (classifier) architecture');
+    const pass = this.forwardPass(lookup(weights), batch, undefined, true);
+    const width = pass.recurrentWidth;
+    if (pass.headWidth === width) return pass.pooled;
+    const out = new Float32Array(batch.batch * width);
+    for (let b = 0; b < batch.batch; b++) out.set(pass.pooled.subarray(b * pass.headWidth, b * pass.headWidth + width), b * width);
+    return out;
+  }
+
+  /**
+   * The forward pass; training when `random` (the dropout draws) is given, inference otherwise. `headless` stops
+   * after pooling (pooledStates).
+   */
+  private forwardPass(w: (name: string) => Float32Array, batch: Batch, random: Random | undefined, headless = false): ForwardPass {
     const arch = this.arch;
     const B = batch.batch;
     const H = arch.hiddenSize;
@@ -767,6 +785,7 @@ export class NativeWholeStep implements WholeStep {
       const into = { into: pooled, stride: headWidth, column: recurrentWidth, argmax: skipArgmax, argStride: skipWidth, argColumn: 0 };
       this.addon.maxOverSteps({ values: front, ...(mask ? { mask } : {}), padValue: 0, batch: B, steps, features: skipWidth, ...into });
     }
+    if (headless) return { ...common, headWidth, pooled };
     const headDrop =
       random && arch.dropout > 0
         ? drawDropout(this.addon, this.arena.f32('head.drop', pooled.length), arch.dropout, random.seed(), pooled)

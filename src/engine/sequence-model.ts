@@ -112,7 +112,8 @@ export class SequenceModel {
     return readTidy(() => tf.softmax(this.run(batch, laps).logits));
   }
 
-  private weightArrays(): Map<string, Float32Array> {
+  /** Every parameter as a plain array, for a native whole pass (WholeStep). */
+  weightArrays(): Map<string, Float32Array> {
     return new Map([...this.params].map(([name, v]) => [name, v.dataSync() as Float32Array]));
   }
 

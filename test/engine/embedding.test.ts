@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeStatus } from '../../src/engine/native-addon.js';
+import { NativeCore } from '../../src/engine/native-core.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel, type ModelInfo } from '../../src/engine/sequence-model.js';
 import { Embedder } from '../../src/engine/embedding.js';
@@ -138,3 +140,62 @@ test('a model that reads its condition at every step embeds the same in chunks a
   );
   m.dispose();
 });
+
+const nativeSkip = nativeStatus().available ? false : `native kernels unavailable: ${nativeStatus().reason}`;
+
+/** A native core whose whole steps count their pooledStates calls, so a test can tell which path embedded. */
+function countingNativeCore(): { core: NativeCore; calls: () => number } {
+  const native = new NativeCore();
+  let calls = 0;
+  const wholeStep = native.wholeStep.bind(native);
+  native.wholeStep = (arch) => {
+    const step = wholeStep(arch);
+    if (!step?.pooledStates) return step;
+    return {
+      run: step.run.bind(step),
+      predict: step.predict.bind(step),
+      pooledStates: (weights, batch) => {
+        calls++;
+        return step.pooledStates!(weights, batch);
+      },
+    };
+  };
+  return { core: native, calls: () => calls };
+}
+
+const NATIVE_EMBED_CASES: Array<[string, Partial<ModelInfo['architecture']>, number]> = [
+  ['language model, first of two LSTM layers', {}, 1],
+  ['language model, second of two LSTM layers', {}, 2],
+  [
+    'bidirectional GRU classifier with a pooling convolution and its skip path',
+    { cell: 'gru', bidirectional: true, task: 'classify', numClasses: 3, conv: { filters: 5, width: 3, pool: 2, dropout: 0, skip: true } },
+    2,
+  ],
+  ['an embedding front-end, bidirectional', { embedDim: 3, bidirectional: true, layers: 1 }, 1],
+  [
+    'a condition at every step and a learned initial state',
+    { task: 'classify', numClasses: 2, conditions: ['brain', 'liver'], conditionTag: 'cell', conditionSteps: true },
+    2,
+  ],
+];
+
+for (const [name, overrides, layer] of NATIVE_EMBED_CASES) {
+  test(`mean, max and last vectors from the native pass equal the per-position outputs pooled (${name})`, { skip: nativeSkip }, () => {
+    const m = model(overrides);
+    // A learned initial state that starts at zero would hide a mistake in it: give every parameter some weight.
+    for (const [, value] of m.params) value.assign(tf.randomUniform(value.shape, -0.5, 0.5, 'float32', 7));
+    const items = [31, 8, 57, 20, 1].map((length, i) => ({ ...encodeSequence(randomDna(length, i + 2), dna, null), condition: i % 2 }));
+    const counting = countingNativeCore();
+    for (const pool of ['mean', 'max', 'last'] as const) {
+      m.core = core;
+      const reference = new Embedder(m, { layer, chunkBp: 1000, laps: 1 }).pooled(items, pool);
+      m.core = counting.core;
+      const before = counting.calls();
+      const native = new Embedder(m, { layer, chunkBp: 1000, laps: 1 }).pooled(items, pool);
+      assert.equal(counting.calls(), before + 1, `pool ${pool} went through the native pass`);
+      close(native, reference, 1e-4);
+    }
+    m.core = core;
+    m.dispose();
+  });
+}

@@ -12,9 +12,10 @@
 #   lm1       the same with one model (--ensemble 1)
 #   lm-codes  the same model's state codes (--model-features codes, the previous default)
 # METHODS picks rows (default "kmer6 aligned lm"; e.g. METHODS="kmer4 kmer6 aligned lm lm-codes"); SETS picks
-# folders. The reference trees' leaf labels are exactly the FASTA ids in all five sets, so no relabelling is
-# needed; were one to differ, --compare would fail naming the leaves, and the row would read NA.
-# Output: TSV on stdout (dataset, taxa, mean_length, method, nRF, seconds); logs on stderr.
+# folders; SEEDS picks --seed values, one row each (default "1"; README's means use SEEDS="1 5 9"). The reference
+# trees' leaf labels are exactly the FASTA ids in all five sets, so no relabelling is needed; were one to differ,
+# --compare would fail naming the leaves, and the row would read NA.
+# Output: TSV on stdout (dataset, taxa, mean_length, method, seed, nRF, seconds); logs on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${PHYLO_DATA:-../shared/data/phylogeny}
@@ -43,7 +44,7 @@ nrf() {
   printf '%s\t%s\n' "$(rnnseq phylo -q --compare "$ref" "$work/tree.nwk" | awk 'NR == 2 { print $3 }')" "$took"
 }
 
-printf 'dataset\ttaxa\tmean_length\tmethod\tnRF\tseconds\n'
+printf 'dataset\ttaxa\tmean_length\tmethod\tseed\tnRF\tseconds\n'
 for dir in "$data"/*/; do
   set=$(basename "$dir")
   if [ -n "${SETS:-}" ] && [[ " $SETS " != *" $set "* ]]; then continue; fi
@@ -59,6 +60,8 @@ for dir in "$data"/*/; do
       lm-codes) args=(--train --model-features codes) ;;
       *) echo "phylo-evidence: unknown method $method" >&2; exit 2 ;;
     esac
-    printf '%s\t%s\t%s\t%s\t%s\n' "$set" "$taxa" "$mean" "$method" "$(nrf "$fasta" "$ref" "${args[@]}")"
+    for seed in ${SEEDS:-1}; do
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$taxa" "$mean" "$method" "$seed" "$(nrf "$fasta" "$ref" "${args[@]}" --seed "$seed")"
+    done
   done
 done

@@ -26,9 +26,11 @@ export interface ItemBits {
 
 /**
  * Each item's code length under `model`: every position predicts the next, as in training and validation, so
- * the numbers add up to the validation bits per base over the same windows.
+ * with no burn-in the numbers add up to the validation bits per base over the same windows. `burnIn` leaves out
+ * each item's first positions (at most a quarter of the item, so a short one still counts): a recurrent model
+ * starts every item from a blank state and needs some context before it can tell which stretch it is reading.
  */
-export function itemBits(model: SequenceModel, items: readonly EncodedSequence[], batchSize: number): ItemBits {
+export function itemBits(model: SequenceModel, items: readonly EncodedSequence[], batchSize: number, burnIn = 0): ItemBits {
   const arch = model.info.architecture;
   const bits = new Float64Array(items.length);
   const positions = new Uint32Array(items.length);
@@ -43,7 +45,8 @@ export function itemBits(model: SequenceModel, items: readonly EncodedSequence[]
     for (let b = 0; b < batch.batch; b++) {
       let sum = 0;
       let counted = 0;
-      for (let t = b * batch.steps; t < (b + 1) * batch.steps; t++) {
+      const skip = Math.min(burnIn, Math.floor(slice[b]!.length / 4));
+      for (let t = b * batch.steps + skip; t < (b + 1) * batch.steps; t++) {
         if (targets[t]! < 0) continue;
         sum += nats[t]!;
         counted++;

@@ -779,13 +779,14 @@ export class NativeWholeStep implements WholeStep {
       } else if (arch.pool === 'mean') meanInto(run.out!, lengths!, B, steps, H, pooled, headWidth, d * H);
       else copyRows(run.hT, B, H, pooled, headWidth, d * H);
     });
+    // pooledStates reads the recurrent columns alone.
+    if (headless) return { ...common, headWidth, pooled };
     const skipArgmax = skipWidth > 0 ? new Int32Array(B * skipWidth) : undefined;
     if (skipArgmax) {
       // Padded steps count as zeros: the tensor path multiplies the skip input by the step mask before its max.
       const into = { into: pooled, stride: headWidth, column: recurrentWidth, argmax: skipArgmax, argStride: skipWidth, argColumn: 0 };
       this.addon.maxOverSteps({ values: front, ...(mask ? { mask } : {}), padValue: 0, batch: B, steps, features: skipWidth, ...into });
     }
-    if (headless) return { ...common, headWidth, pooled };
     const headDrop =
       random && arch.dropout > 0
         ? drawDropout(this.addon, this.arena.f32('head.drop', pooled.length), arch.dropout, random.seed(), pooled)

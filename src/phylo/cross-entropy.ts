@@ -1,4 +1,5 @@
 import type { Random } from '../seq/random.js';
+import { dinucleotideShuffle } from '../seq/shuffle.js';
 import type { DistanceMatrix } from './distance.js';
 import type { GroupWindows } from './pipeline.js';
 
@@ -10,8 +11,8 @@ import type { GroupWindows } from './pipeline.js';
  * An adapted model has memorised its group, so after a base where B differs from A it loses its context for
  * several bases, as a k-mer does: the excess grows like a k-mer mismatch fraction, fast at first and then
  * saturating, and its scale depends on how confidently each model memorised. So each direction is expressed as a
- * fraction of the way from B's own code length to that of an unrelated sequence with B's composition (B's windows
- * with their residues shuffled) under the same model A, U(B|A):
+ * fraction of the way from B's own code length to that of an unrelated sequence with B's composition and
+ * neighbouring-base statistics (B's windows, dinucleotide-shuffled) under the same model A, U(B|A):
  *
  *   f(A→B) = (H(B|A) − H(B|B)) / (U(B|A) − H(B|B)),  clamped to [0, 1];   d(A, B) = ½ [f(A→B) + f(B→A)].
  *
@@ -59,11 +60,17 @@ export interface CrossBits {
 export const UNRELATED_WINDOWS = 25;
 
 /**
- * Each group's first `count` windows with their residues shuffled: B's composition and window lengths, nothing
- * of its order, so no model can have memorised them. Drawn from `random`, so the same seed shuffles alike.
+ * Each group's first `count` windows, dinucleotide-shuffled: B's composition, counts of adjacent pairs and window
+ * lengths, nothing of its longer order, so no model can have memorised them. A plain shuffle also breaks the pair
+ * statistics every model learns (CpG, codon-like structure), which made the unrelated level dearer than any real
+ * unrelated DNA, by how well A's model knew B's short-range statistics: lineages that drifted to the same
+ * composition then read as close (README, Trees). Drawn from `random`, so the same seed shuffles alike.
  */
 export function shuffledWindows(groups: readonly GroupWindows[], random: Random, count = UNRELATED_WINDOWS): GroupWindows[] {
-  return groups.map((g) => ({ name: g.name, windows: g.windows.slice(0, count).map((w) => random.shuffle([...w]).join('')) }));
+  return groups.map((g) => ({
+    name: g.name,
+    windows: g.windows.slice(0, count).map((w) => Buffer.from(dinucleotideShuffle(Buffer.from(w, 'latin1'), random)).toString('latin1')),
+  }));
 }
 
 /**

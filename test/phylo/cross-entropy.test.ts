@@ -85,9 +85,9 @@ test('a group priced above the unrelated level is at most 1 away, and one its mo
   assert.ok(d.every((row) => row.every((x) => x >= 0 && x <= 1)));
 });
 
-test('shuffled windows keep each window’s residues, take the first ones only, and repeat for a seed', () => {
+test('shuffled windows keep each window’s residues and adjacent pairs, take the first ones only, and repeat for a seed', () => {
   const groups = [
-    { name: 'a', windows: ['AACGTTTG', 'CCCCAAAA', 'GGGG'] },
+    { name: 'a', windows: ['AACGTTTGACGGTCAATGCA', 'CCCCAAAA', 'GGGG'] },
     { name: 'b', windows: ['ACGT'] },
   ];
   const shuffled = shuffledWindows(groups, new Random(3), 2);
@@ -96,7 +96,13 @@ test('shuffled windows keep each window’s residues, take the first ones only, 
     [2, 1],
   );
   const sorted = (w: string) => [...w].sort().join('');
-  shuffled.forEach((g, i) => g.windows.forEach((w, j) => assert.equal(sorted(w), sorted(groups[i]!.windows[j]!))));
+  const pairs = (w: string) => Array.from({ length: w.length - 1 }, (_, i) => w.slice(i, i + 2)).sort();
+  shuffled.forEach((g, i) =>
+    g.windows.forEach((w, j) => {
+      assert.equal(sorted(w), sorted(groups[i]!.windows[j]!));
+      assert.deepEqual(pairs(w), pairs(groups[i]!.windows[j]!));
+    }),
+  );
   assert.deepEqual(shuffledWindows(groups, new Random(3), 2), shuffled);
   assert.notEqual(shuffled[0]!.windows[0], groups[0]!.windows[0], 'the order is gone');
 });

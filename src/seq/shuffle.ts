@@ -2,7 +2,7 @@
  * Seeded dinucleotide-preserving shuffles (Altschul & Erickson 1985, by a random Eulerian walk as in Kandel et
  * al. 1996 and uShuffle): the shuffled sequence has exactly the same counts of every adjacent pair of symbols,
  * and so the same base composition and CpG content, but motifs are broken up. Background for a classifier's
- * null distribution when no genome is at hand.
+ * null distribution when no genome is at hand, and phylo's unrelated level (phylo/cross-entropy.ts).
  */
 import type { Random } from './random.js';
 

@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type Architecture,
-  directionsOf,
-  hasInitialStateModel,
-  layerOutputSize,
-  positionsPerStep,
-  recurrentSteps,
-} from './architecture.js';
+import { type Architecture, directionsOf, layerOutputSize, positionsPerStep, recurrentSteps } from './architecture.js';
 import { type LayerState, frontEnd, initialStates, runRecurrentStack, withConditionSteps } from './model.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';
 import { readTidy } from './read-tensor.js';
@@ -98,10 +91,6 @@ export class Embedder {
    */
   private nativePooled(items: readonly EncodedSequence[], pool: EmbedPool): Float32Array | undefined {
     if (pool === 'first' || this.options.laps !== 1) return undefined;
-    // The native step sizes a learned initial state by its own layers: a lower layer of such a model would read
-    // the wrong columns of the full model's table.
-    const full = this.model.info.architecture;
-    if (this.options.layer < full.layers && hasInitialStateModel(full)) return undefined;
     // Pooled as a classifier pools, whatever the model's own task and head: only the recurrent layers run.
     const { regression: _regression, ...arch } = this.arch;
     const step = this.model.core.wholeStep?.({ ...arch, task: 'classify', pool });

@@ -434,9 +434,12 @@ export class NativeWholeStep implements WholeStep {
     const arch = this.arch;
     const B = batch.batch;
     const H = arch.hiddenSize;
-    const S = stateSize(arch);
     const cell = hasCellState(arch.cell);
-    const width = S * (cell ? 2 : 1);
+    // The tables are as wide as the whole model's states; a step built for its lower layers alone (embed --layer)
+    // takes the first of them, so the width comes from the weights, not from this step's layer count.
+    const width =
+      (arch.conditions?.length ?? 0) > 0 ? w('init.condition').length / arch.conditions!.length : w('init.covariates.bias').length;
+    const S = width / (cell ? 2 : 1);
     const pre = this.arena.f32('init.pre', B * width, true);
     if ((arch.conditions?.length ?? 0) > 0) {
       const table = w('init.condition');
@@ -460,7 +463,7 @@ export class NativeWholeStep implements WholeStep {
     }
     const h: Float32Array[] = [];
     const c: Float32Array[] = [];
-    for (let i = 0; i < S / H; i++) {
+    for (let i = 0; i < stateSize(arch) / H; i++) {
       const hi = this.arena.f32(`init.h.${i}`, B * H);
       const ci = cell ? this.arena.f32(`init.c.${i}`, B * H) : undefined;
       for (let b = 0; b < B; b++)

@@ -12,6 +12,7 @@ import { EXIT_USAGE, RnnseqError } from '../errors.js';
  * last base) / after reading back to the first base. A bidirectional vector is [forward | backward].
  */
 import type { EmbedPool } from './requests.js';
+import type { WholeStep } from './core.js';
 
 export type { EmbedPool } from './requests.js';
 
@@ -90,12 +91,20 @@ export class Embedder {
    * first, circular laps and what the native step does not cover read the per-position outputs instead.
    */
   private nativePooled(items: readonly EncodedSequence[], pool: EmbedPool): Float32Array | undefined {
+    const step = this.pooledStep(pool);
+    return step?.pooledStates?.(this.model.weightArrays(), packBatch(items, this.arch.inputSize));
+  }
+
+  /** Whether `pooled` reads through the native pass for this pool (which sizes a long record's memory). */
+  pooledNatively(pool: EmbedPool): boolean {
+    return this.pooledStep(pool)?.pooledStates !== undefined;
+  }
+
+  private pooledStep(pool: EmbedPool): WholeStep | undefined {
     if (pool === 'first' || this.options.laps !== 1) return undefined;
     // Pooled as a classifier pools, whatever the model's own task and head: only the recurrent layers run.
     const { regression: _regression, ...arch } = this.arch;
-    const step = this.model.core.wholeStep?.({ ...arch, task: 'classify', pool });
-    if (!step?.pooledStates) return undefined;
-    return step.pooledStates(this.model.weightArrays(), packBatch(items, this.arch.inputSize));
+    return this.model.core.wholeStep?.({ ...arch, task: 'classify', pool });
   }
 
   /** Per-position outputs of a batch read whole (one engine call, padded and masked). */

@@ -1,4 +1,11 @@
-import { type Architecture, directionsOf, layerOutputSize, positionsPerStep } from './architecture.js';
+import {
+  type Architecture,
+  conditionChannels,
+  directionsOf,
+  layerOutputSize,
+  positionsPerStep,
+  recurrentInputSize,
+} from './architecture.js';
 import { gateCount } from './cells.js';
 
 /**
@@ -36,6 +43,22 @@ export function sequencesPerPass(arch: Architecture, steps: number, budgetBytes:
  */
 export function wholeReadBytesPerToken(arch: Architecture): number {
   return 4 * (2 * arch.inputSize + frontEndFloatsPerPosition(arch) + (4 * layerOutputSize(arch)) / positionsPerStep(arch));
+}
+
+/**
+ * Bytes one position costs when the native inference pass reads a sequence whole for one output per sequence
+ * (classify; embed's mean, max and last): the input as encoded and as packed, the front-end's outputs, and the
+ * outputs of every recurrent layer below the top one, whose kernel keeps a running state per feature instead of
+ * outputs. The convolution works in tiles of a few thousand steps. Measured: 193 MB peak RSS embedding 1 Mbp with
+ * the recipe's conv (64 filters, pool 3) + BiLSTM-64, ~80 MB of it the process itself; this says 125 MB.
+ */
+export function nativeReadBytesPerToken(arch: Architecture): number {
+  const perPosition = 2 * arch.inputSize + 2 /* mask, the record's text */ + (arch.embedDim ?? 0);
+  const conditioned = conditionChannels(arch) > 0 ? recurrentInputSize(arch) : 0;
+  // Each lower layer's outputs, and the side-by-side copy the layer above reads.
+  const lower = (arch.layers - 1) * directionsOf(arch).length * arch.hiddenSize * 2;
+  const perStep = (arch.conv?.filters ?? 0) + conditioned + lower;
+  return 4 * (perPosition + perStep / positionsPerStep(arch));
 }
 
 /**

@@ -70,8 +70,10 @@ export interface NativeConvForwardArgs extends NativeConvShape {
   mask?: Float32Array; // [B, T]
   kernel: Float32Array; // [width·C, F]
   bias: Float32Array; // [F]
-  /** [T, F]: a bias per step too (a fixed-length model's --position-bias) */
+  /** [positionRows, F]: a bias per step too (a fixed-length model's --position-bias) */
   position?: Float32Array;
+  /** steps with a per-step bias, the first min(T, positionRows) (default T); later steps have none */
+  positionRows?: number;
   out: Float32Array; // [B, P, F], written
   /** [B, P, F], written: the step each pooled output came from, −1 where no gradient flows. Absent = inference. */
   argmax?: Int32Array;

@@ -616,9 +616,10 @@ export class NativeWholeStep implements WholeStep {
       const pooledSteps = Math.ceil(steps / pool);
       const out = this.arena.f32('conv.out', B * pooledSteps * filters);
       convArgmax = random ? this.arena.i32('conv.argmax', out.length) : undefined;
-      const position =
-        arch.conv.positions !== undefined ? positionBias(w('conv.position'), arch.conv.positions, steps, filters) : undefined;
+      // The per-step bias table's first rows only: steps past the model's training length have none, and a
+      // genome-length record would otherwise copy the table padded to its own length.
       positionRows = Math.min(steps, arch.conv.positions ?? 0);
+      const position = arch.conv.positions !== undefined ? w('conv.position').subarray(0, positionRows * filters) : undefined;
       this.addon.convForward({
         batch: B,
         steps,
@@ -630,7 +631,7 @@ export class NativeWholeStep implements WholeStep {
         ...(mask ? { mask } : {}),
         kernel: w('conv.kernel'),
         bias: w('conv.bias'),
-        ...(position ? { position } : {}),
+        ...(position ? { position, positionRows } : {}),
         out,
         ...(convArgmax ? { argmax: convArgmax } : {}),
       });
@@ -955,13 +956,6 @@ function softmaxRow(logits: Float32Array, offset: number, classes: number, probs
   for (let k = 0; k < classes; k++) total += Math.exp(logits[offset + k]! - max);
   for (let k = 0; k < classes; k++) probs[offset + k] = Math.exp(logits[offset + k]! - max) / total;
   return max + Math.log(total);
-}
-
-/** The learned per-step bias for `steps` input positions: the table's first rows, zeros past its end. */
-function positionBias(table: Float32Array, positions: number, steps: number, filters: number): Float32Array {
-  const out = new Float32Array(steps * filters);
-  out.set(table.subarray(0, Math.min(steps, positions) * filters));
-  return out;
 }
 
 /** A pooled step is real if any of its positions is (front-end.ts poolMask). */

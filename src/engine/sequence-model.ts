@@ -118,6 +118,14 @@ export class SequenceModel {
   }
 
   /**
+   * Whether predict reads through the native whole pass (no per-position tensors), which sizes the memory a long
+   * record needs (commands/shared/whole-read.ts).
+   */
+  predictsNatively(laps: 1 | 2): boolean {
+    return laps === 1 && this.nativeWhole() !== undefined;
+  }
+
+  /**
    * The core's native whole forward pass for this model, where it has one (native-step.ts): pooling and head run
    * on the kernels' output arrays instead of as tensors. Kept per core, since a caller may swap the core.
    */

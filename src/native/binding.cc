@@ -318,7 +318,11 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   a.mask = floats(o, "mask", B * T, true);
   a.kernel = floats(o, "kernel", K * C * F);
   a.bias = floats(o, "bias", F);
-  a.position = floats(o, "position", T * F, true);
+  // The per-step bias covers the first positionRows steps (default: all T); a model's table has as many rows as
+  // its training length, so a longer record needs no copy of it padded to its own length.
+  a.position_rows = o.Has("positionRows") ? positive_int(o, "positionRows", 0) : int(T);
+  if (size_t(a.position_rows) > T) a.position_rows = int(T);
+  a.position = floats(o, "position", size_t(a.position_rows) * F, true);
   a.out = floats(o, "out", B * P * F);
   a.argmax = ints(o, "argmax", B * P * F, true);
   std::lock_guard<std::mutex> lock(state().mutex);

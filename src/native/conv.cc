@@ -10,6 +10,8 @@
 // Threads claim chunks of batch rows. The chunk size depends on the shape only; each chunk writes its own
 // partial kernel and bias gradients, which are then summed in chunk order, so results are bit-identical for any
 // thread count.
+#include <optional>
+
 #include "isa_target.h"
 #include "chunk_queue.h"
 #include "conv_api.h"
@@ -22,6 +24,7 @@ namespace {
 
 constexpr int kVectors = 4;               // filter vectors per register tile (gemm.h's NV)
 constexpr int kPositionsPerChunk = 1024;  // padded positions per chunk of batch rows: its buffers stay in L2
+constexpr int kTileSteps = 4096;          // output steps per chunk of a row too long for one (forward only)
 
 struct Geometry {
   int B, T, C, K, F, pool, P;
@@ -29,20 +32,28 @@ struct Geometry {
   int L;            // padded positions per batch row
   int KC;           // kernel rows
   int vectors, Fp;  // filters in SIMD vectors, and rounded up to whole vectors (row stride of the buffers)
+  // The forward cuts a row longer than kTileSteps into tiles of whole pooling windows, one chunk each, so a
+  // genome-length record needs buffers of a tile, not of its length, and spreads over the threads. The backward
+  // (training batches: bounded lengths) keeps whole rows.
+  int tile, tiles;  // output steps per tile and tiles per row; tiles == 1: chunks of whole rows
   int chunk_rows, chunks;
 
-  explicit Geometry(const ConvShape& s)
+  Geometry(const ConvShape& s, bool tiled)
       : B(s.batch), T(s.steps), C(s.channels), K(s.width), F(s.filters), pool(s.pool),
         P((s.steps + s.pool - 1) / s.pool), left((s.width - 1) / 2), right(s.width - 1 - left),
         L(s.steps + s.width - 1), KC(s.width * s.channels), vectors((s.filters + W - 1) / W), Fp(vectors * W),
-        chunk_rows(std::max(1, std::min(s.batch, kPositionsPerChunk / std::max(1, L)))),
-        chunks(s.batch == 0 || s.steps == 0 ? 0 : (s.batch + chunk_rows - 1) / chunk_rows) {}
+        tile(tiled && s.steps > kTileSteps ? (kTileSteps + s.pool - 1) / s.pool * s.pool : s.steps),
+        tiles(s.steps == 0 ? 1 : (s.steps + tile - 1) / tile),
+        chunk_rows(tiles > 1 ? 1 : std::max(1, std::min(s.batch, kPositionsPerChunk / std::max(1, L)))),
+        chunks(s.batch == 0 || s.steps == 0 ? 0 : (s.batch + chunk_rows - 1) / chunk_rows * tiles) {}
 
   void rows_of(int chunk, int& b0, int& nb) const {
     b0 = chunk * chunk_rows;
     nb = std::min(chunk_rows, B - b0);
   }
-  size_t padded_input_floats() const { return (size_t(chunk_rows) * L + K - 1) * C; }
+  size_t padded_input_floats() const {
+    return tiles > 1 ? (size_t(tile) + K - 1) * C : (size_t(chunk_rows) * L + K - 1) * C;
+  }
   size_t padded_gradient_floats() const { return size_t(chunk_rows) * L * Fp; }
 };
 
@@ -51,6 +62,16 @@ void fill_padded_input(const float* x, const Geometry& g, int b0, int nb, float*
   std::memset(out, 0, sizeof(float) * g.padded_input_floats());
   for (int i = 0; i < nb; ++i)
     std::memcpy(out + (size_t(i) * g.L + g.K - 1) * g.C, x + size_t(b0 + i) * g.T * g.C, sizeof(float) * g.T * g.C);
+}
+
+// Steps t0 .. t0+n-1 of row b with their taps: position q holds x[b][t0 - left + q], zero outside the row, so the
+// window of step t0 + u is the K*C floats from position u.
+void fill_tile_input(const float* x, const Geometry& g, int b, int t0, int n, float* out) {
+  const int first = t0 - g.left, end = t0 + n + g.right;  // [first, end): the steps the tile's windows read
+  const int from = std::max(0, first), to = std::min(g.T, end);
+  std::memset(out, 0, sizeof(float) * (size_t(end - first) * g.C));
+  if (to > from)
+    std::memcpy(out + size_t(from - first) * g.C, x + (size_t(b) * g.T + from) * g.C, sizeof(float) * (to - from) * g.C);
 }
 
 // The kernel [K*C][F] as gemm.h's rows_times_vectors<kVectors> panels; filters past F are zero.
@@ -89,17 +110,19 @@ inline V select_greater(V a, V b, V x, V y) {
 #endif
 }
 
-// Max over each window of one row's activations [T][Fp] (ReLU outputs, so >= 0). The first maximum wins, as in
+// Max over each window of steps [t_begin, t_end) of one row (t_begin a window's start, t_end one's end or T), whose
+// activations act holds from step t_begin, [t_end - t_begin][Fp] (ReLU outputs, so >= 0). The first maximum wins, as in
 // the cpu backend's MaxPoolGrad, and none is recorded where the maximum is 0: there the ReLU or the mask stops the
 // gradient at whichever position it would go to. best and arg: Fp floats of scratch (steps are exact in a float).
-void pool_row(const float* act, const Geometry& g, float* out, int32_t* argmax, float* best, float* arg) {
-  for (int p = 0; p < g.P; ++p) {
-    const int t0 = p * g.pool, t1 = std::min(g.T, t0 + g.pool);
+void pool_row(const float* act, const Geometry& g, int t_begin, int t_end, float* out, int32_t* argmax, float* best,
+              float* arg) {
+  for (int p = t_begin / g.pool; p * g.pool < t_end; ++p) {
+    const int t0 = p * g.pool, t1 = std::min(t_end, t0 + g.pool);
     for (int v = 0; v < g.vectors; ++v) {
       const float* column = act + v * W;
-      V high = load(column + size_t(t0) * g.Fp), at = set1(float(t0));
+      V high = load(column + size_t(t0 - t_begin) * g.Fp), at = set1(float(t0));
       for (int t = t0 + 1; t < t1; ++t) {
-        const V x = load(column + size_t(t) * g.Fp);
+        const V x = load(column + size_t(t - t_begin) * g.Fp);
         at = select_greater(x, high, set1(float(t)), at);
         high = select_greater(x, high, x, high);
       }
@@ -132,59 +155,80 @@ float* at_least(std::vector<float>& buffer, size_t floats) {
 struct ForwardBuffers {
   float *input, *act, *tile, *best, *arg;
   explicit ForwardBuffers(const Geometry& g, Scratch& s = thread_scratch())
-      : input(at_least(s.input, g.padded_input_floats())), act(at_least(s.act, size_t(g.T) * g.Fp)),
+      : input(at_least(s.input, g.padded_input_floats())), act(at_least(s.act, size_t(g.tile) * g.Fp)),
         tile(at_least(s.tile, size_t(kMaxRows) * kVectors * W)), best(at_least(s.best, g.Fp)), arg(at_least(s.arg, g.Fp)) {}
 };
 
-void forward_chunk(const ConvForwardArgs& a, const Geometry& g, const std::vector<float>& panels,
-                   const std::vector<float>& bias, const std::vector<float>& position, int chunk,
+// What every chunk of one forward call reads: the packed kernel, and the bias and per-step bias padded to whole
+// vectors (position_rows rows of it; later steps have none).
+struct ForwardWeights {
+  std::vector<float> panels, bias, position;
+  int position_rows = 0;
+};
+
+// Steps [t0, t0 + n) of row b: activations into s.act from its row 0, then their pooling windows into out.
+// windows: the padded input where step t0's window starts.
+void forward_steps(const ConvForwardArgs& a, const Geometry& g, const ForwardWeights& w, int b, int t0, int n,
+                   const float* windows, const ForwardBuffers& s) {
+  const float* mask = a.mask ? a.mask + size_t(b) * g.T : nullptr;
+  rows_times_vectors<kVectors>(n, g.KC, windows, g.C, w.panels.data(), g.vectors, s.tile,
+                               [&](int u, int jb, const float* values) {
+                                 const int t = t0 + u;
+                                 const int f0 = jb * kVectors * W;
+                                 const int width = std::min(kVectors * W, g.Fp - f0);
+                                 float* dst = s.act + size_t(u) * g.Fp + f0;
+                                 if (mask != nullptr && mask[t] == 0.0f) {
+                                   std::memset(dst, 0, sizeof(float) * width);
+                                   return;
+                                 }
+                                 // max(0, pre): NaN passes through, as in tf.relu
+                                 const float* step_bias =
+                                     t < w.position_rows ? w.position.data() + size_t(t) * g.Fp + f0 : nullptr;
+                                 for (int j = 0; j < width; j += W) {
+                                   V pre = add(load(values + j), load(w.bias.data() + f0 + j));
+                                   if (step_bias != nullptr) pre = add(pre, load(step_bias + j));
+                                   store(dst + j, vmax(zero(), pre));
+                                 }
+                               });
+  const size_t pooled = size_t(b) * g.P * g.F;
+  pool_row(s.act, g, t0, t0 + n, a.out + pooled, a.argmax ? a.argmax + pooled : nullptr, s.best, s.arg);
+}
+
+void forward_chunk(const ConvForwardArgs& a, const Geometry& g, const ForwardWeights& w, int chunk,
                    const ForwardBuffers& s) {
+  if (g.tiles > 1) {
+    const int b = chunk / g.tiles, t0 = chunk % g.tiles * g.tile, n = std::min(g.tile, g.T - t0);
+    fill_tile_input(a.x, g, b, t0, n, s.input);
+    forward_steps(a, g, w, b, t0, n, s.input, s);
+    return;
+  }
   int b0, nb;
   g.rows_of(chunk, b0, nb);
   fill_padded_input(a.x, g, b0, nb, s.input);
-  for (int i = 0; i < nb; ++i) {
-    const int b = b0 + i;
-    const float* mask = a.mask ? a.mask + size_t(b) * g.T : nullptr;
-    const float* windows = s.input + (size_t(i) * g.L + g.right) * g.C;
-    rows_times_vectors<kVectors>(g.T, g.KC, windows, g.C, panels.data(), g.vectors, s.tile,
-                                 [&](int t, int jb, const float* values) {
-                                   const int f0 = jb * kVectors * W;
-                                   const int width = std::min(kVectors * W, g.Fp - f0);
-                                   float* dst = s.act + size_t(t) * g.Fp + f0;
-                                   if (mask != nullptr && mask[t] == 0.0f) {
-                                     std::memset(dst, 0, sizeof(float) * width);
-                                     return;
-                                   }
-                                   // max(0, pre): NaN passes through, as in tf.relu
-                                   const float* step_bias = position.empty() ? nullptr : position.data() + size_t(t) * g.Fp + f0;
-                                   for (int j = 0; j < width; j += W) {
-                                     V pre = add(load(values + j), load(bias.data() + f0 + j));
-                                     if (step_bias != nullptr) pre = add(pre, load(step_bias + j));
-                                     store(dst + j, vmax(zero(), pre));
-                                   }
-                                 });
-    const size_t pooled = size_t(b) * g.P * g.F;
-    pool_row(s.act, g, a.out + pooled, a.argmax ? a.argmax + pooled : nullptr, s.best, s.arg);
-  }
+  for (int i = 0; i < nb; ++i) forward_steps(a, g, w, b0 + i, 0, g.T, s.input + (size_t(i) * g.L + g.right) * g.C, s);
 }
 
 void forward(const ConvForwardArgs& a, const Parallel& parallel) {
-  const Geometry g(a.s);
+  const Geometry g(a.s, true);
   if (g.chunks == 0) return;
-  std::vector<float> panels, bias(g.Fp, 0.0f);
-  pack_kernel(a.kernel, g, panels);
-  std::memcpy(bias.data(), a.bias, sizeof(float) * g.F);
-  // The per-step bias with rows padded to whole vectors, like the bias.
-  std::vector<float> position;
+  ForwardWeights w;
+  pack_kernel(a.kernel, g, w.panels);
+  w.bias.assign(g.Fp, 0.0f);
+  std::memcpy(w.bias.data(), a.bias, sizeof(float) * g.F);
   if (a.position != nullptr) {
-    position.assign(size_t(g.T) * g.Fp, 0.0f);
-    for (int t = 0; t < g.T; ++t)
-      std::memcpy(position.data() + size_t(t) * g.Fp, a.position + size_t(t) * g.F, sizeof(float) * g.F);
+    w.position_rows = std::min(g.T, a.position_rows);
+    w.position.assign(size_t(w.position_rows) * g.Fp, 0.0f);
+    for (int t = 0; t < w.position_rows; ++t)
+      std::memcpy(w.position.data() + size_t(t) * g.Fp, a.position + size_t(t) * g.F, sizeof(float) * g.F);
   }
   ChunkQueue queue(g.chunks);
   parallel([&](int, int) {
-    const ForwardBuffers buffers(g);
-    for (int chunk; queue.claim(chunk);) forward_chunk(a, g, panels, bias, position, chunk, buffers);
+    // Buffers only in a thread that gets a chunk: one long row may be fewer chunks than threads.
+    std::optional<ForwardBuffers> buffers;
+    for (int chunk; queue.claim(chunk);) {
+      if (!buffers) buffers.emplace(g);
+      forward_chunk(a, g, w, chunk, *buffers);
+    }
   });
 }
 
@@ -251,7 +295,7 @@ void backward_chunk(const ConvBackwardArgs& a, const Geometry& g, const std::vec
 }
 
 void backward(const ConvBackwardArgs& a, const Parallel& parallel) {
-  const Geometry g(a.s);
+  const Geometry g(a.s, false);
   std::fill(a.dKernel, a.dKernel + size_t(g.KC) * g.F, 0.0f);
   std::fill(a.dBias, a.dBias + g.F, 0.0f);
   if (g.chunks == 0) {

@@ -26,7 +26,8 @@ struct ConvForwardArgs {
   const float* mask;    // [B][T], non-zero = real position; null = all real
   const float* kernel;  // [K*C][F]
   const float* bias;    // [F]
-  const float* position;  // [T][F]: a bias per step as well (fixed-length models); null = none
+  const float* position;  // [position_rows][F]: a bias per step as well (fixed-length models); null = none
+  int position_rows;      // steps with a per-step bias: the first min(T, position_rows); later ones have none
   float* out;           // [B][P][F]
   // [B][P][F]: the step each pooled output came from, or -1 where no gradient flows back (the window's maximum
   // is 0: ReLU off or masked). Null for inference.

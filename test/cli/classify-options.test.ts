@@ -141,12 +141,17 @@ test('a long record goes through alone and gets the prediction it gets by itself
   const alone = parseTsv((await runCli(['classify', '-q', '-m', model, join(dir, 'contig.fa')])).stdout).rows;
   assert.deepEqual(rows[1], alone[0]);
 
-  const refused = await runCli(['classify', '-q', '-m', model, '--max-memory', '0.05', '-o', join(dir, 'out.tsv'), join(dir, 'mixed.fa')]);
+  // The native pass reads 60 kbp in a few MB; 400 kbp (about 16 MB) is over a 10 MB budget, refused before it runs.
+  const budgeted = await runCli(['classify', '-q', '-m', model, '--max-memory', '0.01', join(dir, 'mixed.fa')]);
+  assert.equal(budgeted.code, 0, budgeted.stderr);
+  assert.equal(budgeted.stdout, mixed.stdout);
+  writeFileSync(join(dir, 'mixed.fa'), `>w1\n${records[0][1]}\n>contig\n${bases(400_000)}\n`);
+  const refused = await runCli(['classify', '-q', '-m', model, '--max-memory', '0.01', '-o', join(dir, 'out.tsv'), join(dir, 'mixed.fa')]);
   assert.equal(refused.code, 2);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
   assert.match(
     refused.stderr,
-    /mixed\.fa:3: record 'contig': 60000 bp is too long to read whole \(classify reads each sequence whole\): about \d+ MB, over --max-memory 51 MB; .*rnnseq scan/,
+    /mixed\.fa:3: record 'contig': 400000 bp is too long to read whole \(classify reads each sequence whole\): about 1\d MB, over --max-memory 10 MB; .*rnnseq scan/,
   );
   assert.ok(!existsSync(join(dir, 'out.tsv')));
 });

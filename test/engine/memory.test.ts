@@ -7,6 +7,7 @@ import {
   WASM_WHOLE_READ_BYTES,
   flushBefore,
   sequencesPerCall,
+  nativeReadBytesPerToken,
   wholeReadBytesPerToken,
 } from '../../src/engine/memory.js';
 import { checkWholeRead } from '../../src/commands/shared/whole-read.js';
@@ -49,7 +50,7 @@ test('a batch is sent before a long sequence joins it, or before it would outgro
 
 test('a whole read over the budget is refused naming the record; on wasm the heap bound applies first', () => {
   const where = { file: 'g.fa', line: 7, id: 'chr9' };
-  const lots = { maxMemoryBytes: 64 * 2 ** 30 };
+  const lots = { maxMemoryBytes: 64 * 2 ** 30, native: false };
   const wasmLimitBp = Math.floor(WASM_WHOLE_READ_BYTES / wholeReadBytesPerToken(ARCH));
   checkWholeRead(where, wasmLimitBp, ARCH, { ...lots, backend: 'wasm' }, 'why', 'instead');
   assert.throws(
@@ -62,7 +63,32 @@ test('a whole read over the budget is refused naming the record; on wasm the hea
   );
   checkWholeRead(where, wasmLimitBp + 1000, ARCH, { ...lots, backend: 'tensorflow' }, 'why', 'instead');
   assert.throws(
-    () => checkWholeRead(where, 1e6, ARCH, { maxMemoryBytes: 2 ** 30, backend: 'tensorflow' }, 'why', 'instead'),
+    () => checkWholeRead(where, 1e6, ARCH, { maxMemoryBytes: 2 ** 30, backend: 'tensorflow', native: false }, 'why', 'instead'),
+    /over --max-memory 1\.0 GB; .*raise --max-memory/,
+  );
+});
+
+// The recipe's classifier, as the shipped splice model: conv (64 filters, pool 3) + BiLSTM-64.
+const RECIPE: Architecture = { ...ARCH, cell: 'lstm', conv: { filters: 64, width: 11, pool: 3, dropout: 0.1, positions: 60, skip: true } };
+
+test('the native pass reading a record whole costs about what was measured: 113 MB per Mbp beyond the process', () => {
+  const mb = (1e6 * nativeReadBytesPerToken(RECIPE)) / 2 ** 20;
+  assert.ok(mb > 100 && mb < 160, `${mb} MB`);
+  // A layer below the top one keeps its outputs for the layer above: that costs per position again.
+  assert.ok(nativeReadBytesPerToken({ ...ARCH, layers: 2 }) > nativeReadBytesPerToken(ARCH) + 4 * 2 * 64);
+});
+
+test('a whole read through the native pass is budgeted by its own estimate, with no wasm heap bound', () => {
+  const where = { file: 'g.fa', line: 7, id: 'chr9' };
+  const lots = { maxMemoryBytes: 64 * 2 ** 30, backend: 'wasm' };
+  const tensorLimitBp = Math.floor(WASM_WHOLE_READ_BYTES / wholeReadBytesPerToken(RECIPE));
+  assert.throws(() => checkWholeRead(where, 10 * tensorLimitBp, RECIPE, { ...lots, native: false }, 'why', 'instead'), /wasm backend/);
+  checkWholeRead(where, 10 * tensorLimitBp, RECIPE, { ...lots, native: true }, 'why', 'instead');
+  const budget = { maxMemoryBytes: 2 ** 30, backend: 'wasm', native: true };
+  const limitBp = Math.floor(2 ** 30 / nativeReadBytesPerToken(RECIPE));
+  checkWholeRead(where, limitBp, RECIPE, budget, 'why', 'instead');
+  assert.throws(
+    () => checkWholeRead(where, limitBp + 1000, RECIPE, budget, 'why', 'instead'),
     /over --max-memory 1\.0 GB; .*raise --max-memory/,
   );
 });

@@ -240,6 +240,51 @@ test('native convolution results are bit-identical whatever the thread count', {
   }
 });
 
+test('a row longer than one forward tile (cut at whole pooling windows) matches the reference, at any thread count', { skip }, () => {
+  // 9,001 steps at pool 3: tiles of 4,098 steps, the last one short and ending in a short window; row 1 holds one
+  // real step and row 2 a random length, so masked steps fall inside and across tiles. The backward reads the
+  // tiled forward's argmax.
+  const addon = loadNativeAddon()!;
+  const threads = addon.threads();
+  const p: Problem = { batch: 3, steps: 9001, channels: 4, width: 11, filters: 37, pool: 3, masked: true, seed: 31, positioned: true };
+  try {
+    addon.setThreads(1);
+    const single = evaluate(native!, p);
+    assertClose(single, evaluate(referenceConvPool, p), label(p));
+    for (const n of [2, 3]) {
+      addon.setThreads(n);
+      assertIdentical(evaluate(native!, p), single, `${label(p)} with ${n} threads`);
+    }
+  } finally {
+    addon.setThreads(threads);
+  }
+});
+
+test('a per-step bias table shorter than the sequence (positionRows) equals the table padded with zeros', { skip }, () => {
+  const addon = loadNativeAddon()!;
+  for (const steps of [40, 9000]) {
+    const shape = { batch: 2, steps, channels: 4, width: 5, filters: 16, pool: 3 };
+    const rows = 60;
+    const table = randomArray(rows * 16, 7, 0.5);
+    const padded = new Float32Array(steps * 16);
+    padded.set(table.subarray(0, Math.min(rows, steps) * 16));
+    const common = {
+      ...shape,
+      x: randomArray(2 * steps * 4, 8, 1),
+      kernel: randomArray(5 * 4 * 16, 9, 0.7),
+      bias: randomArray(16, 10, 0.3),
+    };
+    const pooled = 2 * Math.ceil(steps / 3) * 16;
+    const [short, full, none] = [new Float32Array(pooled), new Float32Array(pooled), new Float32Array(pooled)];
+    const used = Math.min(rows, steps);
+    addon.convForward({ ...common, position: table.subarray(0, used * 16), positionRows: used, out: short });
+    addon.convForward({ ...common, position: padded, out: full });
+    addon.convForward({ ...common, out: none });
+    assert.deepEqual(short, full, `T ${steps}`);
+    assert.notDeepEqual(short, none, `T ${steps}: the table is used`);
+  }
+});
+
 test('every SIMD level this CPU supports matches the reference', { skip }, () => {
   const addon = loadNativeAddon()!;
   const chosen = addon.simdLevel();

@@ -91,7 +91,7 @@ export async function run(options: ClassifyOptions): Promise<void> {
           where,
           item.length,
           arch,
-          { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+          { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name, native: model.predictsNatively(circular ? 2 : 1) },
           'classify reads each sequence whole',
           'scan it with a window model (rnnseq scan)',
         );

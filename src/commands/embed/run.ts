@@ -101,11 +101,16 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         const circular = isCircular(record.description, options.circular);
         const alone = item.length > options.chunkBp;
         if (alone && !embedders.linear.streams) {
+          const embedder = circular ? embedders.circular : embedders.linear;
           checkWholeRead(
             where,
             item.length,
             arch,
-            { maxMemoryBytes: options.maxMemoryBytes, backend: runtime.backend.name },
+            {
+              maxMemoryBytes: options.maxMemoryBytes,
+              backend: runtime.backend.name,
+              native: !options.perPosition && embedder.pooledNatively(options.pool),
+            },
             'a bidirectional model reads a sequence whole',
             'use a unidirectional model, which streams it in --chunk pieces',
           );

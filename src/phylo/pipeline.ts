@@ -2,7 +2,7 @@ import { Random } from '../seq/random.js';
 import { annotateSupport } from './bootstrap.js';
 import { type DistanceMatrix, type DistanceName, distanceMatrix } from './distance.js';
 import { type SparseVector, type WindowFeaturizer, type WindowVector, isSparse } from './features.js';
-import { neighbourJoining } from './nj.js';
+import { bionj, neighbourJoining } from './nj.js';
 import type { TreeNode } from './tree.js';
 import { upgma } from './upgma.js';
 
@@ -10,9 +10,16 @@ import { upgma } from './upgma.js';
  * Window vectors -> one profile per group (their mean) -> distance matrix -> tree, and the bootstrap: resample
  * each group's windows with replacement, rebuild, count how often each branch of the tree comes back.
  */
-export type TreeMethod = 'nj' | 'upgma';
+export type TreeMethod = 'nj' | 'bionj' | 'upgma';
 
-export const TREE_METHODS: readonly TreeMethod[] = ['nj', 'upgma'];
+export const TREE_METHODS: readonly TreeMethod[] = ['nj', 'bionj', 'upgma'];
+
+/** The tree of a distance matrix by `method`. */
+export function treeOf(names: readonly string[], matrix: DistanceMatrix, method: TreeMethod): TreeNode {
+  if (method === 'nj') return neighbourJoining(names, matrix);
+  if (method === 'bionj') return bionj(names, matrix);
+  return upgma(names, matrix);
+}
 
 export interface TreeOptions {
   distance: DistanceName;
@@ -137,8 +144,7 @@ export function treeFromProfiles(
   options: TreeOptions,
 ): { matrix: DistanceMatrix; tree: TreeNode } {
   const matrix = distanceMatrix(profiles, options.distance);
-  const tree = options.method === 'nj' ? neighbourJoining(names, matrix) : upgma(names, matrix);
-  return { matrix, tree };
+  return { matrix, tree: treeOf(names, matrix, options.method) };
 }
 
 /**
@@ -164,7 +170,7 @@ export function phylogenyFromDistances(
   distances: (random?: Random) => DistanceMatrix,
   options: { method: TreeMethod; bootstrap: number; seed: number },
 ): Phylogeny {
-  const build = (matrix: DistanceMatrix) => (options.method === 'nj' ? neighbourJoining(names, matrix) : upgma(names, matrix));
+  const build = (matrix: DistanceMatrix) => treeOf(names, matrix, options.method);
   const matrix = distances();
   const tree = build(matrix);
   if (options.bootstrap > 0) {

@@ -81,6 +81,26 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
     ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'],
     'UPGMA also writes a tree, to stdout',
   );
+
+  // BIONJ: the same true tree, said in the log, with bootstrap support.
+  const weighted = await runCli([
+    'phylo',
+    '--kmer',
+    '4',
+    '--windows-per-group',
+    '300',
+    '--seed',
+    '3',
+    '--method',
+    'bionj',
+    '--bootstrap',
+    '10',
+    join(dir, 'sim.fa'),
+  ]);
+  assert.equal(weighted.code, 0, weighted.stderr);
+  assert.match(weighted.stderr, /tree: BIONJ on .*support from 10 bootstrap replicates/);
+  assert.equal(robinsonFoulds(truth, parseNewick(weighted.stdout, 'stdout')).rf, 0, weighted.stdout);
+  assert.match(weighted.stdout, /\)\d+:/, 'support values on internal nodes');
 });
 
 test('the same --seed gives byte-identical trees and matrices, bootstrap included', async (t) => {

@@ -39,7 +39,10 @@ export function register(program: Command): void {
     .option('--matrix <file>', 'also write the distance matrix between groups as a square TSV')
     .option('--svg <file>', 'also draw the tree as SVG (branch lengths to scale, bootstrap support on internal branches)')
     .addOption(
-      new Option('--method <how>', 'tree building: neighbour joining (unrooted) or UPGMA (rooted, assumes a clock)')
+      new Option(
+        '--method <how>',
+        'tree building: neighbour joining, BIONJ (neighbour joining weighing noisy long distances less; both unrooted) or UPGMA (rooted, assumes a clock)',
+      )
         .choices(TREE_METHODS)
         .default('nj' as const),
     )

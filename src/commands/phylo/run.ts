@@ -48,7 +48,7 @@ export async function run(options: PhyloOptions): Promise<void> {
         ? await divergenceTree(options, groups, alphabet, log)
         : await featureTree(options, groups, alphabet, log);
   const { phylogeny } = built;
-  const method = options.method === 'nj' ? 'neighbour joining' : 'UPGMA';
+  const method = { nj: 'neighbour joining', bionj: 'BIONJ', upgma: 'UPGMA' }[options.method];
   log.info(`tree: ${method} on ${built.what}${options.bootstrap > 0 ? `, support from ${options.bootstrap} bootstrap replicates` : ''}`);
 
   // Outputs open only now that everything is computed: an interrupted run leaves no temp file behind.

@@ -321,7 +321,8 @@ async function embedSection(core: RecurrentCore, engineName: string): Promise<vo
 
 /**
  * Peak memory of whole commands: each runs as its own process with bench/rss-hook.cjs preloaded, which prints
- * the peak RSS on exit. scan runs on two genome sizes: its memory should not grow with the genome.
+ * the peak RSS on exit. scan runs on two genome sizes: its memory should not grow with the genome. embed reads the
+ * larger genome as one record with a bidirectional model (about 125 bytes per bp: engine/memory.ts).
  */
 async function memorySection(): Promise<void> {
   const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
@@ -346,6 +347,11 @@ async function memorySection(): Promise<void> {
     ['embed (1,000 x 200 bp)', ['embed', '-q', '-m', join(dir, 'run'), join(dir, 'train.fa'), '-o', join(dir, 'e.tsv')]],
     ['scan 0.3 Mbp (chloroplast-cds)', ['scan', '-q', '-m', 'chloroplast-cds', join(dir, 'small.fa'), '-o', join(dir, 's.bed')]],
     ['scan 3 Mbp (chloroplast-cds)', ['scan', '-q', '-m', 'chloroplast-cds', join(dir, 'large.fa'), '-o', join(dir, 'l.bed')]],
+    // A bidirectional model reads a record whole: one 3 Mbp record through the native pass, pooled in the kernel.
+    [
+      'embed 3 Mbp as one record (splice-primate)',
+      ['embed', '-q', '-m', 'splice-primate', join(dir, 'large.fa'), '-o', join(dir, 'g.tsv')],
+    ],
   ];
   console.log('peak memory (each command its own process)\tpeak RSS\twall');
   try {

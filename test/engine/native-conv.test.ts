@@ -219,45 +219,37 @@ test('native convolution gradients match central finite differences on a tiny ca
 });
 
 test('native convolution results are bit-identical whatever the thread count', { skip }, () => {
-  const addon = loadNativeAddon()!;
-  const threads = addon.threads();
   // T 100 with width 11: 9 batch rows per chunk, so 21 rows make three chunks, the last one short.
   const problems: Problem[] = [
     { batch: 21, steps: 100, channels: 4, width: 11, filters: 37, pool: 4, masked: true, seed: 3 },
     { batch: 16, steps: 240, channels: 4, width: 10, filters: 64, pool: 3, masked: true, seed: 4 },
   ];
+  for (const p of problems) sameAtEveryThreadCount(p, [2, 3, 8]);
+});
+
+/** The problem's results with 1 thread, after checking that `counts` threads give the same bits. */
+function sameAtEveryThreadCount(p: Problem, counts: readonly number[]): Outcome {
+  const addon = loadNativeAddon()!;
+  const threads = addon.threads();
   try {
-    for (const p of problems) {
-      addon.setThreads(1);
-      const single = evaluate(native!, p);
-      for (const n of [2, 3, 8]) {
-        addon.setThreads(n);
-        assertIdentical(evaluate(native!, p), single, `${label(p)} with ${n} threads`);
-      }
+    addon.setThreads(1);
+    const single = evaluate(native!, p);
+    for (const n of counts) {
+      addon.setThreads(n);
+      assertIdentical(evaluate(native!, p), single, `${label(p)} with ${n} threads`);
     }
+    return single;
   } finally {
     addon.setThreads(threads);
   }
-});
+}
 
 test('a row longer than one forward tile (cut at whole pooling windows) matches the reference, at any thread count', { skip }, () => {
   // 9,001 steps at pool 3: tiles of 4,098 steps, the last one short and ending in a short window; row 1 holds one
   // real step and row 2 a random length, so masked steps fall inside and across tiles. The backward reads the
   // tiled forward's argmax.
-  const addon = loadNativeAddon()!;
-  const threads = addon.threads();
   const p: Problem = { batch: 3, steps: 9001, channels: 4, width: 11, filters: 37, pool: 3, masked: true, seed: 31, positioned: true };
-  try {
-    addon.setThreads(1);
-    const single = evaluate(native!, p);
-    assertClose(single, evaluate(referenceConvPool, p), label(p));
-    for (const n of [2, 3]) {
-      addon.setThreads(n);
-      assertIdentical(evaluate(native!, p), single, `${label(p)} with ${n} threads`);
-    }
-  } finally {
-    addon.setThreads(threads);
-  }
+  assertClose(sameAtEveryThreadCount(p, [2, 3]), evaluate(referenceConvPool, p), label(p));
 });
 
 test('a per-step bias table shorter than the sequence (positionRows) equals the table padded with zeros', { skip }, () => {

@@ -26,20 +26,9 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   const truth = parseNewick(TRUE_TREE, 'truth');
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(truth, 3000, 3)));
   writeFileSync(join(dir, 'truth.nwk'), `${TRUE_TREE}\n`);
-  const built = await runCli([
-    'phylo',
-    '--kmer',
-    '4',
-    '--windows-per-group',
-    '300',
-    '--seed',
-    '3',
-    join(dir, 'sim.fa'),
-    '-o',
-    join(dir, 'tree.nwk'),
-    '--matrix',
-    join(dir, 'dist.tsv'),
-  ]);
+  // 4-mers of 300 windows per leaf, seed 3: every tree method below reads the same sample.
+  const KMER4 = ['--kmer', '4', '--windows-per-group', '300', '--seed', '3'];
+  const built = await runCli(['phylo', ...KMER4, join(dir, 'sim.fa'), '-o', join(dir, 'tree.nwk'), '--matrix', join(dir, 'dist.tsv')]);
   assert.equal(built.code, 0, built.stderr);
   assert.equal(built.stdout, '', 'the tree went to -o');
   assert.match(built.stderr, /read 8 records in 8 groups \(dna\)/);
@@ -62,19 +51,7 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   assert.ok(d(0, 1) < d(0, 4) && d(2, 3) < d(2, 6), 'sisters are closer than distant leaves');
   assert.deepEqual(readdirSync(dir).sort(), ['dist.tsv', 'sim.fa', 'tree.nwk', 'truth.nwk'], 'no temp files left');
 
-  const clock = await runCli([
-    'phylo',
-    '-q',
-    '--kmer',
-    '4',
-    '--windows-per-group',
-    '300',
-    '--seed',
-    '3',
-    '--method',
-    'upgma',
-    join(dir, 'sim.fa'),
-  ]);
+  const clock = await runCli(['phylo', '-q', ...KMER4, '--method', 'upgma', join(dir, 'sim.fa')]);
   assert.equal(clock.code, 0, clock.stderr);
   assert.deepEqual(
     leafNamesOf(parseNewick(clock.stdout, 'stdout')).sort(),
@@ -83,20 +60,7 @@ test('phylo --kmer 4 recovers the topology of a simulated 8-leaf evolution (RF 0
   );
 
   // BIONJ: the same true tree, said in the log, with bootstrap support.
-  const weighted = await runCli([
-    'phylo',
-    '--kmer',
-    '4',
-    '--windows-per-group',
-    '300',
-    '--seed',
-    '3',
-    '--method',
-    'bionj',
-    '--bootstrap',
-    '10',
-    join(dir, 'sim.fa'),
-  ]);
+  const weighted = await runCli(['phylo', ...KMER4, '--method', 'bionj', '--bootstrap', '10', join(dir, 'sim.fa')]);
   assert.equal(weighted.code, 0, weighted.stderr);
   assert.match(weighted.stderr, /tree: BIONJ on .*support from 10 bootstrap replicates/);
   assert.equal(robinsonFoulds(truth, parseNewick(weighted.stdout, 'stdout')).rf, 0, weighted.stdout);

@@ -10,7 +10,8 @@
  * probabilities); training B = 64 (forward, backward, optimiser), classification B = 256. Native engines are measured
  * with the whole training step native and with TensorFlow.js ops around the kernels.
  * Then scan throughput in genome bp/s and embed throughput in sequences/s and bp/s for the fastest engine
- * (scanSection, embedSection below).
+ * (scanSection, embedSection below), and the peak RSS of whole commands (memorySection). Arguments pick sections
+ * (SECTIONS, at the end).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -371,11 +372,23 @@ async function memorySection(): Promise<void> {
   }
 }
 
-await main();
-{
+/**
+ * Sections to run: all by default, or those named on the command line (`npm run bench -- scan memory`), so one
+ * can be re-measured without the minutes the throughput table takes.
+ */
+const SECTIONS = ['throughput', 'scan', 'embed', 'memory'] as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const wanted = (name: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(name);
+if (wanted('throughput')) await main();
+if (wanted('scan') || wanted('embed')) {
   const backend = await initBackend((process.env.RNNSEQ_BACKEND as 'wasm' | undefined) ?? 'auto');
   const fast = await selectCore('auto', backend);
-  await scanSection(fast.core, fast.core.name);
-  await embedSection(fast.core, fast.core.name);
+  if (wanted('scan')) await scanSection(fast.core, fast.core.name);
+  if (wanted('embed')) await embedSection(fast.core, fast.core.name);
 }
-await memorySection();
+if (wanted('memory')) await memorySection();

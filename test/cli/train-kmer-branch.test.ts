@@ -68,6 +68,9 @@ test('the recipe trains the branch as a second candidate only when the baseline 
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stderr, /training a second candidate with a k-mer branch/);
   assert.ok(existsSync(join(run, 'kmer-branch', 'best', 'rnnseq.json')));
+  // The candidate reads the same data and split: it starts from the run's baseline fit instead of fitting it again.
+  assert.equal(trained.stderr.match(/^k-mer baseline \(/gm)?.length, 1, trained.stderr);
+  assert.deepEqual(spec(join(run, 'kmer-branch', 'best')).data.baseline, spec(join(run, 'last')).data.baseline);
   const best = spec(join(run, 'best'));
   const candidate = validMetric(join(run, 'kmer-branch', 'best'));
   if (best.architecture.kmers) {

@@ -1,5 +1,7 @@
 /** The options of `rnnseq train`, as its definition (command.ts) parses them and run.ts wires them. */
 import type { Architecture } from '../../engine/architecture.js';
+import type { BaselineRun } from '../../engine/baseline-check.js';
+import type { FoldedFit } from '../../engine/cross-validated-choices.js';
 import type { TrainConfig } from '../../engine/trainer.js';
 import type { AlphabetName } from '../../seq/alphabet.js';
 import type { GenomeTrainingPlan } from '../../seq/genome-training.js';
@@ -67,6 +69,21 @@ export interface TrainOptions extends RuntimeOptions {
   ensemble: { count: number | 'auto'; member?: number };
   /** the validation split's seed when it differs from config.seed (an ensemble's members share the first's split) */
   splitSeed?: number;
+  /**
+   * What a run computed from its data and split before training, handed to its k-mer branch candidate (run.ts
+   * branchCandidate), which reads the same data with the same split: it would fit the same values again.
+   */
+  reuse?: DataFits;
+}
+
+/** The k-mer model's fits a run's recipe rests on (run.ts). */
+export interface DataFits {
+  /** small data: features, penalty and the recipe's data facts from cross-validation */
+  crossValidated: { facts: { baselineStrands: string; positional?: boolean }; baseline: FoldedFit } | undefined;
+  /** the baseline on the validation split */
+  baselineRun: BaselineRun | undefined;
+  /** otherwise: whether position carries signal (the position test) */
+  positionFact: { positional?: boolean } | undefined;
 }
 
 /** train --genome: a scanner's windows, and the files they come from. */

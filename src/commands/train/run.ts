@@ -101,8 +101,10 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   // branch then carried into the model; protein-remote: 2-mers on one split, where 3-mers classify 98% of its
   // held-out folds). A resumed run repeats the cross-validation (it is deterministic), as its baseline rests on it;
   // its recipe choices are read from the checkpoint.
-  const crossValidated =
-    smallData && wantBaseline
+  const reuse = options.reuse;
+  const crossValidated = reuse
+    ? reuse.crossValidated
+    : smallData && wantBaseline
       ? crossValidatedFacts(options, train, valid, fixedLength, baselinePositions, alphabet, classes.length, log)
       : undefined;
   const search: KmerBaselineOptions = crossValidated
@@ -110,8 +112,16 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     : baselinePositions === undefined
       ? {}
       : { positions: baselinePositions };
-  const baselineRun = wantBaseline && 'items' in train ? runBaseline(train, valid, alphabet, classes.length, search, log) : undefined;
+  const baselineRun = reuse
+    ? reuse.baselineRun
+    : wantBaseline && 'items' in train
+      ? runBaseline(train, valid, alphabet, classes.length, search, log)
+      : undefined;
   const baseline = baselineRun?.report;
+  const positionFacts = resumeFrom
+    ? undefined
+    : (crossValidated?.facts ??
+      (reuse ? reuse.positionFact : positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log)));
 
   const chosen = resumeFrom
     ? undefined
@@ -121,7 +131,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
         commonLength: common,
         medianLength: medianLength(train),
         ...(baseline ? { baselineStrands: baseline.strands } : {}),
-        ...(crossValidated?.facts ?? positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log)),
+        ...positionFacts,
         // Scanners and taggers show both strands unless --no-rc: their own flag decides, either way.
         strandsDecided: options.rcAugment || options.genome !== undefined || options.tag !== undefined,
         scanner: options.genome !== undefined,
@@ -322,8 +332,10 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const tied = smallData && baseline !== undefined && outcome.validMetric === baseline.validMetric;
   const reason = verdict ?? (tied ? `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})` : undefined);
   let final: RunOutcome | undefined = outcome;
-  if (reason && baseline && options.choices.kmerBranch === 'auto') final = await branchCandidate(options, outcome, baseline, reason, log);
-  else if (verdict) log.warn(verdict);
+  if (reason && baseline && options.choices.kmerBranch === 'auto') {
+    const fits = { crossValidated, baselineRun, positionFact: crossValidated ? undefined : positionFacts };
+    final = await branchCandidate({ ...options, reuse: fits }, outcome, baseline, reason, log);
+  } else if (verdict) log.warn(verdict);
   if (!final || process.exitCode) return final;
   if (options.ensemble.member !== undefined) {
     await markMemberDone(options.out, { seed: config.seed, ...final });

@@ -77,10 +77,17 @@ export function countKmers(sequences: readonly SymbolCodes[], spec: KmerSpec, al
   const top = alphabetSize ** (k - 1); // weight of the first symbol in an index, for the rolling reverse complement
 
   const scratch = new Float32Array(columns);
-  const touched: number[] = [];
   const rowStart = new Int32Array(sequences.length + 1);
   let capacity = 0; // at most one entry per k-mer position
-  for (const codes of sequences) capacity += Math.max(codes.length - k + 1, 0);
+  let longest = 0;
+  for (const codes of sequences) {
+    capacity += Math.max(codes.length - k + 1, 0);
+    longest = Math.max(longest, codes.length);
+  }
+  // A row's distinct columns, sorted as numbers by the typed array's own sort (a comparator sort of a plain array
+  // was a third of counting).
+  const touched = new Int32Array(Math.min(columns, longest));
+  let distinct = 0;
   const column = new Int32Array(capacity);
   const value = new Float32Array(capacity);
   let used = 0;
@@ -98,17 +105,18 @@ export function countKmers(sequences: readonly SymbolCodes[], spec: KmerSpec, al
       if (canonical) rcIndex = Math.floor(rcIndex / 4) + (3 - symbol) * top;
       if (++run < k) continue;
       const slot = slots ? slots[Math.min(index, rcIndex)]! : index;
-      if (scratch[slot] === 0) touched.push(slot);
+      if (scratch[slot] === 0) touched[distinct++] = slot;
       scratch[slot]!++;
     }
     // Columns ascending within a row: the layout then does not depend on where in a sequence a k-mer first occurs.
-    touched.sort((a, b) => a - b);
-    for (const slot of touched) {
+    const slotsOfRow = touched.subarray(0, distinct).sort();
+    for (let i = 0; i < distinct; i++) {
+      const slot = slotsOfRow[i]!;
       column[used] = slot;
       value[used++] = scratch[slot]!;
       scratch[slot] = 0;
     }
-    touched.length = 0;
+    distinct = 0;
     rowStart[row + 1] = used;
   });
   return { rows: sequences.length, columns, rowStart, column: column.slice(0, used), value: value.slice(0, used) };

@@ -11,7 +11,7 @@
  *   npm run bench:quality -- --tier quick
  *   npm run bench:quality -- --tier full --jobs 16 --out runs/quality-full
  *   npm run bench:quality -- --tasks splice,clip-pum2 --sizes 500,full --seeds 3 --methods rnnseq,kmer \
- *       --recipe "--pool max --bidirectional" --label bi-max
+ *       --recipe="--pool max --bidirectional" --label bi-max
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
@@ -71,7 +71,7 @@ const USAGE = `usage: npm run bench:quality -- [options]
   --seeds N                seeds 1..N (each changes the subsample, the hold-out where drawn, and --seed)   [3]
   --jobs N                 points run in parallel processes                                               [1]
   --threads N              engine threads per job (RNNSEQ_THREADS)                      [cores / jobs, at least 1]
-  --recipe "FLAGS"         a candidate recipe: extra rnnseq train flags (repeatable; a column each)
+  --recipe="FLAGS"         a candidate recipe: extra rnnseq train flags (repeatable; a column each; the = is needed, the flags start with a dash)
   --label NAME             name of the matching --recipe column (repeatable, in order)
   --no-default             leave out the default recipe column
   --methods a,b            baselines to run: kmer,poskmer,cvkmer,gkm,mlp,rdp,hmmer (or none)                        [all]

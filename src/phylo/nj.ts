@@ -20,8 +20,8 @@ export function neighbourJoining(names: readonly string[], distances: readonly A
  * are noisier), and the joined node takes λ·d(i,k) + (1−λ)·d(j,k) (less the branch lengths) with the λ in [0, 1]
  * that minimises the new distances' variance; NJ is λ = ½ throughout. Same pair choice, branch lengths, clamping,
  * rooting and tie-breaking as neighbourJoining; the same tree on additive distances. What ape::bionj and PhyML's
- * starting trees use. Not better on every matrix: on the 79 bacteria it recovered more of the reference's splits than NJ
- * from 6-mer and from JC69 distances, but fewer from the language model's on the lungfish (README, Trees).
+ * starting trees use. Not better on every matrix: on the 79 bacteria it recovered more of the reference's splits
+ * than NJ from 6-mer and from JC69 distances, but fewer from the language model's on the lungfish (README, Trees).
  */
 export function bionj(names: readonly string[], distances: readonly ArrayLike<number>[]): TreeNode {
   return joinNeighbours(names, distances, true, 'bionj');
@@ -56,25 +56,18 @@ function joinNeighbours(names: readonly string[], distances: readonly ArrayLike<
     const bi = (dij + (r[best.a]! - r[best.b]!) / (n - 2)) / 2;
     const [li, lj] = clampedPair(bi, dij);
     const joined: TreeNode = { children: [withLength(nodes[i]!, li), withLength(nodes[j]!, lj)] };
-    if (v) {
-      const lambda = bionjLambda(v, active, i, j);
-      const vij = v[i]![j]!;
-      for (const k of active) {
-        if (k === i || k === j) continue;
-        // The unclamped branch lengths, as in Gascuel's reduction: with λ = ½ it is NJ's (d(i,k) + d(j,k) − d(i,j)) / 2.
-        const dk = lambda * (d[i]![k]! - bi) + (1 - lambda) * (d[j]![k]! - (dij - bi));
-        const vk = lambda * v[i]![k]! + (1 - lambda) * v[j]![k]! - lambda * (1 - lambda) * vij;
-        d[i]![k] = dk;
-        d[k]![i] = dk;
+    // BIONJ weighs the two children by their variances; NJ is λ = ½, kept in its own form (the same bits as before).
+    const lambda = v ? bionjLambda(v, active, i, j) : 0.5;
+    for (const k of active) {
+      if (k === i || k === j) continue;
+      // The unclamped branch lengths, as in Gascuel's reduction.
+      const dk = v ? lambda * (d[i]![k]! - bi) + (1 - lambda) * (d[j]![k]! - (dij - bi)) : (d[i]![k]! + d[j]![k]! - dij) / 2;
+      d[i]![k] = dk;
+      d[k]![i] = dk;
+      if (v) {
+        const vk = lambda * v[i]![k]! + (1 - lambda) * v[j]![k]! - lambda * (1 - lambda) * v[i]![j]!;
         v[i]![k] = vk;
         v[k]![i] = vk;
-      }
-    } else {
-      for (const k of active) {
-        if (k === i || k === j) continue;
-        const dk = (d[i]![k]! + d[j]![k]! - dij) / 2;
-        d[i]![k] = dk;
-        d[k]![i] = dk;
       }
     }
     nodes[i] = joined;

@@ -100,8 +100,8 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
         if (arch.covariates) item.covariates = scaledCovariates(arch, covariates!, where);
         const circular = isCircular(record.description, options.circular);
         const alone = item.length > options.chunkBp;
+        const embedder = circular ? embedders.circular : embedders.linear;
         if (alone && !embedders.linear.streams) {
-          const embedder = circular ? embedders.circular : embedders.linear;
           checkWholeRead(
             where,
             item.length,
@@ -128,7 +128,6 @@ export async function run(options: EmbedCommandOptions): Promise<void> {
           await flush();
         if (long && options.perPosition) {
           // Positions of a long sequence go out chunk by chunk, never held whole (flushBefore sent what was pending).
-          const embedder = circular ? embedders.circular : embedders.linear;
           for (const { outputs, start } of embedder.chunks(item)) await sink.positions(key, outputs, start);
           count++;
           continue;

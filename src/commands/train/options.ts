@@ -82,7 +82,10 @@ export interface DataFits {
   crossValidated: { facts: { baselineStrands: string; positional?: boolean }; baseline: FoldedFit } | undefined;
   /** the baseline on the validation split */
   baselineRun: BaselineRun | undefined;
-  /** otherwise: whether position carries signal (the position test) */
+  /**
+   * the recipe's data facts (the cross-validated ones, or the position test's); undefined where the run was
+   * resumed (its choices came from its checkpoint), and the candidate then tests for itself
+   */
   positionFact: { positional?: boolean } | undefined;
 }
 

@@ -121,7 +121,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const positionFacts = resumeFrom
     ? undefined
     : (crossValidated?.facts ??
-      (reuse ? reuse.positionFact : positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log)));
+      reuse?.positionFact ??
+      positionFact(options, baseline, train, valid, fixedLength, alphabet, classes.length, log));
 
   const chosen = resumeFrom
     ? undefined
@@ -333,7 +334,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const reason = verdict ?? (tied ? `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})` : undefined);
   let final: RunOutcome | undefined = outcome;
   if (reason && baseline && options.choices.kmerBranch === 'auto') {
-    const fits = { crossValidated, baselineRun, positionFact: crossValidated ? undefined : positionFacts };
+    const fits = { crossValidated, baselineRun, positionFact: positionFacts };
     final = await branchCandidate({ ...options, reuse: fits }, outcome, baseline, reason, log);
   } else if (verdict) log.warn(verdict);
   if (!final || process.exitCode) return final;

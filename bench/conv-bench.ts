@@ -9,15 +9,16 @@
  *   node dist/bench/conv-bench.js        (also run at the end of bench:core)
  */
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { requirePackage, tf } from '../src/engine/tf.js';
 import '../src/engine/gradients.js';
 import type { ConvPool, ConvPoolArgs } from '../src/engine/core.js';
 import { referenceConvPool } from '../src/engine/front-end.js';
 import { loadNativeAddon, nativeStatus } from '../src/engine/native-addon.js';
 import { NativeCore } from '../src/engine/native-core.js';
 import { medianMs as time } from './timing.js';
+
+requirePackage('@tensorflow/tfjs-backend-cpu');
+requirePackage('@tensorflow/tfjs-backend-wasm');
 
 export interface ConvBenchShape {
   batch: number;

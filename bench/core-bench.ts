@@ -12,9 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { requirePackage, tf } from '../src/engine/tf.js';
 import '../src/engine/gradients.js';
 import type { RecurrentCore } from '../src/engine/core.js';
 import { loadNativeAddon, nativeStatus } from '../src/engine/native-addon.js';
@@ -22,6 +20,9 @@ import { NativeCore } from '../src/engine/native-core.js';
 import { ReferenceCore } from '../src/engine/reference-core.js';
 import { runConvBench } from './conv-bench.js';
 import { medianMs } from './timing.js';
+
+requirePackage('@tensorflow/tfjs-backend-cpu');
+requirePackage('@tensorflow/tfjs-backend-wasm');
 
 const STEPS = 200;
 const INPUT = 4; // one-hot DNA

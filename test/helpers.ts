@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { requirePackage, tf } from '../src/engine/tf.js';
+
+// Registers the backend; require skips the ESM export scan of its bundle (see src/engine/tf.ts).
+requirePackage('@tensorflow/tfjs-backend-cpu');
 
 /** Repository root, from dist/test/helpers.js or test/helpers.ts alike. */
 export const repoRoot = (() => {

@@ -5,7 +5,7 @@
  * (patience 10, at most 100 epochs), best weights kept. Written with @tensorflow/tfjs-core ops on the backend
  * rnnseq itself picks (wasm here), seeded, so a point reruns the same.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { initBackend } from '../../src/engine/backend.js';
 import '../../src/engine/gradients.js';
 import { Random } from '../../src/seq/random.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { requirePackage, tf } from './tf.js';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
 
 import { BACKEND_REQUESTS, type BackendName, type BackendRequest } from './requests.js';
@@ -62,7 +62,7 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<Bac
 }
 
 async function startCpu(why: string | undefined): Promise<BackendInfo> {
-  await import('@tensorflow/tfjs-backend-cpu');
+  requirePackage('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   await tf.ready();
   // The cpu backend's first write prints a five-line banner recommending tfjs-node, even under --quiet; rnnseq
@@ -76,7 +76,7 @@ async function startCpu(why: string | undefined): Promise<BackendInfo> {
 async function importTensorflow(): Promise<string | undefined> {
   for (const name of TFJS_NODE_PACKAGES) {
     try {
-      await import(name);
+      requirePackage(name);
       if (tf.findBackend('tensorflow')) return name;
     } catch {
       // Not installed (the common case): try the next one.
@@ -87,7 +87,7 @@ async function importTensorflow(): Promise<string | undefined> {
 
 async function tryWasm(): Promise<string | undefined> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    requirePackage('@tensorflow/tfjs-backend-wasm');
     const ok = await tf.setBackend('wasm');
     await tf.ready();
     return ok ? undefined : 'setBackend returned false';

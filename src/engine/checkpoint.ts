@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { compositionProblem } from './composition.js';
 import { kmerBranchProblem } from './kmer-branch.js';
 import { type Architecture, type Task, isCellType, POOLINGS, TASKS, taskOf } from './architecture.js';

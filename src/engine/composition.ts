@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { Architecture, CompositionSpec } from './architecture.js';
 import { EXIT_USAGE, RnnseqError } from '../errors.js';
 import { type EncodedSequence, packBatch } from '../seq/batch.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { type Architecture, directionsOf, layerOutputSize, positionsPerStep, recurrentSteps } from './architecture.js';
 import { type LayerState, frontEnd, initialStates, runRecurrentStack, withConditionSteps } from './model.js';
 import { batchTensors, type SequenceModel } from './sequence-model.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { Architecture } from './architecture.js';
 import type { ConvPool, ConvPoolArgs } from './core.js';
 import type { Random } from '../seq/random.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { NativeAddon } from './native-addon.js';
 
 /** A saved tensor and its name (optimizer state, checkpoints). tfjs-core declares this shape but does not export it. */

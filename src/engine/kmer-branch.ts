@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { Architecture, KmerBranchSpec } from './architecture.js';
 import { baselineFeatures } from './kmer-features.js';
 import { outputCount, type SoftmaxModel } from './softmax-regression.js';

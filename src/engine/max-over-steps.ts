@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 
 /**
  * Each feature's largest value over the steps, [batch, steps, features] -> [batch, features], with the gradient

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { compositionFeatures } from './composition.js';
 import { denseRows, kmerBranchRows, kmerBranchSize } from './kmer-branch.js';
 import { maxOverSteps } from './max-over-steps.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { ConvPoolArgs } from './core.js';
 import type { NativeAddon, NativeConvShape } from './native-addon.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import type { BackendValues, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkBoundedCell, gateCount, hasCellState, type CellType } from './cells.js';
 import type { WholeStep, ConvPool, CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { type Architecture, taskOf } from './architecture.js';
 import type { Batch, EncodedSequence } from '../seq/batch.js';
 import type { TrainingSet } from '../seq/training-set.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 
 /**
  * Runs `fn` in a tidy scope and copies the tensor it returns into a Float32Array, disposing everything.

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { checkBoundedCell, gateCount, hasCellState } from './cells.js';
 import type { CoreRunArgs, CoreRunResult, RecurrentCore } from './core.js';
 

@@ -1,5 +1,5 @@
 import './gradients.js';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from './tf.js';
 import { packBatch } from '../seq/batch.js';
 import { EXIT_RUNTIME, EXIT_USAGE, RnnseqError } from '../errors.js';
 import { taskOf } from './architecture.js';

@@ -1,5 +1,5 @@
 import '../engine/gradients.js';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../engine/tf.js';
 import { forward } from '../engine/model.js';
 import { batchTensors, type SequenceModel } from '../engine/sequence-model.js';
 import { readTidy } from '../engine/read-tensor.js';

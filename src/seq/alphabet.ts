@@ -95,6 +95,20 @@ class TableAlphabet implements Alphabet {
       throw new RangeError(`encodeInto: ${length} positions x ${size} channels at offset ${offset} do not fit in ${out.length} floats`);
     }
     let o = offset;
+    if (size === 4) {
+      // DNA and RNA, written out: a command encodes its input once, mostly before V8 has optimised the general
+      // loop below, which then ran at ~50 ns a base (130 ms of a 2.6 Mbp classify); this runs at ~5.
+      for (let pos = 0; pos < length; pos++) {
+        const code = seq.charCodeAt(pos);
+        const row = (code < 256 ? code : 0) * 4;
+        out[o] = table[row]!;
+        out[o + 1] = table[row + 1]!;
+        out[o + 2] = table[row + 2]!;
+        out[o + 3] = table[row + 3]!;
+        o += 4;
+      }
+      return;
+    }
     for (let pos = 0; pos < length; pos++) {
       const code = seq.charCodeAt(pos);
       // Validation happened at read time; anything outside the table encodes as all zeros rather than garbage.

@@ -5,7 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, tempDir } from '../helpers.js';
 
-/** Runs bin/rnnseq with a module hook that refuses to load any @tensorflow package. */
+/**
+ * Runs bin/rnnseq with hooks that refuse to load any @tensorflow package: one on ESM resolution, one on CommonJS
+ * loading (the engine loads TensorFlow.js with require, src/engine/tf.ts, which the ESM hook does not see).
+ */
 function withoutTensorflow(dir: string, args: string[]) {
   const hook = join(dir, 'no-tensorflow.mjs');
   const resolve = `export async function resolve(specifier, context, next) {
@@ -16,7 +19,18 @@ function withoutTensorflow(dir: string, args: string[]) {
     hook,
     `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolve)}));\n`,
   );
-  return spawnSync(process.execPath, ['--import', hook, join(repoRoot, 'bin', 'rnnseq'), ...args], {
+  const requireHook = join(dir, 'no-tensorflow.cjs');
+  writeFileSync(
+    requireHook,
+    `const Module = require('node:module');
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  if (request.includes('@tensorflow')) throw new Error('TensorFlow.js was loaded: ' + request);
+  return load.call(this, request, ...rest);
+};
+`,
+  );
+  return spawnSync(process.execPath, ['--require', requireHook, '--import', hook, join(repoRoot, 'bin', 'rnnseq'), ...args], {
     encoding: 'utf8',
     env: { ...process.env, RNNSEQ_DEBUG: '1' },
   });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import type { CellType } from '../../src/engine/cells.js';
 import type { RecurrentCore } from '../../src/engine/core.js';
 import { nativeStatus } from '../../src/engine/native-addon.js';

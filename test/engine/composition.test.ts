@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import '../../src/engine/gradients.js';
 import type { Architecture } from '../../src/engine/architecture.js';
 import { compositionFeatures, compositionScaling, compositionSize, kmerFrequencies } from '../../src/engine/composition.js';

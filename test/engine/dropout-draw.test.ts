@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { aleaState, drawDropout } from '../../src/engine/dropout-draw.js';
 import { loadNativeAddon, nativeStatus } from '../../src/engine/native-addon.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { nativeStatus } from '../../src/engine/native-addon.js';
 import { NativeCore } from '../../src/engine/native-core.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { requirePackage, tf } from '../../src/engine/tf.js';
 import { FusedAdamW } from '../../src/engine/fused-adamw.js';
 import { loadNativeAddon, nativeStatus } from '../../src/engine/native-addon.js';
 import { Random } from '../../src/seq/random.js';
+
+requirePackage('@tensorflow/tfjs-backend-cpu');
 
 await tf.setBackend('cpu');
 

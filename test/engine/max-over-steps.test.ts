@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import '../../src/engine/gradients.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { maxOverSteps, maxPoolOverSteps } from '../../src/engine/max-over-steps.js';

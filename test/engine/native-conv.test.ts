@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import '../../src/engine/gradients.js';
 import type { ConvPool, ConvPoolArgs } from '../../src/engine/core.js';
 import { referenceConvPool } from '../../src/engine/front-end.js';

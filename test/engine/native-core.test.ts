@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 // These tests take gradients through tfjs autodiff, which needs the gradient registry (src/engine/gradients.ts).
 import '../../src/engine/gradients.js';
 import { CELL_TYPES, gateCount, hasCellState, type CellType } from '../../src/engine/cells.js';

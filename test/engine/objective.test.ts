@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { nextSymbolTargets, tagTargets, batchLoss } from '../../src/engine/objective.js';
 import { packBatch } from '../../src/seq/batch.js';
 import { getAlphabet } from '../../src/seq/alphabet.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 // These tests take gradients through tfjs autodiff, which needs the gradient registry (src/engine/gradients.ts).
 import '../../src/engine/gradients.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { newParameters, parameterShapes } from '../../src/engine/model.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { decayedParameters, scheduledRate } from '../../src/engine/schedule.js';

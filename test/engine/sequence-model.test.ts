@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel, type ModelInfo } from '../../src/engine/sequence-model.js';
 import { validateSpec } from '../../src/engine/checkpoint.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../../src/engine/tf.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel } from '../../src/engine/sequence-model.js';
 import { normaliseIntervals, parseRegion, shardIntervals } from '../../src/seq/regions.js';

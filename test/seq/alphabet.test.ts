@@ -119,6 +119,20 @@ describe('dna and rna encoding', () => {
     assert.deepEqual([...out], [7, 7, 0, 0, 1, 0, 1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25, 7, 7]);
   });
 
+  test('a long mixed string encodes as its characters one by one: every code, both cases, disallowed bytes as zeros', () => {
+    const dna = getAlphabet('dna');
+    const codes = Object.keys(NUCLEOTIDE_CODES).join('');
+    // 1,000+ positions so the loop runs long enough to be optimised part-way, plus bytes outside the table.
+    const text = `${codes}${codes.toLowerCase()}#\u0100-`.repeat(30);
+    const out = new Float32Array(text.length * 4);
+    dna.encodeInto(text, out, 0);
+    [...text].forEach((char, pos) => {
+      const meaning = NUCLEOTIDE_CODES[char.toUpperCase()];
+      const expected = meaning === undefined ? [0, 0, 0, 0] : mix(dna, meaning);
+      assertClose([...out.subarray(pos * 4, pos * 4 + 4)], expected, `position ${pos} '${char}'`);
+    });
+  });
+
   test('refuses to write past the end of the output', () => {
     const dna = getAlphabet('dna');
     assert.throws(() => dna.encodeInto('ACGT', new Float32Array(15), 0), RangeError);

@@ -2,6 +2,7 @@ import type { FastaInput } from '../io/fasta.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError, dataError } from '../errors.js';
 import { type Alphabet, type AlphabetName, detectAlphabet, getAlphabet } from './alphabet.js';
 import { type EncodedSequence, cropToLength } from './batch.js';
+import { slabFloats } from './float-slab.js';
 import { headerTag } from './labels.js';
 
 /** Where training labels come from: a header tag in each record, or one FASTA file per class. */
@@ -81,7 +82,7 @@ export async function readRecords(files: readonly FastaInput[], alphabet: Alphab
 
 export function encodeSequence(sequence: string, alphabet: Alphabet, inputLength: number | null): EncodedSequence {
   const fitted = cropToLength(sequence, inputLength ?? undefined);
-  const encoded = new Float32Array(fitted.length * alphabet.size);
+  const encoded = slabFloats(fitted.length * alphabet.size);
   alphabet.encodeInto(fitted, encoded, 0);
   return { encoded, length: fitted.length };
 }

@@ -4,11 +4,12 @@
  *
  * - Scanners (train --genome): random genome windows away from the positives and any --exclude-region
  *   (src/seq/background-windows.ts), scored on both strands as scan scores them.
- * - Fixed-length classifiers (used with scan --class): for each class, seeded dinucleotide shuffles of the
- *   training and validation sequences of the other classes (src/seq/shuffle.ts), plus those classes' validation
- *   sequences as they are. Shuffles keep composition and break motifs; held-out negatives add real background
- *   the model never trained on. Shuffles of the class's own sequences are left out: in short sequences a
- *   dinucleotide shuffle keeps long pieces of a motif (measured: the null's top 1% reached the sites' scores).
+ * - Fixed-length classifiers (used with scan --class): for each class, seeded k-let-preserving shuffles of the
+ *   training and validation sequences of the other classes (src/seq/shuffle.ts; k up to 4, the largest whose
+ *   shuffles keep no long stretch of their originals: nullShuffleOrder), plus those classes' validation sequences
+ *   as they are. Shuffles keep composition and short-word structure and break motifs; held-out negatives add real
+ *   background the model never trained on. Shuffles of the class's own sequences are left out: in short sequences
+ *   a dinucleotide shuffle keeps long pieces of a motif (measured: the null's top 1% reached the sites' scores).
  */
 import type { NullScores } from '../../engine/null-spec.js';
 import type { RecurrentCore } from '../../engine/core.js';
@@ -22,9 +23,11 @@ import type { Alphabet } from '../../seq/alphabet.js';
 import { packBatch } from '../../seq/batch.js';
 import { visitBackgroundWindows } from '../../seq/background-windows.js';
 import type { GenomeInterval, SequenceLength } from '../../seq/regions.js';
-import { shuffleEncoded } from '../../seq/shuffle.js';
+import { nullShuffleOrder, shuffleEncoded } from '../../seq/shuffle.js';
 import { byteEncodingTable, encodeBytes, reverseComplementEncoded } from '../../seq/windows.js';
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
+
+const SHUFFLE_WORDS: Record<number, string> = { 2: 'dinucleotide', 3: 'trinucleotide', 4: 'tetranucleotide' };
 
 /** Background windows per null (default of train --null-windows): 1,000 in the fitted tail. */
 export const DEFAULT_NULL_WINDOWS = 20_000;
@@ -155,6 +158,11 @@ export async function addClassifierNull(
   const shuffledFrom: number[] = [];
   const rounds = Math.max(1, Math.ceil(windows / Math.max(1, sources.length)));
   const random = new Random(seed * 15485863 + 11);
+  const order = nullShuffleOrder(
+    sources.map((item) => item.encoded),
+    alphabet.size,
+    new Random(seed * 15485863 + 12),
+  );
   const shuffled = new StrandScorer(model, alphabet.size, batchSize, bothStrands);
   const heldOut = new StrandScorer(model, alphabet.size, batchSize, bothStrands);
   let shuffles = 0;
@@ -162,7 +170,7 @@ export async function addClassifierNull(
     for (let round = 0; round < rounds && shuffles < windows; round++) {
       for (const [index, item] of sources.entries()) {
         if (shuffles >= windows) break;
-        shuffled.add(shuffleEncoded(item.encoded, alphabet.size, random));
+        shuffled.add(shuffleEncoded(item.encoded, alphabet.size, random, order));
         shuffledFrom.push(sourceLabels[index] ?? -1);
         shuffles++;
       }
@@ -186,7 +194,7 @@ export async function addClassifierNull(
     Object.assign(distributions, strandDistributions(name, forward, reverse));
   });
   const nullScores: NullScores = {
-    source: `${shuffles} dinucleotide-preserving shuffles of the training and validation sequences; each class's null: the shuffles of the other classes' sequences and their held-out sequences`,
+    source: `${shuffles} shuffles of the training and validation sequences keeping every ${order}-let (${SHUFFLE_WORDS[order] ?? `${order}-mer`} counts); each class's null: the shuffles of the other classes' sequences and their held-out sequences`,
     seed,
     distributions,
   };

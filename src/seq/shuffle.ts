@@ -102,12 +102,12 @@ function pairShuffle(symbols: ArrayLike<number>, random: Random): number[] {
 /** An encoded item (length × channels) as symbol codes, one per distinct row, and the rows to write them back. */
 function symbolise(encoded: Float32Array, channels: number): { symbols: Uint8Array; rows: Float32Array[] } {
   const length = encoded.length / channels;
-  const rowKey = new Map<string, number>();
+  const rowKey = new Map<string | number, number>();
   const rows: Float32Array[] = [];
   const symbols = new Uint8Array(length);
   for (let t = 0; t < length; t++) {
     const row = encoded.subarray(t * channels, (t + 1) * channels);
-    const key = row.join(',');
+    const key = oneHotIndex(row) ?? row.join(',');
     let code = rowKey.get(key);
     if (code === undefined) {
       code = rows.length;
@@ -117,6 +117,18 @@ function symbolise(encoded: Float32Array, channels: number): { symbols: Uint8Arr
     symbols[t] = code;
   }
   return { symbols, rows };
+}
+
+/** The channel of a one-hot row (the common case, keyed without building a string), else undefined. */
+function oneHotIndex(row: Float32Array): number | undefined {
+  let hot = -1;
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c]!;
+    if (v === 0) continue;
+    if (v !== 1 || hot >= 0) return undefined;
+    hot = c;
+  }
+  return hot >= 0 ? hot : undefined;
 }
 
 /**

@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
 import type * as Tf from '@tensorflow/tfjs-core';
 
+const require = createRequire(import.meta.url);
+
 /**
  * TensorFlow.js core, loaded with `require`. The package is a 1.5 MB CommonJS bundle: an ESM `import` of it makes
  * Node scan the whole file for its export names first, ~150 ms of every command that touches the engine (more than
  * classifying a few thousand sequences takes). `require` returns the same module instance the backends register
  * with.
  */
-export const tf: typeof Tf = createRequire(import.meta.url)('@tensorflow/tfjs-core');
+export const tf: typeof Tf = require('@tensorflow/tfjs-core');
 
 // The types the engine names as `tf.X`, so one import serves values and types alike.
 export declare namespace tf {
@@ -27,5 +29,5 @@ export declare namespace tf {
 
 /** Loads an optional CommonJS package (a backend) the same way, skipping the export scan; throws if absent. */
 export function requirePackage(name: string): unknown {
-  return createRequire(import.meta.url)(name);
+  return require(name);
 }

@@ -164,19 +164,19 @@ const MAX_KEPT_LONG_WORDS = 0.01;
  */
 export function nullShuffleOrder(items: readonly Float32Array[], channels: number, random: Random, maxK = 4): number {
   const sample = items.slice(0, 100).map((encoded) => symbolise(encoded, channels).symbols);
+  if (sample.some((symbols) => symbols.length < LONG_WORD * 2)) return 2;
+  const wordsOf = (symbols: Uint8Array) =>
+    Array.from({ length: symbols.length - LONG_WORD + 1 }, (_, i) => symbols.subarray(i, i + LONG_WORD).join(','));
+  const originals = sample.map((symbols) => new Set(wordsOf(symbols)));
   for (let k = maxK; k > 2; k--) {
     let kept = 0;
     let words = 0;
-    for (const symbols of sample) {
-      if (symbols.length < LONG_WORD * 2) return 2;
-      const original = new Set<string>();
-      for (let i = 0; i + LONG_WORD <= symbols.length; i++) original.add(symbols.subarray(i, i + LONG_WORD).join(','));
-      const shuffled = kletShuffle(symbols, k, random);
-      for (let i = 0; i + LONG_WORD <= shuffled.length; i++) {
+    sample.forEach((symbols, s) => {
+      for (const word of wordsOf(kletShuffle(symbols, k, random))) {
         words++;
-        if (original.has(shuffled.subarray(i, i + LONG_WORD).join(','))) kept++;
+        if (originals[s]!.has(word)) kept++;
       }
-    }
+    });
     if (words > 0 && kept / words <= MAX_KEPT_LONG_WORDS) return k;
   }
   return 2;

@@ -127,7 +127,14 @@ export interface NativeAddon {
   dropoutMultiplier(args: { out: Float32Array; rate: number; alea: Float64Array; scale?: Float32Array }): void;
   maxOverSteps(args: NativeMaxOverStepsArgs): void;
   /** grad [steps, filters] += each pooled output's gradient at its argmax step, in row order (native-conv.ts) */
-  positionGradient(args: { argmax: Int32Array; dOut: Float32Array; steps: number; filters: number; grad: Float32Array }): void;
+  positionGradient(args: {
+    argmax: Int32Array;
+    dOut: Float32Array;
+    steps: number;
+    filters: number;
+    pool: number;
+    grad: Float32Array;
+  }): void;
   /** values[i] += other[i], in place (arrays of one length) */
   addInPlace(values: Float32Array, other: Float32Array): void;
   /** values[i] *= other[i], in place */

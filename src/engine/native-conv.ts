@@ -65,7 +65,7 @@ export function nativeConvPool(addon: NativeAddon, args: ConvPoolArgs): tf.Tenso
         const dx = withInput ? new Float32Array(xData.length) : undefined;
         addon.convBackward({ ...shape, x: xData, kernel: kernelData, argmax, dOut, dKernel, dBias, ...(dx ? { dx } : {}) });
         const grads: tf.Tensor[] = [tf.tensor2d(dKernel, kernel.shape), tf.tensor1d(dBias)];
-        if (position) grads.push(tf.tensor2d(positionGradient(addon, argmax, dOut, steps, filters), [steps, filters]));
+        if (position) grads.push(tf.tensor2d(positionGradient(addon, argmax, dOut, steps, filters, pool), [steps, filters]));
         if (dx) grads.push(tf.tensor3d(dx, x.shape));
         return grads;
       },
@@ -80,9 +80,16 @@ export function nativeConvPool(addon: NativeAddon, args: ConvPoolArgs): tf.Tenso
  * ReLU or mask stopped it), summed over the batch in row order (in the addon: a JavaScript loop here took a tenth
  * of the recipe's native step).
  */
-export function positionGradient(addon: NativeAddon, argmax: Int32Array, dOut: Float32Array, steps: number, filters: number): Float32Array {
+export function positionGradient(
+  addon: NativeAddon,
+  argmax: Int32Array,
+  dOut: Float32Array,
+  steps: number,
+  filters: number,
+  pool: number,
+): Float32Array {
   const grad = new Float32Array(steps * filters);
-  addon.positionGradient({ argmax, dOut, steps, filters, grad });
+  addon.positionGradient({ argmax, dOut, steps, filters, pool, grad });
   return grad;
 }
 

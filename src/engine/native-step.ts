@@ -270,7 +270,7 @@ export class NativeWholeStep implements WholeStep {
       grads.set('conv.bias', dBias);
       if (arch.conv.positions !== undefined) {
         const table = new Float32Array(arch.conv.positions * filters);
-        const perStep = positionGradient(this.addon, convArgmax!, dFront!, batch.steps, filters);
+        const perStep = positionGradient(this.addon, convArgmax!, dFront!, batch.steps, filters, pool);
         table.set(perStep.subarray(0, positionRows * filters));
         grads.set('conv.position', table);
       }

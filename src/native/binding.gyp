@@ -47,8 +47,9 @@
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",
       ],
       # -O3: the host loops of step_ops.cc vectorise (SSE2 here, the same results on every x86-64); no contraction
-      # into fused multiply-adds, so they round as the JavaScript they replace does.
-      'cflags_cc': ['-O3', '-ffp-contract=off', '-std=c++17'],
+      # into fused multiply-adds, so they round as the JavaScript they replace does. -fno-math-errno lets AdamW's
+      # square root vectorise (sqrtpd rounds exactly as sqrtsd and Math.sqrt do; nothing reads errno).
+      'cflags_cc': ['-O3', '-ffp-contract=off', '-fno-math-errno', '-std=c++17'],
       'defines': ['NAPI_VERSION=8'],
     },
   ],

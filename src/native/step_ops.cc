@@ -64,12 +64,33 @@ void max_over_steps(const MaxOverStepsArgs& a) {
   }
 }
 
-void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, float* grad) {
-  for (size_t r = 0; r < rows; ++r)
-    for (size_t f = 0; f < filters; ++f) {
-      const int32_t t = argmax[r * filters + f];
-      if (t >= 0) grad[size_t(t) * filters + f] += dOut[r * filters + f];
+void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, size_t steps,
+                       size_t pool, float* grad) {
+  // Row r is pooled output r % P of a batch row, so its argmax is -1 or a step of window [p pool, p pool + pool).
+  // Each step of the window takes the row's values where the argmax is that step and -0 elsewhere: adding -0
+  // leaves every float (-0 included) as it was, so the sums are the scatter's, in the same row order, but the
+  // loop has no data-dependent address or branch and vectorises (a scatter ran ~3 ns an element here, 4 a row
+  // of these ~1).
+  const size_t P = (steps + pool - 1) / pool;
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t first = (r % P) * pool, window = std::min(pool, steps - first);
+    const int32_t* __restrict arg = argmax + r * filters;
+    const float* __restrict d = dOut + r * filters;
+    for (size_t o = 0; o < window; ++o) {
+      const int32_t step = int32_t(first + o);
+      float* __restrict g = grad + (first + o) * filters;
+      for (size_t f = 0; f < filters; ++f) {
+        // value or -0 as a bit mask (the sign bit kept either way): gcc will not if-convert a float select here.
+        uint32_t bits;
+        std::memcpy(&bits, d + f, sizeof bits);
+        const uint32_t keep = 0u - uint32_t(arg[f] == step);
+        bits = (bits & keep) | (~keep & 0x80000000u);
+        float value;
+        std::memcpy(&value, &bits, sizeof value);
+        g[f] += value;
+      }
     }
+  }
 }
 
 void adamw_update(const AdamWArgs& a) {

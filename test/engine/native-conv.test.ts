@@ -358,3 +358,52 @@ test('the addon refuses buffers of the wrong size and argmax steps outside the s
   assert.throws(() => backward([0, 4]), /argmax holds a step outside the sequence/);
   assert.doesNotThrow(() => backward([-1, 3]));
 });
+
+test('the per-step bias gradient equals the plain scatter bit for bit, and refuses an argmax outside its window', { skip }, () => {
+  const addon = loadNativeAddon()!;
+  // Uneven shapes (a short last window, filters not a multiple of the vector width), stopped gradients (-1),
+  // signed zeros and subnormals, which the window-by-window adds must leave exactly as the scatter does.
+  for (const [batch, steps, filters, pool] of [
+    [5, 23, 7, 4],
+    [3, 12, 64, 3],
+    [2, 9, 16, 1],
+    [4, 30, 33, 7],
+  ] as const) {
+    const rows = batch * Math.ceil(steps / pool);
+    const argmax = new Int32Array(rows * filters);
+    const values = randomArray(rows * filters, batch * 31 + steps);
+    const dOut = Float32Array.from(values, (v, i) => (i % 11 === 0 ? -0 : i % 13 === 0 ? v * 1e-40 : v));
+    values.forEach((v, i) => {
+      const first = (Math.floor(i / filters) % Math.ceil(steps / pool)) * pool;
+      const window = Math.min(pool, steps - first);
+      argmax[i] = Math.abs(v) < 0.3 ? -1 : first + (Math.floor(Math.abs(v) * 1000) % window);
+    });
+    const expected = new Float32Array(steps * filters);
+    for (let i = 0; i < argmax.length; i++) {
+      const t = argmax[i]!;
+      if (t >= 0) expected[t * filters + (i % filters)] += dOut[i]!;
+    }
+    const grad = new Float32Array(steps * filters);
+    addon.positionGradient({ argmax, dOut, steps, filters, pool, grad });
+    assert.deepEqual(new Uint32Array(grad.buffer), new Uint32Array(expected.buffer), `${batch}x${steps}x${filters} pool ${pool}`);
+  }
+  const one = (argmax: number[]) =>
+    addon.positionGradient({
+      argmax: Int32Array.from(argmax),
+      dOut: new Float32Array(4),
+      steps: 8,
+      filters: 2,
+      pool: 4,
+      grad: new Float32Array(16),
+    });
+  assert.doesNotThrow(() => one([0, 3, 7, -1]));
+  for (const bad of [
+    [4, 0, 4, 4],
+    [0, 0, 3, 4],
+    [0, 0, 4, 8],
+    [-2, 0, 4, 4],
+  ]) {
+    assert.throws(() => one(bad), /argmax holds a step outside its pooling window/, `argmax ${bad}`);
+  }
+  assert.throws(() => one([0, 0, 4]), /./);
+});

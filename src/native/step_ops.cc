@@ -64,18 +64,22 @@ void max_over_steps(const MaxOverStepsArgs& a) {
   }
 }
 
-void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, size_t steps,
-                       size_t pool, float* grad) {
+size_t position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, size_t steps,
+                         size_t pool, float* grad) {
   // Row r is pooled output r % P of a batch row, so its argmax is -1 or a step of window [p pool, p pool + pool).
   // Each step of the window takes the row's values where the argmax is that step and -0 elsewhere: adding -0
   // leaves every float (-0 included) as it was, so the sums are the scatter's, in the same row order, but the
   // loop has no data-dependent address or branch and vectorises (a scatter ran ~3 ns an element here, 4 a row
-  // of these ~1).
+  // of these ~1). Elements that are -1 or found in their window are counted on the way, so the caller can tell
+  // whether any was neither without a second pass over the argmax.
   const size_t P = (steps + pool - 1) / pool;
+  size_t total = 0;
   for (size_t r = 0; r < rows; ++r) {
     const size_t first = (r % P) * pool, window = std::min(pool, steps - first);
     const int32_t* __restrict arg = argmax + r * filters;
     const float* __restrict d = dOut + r * filters;
+    uint32_t accounted = 0;  // at most `filters`: each element is -1 or matches at most one step
+    for (size_t f = 0; f < filters; ++f) accounted += uint32_t(arg[f] == -1);
     for (size_t o = 0; o < window; ++o) {
       const int32_t step = int32_t(first + o);
       float* __restrict g = grad + (first + o) * filters;
@@ -83,14 +87,18 @@ void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, si
         // value or -0 as a bit mask (the sign bit kept either way): gcc will not if-convert a float select here.
         uint32_t bits;
         std::memcpy(&bits, d + f, sizeof bits);
-        const uint32_t keep = 0u - uint32_t(arg[f] == step);
+        const uint32_t hit = uint32_t(arg[f] == step);
+        accounted += hit;
+        const uint32_t keep = 0u - hit;
         bits = (bits & keep) | (~keep & 0x80000000u);
         float value;
         std::memcpy(&value, &bits, sizeof value);
         g[f] += value;
       }
     }
+    total += accounted;
   }
+  return total;
 }
 
 void adamw_update(const AdamWArgs& a) {

@@ -43,9 +43,9 @@ void max_over_steps(const MaxOverStepsArgs& a);
 // The convolution's per-step bias gradient: grad[t][f] += dOut[i][f] for each pooled output i whose argmax t is a
 // step (not -1), in row order, as native-conv.ts's positionGradient adds them. grad is [steps][F], zeroed by the
 // caller. Rows are [B][P] pooled outputs of windows of `pool` steps; an argmax outside its row's window is not
-// added (the binding refuses one).
-void position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, size_t steps,
-                       size_t pool, float* grad);
+// added. Returns how many elements were -1 or added: fewer than rows * filters means some argmax was outside.
+size_t position_gradient(const int32_t* argmax, const float* dOut, size_t rows, size_t filters, size_t steps,
+                         size_t pool, float* grad);
 
 // fused-adamw.ts's update of one variable, in the same double arithmetic JavaScript does it in (Adam's moments and
 // the weights stored as float32), so the two agree bit for bit:

@@ -28,7 +28,7 @@ import { trainModel } from '../src/engine/trainer.js';
 import type { EncodedSequence } from '../src/seq/batch.js';
 import { packBatch } from '../src/seq/batch.js';
 import { Random } from '../src/seq/random.js';
-import { coreFlopsPerToken, measureKernels, measureRecipeKernels } from './core-bench.js';
+import { type BenchMode, coreFlopsPerToken, measureKernels, measureRecipeKernels } from './core-bench.js';
 
 const STEPS = 200;
 const TRAIN_BATCH = 64;
@@ -75,12 +75,22 @@ function architectureOf(workload: Workload, hidden: number): Architecture {
   };
 }
 
+/** Seconds per batch of the kernels alone, for a mode: timed between the end-to-end rounds it is compared with. */
+type KernelTimer = (mode: BenchMode) => number;
+
+interface Measured {
+  train: number;
+  infer: number;
+  /** with a kernel timer: the kernels' tokens/s and end to end's share of them, medians over paired rounds */
+  kernels?: Record<BenchMode, { tokensPerSecond: number; share: number; low: number; high: number }>;
+}
+
 async function measure(
   core: RecurrentCore,
   hidden: number,
   reps: number,
-  options: { workload: Workload; nativeStep: boolean },
-): Promise<{ train: number; infer: number }> {
+  options: { workload: Workload; nativeStep: boolean; kernels?: KernelTimer },
+): Promise<Measured> {
   const lm = options.workload === 'lm';
   const info = {
     alphabet: 'dna',
@@ -110,10 +120,24 @@ async function measure(
   // Warm-up: the first epochs run 2x slower (JIT, first-touch of the step's buffers); a median over 3 short reps
   // that included them understated the steady state.
   for (let w = 0; w < 2; w++) await trainModel(model, set, undefined, config);
+  // With a kernel timer, each end-to-end round is followed by the kernels alone on the same shapes and the share is
+  // taken round by round: on a shared node the load drifts over the seconds between two separate medians (shares
+  // of 72-84% were printed for the same build), much less between the two halves of a pair.
+  const paired: Record<BenchMode, { rates: number[]; shares: number[] }> = {
+    train: { rates: [], shares: [] },
+    infer: { rates: [], shares: [] },
+  };
+  const pair = (mode: BenchMode, endToEnd: number) => {
+    if (!options.kernels) return;
+    const rate = ((mode === 'train' ? TRAIN_BATCH : INFER_BATCH) * STEPS) / options.kernels(mode);
+    paired[mode].rates.push(rate);
+    paired[mode].shares.push(endToEnd / rate);
+  };
   const trainRates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const state = await trainModel(model, set, undefined, config);
     trainRates.push(state.history[0]!.tokensPerSecond);
+    pair('train', trainRates[r]!);
   }
   const batch = packBatch(randomDna(INFER_BATCH, 3), 4);
   const predict = () => (lm ? model.predictPositions(batch) : model.predict(batch));
@@ -123,9 +147,20 @@ async function measure(
     const started = performance.now();
     predict();
     inferRates.push((INFER_BATCH * STEPS) / ((performance.now() - started) / 1000));
+    pair('infer', inferRates[r]!);
   }
   model.dispose();
-  return { train: median(trainRates), infer: median(inferRates) };
+  const summary = (mode: BenchMode) => ({
+    tokensPerSecond: median(paired[mode].rates),
+    share: median(paired[mode].shares),
+    low: Math.min(...paired[mode].shares),
+    high: Math.max(...paired[mode].shares),
+  });
+  return {
+    train: median(trainRates),
+    infer: median(inferRates),
+    ...(options.kernels ? { kernels: { train: summary('train'), infer: summary('infer') } } : {}),
+  };
 }
 
 function torchFigures(): Map<string, number> | undefined {
@@ -174,30 +209,40 @@ async function main(): Promise<void> {
   console.log(['workload', ...columns.map(([n]) => n), 'pytorch', 'best/pytorch'].join('\t'));
   for (const workload of ['lstm', 'recipe', 'lm'] as const) {
     for (const hidden of [64, 128]) {
-      const results = [];
-      for (const [name, core, nativeStep] of columns) {
+      const results: Measured[] = [];
+      // The kernels alone on the same shapes: for the recipe the convolution and both LSTM directions, else the LSTM.
+      const kernels: KernelTimer = (mode) => {
+        const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;
+        return workload === 'recipe' ? measureRecipeKernels(hidden, mode, batch, 3) : measureKernels(hidden, mode, batch, 3);
+      };
+      for (const [index, [name, core, nativeStep]] of columns.entries()) {
+        const paired = index === 0 && fast.core.name === 'native' && nativeStep;
         if (workload === 'recipe' && name === 'reference' && hidden === 128) results.push({ train: Number.NaN, infer: Number.NaN });
-        else results.push(await measure(core, hidden, name === 'reference' ? 1 : 3, { workload, nativeStep }));
+        else
+          results.push(
+            await measure(core, hidden, name === 'reference' ? 1 : paired ? 5 : 3, {
+              workload,
+              nativeStep,
+              ...(paired ? { kernels } : {}),
+            }),
+          );
       }
       for (const mode of ['train', 'infer'] as const) {
         const ours = results.map((r) => r[mode]);
-        if (workload === 'recipe' && fast.core.name === 'native') {
-          const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;
-          const kernels = (batch * STEPS) / measureRecipeKernels(hidden, mode, batch, 5);
-          console.log(
-            `${mode} recipe H${hidden} kernels only (conv + both LSTM directions): ${fmt(kernels)} tokens/s; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
-          );
-        }
-        if (workload !== 'recipe' && fast.core.name === 'native') {
-          // The same addon calls alone on the same shapes: the share of it the whole command path keeps.
-          const batch = mode === 'train' ? TRAIN_BATCH : INFER_BATCH;
-          const kernels = (batch * STEPS) / measureKernels(hidden, mode, batch, 5);
-          const gflops = (kernels * coreFlopsPerToken(hidden, mode)) / 1e9;
+        const k = results[0]!.kernels?.[mode];
+        if (k) {
+          const gflops = workload === 'recipe' ? undefined : (k.tokensPerSecond * coreFlopsPerToken(hidden, mode)) / 1e9;
           const peak = torch?.get('sgemm');
-          const share = peak ? ` (${((100 * gflops) / peak).toFixed(0)}% of sgemm's ${peak.toFixed(0)})` : '';
-          const what = workload === 'lm' ? `language model LSTM H${hidden} (the same kernels)` : `LSTM H${hidden}`;
+          const share = gflops && peak ? ` (${((100 * gflops) / peak).toFixed(0)}% of sgemm's ${peak.toFixed(0)})` : '';
+          const what = {
+            recipe: `recipe H${hidden} (conv + both LSTM directions)`,
+            lm: `language model LSTM H${hidden} (the same kernels)`,
+            lstm: `LSTM H${hidden}`,
+          }[workload];
+          const pct = (v: number) => (100 * v).toFixed(0);
           console.log(
-            `${mode} ${what} kernels only: ${fmt(kernels)} tokens/s, ${gflops.toFixed(0)} GFLOP/s${share}; end to end ${((100 * ours[0]!) / kernels).toFixed(0)}% of it`,
+            `${mode} ${what} kernels only: ${fmt(k.tokensPerSecond)} tokens/s${gflops ? `, ${gflops.toFixed(0)} GFLOP/s${share}` : ''}; ` +
+              `end to end ${pct(k.share)}% of it (median of 5 paired rounds, ${pct(k.low)}-${pct(k.high)}%)`,
           );
         }
         const reference = workload === 'lstm' ? torch?.get(`${mode}-${hidden}`) : undefined;

@@ -1,9 +1,11 @@
 // Host-side passes of the native whole training step (src/engine/native-step.ts) and of fused-adamw.ts that were
 // JavaScript loops or TensorFlow.js ops between the kernels: dropout draws, the max over steps, the per-step bias
 // gradient, elementwise passes, the optimiser's loops, and per-position models' head and loss. Compiled once into
-// the addon (not per instruction set): they are memory-bound or a serial chain, and their results must not depend
-// on the SIMD level. All but the head repeat the arithmetic of the JavaScript they replaced, bit for bit; the head
-// matches the tensor path to float rounding.
+// the addon (not per instruction set as the kernels are): they are memory-bound or a serial chain, and their
+// results must not depend on the SIMD level. The optimiser's two loops, whose double division and square root are
+// compute-bound, are gcc target_clones (AVX-512, AVX2, baseline) picked by the CPU at load: elementwise IEEE
+// operations without contraction give the same bits at every width. All but the head repeat the arithmetic of the
+// JavaScript they replaced, bit for bit; the head matches the tensor path to float rounding.
 #pragma once
 
 #include <cstddef>

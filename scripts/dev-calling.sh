@@ -4,19 +4,23 @@
 # part and every ~10 kbp in a held-out test stretch that training never sees. Trains a scanner (default recipe), then
 # scans the test stretch and counts planted sites found and false calls per Mbp at several FDR levels and with
 # the old rule (the calibrated threshold). Usage: scripts/dev-calling.sh [workdir] [seed]
+# Other cases through the environment: RNNSEQ_DEV_SITES (FASTA of sites to plant, each cut to 80 bp),
+# RNNSEQ_DEV_BACKGROUND (gzipped FASTA, its records joined, >= 4 Mbp) and RNNSEQ_DEV_TRAIN (extra train flags).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/rnnseq-dev-calling}
 seed=${2:-1}
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" <<'PY'
+sites=${RNNSEQ_DEV_SITES:-$data/regulatory/crp0_ecoli_CRP_sites.fa}
+background=${RNNSEQ_DEV_BACKGROUND:-$data/genomes_unannotated/ecoli_MG1655-K12.fasta.gz}
+python3 - "$sites" "$background" "$work" "$seed" <<'PY'
 import gzip, random, sys
-data, work, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+site_file, background, work, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 random.seed(seed)
-seq = ''.join(l.strip() for l in gzip.open(f'{data}/genomes_unannotated/ecoli_MG1655-K12.fasta.gz', 'rt') if not l.startswith('>')).upper()
+seq = ''.join(l.strip() for l in gzip.open(background, 'rt') if not l.startswith('>')).upper()
 sites = []
-with open(f'{data}/regulatory/crp0_ecoli_CRP_sites.fa') as f:
+with open(site_file) as f:
     for line in f:
         if not line.startswith('>'): sites.append(line.strip().upper()[:80])
 comp = str.maketrans('ACGT', 'TGCA')
@@ -49,7 +53,7 @@ PY
 rnnseq=$here/bin/rnnseq
 if [ ! -f "$work/run/best/rnnseq.json" ]; then
   "$rnnseq" train -q -o "$work/run" --genome "$work/train.fa" --positives "$work/train.bed" --window 100 --valid-chroms valid \
-    --positive-class crp --negatives-per-positive 4 --seed "$seed" --threads 2
+    --positive-class crp --negatives-per-positive 4 --seed "$seed" --threads 2 ${RNNSEQ_DEV_TRAIN:-}
 fi
 threshold=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['window']['threshold'])" "$work/run/best/rnnseq.json")
 mbp=1.0

@@ -98,7 +98,7 @@ export async function addGenomeNull(
   alphabet: Alphabet,
   batchSize: number,
   log: Logger,
-): Promise<void> {
+): Promise<NullScores | undefined> {
   const { model } = await loadModel(bestDir, core);
   const table = byteEncodingTable(alphabet);
   const scorer = new StrandScorer(model, alphabet.size, batchSize, plan.bothStrands);
@@ -126,7 +126,7 @@ export async function addGenomeNull(
   }
   if (kept < 100) {
     log.warn(`only ${kept} background windows away from the positives: no null stored; scan will use the threshold`);
-    return;
+    return undefined;
   }
   const forward = Float32Array.from(scorer.forward[plan.positiveIndex]!);
   const reverse = scorer.reverse ? Float32Array.from(scorer.reverse[plan.positiveIndex]!) : undefined;
@@ -137,6 +137,7 @@ export async function addGenomeNull(
   };
   await rewriteSpec(bestDir, (spec) => ({ ...spec, nullScores }));
   log.info(`null distribution: ${nullScores.source} (for scan p-values and --fdr)`);
+  return nullScores;
 }
 
 /** Fixed-length classifiers: shuffles of all sequences, plus held-out sequences of the other classes. */

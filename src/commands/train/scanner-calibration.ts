@@ -16,6 +16,8 @@ import { NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets, regionsOnGenome } from
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
 import { openTrainingGenome, withExcludedBeds } from './genome-input.js';
 import { addGenomeNull } from './null-scores.js';
+import { checkNull, reportNullCheck } from './null-check.js';
+import { nullKey } from '../../engine/null-spec.js';
 import type { GenomeTrainOptions } from './options.js';
 
 export interface PreparedGenomeData {
@@ -109,7 +111,7 @@ export async function prepareGenomeData(
       if (options.nullWindows > 0) {
         // The scanner's null: genome windows away from positives and the test hold-out (null-scores.ts).
         const positives = await regionsOnGenome(inputs.positives, genome, { info: () => {}, warn: () => {} });
-        await addGenomeNull(
+        const nullScores = await addGenomeNull(
           bestDir,
           core,
           {
@@ -127,6 +129,9 @@ export async function prepareGenomeData(
           batchSize,
           log,
         );
+        const dist = nullScores?.distributions[nullKey(options.positiveClass, sets.strandPairs ? 'both-max' : '+')];
+        const check = dist && sets.valid ? checkNull(probs, calibrationSet.labels, sets.strandPairs, dist) : undefined;
+        if (check) reportNullCheck(check, options.negatives === undefined, log);
       }
     },
   };

@@ -1,0 +1,64 @@
+/**
+ * After a scanner's null is stored: how far its validation positives stand out from background, said once at the
+ * end of `train --genome`. A scanner trained on balanced windows often scores some background as high as its
+ * sites, and then `scan --fdr` over a genome calls nothing: the user should learn that from train, not from an
+ * empty BED. (Development cases, README "Calling at a false-discovery rate": planted CRP sites in E. coli
+ * reached FDR calls only with 16-64 sampled negatives per positive.)
+ */
+import type { NullDistribution } from '../../engine/null-spec.js';
+import type { Logger } from '../../log.js';
+import { nullPValue } from '../../scan/null-model.js';
+import { POSITIVE_LABEL } from '../../seq/genome-training.js';
+
+/** p-value levels reported: 1e-4 is about what Benjamini-Hochberg at 0.05 asks of a site among ~500 windows. */
+const LEVELS = [1e-3, 1e-4, 1e-5] as const;
+/** Below this share of validation positives at p <= 1e-4 the summary comes with advice. */
+const FEW = 0.25;
+
+export interface NullCheck {
+  positives: number;
+  medianP: number;
+  /** share of validation positives with p <= each of LEVELS */
+  shares: number[];
+}
+
+/**
+ * `probs`: the validation windows' class probabilities ([items × 2]); with strand pairs, items alternate forward
+ * and reverse complement of one window and are combined by max, as scan's default and `dist` ('both-max') are.
+ */
+export function checkNull(probs: Float32Array, labels: Int32Array, strandPairs: boolean, dist: NullDistribution): NullCheck | undefined {
+  const scores: number[] = [];
+  const step = strandPairs ? 2 : 1;
+  for (let i = 0; i + step - 1 < labels.length; i += step) {
+    if (labels[i] !== POSITIVE_LABEL) continue;
+    const forward = probs[i * 2 + POSITIVE_LABEL]!;
+    scores.push(strandPairs ? Math.max(forward, probs[(i + 1) * 2 + POSITIVE_LABEL]!) : forward);
+  }
+  if (scores.length === 0) return undefined;
+  const p = scores.map((s) => nullPValue(dist, s)).sort((a, b) => a - b);
+  return {
+    positives: p.length,
+    medianP: p[Math.floor((p.length - 1) / 2)]!,
+    shares: LEVELS.map((level) => p.filter((v) => v <= level).length / p.length),
+  };
+}
+
+/** `sampledNegatives`: the negatives were sampled from the genome (no --negatives BED), so more can be asked for. */
+export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log: Logger): void {
+  const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
+  const levels = LEVELS.map((level, i) => `${pct(check.shares[i]!)} at p <= ${level}`).join(', ');
+  log.record(
+    'null-check',
+    { positives: check.positives, medianP: check.medianP, levels: [...LEVELS], shares: check.shares },
+    `rnnseq: validation positives against the null: ${levels} (median p ${check.medianP.toPrecision(2)}, ${check.positives} windows)`,
+  );
+  if (check.shares[1]! < FEW) {
+    const more = sampledNegatives
+      ? 'more sampled background (--negatives-per-positive 16-64) makes a scanner more specific'
+      : 'more background in --negatives makes a scanner more specific';
+    log.warn(
+      `few validation positives stand out from background (${pct(check.shares[1]!)} at p <= 1e-4): scan --fdr over a genome may call ` +
+        `little; ${more}, or call with --threshold`,
+    );
+  }
+}

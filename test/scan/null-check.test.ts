@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkNull, reportNullCheck } from '../../src/commands/train/null-check.js';
+import { Logger } from '../../src/log.js';
+import { buildNullDistribution } from '../../src/scan/null-model.js';
+import { Random } from '../../src/seq/random.js';
+
+// Background probabilities of the class: logistic scores around -3, as a scanner gives most background windows.
+const random = new Random(5);
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+const background = Float32Array.from({ length: 20000 }, () => logistic(-3 + 1.2 * Math.log(random.next() / (1 - random.next() + 1e-12))));
+const dist = buildNullDistribution(background);
+
+/** Validation windows: `positives` scores then `negatives` scores, two classes per item (background, positive). */
+function windows(positives: number[], negatives: number[]) {
+  const scores = [...positives, ...negatives];
+  const probs = new Float32Array(scores.length * 2);
+  scores.forEach((p, i) => {
+    probs[2 * i] = 1 - p;
+    probs[2 * i + 1] = p;
+  });
+  return { probs, labels: Int32Array.from(scores, (_, i) => (i < positives.length ? 1 : 0)) };
+}
+
+function captured(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = { isTTY: false, write: (s: string) => lines.push(s.trim()) } as unknown as NodeJS.WriteStream;
+  return { logger: new Logger({}, stream), lines };
+}
+
+test('the null check counts validation positives beyond background, ignores negatives, and advises only when few stand out', () => {
+  // Sites far above anything in the background: every one at p <= 1e-4.
+  const strong = windows(Array(40).fill(logistic(12)), Array(400).fill(logistic(14)));
+  const high = checkNull(strong.probs, strong.labels, false, dist)!;
+  assert.equal(high.positives, 40, 'negatives are not counted, however high they score');
+  assert.deepEqual(high.shares, [1, 1, 1]);
+  const quiet = captured();
+  reportNullCheck(high, true, quiet.logger);
+  assert.equal(quiet.lines.length, 1);
+  assert.match(quiet.lines[0]!, /100% at p <= 0.001, 100% at p <= 0.0001, 100% at p <= 0.00001/);
+
+  // Sites that score like the background's upper half: none reaches 1e-3, and the user hears what to do.
+  const weak = windows(
+    Array.from({ length: 50 }, (_, i) => logistic(-3 + i / 25)),
+    [],
+  );
+  const low = checkNull(weak.probs, weak.labels, false, dist)!;
+  assert.deepEqual(low.shares, [0, 0, 0]);
+  assert.ok(low.medianP > 0.05 && low.medianP < 0.6, `median p ${low.medianP}`);
+  const sampled = captured();
+  reportNullCheck(low, true, sampled.logger);
+  assert.match(sampled.lines.join('\n'), /few validation positives stand out .*--negatives-per-positive 16-64/);
+  const fromBed = captured();
+  reportNullCheck(low, false, fromBed.logger);
+  assert.match(fromBed.lines.join('\n'), /more background in --negatives/);
+  assert.doesNotMatch(fromBed.lines.join('\n'), /--negatives-per-positive/);
+});
+
+test('with strand pairs a window counts by the higher of its two strands, as scan combines them', () => {
+  // Items alternate forward / reverse complement; the site is seen on the reverse strand only.
+  const probs = Float32Array.from([0.99, 0.01, 1 - logistic(12), logistic(12), 0.99, 0.01, 0.99, 0.01]);
+  const labels = Int32Array.from([1, 1, 0, 0]);
+  const check = checkNull(probs, labels, true, dist)!;
+  assert.equal(check.positives, 1);
+  assert.deepEqual(check.shares, [1, 1, 1]);
+  assert.equal(checkNull(probs, Int32Array.from([0, 0, 0, 0]), true, dist), undefined, 'no positives, no check');
+});

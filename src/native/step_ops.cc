@@ -5,6 +5,13 @@
 #include <cstring>
 #include <vector>
 
+// gcc/clang pick a clone at load time through an ifunc, which glibc provides (musl does not: one baseline copy there).
+#if defined(__GLIBC__)
+#define RNNSEQ_CLONED __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define RNNSEQ_CLONED
+#endif
+
 namespace rnnseq {
 
 void dropout_multiplier(AleaState& st, float keep, float* out, float* scaled, size_t length) {
@@ -103,7 +110,7 @@ size_t position_gradient(const int32_t* argmax, const float* dOut, size_t rows, 
 
 // Cloned per instruction set: elementwise IEEE arithmetic without contraction (-ffp-contract=off) rounds the same in
 // 2, 4 or 8 double lanes, so only the speed depends on the CPU (4x the SSE2 loop's width with AVX-512).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void adamw_update(const AdamWArgs& a) {
+RNNSEQ_CLONED void adamw_update(const AdamWArgs& a) {
   constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
   // The constants as JavaScript evaluates them: (1 - BETA1) is a double expression there too.
   const double one_minus_beta1 = 1 - kBeta1, one_minus_beta2 = 1 - kBeta2;
@@ -123,8 +130,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void adamw_update(c
   }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) void average_update(float* shadow, const float* weights,
-                                                                                size_t length, double d) {
+RNNSEQ_CLONED void average_update(float* shadow, const float* weights, size_t length, double d) {
   const double rest = 1 - d;
   for (size_t i = 0; i < length; ++i) shadow[i] = float(double(shadow[i]) * d + double(weights[i]) * rest);
 }

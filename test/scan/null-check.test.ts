@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkNull, reportNullCheck } from '../../src/commands/train/null-check.js';
+import { windowScores } from '../../src/commands/train/scanner-calibration.js';
 import { Logger } from '../../src/log.js';
 import { buildNullDistribution } from '../../src/scan/null-model.js';
 import { Random } from '../../src/seq/random.js';
@@ -22,6 +23,12 @@ function windows(positives: number[], negatives: number[]) {
   return { probs, labels: Int32Array.from(scores, (_, i) => (i < positives.length ? 1 : 0)) };
 }
 
+/** The check as train runs it: the windows' scores combined as scan combines them, then the positives' p-values. */
+function check(probs: Float32Array, labels: Int32Array, strandPairs: boolean) {
+  const windows = windowScores(probs, labels, strandPairs);
+  return checkNull(windows.scores[windows.main]!, windows.isPositive, dist);
+}
+
 function captured(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const stream = { isTTY: false, write: (s: string) => lines.push(s.trim()) } as unknown as NodeJS.WriteStream;
@@ -31,7 +38,7 @@ function captured(): { logger: Logger; lines: string[] } {
 test('the null check counts validation positives beyond background, ignores negatives, and advises only when few stand out', () => {
   // Sites far above anything in the background: every one at p <= 1e-4.
   const strong = windows(Array(40).fill(logistic(12)), Array(400).fill(logistic(14)));
-  const high = checkNull(strong.probs, strong.labels, false, dist)!;
+  const high = check(strong.probs, strong.labels, false)!;
   assert.equal(high.positives, 40, 'negatives are not counted, however high they score');
   assert.deepEqual(high.shares, [1, 1, 1]);
   const quiet = captured();
@@ -44,7 +51,7 @@ test('the null check counts validation positives beyond background, ignores nega
     Array.from({ length: 50 }, (_, i) => logistic(-3 + i / 25)),
     [],
   );
-  const low = checkNull(weak.probs, weak.labels, false, dist)!;
+  const low = check(weak.probs, weak.labels, false)!;
   assert.deepEqual(low.shares, [0, 0, 0]);
   assert.ok(low.medianP > 0.05 && low.medianP < 0.6, `median p ${low.medianP}`);
   const sampled = captured();
@@ -60,8 +67,8 @@ test('with strand pairs a window counts by the higher of its two strands, as sca
   // Items alternate forward / reverse complement; the site is seen on the reverse strand only.
   const probs = Float32Array.from([0.99, 0.01, 1 - logistic(12), logistic(12), 0.99, 0.01, 0.99, 0.01]);
   const labels = Int32Array.from([1, 1, 0, 0]);
-  const check = checkNull(probs, labels, true, dist)!;
-  assert.equal(check.positives, 1);
-  assert.deepEqual(check.shares, [1, 1, 1]);
-  assert.equal(checkNull(probs, Int32Array.from([0, 0, 0, 0]), true, dist), undefined, 'no positives, no check');
+  const paired = check(probs, labels, true)!;
+  assert.equal(paired.positives, 1);
+  assert.deepEqual(paired.shares, [1, 1, 1]);
+  assert.equal(check(probs, Int32Array.from([0, 0, 0, 0]), true), undefined, 'no positives, no check');
 });

@@ -8,7 +8,6 @@
 import type { NullDistribution } from '../../engine/null-spec.js';
 import type { Logger } from '../../log.js';
 import { nullPValue } from '../../scan/null-model.js';
-import { POSITIVE_LABEL } from '../../seq/genome-training.js';
 
 /** p-value levels reported: 1e-4 is about what Benjamini-Hochberg at 0.05 asks of a site among ~500 windows. */
 const LEVELS = [1e-3, 1e-4, 1e-5] as const;
@@ -22,20 +21,13 @@ export interface NullCheck {
   shares: number[];
 }
 
-/**
- * `probs`: the validation windows' class probabilities ([items × 2]); with strand pairs, items alternate forward
- * and reverse complement of one window and are combined by max, as scan's default and `dist` ('both-max') are.
- */
-export function checkNull(probs: Float32Array, labels: Int32Array, strandPairs: boolean, dist: NullDistribution): NullCheck | undefined {
-  const scores: number[] = [];
-  const step = strandPairs ? 2 : 1;
-  for (let i = 0; i + step - 1 < labels.length; i += step) {
-    if (labels[i] !== POSITIVE_LABEL) continue;
-    const forward = probs[i * 2 + POSITIVE_LABEL]!;
-    scores.push(strandPairs ? Math.max(forward, probs[(i + 1) * 2 + POSITIVE_LABEL]!) : forward);
-  }
-  if (scores.length === 0) return undefined;
-  const p = scores.map((s) => nullPValue(dist, s)).sort((a, b) => a - b);
+/** `scores`: the validation windows' scores as scan combines them (scanner-calibration.ts windowScores). */
+export function checkNull(scores: ArrayLike<number>, isPositive: readonly boolean[], dist: NullDistribution): NullCheck | undefined {
+  const p = Array.from(scores)
+    .filter((_, i) => isPositive[i])
+    .map((s) => nullPValue(dist, s))
+    .sort((a, b) => a - b);
+  if (p.length === 0) return undefined;
   return {
     positives: p.length,
     medianP: p[Math.floor((p.length - 1) / 2)]!,

@@ -12,6 +12,7 @@ import type { Logger } from '../../log.js';
 import { bestF1Threshold, type ThresholdChoice } from '../../scan/calibrate.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { sequenceLengths } from '../../seq/genome.js';
+import { combineStrands } from '../../seq/strands.js';
 import { NEGATIVE_LABEL, POSITIVE_LABEL, buildGenomeSets, regionsOnGenome } from '../../seq/genome-training.js';
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
 import { openTrainingGenome, withExcludedBeds } from './genome-input.js';
@@ -81,8 +82,9 @@ export async function prepareGenomeData(
       } finally {
         model.dispose();
       }
-      const choice = calibrate(probs, calibrationSet.labels, sets.strandPairs, sets.positiveRate);
-      const main = sets.strandPairs ? choice['both-max']! : choice['+']!;
+      const windows = windowScores(probs, calibrationSet.labels, sets.strandPairs);
+      const choice = calibrate(windows, sets.positiveRate);
+      const main = choice[windows.main]!;
       await rewriteSpec(bestDir, (spec) => ({
         ...spec,
         window: {
@@ -129,47 +131,56 @@ export async function prepareGenomeData(
           batchSize,
           log,
         );
-        const dist = nullScores?.distributions[nullKey(options.positiveClass, sets.strandPairs ? 'both-max' : '+')];
-        const check = dist && sets.valid ? checkNull(probs, calibrationSet.labels, sets.strandPairs, dist) : undefined;
+        const dist = nullScores?.distributions[nullKey(options.positiveClass, windows.main)];
+        const check = dist && sets.valid ? checkNull(windows.scores[windows.main]!, windows.isPositive, dist) : undefined;
         if (check) reportNullCheck(check, options.negatives === undefined, log);
       }
     },
   };
 }
 
+/** Validation windows' scores of the positive class for each way scan can combine strands, and which are positive. */
+export interface WindowScores {
+  isPositive: boolean[];
+  /** '+' alone without strand pairs; with them also '-', 'both-max' and 'both-mean' */
+  scores: Record<string, Float32Array>;
+  /** the key scan uses by default: 'both-max' with strand pairs, else '+' */
+  main: string;
+}
+
 /**
- * Thresholds for each way scan can combine strands. With strand pairs, items alternate forward / reverse
- * complement of one window (genome-training.ts), so the pair's scores combine as scan combines them.
+ * With strand pairs, items alternate forward / reverse complement of one window (genome-training.ts), so the
+ * pair's scores combine as scan combines them.
  */
-function calibrate(probs: Float32Array, labels: Int32Array, strandPairs: boolean, positiveRate: number): Record<string, ThresholdChoice> {
+export function windowScores(probs: Float32Array, labels: Int32Array, strandPairs: boolean): WindowScores {
   const positive = (i: number) => probs[i * 2 + POSITIVE_LABEL]!; // two classes
   if (!strandPairs) {
     return {
-      '+': bestF1Threshold(
-        Float32Array.from(labels, (_, i) => positive(i)),
-        Array.from(labels, (l) => l !== NEGATIVE_LABEL),
-        positiveRate,
-      ),
+      isPositive: Array.from(labels, (l) => l !== NEGATIVE_LABEL),
+      scores: { '+': Float32Array.from(labels, (_, i) => positive(i)) },
+      main: '+',
     };
   }
   const pairs = labels.length / 2;
-  const isPositive = Array.from({ length: pairs }, (_, k) => labels[2 * k] === POSITIVE_LABEL);
   const forward = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k));
   const reverse = Float32Array.from({ length: pairs }, (_, k) => positive(2 * k + 1));
   return {
-    'both-max': bestF1Threshold(
-      forward.map((f, k) => Math.max(f, reverse[k]!)),
-      isPositive,
-      positiveRate,
-    ),
-    'both-mean': bestF1Threshold(
-      forward.map((f, k) => (f + reverse[k]!) / 2),
-      isPositive,
-      positiveRate,
-    ),
-    '+': bestF1Threshold(forward, isPositive, positiveRate),
-    '-': bestF1Threshold(reverse, isPositive, positiveRate),
+    isPositive: Array.from({ length: pairs }, (_, k) => labels[2 * k] === POSITIVE_LABEL),
+    scores: {
+      'both-max': forward.map((f, k) => combineStrands(f, reverse[k]!, 'max')),
+      'both-mean': forward.map((f, k) => combineStrands(f, reverse[k]!, 'mean')),
+      '+': forward,
+      '-': reverse,
+    },
+    main: 'both-max',
   };
+}
+
+/** Thresholds for each way scan can combine strands. */
+function calibrate(windows: WindowScores, positiveRate: number): Record<string, ThresholdChoice> {
+  return Object.fromEntries(
+    Object.entries(windows.scores).map(([key, scores]) => [key, bestF1Threshold(scores, windows.isPositive, positiveRate)]),
+  );
 }
 
 function round(value: number): number {

@@ -40,6 +40,8 @@ export interface FastaChunk {
   sequence: string;
   /** final chunk of the record */
   last: boolean;
+  /** bases a random-access reader skipped (src/seq/genome-chunks.ts): Ns standing in, never read */
+  placeholder?: true;
 }
 
 export const DEFAULT_CHUNK_BP = 1 << 20;

@@ -84,6 +84,7 @@ export function emptyStats(): ScanStats {
   return {
     sequences: 0,
     basesRead: 0,
+    basesScanned: 0,
     windowsScored: 0,
     windowsSkippedN: 0,
     regions: 0,

@@ -57,6 +57,7 @@ export function emptyTrackStats(): TrackStats {
   return {
     sequences: 0,
     basesRead: 0,
+    basesScanned: 0,
     windowsScored: 0,
     windowsSkippedN: 0,
     runs: 0,

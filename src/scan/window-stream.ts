@@ -38,7 +38,10 @@ export interface SequencePlace {
 
 export interface StreamStats {
   sequences: number;
+  /** every base of the input read, owned or not (a plain FASTA is read through to a --region; an indexed one is not) */
   basesRead: number;
+  /** bases of the sequences, regions or shard this run owns: what `scanned` reports */
+  basesScanned: number;
   /** sequences shorter than one window: no windows */
   shortSequences: string[];
   /** sequences scanned as circular */
@@ -66,7 +69,7 @@ export abstract class SlidingSequence<Event> {
 
   protected readonly chrom: string;
   /** the positions this run owns (src/seq/regions.ts) */
-  protected readonly owned: ReadonlyArray<readonly [number, number]>;
+  readonly owned: ReadonlyArray<readonly [number, number]>;
   /** input bases before this sequence */
   protected readonly basesBefore: number;
   protected readonly circular: boolean;
@@ -147,6 +150,16 @@ export abstract class SlidingSequence<Event> {
 const WHOLE: Array<[number, number]> = [[0, Infinity]];
 
 /**
+ * Bases of a sequence (`received` of it read) that this run owns: the whole sequence, a --region's bases, a
+ * shard's share. Shards and --region parts add up to the whole scan's count.
+ */
+function ownedBases(owned: ReadonlyArray<readonly [number, number]>, received: number): number {
+  let bases = 0;
+  for (const [start, end] of owned) bases += Math.max(0, Math.min(end, received) - start);
+  return bases;
+}
+
+/**
  * Streams every sequence of `chunks` (from readFastaChunks) through a SlidingSequence made by `open` and yields
  * what it yields. `owned`: the positions this run owns per sequence (src/seq/regions.ts); undefined means all of
  * them. Reading stops early once every owned sequence is done.
@@ -161,6 +174,7 @@ export async function* streamSequences<Event>(
 ): AsyncGenerator<Event> {
   const remaining = owned ? new Set(owned.keys()) : undefined;
   let current: SlidingSequence<Event> | undefined;
+  let position = 0; // in the input, for progress: bases a random-access reader skipped count too
   for await (const chunk of chunks) {
     if (chunk.offset === 0) {
       if (stats.seen.has(chunk.id))
@@ -170,15 +184,17 @@ export async function* streamSequences<Event>(
       const circular = isCircular(chunk.description, settings.circular === true);
       if (circular) stats.circularSequences++;
       const intervals = owned ? owned.get(chunk.id) : WHOLE;
-      current = intervals ? open({ chrom: chunk.id, owned: intervals, basesBefore: stats.basesRead, circular }) : undefined;
+      current = intervals ? open({ chrom: chunk.id, owned: intervals, basesBefore: position, circular }) : undefined;
     }
-    stats.basesRead += chunk.sequence.length;
+    position += chunk.sequence.length;
+    if (!chunk.placeholder) stats.basesRead += chunk.sequence.length;
     if (current && !current.done) {
       current.append(chunk.sequence);
       yield* current.processReady(chunk.last);
     }
     if (chunk.last || current?.done) {
       if (chunk.last && current && current.received < settings.grid.windowBp) stats.shortSequences.push(chunk.id);
+      if (current) stats.basesScanned += ownedBases(current.owned, current.received);
       remaining?.delete(chunk.id);
       current = undefined;
       if (remaining && remaining.size === 0) return; // every owned sequence is done: stop reading

@@ -49,7 +49,7 @@ export async function* genomeChunks(
     const chunk = (offset: number, sequence: string, last: boolean): FastaChunk => ({ id, description, line: 0, offset, sequence, last });
     for (let at = 0; at < from; at += CHUNK_BP) {
       const end = Math.min(from, at + CHUNK_BP);
-      yield chunk(at, end - at === CHUNK_BP ? PLACEHOLDER : PLACEHOLDER.slice(0, end - at), end === length);
+      yield { ...chunk(at, end - at === CHUNK_BP ? PLACEHOLDER : PLACEHOLDER.slice(0, end - at), end === length), placeholder: true };
     }
     if (from === length && from > 0) continue;
     for (let at = from; at < length || at === 0; at += CHUNK_BP) {

@@ -59,6 +59,39 @@ async function scan(args: string[]): Promise<void> {
   assert.equal(result.code, 0, result.stderr);
 }
 
+test('a --region of a .2bit reads from the batch before it, not the sequences and bases before that; both counts in the done record', async (t) => {
+  const dir = tempDir(t);
+  const model = await randomScanner(dir);
+  const g = genomeFiles(dir);
+  const done = async (input: string) => {
+    const result = await runCli([
+      'scan',
+      '-m',
+      model,
+      '--threshold',
+      '0.5',
+      '--json',
+      '--region',
+      'chr3:4001-5000',
+      input,
+      '-o',
+      join(dir, 'c.bed'),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; basesScanned: number; basesRead: number })
+      .find((e) => e.event === 'done')!;
+  };
+  const plain = await done(g.fasta);
+  assert.deepEqual([plain.basesScanned, plain.basesRead], [1000, 6000 + 30 + 5700], 'a plain FASTA is read through to the region');
+  const random = await done(g.twoBitPath);
+  assert.equal(random.basesScanned, 1000);
+  // chr1 and tiny never; chr3 from the batch that holds the region's lookback window, to its end
+  assert.ok(random.basesRead >= 1000 + 700 && random.basesRead < 5700, `read ${random.basesRead}`);
+});
+
 test('scan reads .2bit and indexed FASTA: the same calls and bedGraph, byte for byte; indexed shards join to the whole', async (t) => {
   const dir = tempDir(t);
   const model = await randomScanner(dir);

@@ -49,6 +49,7 @@ test('scan writes sorted BED6+5 that bedtools sort and merge accept, and a bedGr
     .map((l) => JSON.parse(l) as Record<string, number>)
     .find((e) => e.event === ('done' as unknown as number))!;
   assert.ok(done.windows > 100 && done.windowsSkippedN > 0 && done.regions > 5, JSON.stringify(done));
+  assert.ok(done.basesScanned === 7530 && done.basesRead === 7530, 'a whole scan scans every base it reads');
 
   const rows = readFileSync(bed, 'utf8')
     .trim()
@@ -160,6 +161,30 @@ test('cat of the --shard K/N outputs and of --region parts is byte-identical to 
   const stdin = await runCli(['scan', ...common, '-'], { input: readFileSync(fasta, 'utf8') });
   assert.equal(stdin.code, 0, stdin.stderr);
   assert.equal(stdin.stdout, wholeBed);
+});
+
+test('scan reports the bases it owns as scanned: a --region its own length, shards adding up to the whole', async (t) => {
+  const dir = tempDir(t);
+  const model = await randomScanner(dir);
+  const fasta = genome(dir);
+  const done = async (args: string[]) => {
+    const result = await runCli(['scan', '-m', model, '--threshold', '0.5', '-o', join(dir, 'c.bed'), fasta, ...args]);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stderr;
+  };
+  const record = (stderr: string) =>
+    stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; basesScanned: number; basesRead: number })
+      .find((e) => e.event === 'done')!;
+  // Unindexed FASTA: reaching chr1's region means reading it, and the log tells read from scanned apart.
+  assert.match(await done(['--region', 'chr1:1001-2234']), /scanned 1\.2 kbp \(4\.0 kbp read\)/);
+  const region = record(await done(['--region', 'chr1:1001-2234', '--region', 'chr3:1-100', '--json']));
+  assert.equal(region.basesScanned, 1234 + 100);
+  let shards = 0;
+  for (let k = 1; k <= 3; k++) shards += record(await done(['--shard', `${k}/3`, '--json'])).basesScanned;
+  assert.equal(shards, 7530);
 });
 
 test('scan refuses what it cannot do with one-line messages and exit 2; classify still reads a scanner', async (t) => {

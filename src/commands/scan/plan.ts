@@ -59,6 +59,7 @@ export interface ScanPlan {
   ): AsyncGenerator<number>;
   stats: {
     basesRead: number;
+    basesScanned: number;
     windowsScored: number;
     windowsSkippedN: number;
     seen: Set<string>;
@@ -169,7 +170,13 @@ function planWindows(options: ScanOptions, spec: ModelSpec, log: Logger): ScanPl
       }
     },
     done: () => ({
-      fields: { basesRead: stats.basesRead, windows: stats.windowsScored, windowsSkippedN: stats.windowsSkippedN, regions: stats.regions },
+      fields: {
+        basesRead: stats.basesRead,
+        basesScanned: stats.basesScanned,
+        windows: stats.windowsScored,
+        windowsSkippedN: stats.windowsSkippedN,
+        regions: stats.regions,
+      },
       calls: `${stats.regions} regions`,
     }),
   };
@@ -216,6 +223,7 @@ function planTrack(options: ScanOptions, spec: ModelSpec): ScanPlan {
     done: () => ({
       fields: {
         basesRead: stats.basesRead,
+        basesScanned: stats.basesScanned,
         basesScored: stats.basesScored,
         windows: stats.windowsScored,
         windowsSkippedN: stats.windowsSkippedN,

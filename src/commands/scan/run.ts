@@ -89,8 +89,10 @@ export async function run(options: ScanOptions): Promise<void> {
     const done = plan.done();
     log.record(
       'done',
-      { ...done.fields, seconds, bpPerSecond: stats.basesRead / seconds },
-      `rnnseq: scanned ${formatBp(stats.basesRead)} in ${seconds.toFixed(1)} s (${formatBp(stats.basesRead / seconds)}/s): ${stats.windowsScored} windows` +
+      { ...done.fields, seconds, bpPerSecond: stats.basesScanned / seconds },
+      `rnnseq: scanned ${formatBp(stats.basesScanned)}` +
+        (stats.basesRead > stats.basesScanned ? ` (${formatBp(stats.basesRead)} read)` : '') +
+        ` in ${seconds.toFixed(1)} s (${formatBp(stats.basesScanned / seconds)}/s): ${stats.windowsScored} windows` +
         `${stats.windowsSkippedN > 0 ? `, ${stats.windowsSkippedN} skipped for > ${plan.maxN} N` : ''}, ${done.calls}` +
         (options.out ? ` in ${options.out}` : ''),
     );

@@ -9,7 +9,7 @@ import type { Random } from '../../src/seq/random.js';
 import { type BenchRecord, groupedHoldout, readTagged, seededRandom, stratifiedHoldout } from './records.js';
 import { drawFamilies, familyMembers } from './protein-families.js';
 import { drawRemoteFamilies, remoteMembers } from './protein-remote.js';
-import { CONDITION_TAG, motifAnywhere, motifCondition, motifGrammar } from './synthetic.js';
+import { CONDITION_TAG, motifAnywhere, motifCondition, motifGrammar, promoterBoxes } from './synthetic.js';
 
 export type Metric = 'auroc' | 'accuracy';
 
@@ -80,12 +80,14 @@ function clipTask(rbp: string): BenchTask {
 
 const SYNTHETIC_TRAIN = 800;
 const SYNTHETIC_TEST = 1000;
+const PROMOTER_TRAIN = 100;
 
 function syntheticTask(
   name: string,
   generate: (count: number, random: ReturnType<typeof seededRandom>) => BenchRecord[],
   positive: string,
   conditionTag?: string,
+  trainCount = SYNTHETIC_TRAIN,
 ): BenchTask {
   return {
     name,
@@ -94,9 +96,9 @@ function syntheticTask(
     positive,
     ...(conditionTag ? { conditionTag } : {}),
     curve: [],
-    split: `generated: ${SYNTHETIC_TRAIN} train, ${SYNTHETIC_TEST} test, redrawn per seed`,
+    split: `generated: ${trainCount} train, ${SYNTHETIC_TEST} test, redrawn per seed`,
     load: async (_dataDir, seed) => ({
-      train: generate(SYNTHETIC_TRAIN, seededRandom(name, seed, 'train')),
+      train: generate(trainCount, seededRandom(name, seed, 'train')),
       test: generate(SYNTHETIC_TEST, seededRandom(name, seed, 'test')),
     }),
   };
@@ -157,6 +159,8 @@ export const TASKS: readonly BenchTask[] = [
   syntheticTask('motif-anywhere', motifAnywhere, 'motif'),
   syntheticTask('motif-grammar', motifGrammar, 'grammar'),
   syntheticTask('motif-condition', motifCondition, 'bound', CONDITION_TAG),
+  // the size of the classic small promoter sets (~100 sequences, usually scored by 10-fold cross-validation)
+  syntheticTask('promoter-boxes', promoterBoxes, 'promoter', undefined, PROMOTER_TRAIN),
   {
     name: 'splice',
     alphabet: 'dna',

@@ -290,16 +290,18 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     if (classifierNull && 'items' in train) {
       const sets = { train, ...(valid ? { valid } : {}) };
       classifierNullSets = sets;
-      await addClassifierNull(
-        join(options.out, 'best'),
-        runtime.engine.core,
-        sets,
-        alphabet,
-        options.nullWindows!,
-        config.seed,
-        config.batchSize,
-        log,
-      );
+      // An ensemble's first member: the ensemble scores its own null once assembled (finishEnsemble).
+      if (ensembleCount < 2)
+        await addClassifierNull(
+          join(options.out, 'best'),
+          runtime.engine.core,
+          sets,
+          alphabet,
+          options.nullWindows!,
+          config.seed,
+          config.batchSize,
+          log,
+        );
     }
     const best = state.history.find((r) => r.epoch === state.bestEpoch);
     log.record(
@@ -335,7 +337,9 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   let final: RunOutcome | undefined = outcome;
   if (reason && baseline && options.choices.kmerBranch === 'auto') {
     const fits = { crossValidated, baselineRun, positionFact: positionFacts };
-    final = await branchCandidate({ ...options, reuse: fits }, outcome, baseline, reason, log);
+    // in an ensemble, the candidate is a member's: the ensemble scores the null (above)
+    const nullWindows = ensembleCount < 2 ? options.nullWindows : 0;
+    final = await branchCandidate({ ...options, reuse: fits, nullWindows }, outcome, baseline, reason, log);
   } else if (verdict) log.warn(verdict);
   if (!final || process.exitCode) return final;
   if (options.ensemble.member !== undefined) {

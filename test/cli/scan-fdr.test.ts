@@ -174,7 +174,7 @@ test('a fixed-length FASTA classifier stores a null per class from shuffles; sca
   const run = join(dir, 'clf');
   const trained = await runCli([
     'train',
-    '-q',
+    '--json',
     '-o',
     run,
     join(dir, 'train.fa'),
@@ -196,6 +196,16 @@ test('a fixed-length FASTA classifier stores a null per class from shuffles; sca
   // 40 bp: a walk keeping 4-lets would hand back long stretches of each sequence (nullShuffleOrder).
   assert.match(spec.nullScores.source, /shuffles of the training and validation sequences keeping every [23]-let/);
   assert.ok(spec.nullScores.distributions['site|both-max'] && spec.nullScores.distributions['other|+']);
+  // Each class's validation sequences against its own null: the sites stand out, the other class does not.
+  const checked = trained.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; classes?: Array<{ class: string; positives: number; medianP: number }> })
+    .find((e) => e.event === 'class-null-check')!;
+  const byClass = new Map(checked.classes!.map((c) => [c.class, c]));
+  assert.ok(byClass.get('site')!.positives > 20 && byClass.get('other')!.positives > 20);
+  const [site, other] = [byClass.get('site')!.medianP, byClass.get('other')!.medianP];
+  assert.ok(site < 1e-3 && other > 100 * site, JSON.stringify(checked));
 
   const test = planted('g', 30000, 600, 9);
   const genome = writeFasta(dir, 'g.fa', [

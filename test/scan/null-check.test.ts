@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkNull, reportNullCheck } from '../../src/commands/train/null-check.js';
+import { checkNull, reportClassNullChecks, reportNullCheck } from '../../src/commands/train/null-check.js';
 import { windowScores } from '../../src/commands/train/scanner-calibration.js';
 import { Logger } from '../../src/log.js';
 import { buildNullDistribution } from '../../src/scan/null-model.js';
@@ -71,4 +71,33 @@ test('with strand pairs a window counts by the higher of its two strands, as sca
   assert.equal(paired.positives, 1);
   assert.deepEqual(paired.shares, [1, 1, 1]);
   assert.equal(check(probs, Int32Array.from([0, 0, 0, 0]), true), undefined, 'no positives, no check');
+});
+
+test('a classifier reports every class against its own null and warns only when no class with enough validation sequences stands out', () => {
+  const classCheck = (scores: number[]) =>
+    checkNull(
+      Float32Array.from(scores),
+      scores.map(() => true),
+      dist,
+    )!;
+  const site = classCheck(Array(20).fill(logistic(12)));
+  const other = classCheck(Array.from({ length: 30 }, (_, i) => logistic(-3 + i / 30)));
+  const both = captured();
+  reportClassNullChecks(
+    [
+      { name: 'site', check: site },
+      { name: 'other', check: other },
+    ],
+    both.logger,
+  );
+  assert.equal(both.lines.length, 1, 'a background class that never stands out is no reason to warn');
+  assert.match(both.lines[0]!, /site 100% at p <= 1e-4 .*, 20\); other 0\.0% at p <= 1e-4/);
+
+  const weak = captured();
+  reportClassNullChecks([{ name: 'other', check: other }], weak.logger);
+  assert.match(weak.lines.join('\n'), /warning: no class's validation sequences stand out .*best: other, 0\.0%/);
+
+  const few = captured();
+  reportClassNullChecks([{ name: 'other', check: classCheck([0.1, 0.2, 0.3]) }], few.logger);
+  assert.equal(few.lines.length, 1, 'three validation sequences are too few to warn about');
 });

@@ -1,9 +1,10 @@
 /**
- * After a scanner's null is stored: how far its validation positives stand out from background, said once at the
- * end of `train --genome`. A scanner trained on balanced windows often scores some background as high as its
- * sites, and then `scan --fdr` over a genome calls nothing: the user should learn that from train, not from an
- * empty BED. (Development cases, README "Calling at a false-discovery rate": planted CRP sites in E. coli
- * reached FDR calls only with 16-64 sampled negatives per positive.)
+ * After a null is stored: how far the validation positives stand out from background, said once at the end of
+ * `train --genome` (a scanner) or of a fixed-length classifier's training (each class, as `scan --class` would
+ * call it). A model trained on balanced data often scores some background as high as its sites, and then
+ * `scan --fdr` over a genome calls nothing: the user should learn that from train, not from an empty BED.
+ * (Development cases, README "Calling at a false-discovery rate": planted CRP sites in E. coli reached FDR calls
+ * only with 16-64 sampled negatives per positive.)
  */
 import type { NullDistribution } from '../../engine/null-spec.js';
 import type { Logger } from '../../log.js';
@@ -13,6 +14,8 @@ import { nullPValue } from '../../scan/null-model.js';
 const LEVELS = [1e-3, 1e-4, 1e-5] as const;
 /** Below this share of validation positives at p <= 1e-4 the summary comes with advice. */
 const FEW = 0.25;
+/** A classifier's class with fewer validation sequences says too little to warn about (splice at 100: 2-5). */
+const MIN_JUDGED = 10;
 
 export interface NullCheck {
   positives: number;
@@ -51,6 +54,37 @@ export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log
     log.warn(
       `few validation positives stand out from background (${pct(check.shares[1]!)} at p <= 1e-4): scan --fdr over a genome may call ` +
         `little; ${more}, or call with --threshold`,
+    );
+  }
+}
+
+/**
+ * A classifier's check, one per class with a null: its own validation sequences against the null `scan --class`
+ * would use. Only a model where no class (of those with MIN_JUDGED validation sequences) stands out gets the
+ * warning: a background class's sequences never stand out from shuffles of the others, and nobody scans for it.
+ */
+export function reportClassNullChecks(checks: ReadonlyArray<{ name: string; check: NullCheck }>, log: Logger): void {
+  if (checks.length === 0) return;
+  const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
+  log.record(
+    'class-null-check',
+    {
+      levels: [...LEVELS],
+      classes: checks.map(({ name, check }) => ({ class: name, positives: check.positives, medianP: check.medianP, shares: check.shares })),
+    },
+    `rnnseq: validation sequences against their class's null (scan --class): ${checks
+      .map(
+        ({ name, check }) => `${name} ${pct(check.shares[1]!)} at p <= 1e-4 (median p ${check.medianP.toPrecision(2)}, ${check.positives})`,
+      )
+      .join('; ')}`,
+  );
+  const judged = checks.filter(({ check }) => check.positives >= MIN_JUDGED);
+  if (judged.length === 0) return;
+  const best = judged.reduce((a, b) => (b.check.shares[1]! > a.check.shares[1]! ? b : a));
+  if (best.check.shares[1]! < FEW) {
+    log.warn(
+      `no class's validation sequences stand out from background (best: ${best.name}, ${pct(best.check.shares[1]!)} at p <= 1e-4): ` +
+        'scan --class --fdr over a genome may call little; more background sequences in training make the model more specific, or call with --threshold',
     );
   }
 }

@@ -11,7 +11,7 @@
  *   background the model never trained on. Shuffles of the class's own sequences are left out: in short sequences
  *   a dinucleotide shuffle keeps long pieces of a motif (measured: the null's top 1% reached the sites' scores).
  */
-import type { NullScores } from '../../engine/null-spec.js';
+import { type NullScores, nullKey } from '../../engine/null-spec.js';
 import type { RecurrentCore } from '../../engine/core.js';
 import { Random } from '../../seq/random.js';
 import type { SequenceModel } from '../../engine/sequence-model.js';
@@ -24,6 +24,8 @@ import { packBatch } from '../../seq/batch.js';
 import { visitBackgroundWindows } from '../../seq/background-windows.js';
 import type { GenomeInterval, SequenceLength } from '../../seq/regions.js';
 import { nullShuffleOrder, shuffleEncoded } from '../../seq/shuffle.js';
+import { combineStrands } from '../../seq/strands.js';
+import { checkNull, reportClassNullChecks } from './null-check.js';
 import { byteEncodingTable, encodeBytes, reverseComplementEncoded } from '../../seq/windows.js';
 import { loadModel, rewriteSpec } from '../shared/checkpoints.js';
 
@@ -194,6 +196,19 @@ export async function addClassifierNull(
     if (forward.length < 100) return;
     Object.assign(distributions, strandDistributions(name, forward, reverse));
   });
+  const main = bothStrands ? 'both-max' : '+'; // what scan --class combines a DNA window's strands by
+  const checks = classes.flatMap((name, c) => {
+    const dist = distributions[nullKey(name, main)];
+    if (!labels || !dist) return [];
+    const reverse = heldOut.reverse?.[c];
+    const scores = heldOut.forward[c]!.map((f, i) => (reverse ? combineStrands(f, reverse[i]!, 'max') : f));
+    const check = checkNull(
+      scores,
+      Array.from(labels, (label) => label === c),
+      dist,
+    );
+    return check ? [{ name, check }] : [];
+  });
   const nullScores: NullScores = {
     source: `${shuffles} shuffles of the training and validation sequences keeping every ${order}-let (${SHUFFLE_WORDS[order] ?? `${order}-mer`} counts); each class's null: the shuffles of the other classes' sequences and their held-out sequences`,
     seed,
@@ -201,4 +216,5 @@ export async function addClassifierNull(
   };
   await rewriteSpec(bestDir, (spec) => ({ ...spec, nullScores }));
   log.info(`null distribution: ${nullScores.source} (for scan --class p-values and --fdr)`);
+  reportClassNullChecks(checks, log);
 }

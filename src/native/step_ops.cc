@@ -14,12 +14,9 @@
 
 namespace rnnseq {
 
-void dropout_multiplier(AleaState& st, float keep, float* out, float* scaled, size_t length) {
-  constexpr double kTwoPowMinus32 = 2.3283064365386963e-10;
-  // floor(u + keep) is 0 or 1 for a sum in [0, 2), so each multiplier is 0 / keep or this same float division.
-  const float kept = 1.0f / keep;
-  uint32_t kept_bits;
-  std::memcpy(&kept_bits, &kept, sizeof kept);
+// Two passes: the generator's carry chain is serial, but its draws' conversion to multipliers is not, so the draws
+// go into `out` as raw 32-bit lags first and become multipliers in a loop that vectorises.
+static void alea_lags(AleaState& st, uint32_t* lags, size_t length) {
   uint64_t s0 = st.s0, s1 = st.s1, s2 = st.s2, carry = st.carry;
   for (size_t i = 0; i < length; ++i) {
     // t = 2091639 s0 + c 2^-32 in the JavaScript version; here scaled by 2^32, so the integer part is the carry.
@@ -28,12 +25,32 @@ void dropout_multiplier(AleaState& st, float keep, float* out, float* scaled, si
     s1 = s2;
     carry = t >> 32;
     s2 = t & 0xffffffffu;
-    const float u = float(double(int64_t(s2)) * kTwoPowMinus32);
+    lags[i] = uint32_t(s2);
+  }
+  st = {s0, s1, s2, carry};
+}
+
+RNNSEQ_CLONED
+static void lags_to_multipliers(float keep, float* out, size_t length) {
+  constexpr double kTwoPowMinus32 = 2.3283064365386963e-10;
+  // floor(u + keep) is 0 or 1 for a sum in [0, 2), so each multiplier is 0 / keep or this same float division.
+  const float kept = 1.0f / keep;
+  uint32_t kept_bits;
+  std::memcpy(&kept_bits, &kept, sizeof kept);
+  for (size_t i = 0; i < length; ++i) {
+    uint32_t lag;
+    std::memcpy(&lag, out + i, sizeof lag);
+    const float u = float(double(lag) * kTwoPowMinus32);
     // A mask, not a branch: a branch on a random draw mispredicts at the dropout rate.
     const uint32_t bits = (0u - uint32_t(u + keep >= 1.0f)) & kept_bits;
     std::memcpy(out + i, &bits, sizeof bits);
   }
-  st = {s0, s1, s2, carry};
+}
+
+void dropout_multiplier(AleaState& st, float keep, float* out, float* scaled, size_t length) {
+  static_assert(sizeof(float) == sizeof(uint32_t), "a lag is stored in a float's place");
+  alea_lags(st, reinterpret_cast<uint32_t*>(out), length);
+  lags_to_multipliers(keep, out, length);
   if (scaled != nullptr)
     for (size_t i = 0; i < length; ++i) scaled[i] *= out[i];
 }

@@ -6,6 +6,10 @@
 # DNA at a random offset of up to 30 bp. Background: 300 bp E. coli windows from 0-1.4 Mbp. Scanned: 1 Mbp of
 # E. coli (3.0-4.0 Mbp) with 20 fresh copies every ~50 kbp, and 1.5 Mbp (1.5-3.0 Mbp) with none.
 # Reports sites found and false calls at several FDR levels and at a probability threshold.
+# RNNSEQ_DEV_HOST=human: the host DNA is human instead, the 7,997 200 bp Oct4/MafK ChIP-seq regions of
+# ../shared/data/dev_janggu_oct4_vs_mafk joined end to end in a seeded order (1.6 Mbp, soft-masked repeats and
+# all, upper-cased): training windows from its first 40%, the test stretch 40-78% (copies every ~50 kbp), the
+# stretch without copies 78-100%.
 # Usage: scripts/dev-repeat-calling.sh [workdir] [seed] [extra train flags...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,11 +18,20 @@ seed=${2:-1}
 shift $(($# < 2 ? $# : 2))
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" <<'PY'
+python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" <<'PY'
 import gzip, random, sys
-data, work, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data, work, seed, host = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 random.seed(seed)
-eco = ''.join(l.strip() for l in gzip.open(f'{data}/genomes_unannotated/ecoli_MG1655-K12.fasta.gz', 'rt') if not l.startswith('>')).upper()
+if host == 'human':
+    pieces = [l.strip().upper() for l in open(f'{data}/dev_janggu_oct4_vs_mafk/oct4_vs_mafk.fa') if not l.startswith('>')]
+    random.Random(seed + 1000).shuffle(pieces)
+    eco = ''.join(pieces)
+else:
+    eco = ''.join(l.strip() for l in gzip.open(f'{data}/genomes_unannotated/ecoli_MG1655-K12.fasta.gz', 'rt') if not l.startswith('>')).upper()
+n = len(eco)
+# window starts of training (each reads up to 600 bp on), the test stretch, the stretch without copies
+train_end, test_start, test_end = (int(0.4 * n) - 600, int(0.4 * n), int(0.78 * n)) if host == 'human' else (1_400_000, 3_000_000, 4_000_000)
+background_span = (int(0.78 * n), n) if host == 'human' else (1_500_000, 3_000_000)
 lam = ''.join(l.strip() for l in open(f'{data}/genomes_unannotated/lambda_virus.fa') if not l.startswith('>')).upper()
 family = lam[20000:20300]
 comp = str.maketrans('ACGT', 'TGCA')
@@ -36,16 +49,16 @@ def copy():
 W = 300
 records = []
 for i in range(100):
-    s, a = copy(), random.randrange(0, 1_400_000)
+    s, a = copy(), random.randrange(0, train_end)
     flank, pad = eco[a:a + 2 * W], max(0, (W - len(s)) // 2 + random.randint(-30, 30))
     records.append((f'te{i} label=te', (flank[:pad] + s + flank[W:])[:W]))
 for i in range(1000):
-    a = random.randrange(0, 1_400_000)
+    a = random.randrange(0, train_end)
     records.append((f'bg{i} label=bg', eco[a:a + W]))
 random.shuffle(records)
 with open(f'{work}/train.fa', 'w') as f:
     f.writelines(f'>{n}\n{s}\n' for n, s in records)
-test, bed, at = list(eco[3_000_000:4_000_000]), [], 20_000
+test, bed, at = list(eco[test_start:test_end]), [], 20_000
 while at + 1000 < len(test):
     s = copy()
     test[at:at + len(s)] = list(s)
@@ -53,14 +66,14 @@ while at + 1000 < len(test):
     at += 45_000 + random.randrange(10_000)
 open(f'{work}/test.fa', 'w').write('>test\n' + ''.join(test) + '\n')
 open(f'{work}/test.bed', 'w').writelines(bed)
-open(f'{work}/background.fa', 'w').write('>background\n' + eco[1_500_000:3_000_000] + '\n')
-print(f'{len(bed)} copies planted in the 1 Mbp test stretch', file=sys.stderr)
+open(f'{work}/background.fa', 'w').write('>background\n' + eco[background_span[0]:background_span[1]] + '\n')
+print(f'{len(bed)} copies planted in the {len(test) / 1e6:.2f} Mbp test stretch; {(background_span[1] - background_span[0]) / 1e6:.2f} Mbp without copies', file=sys.stderr)
 PY
 rnnseq=$here/bin/rnnseq
 if [ ! -f "$work/run/best/rnnseq.json" ]; then
   "$rnnseq" train -q -o "$work/run" --seed "$seed" "$@" "$work/train.fa"
 fi
-printf 'rule\tsites_found\tsites\tcalls\tfalse_calls_test_1Mbp\tcalls_background_1.5Mbp\n'
+printf 'rule\tsites_found\tsites\tcalls\tfalse_calls_test_stretch\tcalls_without_copies\n'
 report() {
   local name=$1; shift
   "$rnnseq" scan -q -m "$work/run/best" --class te "$@" "$work/test.fa" -o "$work/test.bed.out"

@@ -7,8 +7,9 @@
  * - Fixed-length classifiers (used with scan --class): for each class, seeded k-let-preserving shuffles of the
  *   training and validation sequences of the other classes (src/seq/shuffle.ts; k up to 4, the largest whose
  *   shuffles keep no long stretch of their originals: nullShuffleOrder), plus those classes' validation sequences
- *   as they are. Shuffles keep composition and short-word structure and break motifs; held-out negatives add real
- *   background the model never trained on. Shuffles of the class's own sequences are left out: in short sequences
+ *   as they are (a model trained on shuffles of its background, `--background`: shuffles of the validation
+ *   sequences only). Shuffles keep composition and short-word structure and break motifs; held-out negatives add
+ *   real background the model never trained on. Shuffles of the class's own sequences are left out: in short sequences
  *   a dinucleotide shuffle keeps long pieces of a motif (measured: the null's top 1% reached the sites' scores).
  */
 import { type NullScores, nullKey } from '../../engine/null-spec.js';

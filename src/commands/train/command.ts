@@ -117,13 +117,8 @@ export function register(program: Command): void {
     .option('--tile-stride <bp>', 'with --positive-windows tile or --task tag: step between tiled windows (default: half a window)')
     .option(
       '--null-windows <n>',
-      'background windows scored after training for the null distribution behind scan p-values and --fdr (genome windows for --genome, k-let shuffles for a fixed-length classifier; 0: none)',
+      'background windows scored after training for the null distribution behind scan p-values and --fdr (genome windows for --genome, dinucleotide shuffles for a fixed-length classifier; 0: none)',
       '20000',
-    )
-    .option(
-      '--background <class>',
-      "a fixed-length DNA/RNA classifier's background class: k-let shuffles of its training sequences join it, so the other classes are told from it by their order, as scan --class over real DNA needs; auto: the one class named background, bg, negative(s), neg, control, other, none or random; none: off",
-      'none',
     )
     .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
     .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
@@ -437,7 +432,6 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
     resume: raw.resume,
     // a member's null would be replaced by the ensemble's (scored once the ensemble is assembled)
     nullWindows: ensemble.member === undefined ? parseNullWindows(raw.nullWindows) : 0,
-    background: given.plain ? 'none' : raw.background,
     ensemble,
     ...(ensemble.member !== undefined ? { splitSeed: seed, out: memberDir(raw.out, ensemble.member) } : {}),
     baseline: raw.baseline && !given.plain,
@@ -568,7 +562,6 @@ export interface RawGenomeFlags {
   positiveClass: string;
   extent: CallExtent;
   nullWindows: string;
-  background: string;
   seed: string;
   validFraction: string;
   length?: string;

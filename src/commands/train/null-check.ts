@@ -84,6 +84,6 @@ export function reportClassNullChecks(checks: ReadonlyArray<{ name: string; chec
   const named = weak.map(({ name, check }) => `${name} (${pct(check.shares[1]!)} at p <= 1e-4)`).join(', ');
   log.warn(
     `few validation sequences of ${named} stand out from background: scan --class ${weak[0]!.name} --fdr over a genome may call ` +
-      'little; more background sequences in training, or --background CLASS (shuffles of the background too), make the model more specific, or call with --threshold',
+      'little; more background sequences in training make the model more specific, or call with --threshold',
   );
 }

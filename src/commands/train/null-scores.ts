@@ -7,9 +7,8 @@
  * - Fixed-length classifiers (used with scan --class): for each class, seeded k-let-preserving shuffles of the
  *   training and validation sequences of the other classes (src/seq/shuffle.ts; k up to 4, the largest whose
  *   shuffles keep no long stretch of their originals: nullShuffleOrder), plus those classes' validation sequences
- *   as they are (a model trained on shuffles of its background, `--background`: shuffles of the validation
- *   sequences only). Shuffles keep composition and short-word structure and break motifs; held-out negatives add
- *   real background the model never trained on. Shuffles of the class's own sequences are left out: in short sequences
+ *   as they are. Shuffles keep composition and short-word structure and break motifs; held-out negatives add real
+ *   background the model never trained on. Shuffles of the class's own sequences are left out: in short sequences
  *   a dinucleotide shuffle keeps long pieces of a motif (measured: the null's top 1% reached the sites' scores).
  */
 import { type NullScores, nullKey } from '../../engine/null-spec.js';
@@ -143,17 +142,11 @@ export async function addGenomeNull(
   return nullScores;
 }
 
-/**
- * Fixed-length classifiers: shuffles of all sequences, plus held-out sequences of the other classes. Without
- * `sets.train` (a model trained on shuffles of its background, background-shuffles.ts) only the held-out sequences
- * are shuffled: the model has learned shuffles of the training sequences, and in short sequences a shuffle is
- * close to its original, so a null of them scored low and called background (measured: 3 calls in 60 kb of random
- * DNA where a classifier without them made at most 2).
- */
+/** Fixed-length classifiers: shuffles of all sequences, plus held-out sequences of the other classes. */
 export async function addClassifierNull(
   bestDir: string,
   core: RecurrentCore,
-  sets: { train?: TrainingSet; valid?: TrainingSet },
+  sets: { train: TrainingSet; valid?: TrainingSet },
   alphabet: Alphabet,
   windows: number,
   seed: number,
@@ -163,12 +156,8 @@ export async function addClassifierNull(
   const { model } = await loadModel(bestDir, core);
   const classes = model.info.classes;
   const bothStrands = alphabet.name !== 'protein';
-  const sources = [...(sets.train?.items ?? []), ...(sets.valid?.items ?? [])];
-  const sourceLabels = [...(sets.train?.labels ?? []), ...(sets.valid?.labels ?? [])];
-  if (sources.length === 0) {
-    log.warn('no null distribution: no held-out sequences to shuffle (scan --class needs --threshold)');
-    return;
-  }
+  const sources = [...sets.train.items, ...(sets.valid?.items ?? [])];
+  const sourceLabels = [...(sets.train.labels ?? []), ...(sets.valid?.labels ?? [])];
   const shuffledFrom: number[] = [];
   const rounds = Math.max(1, Math.ceil(windows / Math.max(1, sources.length)));
   const random = new Random(seed * 15485863 + 11);
@@ -221,7 +210,7 @@ export async function addClassifierNull(
     return check ? [{ name, check }] : [];
   });
   const nullScores: NullScores = {
-    source: `${shuffles} shuffles of the ${sets.train ? 'training and validation' : 'validation'} sequences keeping every ${order}-let (${SHUFFLE_WORDS[order] ?? `${order}-mer`} counts); each class's null: the shuffles of the other classes' sequences and their held-out sequences`,
+    source: `${shuffles} shuffles of the training and validation sequences keeping every ${order}-let (${SHUFFLE_WORDS[order] ?? `${order}-mer`} counts); each class's null: the shuffles of the other classes' sequences and their held-out sequences`,
     seed,
     distributions,
   };

@@ -61,8 +61,6 @@ export interface TrainOptions extends RuntimeOptions {
   tag?: TagTrainOptions;
   /** fixed-length classifiers: background windows scored for the null distribution (0 or absent: none) */
   nullWindows?: number;
-  /** fixed-length DNA/RNA classifiers: the class whose k-let shuffles join it ('auto', 'none' or a name; absent: none) */
-  background?: string;
   /**
    * --ensemble N: N members trained with seeds seed .. seed+N-1 on one split, averaged (ensemble.ts); 'auto': the
    * recipe decides from the training set's size (ensemble.ts ensembleSize). member: this run trains that member

@@ -14,7 +14,7 @@ import { resolveBudget } from '../../engine/budget.js';
 import { positionalSignal } from '../../engine/positional-kmers.js';
 import { type FoldedFit, crossValidatedChoices } from '../../engine/cross-validated-choices.js';
 import { type KmerBaselineOptions, describeFeatures } from '../../engine/kmer-baseline.js';
-import { type ModelSpec, packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
+import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
 import type { TrainingSet } from '../../seq/training-set.js';
@@ -30,7 +30,6 @@ import type { Logger } from '../../log.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { prepareLmData } from '../../seq/lm-training.js';
 import { prepareRecordData, withReverseComplements } from '../../seq/record-training.js';
-import { type ShuffledBackground, backgroundClass, withShuffledBackground } from './background-shuffles.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
@@ -148,10 +147,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     inputLength = chosen.inputLength;
     if (chosen.reasons.length > 0) log.info(`recipe: ${chosen.reasons.join('; ')}`);
   }
-  // The classifier's null (null-scores.ts) shuffles the real sequences, not the background shuffles added below.
-  const realTrain = train;
-  const background = shuffledBackground(options, resumeFrom?.spec, prepared, fixedLength, train, log);
-  if (background) train = background.set;
   // A branch over positional features reads one length, as a per-position bias does.
   if (chosen && baseline?.bins !== undefined && options.choices.kmerBranch !== false && inputLength === null) inputLength = fixedLength;
 
@@ -244,7 +239,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
               command: options.command,
               config,
               ...(rcAugmented ? { rcAugmented: true } : {}),
-              ...(background ? { shuffledBackground: { class: classes[background.index], k: background.k, added: background.added } } : {}),
               architecture: model.info.architecture,
               state: withoutTimings(trainerState),
               epoch: report.epoch,
@@ -293,8 +287,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       'items' in train &&
       !prepared.architecture.conditions &&
       !prepared.architecture.covariates;
-    if (classifierNull && 'items' in realTrain) {
-      const sets = { ...(background ? {} : { train: realTrain }), ...(valid ? { valid } : {}) };
+    if (classifierNull && 'items' in train) {
+      const sets = { train, ...(valid ? { valid } : {}) };
       classifierNullSets = sets;
       // An ensemble's first member: the ensemble scores its own null once assembled (finishEnsemble).
       if (ensembleCount < 2)
@@ -691,49 +685,4 @@ function countLabel(labels: Int32Array, k: number): number {
   let n = 0;
   for (const l of labels) if (l === k) n++;
   return n;
-}
-
-/**
- * `--background` (background-shuffles.ts): the background class's k-let shuffles added to a fixed-length DNA/RNA
- * classifier's training set, or undefined where there is none. A resumed run repeats what its checkpoint says it did.
- */
-function shuffledBackground(
-  options: TrainOptions,
-  resumed: ModelSpec | undefined,
-  prepared: PreparedData,
-  fixedLength: number | null,
-  train: PreparedData['train'],
-  log: Logger,
-): (ShuffledBackground & { index: number }) | undefined {
-  const applies =
-    options.task === 'classify' &&
-    !options.genome &&
-    !options.tag &&
-    fixedLength !== null &&
-    prepared.alphabet.name !== 'protein' &&
-    !prepared.architecture.conditions &&
-    !prepared.architecture.covariates &&
-    'items' in train;
-  if (!applies) {
-    if ((options.background ?? 'none') !== 'none' && !resumed)
-      log.warn(
-        `--background ${options.background}: only fixed-length DNA/RNA classifiers (no --condition-tag, --covariates) take it; ignored`,
-      );
-    return undefined;
-  }
-  const recorded = resumed ? (resumed.training as { shuffledBackground?: { class: string } } | undefined)?.shuffledBackground : undefined;
-  const index = resumed
-    ? recorded && prepared.classes.indexOf(recorded.class)
-    : backgroundClass(options.background ?? 'none', prepared.classes);
-  if (index === undefined || index < 0) {
-    if (options.background === 'auto' && !resumed) log.info('--background auto: no one class has a background name; no shuffles added');
-    return undefined;
-  }
-  const added = withShuffledBackground(train, index, prepared.alphabet.size, options.config.seed);
-  if (!resumed) {
-    log.info(
-      `recipe: ${prepared.classes[index]} is the background: ${added.added} shuffles of its training sequences keeping every ${added.k}-let join it, so the other classes are learned by their order (--background none: without)`,
-    );
-  }
-  return { ...added, index };
 }

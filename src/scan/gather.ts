@@ -24,6 +24,8 @@ export interface GatherPlan {
   /** windows scanned, over every part */
   windows: number;
   bh: BhResult;
+  /** the smallest window p-value among the candidates (Infinity: none was at or below --fdr) */
+  smallestP: number;
   circular: Map<string, number>;
 }
 
@@ -63,7 +65,9 @@ export async function planGather(source: CandidateSource): Promise<GatherPlan> {
     }
   }
   if (!header) throw new GatherError('no #rnnseq-candidates header: not the output of scan --fdr with --shard or --region');
-  return { header, windows, bh: benjaminiHochberg(p.subarray(0, count), Math.max(windows, count), header.fdr), circular };
+  const candidates = p.subarray(0, count);
+  const smallestP = candidates.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  return { header, windows, bh: benjaminiHochberg(candidates, Math.max(windows, count), header.fdr), smallestP, circular };
 }
 
 /** Pass 2: the calls, in input order, one sequence's at a time. */

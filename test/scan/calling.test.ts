@@ -14,6 +14,7 @@ import {
   parseCandidateLine,
 } from '../../src/scan/candidates.js';
 import { gatherCalls, planGather } from '../../src/scan/gather.js';
+import { fdrSummary, noCallsHint } from '../../src/commands/scan/calling.js';
 import { emptyStats, scanChunks } from '../../src/scan/scanner.js';
 import { readFastaChunks } from '../../src/io/fasta.js';
 import { tempDir } from '../helpers.js';
@@ -174,6 +175,8 @@ test('--fdr calling: planted sites are found, background makes about no calls, a
       yield* lines;
     };
     const plan = await planGather(source);
+    const ps = lines.flatMap((l) => (l.kind === 'window' ? [l.window.p] : []));
+    assert.equal(plan.smallestP, Math.min(...ps), 'the plan keeps the smallest candidate p');
     const out: string[] = [];
     for await (const { chrom, regions } of gatherCalls(source, plan))
       for (const r of regions) out.push(`${chrom}\t${r.start}\t${r.end}\t${r.bestP.toPrecision(3)}\t${r.q.toPrecision(3)}`);
@@ -206,4 +209,19 @@ test('--fdr calling: planted sites are found, background makes about no calls, a
     ]),
   );
   assert.deepEqual(await gather(first.text + second.text), calls);
+});
+
+test('with no call, the FDR scan says how far its best window was from one', () => {
+  const base = { calls: 0, windows: 8000, cutoff: -1, fdr: 0.05 };
+  assert.equal(noCallsHint({ ...base, calls: 3, cutoff: 1e-5, smallestP: 1e-6 }), undefined, 'calls made: nothing to explain');
+  assert.equal(noCallsHint({ ...base, windows: 0, smallestP: Number.POSITIVE_INFINITY }), undefined, 'nothing scanned');
+  assert.match(
+    noCallsHint({ ...base, smallestP: 1.2e-4 })!,
+    /no call at FDR 0\.05: the smallest window p-value was 0\.00012, and one call needs p <= 0\.0000063 over 8000 windows/,
+  );
+  assert.match(noCallsHint({ ...base, smallestP: Number.POSITIVE_INFINITY })!, /no window reached p <= 0\.05/);
+  assert.match(
+    fdrSummary({ ...base, smallestP: 1.2e-4 }),
+    /^FDR 0\.05: 0 calls; windows with p <= \(none\) called \(Benjamini-Hochberg over 8000 windows\)$/,
+  );
 });

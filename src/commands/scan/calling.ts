@@ -174,13 +174,44 @@ export async function openSpool(): Promise<{ path: string; write(text: string): 
  * Calls from candidate files, in the order given (`scan --gather`, and the end of a whole --fdr scan): returns
  * the number of calls written.
  */
+export interface GatheredCalls {
+  calls: number;
+  windows: number;
+  /** the largest p-value called (-1: none) */
+  cutoff: number;
+  fdr: number;
+  /** the smallest window p-value scanned, where it was at most --fdr (Infinity: none was) */
+  smallestP: number;
+}
+
+/** An FDR scan's closing line: calls, the p-value cut, and over how many windows. */
+export function fdrSummary(gathered: GatheredCalls): string {
+  return `FDR ${gathered.fdr}: ${gathered.calls} calls; windows with p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)} called (Benjamini-Hochberg over ${gathered.windows} windows)`;
+}
+
+/**
+ * With no call: how far the best window was from one. An empty BED alone does not tell a region without sites from a
+ * model whose null rates its best windows as background (README: the repeat family in human DNA).
+ */
+export function noCallsHint(gathered: GatheredCalls): string | undefined {
+  if (gathered.calls > 0 || gathered.windows === 0) return undefined;
+  const needed = (gathered.fdr / gathered.windows).toPrecision(2);
+  const best = Number.isFinite(gathered.smallestP)
+    ? `the smallest window p-value was ${gathered.smallestP.toPrecision(2)}`
+    : `no window reached p <= ${gathered.fdr}`;
+  return (
+    `no call at FDR ${gathered.fdr}: ${best}, and one call needs p <= ${needed} over ${gathered.windows} windows. Either nothing here ` +
+    "stands out, or the model does not rate its best windows as rare against its null (train's null check says how far its validation positives stand out); --threshold calls by probability, without FDR control"
+  );
+}
+
 export async function gatherToOutput(
   files: readonly string[],
   out: Output,
   signal: AbortSignal,
   format: CallFormatter = formatCall,
   onCalls?: (chrom: string, regions: CalledWithP[]) => void,
-): Promise<{ calls: number; windows: number; cutoff: number; fdr: number }> {
+): Promise<GatheredCalls> {
   const source = () => candidateLines(files, signal);
   try {
     const plan = await planGather(source);
@@ -192,7 +223,7 @@ export async function gatherToOutput(
       calls += regions.length;
       onCalls?.(chrom, regions);
     }
-    return { calls, windows: plan.windows, cutoff: plan.bh.cutoff, fdr: plan.header.fdr };
+    return { calls, windows: plan.windows, cutoff: plan.bh.cutoff, fdr: plan.header.fdr, smallestP: plan.smallestP };
   } catch (error) {
     if (error instanceof GatherError) throw new RnnseqError(`--gather ${files.join(' ')}: ${error.message}`, EXIT_DATA);
     throw error;

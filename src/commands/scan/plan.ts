@@ -26,7 +26,9 @@ import {
   CandidateWriter,
   callFormatter,
   chooseCallingRule,
+  fdrSummary,
   gatherToOutput,
+  noCallsHint,
   openSpool,
   thresholdCallP,
 } from './calling.js';
@@ -161,9 +163,9 @@ function planWindows(options: ScanOptions, spec: ModelSpec, log: Logger): ScanPl
             outputs.summary?.add({ chrom, regions, bins: [], basesDone: 0 }),
           );
           stats.regions = gathered.calls;
-          log.info(
-            `FDR ${gathered.fdr}: ${gathered.calls} calls; windows with p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)} called (Benjamini-Hochberg over ${gathered.windows} windows)`,
-          );
+          log.info(fdrSummary(gathered));
+          const hint = noCallsHint(gathered);
+          if (hint) log.info(hint);
         }
       } finally {
         spool?.release();

@@ -9,7 +9,7 @@
 # RNNSEQ_DEV_HOST=human: the host DNA is human instead, the 7,997 200 bp Oct4/MafK ChIP-seq regions of
 # ../shared/data/dev_janggu_oct4_vs_mafk joined end to end in a seeded order (1.6 Mbp, soft-masked repeats and
 # all, upper-cased): training windows from its first 40%, the test stretch 40-78% (copies every ~50 kbp), the
-# stretch without copies 78-100%.
+# stretch without copies 78-100%. RNNSEQ_DEV_NEGATIVES: background windows to train on (default 1,000).
 # Usage: scripts/dev-repeat-calling.sh [workdir] [seed] [extra train flags...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,9 +18,9 @@ seed=${2:-1}
 shift $(($# < 2 ? $# : 2))
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" <<'PY'
+python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" <<'PY'
 import gzip, random, sys
-data, work, seed, host = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+data, work, seed, host, negatives = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 random.seed(seed)
 if host == 'human':
     pieces = [l.strip().upper() for l in open(f'{data}/dev_janggu_oct4_vs_mafk/oct4_vs_mafk.fa') if not l.startswith('>')]
@@ -52,7 +52,7 @@ for i in range(100):
     s, a = copy(), random.randrange(0, train_end)
     flank, pad = eco[a:a + 2 * W], max(0, (W - len(s)) // 2 + random.randint(-30, 30))
     records.append((f'te{i} label=te', (flank[:pad] + s + flank[W:])[:W]))
-for i in range(1000):
+for i in range(negatives):
     a = random.randrange(0, train_end)
     records.append((f'bg{i} label=bg', eco[a:a + W]))
 random.shuffle(records)

@@ -10,6 +10,8 @@
 # ../shared/data/dev_janggu_oct4_vs_mafk joined end to end in a seeded order (1.6 Mbp, soft-masked repeats and
 # all, upper-cased): training windows from its first 40%, the test stretch 40-78% (copies every ~50 kbp), the
 # stretch without copies 78-100%. RNNSEQ_DEV_NEGATIVES: background windows to train on (default 1,000).
+# RNNSEQ_DEV_FAMILY=host: the family is a 300 bp stretch of the host DNA itself (just past the training windows,
+# used nowhere else), so its copies share the host's composition, as a transposon shares its genome's.
 # Usage: scripts/dev-repeat-calling.sh [workdir] [seed] [extra train flags...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,9 +20,9 @@ seed=${2:-1}
 shift $(($# < 2 ? $# : 2))
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" <<'PY'
+python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" "${RNNSEQ_DEV_FAMILY:-lambda}" <<'PY'
 import gzip, random, sys
-data, work, seed, host, negatives = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+data, work, seed, host, negatives, family_source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
 random.seed(seed)
 if host == 'human':
     pieces = [l.strip().upper() for l in open(f'{data}/dev_janggu_oct4_vs_mafk/oct4_vs_mafk.fa') if not l.startswith('>')]
@@ -34,6 +36,9 @@ train_end, test_start, test_end = (int(0.4 * n) - 600, int(0.4 * n), int(0.78 * 
 background_span = (int(0.78 * n), n) if host == 'human' else (1_500_000, 3_000_000)
 lam = ''.join(l.strip() for l in open(f'{data}/genomes_unannotated/lambda_virus.fa') if not l.startswith('>')).upper()
 family = lam[20000:20300]
+if family_source == 'host':
+    train_end -= 1000
+    family = eco[train_end + 600:train_end + 900]
 comp = str.maketrans('ACGT', 'TGCA')
 def copy():
     div = random.uniform(0.05, 0.2)

@@ -101,4 +101,28 @@ test('a classifier reports every class against its own null and warns, by name, 
   const few = captured();
   reportClassNullChecks([{ name: 'other', check: classCheck([0.1, 0.2, 0.3]) }], few.logger);
   assert.equal(few.lines.length, 1, 'three validation sequences are too few to warn about');
+
+  // 100 background windows beside 20 sites: the background not standing out is expected, the sites' is not.
+  const background = classCheck(Array.from({ length: 100 }, (_, i) => logistic(-3 + i / 100)));
+  const weakSite = classCheck(Array(20).fill(logistic(-2)));
+  const family = captured();
+  reportClassNullChecks(
+    [
+      { name: 'te', check: site },
+      { name: 'bg', check: background },
+    ],
+    family.logger,
+  );
+  assert.equal(family.lines.length, 1, 'the class with 5x the others is the background: no warning for it');
+  const weakFamily = captured();
+  reportClassNullChecks(
+    [
+      { name: 'te', check: weakSite },
+      { name: 'bg', check: background },
+    ],
+    weakFamily.logger,
+  );
+  assert.equal(weakFamily.lines.length, 2);
+  assert.match(weakFamily.lines[1]!, /few validation sequences of te \(0\.0% at p <= 1e-4\)/);
+  assert.doesNotMatch(weakFamily.lines[1]!, /bg \(/);
 });

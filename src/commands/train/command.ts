@@ -8,6 +8,7 @@ import { CELL_TYPES, type CellType } from '../../engine/cells.js';
 // Type-only: schedule.ts loads TensorFlow.js, and a definition must not.
 import type { LearningRateSchedule } from '../../engine/schedule.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import { parseDecoys } from './decoys.js';
 import { CALL_EXTENTS, type CallExtent } from '../../scan/scanner.js';
 import { ALPHABET_CHOICES, type AlphabetName } from '../../seq/alphabet.js';
 import { type GenomeSplit, POSITIVE_WINDOWS, type PositiveWindows } from '../../seq/genome-training.js';
@@ -117,8 +118,13 @@ export function register(program: Command): void {
     .option('--tile-stride <bp>', 'with --positive-windows tile or --task tag: step between tiled windows (default: half a window)')
     .option(
       '--null-windows <n>',
-      'background windows scored after training for the null distribution behind scan p-values and --fdr (genome windows for --genome, dinucleotide shuffles for a fixed-length classifier; 0: none)',
+      'background windows scored after training for the null distribution behind scan p-values and --fdr (genome windows for --genome, k-let shuffles for a fixed-length classifier; 0: none)',
       '20000',
+    )
+    .option(
+      '--decoys <n>',
+      "a fixed-length DNA/RNA classifier of two classes: n k-let shuffles of each of the smaller class's training sequences join the larger one (the background), so the smaller class is learned by its order, not its composition, as scan --class over a genome needs; auto: 1 where the background has 3x the other class's sequences, else 0 (--plain: 0)",
+      'auto',
     )
     .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
     .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
@@ -273,6 +279,7 @@ scan with the model writes a per-base track.`,
 
 export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecipeFlags {
   out: string;
+  decoys: string;
   class: string[];
   labelTag: string;
   alphabet: AlphabetName | 'auto';
@@ -432,6 +439,7 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
     resume: raw.resume,
     // a member's null would be replaced by the ensemble's (scored once the ensemble is assembled)
     nullWindows: ensemble.member === undefined ? parseNullWindows(raw.nullWindows) : 0,
+    decoys: given.plain ? 0 : parseDecoys(raw.decoys),
     ensemble,
     ...(ensemble.member !== undefined ? { splitSeed: seed, out: memberDir(raw.out, ensemble.member) } : {}),
     baseline: raw.baseline && !given.plain,

@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Random } from '../../src/seq/random.js';
+import { runCli, tempDir } from '../helpers.js';
+import { writeFasta } from '../scan/scan-helpers.js';
+
+/** A GC-rich 100 bp family (copies 10-30% diverged, either strand) against mostly AT-rich background windows. */
+function familyCase(seed: number, copies: number, background: number) {
+  const random = new Random(seed);
+  const bases = (n: number, gc: number) => Array.from({ length: n }, () => (random.next() < gc ? 'GC' : 'AT')[random.int(2)]).join('');
+  const family = bases(100, 0.7);
+  const complement: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+  const copy = () => {
+    const divergence = 0.1 + 0.2 * random.next();
+    const s = [...family].map((c) => (random.next() < divergence ? 'ACGT'.replace(c, '')[random.int(3)]! : c)).join('');
+    return random.int(2)
+      ? s
+      : [...s]
+          .reverse()
+          .map((c) => complement[c])
+          .join('');
+  };
+  const records = [
+    ...Array.from({ length: copies }, (_, i) => `>te${i} label=te\n${copy()}`),
+    ...Array.from({ length: background }, (_, i) => `>bg${i} label=bg\n${bases(100, random.next() < 0.03 ? 0.7 : 0.4)}`),
+  ];
+  return { fasta: `${records.join('\n')}\n`, bases, copy };
+}
+
+test('a small family against 10x the background trains with decoys by default, recorded in the checkpoint, and scan --class calls its copies', async (t) => {
+  const dir = tempDir(t);
+  const data = familyCase(3, 60, 600);
+  writeFileSync(join(dir, 'train.fa'), data.fasta);
+  const run = join(dir, 'run');
+  const trained = await runCli([
+    'train',
+    '-o',
+    run,
+    '--ensemble',
+    '1',
+    '--hidden',
+    '16',
+    '--epochs',
+    '10',
+    '--seed',
+    '1',
+    join(dir, 'train.fa'),
+  ]);
+  assert.equal(trained.code, 0, trained.stderr);
+  const line = trained.stderr.split('\n').find((l) => l.includes('decoys'));
+  assert.match(
+    line ?? '',
+    /recipe: bg is the background \(at least 3x the other class's sequences\): \d+ shuffles of te's training sequences keeping every [234]-let join it as decoys/,
+  );
+  const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
+  const decoys = spec.training.decoys;
+  assert.deepEqual({ ...decoys, added: undefined }, { background: 'bg', source: 'te', perSequence: 1, k: decoys.k, added: undefined });
+  // 100 bp: shuffles keep 3- or 4-lets (nullShuffleOrder); one per training copy (~90% of 60; twice where the
+  // recipe adds reverse complements)
+  assert.ok(decoys.k >= 3 && decoys.k <= 4, String(decoys.k));
+  assert.ok([54, 108].includes(decoys.added) && line!.includes(` ${decoys.added} shuffles`), String(decoys.added));
+
+  // Scanned: copies in DNA of the family's composition and in DNA of the background's.
+  const sites: Array<[string, number, number]> = [];
+  const records: Array<[string, string]> = (
+    [
+      ['gcrich', 0.7],
+      ['atrich', 0.4],
+    ] as const
+  ).map(([name, gc]) => {
+    const seq = [...data.bases(40_000, gc)];
+    for (let k = 0; k < 10; k++) {
+      const c = data.copy();
+      const at = 2000 + k * 3800;
+      seq.splice(at, c.length, ...c);
+      sites.push([name, at, at + c.length]);
+    }
+    return [name, seq.join('')];
+  });
+  const scanned = await runCli(['scan', '-q', '-m', run, '--class', 'te', writeFasta(dir, 'test.fa', records)]);
+  assert.equal(scanned.code, 0, scanned.stderr);
+  const calls = scanned.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  const overlaps = (c: string[], [chrom, start, end]: [string, number, number]) =>
+    c[0] === chrom && Number(c[1]) < end && Number(c[2]) > start;
+  const found = sites.filter((s) => calls.some((c) => overlaps(c, s))).length;
+  const wrong = calls.filter((c) => !sites.some((s) => overlaps(c, s))).length;
+  assert.ok(found >= 18 && wrong <= 4, `${found} of 20 copies found, ${wrong} false calls in 80 kb:\n${scanned.stdout}`);
+});
+
+test('decoys resume exactly (the same shuffles after a stop) and --decoys 0 trains without them', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'train.fa');
+  writeFileSync(data, familyCase(8, 20, 120).fasta);
+  const common = [
+    '--hidden',
+    '6',
+    '--batch-size',
+    '16',
+    '--patience',
+    '0',
+    '--lr-schedule',
+    'plateau',
+    '--ensemble',
+    '1',
+    '--seed',
+    '4',
+    '-q',
+  ];
+  const straight = await runCli(['train', '-o', join(dir, 'straight'), '--epochs', '4', ...common, data]);
+  assert.equal(straight.code, 0, straight.stderr);
+  const first = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '2', ...common, data]);
+  assert.equal(first.code, 0, first.stderr);
+  const resumed = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '4', '--resume', ...common, data]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const weights = (run: string) => readFileSync(join(dir, run, 'last', 'weights.bin'));
+  assert.ok(weights('straight').equals(weights('split')), 'resumed weights differ from the uninterrupted run');
+  const spec = (run: string) => JSON.parse(readFileSync(join(dir, run, 'last', 'rnnseq.json'), 'utf8'));
+  assert.deepEqual(spec('split').training.decoys, spec('straight').training.decoys);
+  assert.equal(spec('split').training.decoys.source, 'te');
+
+  const without = await runCli(['train', '-o', join(dir, 'none'), '--epochs', '4', '--decoys', '0', ...common, data]);
+  assert.equal(without.code, 0, without.stderr);
+  assert.equal(spec('none').training.decoys, undefined);
+  assert.ok(!weights('none').equals(weights('straight')), 'decoys change what is learned');
+  const refused = await runCli(['train', '-o', join(dir, 'bad'), '--decoys', 'lots', ...common, data]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^rnnseq: --decoys lots: expected auto or a whole number 0-16\n$/);
+});

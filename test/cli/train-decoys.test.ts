@@ -11,6 +11,7 @@ function familyCase(seed: number, copies: number, background: number) {
   const random = new Random(seed);
   const bases = (n: number, gc: number) => Array.from({ length: n }, () => (random.next() < gc ? 'GC' : 'AT')[random.int(2)]).join('');
   const family = bases(100, 0.7);
+  const gcRich = () => random.next() < 0.03;
   const complement: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
   const copy = () => {
     const divergence = 0.1 + 0.2 * random.next();
@@ -24,9 +25,9 @@ function familyCase(seed: number, copies: number, background: number) {
   };
   const records = [
     ...Array.from({ length: copies }, (_, i) => `>te${i} label=te\n${copy()}`),
-    ...Array.from({ length: background }, (_, i) => `>bg${i} label=bg\n${bases(100, random.next() < 0.03 ? 0.7 : 0.4)}`),
+    ...Array.from({ length: background }, (_, i) => `>bg${i} label=bg\n${bases(100, gcRich() ? 0.7 : 0.4)}`),
   ];
-  return { fasta: `${records.join('\n')}\n`, bases, copy };
+  return { fasta: `${records.join('\n')}\n`, bases, copy, gcRich };
 }
 
 test('a small family against 10x the background trains with decoys by default, recorded in the checkpoint, and scan --class calls its copies', async (t) => {
@@ -34,20 +35,8 @@ test('a small family against 10x the background trains with decoys by default, r
   const data = familyCase(3, 60, 600);
   writeFileSync(join(dir, 'train.fa'), data.fasta);
   const run = join(dir, 'run');
-  const trained = await runCli([
-    'train',
-    '-o',
-    run,
-    '--ensemble',
-    '1',
-    '--hidden',
-    '16',
-    '--epochs',
-    '10',
-    '--seed',
-    '1',
-    join(dir, 'train.fa'),
-  ]);
+  // The recipe as it is, one model (660 sequences would get an ensemble of 3)
+  const trained = await runCli(['train', '-o', run, '--ensemble', '1', '--seed', '1', join(dir, 'train.fa')]);
   assert.equal(trained.code, 0, trained.stderr);
   const line = trained.stderr.split('\n').find((l) => l.includes('decoys'));
   assert.match(
@@ -56,21 +45,17 @@ test('a small family against 10x the background trains with decoys by default, r
   );
   const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
   const decoys = spec.training.decoys;
-  assert.deepEqual({ ...decoys, added: undefined }, { background: 'bg', source: 'te', perSequence: 1, k: decoys.k, added: undefined });
-  // 100 bp: shuffles keep 3- or 4-lets (nullShuffleOrder); one per training copy (~90% of 60; twice where the
-  // recipe adds reverse complements)
+  assert.deepEqual({ ...decoys, added: undefined }, { background: 'bg', source: 'te', perSequence: 4, k: decoys.k, added: undefined });
+  // 100 bp: shuffles keep 3- or 4-lets (nullShuffleOrder); 4 per training copy (54 of the 60; twice as many where
+  // the recipe adds reverse complements)
   assert.ok(decoys.k >= 3 && decoys.k <= 4, String(decoys.k));
-  assert.ok([54, 108].includes(decoys.added) && line!.includes(` ${decoys.added} shuffles`), String(decoys.added));
+  assert.ok([216, 432].includes(decoys.added) && line!.includes(` ${decoys.added} shuffles`), String(decoys.added));
 
-  // Scanned: copies in DNA of the family's composition and in DNA of the background's.
+  // Scanned: DNA drawn as the background was (100 bp stretches, 3% of them GC-rich), 10 copies in each of two 40 kb
+  // sequences.
   const sites: Array<[string, number, number]> = [];
-  const records: Array<[string, string]> = (
-    [
-      ['gcrich', 0.7],
-      ['atrich', 0.4],
-    ] as const
-  ).map(([name, gc]) => {
-    const seq = [...data.bases(40_000, gc)];
+  const records: Array<[string, string]> = ['one', 'two'].map((name) => {
+    const seq = [...Array.from({ length: 400 }, () => data.bases(100, data.gcRich() ? 0.7 : 0.4)).join('')];
     for (let k = 0; k < 10; k++) {
       const c = data.copy();
       const at = 2000 + k * 3800;
@@ -89,7 +74,7 @@ test('a small family against 10x the background trains with decoys by default, r
     c[0] === chrom && Number(c[1]) < end && Number(c[2]) > start;
   const found = sites.filter((s) => calls.some((c) => overlaps(c, s))).length;
   const wrong = calls.filter((c) => !sites.some((s) => overlaps(c, s))).length;
-  assert.ok(found >= 18 && wrong <= 4, `${found} of 20 copies found, ${wrong} false calls in 80 kb:\n${scanned.stdout}`);
+  assert.ok(found >= 18 && wrong <= 3, `${found} of 20 copies found, ${wrong} false calls in 80 kb:\n${scanned.stdout}`);
 });
 
 test('decoys resume exactly (the same shuffles after a stop) and --decoys 0 trains without them', async (t) => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decoyPlan, parseDecoys, withDecoys } from '../../src/commands/train/decoys.js';
+import { AUTO_DECOYS, decoyPlan, parseDecoys, withDecoys } from '../../src/commands/train/decoys.js';
 import { Random } from '../../src/seq/random.js';
 import type { EncodedSequence } from '../../src/seq/batch.js';
 
 const labels = (counts: number[]) => Int32Array.from(counts.flatMap((n, c) => Array(n).fill(c)));
 
 test('decoys by default: two classes, the larger with 3x the smaller one; a given count on any two-class set', () => {
-  assert.deepEqual(decoyPlan('auto', labels([100, 1000]), 2), { background: 1, source: 0, perSequence: 1 });
-  assert.deepEqual(decoyPlan('auto', labels([900, 300]), 2), { background: 0, source: 1, perSequence: 1 });
+  assert.deepEqual(decoyPlan('auto', labels([100, 1000]), 2), { background: 1, source: 0, perSequence: AUTO_DECOYS });
+  assert.deepEqual(decoyPlan('auto', labels([900, 300]), 2), { background: 0, source: 1, perSequence: AUTO_DECOYS });
   assert.equal(decoyPlan('auto', labels([400, 1000]), 2), undefined, 'balanced enough: a classifier, not a scanner');
   assert.equal(decoyPlan('auto', labels([100, 100, 1000]), 3), undefined, 'three classes: no one background');
   assert.equal(decoyPlan(0, labels([100, 1000]), 2), undefined);
@@ -44,7 +44,7 @@ test('decoys are seeded shuffles of the smaller class keeping its k-let counts, 
     return { encoded: oneHot(codes), length: 200 };
   });
   const set = { items, labels: Int32Array.from(items.map((_, i) => (i < 3 ? 1 : 0))) };
-  const plan = decoyPlan('auto', set.labels, 2)!;
+  const plan = { ...decoyPlan('auto', set.labels, 2)!, perSequence: 1 };
   assert.deepEqual(plan, { background: 0, source: 1, perSequence: 1 });
   const decoys = withDecoys(set, plan, 4, 7);
   assert.equal(decoys.added, 3);

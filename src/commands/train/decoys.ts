@@ -13,13 +13,24 @@
  * The null (null-scores.ts) is built from the real sequences only: the decoys are shuffles the model learned to
  * reject, and a null of them would score low and make every p-value too small.
  */
+import type { ModelSpec } from '../../engine/checkpoint.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { PreparedData } from '../../seq/training-data.js';
+import type { TrainOptions } from './options.js';
 import { Random } from '../../seq/random.js';
 import { nullShuffleOrder, shuffleEncoded } from '../../seq/shuffle.js';
 import type { LabelledSet } from '../../seq/training-set.js';
 
 /** The background class has at least this many times the other class's training sequences (as null-check.ts reads it). */
 export const DECOY_BACKGROUND_RATIO = 3;
+
+/**
+ * Shuffles per sequence of the smaller class under `--decoys auto`. Repeat-family cases (scripts/dev-repeat-calling.sh,
+ * 3 cases x 3 seeds, README): copies found + false calls at FDR 0.05, summed: 1 each 113 + 8, 2 each 111 + 12,
+ * 4 each 119 + 4 (none: 76 + 1).
+ */
+export const AUTO_DECOYS = 4;
 
 /** `--decoys`: 'auto' or a count of shuffles per sequence of the smaller class (0: none). */
 export type DecoyRequest = 'auto' | number;
@@ -40,8 +51,8 @@ export interface DecoyPlan {
 }
 
 /**
- * Two classes, one with DECOY_BACKGROUND_RATIO times the other's sequences: shuffles of the smaller one (auto: one
- * each). A given count asks for decoys on any two-class set (the larger class is the background); undefined where
+ * Two classes, one with DECOY_BACKGROUND_RATIO times the other's sequences: shuffles of the smaller one (auto:
+ * AUTO_DECOYS each). A given count asks for decoys on any two-class set (the larger class is the background); undefined where
  * none are added.
  */
 export function decoyPlan(request: DecoyRequest, labels: Int32Array, classCount: number): DecoyPlan | undefined {
@@ -52,7 +63,7 @@ export function decoyPlan(request: DecoyRequest, labels: Int32Array, classCount:
   const source = 1 - background;
   if (counts[source] === 0) return undefined;
   if (request === 'auto' && counts[background]! < DECOY_BACKGROUND_RATIO * counts[source]!) return undefined;
-  return { background, source, perSequence: request === 'auto' ? 1 : request };
+  return { background, source, perSequence: request === 'auto' ? AUTO_DECOYS : request };
 }
 
 export interface Decoys {
@@ -80,3 +91,70 @@ export function withDecoys(set: LabelledSet, plan: DecoyPlan, channels: number, 
     added: decoys.length,
   };
 }
+
+/** What a checkpoint records of its decoys, so that a resumed run adds the same ones. */
+interface DecoyRecord {
+  background: string;
+  source: string;
+  perSequence: number;
+  k: number;
+  added: number;
+}
+
+/**
+ * `--decoys`: shuffles of the smaller class labelled background, added to a fixed-length DNA/RNA
+ * classifier's training set; undefined where none are. A resumed run repeats what its checkpoint says it did.
+ */
+export function addDecoys(
+  options: TrainOptions,
+  resumed: ModelSpec | undefined,
+  prepared: PreparedData,
+  fixedLength: number | null,
+  train: PreparedData['train'],
+  log: Logger,
+): (Decoys & { record: DecoyRecord }) | undefined {
+  const applies =
+    options.task === 'classify' &&
+    !options.genome &&
+    !options.tag &&
+    fixedLength !== null &&
+    prepared.alphabet.name !== 'protein' &&
+    !prepared.architecture.conditions &&
+    !prepared.architecture.covariates;
+  const request = options.decoys ?? 0;
+  if (!applies || !('items' in train) || !train.labels) {
+    if (typeof request === 'number' && request > 0 && !resumed)
+      log.warn(`--decoys ${request}: only fixed-length DNA/RNA classifiers (no --condition-tag, --covariates) take them; ignored`);
+    return undefined;
+  }
+  const classes = prepared.classes;
+  let plan: DecoyPlan | undefined;
+  if (resumed) {
+    const recorded = (resumed.training as { decoys?: DecoyRecord } | undefined)?.decoys;
+    plan = recorded && {
+      background: classes.indexOf(recorded.background),
+      source: classes.indexOf(recorded.source),
+      perSequence: recorded.perSequence,
+    };
+  } else {
+    plan = decoyPlan(request, train.labels, classes.length);
+    if (typeof request === 'number' && request > 0 && !plan) log.warn(`--decoys ${request}: only two-class sets take them; ignored`);
+  }
+  if (!plan) return undefined;
+  const added = withDecoys({ ...train, labels: train.labels }, plan, prepared.alphabet.size, options.config.seed);
+  const record: DecoyRecord = {
+    background: classes[plan.background]!,
+    source: classes[plan.source]!,
+    perSequence: plan.perSequence,
+    k: added.k,
+    added: added.added,
+  };
+  if (!resumed)
+    log.info(
+      `recipe: ${record.background} is the background (${DECOY_WORDS(request)}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition (--decoys 0: without)`,
+    );
+  return { ...added, record };
+}
+
+const DECOY_WORDS = (request: number | 'auto') =>
+  request === 'auto' ? `at least ${DECOY_BACKGROUND_RATIO}x the other class's sequences` : `--decoys ${request}`;

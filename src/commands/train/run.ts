@@ -14,7 +14,7 @@ import { resolveBudget } from '../../engine/budget.js';
 import { positionalSignal } from '../../engine/positional-kmers.js';
 import { type FoldedFit, crossValidatedChoices } from '../../engine/cross-validated-choices.js';
 import { type KmerBaselineOptions, describeFeatures } from '../../engine/kmer-baseline.js';
-import { type ModelSpec, packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
+import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
 import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
 import type { TrainingSet } from '../../seq/training-set.js';
@@ -30,7 +30,7 @@ import type { Logger } from '../../log.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { prepareLmData } from '../../seq/lm-training.js';
 import { prepareRecordData, withReverseComplements } from '../../seq/record-training.js';
-import { DECOY_BACKGROUND_RATIO, type Decoys, type DecoyPlan, decoyPlan, withDecoys } from './decoys.js';
+import { addDecoys } from './decoys.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
@@ -692,72 +692,3 @@ function countLabel(labels: Int32Array, k: number): number {
   for (const l of labels) if (l === k) n++;
   return n;
 }
-
-/** What a checkpoint records of its decoys, so that a resumed run adds the same ones. */
-interface DecoyRecord {
-  background: string;
-  source: string;
-  perSequence: number;
-  k: number;
-  added: number;
-}
-
-/**
- * `--decoys` (decoys.ts): shuffles of the smaller class labelled background, added to a fixed-length DNA/RNA
- * classifier's training set; undefined where none are. A resumed run repeats what its checkpoint says it did.
- */
-function addDecoys(
-  options: TrainOptions,
-  resumed: ModelSpec | undefined,
-  prepared: PreparedData,
-  fixedLength: number | null,
-  train: PreparedData['train'],
-  log: Logger,
-): (Decoys & { record: DecoyRecord }) | undefined {
-  const applies =
-    options.task === 'classify' &&
-    !options.genome &&
-    !options.tag &&
-    fixedLength !== null &&
-    prepared.alphabet.name !== 'protein' &&
-    !prepared.architecture.conditions &&
-    !prepared.architecture.covariates &&
-    'items' in train &&
-    train.labels !== undefined;
-  const request = options.decoys ?? 0;
-  if (!applies || !('items' in train) || !train.labels) {
-    if (typeof request === 'number' && request > 0 && !resumed)
-      log.warn(`--decoys ${request}: only fixed-length DNA/RNA classifiers (no --condition-tag, --covariates) take them; ignored`);
-    return undefined;
-  }
-  const classes = prepared.classes;
-  let plan: DecoyPlan | undefined;
-  if (resumed) {
-    const recorded = (resumed.training as { decoys?: DecoyRecord } | undefined)?.decoys;
-    plan = recorded && {
-      background: classes.indexOf(recorded.background),
-      source: classes.indexOf(recorded.source),
-      perSequence: recorded.perSequence,
-    };
-  } else {
-    plan = decoyPlan(request, train.labels, classes.length);
-    if (typeof request === 'number' && request > 0 && !plan) log.warn(`--decoys ${request}: only two-class sets take them; ignored`);
-  }
-  if (!plan) return undefined;
-  const added = withDecoys({ ...train, labels: train.labels }, plan, prepared.alphabet.size, options.config.seed);
-  const record: DecoyRecord = {
-    background: classes[plan.background]!,
-    source: classes[plan.source]!,
-    perSequence: plan.perSequence,
-    k: added.k,
-    added: added.added,
-  };
-  if (!resumed)
-    log.info(
-      `recipe: ${record.background} is the background (${DECOY_WORDS(request)}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition (--decoys 0: without)`,
-    );
-  return { ...added, record };
-}
-
-const DECOY_WORDS = (request: number | 'auto') =>
-  request === 'auto' ? `at least ${DECOY_BACKGROUND_RATIO}x the other class's sequences` : `--decoys ${request}`;

@@ -6,15 +6,15 @@ import { Random } from '../../src/seq/random.js';
 import { runCli, tempDir } from '../helpers.js';
 import { writeFasta } from '../scan/scan-helpers.js';
 
-/** A GC-rich 100 bp family (copies 10-30% diverged, either strand) against mostly AT-rich background windows. */
-function familyCase(seed: number, copies: number, background: number) {
+/** A GC-rich 100 bp family (copies 5-20% diverged, either strand) against mostly AT-rich background windows. */
+function familyCase(seed: number, copies: number, background: number, unrelated = false) {
   const random = new Random(seed);
   const bases = (n: number, gc: number) => Array.from({ length: n }, () => (random.next() < gc ? 'GC' : 'AT')[random.int(2)]).join('');
   const family = bases(100, 0.7);
   const gcRich = () => random.next() < 0.03;
   const complement: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
   const copy = () => {
-    const divergence = 0.1 + 0.2 * random.next();
+    const divergence = 0.05 + 0.15 * random.next();
     const s = [...family].map((c) => (random.next() < divergence ? 'ACGT'.replace(c, '')[random.int(3)]! : c)).join('');
     return random.int(2)
       ? s
@@ -24,7 +24,7 @@ function familyCase(seed: number, copies: number, background: number) {
           .join('');
   };
   const records = [
-    ...Array.from({ length: copies }, (_, i) => `>te${i} label=te\n${copy()}`),
+    ...Array.from({ length: copies }, (_, i) => `>te${i} label=te\n${unrelated ? bases(100, 0.7) : copy()}`),
     ...Array.from({ length: background }, (_, i) => `>bg${i} label=bg\n${bases(100, gcRich() ? 0.7 : 0.4)}`),
   ];
   return { fasta: `${records.join('\n')}\n`, bases, copy, gcRich };
@@ -41,7 +41,7 @@ test('a small family against 10x the background trains with decoys by default, r
   const line = trained.stderr.split('\n').find((l) => l.includes('decoys'));
   assert.match(
     line ?? '',
-    /recipe: bg is the background \(at least 3x the other class's sequences\): \d+ shuffles of te's training sequences keeping every [234]-let join it as decoys/,
+    /recipe: bg is the background \(at least 3x the other class's sequences, and te is copies of one family: \d+% of its pairs share 12-mers, [\d.]+% of bg's\): \d+ shuffles of te's training sequences keeping every [234]-let join it as decoys/,
   );
   const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
   const decoys = spec.training.decoys;
@@ -115,4 +115,16 @@ test('decoys resume exactly (the same shuffles after a stop) and --decoys 0 trai
   const refused = await runCli(['train', '-o', join(dir, 'bad'), '--decoys', 'lots', ...common, data]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /^rnnseq: --decoys lots: expected auto or a whole number 0-16\n$/);
+});
+
+test('under --decoys auto a small class of unrelated sequences gets no decoys: its composition may be the signal', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'train.fa');
+  // 40 GC-rich random sequences against 400 windows: told apart by composition alone, and no two of them related
+  writeFileSync(data, familyCase(5, 40, 400, true).fasta);
+  const trained = await runCli(['train', '-o', join(dir, 'run'), '--epochs', '1', '--hidden', '6', '--ensemble', '1', data]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.doesNotMatch(trained.stderr, /decoys/);
+  const spec = JSON.parse(readFileSync(join(dir, 'run', 'best', 'rnnseq.json'), 'utf8'));
+  assert.equal(spec.training.decoys, undefined);
 });

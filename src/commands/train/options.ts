@@ -9,7 +9,6 @@ import type { GroupRule, GroupSource } from '../../seq/groups.js';
 import type { SequenceGroup } from '../../seq/read-groups.js';
 import type { TagTrainingPlan } from '../../seq/tag-training.js';
 import type { RegressionLoss, Task } from '../../seq/task.js';
-import type { DecoyRequest } from './decoys.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 import type { DataChoices } from './recipe.js';
 
@@ -63,7 +62,7 @@ export interface TrainOptions extends RuntimeOptions {
   /** fixed-length classifiers: background windows scored for the null distribution (0 or absent: none) */
   nullWindows?: number;
   /** fixed-length two-class DNA/RNA classifiers: shuffles of the smaller class labelled background (decoys.ts; absent: none) */
-  decoys?: DecoyRequest;
+  decoys?: 'auto' | number;
   /**
    * --ensemble N: N members trained with seeds seed .. seed+N-1 on one split, averaged (ensemble.ts); 'auto': the
    * recipe decides from the training set's size (ensemble.ts ensembleSize). member: this run trains that member

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -63,4 +64,17 @@ export function randomArray(n: number, seed: number, scale = 1): Float32Array {
     out[i] = ((s / 4294967296) * 2 - 1) * scale;
   }
   return out;
+}
+
+/**
+ * Trains `data` twice into dir: 4 epochs straight (dir/straight), and 2 epochs then --resume to 4 (dir/split), each
+ * with the flags `common`; asserts each run exits 0. The caller compares what they saved.
+ */
+export async function trainStraightAndResumed(dir: string, common: readonly string[], data: string): Promise<void> {
+  const straight = await runCli(['train', '-o', join(dir, 'straight'), '--epochs', '4', ...common, data]);
+  assert.equal(straight.code, 0, straight.stderr);
+  const first = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '2', ...common, data]);
+  assert.equal(first.code, 0, first.stderr);
+  const resumed = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '4', '--resume', ...common, data]);
+  assert.equal(resumed.code, 0, resumed.stderr);
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../../src/seq/random.js';
-import { runCli, tempDir } from '../helpers.js';
+import { runCli, tempDir, trainStraightAndResumed } from '../helpers.js';
 import { writeFasta } from '../scan/scan-helpers.js';
 
 /** A GC-rich 100 bp family (copies 5-20% diverged, either strand) against mostly AT-rich background windows. */
@@ -81,27 +81,8 @@ test('decoys resume exactly (the same shuffles after a stop) and --decoys 0 trai
   const dir = tempDir(t);
   const data = join(dir, 'train.fa');
   writeFileSync(data, familyCase(8, 20, 120).fasta);
-  const common = [
-    '--hidden',
-    '6',
-    '--batch-size',
-    '16',
-    '--patience',
-    '0',
-    '--lr-schedule',
-    'plateau',
-    '--ensemble',
-    '1',
-    '--seed',
-    '4',
-    '-q',
-  ];
-  const straight = await runCli(['train', '-o', join(dir, 'straight'), '--epochs', '4', ...common, data]);
-  assert.equal(straight.code, 0, straight.stderr);
-  const first = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '2', ...common, data]);
-  assert.equal(first.code, 0, first.stderr);
-  const resumed = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '4', '--resume', ...common, data]);
-  assert.equal(resumed.code, 0, resumed.stderr);
+  const common = '--hidden 6 --batch-size 16 --patience 0 --lr-schedule plateau --ensemble 1 --seed 4 -q'.split(' ');
+  await trainStraightAndResumed(dir, common, data);
   const weights = (run: string) => readFileSync(join(dir, run, 'last', 'weights.bin'));
   assert.ok(weights('straight').equals(weights('split')), 'resumed weights differ from the uninterrupted run');
   const spec = (run: string) => JSON.parse(readFileSync(join(dir, run, 'last', 'rnnseq.json'), 'utf8'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plantedMotifFasta } from '../motif-data.js';
-import { runCli, tempDir } from '../helpers.js';
+import { runCli, tempDir, trainStraightAndResumed } from '../helpers.js';
 
 test('a conv + attention model trained with cosine, weight decay, EMA and --epochs auto is saved with them and classifies', async (t) => {
   const dir = tempDir(t);
@@ -102,12 +102,7 @@ test('a run with a weight average stopped after 2 epochs and resumed to 4 ends w
     '4',
     '-q',
   ];
-  const straight = await runCli(['train', '-o', join(dir, 'straight'), '--epochs', '4', ...common, data]);
-  assert.equal(straight.code, 0, straight.stderr);
-  const first = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '2', ...common, data]);
-  assert.equal(first.code, 0, first.stderr);
-  const resumed = await runCli(['train', '-o', join(dir, 'split'), '--epochs', '4', '--resume', ...common, data]);
-  assert.equal(resumed.code, 0, resumed.stderr);
+  await trainStraightAndResumed(dir, common, data);
   for (const file of ['weights.bin', 'optimizer.bin']) {
     const bytes = (run: string) => readFileSync(join(dir, run, 'last', file));
     assert.ok(bytes('straight').equals(bytes('split')), `resumed ${file} differs from the uninterrupted run`);

@@ -23,8 +23,11 @@ import { sharedWordPairShare } from '../../seq/shared-words.js';
 import { nullShuffleOrder, shuffleEncoded } from '../../seq/shuffle.js';
 import type { LabelledSet } from '../../seq/training-set.js';
 
-/** The background class has at least this many times the other class's training sequences (as null-check.ts reads it). */
-export const DECOY_BACKGROUND_RATIO = 3;
+/**
+ * A class with at least this many times every other class's sequences is the background: decoys go to it, and the
+ * class null check (null-check.ts) does not warn about it.
+ */
+export const BACKGROUND_RATIO = 3;
 
 /**
  * Shuffles per sequence of the smaller class under `--decoys auto`. Repeat-family cases (scripts/dev-repeat-calling.sh,
@@ -52,9 +55,9 @@ export interface DecoyPlan {
 }
 
 /**
- * Two classes, one with DECOY_BACKGROUND_RATIO times the other's sequences: shuffles of the smaller one (auto:
- * AUTO_DECOYS each, where familyCheck also says the smaller class is one family). A given count asks for decoys on any two-class set (the larger class is the background); undefined where
- * none are added.
+ * Two classes, one with BACKGROUND_RATIO times the other's sequences: shuffles of the smaller one (auto:
+ * AUTO_DECOYS each, where familyCheck also says the smaller class is one family). A given count asks for decoys on
+ * any two-class set (the larger class is the background). Undefined where none are added.
  */
 export function decoyPlan(request: DecoyRequest, labels: Int32Array, classCount: number): DecoyPlan | undefined {
   if (request === 0 || classCount !== 2) return undefined;
@@ -63,7 +66,7 @@ export function decoyPlan(request: DecoyRequest, labels: Int32Array, classCount:
   const background = counts[1]! > counts[0]! ? 1 : 0;
   const source = 1 - background;
   if (counts[source] === 0) return undefined;
-  if (request === 'auto' && counts[background]! < DECOY_BACKGROUND_RATIO * counts[source]!) return undefined;
+  if (request === 'auto' && counts[background]! < BACKGROUND_RATIO * counts[source]!) return undefined;
   return { background, source, perSequence: request === 'auto' ? AUTO_DECOYS : request };
 }
 
@@ -186,8 +189,8 @@ export function addDecoys(
   };
   const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
   const why = family
-    ? `${DECOY_WORDS(request)}, and ${record.source} is copies of one family: ${pct(family.source)} of its pairs share 12-mers, ${pct(family.background)} of ${record.background}'s`
-    : DECOY_WORDS(request);
+    ? `${decoyReason(request)}, and ${record.source} is copies of one family: ${pct(family.source)} of its pairs share 12-mers, ${pct(family.background)} of ${record.background}'s`
+    : decoyReason(request);
   if (!resumed)
     log.info(
       `recipe: ${record.background} is the background (${why}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition (--decoys 0: without)`,
@@ -195,5 +198,6 @@ export function addDecoys(
   return { ...added, record };
 }
 
-const DECOY_WORDS = (request: number | 'auto') =>
-  request === 'auto' ? `at least ${DECOY_BACKGROUND_RATIO}x the other class's sequences` : `--decoys ${request}`;
+function decoyReason(request: DecoyRequest): string {
+  return request === 'auto' ? `at least ${BACKGROUND_RATIO}x the other class's sequences` : `--decoys ${request}`;
+}

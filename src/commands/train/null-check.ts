@@ -9,6 +9,7 @@
 import type { NullDistribution } from '../../engine/null-spec.js';
 import type { Logger } from '../../log.js';
 import { nullPValue } from '../../scan/null-model.js';
+import { BACKGROUND_RATIO } from './decoys.js';
 
 /** p-value levels reported: 1e-4 is about what Benjamini-Hochberg at 0.05 asks of a site among ~500 windows. */
 const LEVELS = [1e-3, 1e-4, 1e-5] as const;
@@ -16,8 +17,6 @@ const LEVELS = [1e-3, 1e-4, 1e-5] as const;
 const FEW = 0.25;
 /** A classifier's class with fewer validation sequences says too little to warn about (splice at 100: 2-5). */
 const MIN_JUDGED = 10;
-/** A class with this many times the validation sequences of every other is read as the background. */
-const BACKGROUND_RATIO = 3;
 
 export interface NullCheck {
   positives: number;

@@ -170,10 +170,6 @@ export async function openSpool(): Promise<{ path: string; write(text: string): 
   };
 }
 
-/**
- * Calls from candidate files, in the order given (`scan --gather`, and the end of a whole --fdr scan): returns
- * the number of calls written.
- */
 export interface GatheredCalls {
   calls: number;
   windows: number;
@@ -184,9 +180,14 @@ export interface GatheredCalls {
   smallestP: number;
 }
 
+/** The largest p-value called, as the closing lines print it. */
+export function formatCutoff(gathered: GatheredCalls): string {
+  return gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3);
+}
+
 /** An FDR scan's closing line: calls, the p-value cut, and over how many windows. */
 export function fdrSummary(gathered: GatheredCalls): string {
-  return `FDR ${gathered.fdr}: ${gathered.calls} calls; windows with p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)} called (Benjamini-Hochberg over ${gathered.windows} windows)`;
+  return `FDR ${gathered.fdr}: ${gathered.calls} calls; windows with p <= ${formatCutoff(gathered)} called (Benjamini-Hochberg over ${gathered.windows} windows)`;
 }
 
 /**
@@ -205,6 +206,10 @@ export function noCallsHint(gathered: GatheredCalls): string | undefined {
   );
 }
 
+/**
+ * Calls from candidate files, in the order given (`scan --gather`, and the end of a whole --fdr scan): returns
+ * how many calls were written, over how many windows, and the p-value cut.
+ */
 export async function gatherToOutput(
   files: readonly string[],
   out: Output,

@@ -17,7 +17,7 @@ import { genomeChunks } from '../../seq/genome-chunks.js';
 import { type OwnedStarts, type SequenceLength, formatRegion, normaliseIntervals, shardIntervals } from '../../seq/regions.js';
 import { loadModel, readSpec } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
-import { callFormatter, gatherToOutput, noCallsHint } from './calling.js';
+import { callFormatter, formatCutoff, gatherToOutput, noCallsHint } from './calling.js';
 import { type ScanJob, runScanJob } from './job.js';
 import type { ScanOptions } from './options.js';
 import { planScan } from './plan.js';
@@ -120,7 +120,7 @@ async function runGather(options: ScanOptions, log: Logger): Promise<void> {
     log.record(
       'done',
       { calls: gathered.calls, windows: gathered.windows, fdr: gathered.fdr, pCutoff: gathered.cutoff },
-      `rnnseq: ${gathered.calls} calls at FDR ${gathered.fdr} (p <= ${gathered.cutoff < 0 ? '(none)' : gathered.cutoff.toPrecision(3)}, Benjamini-Hochberg over ${gathered.windows} windows)` +
+      `rnnseq: ${gathered.calls} calls at FDR ${gathered.fdr} (p <= ${formatCutoff(gathered)}, Benjamini-Hochberg over ${gathered.windows} windows)` +
         (options.out ? ` in ${options.out}` : ''),
     );
     const hint = noCallsHint(gathered);

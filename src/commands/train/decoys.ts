@@ -18,16 +18,11 @@ import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { PreparedData } from '../../seq/training-data.js';
 import type { TrainOptions } from './options.js';
+import { BACKGROUND_RATIO, formatShare } from './null-check.js';
 import { Random } from '../../seq/random.js';
 import { sharedWordPairShare } from '../../seq/shared-words.js';
 import { nullShuffleOrder, shuffleEncoded } from '../../seq/shuffle.js';
 import type { LabelledSet } from '../../seq/training-set.js';
-
-/**
- * A class with at least this many times every other class's sequences is the background: decoys go to it, and the
- * class null check (null-check.ts) does not warn about it.
- */
-export const BACKGROUND_RATIO = 3;
 
 /**
  * Shuffles per sequence of the smaller class under `--decoys auto`. Repeat-family cases (scripts/dev-repeat-calling.sh,
@@ -187,9 +182,8 @@ export function addDecoys(
     k: added.k,
     added: added.added,
   };
-  const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
   const why = family
-    ? `${decoyReason(request)}, and ${record.source} is copies of one family: ${pct(family.source)} of its pairs share 12-mers, ${pct(family.background)} of ${record.background}'s`
+    ? `${decoyReason(request)}, and ${record.source} is copies of one family: ${formatShare(family.source)} of its pairs share 12-mers, ${formatShare(family.background)} of ${record.background}'s`
     : decoyReason(request);
   if (!resumed)
     log.info(

@@ -9,7 +9,6 @@
 import type { NullDistribution } from '../../engine/null-spec.js';
 import type { Logger } from '../../log.js';
 import { nullPValue } from '../../scan/null-model.js';
-import { BACKGROUND_RATIO } from './decoys.js';
 
 /** p-value levels reported: 1e-4 is about what Benjamini-Hochberg at 0.05 asks of a site among ~500 windows. */
 const LEVELS = [1e-3, 1e-4, 1e-5] as const;
@@ -17,6 +16,16 @@ const LEVELS = [1e-3, 1e-4, 1e-5] as const;
 const FEW = 0.25;
 /** A classifier's class with fewer validation sequences says too little to warn about (splice at 100: 2-5). */
 const MIN_JUDGED = 10;
+/**
+ * A class with at least this many times every other class's sequences is the background: the class null check
+ * does not warn about it, and decoys (decoys.ts) are labelled with it.
+ */
+export const BACKGROUND_RATIO = 3;
+
+/** A share as a percentage, one decimal below 10%. */
+export function formatShare(v: number): string {
+  return `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
+}
 
 export interface NullCheck {
   positives: number;
@@ -41,8 +50,7 @@ export function checkNull(scores: ArrayLike<number>, isPositive: readonly boolea
 
 /** `sampledNegatives`: the negatives were sampled from the genome (no --negatives BED), so more can be asked for. */
 export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log: Logger): void {
-  const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
-  const levels = LEVELS.map((level, i) => `${pct(check.shares[i]!)} at p <= ${level}`).join(', ');
+  const levels = LEVELS.map((level, i) => `${formatShare(check.shares[i]!)} at p <= ${level}`).join(', ');
   log.record(
     'null-check',
     { positives: check.positives, medianP: check.medianP, levels: [...LEVELS], shares: check.shares },
@@ -53,7 +61,7 @@ export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log
       ? 'more sampled background (--negatives-per-positive 16-64) makes a scanner more specific'
       : 'more background in --negatives makes a scanner more specific';
     log.warn(
-      `few validation positives stand out from background (${pct(check.shares[1]!)} at p <= 1e-4): scan --fdr over a genome may call ` +
+      `few validation positives stand out from background (${formatShare(check.shares[1]!)} at p <= 1e-4): scan --fdr over a genome may call ` +
         `little; ${more}, or call with --threshold`,
     );
   }
@@ -69,7 +77,6 @@ export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log
  */
 export function reportClassNullChecks(checks: ReadonlyArray<{ name: string; check: NullCheck }>, log: Logger): void {
   if (checks.length === 0) return;
-  const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)}%`;
   log.record(
     'class-null-check',
     {
@@ -78,7 +85,8 @@ export function reportClassNullChecks(checks: ReadonlyArray<{ name: string; chec
     },
     `rnnseq: validation sequences against their class's null (scan --class): ${checks
       .map(
-        ({ name, check }) => `${name} ${pct(check.shares[1]!)} at p <= 1e-4 (median p ${check.medianP.toPrecision(2)}, ${check.positives})`,
+        ({ name, check }) =>
+          `${name} ${formatShare(check.shares[1]!)} at p <= 1e-4 (median p ${check.medianP.toPrecision(2)}, ${check.positives})`,
       )
       .join('; ')}`,
   );
@@ -87,7 +95,7 @@ export function reportClassNullChecks(checks: ReadonlyArray<{ name: string; chec
   );
   const weak = checks.filter(({ check }) => check !== background?.check && check.positives >= MIN_JUDGED && check.shares[1]! < FEW);
   if (weak.length === 0) return;
-  const named = weak.map(({ name, check }) => `${name} (${pct(check.shares[1]!)} at p <= 1e-4)`).join(', ');
+  const named = weak.map(({ name, check }) => `${name} (${formatShare(check.shares[1]!)} at p <= 1e-4)`).join(', ');
   log.warn(
     `few validation sequences of ${named} stand out from background: scan --class ${weak[0]!.name} --fdr over a genome may call ` +
       'little; more background sequences in training make the model more specific, or call with --threshold',

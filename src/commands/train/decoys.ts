@@ -17,6 +17,7 @@ import type { ModelSpec } from '../../engine/checkpoint.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { PreparedData } from '../../seq/training-data.js';
+import type { DecoyPrior } from './decoy-prior.js';
 import type { TrainOptions } from './options.js';
 import { BACKGROUND_RATIO, formatShare } from './null-check.js';
 import { Random } from '../../seq/random.js';
@@ -125,6 +126,8 @@ interface DecoyRecord {
   perSequence: number;
   k: number;
   added: number;
+  /** best/ only, once decoy-prior.ts took the decoys' prior off the background's logit */
+  priorShift?: number;
 }
 
 /**
@@ -138,7 +141,7 @@ export function addDecoys(
   fixedLength: number | null,
   train: PreparedData['train'],
   log: Logger,
-): (Decoys & { record: DecoyRecord }) | undefined {
+): (Decoys & { record: DecoyRecord; prior: DecoyPrior }) | undefined {
   const applies =
     options.task === 'classify' &&
     !options.genome &&
@@ -189,7 +192,8 @@ export function addDecoys(
     log.info(
       `recipe: ${record.background} is the background (${why}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition (--decoys 0: without)`,
     );
-  return { ...added, record };
+  const backgroundItems = train.labels.filter((label) => label === plan.background).length;
+  return { ...added, record, prior: { background: plan.background, backgroundItems, added: added.added } };
 }
 
 function decoyReason(request: DecoyRequest): string {

@@ -30,6 +30,7 @@ import type { Logger } from '../../log.js';
 import type { Alphabet, AlphabetName } from '../../seq/alphabet.js';
 import { prepareLmData } from '../../seq/lm-training.js';
 import { prepareRecordData, withReverseComplements } from '../../seq/record-training.js';
+import { removeDecoyPrior } from './decoy-prior.js';
 import { addDecoys } from './decoys.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
@@ -284,6 +285,9 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       return undefined;
     }
     await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
+    // Before the null: it must score the model classify and scan will load.
+    const unleaned =
+      decoys && (await removeDecoyPrior(join(options.out, 'best'), runtime.engine.core, decoys.prior, valid, config.batchSize, log));
     const classifierNull =
       !genomeData &&
       !tagData &&
@@ -309,7 +313,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
           log,
         );
     }
-    const best = state.history.find((r) => r.epoch === state.bestEpoch);
+    const trained = state.history.find((r) => r.epoch === state.bestEpoch);
+    const best = trained && unleaned ? { ...trained, ...unleaned } : trained;
     log.record(
       'done',
       {
@@ -503,8 +508,6 @@ function bestSummary(best: EpochReport, task: Task): string {
     return `, validation Pearson ${extra.pearson.toFixed(4)}, Spearman ${extra.spearman!.toFixed(4)}`;
   return Number.isNaN(best.validAccuracy) ? '' : `, validation accuracy ${(100 * best.validAccuracy).toFixed(2)}%`;
 }
-
-/** Validation predictions of a classifier at its best epoch, for `rnnseq report`: true label, then p_<class>. */
 
 /**
  * Wall-clock numbers stay out of checkpoints, so the same seed and data write byte-identical files; they are

@@ -1,0 +1,97 @@
+/**
+ * Takes the decoys' share of the background back out of a trained classifier (decoys.ts). Shuffles of the family
+ * labelled background raise the background's training prior, from n to n + d items, and a softmax classifier's
+ * logits are its log posteriors up to a constant, so the model leans every probability to the background by that
+ * prior (lambda in human DNA, seed 1: validation AUROC 1.0 but accuracy 96.4%). Adding log(n / (n + d)) to the
+ * background's head bias removes the prior exactly; it is the model a logit-adjusted loss (Menon et al. 2021) would
+ * have trained, since that loss differs from plain cross-entropy only by a constant in the same bias.
+ *
+ * The shift is monotone in a two-class model's score and the classifier null is scored after it, so scan's
+ * p-values and calls do not move; classify's labels and probabilities do.
+ */
+import { join } from 'node:path';
+import type { RecurrentCore } from '../../engine/core.js';
+import { evaluate } from '../../engine/evaluate.js';
+import { tf } from '../../engine/tf.js';
+import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
+import type { Logger } from '../../log.js';
+import type { TrainingSet } from '../../seq/training-set.js';
+import { loadModel, saveModel } from '../shared/checkpoints.js';
+import { validPredictions } from './valid-predictions.js';
+
+/** What decoys.ts added: enough to know the prior they changed. */
+export interface DecoyPrior {
+  /** the background class's index */
+  background: number;
+  /** the background's training items before the decoys (reverse complements included) */
+  backgroundItems: number;
+  added: number;
+}
+
+/** The background logit's shift that undoes the decoys' prior: log(n / (n + d)). */
+export function decoyPriorShift(prior: DecoyPrior): number {
+  return Math.log(prior.backgroundItems / (prior.backgroundItems + prior.added));
+}
+
+/** Validation numbers after the shift, where the run has a validation set. */
+export interface Unleaned {
+  validLoss: number;
+  validAccuracy: number;
+}
+
+/**
+ * Shifts the background logit of the checkpoint in dir (best/) and stores its validation numbers and predictions
+ * again. A checkpoint that already records its shift is left alone: a resumed run whose best epoch came before the
+ * interruption keeps the best/ it had.
+ */
+export async function removeDecoyPrior(
+  dir: string,
+  core: RecurrentCore,
+  prior: DecoyPrior,
+  valid: TrainingSet | undefined,
+  batchSize: number,
+  log: Logger,
+): Promise<Unleaned | undefined> {
+  const { model, spec } = await loadModel(dir, core);
+  try {
+    const record = spec.training.decoys as Record<string, unknown> | undefined;
+    const stored = spec.metrics as { validLoss?: number; validAccuracy?: number };
+    if (record?.priorShift !== undefined)
+      return stored.validLoss !== undefined && stored.validAccuracy !== undefined
+        ? { validLoss: stored.validLoss, validAccuracy: stored.validAccuracy }
+        : undefined;
+    const shift = decoyPriorShift(prior);
+    const bias = model.params.get('head.bias');
+    if (!bias) throw new Error(`${join(dir, CHECKPOINT_FILES.spec)}: a classifier without head.bias`);
+    const offsets = new Float32Array(bias.shape[0]!);
+    offsets[prior.background] = shift;
+    tf.tidy(() => bias.assign(tf.add(bias, tf.tensor1d(offsets))));
+    const validation = valid && valid.items.length > 0 ? evaluate(model, valid, batchSize) : undefined;
+    const predictions = validation ? validPredictions(validation, valid!, spec.classes) : undefined;
+    await saveModel(
+      dir,
+      model,
+      {
+        training: { ...spec.training, decoys: { ...record, priorShift: shift } },
+        data: spec.data,
+        metrics: validation ? { ...spec.metrics, validLoss: validation.loss, validAccuracy: validation.accuracy } : spec.metrics,
+        backend: spec.backend,
+        engine: spec.engine,
+        ...(spec.window ? { window: spec.window } : {}),
+      },
+      predictions ? [{ name: CHECKPOINT_FILES.validPredictions, data: predictions }] : [],
+    );
+    const change =
+      validation && stored.validAccuracy !== undefined
+        ? `: validation accuracy ${percent(stored.validAccuracy)} -> ${percent(validation.accuracy)}`
+        : '';
+    log.info(`decoys: the background's logit shifted by ${shift.toFixed(3)}, the prior the decoys added${change}`);
+    return validation && { validLoss: validation.loss, validAccuracy: validation.accuracy };
+  } finally {
+    model.dispose();
+  }
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}

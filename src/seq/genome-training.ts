@@ -31,6 +31,7 @@ import type { EncodedSequence } from './batch.js';
 import { stratifiedSplit } from './dataset.js';
 import { sequenceLengths, visitWindows } from './genome.js';
 import { baseComposition, byteEncodingTable, encodeBytes, reverseComplementEncoded } from './windows.js';
+import { autoNegativesPerPositive } from './negative-budget.js';
 
 /** How positive regions become windows: one centred on each, or tiled across long ones. */
 export const POSITIVE_WINDOWS = ['centre', 'tile'] as const;
@@ -50,8 +51,8 @@ export interface GenomeTrainingPlan extends GenomeSplit {
   windowBp: number;
   positiveWindows: PositiveWindows;
   tileStrideBp: number;
-  /** sampled negatives per positive window (when no negatives BED is given) */
-  negativesPerPositive: number;
+  /** sampled negatives per positive window (when no negatives BED is given); auto: negative-budget.ts */
+  negativesPerPositive: number | 'auto';
   reverseComplement: boolean;
   seed: number;
   /**
@@ -86,6 +87,8 @@ export interface GenomeTrainingSets {
   summary: Record<string, unknown>;
   /** share of the validation territory (the genome, without one) that positive regions cover */
   positiveRate: number;
+  /** the negative windows the model trains on (sampled or cut from the negatives BED), which its null avoids */
+  trainedNegatives: GenomeInterval[];
 }
 
 export const NEGATIVE_LABEL = 0;
@@ -145,6 +148,7 @@ export async function buildGenomeSets(
   if (positiveRecords.length === 0)
     throw new RnnseqError(`${inputs.positives.name}: no positive regions on the sequences of ${genome.path}`, EXIT_DATA);
   const positives = cutWindows(positiveRecords, plan, lengthOf, splitOf);
+  const perPositive = plan.negativesPerPositive === 'auto' ? autoNegativesPerPositive(positives.length, W) : plan.negativesPerPositive;
   const negativesFromBed = inputs.negatives
     ? cutWindows(await regionsOnGenome(inputs.negatives, genome, report), plan, lengthOf, splitOf)
     : undefined;
@@ -158,7 +162,7 @@ export async function buildGenomeSets(
 
   // Pass 2: positive windows (and user negatives) encoded; candidate negatives' composition measured.
   const random = new Random(plan.seed * 7919 + 17);
-  const candidates = negativesFromBed ? [] : sampleCandidates(plan, lengths, positiveRecords, splitOf, positives.length, random);
+  const candidates = negativesFromBed ? [] : sampleCandidates(W, perPositive, lengths, positiveRecords, splitOf, positives.length, random);
   type Kept = { ref: WindowRef; item: EncodedSequence; gc: number; nBin: number };
   const kept = { positive: [] as Kept[], negative: [] as Kept[] };
   const candidateKeys = new Map<string, number[]>(); // key -> candidate indices
@@ -203,7 +207,7 @@ export async function buildGenomeSets(
   if (!negativesFromBed) {
     const chosen = matchNegatives(
       kept.positive.map((p) => compositionKey(p.ref.split, p.gc, p.nBin)),
-      plan.negativesPerPositive,
+      perPositive,
       candidateKeys,
       random,
     );
@@ -219,8 +223,9 @@ export async function buildGenomeSets(
       const index = byIndex.get(chrom)!.get(start)!;
       kept.negative.push({ ref: candidates[index]!, item: encode(bases), ...candidateComposition.get(index)! });
     });
-    const wanted = Math.round(kept.positive.length * plan.negativesPerPositive);
-    if (kept.negative.length < wanted) {
+    const wanted = Math.round(kept.positive.length * perPositive);
+    // Under auto the amount is ours to choose, and a small genome simply holds less background.
+    if (kept.negative.length < wanted && plan.negativesPerPositive !== 'auto') {
       report.warn(
         `only ${kept.negative.length} of ${wanted} negatives could be sampled away from the positives; the genome is small or mostly positive`,
       );
@@ -242,7 +247,7 @@ export async function buildGenomeSets(
     positives: inputs.positives.name,
     negatives:
       inputs.negatives?.name ??
-      `sampled: ${plan.negativesPerPositive} per positive, GC- and N-matched, away from positives (seed ${plan.seed})`,
+      `sampled: ${perPositive} per positive${plan.negativesPerPositive === 'auto' ? ' (auto)' : ''}, GC- and N-matched, away from positives (seed ${plan.seed})`,
     windowBp: W,
     positiveWindows: plan.positiveWindows === 'tile' ? `tiled every ${plan.tileStrideBp} bp` : 'centred',
     reverseComplement: plan.reverseComplement,
@@ -268,6 +273,10 @@ export async function buildGenomeSets(
     }
     return { items, labels: Int32Array.from(labels) };
   };
+  // With a random validation fraction the two splits' windows interleave: every negative counts as trained on.
+  const trainedNegatives = kept.negative
+    .filter((w) => !heldOutBy || w.ref.split === 'train')
+    .map((w) => ({ chrom: w.ref.chrom, start: w.ref.start, end: w.ref.start + W }));
   const labelled = [
     ...kept.positive.map((w) => ({ ...w, label: POSITIVE_LABEL })),
     ...kept.negative.map((w) => ({ ...w, label: NEGATIVE_LABEL })),
@@ -287,10 +296,18 @@ export async function buildGenomeSets(
       validDescription: `held out: ${where}`,
       summary,
       positiveRate,
+      trainedNegatives,
     };
   }
   if (plan.validFraction === 0)
-    return { train: toSet(labelled), strandPairs: plan.reverseComplement, validDescription: 'none', summary, positiveRate };
+    return {
+      train: toSet(labelled),
+      strandPairs: plan.reverseComplement,
+      validDescription: 'none',
+      summary,
+      positiveRate,
+      trainedNegatives,
+    };
   report.warn(
     'no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic',
   );
@@ -306,6 +323,7 @@ export async function buildGenomeSets(
     validDescription: `random ${plan.validFraction} of the windows, seed ${plan.seed}`,
     summary,
     positiveRate,
+    trainedNegatives,
   };
 }
 
@@ -366,13 +384,13 @@ function cutWindows(
   const W = plan.windowBp;
   const seen = new Set<string>();
   const windows: WindowRef[] = [];
-  // A shift that keeps a region shorter than the window inside it (slack: the window's bases beyond the region).
+  // Up to the jitter either way, whatever the region's length: scan's windows (every quarter window) meet an
+  // element up to an eighth of a window off centre, and a region about as long as the window meets them cut at one
+  // end. Kept inside such a region (before 2026-12-07), a scanner of 300 bp repeat copies in 300 bp windows saw
+  // only exactly centred copies and scored fresh copies 40 bp off centre at 0.02-0.3.
   const jitter = plan.positiveJitterBp ?? 0;
   const random = new Random(plan.seed * 6007 + 29);
-  const shift = (slack: number) => {
-    const most = Math.min(jitter, Math.max(0, Math.floor(slack / 2)));
-    return most > 0 ? random.int(2 * most + 1) - most : 0;
-  };
+  const shift = () => (jitter > 0 ? random.int(2 * jitter + 1) - jitter : 0);
   const add = (chrom: string, start: number) => {
     const length = lengthOf.get(chrom)!;
     if (length < W) return;
@@ -389,9 +407,9 @@ function cutWindows(
       for (let start = r.start; start + W <= r.end; start += plan.tileStrideBp) add(r.chrom, start);
       if ((size - W) % plan.tileStrideBp !== 0) add(r.chrom, r.end - W);
     } else if (r.summit !== undefined) {
-      add(r.chrom, r.summit - Math.floor(W / 2) + shift(W)); // narrowPeak: centred on the summit, where the signal peaks
+      add(r.chrom, r.summit - Math.floor(W / 2) + shift()); // narrowPeak: centred on the summit, where the signal peaks
     } else {
-      add(r.chrom, Math.floor((r.start + r.end - W) / 2) + shift(W - size));
+      add(r.chrom, Math.floor((r.start + r.end - W) / 2) + shift());
     }
   }
   return windows;
@@ -418,18 +436,18 @@ export function splitter(
 
 /** Random window starts spread over the genome in proportion to length, away from every positive region. */
 function sampleCandidates(
-  plan: GenomeTrainingPlan,
+  W: number,
+  perPositive: number,
   lengths: ReadonlyArray<{ name: string; length: number }>,
   positives: readonly BedRecord[],
   splitOf: (chrom: string, start: number) => Split,
   positiveWindows: number,
   random: Random,
 ): WindowRef[] {
-  const W = plan.windowBp;
   const blocked = normaliseIntervals(positives.map((r) => ({ chrom: r.chrom, start: r.start, end: r.end })));
   const startsOn = lengths.map((l) => Math.max(0, l.length - W + 1));
   const totalStarts = startsOn.reduce((a, b) => a + b, 0);
-  const wanted = Math.min(totalStarts, Math.max(2000, Math.ceil(positiveWindows * plan.negativesPerPositive * CANDIDATES_PER_NEGATIVE)));
+  const wanted = Math.min(totalStarts, Math.max(2000, Math.ceil(positiveWindows * perPositive * CANDIDATES_PER_NEGATIVE)));
   const candidates: WindowRef[] = [];
   lengths.forEach(({ name }, i) => {
     const count = Math.round((wanted * startsOn[i]!) / Math.max(1, totalStarts));

@@ -92,6 +92,8 @@ test('scan --fdr: a trained scanner stores a null; background makes about no cal
   const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
   assert.deepEqual(Object.keys(spec.nullScores.distributions).sort(), ['site|+', 'site|-', 'site|both-max', 'site|both-mean']);
   assert.ok(spec.nullScores.distributions['site|both-max'].n >= 3800);
+  // 10 negatives per positive cover chr1 over again: the null comes from DNA the model never trained on (chr2).
+  assert.match(spec.nullScores.source, /away from the positives, the training negatives and excluded regions/);
 
   // Held-out test genome: 100 kbp of background only, and 30 kbp with about 40 sites. (BH's power grows with the
   // number of true sites: a handful of sites among 26,000 windows would need p-values this small model cannot give.)

@@ -123,7 +123,7 @@ test('excluded intervals (a blacklist of hundreds) keep out every window touchin
   );
 });
 
-test('jittered positives (the recipe): each centred window moves by up to the jitter, keeps a short region inside, same seed same windows', async (t) => {
+test('jittered positives (the recipe): each centred window moves by up to the jitter, for regions as long as the window too, same seed same windows', async (t) => {
   const dir = tempDir(t);
   const chr1 = randomBases(60000, 31);
   const genomeFile = writeFasta(dir, 'g.fa', [['chr1', chr1]]);
@@ -151,8 +151,13 @@ test('jittered positives (the recipe): each centred window moves by up to the ji
   assert.ok(new Set(jittered).size >= 8, `offsets vary: ${[...new Set(jittered)]}`);
   assert.ok(jittered.some((o) => o % 2 !== 0) && jittered.some((o) => o % 2 === 0), 'both phases of a pool of 2');
   assert.deepEqual(await offsets(5), jittered, 'same seed, same windows');
-  // A region as long as the window has no slack: it stays exactly centred.
-  writeFileSync(join(dir, 'l.bed'), 'chr1\t1000\t1040\n');
+  // Regions as long as the window move too (scan meets them off centre, one end cut), by no more than the jitter.
+  const starts = Array.from({ length: 30 }, (_, i) => 1000 + 1000 * i);
+  writeFileSync(join(dir, 'l.bed'), starts.map((s) => `chr1\t${s}\t${s + 40}\n`).join(''));
   const long = await buildGenomeSets(plan({ positiveJitterBp: 5 }), { genome, positives: regionInput(join(dir, 'l.bed')) }, dna, quiet);
-  assert.deepEqual(long.train.items.filter((_, i) => long.train.labels[i] === POSITIVE_LABEL).map(decode), [chr1.slice(1000, 1040)]);
+  const moved = long.train.items
+    .filter((_, i) => long.train.labels[i] === POSITIVE_LABEL)
+    .map((w, i) => chr1.indexOf(decode(w)) - starts[i]!);
+  assert.equal(moved.length, 30);
+  assert.ok(moved.every((o) => Math.abs(o) <= 5) && new Set(moved).size >= 6, `offsets ${moved}`);
 });

@@ -8,6 +8,7 @@ import { getAlphabet } from '../../src/seq/alphabet.js';
 import { bedInput } from '../../src/io/bed.js';
 import { loadFastaGenome } from '../../src/io/genome-source.js';
 import { type GenomeTrainingPlan, type Reporter, buildGenomeSets, POSITIVE_LABEL } from '../../src/seq/genome-training.js';
+import { AUTO_NEGATIVE_BASES, autoNegativesPerPositive } from '../../src/seq/negative-budget.js';
 import { reverseComplementEncoded } from '../../src/seq/windows.js';
 import { tempDir } from '../helpers.js';
 import { writeFasta } from '../scan/scan-helpers.js';
@@ -90,6 +91,39 @@ test("sampled negatives match the positives' GC, avoid positive regions, and com
   assert.equal(sets.validDescription, 'held out: chr2');
 });
 
+test('auto samples 2 Mbp of background, between 1 and 64 per positive, and says so; a small genome gives what it holds, without a warning', async (t) => {
+  assert.equal(autoNegativesPerPositive(600, 100), 33.33);
+  assert.equal(autoNegativesPerPositive(50_000, 200), 1, 'a large peak set keeps one per positive');
+  assert.equal(autoNegativesPerPositive(5, 100), 64, 'a handful of positives gets at most 64 each');
+  assert.equal(autoNegativesPerPositive(400, 250), AUTO_NEGATIVE_BASES / (400 * 250), '20 per positive at 250 bp');
+  const dir = tempDir(t);
+  const { genome, positives } = makeGenome(dir);
+  const warnings = [] as string[];
+  const sets = await build(
+    { genome, positives },
+    { validChroms: ['chr2'], negativesPerPositive: 'auto' },
+    { info() {}, warn: (m) => warnings.push(m) },
+  );
+  const summary = sets.summary as { negatives: string; windows: Record<string, { positive: number; negative: number }> };
+  // 25 positive windows of 60 bp: 2 Mbp would be 33,333 each, so the cap, 64 each.
+  assert.match(summary.negatives, /^sampled: 64 per positive \(auto\), GC- and N-matched/);
+  assert.equal(summary.windows.train!.negative + summary.windows.valid!.negative, 1600);
+  assert.equal(warnings.length, 0, warnings.join('\n'));
+  // A genome too small for what the user asked warns; under auto the amount was ours and it does not.
+  await build({ genome, positives }, { validChroms: ['chr2'], negativesPerPositive: 2000 }, { info() {}, warn: (m) => warnings.push(m) });
+  assert.match(warnings.join('\n'), /only \d+ of 50000 negatives could be sampled away from the positives/);
+  // 1 kb windows: positives every 1.5 kb leave little background, and auto takes what there is, quietly.
+  const quietly = [] as string[];
+  const wide = await build(
+    { genome, positives },
+    { validChroms: ['chr2'], negativesPerPositive: 'auto', windowBp: 1000 },
+    { info() {}, warn: (m) => quietly.push(m) },
+  );
+  const wideNegatives = wide.train.labels.filter((l) => l !== POSITIVE_LABEL).length;
+  assert.ok(wideNegatives < 2 * 25 * 64, `${wideNegatives} negatives`);
+  assert.equal(quietly.length, 0, quietly.join('\n'));
+});
+
 test('windows straddling a validation region or touching an excluded region are dropped; tiling covers long regions', async (t) => {
   const dir = tempDir(t);
   const { genome } = makeGenome(dir);
@@ -119,7 +153,7 @@ test('a positive region past the end of its sequence is an error naming the line
   const { genome } = makeGenome(dir);
   const positives = join(dir, 'p.bed');
   writeFileSync(positives, 'chrUn\t0\t10\nchr1\t100\t200\nchr2\t1000\t1100\n');
-  const warnings: string[] = [];
+  const warnings = [] as string[];
   await build({ genome, positives }, { validFraction: 0 }, { info() {}, warn: (m) => warnings.push(m) });
   assert.match(warnings.join('\n'), /1 region\(s\) on 1 sequence\(s\) not in .* skipped \(e\.g\. chrUn\)/);
   writeFileSync(positives, 'chr1\t100\t200\n\nchr2\t7990\t8010\n');

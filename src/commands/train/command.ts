@@ -126,7 +126,11 @@ export function register(program: Command): void {
       "a fixed-length DNA/RNA classifier of two classes: n k-let shuffles of each of the smaller class's training sequences join the larger one (the background), so the smaller class is learned by its order, not its composition, as scan --class over a genome needs; auto: 4 where the background has 3x the other class's sequences and those are copies of one family (pairs sharing 12-mers), else 0 (--plain: 0)",
       'auto',
     )
-    .option('--negatives-per-positive <x>', 'with --genome and no --negatives: sampled negative windows per positive window', '1')
+    .option(
+      '--negatives-per-positive <x>',
+      'with --genome and no --negatives: sampled negative windows per positive window, or auto (2 Mbp of background, 1-64 per positive)',
+      'auto',
+    )
     .option('--valid-chroms <list>', 'with --genome: comma-separated sequences whose windows validate (and calibrate the threshold)')
     .option(
       '--valid-region <region>',
@@ -360,7 +364,13 @@ export function parseTrainOptions(inputs: string[], given: RawTrainFlags, comman
   const tag = task === 'tag' ? parseTagFlags(inputs, raw) : undefined;
   const parsedGenome = tag ? undefined : parseGenomeFlags(inputs, lm ? { ...raw, window: undefined } : raw); // a language model's --window is its own
   // The recipe's pooling front-end would learn the one phase of exactly centred positives (genome-training.ts).
-  const genome = parsedGenome && recipe ? { ...parsedGenome, positiveJitterBp: Math.floor(parsedGenome.windowBp / 8) } : parsedGenome;
+  // --plain samples as a plain script would: one negative per positive unless told otherwise.
+  const genome =
+    parsedGenome && recipe
+      ? { ...parsedGenome, positiveJitterBp: Math.floor(parsedGenome.windowBp / 8) }
+      : parsedGenome && parsedGenome.negativesPerPositive === 'auto'
+        ? { ...parsedGenome, negativesPerPositive: 1 }
+        : parsedGenome;
   if (classFiles.length > 0 && task !== 'classify')
     throw new RnnseqError(`--class NAME=FILE labels a classifier; --task ${task} takes plain FASTA inputs`, EXIT_USAGE);
   if (classFiles.length === 0 && inputs.length === 0 && !raw.resume && !genome && !lm && !tag) {
@@ -642,7 +652,7 @@ export function parseGenomeFlags(inputs: readonly string[], raw: RawGenomeFlags)
       raw.tileStride === undefined
         ? Math.max(1, Math.floor(windowBp / 2))
         : parseNumber('--tile-stride', raw.tileStride, { min: 1, integer: true }),
-    negativesPerPositive: parseNumber('--negatives-per-positive', raw.negativesPerPositive, { min: 0.01, max: 100 }),
+    negativesPerPositive: parseNegativesPerPositive(raw.negativesPerPositive),
     ...parseGenomeSplit(raw),
     excludeBeds: parseExcludeBeds(raw),
     reverseComplement: raw.rc,
@@ -679,6 +689,14 @@ function parseEnsemble(
     throw new RnnseqError('--member K trains one member of an ensemble: give --ensemble N (N >= 2) too', EXIT_USAGE);
   const member = parseNumber('--member', rawMember, { min: 2, max: count, integer: true });
   return { count, member };
+}
+
+function parseNegativesPerPositive(raw: string): number | 'auto' {
+  if (raw === 'auto') return 'auto';
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0.01 || value > 100)
+    throw new RnnseqError(`--negatives-per-positive must be auto or a number >= 0.01 and <= 100, got '${raw}'`, EXIT_USAGE);
+  return value;
 }
 
 export function parseNullWindows(raw: string): number {

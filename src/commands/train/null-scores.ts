@@ -85,6 +85,8 @@ export interface GenomeNullPlan {
   lengths: readonly SequenceLength[];
   windowBp: number;
   avoid: readonly GenomeInterval[];
+  /** avoid holds the windows the model trained on as negatives too (scanner-calibration.ts) */
+  avoidsTrainedNegatives: boolean;
   positiveClass: string;
   positiveIndex: number;
   windows: number;
@@ -133,7 +135,7 @@ export async function addGenomeNull(
   const forward = Float32Array.from(scorer.forward[plan.positiveIndex]!);
   const reverse = scorer.reverse ? Float32Array.from(scorer.reverse[plan.positiveIndex]!) : undefined;
   const nullScores: NullScores = {
-    source: `${kept} random ${plan.windowBp} bp windows of ${plan.genome.path} away from the positives and excluded regions`,
+    source: `${kept} random ${plan.windowBp} bp windows of ${plan.genome.path} away from the positives${plan.avoidsTrainedNegatives ? ', the training negatives' : ''} and excluded regions`,
     seed: plan.seed,
     distributions: strandDistributions(plan.positiveClass, forward, reverse),
   };

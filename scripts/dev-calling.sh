@@ -53,7 +53,7 @@ PY
 rnnseq=$here/bin/rnnseq
 if [ ! -f "$work/run/best/rnnseq.json" ]; then
   "$rnnseq" train -q -o "$work/run" --genome "$work/train.fa" --positives "$work/train.bed" --window 100 --valid-chroms valid \
-    --positive-class crp --negatives-per-positive 4 --seed "$seed" --threads 2 ${RNNSEQ_DEV_TRAIN:-}
+    --positive-class crp --seed "$seed" --threads 2 ${RNNSEQ_DEV_TRAIN:-}
 fi
 threshold=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['window']['threshold'])" "$work/run/best/rnnseq.json")
 mbp=1.0

@@ -89,6 +89,8 @@ export interface GenomeTrainingSets {
   positiveRate: number;
   /** the negative windows the model trains on (sampled or cut from the negatives BED), which its null avoids */
   trainedNegatives: GenomeInterval[];
+  /** sampled negatives per positive window (auto resolved); undefined where a negatives BED gave them */
+  negativesPerPositive?: number;
 }
 
 export const NEGATIVE_LABEL = 0;
@@ -273,6 +275,7 @@ export async function buildGenomeSets(
     }
     return { items, labels: Int32Array.from(labels) };
   };
+  const sampled = negativesFromBed ? {} : { negativesPerPositive: perPositive };
   // With a random validation fraction the two splits' windows interleave: every negative counts as trained on.
   const trainedNegatives = kept.negative
     .filter((w) => !heldOutBy || w.ref.split === 'train')
@@ -297,6 +300,7 @@ export async function buildGenomeSets(
       summary,
       positiveRate,
       trainedNegatives,
+      ...sampled,
     };
   }
   if (plan.validFraction === 0)
@@ -307,6 +311,7 @@ export async function buildGenomeSets(
       summary,
       positiveRate,
       trainedNegatives,
+      ...sampled,
     };
   report.warn(
     'no --valid-chroms or --valid-region: validating on a random fraction of windows, which overlap the training windows; the threshold will be optimistic',
@@ -324,6 +329,7 @@ export async function buildGenomeSets(
     summary,
     positiveRate,
     trainedNegatives,
+    ...sampled,
   };
 }
 

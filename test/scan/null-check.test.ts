@@ -42,7 +42,7 @@ test('the null check counts validation positives beyond background, ignores nega
   assert.equal(high.positives, 40, 'negatives are not counted, however high they score');
   assert.deepEqual(high.shares, [1, 1, 1]);
   const quiet = captured();
-  reportNullCheck(high, true, quiet.logger);
+  reportNullCheck(high, 1, quiet.logger);
   assert.equal(quiet.lines.length, 1);
   assert.match(quiet.lines[0]!, /100% at p <= 0.001, 100% at p <= 0.0001, 100% at p <= 0.00001/);
 
@@ -55,10 +55,13 @@ test('the null check counts validation positives beyond background, ignores nega
   assert.deepEqual(low.shares, [0, 0, 0]);
   assert.ok(low.medianP > 0.05 && low.medianP < 0.6, `median p ${low.medianP}`);
   const sampled = captured();
-  reportNullCheck(low, true, sampled.logger);
-  assert.match(sampled.lines.join('\n'), /few validation positives stand out .*--negatives-per-positive 16-64/);
+  reportNullCheck(low, 33.33, sampled.logger);
+  assert.match(
+    sampled.lines.join('\n'),
+    /few validation positives stand out .*more sampled background than 33\.33 per positive \(--negatives-per-positive, up to 100\)/,
+  );
   const fromBed = captured();
-  reportNullCheck(low, false, fromBed.logger);
+  reportNullCheck(low, undefined, fromBed.logger);
   assert.match(fromBed.lines.join('\n'), /more background in --negatives/);
   assert.doesNotMatch(fromBed.lines.join('\n'), /--negatives-per-positive/);
 });

@@ -48,8 +48,11 @@ export function checkNull(scores: ArrayLike<number>, isPositive: readonly boolea
   };
 }
 
-/** `sampledNegatives`: the negatives were sampled from the genome (no --negatives BED), so more can be asked for. */
-export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log: Logger): void {
+/**
+ * `sampledPerPositive`: the negatives sampled per positive window (undefined: cut from a --negatives BED), so more
+ * can be asked for.
+ */
+export function reportNullCheck(check: NullCheck, sampledPerPositive: number | undefined, log: Logger): void {
   const levels = LEVELS.map((level, i) => `${formatShare(check.shares[i]!)} at p <= ${level}`).join(', ');
   log.record(
     'null-check',
@@ -57,9 +60,10 @@ export function reportNullCheck(check: NullCheck, sampledNegatives: boolean, log
     `rnnseq: validation positives against the null: ${levels} (median p ${check.medianP.toPrecision(2)}, ${check.positives} windows)`,
   );
   if (check.shares[1]! < FEW) {
-    const more = sampledNegatives
-      ? 'more sampled background (--negatives-per-positive 16-64) makes a scanner more specific'
-      : 'more background in --negatives makes a scanner more specific';
+    const more =
+      sampledPerPositive !== undefined
+        ? `more sampled background than ${sampledPerPositive} per positive (--negatives-per-positive, up to 100) makes a scanner more specific`
+        : 'more background in --negatives makes a scanner more specific';
     log.warn(
       `few validation positives stand out from background (${formatShare(check.shares[1]!)} at p <= 1e-4): scan --fdr over a genome may call ` +
         `little; ${more}, or call with --threshold`,

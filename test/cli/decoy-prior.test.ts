@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decoyPriorShift, removeDecoyPrior } from '../../src/commands/train/decoy-prior.js';
+import { decoyPriorShifts, removeDecoyPrior } from '../../src/commands/train/decoy-prior.js';
 import { loadModel, saveModel } from '../../src/commands/shared/checkpoints.js';
 import { ReferenceCore } from '../../src/engine/reference-core.js';
 import { SequenceModel } from '../../src/engine/sequence-model.js';
@@ -23,7 +23,7 @@ function captured(): { logger: Logger; lines: string[] } {
   return { logger: new Logger({}, stream), lines };
 }
 
-test("taking the decoys' prior off multiplies every item's background odds by n / (n + d), rescores validation, and happens once", async (t) => {
+test("taking the added priors off multiplies every item's odds by each class's n / (n + added), rescores validation, and happens once", async (t) => {
   const dir = join(tempDir(t), 'best');
   const random = new Random(11);
   const items = Array.from({ length: 24 }, () => encodeSequence(Array.from({ length: 30 }, () => 'ACGT'[random.int(4)]).join(''), dna, 30));
@@ -48,8 +48,15 @@ test("taking the decoys' prior off multiplies every item's background odds by n 
   await saveModel(dir, model, { ...spec, backend: 'cpu', engine: 'reference' });
   model.dispose();
 
-  const prior = { background: 0, backgroundItems: 120, added: 80 };
-  assert.ok(Math.abs(decoyPriorShift(prior) - Math.log(120 / 200)) < 1e-12);
+  // 80 decoys joined 120 background items, 30 moved copies 10 family items.
+  const prior = {
+    added: [
+      { label: 0, items: 120, added: 80 },
+      { label: 1, items: 10, added: 30 },
+    ],
+  };
+  const shifts = decoyPriorShifts(prior, 2);
+  assert.ok(Math.abs(shifts[0]! - Math.log(120 / 200)) < 1e-6 && Math.abs(shifts[1]! - Math.log(10 / 40)) < 1e-6, String(shifts));
   const log = captured();
   const unleaned = await removeDecoyPrior(dir, core, prior, valid, 8, log.logger);
   const { model: shifted, spec: stored } = await loadModel(dir, core);
@@ -57,9 +64,9 @@ test("taking the decoys' prior off multiplies every item's background odds by n 
   shifted.dispose();
   for (let i = 0; i < items.length; i++) {
     const odds = (p: Float32Array) => p[2 * i]! / p[2 * i + 1]!;
-    assert.ok(Math.abs(odds(after) / odds(before) - 0.6) < 1e-4, `item ${i}: odds ${odds(before)} -> ${odds(after)}`);
+    assert.ok(Math.abs(odds(after) / odds(before) - 0.6 / 0.25) < 1e-3, `item ${i}: odds ${odds(before)} -> ${odds(after)}`);
   }
-  assert.equal((stored.training.decoys as { priorShift: number }).priorShift, decoyPriorShift(prior));
+  assert.deepEqual((stored.training.decoys as { priorShift: Record<string, number> }).priorShift, { bg: shifts[0], te: shifts[1] });
   const metrics = stored.metrics as { validAccuracy: number; validLoss: number };
   assert.deepEqual(unleaned, { validLoss: metrics.validLoss, validAccuracy: metrics.validAccuracy });
   // The stored predictions are the shifted model's.
@@ -69,7 +76,7 @@ test("taking the decoys' prior off multiplies every item's background odds by n 
   assert.equal(log.lines.length, 1);
   assert.match(
     log.lines[0]!,
-    /^rnnseq: decoys: the background's logit shifted by -0\.511, the prior the decoys added: validation accuracy 50\.00% -> \d+\.\d\d%$/,
+    /^rnnseq: decoys: logits shifted by the priors the decoys and moved copies added \(bg -0\.511, te -1\.386\): validation accuracy 50\.00% -> \d+\.\d\d%$/,
   );
 
   // A second call (a resumed run whose best epoch came before its stop) leaves the shifted model as it is.

@@ -46,18 +46,35 @@ test('a small family against 10x the background trains with decoys by default, r
   const spec = JSON.parse(readFileSync(join(run, 'best', 'rnnseq.json'), 'utf8'));
   const decoys = spec.training.decoys;
   assert.deepEqual(
-    { ...decoys, added: undefined, priorShift: undefined },
-    { background: 'bg', source: 'te', perSequence: 4, k: decoys.k, added: undefined, priorShift: undefined },
+    { ...decoys, added: undefined, priorShift: undefined, shifted: undefined },
+    {
+      background: 'bg',
+      source: 'te',
+      perSequence: 4,
+      k: decoys.k,
+      added: undefined,
+      priorShift: undefined,
+      shifted: undefined,
+      maxShift: 12,
+    },
   );
   // 100 bp: shuffles keep 3- or 4-lets (nullShuffleOrder); 4 per training copy (54 of the 60; twice as many where
   // the recipe adds reverse complements)
   assert.ok(decoys.k >= 3 && decoys.k <= 4, String(decoys.k));
   assert.ok([216, 432].includes(decoys.added) && line!.includes(` ${decoys.added} shuffles`), String(decoys.added));
-  // best/ has the decoys' prior taken off: log(n / (n + d)), n the 540 training windows (or 1,080 with reverse
-  // complements)
-  const windows = decoys.added === 432 ? 1080 : 540;
-  assert.ok(Math.abs(decoys.priorShift - Math.log(windows / (windows + decoys.added))) < 1e-9, String(decoys.priorShift));
-  assert.match(trained.stderr, /decoys: the background's logit shifted by -0\.\d{3}, the prior the decoys added: validation accuracy/);
+  // One moved copy of each te training window (100 bp: by up to 12 bases), a quarter as many as decoys; best/ has
+  // both added priors taken off, log(n / (n + added)): n the 540 background and 54 te training windows (twice that
+  // with reverse complements).
+  assert.equal(decoys.shifted, decoys.added / 4);
+  assert.match(line!, new RegExp(`and ${decoys.shifted} copies of them moved by up to 12 bases join te, as scan meets copies off centre`));
+  const rc = decoys.added === 432 ? 2 : 1;
+  const expected = { bg: Math.log((540 * rc) / (540 * rc + decoys.added)), te: Math.log((54 * rc) / (54 * rc + decoys.shifted)) };
+  for (const name of ['bg', 'te'] as const)
+    assert.ok(Math.abs(decoys.priorShift[name] - expected[name]) < 1e-6, `${name}: ${JSON.stringify(decoys.priorShift)}`);
+  assert.match(
+    trained.stderr,
+    /decoys: logits shifted by the priors the decoys and moved copies added \(bg -0\.\d{3}, te -0\.693\): validation accuracy/,
+  );
 
   // Scanned: DNA drawn as the background was (100 bp stretches, 3% of them GC-rich), 10 copies in each of two 40 kb
   // sequences.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AUTO_DECOYS, decoyPlan, parseDecoys, withDecoys } from '../../src/commands/train/decoys.js';
+import { AUTO_DECOYS, SHIFTED_COPIES, decoyPlan, parseDecoys, withDecoys, withShiftedCopies } from '../../src/commands/train/decoys.js';
+import { drawShift, shiftedCopy } from '../../src/seq/shifted-copies.js';
 import { Random } from '../../src/seq/random.js';
 import type { EncodedSequence } from '../../src/seq/batch.js';
 
@@ -65,4 +66,41 @@ test('decoys are seeded shuffles of the smaller class keeping its k-let counts, 
     'same seed, same decoys',
   );
   assert.equal(withDecoys(set, { ...plan, perSequence: 3 }, 4, 7).added, 9);
+});
+
+test('a shifted copy moves the item by the shift and fills the uncovered end from the filler, as the DNA beside it', () => {
+  const item = oneHot([0, 1, 2, 3, 0, 1, 2, 3]);
+  const filler = oneHot([3, 3, 2, 2, 1, 1, 0, 0]);
+  assert.deepEqual(codesOf(shiftedCopy(item, filler, 3, 4)), [1, 0, 0, 0, 1, 2, 3, 0], "right by 3: the filler's last 3 bases first");
+  assert.deepEqual(codesOf(shiftedCopy(item, filler, -2, 4)), [2, 3, 0, 1, 2, 3, 3, 3], "left by 2: the filler's first 2 bases last");
+  assert.deepEqual(codesOf(shiftedCopy(item, filler, 0, 4)), codesOf(item));
+  const random = new Random(3);
+  const draws = Array.from({ length: 400 }, () => drawShift(5, random));
+  assert.deepEqual(
+    [...new Set(draws)].sort((a, b) => a - b),
+    [-5, -4, -3, -2, -1, 1, 2, 3, 4, 5],
+    'never 0, every move up to 5 either way',
+  );
+});
+
+test('moved copies: SHIFTED_COPIES of each real item of the smaller class, labelled with it, filled from real background items only', () => {
+  const random = new Random(8);
+  const item = (base: number) => ({
+    encoded: oneHot(Array.from({ length: 40 }, () => (random.next() < 0.9 ? base : random.int(4)))),
+    length: 40,
+  });
+  // 2 family items (mostly A), 6 background (mostly T), then 3 decoys (mostly G) that must never fill.
+  const items = [item(0), item(0), ...Array.from({ length: 6 }, () => item(3)), item(2), item(2), item(2)];
+  const labels = Int32Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const moved = withShiftedCopies({ items, labels }, 8, { background: 0, source: 1, perSequence: 4 }, 4, 5);
+  assert.equal(moved.most, 5);
+  assert.equal(moved.added, 2 * SHIFTED_COPIES);
+  assert.deepEqual([...moved.set.labels.subarray(11)], Array(2 * SHIFTED_COPIES).fill(1));
+  for (const copy of moved.set.items.slice(11)) {
+    const codes = codesOf(copy.encoded);
+    const fill = codes.filter((c) => c !== 0).length;
+    assert.ok(fill >= 1 && fill <= 5 + 8, `a copy moved by 1-5 bases: ${codes.join('')}`);
+    assert.ok(!codes.includes(2) || codes.filter((c) => c === 2).length < 4, `no decoy fills: ${codes.join('')}`);
+  }
+  assert.deepEqual(withShiftedCopies({ items, labels }, 8, { background: 0, source: 1, perSequence: 4 }, 4, 5), moved, 'seeded');
 });

@@ -1,10 +1,11 @@
 /**
- * Takes the decoys' share of the background back out of a trained classifier (decoys.ts). Shuffles of the family
- * labelled background raise the background's training prior, from n to n + d items, and a softmax classifier's
- * logits are its log posteriors up to a constant, so the model leans every probability to the background by that
- * prior (lambda in human DNA, seed 1: validation AUROC 1.0 but accuracy 96.4%). Adding log(n / (n + d)) to the
- * background's head bias removes the prior exactly; it is the model a logit-adjusted loss (Menon et al. 2021) would
- * have trained, since that loss differs from plain cross-entropy only by a constant in the same bias.
+ * Takes back out of a trained classifier the class priors that decoys.ts changed. Shuffles of the family labelled
+ * background raise the background's training share from n to n + d items, and moved copies raise the family's from
+ * m to m + c; a softmax classifier's logits are its log posteriors up to a constant, so the model leans every
+ * probability by those priors (lambda in human DNA, seed 1, decoys alone: validation AUROC 1.0 but accuracy
+ * 96.4%). Adding log(n / (n + d)) to each class's head bias removes its added prior exactly; it is the model a
+ * logit-adjusted loss (Menon et al. 2021) would have trained, since that loss differs from plain cross-entropy
+ * only by a constant in the same bias.
  *
  * The shift is monotone in a two-class model's score and the classifier null is scored after it, so scan's
  * p-values and calls do not move; classify's labels and probabilities do.
@@ -19,18 +20,17 @@ import type { TrainingSet } from '../../seq/training-set.js';
 import { loadModel, saveModel } from '../shared/checkpoints.js';
 import { validPredictions } from './valid-predictions.js';
 
-/** What decoys.ts added: enough to know the prior they changed. */
+/** What decoys.ts added to each class it changed: enough to know the priors it changed. */
 export interface DecoyPrior {
-  /** the background class's index */
-  background: number;
-  /** the background's training items before the decoys (reverse complements included) */
-  backgroundItems: number;
-  added: number;
+  /** the class's index, its training items before the additions (reverse complements included), and how many were added */
+  added: Array<{ label: number; items: number; added: number }>;
 }
 
-/** The background logit's shift that undoes the decoys' prior: log(n / (n + d)). */
-export function decoyPriorShift(prior: DecoyPrior): number {
-  return Math.log(prior.backgroundItems / (prior.backgroundItems + prior.added));
+/** Each class's logit shift that undoes what was added to it: log(n / (n + added)), 0 for the others. */
+export function decoyPriorShifts(prior: DecoyPrior, classes: number): Float32Array {
+  const shifts = new Float32Array(classes);
+  for (const { label, items, added } of prior.added) if (items > 0) shifts[label] = Math.log(items / (items + added));
+  return shifts;
 }
 
 /** Validation numbers after the shift, where the run has a validation set. */
@@ -60,19 +60,18 @@ export async function removeDecoyPrior(
       return stored.validLoss !== undefined && stored.validAccuracy !== undefined
         ? { validLoss: stored.validLoss, validAccuracy: stored.validAccuracy }
         : undefined;
-    const shift = decoyPriorShift(prior);
     const bias = model.params.get('head.bias');
     if (!bias) throw new Error(`${join(dir, CHECKPOINT_FILES.spec)}: a classifier without head.bias`);
-    const offsets = new Float32Array(bias.shape[0]!);
-    offsets[prior.background] = shift;
+    const offsets = decoyPriorShifts(prior, bias.shape[0]!);
     tf.tidy(() => bias.assign(tf.add(bias, tf.tensor1d(offsets))));
+    const priorShift = Object.fromEntries(prior.added.filter((a) => a.added > 0).map((a) => [spec.classes[a.label]!, offsets[a.label]!]));
     const validation = valid && valid.items.length > 0 ? evaluate(model, valid, batchSize) : undefined;
     const predictions = validation ? validPredictions(validation, valid!, spec.classes) : undefined;
     await saveModel(
       dir,
       model,
       {
-        training: { ...spec.training, decoys: { ...record, priorShift: shift } },
+        training: { ...spec.training, decoys: { ...record, priorShift } },
         data: spec.data,
         metrics: validation ? { ...spec.metrics, validLoss: validation.loss, validAccuracy: validation.accuracy } : spec.metrics,
         backend: spec.backend,
@@ -85,7 +84,10 @@ export async function removeDecoyPrior(
       validation && stored.validAccuracy !== undefined
         ? `: validation accuracy ${percent(stored.validAccuracy)} -> ${percent(validation.accuracy)}`
         : '';
-    log.info(`decoys: the background's logit shifted by ${shift.toFixed(3)}, the prior the decoys added${change}`);
+    const shifts = Object.entries(priorShift)
+      .map(([name, value]) => `${name} ${value.toFixed(3)}`)
+      .join(', ');
+    log.info(`decoys: logits shifted by the priors the decoys and moved copies added (${shifts})${change}`);
     return validation && { validLoss: validation.loss, validAccuracy: validation.accuracy };
   } finally {
     model.dispose();

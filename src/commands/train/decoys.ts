@@ -22,6 +22,7 @@ import type { TrainOptions } from './options.js';
 import { BACKGROUND_RATIO, formatShare } from './null-check.js';
 import { Random } from '../../seq/random.js';
 import { sharedWordPairShare } from '../../seq/shared-words.js';
+import { drawShift, shiftedCopy } from '../../seq/shifted-copies.js';
 import { nullShuffleOrder, shuffleEncoded } from '../../seq/shuffle.js';
 import type { LabelledSet } from '../../seq/training-set.js';
 
@@ -119,6 +120,47 @@ export function withDecoys(set: LabelledSet, plan: DecoyPlan, channels: number, 
   };
 }
 
+/**
+ * Shifted copies per sequence of the smaller class, beside its decoys: scan meets a family's copies off centre
+ * (seq/shifted-copies.ts). Moves of up to an eighth of the sequence, the scan's worst offset at its quarter-window
+ * step; the uncovered bases come from a random background sequence. One, not more: lambda copies in human DNA
+ * (scripts/dev-repeat-calling.sh, seed 1), copies found + false calls at FDR 0.05: none 12+0, one 12+2, four 12+5;
+ * with every training copy exactly centred: none 0+0, one 12+1, four 12+1.
+ */
+export const SHIFTED_COPIES = 1;
+
+export interface ShiftedCopies {
+  set: LabelledSet;
+  added: number;
+  /** the largest move, in bases */
+  most: number;
+}
+
+/**
+ * The set with SHIFTED_COPIES moved copies of each of the first `real` items of plan.source appended, labelled
+ * plan.source, filled from random plan.background items among the first `real` (never from a decoy).
+ */
+export function withShiftedCopies(set: LabelledSet, real: number, plan: DecoyPlan, channels: number, seed: number): ShiftedCopies {
+  const of = (label: number) => set.items.slice(0, real).filter((_, i) => set.labels[i] === label);
+  const sources = of(plan.source);
+  const fillers = of(plan.background);
+  const length = sources[0] ? sources[0].encoded.length / channels : 0;
+  const most = Math.floor(length / 8);
+  if (most < 1 || fillers.length === 0) return { set, added: 0, most: 0 };
+  const random = new Random(seed * 7927 + 23);
+  const copies = sources.flatMap((item) =>
+    Array.from({ length: SHIFTED_COPIES }, () => {
+      const filler = fillers[random.int(fillers.length)]!;
+      return { ...item, encoded: shiftedCopy(item.encoded, filler.encoded, drawShift(most, random), channels) };
+    }),
+  );
+  return {
+    set: { ...set, items: [...set.items, ...copies], labels: Int32Array.from([...set.labels, ...copies.map(() => plan.source)]) },
+    added: copies.length,
+    most,
+  };
+}
+
 /** What a checkpoint records of its decoys, so that a resumed run adds the same ones. */
 interface DecoyRecord {
   background: string;
@@ -126,8 +168,11 @@ interface DecoyRecord {
   perSequence: number;
   k: number;
   added: number;
-  /** best/ only, once decoy-prior.ts took the decoys' prior off the background's logit */
-  priorShift?: number;
+  /** moved copies of the smaller class, and the largest move (absent in runs before 2026-12-07: none) */
+  shifted?: number;
+  maxShift?: number;
+  /** best/ only, once decoy-prior.ts took the added priors off each class's logit: the shift per class */
+  priorShift?: Record<string, number>;
 }
 
 /**
@@ -177,23 +222,45 @@ export function addDecoys(
     }
   }
   if (!plan) return undefined;
-  const added = withDecoys({ ...train, labels: train.labels }, plan, prepared.alphabet.size, options.config.seed);
+  const decoyed = withDecoys({ ...train, labels: train.labels }, plan, prepared.alphabet.size, options.config.seed);
+  // A run recorded before shifted copies existed resumes without them.
+  const recorded = resumed && (resumed.training as { decoys?: DecoyRecord } | undefined)?.decoys;
+  const shifted =
+    recorded && recorded.shifted === undefined
+      ? { set: decoyed.set, added: 0, most: 0 }
+      : withShiftedCopies(decoyed.set, train.items.length, plan, prepared.alphabet.size, options.config.seed);
+  const added = { ...decoyed, set: shifted.set };
   const record: DecoyRecord = {
     background: classes[plan.background]!,
     source: classes[plan.source]!,
     perSequence: plan.perSequence,
     k: added.k,
     added: added.added,
+    ...(shifted.added > 0 ? { shifted: shifted.added, maxShift: shifted.most } : {}),
   };
   const why = family
     ? `${decoyReason(request)}, and ${record.source} is copies of one family: ${formatShare(family.source)} of its pairs share 12-mers, ${formatShare(family.background)} of ${record.background}'s`
     : decoyReason(request);
   if (!resumed)
     log.info(
-      `recipe: ${record.background} is the background (${why}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition (--decoys 0: without)`,
+      `recipe: ${record.background} is the background (${why}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition` +
+        (shifted.added > 0
+          ? `, and ${shifted.added} copies of them moved by up to ${shifted.most} bases join ${record.source}, as scan meets copies off centre`
+          : '') +
+        ' (--decoys 0: without)',
     );
-  const backgroundItems = train.labels.filter((label) => label === plan.background).length;
-  return { ...added, record, prior: { background: plan.background, backgroundItems, added: added.added } };
+  const labels = train.labels;
+  const count = (label: number) => labels.filter((l) => l === label).length;
+  return {
+    ...added,
+    record,
+    prior: {
+      added: [
+        { label: plan.background, items: count(plan.background), added: added.added },
+        { label: plan.source, items: count(plan.source), added: shifted.added },
+      ],
+    },
+  };
 }
 
 function decoyReason(request: DecoyRequest): string {

@@ -45,6 +45,74 @@ export function canonicalWords(encoded: Float32Array, channels: number): Set<num
   return words;
 }
 
+/**
+ * Each canonical 12-mer of an item with where it first starts and on which strand (true: as read), for
+ * sharedWordOffset. Same rules as canonicalWords.
+ */
+function placedWords(encoded: Float32Array, channels: number): Map<number, { at: number; forward: boolean }> {
+  const words = new Map<number, { at: number; forward: boolean }>();
+  const length = encoded.length / channels;
+  const mask = (1 << (2 * FAMILY_WORD)) - 1;
+  let forward = 0;
+  let reverse = 0;
+  let run = 0;
+  for (let t = 0; t < length; t++) {
+    let code = -1;
+    for (let c = 0; c < channels; c++) {
+      const v = encoded[t * channels + c]!;
+      if (v === 1 && code < 0) code = c;
+      else if (v !== 0) {
+        code = -1;
+        break;
+      }
+    }
+    if (code < 0 || code > 3) {
+      run = 0;
+      continue;
+    }
+    forward = ((forward << 2) | code) & mask;
+    reverse = (reverse >>> 2) | ((3 - code) << (2 * (FAMILY_WORD - 1)));
+    if (++run < FAMILY_WORD) continue;
+    const word = Math.min(forward, reverse);
+    if (!words.has(word)) words.set(word, { at: t - FAMILY_WORD + 1, forward: forward <= reverse });
+  }
+  return words;
+}
+
+/**
+ * How far apart copies sit in their sequences: over sampled pairs of equal-length items that share two or more
+ * 12-mers, the median of each pair's median shift between its shared words (a copy on the other strand measured
+ * on its reverse complement). Near 0 when every copy was cut at the same place (aligned windows); undefined with
+ * fewer than 10 such pairs.
+ */
+export function sharedWordOffset(items: readonly Float32Array[], channels: number, random: Random): number | undefined {
+  const picked = [...items.keys()];
+  random.shuffle(picked);
+  const chosen = picked.slice(0, SAMPLED_SEQUENCES);
+  const placed = chosen.map((i) => placedWords(items[i]!, channels));
+  const lengths = chosen.map((i) => items[i]!.length / channels);
+  const shifts: number[] = [];
+  for (let a = 0; a < placed.length; a++)
+    for (let b = a + 1; b < placed.length && shifts.length < SAMPLED_PAIRS; b++) {
+      if (lengths[a] !== lengths[b]) continue;
+      const pair: number[] = [];
+      for (const [word, pa] of placed[a]!) {
+        const pb = placed[b]!.get(word);
+        if (!pb) continue;
+        const at = pa.forward === pb.forward ? pb.at : lengths[b]! - FAMILY_WORD - pb.at;
+        pair.push(Math.abs(pa.at - at));
+      }
+      if (pair.length >= 2) shifts.push(median(pair));
+    }
+  return shifts.length < 10 ? undefined : median(shifts);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Share of sampled pairs of these items with at least two canonical 12-mers in common (0 with fewer than 2 items). */
 export function sharedWordPairShare(items: readonly Float32Array[], channels: number, random: Random): number {
   const picked = [...items.keys()];

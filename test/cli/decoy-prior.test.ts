@@ -76,7 +76,7 @@ test("taking the added priors off multiplies every item's odds by each class's n
   assert.equal(log.lines.length, 1);
   assert.match(
     log.lines[0]!,
-    /^rnnseq: decoys: logits shifted by the priors the decoys and moved copies added \(bg -0\.511, te -1\.386\): validation accuracy 50\.00% -> \d+\.\d\d%$/,
+    /^rnnseq: decoys: logits shifted by the priors the added training sequences brought \(bg -0\.511, te -1\.386\): validation accuracy 50\.00% -> \d+\.\d\d%$/,
   );
 
   // A second call (a resumed run whose best epoch came before its stop) leaves the shifted model as it is.

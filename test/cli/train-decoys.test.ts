@@ -66,14 +66,19 @@ test('a small family against 10x the background trains with decoys by default, r
   // both added priors taken off, log(n / (n + added)): n the 540 background and 54 te training windows (twice that
   // with reverse complements).
   assert.equal(decoys.shifted, decoys.added / 4);
-  assert.match(line!, new RegExp(`and ${decoys.shifted} copies of them moved by up to 12 bases join te, as scan meets copies off centre`));
+  assert.match(
+    line!,
+    new RegExp(
+      `te's copies sit at one place in their sequences \\(shared 12-mers 0 bases apart, median\\), so ${decoys.shifted} copies of them moved by up to 12 bases join te, as scan meets copies off centre`,
+    ),
+  );
   const rc = decoys.added === 432 ? 2 : 1;
   const expected = { bg: Math.log((540 * rc) / (540 * rc + decoys.added)), te: Math.log((54 * rc) / (54 * rc + decoys.shifted)) };
   for (const name of ['bg', 'te'] as const)
     assert.ok(Math.abs(decoys.priorShift[name] - expected[name]) < 1e-6, `${name}: ${JSON.stringify(decoys.priorShift)}`);
   assert.match(
     trained.stderr,
-    /decoys: logits shifted by the priors the decoys and moved copies added \(bg -0\.\d{3}, te -0\.693\): validation accuracy/,
+    /decoys: logits shifted by the priors the added training sequences brought \(bg -0\.\d{3}, te -0\.693\): validation accuracy/,
   );
 
   // Scanned: DNA drawn as the background was (100 bp stretches, 3% of them GC-rich), 10 copies in each of two 40 kb

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Random } from '../../src/seq/random.js';
-import { FAMILY_WORD, canonicalWords, sharedWordPairShare } from '../../src/seq/shared-words.js';
+import { FAMILY_WORD, canonicalWords, sharedWordOffset, sharedWordPairShare } from '../../src/seq/shared-words.js';
 
 const CODES: Record<string, number> = { A: 0, C: 1, G: 2, T: 3 };
 
@@ -53,4 +53,31 @@ test('copies of one family share 12-mers pair by pair, unrelated sequences almos
   assert.ok(randomShare < 0.01, `unrelated: ${randomShare}`);
   assert.equal(sharedWordPairShare(copies.slice(0, 1), 4, new Random(1)), 0, 'one sequence: no pairs');
   assert.equal(sharedWordPairShare(copies, 4, new Random(1)), familyShare, 'seeded');
+});
+
+test('the shift between copies: about 0 where every copy was cut at one place (either strand), the spread of the cuts where not', () => {
+  const random = new Random(12);
+  const family = randomSeq(random, 200);
+  const mutate = (s: string) => [...s].map((c) => (random.next() < 0.08 ? 'ACGT'[random.int(4)]! : c)).join('');
+  const flank = (n: number) => randomSeq(random, n);
+  // 60 copies in 240 bp windows: cut at one place (20 bp of flank each side), or anywhere from 0 to 40 bp in
+  const cut = (start: number) => {
+    const copy = mutate(family);
+    const window = flank(start) + copy + flank(40 - start);
+    return random.int(2) ? window : revcomp(window);
+  };
+  const aligned = Array.from({ length: 60 }, () => encode(cut(20)));
+  const spread = Array.from({ length: 60 }, () => encode(cut(random.int(41))));
+  assert.equal(sharedWordOffset(aligned, 4, new Random(1)), 0);
+  const apart = sharedWordOffset(spread, 4, new Random(1))!;
+  assert.ok(apart >= 8 && apart <= 20, `copies up to 40 bp apart: median shift ${apart}`);
+  // Unrelated sequences share too few words to say.
+  assert.equal(
+    sharedWordOffset(
+      Array.from({ length: 60 }, () => encode(flank(240))),
+      4,
+      new Random(1),
+    ),
+    undefined,
+  );
 });

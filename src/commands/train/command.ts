@@ -123,7 +123,7 @@ export function register(program: Command): void {
     )
     .option(
       '--decoys <n>',
-      "a fixed-length DNA/RNA classifier of two classes: n k-let shuffles of each of the smaller class's training sequences join the larger one (the background), so the smaller class is learned by its order, not its composition, as scan --class over a genome needs, and one copy of each moved by up to an eighth of its length joins it; auto: 4 where the background has 3x the other class's sequences and those are copies of one family (pairs sharing 12-mers), else 0 (--plain: 0)",
+      "a fixed-length DNA/RNA classifier of two classes: n k-let shuffles of each of the smaller class's training sequences join the larger one (the background), so the smaller class is learned by its order, not its composition, as scan --class over a genome needs, and, where its copies are aligned, one copy of each moved by up to an eighth of its length joins it; auto: 4 where the background has 3x the other class's sequences and those are copies of one family (pairs sharing 12-mers), else 0 (--plain: 0)",
       'auto',
     )
     .option(

@@ -87,7 +87,7 @@ export async function removeDecoyPrior(
     const shifts = Object.entries(priorShift)
       .map(([name, value]) => `${name} ${value.toFixed(3)}`)
       .join(', ');
-    log.info(`decoys: logits shifted by the priors the decoys and moved copies added (${shifts})${change}`);
+    log.info(`decoys: logits shifted by the priors the added training sequences brought (${shifts})${change}`);
     return validation && { validLoss: validation.loss, validAccuracy: validation.accuracy };
   } finally {
     model.dispose();

@@ -20,8 +20,11 @@ seed=${2:-1}
 shift $(($# < 2 ? $# : 2))
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" "${RNNSEQ_DEV_FAMILY:-lambda}" <<'PY'
+python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" "${RNNSEQ_DEV_FAMILY:-lambda}" "$here/scripts" <<'PY'
 import gzip, random, sys
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+sys.path.insert(0, sys.argv[-1])
+from repeat_family import diverged_copy
 data, work, seed, host, negatives, family_source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
 random.seed(seed)
 if host == 'human':
@@ -39,18 +42,8 @@ family = lam[20000:20300]
 if family_source == 'host':
     train_end -= 1000
     family = eco[train_end + 600:train_end + 900]
-comp = str.maketrans('ACGT', 'TGCA')
 def copy():
-    div = random.uniform(0.05, 0.2)
-    out = []
-    for c in family:
-        r = random.random()
-        if r < div: out.append(random.choice([b for b in 'ACGT' if b != c]))
-        elif r < div * 1.1: continue
-        elif r < div * 1.2: out += [c, random.choice('ACGT')]
-        else: out.append(c)
-    s = ''.join(out)
-    return s if random.random() < 0.5 else s.translate(comp)[::-1]
+    return diverged_copy(family, random)
 W = 300
 records = []
 for i in range(100):

@@ -13,25 +13,18 @@ seed=${2:-1}
 shift $(($# < 2 ? $# : 2))
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" <<'PY'
+python3 - "$data" "$work" "$seed" "$here/scripts" <<'PY'
 import gzip, random, sys
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+sys.path.insert(0, sys.argv[-1])
+from repeat_family import diverged_copy
 data, work, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 random.seed(seed)
 eco = ''.join(l.strip() for l in gzip.open(f'{data}/genomes_unannotated/ecoli_MG1655-K12.fasta.gz', 'rt') if not l.startswith('>')).upper()
 lam = ''.join(l.strip() for l in open(f'{data}/genomes_unannotated/lambda_virus.fa') if not l.startswith('>')).upper()
 family = lam[20000:20300]
-comp = str.maketrans('ACGT', 'TGCA')
 def copy():
-    div = random.uniform(0.05, 0.2)
-    out = []
-    for c in family:
-        r = random.random()
-        if r < div: out.append(random.choice([b for b in 'ACGT' if b != c]))
-        elif r < div * 1.1: continue
-        elif r < div * 1.2: out += [c, random.choice('ACGT')]
-        else: out.append(c)
-    s = ''.join(out)
-    return s if random.random() < 0.5 else s.translate(comp)[::-1]
+    return diverged_copy(family, random)
 def plant(seq, every, name):
     s, bed, at = list(seq), [], 2000
     while at + 1000 < len(s):

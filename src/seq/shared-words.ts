@@ -14,11 +14,11 @@ const SAMPLED_SEQUENCES = 100;
 const SAMPLED_PAIRS = 2000;
 
 /**
- * The canonical 12-mers of a one-hot nucleotide item (channels A C G T/U: the complement of channel c is 3 - c);
- * a row that is not one-hot (N, padding) breaks the words spanning it.
+ * Calls visit with each 12-mer of a one-hot nucleotide item (channels A C G T/U: the complement of channel c is
+ * 3 - c): its canonical code (the smaller of the word and its reverse complement), where it starts, and whether
+ * the word as read is the canonical one. A row that is not one-hot (N, padding) breaks the words spanning it.
  */
-export function canonicalWords(encoded: Float32Array, channels: number): Set<number> {
-  const words = new Set<number>();
+function visitWords(encoded: Float32Array, channels: number, visit: (word: number, at: number, forward: boolean) => void): void {
   const length = encoded.length / channels;
   const mask = (1 << (2 * FAMILY_WORD)) - 1;
   let forward = 0;
@@ -40,42 +40,23 @@ export function canonicalWords(encoded: Float32Array, channels: number): Set<num
     }
     forward = ((forward << 2) | code) & mask;
     reverse = (reverse >>> 2) | ((3 - code) << (2 * (FAMILY_WORD - 1)));
-    if (++run >= FAMILY_WORD) words.add(Math.min(forward, reverse));
+    if (++run >= FAMILY_WORD) visit(Math.min(forward, reverse), t - FAMILY_WORD + 1, forward <= reverse);
   }
+}
+
+/** The canonical 12-mers of a one-hot nucleotide item (visitWords). */
+export function canonicalWords(encoded: Float32Array, channels: number): Set<number> {
+  const words = new Set<number>();
+  visitWords(encoded, channels, (word) => words.add(word));
   return words;
 }
 
-/**
- * Each canonical 12-mer of an item with where it first starts and on which strand (true: as read), for
- * sharedWordOffset. Same rules as canonicalWords.
- */
+/** Each canonical 12-mer of an item with where it first starts and on which strand, for sharedWordOffset. */
 function placedWords(encoded: Float32Array, channels: number): Map<number, { at: number; forward: boolean }> {
   const words = new Map<number, { at: number; forward: boolean }>();
-  const length = encoded.length / channels;
-  const mask = (1 << (2 * FAMILY_WORD)) - 1;
-  let forward = 0;
-  let reverse = 0;
-  let run = 0;
-  for (let t = 0; t < length; t++) {
-    let code = -1;
-    for (let c = 0; c < channels; c++) {
-      const v = encoded[t * channels + c]!;
-      if (v === 1 && code < 0) code = c;
-      else if (v !== 0) {
-        code = -1;
-        break;
-      }
-    }
-    if (code < 0 || code > 3) {
-      run = 0;
-      continue;
-    }
-    forward = ((forward << 2) | code) & mask;
-    reverse = (reverse >>> 2) | ((3 - code) << (2 * (FAMILY_WORD - 1)));
-    if (++run < FAMILY_WORD) continue;
-    const word = Math.min(forward, reverse);
-    if (!words.has(word)) words.set(word, { at: t - FAMILY_WORD + 1, forward: forward <= reverse });
-  }
+  visitWords(encoded, channels, (word, at, forward) => {
+    if (!words.has(word)) words.set(word, { at, forward });
+  });
   return words;
 }
 

@@ -40,8 +40,8 @@ export interface Unleaned {
 }
 
 /**
- * Shifts the background logit of the checkpoint in dir (best/) and stores its validation numbers and predictions
- * again. A checkpoint that already records its shift is left alone: a resumed run whose best epoch came before the
+ * Shifts the logit of each class decoys.ts added to in the checkpoint in dir (best/) and stores its validation
+ * numbers and predictions again. A checkpoint that already records its shift is left alone: a resumed run whose best epoch came before the
  * interruption keeps the best/ it had.
  */
 export async function removeDecoyPrior(

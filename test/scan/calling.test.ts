@@ -13,7 +13,7 @@ import {
   formatWindowCount,
   parseCandidateLine,
 } from '../../src/scan/candidates.js';
-import { gatherCalls, planGather } from '../../src/scan/gather.js';
+import { MIN_CALL_PROB, gatherCalls, planGather } from '../../src/scan/gather.js';
 import { fdrSummary, noCallsHint } from '../../src/commands/scan/calling.js';
 import { emptyStats, scanChunks } from '../../src/scan/scanner.js';
 import { readFastaChunks } from '../../src/io/fasta.js';
@@ -77,6 +77,27 @@ test('Benjamini-Hochberg matches the textbook step-up on a worked example', () =
   assert.ok(Math.abs(bh.qValue(0.008) - 0.04) < 1e-12);
   assert.ok(Math.abs(bh.qValue(0.039) - 0.084) < 1e-12, 'min over later ranks: 0.042 * 10 / 5');
   assert.equal(benjaminiHochberg(Float64Array.from([0.04]), 1000, 0.05).cutoff, -1);
+});
+
+test('a window under MIN_CALL_PROB is not called however small its p: the model itself says background', async () => {
+  const lines = [
+    formatHeader({ name: 'te', strand: '.', fdr: 0.05, reachBp: 0 }),
+    formatWindow({ chrom: 'c', start: 0, end: 100, anchor: 0, prob: 0.99, p: 1e-6 }),
+    formatWindow({ chrom: 'c', start: 500, end: 600, anchor: 500, prob: 0.04, p: 2e-6 }),
+    formatWindow({ chrom: 'c', start: 900, end: 1000, anchor: 900, prob: MIN_CALL_PROB, p: 3e-6 }),
+    formatWindowCount(1000),
+  ].map((l) => parseCandidateLine(l.trimEnd()) as CandidateLine);
+  const source = async function* () {
+    yield* lines;
+  };
+  const plan = await planGather(source);
+  assert.ok(plan.bh.cutoff >= 3e-6, 'all three pass the BH cut');
+  const called: Array<[number, number]> = [];
+  for await (const { regions } of gatherCalls(source, plan)) for (const r of regions) called.push([r.start, r.bestP]);
+  assert.deepEqual(called, [
+    [0, 1e-6],
+    [900, 3e-6],
+  ]);
 });
 
 test('a dinucleotide shuffle keeps every adjacent pair count and the ends, and is seeded', () => {

@@ -77,7 +77,7 @@ export function register(program: Command): void {
     )
     .option(
       '--fdr <q>',
-      'call windows at this false-discovery rate: Benjamini-Hochberg over every window scanned, p-values from the null stored in the model, and the class at probability >= 0.5 (default 0.05; with --shard/--region the parts write candidate windows for --gather)',
+      'call windows at this false-discovery rate: Benjamini-Hochberg over every window scanned, p-values from the null stored in the model, and the class at probability >= 0.2 (default 0.05; with --shard/--region the parts write candidate windows for --gather)',
     )
     .option(
       '--gather <files...>',
@@ -105,7 +105,7 @@ Output: BED6 + 5, no header, sorted by the genome's sequence order, then start: 
 half-open), name (the positive class), score (0-1000, from max_prob), strand ('.' when both strands are
 combined), max_prob, mean_prob (over the region's called windows), windows (how many were merged), p (the
 region's smallest window p-value under the model's stored null) and q (its Benjamini-Hochberg q-value); -1 where
-not computed. Calls are made at --fdr (default 0.05; windows whose class probability is also >= 0.5) when the
+not computed. Calls are made at --fdr (default 0.05; windows whose class probability is also >= 0.2) when the
 model stores a null, else at the threshold.
 Overlapping or touching called windows (or window cores, with --extent core) merge into one region.
 

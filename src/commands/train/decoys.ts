@@ -264,7 +264,7 @@ export function addDecoys(
     log.info(
       `recipe: ${record.background} is the background (${why}): ${added.added} shuffles of ${record.source}'s training sequences keeping every ${added.k}-let join it as decoys, so ${record.source} is learned by its order, not its composition` +
         (shifted.added > 0
-          ? `; ${record.source}'s copies sit at one place in their sequences (shared 12-mers ${offset} bases apart, median), so ${shifted.added} copies of them moved by up to ${shifted.most} bases join ${record.source}, as scan meets copies off centre`
+          ? `; ${record.source}'s copies sit at one place in their sequences (shared 12-mers ${offset} base${offset === 1 ? '' : 's'} apart, median), so ${shifted.added} copies of them moved by up to ${shifted.most} bases join ${record.source}, as scan meets copies off centre`
           : '') +
         ' (--decoys 0: without)',
     );

@@ -24,7 +24,8 @@ export async function useCpuBackend(): Promise<void> {
 
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'rnnseq-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Retries: a child process that just exited may still be closing files in it.
+  t.after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
   return dir;
 }
 

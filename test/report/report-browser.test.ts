@@ -96,12 +96,18 @@ test('report renders offline in Chromium: axes, curves and the AUC of the valida
 
   const executablePath = browserPath(t);
   if (!executablePath) return;
-  const context = await chromium.launchPersistentContext(tempDir(t, 'rnnseq-chromium-'), {
+  // The profile goes only after the browser has closed: removed while Chromium still wrote to it, it failed the
+  // test (ENOTEMPTY) and the unclosed browser kept the test process alive.
+  const profile = mkdtempSync(join(tmpdir(), 'rnnseq-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu'],
   });
-  t.after(() => context.close());
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
   context.setDefaultTimeout(30_000); // a browser that stops answering fails the test instead of hanging the suite
   const page = await context.newPage();
   const requests: string[] = [];

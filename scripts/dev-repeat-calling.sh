@@ -12,6 +12,8 @@
 # stretch without copies 78-100%. RNNSEQ_DEV_NEGATIVES: background windows to train on (default 1,000).
 # RNNSEQ_DEV_FAMILY=host: the family is a 300 bp stretch of the host DNA itself (just past the training windows,
 # used nowhere else), so its copies share the host's composition, as a transposon shares its genome's.
+# RNNSEQ_DEV_OFFSET (default 30): training copies sit up to this many bases either way of their window's centre
+# (0: every copy cut at one place, aligned); RNNSEQ_DEV_WINDOW (default 300): the training window's length.
 # Usage: scripts/dev-repeat-calling.sh [workdir] [seed] [extra train flags...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,12 +22,13 @@ seed=${2:-1}
 shift $(($# < 2 ? $# : 2))
 data=${RNNSEQ_DATA:-$here/../shared/data}
 mkdir -p "$work"
-python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" "${RNNSEQ_DEV_FAMILY:-lambda}" "$here/scripts" <<'PY'
+python3 - "$data" "$work" "$seed" "${RNNSEQ_DEV_HOST:-ecoli}" "${RNNSEQ_DEV_NEGATIVES:-1000}" "${RNNSEQ_DEV_FAMILY:-lambda}" "${RNNSEQ_DEV_OFFSET:-30}" "${RNNSEQ_DEV_WINDOW:-300}" "$here/scripts" <<'PY'
 import gzip, random, sys
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, sys.argv[-1])
 from repeat_family import diverged_copy
 data, work, seed, host, negatives, family_source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
+offset, W = int(sys.argv[7]), int(sys.argv[8])
 random.seed(seed)
 if host == 'human':
     pieces = [l.strip().upper() for l in open(f'{data}/dev_janggu_oct4_vs_mafk/oct4_vs_mafk.fa') if not l.startswith('>')]
@@ -44,11 +47,10 @@ if family_source == 'host':
     family = eco[train_end + 600:train_end + 900]
 def copy():
     return diverged_copy(family, random)
-W = 300
 records = []
 for i in range(100):
     s, a = copy(), random.randrange(0, train_end)
-    flank, pad = eco[a:a + 2 * W], max(0, (W - len(s)) // 2 + random.randint(-30, 30))
+    flank, pad = eco[a:a + 2 * W], max(0, (W - len(s)) // 2 + random.randint(-offset, offset))
     records.append((f'te{i} label=te', (flank[:pad] + s + flank[W:])[:W]))
 for i in range(negatives):
     a = random.randrange(0, train_end)

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkNull, reportClassNullChecks, reportNullCheck } from '../../src/commands/train/null-check.js';
-import { windowScores } from '../../src/commands/train/scanner-calibration.js';
+import { nullAvoids, windowScores } from '../../src/commands/train/scanner-calibration.js';
 import { Logger } from '../../src/log.js';
 import { buildNullDistribution } from '../../src/scan/null-model.js';
 import { Random } from '../../src/seq/random.js';
@@ -128,4 +128,27 @@ test('a classifier reports every class against its own null and warns, by name, 
   assert.equal(weakFamily.lines.length, 2);
   assert.match(weakFamily.lines[1]!, /few validation sequences of te \(0\.0% at p <= 1e-4\)/);
   assert.doesNotMatch(weakFamily.lines[1]!, /bg \(/);
+});
+
+test("the scanner null leaves out the windows trained on as negatives, unless that leaves under 5% of the genome's windows", () => {
+  const lengths = [{ name: 'chr', length: 10_000 }];
+  const positive = [{ chrom: 'chr', start: 0, end: 100 }];
+  const some = [{ chrom: 'chr', start: 1000, end: 3000 }];
+  const ample = captured();
+  assert.deepEqual(nullAvoids(positive, some, lengths, 100, true, ample.logger), {
+    regions: [...positive, ...some],
+    trainedNegatives: true,
+  });
+  assert.equal(ample.lines.length, 0);
+  // Negatives tiling all but 300 bp: 2% of the starts are left, so the null takes them and says so.
+  const most = [{ chrom: 'chr', start: 100, end: 9700 }];
+  const sampled = captured();
+  assert.deepEqual(nullAvoids(positive, most, lengths, 100, true, sampled.logger), { regions: positive, trainedNegatives: false });
+  assert.match(
+    sampled.lines.join('\n'),
+    /leave 2\.\d% of the genome's windows: the null includes windows the model trained on.*a smaller --negatives-per-positive/,
+  );
+  const fromBed = captured();
+  nullAvoids(positive, most, lengths, 100, false, fromBed.logger);
+  assert.match(fromBed.lines.join('\n'), /fewer regions in --negatives\)$/);
 });

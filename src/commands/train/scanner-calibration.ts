@@ -121,6 +121,7 @@ export async function prepareGenomeData(
           sets.trainedNegatives,
           lengths,
           options.windowBp,
+          sets.negativesPerPositive !== undefined,
           log,
         );
         const nullScores = await addGenomeNull(
@@ -160,19 +161,21 @@ export async function prepareGenomeData(
  */
 const MIN_UNSEEN_SHARE = 0.05;
 
-function nullAvoids(
+export function nullAvoids(
   always: GenomeInterval[],
   trainedNegatives: readonly GenomeInterval[],
   lengths: readonly SequenceLength[],
   windowBp: number,
+  sampled: boolean,
   log: Logger,
 ): { regions: GenomeInterval[]; trainedNegatives: boolean } {
   if (trainedNegatives.length === 0) return { regions: always, trainedNegatives: false };
   const unseen = [...always, ...trainedNegatives];
   const share = freeStartShare(lengths, windowBp, unseen);
   if (share >= MIN_UNSEEN_SHARE) return { regions: unseen, trainedNegatives: true };
+  const fewer = sampled ? 'a smaller --negatives-per-positive' : 'fewer regions in --negatives';
   log.warn(
-    `the training negatives and positives leave ${(100 * share).toFixed(1)}% of the genome's windows: the null includes windows the model trained on, so scan's p-values may be too small (hold out more with --valid-chroms, or give fewer --negatives-per-positive)`,
+    `the training negatives and positives leave ${(100 * share).toFixed(1)}% of the genome's windows: the null includes windows the model trained on, so scan's p-values may be too small (hold out more with --valid-chroms or --valid-region, or give ${fewer})`,
   );
   return { regions: always, trainedNegatives: false };
 }

@@ -222,8 +222,9 @@ export function addDecoys(
   const classes = prepared.classes;
   let plan: DecoyPlan | undefined;
   let family: FamilyCheck | undefined;
+  // A resumed run does what its checkpoint says it did.
+  const recorded = resumed && (resumed.training as { decoys?: DecoyRecord } | undefined)?.decoys;
   if (resumed) {
-    const recorded = (resumed.training as { decoys?: DecoyRecord } | undefined)?.decoys;
     plan = recorded && {
       background: classes.indexOf(recorded.background),
       source: classes.indexOf(recorded.source),
@@ -241,8 +242,7 @@ export function addDecoys(
   }
   if (!plan) return undefined;
   const decoyed = withDecoys({ ...train, labels: train.labels }, plan, prepared.alphabet.size, options.config.seed);
-  // Moved copies where the copies are aligned; a resumed run does what its checkpoint says it did.
-  const recorded = resumed && (resumed.training as { decoys?: DecoyRecord } | undefined)?.decoys;
+  // Moved copies where the copies are aligned.
   const offset = resumed ? undefined : alignedOffset(prepared.train, plan, prepared.alphabet.size, options.config.seed);
   const move = recorded ? recorded.shifted !== undefined : offset !== undefined && offset <= ALIGNED_SHIFT;
   const shifted = move

@@ -13,7 +13,10 @@ import {
   AUTO_ENSEMBLE_BELOW,
   AUTO_ENSEMBLE_MEMBERS,
   SMALL_DATA_WEIGHT_DECAY,
+  TINY_DATA_BELOW,
+  TINY_DATA_WEIGHT_DECAY,
   ensembleSize,
+  smallDataWeightDecay,
   isSmallData,
 } from '../../src/commands/train/ensemble.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -196,7 +199,7 @@ test('--ensemble auto: members only for small sets trained on the step budget', 
   assert.equal(ensembleSize(5, isSmallData({ sequences: 100_000, residues: 1e8 }, false)), 5, 'a number given wins');
 });
 
-test('small data on the step budget gets the small-data weight decay unless --weight-decay is given; --epochs N keeps 0.01', async (t) => {
+test('small data on the step budget gets the small-data weight decay (more under 200 sequences) unless --weight-decay is given; --epochs N keeps 0.01', async (t) => {
   const dir = tempDir(t);
   const fasta = join(dir, 'train.fa');
   writeFileSync(fasta, toFasta(records(80, 11)));
@@ -206,7 +209,15 @@ test('small data on the step budget gets the small-data weight decay unless --we
     assert.equal(result.code, 0, result.stderr);
     return spec(join(dir, name, 'best')).training.config.weightDecay;
   };
-  assert.equal(await decay('auto', '--patience', '1'), SMALL_DATA_WEIGHT_DECAY);
+  assert.equal(await decay('auto', '--patience', '1'), TINY_DATA_WEIGHT_DECAY, '80 labelled sequences');
   assert.equal(await decay('given', '--patience', '1', '--weight-decay', '0.02'), 0.02);
   assert.equal(await decay('epochs', '--epochs', '2'), 0.01);
+});
+
+test('the small-data weight decay: 3 under TINY_DATA_BELOW labelled sequences, 1 from there to the small-data limit', () => {
+  assert.equal(smallDataWeightDecay(100), TINY_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(TINY_DATA_BELOW - 1), TINY_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(TINY_DATA_BELOW), SMALL_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(AUTO_ENSEMBLE_BELOW.sequences - 1), SMALL_DATA_WEIGHT_DECAY);
+  assert.ok(TINY_DATA_WEIGHT_DECAY > SMALL_DATA_WEIGHT_DECAY, 'fewer sequences, more decay');
 });

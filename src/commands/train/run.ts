@@ -35,7 +35,15 @@ import { addDecoys } from './decoys.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
 import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
-import { AUTO_ENSEMBLE_BELOW, SMALL_DATA_WEIGHT_DECAY, ensembleSize, finishEnsemble, isSmallData, markMemberDone } from './ensemble.js';
+import {
+  AUTO_ENSEMBLE_BELOW,
+  TINY_DATA_BELOW,
+  ensembleSize,
+  finishEnsemble,
+  isSmallData,
+  markMemberDone,
+  smallDataWeightDecay,
+} from './ensemble.js';
 import { addClassifierNull } from './null-scores.js';
 import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
@@ -162,14 +170,17 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
     );
 
-  // Small data under the step budget also gets more weight decay (ensemble.ts SMALL_DATA_WEIGHT_DECAY).
-  const smallDecay = options.choices.weightDecayAuto && smallData;
-  if (smallDecay) log.info(`recipe: weight decay ${SMALL_DATA_WEIGHT_DECAY} (small data, as for the ensemble)`);
+  // Small data under the step budget also gets more weight decay, more again under 200 sequences (ensemble.ts).
+  const smallDecay = options.choices.weightDecayAuto && smallData ? smallDataWeightDecay(labelled.sequences) : undefined;
+  if (smallDecay !== undefined)
+    log.info(
+      `recipe: weight decay ${smallDecay} (small data, as for the ensemble${labelled.sequences < TINY_DATA_BELOW ? `; ${labelled.sequences} labelled sequences, under ${TINY_DATA_BELOW}` : ''})`,
+    );
 
   const runtime = await startRuntime(options, log);
   // An epoch's items after any reverse complements the recipe added: the step budget counts what is trained.
   const epochItems = 'items' in train ? train.items.length : prepared.trainItems;
-  const requested = resolveBudget(smallDecay ? { ...options.config, weightDecay: SMALL_DATA_WEIGHT_DECAY } : options.config, epochItems);
+  const requested = resolveBudget(smallDecay !== undefined ? { ...options.config, weightDecay: smallDecay } : options.config, epochItems);
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
   if (options.config.budget === 'auto')
     log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${epochItems} training items per epoch`);

@@ -219,6 +219,24 @@ for (const [name, arch] of CONTEXT_CASES) {
   });
 }
 
+test('a step run again on other batches gives the bits a fresh step gives (its reused gradient buffers start clean)', { skip }, () => {
+  const arch = CASES[0]![1]; // max pooling: the pooled gradient is scattered into a reused buffer
+  const model = createModel(arch, 6, new NativeCore());
+  const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+  const used = new NativeCore().wholeStep(arch)!;
+  const batches = [randomItems(9, 31, false), randomItems(9, 32, false), randomItems(9, 33, false), randomItems(5, 34, true)].map((items) =>
+    packBatch(items, arch.inputSize),
+  );
+  for (const [i, batch] of batches.entries()) {
+    const labels = Int32Array.from({ length: batch.batch }, (_, b) => (b + i) % 2);
+    const again = used.run(weights, batch, labels, 50 + i);
+    const fresh = new NativeCore().wholeStep(arch)!.run(weights, batch, labels, 50 + i);
+    assert.equal(again.loss, fresh.loss, `batch ${i}: loss`);
+    for (const [param, g] of fresh.grads) assert.deepEqual(again.grads.get(param), g, `batch ${i}: gradient of ${param}`);
+  }
+  model.dispose();
+});
+
 test('architectures the native step does not cover are named, and train on the tensor path', () => {
   assert.match(nativeStepUnsupported({ ...BASE, pool: 'attention' })!, /attention/);
   assert.match(nativeStepUnsupported({ ...BASE, task: 'tag', kmers: { k: 2, strands: 'forward' } })!, /k-mer branch/);

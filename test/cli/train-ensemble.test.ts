@@ -214,10 +214,11 @@ test('small data on the step budget gets the small-data weight decay (more under
   assert.equal(await decay('epochs', '--epochs', '2'), 0.01);
 });
 
-test('the small-data weight decay: 3 under TINY_DATA_BELOW labelled sequences, 1 from there to the small-data limit', () => {
-  assert.equal(smallDataWeightDecay(100), TINY_DATA_WEIGHT_DECAY);
-  assert.equal(smallDataWeightDecay(TINY_DATA_BELOW - 1), TINY_DATA_WEIGHT_DECAY);
-  assert.equal(smallDataWeightDecay(TINY_DATA_BELOW), SMALL_DATA_WEIGHT_DECAY);
-  assert.equal(smallDataWeightDecay(AUTO_ENSEMBLE_BELOW.sequences - 1), SMALL_DATA_WEIGHT_DECAY);
+test('the small-data weight decay: 3 for DNA or RNA under TINY_DATA_BELOW labelled sequences, else 1', () => {
+  assert.equal(smallDataWeightDecay(100, 'dna'), TINY_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(TINY_DATA_BELOW - 1, 'rna'), TINY_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(TINY_DATA_BELOW, 'dna'), SMALL_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(AUTO_ENSEMBLE_BELOW.sequences - 1, 'dna'), SMALL_DATA_WEIGHT_DECAY);
+  assert.equal(smallDataWeightDecay(100, 'protein'), SMALL_DATA_WEIGHT_DECAY, 'proteins lost by it at 150');
   assert.ok(TINY_DATA_WEIGHT_DECAY > SMALL_DATA_WEIGHT_DECAY, 'fewer sequences, more decay');
 });

@@ -15,7 +15,7 @@
  *   same recipe with a k-mer branch started from the baseline's fit; the better of the two on validation becomes
  *   best/.
  * - Small data (under 1,000 labelled sequences and 250,000 residues, on the step budget): an ensemble of 3 and
- *   weight decay 1, 3 under 200 sequences (ensemble.ts).
+ *   weight decay 1 (DNA or RNA under 200 sequences: 3; ensemble.ts).
  *
  * Every choice is a flag a user can set either way; a flag given on the command line always wins.
  */

@@ -37,6 +37,7 @@ import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import {
   AUTO_ENSEMBLE_BELOW,
+  SMALL_DATA_WEIGHT_DECAY,
   TINY_DATA_BELOW,
   ensembleSize,
   finishEnsemble,
@@ -170,11 +171,11 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
     );
 
-  // Small data under the step budget also gets more weight decay, more again under 200 sequences (ensemble.ts).
-  const smallDecay = options.choices.weightDecayAuto && smallData ? smallDataWeightDecay(labelled.sequences) : undefined;
+  // Small data under the step budget also gets more weight decay, more again for DNA or RNA under 200 sequences (ensemble.ts).
+  const smallDecay = options.choices.weightDecayAuto && smallData ? smallDataWeightDecay(labelled.sequences, alphabet.name) : undefined;
   if (smallDecay !== undefined)
     log.info(
-      `recipe: weight decay ${smallDecay} (small data, as for the ensemble${labelled.sequences < TINY_DATA_BELOW ? `; ${labelled.sequences} labelled sequences, under ${TINY_DATA_BELOW}` : ''})`,
+      `recipe: weight decay ${smallDecay} (small data, as for the ensemble${smallDecay > SMALL_DATA_WEIGHT_DECAY ? `; ${alphabet.name}, ${labelled.sequences} labelled sequences, under ${TINY_DATA_BELOW}` : ''})`,
     );
 
   const runtime = await startRuntime(options, log);

@@ -225,7 +225,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--weight-decay <x>',
-        'decoupled weight decay (AdamW) on weight matrices, per unit learning rate (0: off; default 0.01, 1 on small data (under 1,000 sequences and 250,000 residues with --epochs auto), --plain: 0)',
+        'decoupled weight decay (AdamW) on weight matrices, per unit learning rate (0: off; default 0.01, 1 on small data (under 1,000 sequences and 250,000 residues with --epochs auto), 3 for DNA or RNA under 200 sequences, --plain: 0)',
       ),
     )
     .addOption(

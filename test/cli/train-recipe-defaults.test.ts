@@ -114,24 +114,6 @@ test('reverse complements follow the k-mer baseline for DNA, never for protein, 
   );
 });
 
-test('protein gets mean pooling from the recipe; DNA and RNA keep max, and --pool or --plain decide over it', () => {
-  const pool = (alphabet: DataFacts['alphabet'], raw: { pool?: string } = {}, recipe = true) =>
-    resolveDataChoices(dataChoices(raw, recipe), { ...CONV_DEFAULTS }, undefined, facts({ alphabet })).pool;
-  assert.equal(pool('protein'), 'mean');
-  assert.equal(pool('dna'), undefined);
-  assert.equal(pool('rna'), undefined);
-  assert.equal(pool('protein', { pool: 'max' }), undefined);
-  assert.equal(pool('protein', {}, false), undefined);
-  // Short peptides without a front-end get it too: pooling is the recurrent layer's.
-  const peptides = resolveDataChoices(
-    dataChoices({}, true),
-    { ...CONV_DEFAULTS },
-    undefined,
-    facts({ alphabet: 'protein', medianLength: 12 }),
-  );
-  assert.deepEqual([peptides.conv, peptides.pool], [undefined, 'mean']);
-});
-
 test('--plain trains exactly the flags: no front-end, no data-driven choice, no baseline', () => {
   const plain = resolveDataChoices(dataChoices({}, false), undefined, undefined, facts({ commonLength: 60, baselineStrands: 'canonical' }));
   assert.deepEqual(plain, { inputLength: null, rcAugment: false, reasons: [] });
@@ -172,20 +154,4 @@ test('rnnseq train: the default writes the recipe into the checkpoint, --plain t
   assert.equal(given.architecture.conv, undefined);
   assert.equal(given.architecture.pool, 'last');
   assert.equal(given.architecture.bidirectional, false);
-  // Protein: the embedding and mean pooling, written into the checkpoint that classify reads; --pool still wins.
-  const proteins = join(dir, 'proteins.fa');
-  const residues = 'ACDEFGHIKLMNPQRSTVWY';
-  const protein = (i: number, shift: number) => Array.from({ length: 60 }, (_, j) => residues[(i * 7 + j * shift) % 20]).join('');
-  await writeFile(
-    proteins,
-    Array.from({ length: 40 }, (_, i) => `>p${i} label=${i % 2 ? 'x' : 'y'}\n${protein(i, i % 2 ? 3 : 7)}\n`).join(''),
-  );
-  const trainProtein = async (name: string, ...flags: string[]) => {
-    const result = await runCli(['train', '-q', '-o', join(dir, name), '--epochs', '1', '--ensemble', '1', ...flags, proteins]);
-    assert.equal(result.code, 0, result.stderr);
-    return JSON.parse(await readFile(join(dir, name, 'best', 'rnnseq.json'), 'utf8'));
-  };
-  const proteinRecipe = await trainProtein('protein');
-  assert.deepEqual([proteinRecipe.architecture.pool, proteinRecipe.architecture.embedDim], ['mean', 16]);
-  assert.equal((await trainProtein('protein-max', '--pool', 'max')).architecture.pool, 'max');
 });

@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--pool <how>',
-        'how per-position states become one vector (attention: learned weights over positions; default max, protein: mean; --plain: mean)',
+        'how per-position states become one vector (attention: learned weights over positions; default max, --plain: mean)',
       ).choices(POOLINGS),
     )
     .option(

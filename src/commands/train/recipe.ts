@@ -6,10 +6,10 @@
  *   average; `--plain` (and the language-model and tagger tasks) keep the old, plain defaults, so speed can be
  *   compared with a plain script and old command lines train what they always trained.
  * - Choices made from the data once it is read (run.ts): a per-position bias when every sequence has one length,
- *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding and mean pooling for
- *   protein, and (DNA) reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged
- *   k-mers. On small data the strand and position answers (and the baseline's own features and penalty) come from
- *   cross-validating the k-mer model over every labelled sequence (engine/cross-validated-choices.ts);
+ *   the front-end's pooling so the recurrent layer still reads ~16 steps, an embedding for protein, and (DNA)
+ *   reverse-complement augmentation when the k-mer baseline, fitted first, prefers strand-merged k-mers. On small
+ *   data the strand and position answers (and the baseline's own features and penalty)
+ *   come from cross-validating the k-mer model over every labelled sequence (engine/cross-validated-choices.ts);
  *   equal-length input also offers the baseline features counted at each position.
  * - A second candidate when that baseline beats the trained model on validation (on small data: or ties it): the
  *   same recipe with a k-mer branch started from the baseline's fit; the better of the two on validation becomes
@@ -19,7 +19,7 @@
  *
  * Every choice is a flag a user can set either way; a flag given on the command line always wins.
  */
-import type { ConvSpec, Pooling } from '../../engine/architecture.js';
+import type { ConvSpec } from '../../engine/architecture.js';
 import { EXIT_USAGE, RnnseqError } from '../../errors.js';
 import type { Task } from '../../seq/task.js';
 
@@ -102,8 +102,6 @@ export interface DataChoices {
   kmerBranch: boolean | 'auto';
   /** no --weight-decay given: the recipe may raise it for small data (run.ts, ensemble.ts smallDataWeightDecay) */
   weightDecayAuto: boolean;
-  /** no --pool given: the recipe's max pooling, or mean pooling for protein */
-  poolAuto: boolean;
 }
 
 /** The user's data-dependent flags, with 'auto' where the recipe may decide and --plain's fixed answers otherwise. */
@@ -117,7 +115,6 @@ export function dataChoices(
     embedDim?: string;
     kmerBranch?: boolean;
     weightDecay?: string;
-    pool?: string;
   },
   recipe: boolean,
 ): DataChoices {
@@ -130,7 +127,6 @@ export function dataChoices(
     embedDimAuto: recipe && raw.embedDim === undefined,
     kmerBranch: raw.kmerBranch ?? (recipe ? 'auto' : false),
     weightDecayAuto: recipe && raw.weightDecay === undefined,
-    poolAuto: recipe && raw.pool === undefined,
   };
 }
 
@@ -154,8 +150,6 @@ export interface DataFacts {
 
 export interface ResolvedChoices {
   conv?: ConvSpec;
-  /** the pooling the recipe chose in place of its default (protein: mean) */
-  pool?: Pooling;
   embedDim?: number;
   inputLength: number | null;
   rcAugment: boolean;
@@ -223,13 +217,6 @@ export function resolveDataChoices(
     reasons.push(`protein embedded in ${PROTEIN_EMBED_DIM} dimensions`);
   }
 
-  // Protein families and compartments are told by what a whole sequence holds (composition, residues shared with
-  // a family's conserved sites), not by one motif anywhere: on remote homologues (360 sequences, 12 families) one
-  // recurrent model reached test accuracy 0.75 with max pooling and 0.99 with mean pooling, seed 1; max memorises
-  // one strongest window per training sequence.
-  const pool: Pooling | undefined = choices.poolAuto && facts.alphabet === 'protein' ? 'mean' : undefined;
-  if (pool) reasons.push('mean pooling (protein: what the whole sequence holds, not one motif)');
-
   let rcAugment = choices.rcAugment === true;
   // DNA only: RNA is one strand (a transcript, a CLIP site), and its reverse complement is another molecule.
   if (choices.rcAugment === 'auto' && facts.alphabet === 'dna' && !facts.strandsDecided) {
@@ -239,7 +226,6 @@ export function resolveDataChoices(
   return {
     ...(resolvedConv ? { conv: resolvedConv } : {}),
     ...(resolvedEmbed !== undefined ? { embedDim: resolvedEmbed } : {}),
-    ...(pool ? { pool } : {}),
     inputLength,
     rcAugment,
     reasons,

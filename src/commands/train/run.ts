@@ -205,7 +205,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       ...flagArchitecture,
       ...(chosen?.conv ? { conv: chosen.conv } : {}),
       ...(chosen?.embedDim !== undefined ? { embedDim: chosen.embedDim } : {}),
-      ...(chosen?.pool ? { pool: chosen.pool } : {}),
       ...prepared.architecture,
       inputSize: alphabet.size,
       numClasses: classes.length,

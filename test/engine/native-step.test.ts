@@ -71,6 +71,11 @@ const CASES: Array<[string, Architecture]> = [
   ],
 ];
 
+/** A model's parameters as the whole step reads them. */
+function weightsOf(model: SequenceModel): Map<string, Float32Array> {
+  return new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+}
+
 /** A fresh model, its k-mer branch (zero at creation) given random weights so the forward pass exercises it. */
 function createModel(arch: Architecture, seed: number, core: NativeCore): SequenceModel {
   const model = SequenceModel.create(
@@ -140,7 +145,7 @@ for (const [name, arch] of CASES) {
       assert.equal(batch.mask !== undefined, ragged);
       const labels = Int32Array.from({ length: 7 }, (_, i) => i % arch.numClasses);
       const expected = tensorStep(model, batch, labels, 123);
-      const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+      const weights = weightsOf(model);
       const actual = core.wholeStep(arch)!.run(weights, batch, labels, 123);
       assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
       assertClose(actual.probs!, expected.probs, 1e-5, 'probabilities');
@@ -207,7 +212,7 @@ for (const [name, arch] of CONTEXT_CASES) {
     const tag = arch.task === 'tag';
     const targets = tag ? { tags: randomTags(items, arch.numClasses, 3) } : { labels: Int32Array.from({ length: 7 }, (_, i) => i % 2) };
     const expected = tensorStep(model, batch, targets.labels ?? new Int32Array(0), 123, items, targets);
-    const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const weights = weightsOf(model);
     const actual = core.wholeStep(arch)!.run(weights, batch, stepTargets(arch, batch, items, targets), 123);
     assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
     if (!tag) assertClose(actual.probs!, expected.probs, 1e-5, 'probabilities');
@@ -222,7 +227,7 @@ for (const [name, arch] of CONTEXT_CASES) {
 test('a step run again on other batches gives the bits a fresh step gives (its reused gradient buffers start clean)', { skip }, () => {
   const arch = CASES[0]![1]; // max pooling: the pooled gradient is scattered into a reused buffer
   const model = createModel(arch, 6, new NativeCore());
-  const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+  const weights = weightsOf(model);
   const used = new NativeCore().wholeStep(arch)!;
   const batches = [randomItems(9, 31, false), randomItems(9, 32, false), randomItems(9, 33, false), randomItems(5, 34, true)].map((items) =>
     packBatch(items, arch.inputSize),
@@ -313,7 +318,7 @@ for (const [name, arch] of REGRESSION_CASES) {
     // Targets spread over several standard deviations, so Huber's linear part is exercised too.
     const values = Float32Array.from({ length: 7 }, (_, i) => arch.regression!.mean + (i - 3) * 1.1 * arch.regression!.std);
     const expected = tensorStep(model, batch, new Int32Array(0), 123, items, { values });
-    const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+    const weights = weightsOf(model);
     const actual = core.wholeStep(arch)!.run(weights, batch, stepTargets(arch, batch, items, { values }), 123);
     assert.ok(Math.abs(actual.loss - expected.loss) < 1e-5, `loss ${actual.loss} vs ${expected.loss}`);
     assert.equal(actual.probs, undefined);
@@ -356,7 +361,7 @@ for (const [name, arch] of POSITION_CASES) {
       const batch = packBatch(items, arch.inputSize);
       const targets = arch.task === 'tag' ? { tags: randomTags(items, arch.numClasses, 3) } : {};
       const expected = tensorStep(model, batch, new Int32Array(0), 123, items, targets);
-      const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+      const weights = weightsOf(model);
       const indices = stepTargets(arch, batch, items, targets);
       assert.equal(indices.length, 7 * batch.steps);
       assert.ok(indices.some((k) => k < 0) && indices.some((k) => k > 0), 'some positions count, some do not');

@@ -66,8 +66,10 @@ test('the recipe trains the branch as a second candidate only when the baseline 
   const loud = QUICK.filter((flag) => flag !== '-q');
   const trained = await runCli(['train', '-o', run, ...loud, '--hidden', '2', '--epochs', '1', fasta]);
   assert.equal(trained.code, 0, trained.stderr);
-  assert.match(trained.stderr, /training a second candidate with a k-mer branch/);
+  assert.match(trained.stderr, /training a candidate with a k-mer branch/);
   assert.ok(existsSync(join(run, 'kmer-branch', 'best', 'rnnseq.json')));
+  // DNA: the mean-pooled candidate is for protein (candidates.ts)
+  assert.equal(existsSync(join(run, 'mean-pool')), false);
   // The candidate reads the same data and split: it starts from the run's baseline fit instead of fitting it again.
   assert.equal(trained.stderr.match(/^k-mer baseline \(/gm)?.length, 1, trained.stderr);
   assert.deepEqual(spec(join(run, 'kmer-branch', 'best')).data.baseline, spec(join(run, 'last')).data.baseline);
@@ -77,7 +79,7 @@ test('the recipe trains the branch as a second candidate only when the baseline 
     // Swapped: the recurrent-only model is kept beside, and it was the worse one on validation.
     const recurrent = validMetric(join(run, 'recurrent-best'));
     assert.ok(candidate.auroc > recurrent.auroc || (candidate.auroc === recurrent.auroc && candidate.loss < recurrent.loss));
-    assert.match(trained.stderr, /is now the k-mer branch model/);
+    assert.match(trained.stderr, /is now the model with the k-mer branch/);
   } else {
     assert.ok(validMetric(join(run, 'best')).auroc >= candidate.auroc);
     assert.match(trained.stderr, /kept the recurrent-only model/);

@@ -68,6 +68,7 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
       embedDimAuto: false,
       kmerBranch: false,
       weightDecayAuto: false,
+      poolAuto: false,
     },
     config: {
       epochs: options.epochs ?? 10,

@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--pool <how>',
-        'how per-position states become one vector (attention: learned weights over positions; default max, --plain: mean)',
+        'how per-position states become one vector (attention: learned weights over positions; default max, with a mean-pooled candidate for protein behind the k-mer baseline; --plain: mean)',
       ).choices(POOLINGS),
     )
     .option(
@@ -180,7 +180,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--kmer-branch',
-        "classifiers: add a linear term over the k-mer baseline's features, started from its fit (by default the recipe trains such a model as a second candidate when the baseline beats the first on validation, or on small data ties it)",
+        "classifiers: add a linear term over the k-mer baseline's features, started from its fit (by default the recipe trains such a model as a candidate when the baseline beats the first on validation, or on small data ties it)",
       ),
     )
     .addOption(new Option('--no-kmer-branch', 'never train the k-mer branch candidate'))

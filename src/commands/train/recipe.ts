@@ -11,9 +11,9 @@
  *   data the strand and position answers (and the baseline's own features and penalty)
  *   come from cross-validating the k-mer model over every labelled sequence (engine/cross-validated-choices.ts);
  *   equal-length input also offers the baseline features counted at each position.
- * - A second candidate when that baseline beats the trained model on validation (on small data: or ties it): the
- *   same recipe with a k-mer branch started from the baseline's fit; the better of the two on validation becomes
- *   best/.
+ * - Further candidates when that baseline beats the trained model on validation (on small data: or ties it):
+ *   for protein under the max pooling chosen here, the same recipe with mean pooling; then, still behind, with a
+ *   k-mer branch started from the baseline's fit; the best on validation becomes best/ (candidates.ts).
  * - Small data (under 1,000 labelled sequences and 250,000 residues, on the step budget): an ensemble of 3 and
  *   weight decay 1 (DNA or RNA under 200 sequences: 3; ensemble.ts).
  *
@@ -102,6 +102,8 @@ export interface DataChoices {
   kmerBranch: boolean | 'auto';
   /** no --weight-decay given: the recipe may raise it for small data (run.ts, ensemble.ts smallDataWeightDecay) */
   weightDecayAuto: boolean;
+  /** no --pool given: a protein model behind the baseline gets a mean-pooled candidate (candidates.ts) */
+  poolAuto: boolean;
 }
 
 /** The user's data-dependent flags, with 'auto' where the recipe may decide and --plain's fixed answers otherwise. */
@@ -115,6 +117,7 @@ export function dataChoices(
     embedDim?: string;
     kmerBranch?: boolean;
     weightDecay?: string;
+    pool?: string;
   },
   recipe: boolean,
 ): DataChoices {
@@ -127,6 +130,7 @@ export function dataChoices(
     embedDimAuto: recipe && raw.embedDim === undefined,
     kmerBranch: raw.kmerBranch ?? (recipe ? 'auto' : false),
     weightDecayAuto: recipe && raw.weightDecay === undefined,
+    poolAuto: recipe && raw.pool === undefined,
   };
 }
 

@@ -1,10 +1,8 @@
-import { cp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Architecture } from '../../engine/architecture.js';
 import {
   type BaselineReport,
   type BaselineRun,
-  baselineVerdict,
   describeBaseline,
   kmerBaselineForRun,
   modelMetricFor,
@@ -46,6 +44,7 @@ import {
   smallDataWeightDecay,
 } from './ensemble.js';
 import { addClassifierNull } from './null-scores.js';
+import { type RunOutcome, shortfall, trainCandidates } from './candidates.js';
 import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
@@ -351,19 +350,15 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     model.dispose();
   }
   if (!outcome) return undefined;
-  const verdict = baseline && outcome.validMetric !== undefined ? baselineVerdict(baseline, outcome.validMetric) : undefined;
-  // The recipe's second candidate (kmer-branch.ts): only where the k-mer baseline beat the model on validation,
-  // so runs the recurrent model wins cost nothing more. On small data a tie counts too: a validation set of ~10
-  // sequences ties often (splice at 100: 9 of 9 right for both), and the tie then says nothing about test.
-  const tied = smallData && baseline !== undefined && outcome.validMetric === baseline.validMetric;
-  const reason = verdict ?? (tied ? `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})` : undefined);
+  const reason = baseline ? shortfall(baseline, outcome, smallData) : undefined;
   let final: RunOutcome | undefined = outcome;
   if (reason && baseline && options.choices.kmerBranch === 'auto') {
     const fits = { crossValidated, baselineRun, positionFact: positionFacts };
     // in an ensemble, the candidate is a member's: the ensemble scores the null (above)
     const nullWindows = ensembleCount < 2 ? options.nullWindows : 0;
-    final = await branchCandidate({ ...options, reuse: fits, nullWindows }, outcome, baseline, reason, log);
-  } else if (verdict) log.warn(verdict);
+    const request = { options: { ...options, reuse: fits, nullWindows }, baseline, alphabet: alphabet.name, smallData, train: run, log };
+    final = await trainCandidates(request, outcome, reason);
+  } else if (reason && options.reuse === undefined) log.warn(reason); // a candidate's caller says where the kept model stands
   if (!final || process.exitCode) return final;
   if (options.ensemble.member !== undefined) {
     await markMemberDone(options.out, { seed: config.seed, ...final });
@@ -395,79 +390,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     log,
     train: run,
   });
-}
-
-/** What a finished run reports to a caller comparing candidates: its best epoch's validation numbers. */
-export interface RunOutcome {
-  bestEpoch: number;
-  validLoss: number;
-  /** AUROC (two classes) or accuracy, where a baseline was fitted */
-  validMetric?: number;
-}
-
-/** The candidate run's directory inside a run directory. */
-export const BRANCH_CANDIDATE_DIR = 'kmer-branch';
-
-/**
- * Trains the same data again with a k-mer branch started from the baseline's fit, into RUN/kmer-branch, and makes
- * it RUN/best when its validation metric is higher (a tie: lower validation loss); the recurrent-only model then
- * stays in RUN/recurrent-best. Why not the branch from the start: started from a baseline that already fits the
- * training set (small data, a small penalty), the recurrent layers see almost no training loss left to learn from
- * (splice at 500 sequences: 0.93 accuracy without the branch, 0.80 with it), while on composition-driven sets it
- * is what reaches the baseline (ep300-enhancers: 0.77 without, 0.90 with, k-mers 0.90).
- */
-async function branchCandidate(
-  options: TrainOptions,
-  recurrent: RunOutcome,
-  baseline: BaselineReport,
-  verdict: string,
-  log: Logger,
-): Promise<RunOutcome | undefined> {
-  const dir = join(options.out, BRANCH_CANDIDATE_DIR);
-  log.info(`recipe: ${verdict}; training a second candidate with a k-mer branch started from its fit, in ${dir}`);
-  const resume = options.resume && (await exists(join(dir, 'last', CHECKPOINT_FILES.spec)));
-  const candidate = await run({
-    ...options,
-    out: dir,
-    resume,
-    choices: { ...options.choices, kmerBranch: true },
-    ensemble: { count: 1 }, // a candidate for one member's place, not an ensemble of its own
-  });
-  if (!candidate || process.exitCode) return undefined;
-  const better =
-    (candidate.validMetric ?? Number.NEGATIVE_INFINITY) > (recurrent.validMetric ?? Number.NEGATIVE_INFINITY) ||
-    (candidate.validMetric === recurrent.validMetric && candidate.validLoss < recurrent.validLoss);
-  const name = baseline.metric === 'auroc' ? 'AUROC' : 'accuracy';
-  const numbers = `validation ${name} ${fixed(candidate.validMetric)} with the branch, ${fixed(recurrent.validMetric)} without`;
-  if (!better) {
-    log.info(`recipe: kept the recurrent-only model (${numbers}); the candidate stays in ${dir}`);
-    return recurrent;
-  }
-  await replaceBest(options.out, join(dir, 'best'), join(options.out, RECURRENT_BEST_DIR));
-  log.info(`recipe: ${join(options.out, 'best')} is now the k-mer branch model (${numbers}); the other is in ${RECURRENT_BEST_DIR}/`);
-  const still = baselineVerdict(baseline, candidate.validMetric ?? Number.NaN);
-  if (still) log.warn(still);
-  return candidate;
-}
-
-/**
- * `from` (a finished checkpoint) becomes `${out}/best`; the old best moves to `keep`. Copied beside its target
- * first, so what is left after a crash is either the old best or the new one, never half a checkpoint.
- */
-async function replaceBest(out: string, from: string, keep: string): Promise<void> {
-  const staged = join(out, `.best-${process.pid}.tmp`);
-  await rm(staged, { recursive: true, force: true });
-  await cp(from, staged, { recursive: true });
-  await rm(keep, { recursive: true, force: true });
-  await rename(join(out, 'best'), keep);
-  await rename(staged, join(out, 'best'));
-}
-
-/** Where the recurrent-only model goes when the k-mer branch candidate replaces it as best/. */
-export const RECURRENT_BEST_DIR = 'recurrent-best';
-
-function fixed(value: number | undefined): string {
-  return value === undefined || Number.isNaN(value) ? '-' : value.toFixed(4);
 }
 
 /** Labelled FASTA or a language model's sequences: the files opened here, the data prepared in src/seq. */

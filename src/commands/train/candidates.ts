@@ -1,0 +1,172 @@
+/**
+ * The recipe's further candidates, trained only where the k-mer baseline beat the first model on validation (or,
+ * on small data, tied it), so runs the recurrent model wins cost nothing more. Each candidate is a run of its own
+ * in a folder of the run directory, with the same data, split and baseline fit; RUN/best becomes whichever model
+ * validated best, and the model it replaced is kept beside it.
+ *
+ * - Protein under the recipe's max pooling: a mean-pooled candidate first. A max over positions lets a protein
+ *   family model fit its training set on a few residues and generalise no further (protein-remote, 150
+ *   sequences: fitted by epoch 24, validation at chance, test 0.16; mean pooling 0.64-0.77; at 360: 0.75 and
+ *   0.99), while localisation signals, short peptides at one end, need the max (extracell-mito at 250: 0.96 with
+ *   max, 0.91 with mean). The max-pooled family models lose to the k-mers on validation and the localisation
+ *   models do not, so the validation verdict tells the two apart.
+ * - Then, still behind, a k-mer branch started from the baseline's fit (engine/kmer-branch.ts).
+ */
+import { cp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BaselineReport, baselineVerdict } from '../../engine/baseline-check.js';
+import { exists } from '../../io/atomic.js';
+import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
+import type { Logger } from '../../log.js';
+import type { AlphabetName } from '../../seq/alphabet.js';
+import type { TrainOptions } from './options.js';
+
+/** What a finished run reports to a caller comparing candidates: its best epoch's validation numbers. */
+export interface RunOutcome {
+  bestEpoch: number;
+  validLoss: number;
+  /** AUROC (two classes) or accuracy, where a baseline was fitted */
+  validMetric?: number;
+}
+
+type TrainRun = (options: TrainOptions) => Promise<RunOutcome | undefined>;
+
+/** The candidate runs' directories inside a run directory. */
+export const MEAN_POOL_CANDIDATE_DIR = 'mean-pool';
+export const BRANCH_CANDIDATE_DIR = 'kmer-branch';
+/** Where the max-pooled model goes when the mean-pooled candidate replaces it as best/. */
+export const MAX_POOL_BEST_DIR = 'max-pool-best';
+/** Where the recurrent-only model goes when the k-mer branch candidate replaces it as best/. */
+export const RECURRENT_BEST_DIR = 'recurrent-best';
+
+/**
+ * Why the model falls short of the baseline on validation, or undefined where it does not. On small data a tie
+ * counts too: a validation set of ~10 sequences ties often (splice at 100: 9 of 9 right for both), and the tie
+ * then says nothing about test.
+ */
+export function shortfall(baseline: BaselineReport, outcome: RunOutcome, smallData: boolean): string | undefined {
+  if (outcome.validMetric === undefined) return undefined;
+  const verdict = baselineVerdict(baseline, outcome.validMetric);
+  if (verdict || !smallData || outcome.validMetric !== baseline.validMetric) return verdict;
+  return `the model only ties the k-mer baseline on validation (${fixed(outcome.validMetric)})`;
+}
+
+export interface CandidateRequest {
+  /** the run's options, with its baseline fits to reuse and the null windows a candidate scores */
+  options: TrainOptions;
+  baseline: BaselineReport;
+  alphabet: AlphabetName;
+  smallData: boolean;
+  train: TrainRun;
+  log: Logger;
+}
+
+/**
+ * Trains the candidates `first` (the run's model, behind for `reason`) calls for, in order, until one is no longer
+ * behind; returns the outcome of the model RUN/best then holds, or undefined where a candidate was interrupted.
+ */
+export async function trainCandidates(request: CandidateRequest, first: RunOutcome, reason: string): Promise<RunOutcome | undefined> {
+  const { options, baseline, log } = request;
+  let kept = first;
+  let behind: string | undefined = reason;
+  if (wantsMeanPool(request)) {
+    log.info(`recipe: ${behind}; training a candidate with mean pooling (protein), in ${join(options.out, MEAN_POOL_CANDIDATE_DIR)}`);
+    const candidate = await request.train(
+      candidateOptions(options, MEAN_POOL_CANDIDATE_DIR, await resumable(options, MEAN_POOL_CANDIDATE_DIR), {
+        architecture: { ...options.architecture, pool: 'mean' },
+        // no further candidates of its own: this run decides what comes next
+        choices: { ...options.choices, poolAuto: false, kmerBranch: false },
+      }),
+    );
+    if (!candidate || process.exitCode) return undefined;
+    kept = await keepBetter(request, kept, candidate, {
+      dir: MEAN_POOL_CANDIDATE_DIR,
+      keep: MAX_POOL_BEST_DIR,
+      with: 'mean pooling',
+      without: 'max',
+    });
+    behind = shortfall(baseline, kept, request.smallData);
+    if (!behind) return kept;
+  }
+  log.info(
+    `recipe: ${behind}; training a candidate with a k-mer branch started from its fit, in ${join(options.out, BRANCH_CANDIDATE_DIR)}`,
+  );
+  const candidate = await request.train(
+    candidateOptions(options, BRANCH_CANDIDATE_DIR, await resumable(options, BRANCH_CANDIDATE_DIR), {
+      choices: { ...options.choices, poolAuto: false, kmerBranch: true },
+    }),
+  );
+  if (!candidate || process.exitCode) return undefined;
+  kept = await keepBetter(request, kept, candidate, {
+    dir: BRANCH_CANDIDATE_DIR,
+    keep: RECURRENT_BEST_DIR,
+    with: 'the k-mer branch',
+    without: 'recurrent-only',
+  });
+  const still = shortfall(baseline, kept, false);
+  if (still) log.warn(still);
+  return kept;
+}
+
+/** Only where the recipe chose the max (no --pool given): a user's --pool max is a choice, not a default. */
+function wantsMeanPool(request: CandidateRequest): boolean {
+  const { options } = request;
+  return request.alphabet === 'protein' && options.choices.poolAuto && options.architecture.pool === 'max';
+}
+
+function candidateOptions(options: TrainOptions, dir: string, resume: boolean, changes: Partial<TrainOptions>): TrainOptions {
+  return {
+    ...options,
+    ...changes,
+    out: join(options.out, dir),
+    resume,
+    ensemble: { count: 1 }, // a candidate for one member's place, not an ensemble of its own
+  };
+}
+
+async function resumable(options: TrainOptions, dir: string): Promise<boolean> {
+  return options.resume && (await exists(join(options.out, dir, 'last', CHECKPOINT_FILES.spec)));
+}
+
+/**
+ * The candidate becomes RUN/best where its validation metric is higher (a tie: lower validation loss), the model
+ * it replaces moving to RUN/`names.keep`; otherwise it stays in its own folder.
+ */
+async function keepBetter(
+  request: CandidateRequest,
+  kept: RunOutcome,
+  candidate: RunOutcome,
+  names: { dir: string; keep: string; with: string; without: string },
+): Promise<RunOutcome> {
+  const { options, baseline, log } = request;
+  const better =
+    (candidate.validMetric ?? Number.NEGATIVE_INFINITY) > (kept.validMetric ?? Number.NEGATIVE_INFINITY) ||
+    (candidate.validMetric === kept.validMetric && candidate.validLoss < kept.validLoss);
+  const name = baseline.metric === 'auroc' ? 'AUROC' : 'accuracy';
+  const numbers = `validation ${name} ${fixed(candidate.validMetric)} with ${names.with}, ${fixed(kept.validMetric)} for the ${names.without} model`;
+  const dir = join(options.out, names.dir);
+  if (!better) {
+    log.info(`recipe: kept the ${names.without} model (${numbers}); the candidate stays in ${dir}`);
+    return kept;
+  }
+  await replaceBest(options.out, join(dir, 'best'), join(options.out, names.keep));
+  log.info(`recipe: ${join(options.out, 'best')} is now the model with ${names.with} (${numbers}); the other is in ${names.keep}/`);
+  return candidate;
+}
+
+/**
+ * `from` (a finished checkpoint) becomes `${out}/best`; the old best moves to `keep`. Copied beside its target
+ * first, so what is left after a crash is either the old best or the new one, never half a checkpoint.
+ */
+async function replaceBest(out: string, from: string, keep: string): Promise<void> {
+  const staged = join(out, `.best-${process.pid}.tmp`);
+  await rm(staged, { recursive: true, force: true });
+  await cp(from, staged, { recursive: true });
+  await rm(keep, { recursive: true, force: true });
+  await rename(join(out, 'best'), keep);
+  await rename(staged, join(out, 'best'));
+}
+
+function fixed(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value) ? '-' : value.toFixed(4);
+}

@@ -1,0 +1,80 @@
+/**
+ * The recipe's mean-pooled candidate (src/commands/train/candidates.ts): a protein model under the recipe's max
+ * pooling that the k-mer baseline beats on validation gets a mean-pooled rival, and best/ is whichever validated
+ * better; a --pool given on the command line is never second-guessed (DNA never gets one: train-kmer-branch.test.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Random } from '../../src/seq/random.js';
+import { runCli, tempDir } from '../helpers.js';
+import { type SyntheticRecord, toFasta } from './synthetic-tasks.js';
+
+const RESIDUES = 'ACDEFGHIKLMNPQSTVWY';
+
+/** Acidic against basic proteins of 60-100 residues told apart by composition alone, a tenth of labels flipped. */
+function chargeTask(count: number, seed: number): SyntheticRecord[] {
+  const random = new Random(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const acidic = i % 2 === 0;
+    const charged = acidic ? 'DE' : 'KR';
+    const length = 60 + random.int(41);
+    const sequence = Array.from({ length }, () =>
+      random.next() < 0.15 ? charged[random.int(2)] : RESIDUES[random.int(RESIDUES.length)],
+    ).join('');
+    return { id: `p${i}`, tags: `label=${acidic !== (i % 10 === 9) ? 'acidic' : 'basic'}`, sequence };
+  });
+}
+
+// One epoch of a two-unit model reads composition worse than the k-mer baseline does: the candidates follow.
+const WEAK = ['--hidden', '2', '--conv-filters', '4', '--epochs', '1', '--batch-size', '32', '--threads', '1', '--ensemble', '1'];
+
+const spec = (path: string) => JSON.parse(readFileSync(join(path, 'rnnseq.json'), 'utf8'));
+const validOf = (path: string) => ({ auroc: spec(path).metrics.validAuroc as number, loss: spec(path).metrics.validLoss as number });
+
+test('a protein model behind the k-mer baseline gets a mean-pooled candidate, and best/ is the better of the two', async (t) => {
+  const dir = tempDir(t);
+  const fasta = join(dir, 'train.fa');
+  writeFileSync(fasta, toFasta(chargeTask(300, 3)));
+  const run = join(dir, 'run');
+  const trained = await runCli(['train', '-o', run, ...WEAK, fasta]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stderr, /training a candidate with mean pooling \(protein\)/);
+  const candidate = join(run, 'mean-pool', 'best');
+  assert.equal(spec(candidate).architecture.pool, 'mean');
+  // It is a rival for the first model's place: no candidates of its own.
+  assert.equal(existsSync(join(run, 'mean-pool', 'kmer-branch')), false);
+  assert.equal(existsSync(join(run, 'mean-pool', 'mean-pool')), false);
+  const best = spec(join(run, 'best'));
+  if (best.architecture.pool === 'mean' && !best.architecture.kmers) {
+    const max = validOf(join(run, 'max-pool-best'));
+    const mean = validOf(candidate);
+    assert.equal(spec(join(run, 'max-pool-best')).architecture.pool, 'max');
+    assert.ok(mean.auroc > max.auroc || (mean.auroc === max.auroc && mean.loss < max.loss), JSON.stringify({ mean, max }));
+    assert.match(trained.stderr, /is now the model with mean pooling/);
+  } else if (!best.architecture.kmers) {
+    assert.equal(best.architecture.pool, 'max');
+    assert.ok(validOf(join(run, 'best')).auroc >= validOf(candidate).auroc);
+    assert.match(trained.stderr, /kept the max model/);
+  }
+  // Still behind the baseline after both: the k-mer branch candidate, compared with whichever was kept.
+  const kept = best.architecture.kmers ? validOf(join(run, 'recurrent-best')) : validOf(join(run, 'best'));
+  const baseline = spec(join(run, 'last')).data.baseline.validMetric as number;
+  if (kept.auroc <= baseline) assert.ok(existsSync(join(run, 'kmer-branch', 'best', 'rnnseq.json')), trained.stderr);
+
+  const classified = await runCli(['classify', '-m', run, '-q', fasta]);
+  assert.equal(classified.code, 0, classified.stderr);
+});
+
+test('a --pool max given on the command line gets no mean-pooled candidate', async (t) => {
+  const dir = tempDir(t);
+  const fasta = join(dir, 'train.fa');
+  writeFileSync(fasta, toFasta(chargeTask(200, 4)));
+  const given = join(dir, 'given');
+  const trained = await runCli(['train', '-o', given, ...WEAK, '--pool', 'max', fasta]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.doesNotMatch(trained.stderr, /mean pooling/);
+  assert.equal(existsSync(join(given, 'mean-pool')), false);
+  assert.equal(spec(join(given, 'best')).architecture.pool, 'max');
+});

@@ -65,6 +65,14 @@ test('a protein model behind the k-mer baseline gets a mean-pooled candidate, an
 
   const classified = await runCli(['classify', '-m', run, '-q', fasta]);
   assert.equal(classified.code, 0, classified.stderr);
+
+  // --no-kmer-branch leaves out the branch, not the pooling rival.
+  const noBranch = join(dir, 'no-branch');
+  const alone = await runCli(['train', '-o', noBranch, ...WEAK, '--no-kmer-branch', fasta]);
+  assert.equal(alone.code, 0, alone.stderr);
+  assert.ok(existsSync(join(noBranch, 'mean-pool', 'best', 'rnnseq.json')), alone.stderr);
+  assert.equal(existsSync(join(noBranch, 'kmer-branch')), false);
+  assert.equal(spec(join(noBranch, 'best')).architecture.kmers, undefined);
 });
 
 test('a --pool max given on the command line gets no mean-pooled candidate', async (t) => {

@@ -69,7 +69,7 @@ export async function trainCandidates(request: CandidateRequest, first: RunOutco
   const { options, baseline, log } = request;
   let kept = first;
   let behind: string | undefined = reason;
-  if (wantsMeanPool(request)) {
+  if (wantsMeanPool(options, request.alphabet)) {
     log.info(`recipe: ${behind}; training a candidate with mean pooling (protein), in ${join(options.out, MEAN_POOL_CANDIDATE_DIR)}`);
     const candidate = await request.train(
       candidateOptions(options, MEAN_POOL_CANDIDATE_DIR, await resumable(options, MEAN_POOL_CANDIDATE_DIR), {
@@ -87,6 +87,10 @@ export async function trainCandidates(request: CandidateRequest, first: RunOutco
     });
     behind = shortfall(baseline, kept, request.smallData);
     if (!behind) return kept;
+  }
+  if (options.choices.kmerBranch !== 'auto') {
+    log.warn(behind);
+    return kept;
   }
   log.info(
     `recipe: ${behind}; training a candidate with a k-mer branch started from its fit, in ${join(options.out, BRANCH_CANDIDATE_DIR)}`,
@@ -108,10 +112,14 @@ export async function trainCandidates(request: CandidateRequest, first: RunOutco
   return kept;
 }
 
+/** Whether a run behind the baseline gets any candidate (--no-kmer-branch and --pool given: none). */
+export function wantsCandidates(options: TrainOptions, alphabet: AlphabetName): boolean {
+  return options.choices.kmerBranch === 'auto' || wantsMeanPool(options, alphabet);
+}
+
 /** Only where the recipe chose the max (no --pool given): a user's --pool max is a choice, not a default. */
-function wantsMeanPool(request: CandidateRequest): boolean {
-  const { options } = request;
-  return request.alphabet === 'protein' && options.choices.poolAuto && options.architecture.pool === 'max';
+function wantsMeanPool(options: TrainOptions, alphabet: AlphabetName): boolean {
+  return alphabet === 'protein' && options.choices.poolAuto && options.architecture.pool === 'max';
 }
 
 function candidateOptions(options: TrainOptions, dir: string, resume: boolean, changes: Partial<TrainOptions>): TrainOptions {

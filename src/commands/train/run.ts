@@ -44,7 +44,7 @@ import {
   smallDataWeightDecay,
 } from './ensemble.js';
 import { addClassifierNull } from './null-scores.js';
-import { type RunOutcome, shortfall, trainCandidates } from './candidates.js';
+import { type RunOutcome, shortfall, trainCandidates, wantsCandidates } from './candidates.js';
 import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
@@ -352,7 +352,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   if (!outcome) return undefined;
   const reason = baseline ? shortfall(baseline, outcome, smallData) : undefined;
   let final: RunOutcome | undefined = outcome;
-  if (reason && baseline && options.choices.kmerBranch === 'auto') {
+  if (reason && baseline && wantsCandidates(options, alphabet.name)) {
     const fits = { crossValidated, baselineRun, positionFact: positionFacts };
     // in an ensemble, the candidate is a member's: the ensemble scores the null (above)
     const nullWindows = ensembleCount < 2 ? options.nullWindows : 0;

@@ -66,6 +66,15 @@ test('a protein model behind the k-mer baseline gets a mean-pooled candidate, an
   const classified = await runCli(['classify', '-m', run, '-q', fasta]);
   assert.equal(classified.code, 0, classified.stderr);
 
+  // A candidate in best/ carries its own run's history, and report draws those curves, not the first model's.
+  const winner = best.architecture.kmers ? 'kmer-branch' : best.architecture.pool === 'mean' ? 'mean-pool' : undefined;
+  if (winner) {
+    assert.equal(readFileSync(join(run, 'best', 'metrics.tsv'), 'utf8'), readFileSync(join(run, winner, 'metrics.tsv'), 'utf8'));
+    const report = await runCli(['report', '-q', '-o', join(dir, 'report.html'), run]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /history from [^<]*best\/metrics\.tsv/);
+  } else assert.equal(existsSync(join(run, 'best', 'metrics.tsv')), false);
+
   // --no-kmer-branch leaves out the branch, not the pooling rival.
   const noBranch = join(dir, 'no-branch');
   const alone = await runCli(['train', '-o', noBranch, ...WEAK, '--no-kmer-branch', fasta]);

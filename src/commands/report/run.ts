@@ -8,11 +8,9 @@ import { type ReportInput, buildFigures } from '../../report/figures.js';
 import { type EpochRecord, historyFromSpec, parseMetricsTsv } from '../../report/history.js';
 import { renderReportHtml } from '../../report/html.js';
 import { type ValidPredictions, parsePredictions } from '../../report/predictions.js';
-import { readSpec } from '../shared/checkpoints.js';
+import { METRICS_FILE, readSpec } from '../shared/checkpoints.js';
 import type { ReportOptions } from './options.js';
 import { createLogger } from '../shared/runtime.js';
-
-const METRICS_FILE = 'metrics.tsv';
 
 /** rnnseq report: a training run or model -> one self-contained HTML page (or one figure as SVG or PNG). */
 export async function run(options: ReportOptions): Promise<void> {
@@ -43,10 +41,14 @@ export async function run(options: ReportOptions): Promise<void> {
   log.info(`wrote the report (${set.figures.size} figures, ${set.unavailable.size} unavailable)${options.out ? ` to ${options.out}` : ''}`);
 }
 
-/** The checkpoint -m would load, its run's metrics.tsv when there is one, and its validation predictions. */
+/**
+ * The checkpoint -m would load, its run's metrics.tsv when there is one, and its validation predictions. The
+ * checkpoint's own copy comes first: a recipe candidate that became RUN/best keeps its history there, while
+ * RUN/metrics.tsv is the first model's.
+ */
 async function readReportInput(source: string): Promise<ReportInput> {
   const { spec, dir } = await readSpec(source);
-  const metricsCandidates = [...new Set([join(source, METRICS_FILE), join(dir, METRICS_FILE), join(dirname(dir), METRICS_FILE)])];
+  const metricsCandidates = [...new Set([join(dir, METRICS_FILE), join(source, METRICS_FILE), join(dirname(dir), METRICS_FILE)])];
   let history: EpochRecord[] = [];
   let historySource = join(dir, CHECKPOINT_FILES.spec);
   const metricsPath = await firstFile(metricsCandidates);

@@ -8,6 +8,13 @@ import type { RecurrentCore } from '../../engine/core.js';
 import type { SequenceModel } from '../../engine/sequence-model.js';
 import { CHECKPOINT_FILES, readCheckpoint, rewriteCheckpointSpec, writeCheckpoint } from '../../io/checkpoint-store.js';
 
+/**
+ * A training run's per-epoch history, RUN/metrics.tsv. A candidate's checkpoint that replaces the run's own model as
+ * RUN/best carries its own run's copy inside (train/candidates.ts), so `report` draws the curves of the model it
+ * scores.
+ */
+export const METRICS_FILE = 'metrics.tsv';
+
 /** Writes a model checkpoint directory (rnnseq.json + weights, optionally optimiser state), atomically. */
 export async function saveModel(
   dir: string,

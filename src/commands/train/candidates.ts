@@ -19,6 +19,7 @@ import { exists } from '../../io/atomic.js';
 import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import type { Logger } from '../../log.js';
 import type { AlphabetName } from '../../seq/alphabet.js';
+import { METRICS_FILE } from '../shared/checkpoints.js';
 import type { TrainOptions } from './options.js';
 
 /** What a finished run reports to a caller comparing candidates: its best epoch's validation numbers. */
@@ -157,19 +158,22 @@ async function keepBetter(
     log.info(`recipe: kept the ${names.without} model (${numbers}); the candidate stays in ${dir}`);
     return kept;
   }
-  await replaceBest(options.out, join(dir, 'best'), join(options.out, names.keep));
+  await replaceBest(options.out, dir, join(options.out, names.keep));
   log.info(`recipe: ${join(options.out, 'best')} is now the model with ${names.with} (${numbers}); the other is in ${names.keep}/`);
   return candidate;
 }
 
 /**
- * `from` (a finished checkpoint) becomes `${out}/best`; the old best moves to `keep`. Copied beside its target
- * first, so what is left after a crash is either the old best or the new one, never half a checkpoint.
+ * The candidate run's best checkpoint becomes `${out}/best`, with its run's history inside (METRICS_FILE); the old
+ * best moves to `keep`. Copied beside its target first, so what is left after a crash is either the old best or the
+ * new one, never half a checkpoint.
  */
-async function replaceBest(out: string, from: string, keep: string): Promise<void> {
+async function replaceBest(out: string, candidateRun: string, keep: string): Promise<void> {
   const staged = join(out, `.best-${process.pid}.tmp`);
   await rm(staged, { recursive: true, force: true });
-  await cp(from, staged, { recursive: true });
+  await cp(join(candidateRun, 'best'), staged, { recursive: true });
+  const history = join(candidateRun, METRICS_FILE);
+  if (await exists(history)) await cp(history, join(staged, METRICS_FILE));
   await rm(keep, { recursive: true, force: true });
   await rename(join(out, 'best'), keep);
   await rename(staged, join(out, 'best'));

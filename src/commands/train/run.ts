@@ -31,7 +31,7 @@ import { prepareRecordData, withReverseComplements } from '../../seq/record-trai
 import { removeDecoyPrior } from './decoy-prior.js';
 import { addDecoys } from './decoys.js';
 import { type PreparedData, type ResumedData, lengthRange } from '../../seq/training-data.js';
-import { loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
+import { METRICS_FILE, loadModel, readSpec, saveModel } from '../shared/checkpoints.js';
 import { createLogger, startRuntime } from '../shared/runtime.js';
 import {
   AUTO_ENSEMBLE_BELOW,
@@ -51,8 +51,6 @@ import { prepareGenomeData } from './scanner-calibration.js';
 import { fitCompositionSpec } from '../../engine/composition.js';
 import { MAX_POSITION_BIAS, resolveDataChoices } from './recipe.js';
 import { prepareTagger } from './tagger-calibration.js';
-
-const METRICS_FILE = 'metrics.tsv';
 
 /** rnnseq train: labelled FASTA -> a run directory with best/ and last/ checkpoints and metrics.tsv. */
 export async function run(options: TrainOptions): Promise<RunOutcome | undefined> {

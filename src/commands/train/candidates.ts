@@ -62,52 +62,69 @@ export interface CandidateRequest {
   log: Logger;
 }
 
+/** One rival for the run's place: where it trains, what it changes, and the words its log lines use. */
+interface Candidate {
+  dir: string;
+  /** where the model it replaces goes */
+  keep: string;
+  /** what the log says it trains with */
+  what: string;
+  /** its name and the replaced model's, in the verdict */
+  with: string;
+  without: string;
+  /** no further candidates of its own (poolAuto, kmerBranch): this run decides what comes next */
+  changes(options: TrainOptions): Partial<TrainOptions>;
+}
+
+const MEAN_POOL: Candidate = {
+  dir: MEAN_POOL_CANDIDATE_DIR,
+  keep: MAX_POOL_BEST_DIR,
+  what: 'mean pooling (protein)',
+  with: 'mean pooling',
+  without: 'max',
+  changes: (options) => ({
+    architecture: { ...options.architecture, pool: 'mean' },
+    choices: { ...options.choices, poolAuto: false, kmerBranch: false },
+  }),
+};
+
+const KMER_BRANCH: Candidate = {
+  dir: BRANCH_CANDIDATE_DIR,
+  keep: RECURRENT_BEST_DIR,
+  what: 'a k-mer branch started from its fit',
+  with: 'the k-mer branch',
+  without: 'recurrent-only',
+  changes: (options) => ({ choices: { ...options.choices, poolAuto: false, kmerBranch: true } }),
+};
+
 /**
  * Trains the candidates `first` (the run's model, behind for `reason`) calls for, in order, until one is no longer
  * behind; returns the outcome of the model RUN/best then holds, or undefined where a candidate was interrupted.
  */
 export async function trainCandidates(request: CandidateRequest, first: RunOutcome, reason: string): Promise<RunOutcome | undefined> {
   const { options, baseline, log } = request;
+  const order = [
+    ...(wantsMeanPool(options, request.alphabet) ? [MEAN_POOL] : []),
+    ...(options.choices.kmerBranch === 'auto' ? [KMER_BRANCH] : []),
+  ];
   let kept = first;
   let behind: string | undefined = reason;
-  if (wantsMeanPool(options, request.alphabet)) {
-    log.info(`recipe: ${behind}; training a candidate with mean pooling (protein), in ${join(options.out, MEAN_POOL_CANDIDATE_DIR)}`);
-    const candidate = await request.train(
-      candidateOptions(options, MEAN_POOL_CANDIDATE_DIR, await resumable(options, MEAN_POOL_CANDIDATE_DIR), {
-        architecture: { ...options.architecture, pool: 'mean' },
-        // no further candidates of its own: this run decides what comes next
-        choices: { ...options.choices, poolAuto: false, kmerBranch: false },
-      }),
-    );
-    if (!candidate || process.exitCode) return undefined;
-    kept = await keepBetter(request, kept, candidate, {
-      dir: MEAN_POOL_CANDIDATE_DIR,
-      keep: MAX_POOL_BEST_DIR,
-      with: 'mean pooling',
-      without: 'max',
+  for (const candidate of order) {
+    const dir = join(options.out, candidate.dir);
+    log.info(`recipe: ${behind}; training a candidate with ${candidate.what}, in ${dir}`);
+    const resume = options.resume && (await exists(join(dir, 'last', CHECKPOINT_FILES.spec)));
+    const outcome = await request.train({
+      ...options,
+      ...candidate.changes(options),
+      out: dir,
+      resume,
+      ensemble: { count: 1 }, // a candidate for one member's place, not an ensemble of its own
     });
+    if (!outcome || process.exitCode) return undefined;
+    kept = await keepBetter(request, kept, outcome, candidate);
     behind = shortfall(baseline, kept, request.smallData);
     if (!behind) return kept;
   }
-  if (options.choices.kmerBranch !== 'auto') {
-    log.warn(behind);
-    return kept;
-  }
-  log.info(
-    `recipe: ${behind}; training a candidate with a k-mer branch started from its fit, in ${join(options.out, BRANCH_CANDIDATE_DIR)}`,
-  );
-  const candidate = await request.train(
-    candidateOptions(options, BRANCH_CANDIDATE_DIR, await resumable(options, BRANCH_CANDIDATE_DIR), {
-      choices: { ...options.choices, poolAuto: false, kmerBranch: true },
-    }),
-  );
-  if (!candidate || process.exitCode) return undefined;
-  kept = await keepBetter(request, kept, candidate, {
-    dir: BRANCH_CANDIDATE_DIR,
-    keep: RECURRENT_BEST_DIR,
-    with: 'the k-mer branch',
-    without: 'recurrent-only',
-  });
   const still = shortfall(baseline, kept, false);
   if (still) log.warn(still);
   return kept;
@@ -123,30 +140,11 @@ function wantsMeanPool(options: TrainOptions, alphabet: AlphabetName): boolean {
   return alphabet === 'protein' && options.choices.poolAuto && options.architecture.pool === 'max';
 }
 
-function candidateOptions(options: TrainOptions, dir: string, resume: boolean, changes: Partial<TrainOptions>): TrainOptions {
-  return {
-    ...options,
-    ...changes,
-    out: join(options.out, dir),
-    resume,
-    ensemble: { count: 1 }, // a candidate for one member's place, not an ensemble of its own
-  };
-}
-
-async function resumable(options: TrainOptions, dir: string): Promise<boolean> {
-  return options.resume && (await exists(join(options.out, dir, 'last', CHECKPOINT_FILES.spec)));
-}
-
 /**
  * The candidate becomes RUN/best where its validation metric is higher (a tie: lower validation loss), the model
  * it replaces moving to RUN/`names.keep`; otherwise it stays in its own folder.
  */
-async function keepBetter(
-  request: CandidateRequest,
-  kept: RunOutcome,
-  candidate: RunOutcome,
-  names: { dir: string; keep: string; with: string; without: string },
-): Promise<RunOutcome> {
+async function keepBetter(request: CandidateRequest, kept: RunOutcome, candidate: RunOutcome, names: Candidate): Promise<RunOutcome> {
   const { options, baseline, log } = request;
   const better =
     (candidate.validMetric ?? Number.NEGATIVE_INFINITY) > (kept.validMetric ?? Number.NEGATIVE_INFINITY) ||

@@ -75,6 +75,19 @@ test('a protein model behind the k-mer baseline gets a mean-pooled candidate, an
     assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /history from [^<]*best\/metrics\.tsv/);
   } else assert.equal(existsSync(join(run, 'best', 'metrics.tsv')), false);
 
+  // --resume replays the candidates from the first model: every model ends where it was, the max one included.
+  const pools = () =>
+    ['best', 'max-pool-best', 'recurrent-best'].map((name) =>
+      existsSync(join(run, name))
+        ? `${spec(join(run, name)).architecture.pool}${spec(join(run, name)).architecture.kmers ? '+kmers' : ''}`
+        : '-',
+    );
+  const before = pools();
+  const resumed = await runCli(['train', '-o', run, ...WEAK, '--resume', fasta]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(pools(), before);
+  if (existsSync(join(run, 'max-pool-best'))) assert.equal(before[1], 'max');
+
   // --no-kmer-branch leaves out the branch, not the pooling rival.
   const noBranch = join(dir, 'no-branch');
   const alone = await runCli(['train', '-o', noBranch, ...WEAK, '--no-kmer-branch', fasta]);

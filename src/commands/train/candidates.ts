@@ -12,7 +12,7 @@
  *   models do not, so the validation verdict tells the two apart.
  * - Then, still behind, a k-mer branch started from the baseline's fit (engine/kmer-branch.ts).
  */
-import { cp, rename, rm } from 'node:fs/promises';
+import { cp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BaselineReport, baselineVerdict } from '../../engine/baseline-check.js';
 import { exists } from '../../io/atomic.js';
@@ -107,6 +107,7 @@ export async function trainCandidates(request: CandidateRequest, first: RunOutco
     ...(wantsMeanPool(options, request.alphabet) ? [MEAN_POOL] : []),
     ...(options.choices.kmerBranch === 'auto' ? [KMER_BRANCH] : []),
   ];
+  if (options.resume) await restoreFirstModel(options.out);
   let kept = first;
   let behind: string | undefined = reason;
   for (const candidate of order) {
@@ -138,6 +139,28 @@ export function wantsCandidates(options: TrainOptions, alphabet: AlphabetName): 
 /** Only where the recipe chose the max (no --pool given): a user's --pool max is a choice, not a default. */
 function wantsMeanPool(options: TrainOptions, alphabet: AlphabetName): boolean {
   return alphabet === 'protein' && options.choices.poolAuto && options.architecture.pool === 'max';
+}
+
+/**
+ * A resumed run replays the candidates from its first model, so best/ must hold that model again: a candidate that
+ * already replaced it (interrupted later, at the next candidate) goes back, and the model it displaced returns.
+ * Later candidates first: each displaced the one before.
+ */
+async function restoreFirstModel(out: string): Promise<void> {
+  const best = join(out, 'best');
+  for (const candidate of [KMER_BRANCH, MEAN_POOL]) {
+    const keep = join(out, candidate.keep);
+    if (!(await exists(join(keep, CHECKPOINT_FILES.spec)))) continue;
+    if (!(await sameSpec(best, join(out, candidate.dir, 'best')))) continue;
+    await rm(best, { recursive: true, force: true });
+    await rename(keep, best);
+  }
+}
+
+async function sameSpec(a: string, b: string): Promise<boolean> {
+  const read = (dir: string) => readFile(join(dir, CHECKPOINT_FILES.spec), 'utf8').catch(() => undefined);
+  const [left, right] = await Promise.all([read(a), read(b)]);
+  return left !== undefined && left === right;
 }
 
 /**

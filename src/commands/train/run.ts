@@ -356,7 +356,11 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     const nullWindows = ensembleCount < 2 ? options.nullWindows : 0;
     const request = { options: { ...options, reuse: fits, nullWindows }, baseline, alphabet: alphabet.name, smallData, train: run, log };
     final = await trainCandidates(request, outcome, reason);
-  } else if (reason && options.reuse === undefined) log.warn(reason); // a candidate's caller says where the kept model stands
+  } else if (baseline && options.reuse === undefined) {
+    // a candidate's caller says where the kept model stands; a tie is no warning
+    const behind = shortfall(baseline, outcome, false);
+    if (behind) log.warn(behind);
+  }
   if (!final || process.exitCode) return final;
   if (options.ensemble.member !== undefined) {
     await markMemberDone(options.out, { seed: config.seed, ...final });

@@ -86,6 +86,7 @@ export function baselineVerdict(report: BaselineReport, modelMetric: number, mar
   return `the k-mer baseline beats the model on validation (${name} ${report.validMetric.toFixed(4)} vs ${model})`;
 }
 
-function metricName(metric: BaselineMetric): string {
+/** The metric's name as log lines print it. */
+export function metricName(metric: BaselineMetric): string {
   return metric === 'auroc' ? 'AUROC' : 'accuracy';
 }

@@ -14,7 +14,7 @@
  */
 import { cp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BaselineReport, baselineVerdict } from '../../engine/baseline-check.js';
+import { type BaselineReport, baselineVerdict, metricName } from '../../engine/baseline-check.js';
 import { exists } from '../../io/atomic.js';
 import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import type { Logger } from '../../log.js';
@@ -178,8 +178,7 @@ async function keepBetter(request: CandidateRequest, kept: RunOutcome, candidate
   const better =
     (candidate.validMetric ?? Number.NEGATIVE_INFINITY) > (kept.validMetric ?? Number.NEGATIVE_INFINITY) ||
     (candidate.validMetric === kept.validMetric && candidate.validLoss < kept.validLoss);
-  const name = baseline.metric === 'auroc' ? 'AUROC' : 'accuracy';
-  const numbers = `validation ${name} ${fixed(candidate.validMetric)} with ${names.with}, ${fixed(kept.validMetric)} for the ${names.without} model`;
+  const numbers = `validation ${metricName(baseline.metric)} ${fixed(candidate.validMetric)} with ${names.with}, ${fixed(kept.validMetric)} for the ${names.without} model`;
   const dir = join(options.out, names.dir);
   if (!better) {
     log.info(`recipe: kept the ${names.without} model (${numbers}); the candidate stays in ${dir}`);

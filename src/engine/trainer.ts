@@ -40,6 +40,11 @@ export interface TrainConfig {
   ema?: number;
   /** auto: epochs and patience were (or are to be) chosen from the training-set size (budget.ts) */
   budget?: 'auto';
+  /**
+   * Stop after this epoch of the schedule over `epochs` (a refit repeats a held-out run's schedule up to the epoch
+   * that run chose, train/refit.ts); absent: train every epoch the schedule and patience allow.
+   */
+  stopAfter?: number;
   /** with budget auto: the user set --patience, so the budget keeps it instead of choosing one */
   patienceGiven?: boolean;
   /**
@@ -129,7 +134,8 @@ export async function trainModel(
   const classifier = taskOf(model.info.architecture) === 'classify';
 
   try {
-    for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
+    const lastEpoch = Math.min(config.epochs, config.stopAfter ?? config.epochs);
+    for (let epoch = state.epochsDone + 1; epoch <= lastEpoch; epoch++) {
       if (hooks.signal?.aborted) break;
       const started = performance.now();
       const random = new Random(config.seed * 1000003 + epoch);

@@ -44,6 +44,11 @@ export interface RecordTrainingPlan {
   valid?: FastaInput;
   validFraction: number;
   seed: number;
+  /**
+   * A refit (commands/train/refit.ts): the validation split is drawn as usual, and its sequences are trained on
+   * too; the split then only says which sequences the held-out run validated on.
+   */
+  refit?: boolean;
 }
 
 /**
@@ -159,7 +164,9 @@ function splitRecords(
   const random = new Random(options.seed);
   if (labels) {
     const split = stratifiedSplit(labels, options.validFraction, random);
-    return { ...split, description: `stratified ${options.validFraction} of the input, seed ${options.seed}` };
+    const description = `stratified ${options.validFraction} of the input, seed ${options.seed}`;
+    if (options.refit) return { train: all, valid: split.valid, description: `${description}, trained on too (refit)` };
+    return { ...split, description };
   }
   const held = new Set(random.shuffle(all.slice()).slice(0, Math.round(n * options.validFraction)));
   return {

@@ -71,6 +71,38 @@ test("the trainer follows the cosine schedule, reporting each epoch's first rate
   model.dispose();
 });
 
+test('stopAfter ends a run at that epoch of the schedule over all its epochs, as a refit repeats a held-out run', async () => {
+  const config: TrainConfig = { ...base, lrSchedule: 'cosine', warmupEpochs: 1, ema: 0.9 };
+  const train = motifSet(48, 1);
+  const weightsAfter = async (c: TrainConfig, epochs: number) => {
+    const model = SequenceModel.create(info, 1, core);
+    let weights: Float32Array[] = [];
+    const state = await trainModel(model, train, undefined, c, {
+      onEpoch: async (report) => {
+        if (report.epoch === epochs) weights = [...model.params.values()].map((v) => v.dataSync().slice() as Float32Array);
+      },
+    });
+    model.dispose();
+    return { state, weights };
+  };
+  const full = await weightsAfter(config, 3);
+  const stopped = await weightsAfter({ ...config, stopAfter: 3 }, 3);
+  assert.equal(stopped.state.epochsDone, 3);
+  assert.equal(stopped.state.steps, 9);
+  // the rates of the 4-epoch schedule, not of a 3-epoch one
+  assert.deepEqual(
+    stopped.state.history.map((r) => r.learningRate),
+    full.state.history.slice(0, 3).map((r) => r.learningRate),
+  );
+  assert.notDeepEqual(
+    stopped.state.history.map((r) => r.learningRate),
+    [0, 3, 6].map((step) => scheduledRate({ ...config, epochs: 3 }, step, 3)),
+  );
+  stopped.weights.forEach((w, i) => assert.deepEqual(w, full.weights[i], `parameter ${i} after epoch 3`));
+  // a stop beyond the schedule changes nothing
+  assert.equal((await weightsAfter({ ...config, stopAfter: 9 }, 4)).state.epochsDone, 4);
+});
+
 test('decoupled weight decay shrinks weight matrices by lr·λ·w on top of the Adam step, and leaves biases alone', async () => {
   const train = motifSet(16, 2); // one batch: one step
   const weightsAfter = async (weightDecay: number) => {

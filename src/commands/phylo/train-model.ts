@@ -69,6 +69,7 @@ export async function trainPhyloModel(options: PhyloTrainOptions): Promise<strin
       kmerBranch: false,
       weightDecayAuto: false,
       poolAuto: false,
+      refit: false,
     },
     config: {
       epochs: options.epochs ?? 10,

@@ -19,7 +19,8 @@ import { exists } from '../../io/atomic.js';
 import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import type { Logger } from '../../log.js';
 import type { AlphabetName } from '../../seq/alphabet.js';
-import { METRICS_FILE } from '../shared/checkpoints.js';
+import type { ModelSpec } from '../../engine/checkpoint.js';
+import { METRICS_FILE, rewriteSpec } from '../shared/checkpoints.js';
 import type { TrainOptions } from './options.js';
 
 /** What a finished run reports to a caller comparing candidates: its best epoch's validation numbers. */
@@ -72,7 +73,7 @@ interface Candidate {
   /** its name and the replaced model's, in the verdict */
   with: string;
   without: string;
-  /** no further candidates of its own (poolAuto, kmerBranch): this run decides what comes next */
+  /** no further candidates or refit of its own (poolAuto, kmerBranch, refit): this run decides what comes next */
   changes(options: TrainOptions): Partial<TrainOptions>;
 }
 
@@ -84,7 +85,7 @@ const MEAN_POOL: Candidate = {
   without: 'max',
   changes: (options) => ({
     architecture: { ...options.architecture, pool: 'mean' },
-    choices: { ...options.choices, poolAuto: false, kmerBranch: false },
+    choices: { ...options.choices, poolAuto: false, kmerBranch: false, refit: false },
   }),
 };
 
@@ -100,7 +101,7 @@ const KMER_BRANCH: Candidate = {
   what: 'a k-mer branch started from its fit',
   with: 'the k-mer branch',
   without: 'recurrent-only',
-  changes: (options) => ({ choices: { ...options.choices, poolAuto: false, kmerBranch: true } }),
+  changes: (options) => ({ choices: { ...options.choices, poolAuto: false, kmerBranch: true, refit: false } }),
 };
 
 /**
@@ -153,14 +154,18 @@ function wantsMeanPool(options: TrainOptions, alphabet: AlphabetName): boolean {
  * Later candidates first: each displaced the one before.
  */
 async function restoreFirstModel(out: string): Promise<void> {
-  const best = join(out, 'best');
   for (const candidate of [KMER_BRANCH, MEAN_POOL]) {
-    const keep = join(out, candidate.keep);
-    if (!(await exists(join(keep, CHECKPOINT_FILES.spec)))) continue;
-    if (!(await sameSpec(best, join(out, candidate.dir, 'best')))) continue;
-    await rm(best, { recursive: true, force: true });
-    await rename(keep, best);
+    if (await sameSpec(join(out, 'best'), join(out, candidate.dir, 'best'))) await restoreReplaced(out, candidate.keep);
   }
+}
+
+/** The model a candidate (or a refit) displaced into `keep` goes back to RUN/best, where it is kept. */
+export async function restoreReplaced(out: string, keep: string): Promise<void> {
+  const kept = join(out, keep);
+  if (!(await exists(join(kept, CHECKPOINT_FILES.spec)))) return;
+  const best = join(out, 'best');
+  await rm(best, { recursive: true, force: true });
+  await rename(kept, best);
 }
 
 async function sameSpec(a: string, b: string): Promise<boolean> {
@@ -190,19 +195,28 @@ async function keepBetter(request: CandidateRequest, kept: RunOutcome, candidate
 }
 
 /**
- * The candidate run's best checkpoint becomes `${out}/best`, with its run's history inside (METRICS_FILE); the old
- * best moves to `keep`. Copied beside its target first, so what is left after a crash is either the old best or the
- * new one, never half a checkpoint.
+ * The candidate run's best checkpoint becomes `${out}/best`, with its run's history inside (METRICS_FILE; or
+ * `carry.history`, and `carry.files` from the replaced best; `carry.rewrite` edits its spec); the old best moves
+ * to `keep`. Staged beside its target first, so what is left after a crash is either the old best or the new one,
+ * never half a checkpoint.
  */
-async function replaceBest(out: string, candidateRun: string, keep: string): Promise<void> {
+export async function replaceBest(
+  out: string,
+  candidateRun: string,
+  keep: string,
+  carry: { history?: string; files?: readonly string[]; rewrite?: (spec: ModelSpec) => ModelSpec } = {},
+): Promise<void> {
   const staged = join(out, `.best-${process.pid}.tmp`);
+  const best = join(out, 'best');
   await rm(staged, { recursive: true, force: true });
   await cp(join(candidateRun, 'best'), staged, { recursive: true });
-  const history = join(candidateRun, METRICS_FILE);
+  const history = carry.history ?? join(candidateRun, METRICS_FILE);
   if (await exists(history)) await cp(history, join(staged, METRICS_FILE));
+  for (const name of carry.files ?? []) if (await exists(join(best, name))) await cp(join(best, name), join(staged, name));
+  if (carry.rewrite) await rewriteSpec(staged, carry.rewrite);
   await rm(keep, { recursive: true, force: true });
-  await rename(join(out, 'best'), keep);
-  await rename(staged, join(out, 'best'));
+  await rename(best, keep);
+  await rename(staged, best);
 }
 
 function fixed(value: number | undefined): string {

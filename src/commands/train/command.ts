@@ -184,6 +184,12 @@ export function register(program: Command): void {
       ),
     )
     .addOption(new Option('--no-kmer-branch', 'never train the k-mer branch candidate'))
+    .addOption(
+      new Option(
+        '--no-refit',
+        'small data: ship the model trained without its validation split (by default the kept model is trained again on every labelled sequence, for the epochs it chose, and RUN/best is that refit; the held-out model, whose validation numbers best/ reports, is kept in RUN/held-out-best)',
+      ),
+    )
     .option(
       '--ensemble <n>',
       'FASTA classifiers: train n models (seeds seed .. seed+n-1, one validation split) and average their probabilities; members in RUN/members/K, the ensemble in RUN/best (default auto: 3 below 1,000 labelled sequences and 250,000 residues with --epochs auto, else 1; --plain: 1)',
@@ -324,6 +330,7 @@ export interface RawTrainFlags extends RawRuntimeFlags, RawGenomeFlags, RawRecip
   positionBias?: boolean;
   convSkip?: boolean;
   kmerBranch?: boolean;
+  refit?: boolean;
   ensemble?: string;
   member?: string;
   plain: boolean;

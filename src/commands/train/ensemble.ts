@@ -20,6 +20,7 @@ import type { AlphabetName } from '../../seq/alphabet.js';
 import type { TrainingSet } from '../../seq/training-set.js';
 import { loadModel, readSpec } from '../shared/checkpoints.js';
 import { MEMBER_DONE_FILE, memberDir, memberSeed } from './ensemble-layout.js';
+import { HELD_OUT_BEST_DIR } from './refit.js';
 import type { TrainOptions } from './options.js';
 import { validPredictions } from './valid-predictions.js';
 
@@ -108,10 +109,12 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
   const { options, log, count } = ctx;
   const seed = options.config.seed;
   const bestDir = join(options.out, 'best');
-  // Member 1 is this run: its best/ is copied aside once, before best/ becomes the ensemble.
+  // Member 1 is this run: its best/ (and a refit's held-out model) is copied aside before best/ becomes the ensemble.
   const firstDir = memberDir(options.out, 1);
   const { spec: firstSpec } = await readSpec(bestDir);
   if (!firstSpec.ensemble) await copyCheckpoint(bestDir, join(firstDir, 'best'));
+  const firstHeldOut = join(options.out, HELD_OUT_BEST_DIR);
+  if (firstSpec.training.refit !== undefined) await copyCheckpoint(firstHeldOut, join(firstDir, HELD_OUT_BEST_DIR));
   await markMemberDone(firstDir, ctx.first);
   const outcomes: MemberOutcome[] = [ctx.first];
   for (let k = 2; k <= count; k++) {
@@ -140,8 +143,12 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
     }
     outcomes.push(done);
   }
-  await assemble(options.out, outcomes);
-  const { model, spec } = await loadModel(bestDir, ctx.core);
+  await assemble(options.out, outcomes, 'best', bestDir);
+  // Refitted members trained on the validation split: the ensemble of their held-out models measures them.
+  const refitted = await heldOutMembers(options.out, count);
+  const heldOutDir = join(options.out, HELD_OUT_BEST_DIR);
+  if (refitted) await assemble(options.out, outcomes, refitted, heldOutDir);
+  const { model, spec } = await loadModel(refitted ? heldOutDir : bestDir, ctx.core);
   try {
     const validation = ctx.valid ? evaluate(model, ctx.valid, ctx.batchSize) : undefined;
     const binary = spec.classes.length === 2;
@@ -153,7 +160,10 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
         ? `ensemble of ${count}: validation ${name} ${metric!.toFixed(4)}, loss ${validation.loss.toFixed(4)} (members: ${name} ${each}); model in ${bestDir}`
         : `ensemble of ${count} in ${bestDir} (no validation set to score it on)`,
     );
-    if (validation) await storeValidation(bestDir, spec, validation, ctx.valid!, outcomes);
+    if (validation) {
+      if (refitted) await storeValidation(heldOutDir, spec, validation, ctx.valid!, outcomes);
+      await storeValidation(bestDir, (await readSpec(bestDir)).spec, validation, ctx.valid!, outcomes);
+    }
     await ctx.addNull?.(bestDir);
     return {
       seed,
@@ -176,15 +186,24 @@ async function copyCheckpoint(from: string, to: string): Promise<void> {
   );
 }
 
-/** RUN/best: member 1's checkpoint plus every other member's architecture and weights (member-K.weights.bin). */
-async function assemble(out: string, outcomes: readonly MemberOutcome[]): Promise<void> {
+/**
+ * `target` (RUN/best): member 1's checkpoint plus every other member's architecture and weights
+ * (member-K.weights.bin), each member's from its folder `checkpoint` (one name for all, or one per member).
+ */
+async function assemble(
+  out: string,
+  outcomes: readonly MemberOutcome[],
+  checkpoint: string | readonly string[],
+  target: string,
+): Promise<void> {
   const count = outcomes.length;
-  const first = await readCheckpoint(join(memberDir(out, 1), 'best'), await checkpointFileNames(join(memberDir(out, 1), 'best')));
+  const dirOf = (k: number) => join(memberDir(out, k), typeof checkpoint === 'string' ? checkpoint : checkpoint[k - 1]!);
+  const first = await readCheckpoint(dirOf(1), await checkpointFileNames(dirOf(1)));
   const firstSpec = validateSpec(first.spec, first.dir);
   const members: EnsembleMember[] = [];
   const files = [...first.files].map(([name, data]) => ({ name, data }));
   for (let k = 2; k <= count; k++) {
-    const dir = join(memberDir(out, k), 'best');
+    const dir = dirOf(k);
     const read = await readCheckpoint(dir, [CHECKPOINT_FILES.weights]);
     const spec = validateSpec(read.spec, read.dir);
     if (spec.ensemble) throw new RnnseqError(`${dir}: a member cannot itself be an ensemble`, EXIT_USAGE);
@@ -209,7 +228,32 @@ async function assemble(out: string, outcomes: readonly MemberOutcome[]): Promis
   }
   const spec: ModelSpec = { ...firstSpec, formatVersion: ENSEMBLE_CHECKPOINT_VERSION, ensemble: { members } };
   delete spec.nullScores; // the first member's: the ensemble gets its own below, where it gets one
-  await writeCheckpoint(join(out, 'best'), validateSpec(spec, join(out, 'best')), files);
+  await writeCheckpoint(target, validateSpec(spec, target), files);
+}
+
+/**
+ * Where any member was refitted (refit.ts), each member's held-out model: its held-out-best/, or its best/ where it
+ * was not refitted (a member trained elsewhere with --no-refit); undefined where none was.
+ */
+async function heldOutMembers(out: string, count: number): Promise<string[] | undefined> {
+  const names: string[] = [];
+  for (let k = 1; k <= count; k++)
+    names.push((await exists(join(memberDir(out, k), HELD_OUT_BEST_DIR, CHECKPOINT_FILES.spec))) ? HELD_OUT_BEST_DIR : 'best');
+  return names.includes(HELD_OUT_BEST_DIR) ? names : undefined;
+}
+
+/**
+ * --resume of a run whose best/ is already the assembled ensemble: member 1's own models go back to RUN/best (and
+ * RUN/held-out-best), so the steps after training replay from them and the ensemble is assembled again.
+ */
+export async function undoAssembly(out: string): Promise<void> {
+  const bestDir = join(out, 'best');
+  const first = memberDir(out, 1);
+  const { spec } = await readSpec(bestDir).catch(() => ({ spec: undefined }));
+  if (!spec?.ensemble || !(await exists(join(first, 'best', CHECKPOINT_FILES.spec)))) return;
+  await copyCheckpoint(join(first, 'best'), bestDir);
+  if (await exists(join(first, HELD_OUT_BEST_DIR, CHECKPOINT_FILES.spec)))
+    await copyCheckpoint(join(first, HELD_OUT_BEST_DIR), join(out, HELD_OUT_BEST_DIR));
 }
 
 /** The ensemble's validation numbers in rnnseq.json (metrics.ensemble) and its predictions for `rnnseq report`. */

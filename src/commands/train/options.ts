@@ -11,6 +11,7 @@ import type { TagTrainingPlan } from '../../seq/tag-training.js';
 import type { RegressionLoss, Task } from '../../seq/task.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 import type { DataChoices } from './recipe.js';
+import type { RefitPlan } from './refit.js';
 
 export interface TrainOptions extends RuntimeOptions {
   inputs: string[];
@@ -76,6 +77,8 @@ export interface TrainOptions extends RuntimeOptions {
    * branchCandidate), which reads the same data with the same split: it would fit the same values again.
    */
   reuse?: DataFits;
+  /** this run is a refit (refit.ts): validation sequences trained on too, the held-out run's schedule up to its epoch */
+  refit?: RefitPlan;
 }
 
 /** The k-mer model's fits a run's recipe rests on (run.ts). */

@@ -104,6 +104,8 @@ export interface DataChoices {
   weightDecayAuto: boolean;
   /** no --pool given: a protein model behind the baseline gets a mean-pooled candidate (candidates.ts) */
   poolAuto: boolean;
+  /** small data: the kept model is trained again on every labelled sequence (refit.ts); --no-refit, --plain: never */
+  refit: boolean;
 }
 
 /** The user's data-dependent flags, with 'auto' where the recipe may decide and --plain's fixed answers otherwise. */
@@ -118,6 +120,7 @@ export function dataChoices(
     kmerBranch?: boolean;
     weightDecay?: string;
     pool?: string;
+    refit?: boolean;
   },
   recipe: boolean,
 ): DataChoices {
@@ -131,6 +134,7 @@ export function dataChoices(
     kmerBranch: raw.kmerBranch ?? (recipe ? 'auto' : false),
     weightDecayAuto: recipe && raw.weightDecay === undefined,
     poolAuto: recipe && raw.pool === undefined,
+    refit: recipe && raw.refit !== false,
   };
 }
 

@@ -42,9 +42,11 @@ import {
   isSmallData,
   markMemberDone,
   smallDataWeightDecay,
+  undoAssembly,
 } from './ensemble.js';
 import { addClassifierNull } from './null-scores.js';
 import { type RunOutcome, shortfall, trainCandidates, wantsCandidates } from './candidates.js';
+import { refitKept, restoreHeldOut, wantsRefit } from './refit.js';
 import { validPredictions } from './valid-predictions.js';
 import type { TrainOptions } from './options.js';
 import { prepareGenomeData } from './scanner-calibration.js';
@@ -98,7 +100,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const fixedLength = inputLength ?? common;
   const baselinePositions =
     options.genome === undefined && fixedLength !== null && fixedLength <= MAX_POSITION_BIAS ? fixedLength : undefined;
-  const labelled = labelledSize(prepared.train, valid);
+  // A refit trains on its validation sequences too: count them once.
+  const labelled = labelledSize(prepared.train, options.refit ? undefined : valid);
   const smallData = isSmallData(labelled, options.config.budget === 'auto' && 'items' in train);
   const wantBaseline = options.baseline && options.task === 'classify' && 'items' in train;
 
@@ -120,11 +123,15 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     : baselinePositions === undefined
       ? {}
       : { positions: baselinePositions };
-  const baselineRun = reuse
-    ? reuse.baselineRun
-    : wantBaseline && 'items' in train
-      ? runBaseline(train, valid, alphabet, classes.length, search, log)
-      : undefined;
+  // A refit fits the baseline again on every labelled sequence, for its k-mer branch to start from (its
+  // validation is then in-sample, so it is not logged).
+  const baselineRun =
+    reuse?.baselineRun ??
+    (wantBaseline && 'items' in train
+      ? options.refit
+        ? kmerBaselineForRun(train, valid, alphabet, classes.length, search)
+        : runBaseline(train, valid, alphabet, classes.length, search, log)
+      : undefined);
   const baseline = baselineRun?.report;
   const positionFacts = resumeFrom
     ? undefined
@@ -163,6 +170,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   if (chosen && baseline?.bins !== undefined && options.choices.kmerBranch !== false && inputLength === null) inputLength = fixedLength;
 
   const ensembleCount = options.ensemble.member === undefined ? ensembleSize(options.ensemble.count, smallData) : 1;
+  // this run is a refit, or its kept model will get one (refit.ts)
+  const refitting = options.refit !== undefined || wantsRefit(options, smallData);
   if (options.ensemble.count === 'auto' && ensembleCount > 1)
     log.info(
       `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
@@ -178,9 +187,14 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   const runtime = await startRuntime(options, log);
   // An epoch's items after any reverse complements the recipe added: the step budget counts what is trained.
   const epochItems = 'items' in train ? train.items.length : prepared.trainItems;
-  const requested = resolveBudget(smallDecay !== undefined ? { ...options.config, weightDecay: smallDecay } : options.config, epochItems);
+  const budgeted = resolveBudget(smallDecay !== undefined ? { ...options.config, weightDecay: smallDecay } : options.config, epochItems);
+  // A refit follows the held-out run's schedule to the epoch that run chose, with nothing held out to stop it early.
+  const requested = options.refit
+    ? { ...budgeted, epochs: options.refit.epochs, patience: 0, stopAfter: options.refit.stopAfter }
+    : budgeted;
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
-  if (options.config.budget === 'auto')
+  const lastEpoch = Math.min(config.epochs, config.stopAfter ?? config.epochs);
+  if (options.config.budget === 'auto' && !options.refit)
     log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${epochItems} training items per epoch`);
   let model: SequenceModel;
   let resume: { state: TrainerState; optimizer: NamedTensor[] } | undefined;
@@ -266,7 +280,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
             ...(genomeData || tagData ? { window: (genomeData ?? tagData)!.window } : {}),
           };
           const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
-          if (report.improved)
+          // A refit's validation sequences are trained on: its model is the one at the epoch it stops after.
+          if (options.refit ? report.epoch === lastEpoch : report.improved)
             await saveModel(
               join(options.out, 'best'),
               model,
@@ -293,6 +308,11 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       process.exitCode = stop.exitCode();
       return undefined;
     }
+    // --resume of a finished run replays the steps after training: best/ first goes back to the first model.
+    if (options.resume && !options.refit) {
+      if (options.ensemble.member === undefined) await undoAssembly(options.out);
+      await restoreHeldOut(options.out);
+    }
     await (genomeData ?? tagData)?.finish(join(options.out, 'best'), runtime.engine.core, config.batchSize);
     // Before the null: it must score the model classify and scan will load.
     const unleaned =
@@ -307,7 +327,8 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       !prepared.architecture.conditions &&
       !prepared.architecture.covariates;
     if (classifierNull && 'items' in realTrain) {
-      const sets = { train: realTrain, ...(valid ? { valid } : {}) };
+      // Validation sequences join the null as they are only where no model trained on them (refit.ts).
+      const sets = { train: realTrain, ...(valid && !refitting ? { valid } : {}) };
       classifierNullSets = sets;
       // An ensemble's first member: the ensemble scores its own null once assembled (finishEnsemble).
       if (ensembleCount < 2)
@@ -348,12 +369,12 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     model.dispose();
   }
   if (!outcome) return undefined;
-  const reason = baseline ? shortfall(baseline, outcome, smallData) : undefined;
+  const reason = baseline && !options.refit ? shortfall(baseline, outcome, smallData) : undefined;
   let final: RunOutcome | undefined = outcome;
+  const fits = { crossValidated, baselineRun, positionFact: positionFacts };
+  // in an ensemble, a candidate or refit is a member's: the ensemble scores the null (above)
+  const nullWindows = ensembleCount < 2 ? options.nullWindows : 0;
   if (reason && baseline && wantsCandidates(options, alphabet.name)) {
-    const fits = { crossValidated, baselineRun, positionFact: positionFacts };
-    // in an ensemble, the candidate is a member's: the ensemble scores the null (above)
-    const nullWindows = ensembleCount < 2 ? options.nullWindows : 0;
     const request = { options: { ...options, reuse: fits, nullWindows }, baseline, alphabet: alphabet.name, smallData, train: run, log };
     final = await trainCandidates(request, outcome, reason);
   } else if (baseline && options.reuse === undefined) {
@@ -362,6 +383,17 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     if (behind) log.warn(behind);
   }
   if (!final || process.exitCode) return final;
+  if (wantsRefit(options, smallData)) {
+    const refitFits = { ...fits, baselineRun: undefined };
+    final = await refitKept({
+      options: { ...options, reuse: refitFits, nullWindows },
+      kept: final,
+      epochs: config.epochs,
+      train: run,
+      log,
+    });
+    if (!final || process.exitCode) return final;
+  }
   if (options.ensemble.member !== undefined) {
     await markMemberDone(options.out, { seed: config.seed, ...final });
     return final;
@@ -401,7 +433,7 @@ function prepareFastaData(options: TrainOptions, resumed: ResumedData | undefine
     const lm = { ...options.lm!, sources: options.lm!.sources.map((source) => ({ ...source, input: fastaInput(source.file) })) };
     return prepareLmData({ lm, alphabet, validFraction, seed: config.seed }, resumed, log);
   }
-  const { valid, targetsFile, covariatesFile, ...rest } = options;
+  const { valid, targetsFile, covariatesFile, refit, ...rest } = options;
   const plan = {
     ...rest,
     inputs: options.inputs.map(fastaInput),
@@ -410,6 +442,7 @@ function prepareFastaData(options: TrainOptions, resumed: ResumedData | undefine
     ...(covariatesFile !== undefined ? { covariates: idTableInput(covariatesFile) } : {}),
     ...(valid !== undefined ? { valid: fastaInput(valid) } : {}),
     seed: options.splitSeed ?? config.seed,
+    ...(refit ? { refit: true } : {}),
   };
   return prepareRecordData(plan, resumed, log);
 }

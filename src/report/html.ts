@@ -102,7 +102,18 @@ function modelSummary(spec: Record<string, unknown>): Record<string, unknown> {
         }
       : {}),
     'k-mer baseline at validation': baselineSummary(spec),
+    ...refitSummary(spec),
     'trained on': `backend ${String(spec.backend ?? '?')}, engine ${String(spec.engine ?? '?')}`,
+  };
+}
+
+/** train's refit (commands/train/refit.ts): what the model trained on, and whose validation numbers it shows. */
+function refitSummary(spec: Record<string, unknown>): Record<string, unknown> {
+  const training = isRecord(spec.training) ? spec.training : {};
+  if (!isRecord(training.refit)) return {};
+  const sequences = isRecord(spec.data) ? spec.data.trainSequences : undefined;
+  return {
+    refit: `trained again on all ${String(sequences ?? '?')} labelled sequences (validation included) for ${String(training.refit.epochs)} epochs; the validation numbers are the held-out model's (${String(training.refit.heldOut)}/)`,
   };
 }
 

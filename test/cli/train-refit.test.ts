@@ -1,7 +1,8 @@
 /**
- * The refit (src/commands/train/refit.ts): on small data the kept model is trained again on every labelled
- * sequence for the held-out run's schedule up to its chosen epoch; RUN/best is the refit and reports the held-out
- * model's validation numbers, which stays in RUN/held-out-best. Off with --no-refit, and off the small-data regime.
+ * The refit (src/commands/train/refit.ts): on small data a kept model with a k-mer branch is trained again on every
+ * labelled sequence for the held-out run's schedule up to its chosen epoch; RUN/best is the refit and reports the
+ * held-out model's validation numbers, which stays in RUN/held-out-best. Off with --no-refit, for recurrent-only
+ * models, and off the small-data regime.
  */
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
@@ -11,8 +12,22 @@ import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers.js';
 import { gcContentTask, toFasta } from './synthetic-tasks.js';
 
-// --epochs auto (the default, which small data needs) with a short patience, and a tiny model.
-const QUICK = ['--hidden', '4', '--conv-filters', '4', '--patience', '3', '--batch-size', '32', '--threads', '1', '--null-windows', '200'];
+// --epochs auto (the default, which small data needs) with a short patience, and a tiny model with a k-mer branch.
+const QUICK = [
+  '--kmer-branch',
+  '--hidden',
+  '4',
+  '--conv-filters',
+  '4',
+  '--patience',
+  '3',
+  '--batch-size',
+  '32',
+  '--threads',
+  '1',
+  '--null-windows',
+  '200',
+];
 
 function records(count: number, seed: number) {
   return gcContentTask(count, 60, seed).map((r, i) => ({ ...r, tags: `label=${(r.gc > 0.5) !== (i % 10 === 9) ? 'rich' : 'poor'}` }));
@@ -79,6 +94,7 @@ test('small data: best/ is the kept model refitted on every sequence for its epo
   }
   const report = await runCli(['report', '-q', '-o', join(dir, 'report.html'), run]);
   assert.equal(report.code, 0, report.stderr);
+  assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /trained again on all 150 labelled sequences/);
 
   // --resume of the finished run replays to the same place: the held-out model stays aside, best/ the refit.
   const before = { best: bytes(join(run, 'best')), heldOut: bytes(join(run, 'held-out-best')) };
@@ -131,19 +147,23 @@ test('an ensemble refits each member; its validation numbers are those of its he
   assert.deepEqual(snapshot(), before);
 });
 
-test('no refit off small data (a fixed --epochs) or with a --valid file', async (t) => {
+test('no refit of a recurrent-only model, off small data (a fixed --epochs) or with a --valid file', async (t) => {
   const dir = tempDir(t);
   const fasta = join(dir, 'train.fa');
   writeFileSync(fasta, toFasta(records(150, 7)));
   const valid = join(dir, 'valid.fa');
   writeFileSync(valid, toFasta(records(40, 8)));
+  const recurrent = QUICK.filter((flag) => flag !== '--kmer-branch');
   for (const [name, extra] of [
+    ['recurrent', ['--no-kmer-branch']],
     ['fixed', ['--epochs', '2']],
     ['valid', ['--valid', valid]],
   ] as const) {
     const run = join(dir, name);
-    const trained = await runCli(['train', '-o', run, '--ensemble', '1', ...QUICK, ...extra, fasta]);
+    const flags = name === 'recurrent' ? recurrent : QUICK;
+    const trained = await runCli(['train', '-o', run, '--ensemble', '1', ...flags, ...extra, fasta]);
     assert.equal(trained.code, 0, trained.stderr);
+    if (name === 'recurrent') assert.equal(spec(join(run, 'best')).architecture.kmers, undefined);
     assert.equal(existsSync(join(run, 'refit')), false, name);
     assert.equal(existsSync(join(run, 'held-out-best')), false, name);
   }

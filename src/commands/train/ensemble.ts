@@ -98,8 +98,11 @@ export interface EnsembleContext {
   valid: TrainingSet | undefined;
   core: RecurrentCore;
   batchSize: number;
-  /** scores the assembled ensemble's null where the first member would have had one */
-  addNull?: (bestDir: string) => Promise<void>;
+  /**
+   * scores the assembled ensemble's null where the first member would have had one (refitted: some member trained
+   * on the validation sequences, which then stay out of it)
+   */
+  addNull?: (bestDir: string, refitted: boolean) => Promise<void>;
   log: Logger;
   train: TrainRun;
 }
@@ -164,7 +167,7 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
       if (refitted) await storeValidation(heldOutDir, spec, validation, ctx.valid!, outcomes);
       await storeValidation(bestDir, (await readSpec(bestDir)).spec, validation, ctx.valid!, outcomes);
     }
-    await ctx.addNull?.(bestDir);
+    await ctx.addNull?.(bestDir, refitted !== undefined);
     return {
       seed,
       bestEpoch: ctx.first.bestEpoch,

@@ -170,8 +170,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
   if (chosen && baseline?.bins !== undefined && options.choices.kmerBranch !== false && inputLength === null) inputLength = fixedLength;
 
   const ensembleCount = options.ensemble.member === undefined ? ensembleSize(options.ensemble.count, smallData) : 1;
-  // this run is a refit, or its kept model will get one (refit.ts)
-  const refitting = options.refit !== undefined || wantsRefit(options, smallData);
   if (options.ensemble.count === 'auto' && ensembleCount > 1)
     log.info(
       `recipe: an ensemble of ${ensembleCount} models (seeds ${options.config.seed}..${options.config.seed + ensembleCount - 1}), averaged: ${labelled.sequences} labelled sequences, ${labelled.residues} residues (members below ${AUTO_ENSEMBLE_BELOW.sequences} and ${AUTO_ENSEMBLE_BELOW.residues})`,
@@ -328,7 +326,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
       !prepared.architecture.covariates;
     if (classifierNull && 'items' in realTrain) {
       // Validation sequences join the null as they are only where no model trained on them (refit.ts).
-      const sets = { train: realTrain, ...(valid && !refitting ? { valid } : {}) };
+      const sets = { train: realTrain, ...(valid && !options.refit ? { valid } : {}) };
       classifierNullSets = sets;
       // An ensemble's first member: the ensemble scores its own null once assembled (finishEnsemble).
       if (ensembleCount < 2)
@@ -408,11 +406,11 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     batchSize: config.batchSize,
     ...(classifierNullSets
       ? {
-          addNull: (bestDir: string) =>
+          addNull: (bestDir: string, refitted: boolean) =>
             addClassifierNull(
               bestDir,
               runtime.engine.core,
-              classifierNullSets,
+              refitted ? { train: classifierNullSets.train } : classifierNullSets,
               alphabet,
               options.nullWindows!,
               config.seed,

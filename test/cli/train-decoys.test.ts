@@ -38,7 +38,11 @@ test('a small family against 10x the background trains with decoys by default, r
   // The recipe as it is, one model (660 sequences would get an ensemble of 3)
   const trained = await runCli(['train', '-o', run, '--ensemble', '1', '--seed', '1', join(dir, 'train.fa')]);
   assert.equal(trained.code, 0, trained.stderr);
-  const line = trained.stderr.split('\n').find((l) => l.includes('decoys'));
+  // the last run's line: best/ is the refit on every sequence where the kept model was refitted (train/refit.ts)
+  const line = trained.stderr
+    .split('\n')
+    .filter((l) => l.includes('decoys') && l.includes('is the background'))
+    .at(-1);
   assert.match(
     line ?? '',
     /recipe: bg is the background \(at least 3x the other class's sequences, and te is copies of one family: \d+% of its pairs share 12-mers, [\d.]+% of bg's\): \d+ shuffles of te's training sequences keeping every [234]-let join it as decoys/,
@@ -58,13 +62,15 @@ test('a small family against 10x the background trains with decoys by default, r
       maxShift: 12,
     },
   );
-  // 100 bp: shuffles keep 3- or 4-lets (nullShuffleOrder); 4 per training copy (54 of the 60; twice as many where
-  // the recipe adds reverse complements)
+  // 100 bp: shuffles keep 3- or 4-lets (nullShuffleOrder); 4 per training copy (54 of the 60, or all 60 where best/
+  // is the refit on every sequence, train/refit.ts; twice as many where the recipe adds reverse complements)
   assert.ok(decoys.k >= 3 && decoys.k <= 4, String(decoys.k));
-  assert.ok([216, 432].includes(decoys.added) && line!.includes(` ${decoys.added} shuffles`), String(decoys.added));
+  const refit = spec.training.refit !== undefined;
+  const [teTrain, bgTrain] = refit ? [60, 600] : [54, 540];
+  assert.ok([4 * teTrain, 8 * teTrain].includes(decoys.added) && line!.includes(` ${decoys.added} shuffles`), line);
   // One moved copy of each te training window (100 bp: by up to 12 bases), a quarter as many as decoys; best/ has
-  // both added priors taken off, log(n / (n + added)): n the 540 background and 54 te training windows (twice that
-  // with reverse complements).
+  // both added priors taken off, log(n / (n + added)): n the background and te training windows (twice that with
+  // reverse complements).
   assert.equal(decoys.shifted, decoys.added / 4);
   assert.match(
     line!,
@@ -72,8 +78,11 @@ test('a small family against 10x the background trains with decoys by default, r
       `te's copies sit at one place in their sequences \\(shared 12-mers 0 bases apart, median\\), so ${decoys.shifted} copies of them moved by up to 12 bases join te, as scan meets copies off centre`,
     ),
   );
-  const rc = decoys.added === 432 ? 2 : 1;
-  const expected = { bg: Math.log((540 * rc) / (540 * rc + decoys.added)), te: Math.log((54 * rc) / (54 * rc + decoys.shifted)) };
+  const rc = decoys.added === 8 * teTrain ? 2 : 1;
+  const expected = {
+    bg: Math.log((bgTrain * rc) / (bgTrain * rc + decoys.added)),
+    te: Math.log((teTrain * rc) / (teTrain * rc + decoys.shifted)),
+  };
   for (const name of ['bg', 'te'] as const)
     assert.ok(Math.abs(decoys.priorShift[name] - expected[name]) < 1e-6, `${name}: ${JSON.stringify(decoys.priorShift)}`);
   assert.match(

@@ -11,7 +11,6 @@ import type { TagTrainingPlan } from '../../seq/tag-training.js';
 import type { RegressionLoss, Task } from '../../seq/task.js';
 import type { RuntimeOptions } from '../shared/runtime.js';
 import type { DataChoices } from './recipe.js';
-import type { RefitPlan } from './refit.js';
 
 export interface TrainOptions extends RuntimeOptions {
   inputs: string[];
@@ -79,6 +78,12 @@ export interface TrainOptions extends RuntimeOptions {
   reuse?: DataFits;
   /** this run is a refit (refit.ts): validation sequences trained on too, the held-out run's schedule up to its epoch */
   refit?: RefitPlan;
+}
+
+/** What a refit run repeats of the held-out run: its schedule's length and the epoch it stops after. */
+export interface RefitPlan {
+  epochs: number;
+  stopAfter: number;
 }
 
 /** The k-mer model's fits a run's recipe rests on (run.ts). */

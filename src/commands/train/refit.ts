@@ -31,12 +31,6 @@ export const REFIT_DIR = 'refit';
 /** Where the held-out model goes when its refit becomes RUN/best. */
 export const HELD_OUT_BEST_DIR = 'held-out-best';
 
-/** What a refit run repeats of the held-out run: its schedule's length and the epoch it stops after. */
-export interface RefitPlan {
-  epochs: number;
-  stopAfter: number;
-}
-
 /** Whether a finished run may refit its kept model (refitKept then asks whether it has a k-mer branch). */
 export function wantsRefit(options: TrainOptions, smallData: boolean): boolean {
   return (

@@ -178,3 +178,8 @@ export function accuracy(rows: readonly string[][], expected: readonly string[])
 export function labelOf(record: SyntheticRecord): string {
   return /(?:^|\s)label=(\S+)/.exec(record.tags)![1]!;
 }
+
+/** GC-rich against GC-poor (gcContentTask), the label flipped for a tenth of the records so no model is perfect. */
+export function noisyGcTask(count: number, length: number, seed: number): SyntheticRecord[] {
+  return gcContentTask(count, length, seed).map((r, i) => ({ ...r, tags: `label=${(r.gc > 0.5) !== (i % 10 === 9) ? 'rich' : 'poor'}` }));
+}

@@ -20,7 +20,7 @@ import {
   isSmallData,
 } from '../../src/commands/train/ensemble.js';
 import { runCli, tempDir } from '../helpers.js';
-import { gcContentTask, toFasta } from './synthetic-tasks.js';
+import { noisyGcTask, toFasta } from './synthetic-tasks.js';
 
 const QUICK = [
   '--hidden',
@@ -38,9 +38,7 @@ const QUICK = [
   '-q',
 ];
 
-function records(count: number, seed: number) {
-  return gcContentTask(count, 120, seed).map((r, i) => ({ ...r, tags: `label=${(r.gc > 0.5) !== (i % 10 === 9) ? 'rich' : 'poor'}` }));
-}
+const records = (count: number, seed: number) => noisyGcTask(count, 120, seed);
 
 const spec = (dir: string) => JSON.parse(readFileSync(join(dir, 'rnnseq.json'), 'utf8'));
 

@@ -11,14 +11,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auroc } from '../../src/engine/metrics.js';
 import { runCli, tempDir } from '../helpers.js';
-import { gcContentTask, toFasta } from './synthetic-tasks.js';
+import { noisyGcTask, toFasta } from './synthetic-tasks.js';
 
 const QUICK = ['--hidden', '4', '--conv-filters', '4', '--epochs', '2', '--batch-size', '32', '--threads', '1', '-q'];
 
-/** GC-rich against GC-poor, the label flipped for a tenth of the records so no model is perfect. */
-function records(count: number, seed: number) {
-  return gcContentTask(count, 120, seed).map((r, i) => ({ ...r, tags: `label=${(r.gc > 0.5) !== (i % 10 === 9) ? 'rich' : 'poor'}` }));
-}
+const records = (count: number, seed: number) => noisyGcTask(count, 120, seed);
 
 test('--kmer-branch: a model started from the baseline is as good as the baseline from the start', async (t) => {
   const dir = tempDir(t);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers.js';
-import { gcContentTask, toFasta } from './synthetic-tasks.js';
+import { noisyGcTask, toFasta } from './synthetic-tasks.js';
 
 // --epochs auto (the default, which small data needs) with a short patience, and a tiny model with a k-mer branch.
 const QUICK = [
@@ -29,9 +29,7 @@ const QUICK = [
   '200',
 ];
 
-function records(count: number, seed: number) {
-  return gcContentTask(count, 60, seed).map((r, i) => ({ ...r, tags: `label=${(r.gc > 0.5) !== (i % 10 === 9) ? 'rich' : 'poor'}` }));
-}
+const records = (count: number, seed: number) => noisyGcTask(count, 60, seed);
 
 const spec = (dir: string) => JSON.parse(readFileSync(join(dir, 'rnnseq.json'), 'utf8'));
 // metrics.tsv aside: a resumed run writes its history again without the timing columns

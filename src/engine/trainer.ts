@@ -59,6 +59,11 @@ export interface TrainConfig {
   nativeStep?: boolean;
 }
 
+/** The last epoch a run may train: the schedule's end, or its stopAfter. */
+export function lastEpoch(config: Pick<TrainConfig, 'epochs' | 'stopAfter'>): number {
+  return Math.min(config.epochs, config.stopAfter ?? config.epochs);
+}
+
 /** The learning rate never drops below this fraction of the starting one. */
 const MIN_LR_FRACTION = 1 / 64;
 
@@ -134,8 +139,7 @@ export async function trainModel(
   const classifier = taskOf(model.info.architecture) === 'classify';
 
   try {
-    const lastEpoch = Math.min(config.epochs, config.stopAfter ?? config.epochs);
-    for (let epoch = state.epochsDone + 1; epoch <= lastEpoch; epoch++) {
+    for (let epoch = state.epochsDone + 1; epoch <= lastEpoch(config); epoch++) {
       if (hooks.signal?.aborted) break;
       const started = performance.now();
       const random = new Random(config.seed * 1000003 + epoch);

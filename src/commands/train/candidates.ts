@@ -120,12 +120,11 @@ export async function trainCandidates(request: CandidateRequest, first: RunOutco
   for (const candidate of order) {
     const dir = join(options.out, candidate.dir);
     log.info(`recipe: ${behind}; training a candidate with ${candidate.what}, in ${dir}`);
-    const resume = options.resume && (await exists(join(dir, 'last', CHECKPOINT_FILES.spec)));
     const outcome = await request.train({
       ...options,
       ...candidate.changes(options),
       out: dir,
-      resume,
+      resume: await resumable(options, dir),
       ensemble: { count: 1 }, // a candidate for one member's place, not an ensemble of its own
     });
     if (!outcome || process.exitCode) return undefined;
@@ -157,6 +156,11 @@ async function restoreFirstModel(out: string): Promise<void> {
   for (const candidate of [KMER_BRANCH, MEAN_POOL]) {
     if (await sameSpec(join(out, 'best'), join(out, candidate.dir, 'best'))) await restoreReplaced(out, candidate.keep);
   }
+}
+
+/** Whether the run in `dir` continues a --resume'd run's own, started there before. */
+export async function resumable(options: TrainOptions, dir: string): Promise<boolean> {
+  return options.resume && (await exists(join(dir, 'last', CHECKPOINT_FILES.spec)));
 }
 
 /** The model a candidate (or a refit) displaced into `keep` goes back to RUN/best, where it is kept. */

@@ -187,7 +187,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--no-refit',
-        'small data: ship the model trained without its validation split (by default the kept model is trained again on every labelled sequence, for the epochs it chose, and RUN/best is that refit; the held-out model, whose validation numbers best/ reports, is kept in RUN/held-out-best)',
+        'small data: ship the model trained without its validation split (by default a kept model with a k-mer branch is trained again on every labelled sequence, for the epochs it chose, and RUN/best is that refit; the held-out model, whose validation numbers best/ reports, is kept in RUN/held-out-best)',
       ),
     )
     .option(

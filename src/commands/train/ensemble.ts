@@ -116,8 +116,7 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
   const firstDir = memberDir(options.out, 1);
   const { spec: firstSpec } = await readSpec(bestDir);
   if (!firstSpec.ensemble) await copyCheckpoint(bestDir, join(firstDir, 'best'));
-  const firstHeldOut = join(options.out, HELD_OUT_BEST_DIR);
-  if (firstSpec.training.refit !== undefined) await copyCheckpoint(firstHeldOut, join(firstDir, HELD_OUT_BEST_DIR));
+  if (firstSpec.training.refit !== undefined) await copyCheckpoint(join(options.out, HELD_OUT_BEST_DIR), join(firstDir, HELD_OUT_BEST_DIR));
   await markMemberDone(firstDir, ctx.first);
   const outcomes: MemberOutcome[] = [ctx.first];
   for (let k = 2; k <= count; k++) {
@@ -164,8 +163,9 @@ export async function finishEnsemble(ctx: EnsembleContext): Promise<MemberOutcom
         : `ensemble of ${count} in ${bestDir} (no validation set to score it on)`,
     );
     if (validation) {
+      // the numbers scored on the held-out ensemble go into it and into the refitted one beside it
       if (refitted) await storeValidation(heldOutDir, spec, validation, ctx.valid!, outcomes);
-      await storeValidation(bestDir, (await readSpec(bestDir)).spec, validation, ctx.valid!, outcomes);
+      await storeValidation(bestDir, refitted ? (await readSpec(bestDir)).spec : spec, validation, ctx.valid!, outcomes);
     }
     await ctx.addNull?.(bestDir, refitted !== undefined);
     return {

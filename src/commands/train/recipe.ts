@@ -104,7 +104,7 @@ export interface DataChoices {
   weightDecayAuto: boolean;
   /** no --pool given: a protein model behind the baseline gets a mean-pooled candidate (candidates.ts) */
   poolAuto: boolean;
-  /** small data: the kept model is trained again on every labelled sequence (refit.ts); --no-refit, --plain: never */
+  /** small data: a kept model with a k-mer branch is trained again on every labelled sequence (refit.ts); --no-refit, --plain: never */
   refit: boolean;
 }
 

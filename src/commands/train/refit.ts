@@ -24,7 +24,7 @@ import { exists } from '../../io/atomic.js';
 import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import type { Logger } from '../../log.js';
 import { METRICS_FILE, readSpec } from '../shared/checkpoints.js';
-import { type RunOutcome, replaceBest, restoreReplaced } from './candidates.js';
+import { type RunOutcome, replaceBest, restoreReplaced, resumable } from './candidates.js';
 import type { TrainOptions } from './options.js';
 
 export const REFIT_DIR = 'refit';
@@ -66,7 +66,6 @@ export async function refitKept(request: RefitRequest): Promise<RunOutcome | und
   const { spec } = await readSpec(best);
   if (spec.architecture.kmers === undefined) return kept;
   const dir = join(options.out, REFIT_DIR);
-  const resume = options.resume && (await exists(join(dir, 'last', CHECKPOINT_FILES.spec)));
   log.info(
     `recipe: refitting the kept model on every labelled sequence (validation included), ${kept.bestEpoch} epoch(s) of its schedule, in ${dir}`,
   );
@@ -74,7 +73,7 @@ export async function refitKept(request: RefitRequest): Promise<RunOutcome | und
     ...options,
     ...keptConfiguration(options, spec),
     out: dir,
-    resume,
+    resume: await resumable(options, dir),
     refit: { epochs: request.epochs, stopAfter: kept.bestEpoch },
     ensemble: { count: 1 },
   });

@@ -14,7 +14,7 @@ import { type FoldedFit, crossValidatedChoices } from '../../engine/cross-valida
 import { type KmerBaselineOptions, describeFeatures } from '../../engine/kmer-baseline.js';
 import { packTensors, unpackTensors, type TensorEntry } from '../../engine/checkpoint.js';
 import { SequenceModel } from '../../engine/sequence-model.js';
-import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, trainModel } from '../../engine/trainer.js';
+import { type EpochReport, type NamedTensor, type TrainConfig, type TrainerState, lastEpoch, trainModel } from '../../engine/trainer.js';
 import type { TrainingSet } from '../../seq/training-set.js';
 import type { KmerStrands } from '../../seq/kmer-counts.js';
 import { EXIT_DATA, EXIT_USAGE, RnnseqError } from '../../errors.js';
@@ -191,7 +191,6 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
     ? { ...budgeted, epochs: options.refit.epochs, patience: 0, stopAfter: options.refit.stopAfter }
     : budgeted;
   const config = resumeFrom ? { ...(resumeFrom.spec.training.config as TrainConfig), epochs: requested.epochs } : requested;
-  const lastEpoch = Math.min(config.epochs, config.stopAfter ?? config.epochs);
   if (options.config.budget === 'auto' && !options.refit)
     log.info(`--epochs auto: ${config.epochs} epochs, patience ${config.patience}, for ${epochItems} training items per epoch`);
   let model: SequenceModel;
@@ -279,7 +278,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
           };
           const predictions = validation && valid ? validPredictions(validation, valid, classes) : undefined;
           // A refit's validation sequences are trained on: its model is the one at the epoch it stops after.
-          if (options.refit ? report.epoch === lastEpoch : report.improved)
+          if (options.refit ? report.epoch === lastEpoch(config) : report.improved)
             await saveModel(
               join(options.out, 'best'),
               model,

@@ -141,6 +141,8 @@ export async function trainModel(
   try {
     for (let epoch = state.epochsDone + 1; epoch <= lastEpoch(config); epoch++) {
       if (hooks.signal?.aborted) break;
+      // Checked before an epoch, not after: a resumed run that had already stopped early must not train another.
+      if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
       const started = performance.now();
       const random = new Random(config.seed * 1000003 + epoch);
       const set = 'sample' in train ? train.sample(epoch, random) : train;
@@ -221,7 +223,6 @@ export async function trainModel(
       } finally {
         optimizer.swapOut();
       }
-      if (config.patience > 0 && state.epochsWithoutImprovement >= config.patience) break;
     }
   } finally {
     optimizer.swapOut();

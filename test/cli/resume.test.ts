@@ -41,4 +41,25 @@ test('a run stopped after 2 epochs and resumed to 4 ends with the same weights a
     .trim()
     .split('\n');
   assert.equal(metrics.length, 5, 'header + 4 epochs');
+  // The checkpoint holds no wall-clock numbers; the epochs before the stop keep the ones metrics.tsv recorded.
+  const seconds = metrics[0]!.split('\t').indexOf('seconds');
+  assert.ok(seconds > 0, metrics[0]);
+  for (const row of metrics.slice(1)) assert.ok(Number(row.split('\t')[seconds]) > 0, `no timing in: ${row}`);
+});
+
+test('--resume of a run that stopped early trains no further epoch: every file stays as it was', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'train.fa');
+  writeFileSync(data, plantedMotifFasta(200, 16, 3).fasta);
+  const flags = ['--hidden', '4', '--batch-size', '16', '--epochs', '40', '--patience', '1', '--seed', '4', '--threads', '1', '-q', data];
+  const run = join(dir, 'run');
+  const first = await runCli(['train', '-o', run, ...flags]);
+  assert.equal(first.code, 0, first.stderr);
+  const files = ['metrics.tsv', 'last/weights.bin', 'last/rnnseq.json', 'best/weights.bin', 'best/rnnseq.json'];
+  const before = files.map((f) => readFileSync(join(run, f)));
+  const epochs = before[0]!.toString().trim().split('\n').length - 1;
+  assert.ok(epochs < 40, `the run should stop early with patience 1 (trained ${epochs} epochs)`);
+  const resumed = await runCli(['train', '-o', run, '--resume', ...flags]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  files.forEach((f, i) => assert.ok(readFileSync(join(run, f)).equals(before[i]!), `${f} changed on --resume`));
 });

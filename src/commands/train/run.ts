@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Architecture } from '../../engine/architecture.js';
 import {
@@ -53,6 +54,7 @@ import { prepareGenomeData } from './scanner-calibration.js';
 import { fitCompositionSpec } from '../../engine/composition.js';
 import { MAX_POSITION_BIAS, resolveDataChoices } from './recipe.js';
 import { prepareTagger } from './tagger-calibration.js';
+import { type EpochRecord, parseMetricsTsv } from '../../report/history.js';
 
 /** rnnseq train: labelled FASTA -> a run directory with best/ and last/ checkpoints and metrics.tsv. */
 export async function run(options: TrainOptions): Promise<RunOutcome | undefined> {
@@ -206,6 +208,7 @@ export async function run(options: TrainOptions): Promise<RunOutcome | undefined
         lastDir,
       ),
     };
+    resume.state.history = await withRecordedTimings(resume.state.history, join(options.out, METRICS_FILE));
     log.info(`resuming ${options.out} after epoch ${resume.state.epochsDone}`);
   } else {
     const { conv: _conv, embedDim: _embedDim, ...flagArchitecture } = options.architecture;
@@ -501,13 +504,32 @@ const METRIC_COLUMNS: Array<keyof EpochReport> = [
   'improved',
 ];
 
+/**
+ * A resumed run's earlier epochs with the timings its metrics.tsv recorded: checkpoints hold none (withoutTiming),
+ * and the file is rewritten from the history at every epoch. A missing or unreadable file leaves them blank.
+ */
+async function withRecordedTimings(history: EpochReport[], path: string): Promise<EpochReport[]> {
+  let recorded: EpochRecord[];
+  try {
+    recorded = parseMetricsTsv(await readFile(path, 'utf8'), path);
+  } catch {
+    return history;
+  }
+  const byEpoch = new Map(recorded.map((r) => [r.epoch, r]));
+  return history.map((r) => {
+    const seen = byEpoch.get(r.epoch);
+    if (!seen || !Number.isFinite(seen.seconds) || !Number.isFinite(seen.tokensPerSecond)) return r;
+    return { ...r, seconds: seen.seconds!, tokensPerSecond: seen.tokensPerSecond! };
+  });
+}
+
 async function writeMetrics(path: string, history: EpochReport[], baseline: BaselineReport | undefined): Promise<void> {
   // Task-specific validation numbers (bits per base, Pearson, ...) become extra columns: validBitsPerBase, ...
   const extras = [...new Set(history.flatMap((r) => Object.keys(r.validExtra ?? {})))];
   // The k-mer baseline's validation metric is one number per run: a constant column, to plot beside the model's.
   const baselineColumn = baseline ? [baseline.metric === 'auroc' ? 'kmerValidAuroc' : 'kmerValidAccuracy'] : [];
   const header = [...METRIC_COLUMNS, ...extras.map((k) => `valid${k[0]!.toUpperCase()}${k.slice(1)}`), ...baselineColumn];
-  const cell = (v: unknown) => (v === undefined ? '' : String(v)); // a resumed run's earlier epochs have no timings
+  const cell = (v: unknown) => (v === undefined ? '' : String(v)); // blank: a resumed run's lost metrics.tsv
   const baselineCells = baseline ? [cell(baseline.validMetric)] : [];
   const lines = [
     header.join('\t'),

@@ -12,7 +12,23 @@ const METRIC_LABELS: Record<string, string> = {
   Auroc: 'AUROC',
 };
 
-export function lossFigure(history: readonly EpochRecord[], bestEpoch: number | undefined): Figure | undefined {
+/** One model's history in an ensemble's figures (train --ensemble): member 1 is the run's own. */
+export interface MemberHistory {
+  member: number;
+  history: readonly EpochRecord[];
+  bestEpoch: number | undefined;
+}
+
+/**
+ * Loss per epoch; with an ensemble's members (two or more), one colour per member, train dashed and validation
+ * solid, so a member that stopped early or overfitted reads apart from the others.
+ */
+export function lossFigure(
+  history: readonly EpochRecord[],
+  bestEpoch: number | undefined,
+  members?: readonly MemberHistory[],
+): Figure | undefined {
+  if (members && members.length > 1) return membersFigure(members, ['Loss'], 'loss', 'Loss per epoch, each member', true);
   const series: Series[] = [];
   if (hasColumn(history, 'trainLoss')) series.push({ label: 'train loss', points: column(history, 'trainLoss'), colour: PALETTE[0]! });
   if (hasColumn(history, 'validLoss')) series.push({ label: 'validation loss', points: column(history, 'validLoss'), colour: PALETTE[1]! });
@@ -29,17 +45,25 @@ export function lossFigure(history: readonly EpochRecord[], bestEpoch: number | 
   });
 }
 
-/** Accuracy, AUROC and any other metric logged for train and validation but loss; train dashed, validation solid. */
-export function metricsFigure(history: readonly EpochRecord[], bestEpoch: number | undefined): Figure | undefined {
-  const names = new Set<string>();
-  for (const record of history) {
-    for (const key of Object.keys(record)) {
-      const match = /^(train|valid)([A-Z]\w*)$/.exec(key);
-      if (match && match[2] !== 'Loss' && Number.isFinite(record[key])) names.add(match[2]!);
-    }
+/**
+ * Accuracy, AUROC and any other metric logged for train and validation but loss; train dashed, validation solid.
+ * An ensemble's members: their validation curves only (one colour per member, one dash per metric), as train and
+ * validation for three members would be more lines than a reader can follow.
+ */
+export function metricsFigure(
+  history: readonly EpochRecord[],
+  bestEpoch: number | undefined,
+  members?: readonly MemberHistory[],
+): Figure | undefined {
+  if (members && members.length > 1) {
+    const validated = [...new Set(members.flatMap((m) => metricNames(m.history)))].sort();
+    return validated.length > 0
+      ? membersFigure(members, validated, 'metrics', 'Validation metrics per epoch, each member', false)
+      : undefined;
   }
+  const names = metricNames(history);
   const series: Series[] = [];
-  [...names].sort().forEach((metric, i) => {
+  names.forEach((metric, i) => {
     const colour = PALETTE[(i + 2) % PALETTE.length]!;
     const label = METRIC_LABELS[metric] ?? metric.replace(/^[A-Z]/, (c) => c.toLowerCase());
     if (hasColumn(history, `train${metric}`))
@@ -60,6 +84,75 @@ export function metricsFigure(history: readonly EpochRecord[], bestEpoch: number
     ...(unitInterval ? { yDomain: [Math.min(0.5, ...values) >= 0.5 ? 0.5 : 0, 1] as [number, number] } : {}),
     markers: bestMarker(bestEpoch),
   });
+}
+
+/** The metrics (Accuracy, Auroc, ...) a history logs for train or validation, loss aside, sorted. */
+function metricNames(history: readonly EpochRecord[]): string[] {
+  const names = new Set<string>();
+  for (const record of history) {
+    for (const key of Object.keys(record)) {
+      const match = /^(train|valid)([A-Z]\w*)$/.exec(key);
+      if (match && match[2] !== 'Loss' && Number.isFinite(record[key])) names.add(match[2]!);
+    }
+  }
+  return [...names].sort();
+}
+
+const METRIC_DASHES = [undefined, '6 3', '2 2', '8 2 2 2'];
+
+function membersFigure(
+  members: readonly MemberHistory[],
+  metrics: readonly string[],
+  name: 'loss' | 'metrics',
+  title: string,
+  withTrain: boolean,
+): Figure | undefined {
+  const series: Series[] = [];
+  for (const { member, history } of members) {
+    const colour = PALETTE[(member - 1) % PALETTE.length]!;
+    metrics.forEach((metric, i) => {
+      const label = METRIC_LABELS[metric] ?? metric.toLowerCase();
+      if (withTrain && hasColumn(history, `train${metric}`))
+        series.push({ label: `member ${member} train ${label}`, points: column(history, `train${metric}`), colour, dash: '5 3' });
+      if (hasColumn(history, `valid${metric}`)) {
+        const dash = withTrain ? undefined : METRIC_DASHES[i % METRIC_DASHES.length];
+        series.push({
+          label: `member ${member} validation ${label}`,
+          points: column(history, `valid${metric}`),
+          colour,
+          ...(dash ? { dash } : {}),
+        });
+      }
+    });
+  }
+  if (series.length === 0) return undefined;
+  const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);
+  const unitInterval = name === 'metrics' && values.every((v) => v >= 0 && v <= 1);
+  return lineChart({
+    name,
+    title,
+    xLabel: 'epoch',
+    yLabel: name === 'loss' ? 'loss' : unitInterval ? 'value (0-1)' : 'value',
+    series,
+    xIntegers: true,
+    ...(name === 'loss' ? { yFromZero: true } : {}),
+    ...(unitInterval ? { yDomain: [Math.min(0.5, ...values) >= 0.5 ? 0.5 : 0, 1] as [number, number] } : {}),
+    markers: memberMarkers(members),
+  });
+}
+
+/** Each member's best epoch; members that chose the same epoch share one marker. */
+function memberMarkers(members: readonly MemberHistory[]): VerticalMarker[] {
+  const byEpoch = new Map<number, number[]>();
+  for (const { member, bestEpoch } of members)
+    if (bestEpoch !== undefined) byEpoch.set(bestEpoch, [...(byEpoch.get(bestEpoch) ?? []), member]);
+  return [...byEpoch]
+    .sort(([a], [b]) => a - b)
+    .map(([x, chose]) => ({
+      x,
+      label: `best epoch ${x} (member${chose.length > 1 ? 's' : ''} ${chose.join(', ')})`,
+      ...(chose.length === 1 ? { colour: PALETTE[(chose[0]! - 1) % PALETTE.length]! } : {}),
+    }));
 }
 
 function bestMarker(bestEpoch: number | undefined): VerticalMarker[] {

@@ -5,7 +5,7 @@
 import { dataError } from '../errors.js';
 import { reliabilityFigure, thresholdFigure } from './calibration.js';
 import { confusionFigure } from './confusion.js';
-import { lossFigure, metricsFigure } from './curves.js';
+import { type MemberHistory, lossFigure, metricsFigure } from './curves.js';
 import type { EpochRecord } from './history.js';
 import { type ValidPredictions, oneVsRest } from './predictions.js';
 import { type ScoredClass, prFigure, rocFigure } from './roc.js';
@@ -24,6 +24,8 @@ export interface ReportInput {
   history: EpochRecord[];
   /** where the history came from (a metrics.tsv path, or rnnseq.json) */
   historySource: string;
+  /** train --ensemble: every member's history (member 1's is `history`), drawn one colour per member */
+  members?: MemberHistory[];
   predictions?: ValidPredictions;
   predictionsPath: string;
 }
@@ -59,10 +61,11 @@ export function buildFigures(input: ReportInput): FigureSet {
 
   const bestEpoch = bestEpochOf(input.spec);
   const noHistory = `no per-epoch history: ${input.historySource} has none`;
-  put('loss', input.history.length > 0 ? lossFigure(input.history, bestEpoch) : undefined, noHistory);
+  const members = input.members;
+  put('loss', input.history.length > 0 ? lossFigure(input.history, bestEpoch, members) : undefined, noHistory);
   put(
     'metrics',
-    input.history.length > 0 ? metricsFigure(input.history, bestEpoch) : undefined,
+    input.history.length > 0 ? metricsFigure(input.history, bestEpoch, members) : undefined,
     input.history.length > 0 ? 'the history logs no metric besides loss' : noHistory,
   );
 

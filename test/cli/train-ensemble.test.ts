@@ -104,6 +104,13 @@ test('--ensemble 2: best/ averages two members trained on one split; classify, s
   const report = await runCli(['report', run, '-q']);
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stdout, /ensemble at validation.*<th>members<\/th><td>2<\/td>.*memberValidMetric/);
+  // the curves are every member's, each with its own best epoch, not the first member's alone
+  const loss = await runCli(['report', run, '--svg', 'loss', '-q']);
+  assert.equal(loss.code, 0, loss.stderr);
+  for (const member of [1, 2]) {
+    assert.match(loss.stdout, new RegExp(`member ${member} validation loss`));
+    assert.match(loss.stdout, new RegExp(`best epoch \\d+ \\(members? [0-9, ]*${member}`));
+  }
 });
 
 test('--member 2 trained on its own is reused as is by the run that assembles the ensemble', async (t) => {

@@ -4,13 +4,15 @@ import { EXIT_DATA, RnnseqError } from '../../errors.js';
 import { exists, writeFileAtomically } from '../../io/atomic.js';
 import { CHECKPOINT_FILES } from '../../io/checkpoint-store.js';
 import { openOutput } from '../../io/output.js';
-import { type ReportInput, buildFigures } from '../../report/figures.js';
+import type { MemberHistory } from '../../report/curves.js';
+import { type ReportInput, bestEpochOf, buildFigures } from '../../report/figures.js';
 import { type EpochRecord, historyFromSpec, parseMetricsTsv } from '../../report/history.js';
 import { renderReportHtml } from '../../report/html.js';
 import { type ValidPredictions, parsePredictions } from '../../report/predictions.js';
 import { METRICS_FILE, readSpec } from '../shared/checkpoints.js';
 import type { ReportOptions } from './options.js';
 import { createLogger } from '../shared/runtime.js';
+import { memberDir } from '../train/ensemble-layout.js';
 
 /** rnnseq report: a training run or model -> one self-contained HTML page (or one figure as SVG or PNG). */
 export async function run(options: ReportOptions): Promise<void> {
@@ -58,6 +60,7 @@ async function readReportInput(source: string): Promise<ReportInput> {
   } else {
     history = historyFromSpec(spec as unknown as Record<string, unknown>);
   }
+  const members = await memberHistories(spec as unknown as Record<string, unknown>, dir, history);
   const predictionsPath = join(dir, CHECKPOINT_FILES.validPredictions);
   let predictions: ValidPredictions | undefined;
   if (await exists(predictionsPath)) predictions = parsePredictions(await readFile(predictionsPath, 'utf8'), predictionsPath);
@@ -67,9 +70,39 @@ async function readReportInput(source: string): Promise<ReportInput> {
     spec: spec as unknown as Record<string, unknown>,
     history,
     historySource,
+    ...(members ? { members } : {}),
     ...(predictions ? { predictions } : {}),
     predictionsPath,
   };
+}
+
+/**
+ * An ensemble's members' histories, from the run beside its checkpoint (RUN/members/K: the history its best/
+ * carries when a candidate or a refit replaced it, else its run's metrics.tsv); member 1's is the run's own.
+ * Undefined for a single model, or where fewer than two members' runs are still there (a copied checkpoint).
+ */
+async function memberHistories(
+  spec: Record<string, unknown>,
+  dir: string,
+  ownHistory: EpochRecord[],
+): Promise<MemberHistory[] | undefined> {
+  const ensemble = spec.ensemble as { members?: unknown } | undefined;
+  if (!Array.isArray(ensemble?.members) || ensemble.members.length === 0) return undefined;
+  const count = ensemble.members.length + 1;
+  const found: MemberHistory[] = [];
+  for (let member = 1; member <= count; member++) {
+    const run = memberDir(dirname(dir), member);
+    const best = await readSpec(join(run, 'best')).catch(() => undefined);
+    if (!best) continue;
+    const bestEpoch = bestEpochOf(best.spec as unknown as Record<string, unknown>);
+    if (member === 1) {
+      found.push({ member, history: ownHistory, bestEpoch });
+      continue;
+    }
+    const path = await firstFile([join(run, 'best', METRICS_FILE), join(run, METRICS_FILE)]);
+    if (path) found.push({ member, history: parseMetricsTsv(await readFile(path, 'utf8'), path), bestEpoch });
+  }
+  return found.length > 1 ? found : undefined;
 }
 
 async function firstFile(paths: readonly string[]): Promise<string | undefined> {

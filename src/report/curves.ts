@@ -4,7 +4,7 @@
  * metrics (perplexity, correlation) gets its curves without a change here.
  */
 import { type EpochRecord, column, hasColumn } from './history.js';
-import { type Series, type VerticalMarker, lineChart } from './line-chart.js';
+import { type LineChartSpec, type Series, type VerticalMarker, lineChart } from './line-chart.js';
 import { PALETTE, type Figure } from './svg.js';
 
 const METRIC_LABELS: Record<string, string> = {
@@ -65,25 +65,33 @@ export function metricsFigure(
   const series: Series[] = [];
   names.forEach((metric, i) => {
     const colour = PALETTE[(i + 2) % PALETTE.length]!;
-    const label = METRIC_LABELS[metric] ?? metric.replace(/^[A-Z]/, (c) => c.toLowerCase());
+    const label = metricLabel(metric);
     if (hasColumn(history, `train${metric}`))
       series.push({ label: `train ${label}`, points: column(history, `train${metric}`), colour, dash: '5 3' });
     if (hasColumn(history, `valid${metric}`))
       series.push({ label: `validation ${label}`, points: column(history, `valid${metric}`), colour });
   });
   if (series.length === 0) return undefined;
-  const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);
-  const unitInterval = values.every((v) => v >= 0 && v <= 1);
   return lineChart({
     name: 'metrics',
     title: 'Metrics per epoch',
     xLabel: 'epoch',
-    yLabel: unitInterval ? 'value (0-1)' : 'value',
+    ...valueAxis(series),
     series,
     xIntegers: true,
-    ...(unitInterval ? { yDomain: [Math.min(0.5, ...values) >= 0.5 ? 0.5 : 0, 1] as [number, number] } : {}),
     markers: bestMarker(bestEpoch),
   });
+}
+
+function metricLabel(metric: string): string {
+  return METRIC_LABELS[metric] ?? metric.replace(/^[A-Z]/, (c) => c.toLowerCase());
+}
+
+/** A metrics chart's y axis: 0-1 (from 0.5 where every value is above it) when the values are shares, else free. */
+function valueAxis(series: readonly Series[]): Pick<LineChartSpec, 'yLabel' | 'yDomain'> {
+  const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);
+  if (!values.every((v) => v >= 0 && v <= 1)) return { yLabel: 'value' };
+  return { yLabel: 'value (0-1)', yDomain: [Math.min(0.5, ...values) >= 0.5 ? 0.5 : 0, 1] };
 }
 
 /** The metrics (Accuracy, Auroc, ...) a history logs for train or validation, loss aside, sorted. */
@@ -111,7 +119,7 @@ function membersFigure(
   for (const { member, history } of members) {
     const colour = PALETTE[(member - 1) % PALETTE.length]!;
     metrics.forEach((metric, i) => {
-      const label = METRIC_LABELS[metric] ?? metric.toLowerCase();
+      const label = metricLabel(metric);
       if (withTrain && hasColumn(history, `train${metric}`))
         series.push({ label: `member ${member} train ${label}`, points: column(history, `train${metric}`), colour, dash: '5 3' });
       if (hasColumn(history, `valid${metric}`)) {
@@ -126,17 +134,13 @@ function membersFigure(
     });
   }
   if (series.length === 0) return undefined;
-  const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter(Number.isFinite);
-  const unitInterval = name === 'metrics' && values.every((v) => v >= 0 && v <= 1);
   return lineChart({
     name,
     title,
     xLabel: 'epoch',
-    yLabel: name === 'loss' ? 'loss' : unitInterval ? 'value (0-1)' : 'value',
+    ...(name === 'loss' ? { yLabel: 'loss', yFromZero: true } : valueAxis(series)),
     series,
     xIntegers: true,
-    ...(name === 'loss' ? { yFromZero: true } : {}),
-    ...(unitInterval ? { yDomain: [Math.min(0.5, ...values) >= 0.5 ? 0.5 : 0, 1] as [number, number] } : {}),
     markers: memberMarkers(members),
   });
 }

@@ -183,3 +183,6 @@ export function labelOf(record: SyntheticRecord): string {
 export function noisyGcTask(count: number, length: number, seed: number): SyntheticRecord[] {
   return gcContentTask(count, length, seed).map((r, i) => ({ ...r, tags: `label=${(r.gc > 0.5) !== (i % 10 === 9) ? 'rich' : 'poor'}` }));
 }
+
+/** A model small enough for a test to train on noisyGcTask in seconds, and a small null; each test adds its schedule. */
+export const TINY_MODEL_FLAGS = ['--hidden', '4', '--conv-filters', '4', '--batch-size', '32', '--threads', '1', '--null-windows', '200'];

@@ -20,23 +20,9 @@ import {
   isSmallData,
 } from '../../src/commands/train/ensemble.js';
 import { runCli, tempDir } from '../helpers.js';
-import { noisyGcTask, toFasta } from './synthetic-tasks.js';
+import { TINY_MODEL_FLAGS, noisyGcTask, toFasta } from './synthetic-tasks.js';
 
-const QUICK = [
-  '--hidden',
-  '4',
-  '--conv-filters',
-  '4',
-  '--epochs',
-  '2',
-  '--batch-size',
-  '32',
-  '--threads',
-  '1',
-  '--null-windows',
-  '200',
-  '-q',
-];
+const QUICK = ['--epochs', '2', ...TINY_MODEL_FLAGS, '-q'];
 
 const records = (count: number, seed: number) => noisyGcTask(count, 120, seed);
 

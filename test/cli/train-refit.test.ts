@@ -10,24 +10,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers.js';
-import { noisyGcTask, toFasta } from './synthetic-tasks.js';
+import { TINY_MODEL_FLAGS, noisyGcTask, toFasta } from './synthetic-tasks.js';
 
 // --epochs auto (the default, which small data needs) with a short patience, and a tiny model with a k-mer branch.
-const QUICK = [
-  '--kmer-branch',
-  '--hidden',
-  '4',
-  '--conv-filters',
-  '4',
-  '--patience',
-  '3',
-  '--batch-size',
-  '32',
-  '--threads',
-  '1',
-  '--null-windows',
-  '200',
-];
+const QUICK = ['--kmer-branch', '--patience', '3', ...TINY_MODEL_FLAGS];
 
 const records = (count: number, seed: number) => noisyGcTask(count, 60, seed);
 

@@ -51,15 +51,9 @@ export async function run(options: ReportOptions): Promise<void> {
 async function readReportInput(source: string): Promise<ReportInput> {
   const { spec, dir } = await readSpec(source);
   const metricsCandidates = [...new Set([join(dir, METRICS_FILE), join(source, METRICS_FILE), join(dirname(dir), METRICS_FILE)])];
-  let history: EpochRecord[] = [];
-  let historySource = join(dir, CHECKPOINT_FILES.spec);
-  const metricsPath = await firstFile(metricsCandidates);
-  if (metricsPath) {
-    history = parseMetricsTsv(await readFile(metricsPath, 'utf8'), metricsPath);
-    historySource = metricsPath;
-  } else {
-    history = historyFromSpec(spec as unknown as Record<string, unknown>);
-  }
+  const recorded = await readHistory(metricsCandidates);
+  const history = recorded?.history ?? historyFromSpec(spec as unknown as Record<string, unknown>);
+  const historySource = recorded?.path ?? join(dir, CHECKPOINT_FILES.spec);
   const members = await memberHistories(spec as unknown as Record<string, unknown>, dir, history);
   const predictionsPath = join(dir, CHECKPOINT_FILES.validPredictions);
   let predictions: ValidPredictions | undefined;
@@ -99,10 +93,16 @@ async function memberHistories(
       found.push({ member, history: ownHistory, bestEpoch });
       continue;
     }
-    const path = await firstFile([join(run, 'best', METRICS_FILE), join(run, METRICS_FILE)]);
-    if (path) found.push({ member, history: parseMetricsTsv(await readFile(path, 'utf8'), path), bestEpoch });
+    const recorded = await readHistory([join(run, 'best', METRICS_FILE), join(run, METRICS_FILE)]);
+    if (recorded) found.push({ member, history: recorded.history, bestEpoch });
   }
   return found.length > 1 ? found : undefined;
+}
+
+/** The first of `paths` that is a file, read as a metrics.tsv; undefined where none is. */
+async function readHistory(paths: readonly string[]): Promise<{ history: EpochRecord[]; path: string } | undefined> {
+  const path = await firstFile(paths);
+  return path ? { history: parseMetricsTsv(await readFile(path, 'utf8'), path), path } : undefined;
 }
 
 async function firstFile(paths: readonly string[]): Promise<string | undefined> {

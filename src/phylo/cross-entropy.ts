@@ -60,17 +60,27 @@ export interface CrossBits {
 export const UNRELATED_WINDOWS = 25;
 
 /**
- * Each group's first `count` windows, dinucleotide-shuffled: B's composition, counts of adjacent pairs and window
- * lengths, nothing of its longer order, so no model can have memorised them. A plain shuffle also breaks the pair
- * statistics every model learns (CpG, codon-like structure), which made the unrelated level dearer than any real
- * unrelated DNA, by how well A's model knew B's short-range statistics: lineages that drifted to the same
- * composition then read as close (README, Trees). Drawn from `random`, so the same seed shuffles alike.
+ * `count` of each group's windows, evenly apart in its sample, dinucleotide-shuffled: B's composition, counts of
+ * adjacent pairs and window lengths, nothing of its longer order, so no model can have memorised them. A plain
+ * shuffle also breaks the pair statistics every model learns (CpG, codon-like structure), which made the unrelated
+ * level dearer than any real unrelated DNA, by how well A's model knew B's short-range statistics: lineages that
+ * drifted to the same composition then read as close (README, Trees). Evenly apart, not the first ones: a sample is in position
+ * order, so its first windows would price the unrelated level by the start of each gene alone. Drawn from
+ * `random`, so the same seed shuffles alike.
  */
 export function shuffledWindows(groups: readonly GroupWindows[], random: Random, count = UNRELATED_WINDOWS): GroupWindows[] {
   return groups.map((g) => ({
     name: g.name,
-    windows: g.windows.slice(0, count).map((w) => Buffer.from(dinucleotideShuffle(Buffer.from(w, 'latin1'), random)).toString('latin1')),
+    windows: evenlyApart(g.windows, count).map((w) =>
+      Buffer.from(dinucleotideShuffle(Buffer.from(w, 'latin1'), random)).toString('latin1'),
+    ),
   }));
+}
+
+/** `count` of the items at evenly spaced indices (all of them when there are no more than `count`). */
+function evenlyApart<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]!);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/seq/random.js';
-import { coveringCount, sampleWindows, tileWindows } from '../../src/seq/sample-windows.js';
+import { coveringCount, sampleWindows, spreadWindows, tileWindows } from '../../src/seq/sample-windows.js';
 import { compileGroupRegex, groupOf, parseGroupFiles } from '../../src/seq/groups.js';
 
 test('sampled windows are seeded, have the window length and cover positions uniformly', () => {
@@ -14,6 +14,42 @@ test('sampled windows are seeded, have the window length and cover positions uni
   const fromShort = windows.filter((w) => w === 'T'.repeat(10)).length;
   assert.ok(Math.abs(fromShort / windows.length - 49 / 190) < 0.02, `share from the short sequence ${fromShort / windows.length}`);
   assert.deepEqual(sampleWindows(['ACG'], 10, 3, new Random(1)), ['ACG', 'ACG', 'ACG'], 'shorter than a window: the whole sequence');
+});
+
+/** How many windows of `windows` (cut from `sequence` by a sampler) cover each base of it, found by their start. */
+function coverage(sequence: string, windows: readonly string[]): number[] {
+  const counts = new Array<number>(sequence.length).fill(0);
+  for (const w of windows) {
+    const start = sequence.indexOf(w);
+    for (let i = start; i < start + w.length; i++) counts[i]!++;
+  }
+  return counts;
+}
+
+test('spread windows cover a group evenly, across records in proportion to their positions, seeded', () => {
+  const random = new Random(3);
+  // A sequence whose 10-bp windows are all distinct, so each window's start can be found again.
+  const gene = Array.from({ length: 400 }, () => 'ACGT'[random.int(4)]).join('');
+  const spread = spreadWindows([gene], 10, 40, new Random(1));
+  assert.equal(spread.length, 40);
+  assert.deepEqual(spreadWindows([gene], 10, 40, new Random(1)), spread, 'same seed, same windows');
+  assert.notDeepEqual(spreadWindows([gene], 10, 40, new Random(2)), spread, 'the offset follows the seed');
+  // 40 windows of 10 bp over 391 positions: a step of 9.8 bp, so every base away from the ends is covered once or twice.
+  const even = coverage(gene, spread).slice(10, -10);
+  assert.ok(
+    even.every((c) => c === 1 || c === 2),
+    `spread coverage ${Math.min(...even)}-${Math.max(...even)}`,
+  );
+  // The random sampler's coverage of the same stretch varies widely: the reason spread sampling exists.
+  const sampled = coverage(gene, sampleWindows([gene], 10, 40, new Random(1))).slice(10, -10);
+  assert.ok(Math.max(...sampled) >= 3 && Math.min(...sampled) === 0, `random coverage ${Math.min(...sampled)}-${Math.max(...sampled)}`);
+  // Two records: windows split as their window positions do (391 and 91 of 482), each within its record.
+  const other = gene.slice(0, 100).split('').reverse().join('');
+  const both = spreadWindows([gene, other], 10, 48, new Random(5));
+  const inOther = both.filter((w) => other.includes(w) && !gene.includes(w)).length;
+  assert.ok(Math.abs(inOther - (48 * 91) / 482) <= 1, `${inOther} windows from the second record`);
+  assert.ok(both.every((w) => w.length === 10));
+  assert.deepEqual(spreadWindows(['ACG'], 10, 3, new Random(1)), ['ACG', 'ACG', 'ACG'], 'shorter than a window: the whole sequence');
 });
 
 test('all positions tile each sequence with non-overlapping windows', () => {

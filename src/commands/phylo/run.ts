@@ -14,7 +14,7 @@ import { type GroupWindows, type Phylogeny, buildPhylogeny, featurizeGroups, phy
 import { type SequenceGroup, readGroups } from '../../seq/read-groups.js';
 import { robinsonFoulds } from '../../phylo/rf.js';
 import { formatDecimal } from '../../phylo/decimal.js';
-import { coveringCount, sampleWindows, tileWindows } from '../../seq/sample-windows.js';
+import { coveringCount, spreadWindows, tileWindows } from '../../seq/sample-windows.js';
 import type { Alphabet } from '../../seq/alphabet.js';
 import { type FeatureSource, type PhyloCompareOptions, type PhyloOptions, type PhyloTreeOptions, WINDOW_COVERAGE } from './options.js';
 import { fastaInput } from '../../io/fasta.js';
@@ -315,7 +315,7 @@ function cutWindows(groups: readonly SequenceGroup[], options: PhyloTreeOptions)
     windows:
       count === 'all'
         ? tileWindows(group.sequences, windowBp)
-        : sampleWindows(
+        : spreadWindows(
             group.sequences,
             windowBp,
             count === 'cover' ? coveringCount(group.sequences, windowBp, WINDOW_COVERAGE) : count,

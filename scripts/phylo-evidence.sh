@@ -2,7 +2,7 @@
 # Evidence for `rnnseq phylo`: how close do its trees come to the reference trees of the five aligned sets in
 # ../shared/data/phylogeny? Each tree is compared with the folder's ML reference by normalised Robinson-Foulds
 # distance (0 = same topology, 1 = no split in common), and each run is timed (wall clock, seconds).
-#   kmerK     the alignment-free baseline: K-mer profiles of sampled windows (200 bp, 100 per sequence spread evenly,
+#   kmerK     the alignment-free baseline: K-mer profiles of sampled windows (200 bp, 100 per sequence, one per stratum,
 #             --seed 1), cosine distance, neighbour joining; the alignment's gaps are stripped
 #   aligned   --aligned: JC69 distances over the alignment's columns (pairwise gap deletion), neighbour joining:
 #             what users run first with ape (dist.dna + nj)

@@ -36,21 +36,22 @@ function windowAt(sequences: readonly string[], cumulative: readonly number[], p
 }
 
 /**
- * `count` windows spread evenly over all window positions of the group (systematic sampling: one random offset,
- * then equal steps), in position order. Every position is as likely to be drawn as with `sampleWindows`, but each
- * is covered nearly the same number of times: with 100 random windows of a 2-kb gene some stretches are covered
- * three times as often as others, and a profile built from them moves with the sample more than with the taxa
- * (README, Trees). A sequence shorter than a window is one whole-sequence window, as above.
+ * `count` windows spread over all window positions of the group (stratified sampling: the positions cut into
+ * `count` equal strata, one window drawn uniformly within each), in position order. Every position is as likely to
+ * be drawn as with `sampleWindows`, but each stretch is covered nearly the same number of times: with 100 random
+ * windows of a 2-kb gene some stretches are covered three times as often as others, and a profile built from them
+ * moves with the sample more than with the taxa (README, Trees). Not one offset and equal steps: two groups' windows
+ * would then start at the same phase of every step, and the divergence would depend on how each pair's phases
+ * happen to line up (a model that memorised windows starting at A's starts prices B's windows by how close their
+ * starts fall). A sequence shorter than a window is one whole-sequence window, as above.
  */
 export function spreadWindows(sequences: readonly string[], windowBp: number, count: number, random: Random): string[] {
   const cumulative = cumulativePositions(sequences, windowBp);
   const total = cumulative[cumulative.length - 1] ?? 0;
-  if (total === 0) return [];
   const step = total / count;
-  const offset = random.next() * step;
   const windows: string[] = [];
   for (let w = 0; w < count; w++)
-    windows.push(windowAt(sequences, cumulative, Math.min(total - 1, Math.floor(offset + w * step)), windowBp));
+    windows.push(windowAt(sequences, cumulative, Math.min(total - 1, Math.floor((w + random.next()) * step)), windowBp));
   return windows;
 }
 

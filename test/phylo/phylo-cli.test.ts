@@ -96,7 +96,7 @@ test('the same --seed gives byte-identical trees and matrices, bootstrap include
   assert.notEqual(other.stdout, first.stdout, 'another seed samples other windows');
 });
 
-test('the windows are spread over each group, so another --seed moves the distances little', async (t) => {
+test('the windows are spread over each group (one per stratum), so another --seed moves the distances little', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'sim.fa'), toFasta(evolve(parseNewick(TRUE_TREE, 'truth'), 3000, 3)));
   const matrix = async (seed: string) => {
@@ -127,9 +127,9 @@ test('the windows are spread over each group, so another --seed moves the distan
     const other = await matrix(seed);
     assert.notDeepEqual(other, first, 'another offset, other windows');
     // 100 windows of 200 bp over a 3-kb sequence: drawn at random positions instead, the same distances moved by
-    // about a fifth of the largest between seeds; spread evenly, by under 2%.
+    // about a fifth of the largest between seeds; one window in each stratum, by 3-5%.
     const moved = Math.max(...other.map((d, i) => Math.abs(d - first[i]!)));
-    assert.ok(moved < 0.05 * largest, `seed ${seed} moved a distance by ${moved} of ${largest}`);
+    assert.ok(moved < 0.08 * largest, `seed ${seed} moved a distance by ${moved} of ${largest}`);
   }
 });
 

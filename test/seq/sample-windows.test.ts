@@ -26,23 +26,26 @@ function coverage(sequence: string, windows: readonly string[]): number[] {
   return counts;
 }
 
-test('spread windows cover a group evenly, across records in proportion to their positions, seeded', () => {
+test('spread windows: one in each equal stratum of a group, across records in proportion to their positions, seeded', () => {
   const random = new Random(3);
   // A sequence whose 10-bp windows are all distinct, so each window's start can be found again.
   const gene = Array.from({ length: 400 }, () => 'ACGT'[random.int(4)]).join('');
   const spread = spreadWindows([gene], 10, 40, new Random(1));
   assert.equal(spread.length, 40);
   assert.deepEqual(spreadWindows([gene], 10, 40, new Random(1)), spread, 'same seed, same windows');
-  assert.notDeepEqual(spreadWindows([gene], 10, 40, new Random(2)), spread, 'the offset follows the seed');
-  // 40 windows of 10 bp over 391 positions: a step of 9.8 bp, so every base away from the ends is covered once or twice.
-  const even = coverage(gene, spread).slice(10, -10);
-  assert.ok(
-    even.every((c) => c === 1 || c === 2),
-    `spread coverage ${Math.min(...even)}-${Math.max(...even)}`,
+  assert.notDeepEqual(spreadWindows([gene], 10, 40, new Random(2)), spread, 'the draws follow the seed');
+  // 391 window positions in 40 strata of 9.775: window w starts within stratum w.
+  const starts = spread.map((w) => gene.indexOf(w));
+  starts.forEach((start, w) =>
+    assert.ok(start >= Math.floor(w * 9.775) && start < Math.ceil((w + 1) * 9.775), `window ${w} starts at ${start}`),
   );
-  // The random sampler's coverage of the same stretch varies widely: the reason spread sampling exists.
+  // Not on one grid: the gaps between starts vary, so two groups' windows do not share a phase.
+  assert.ok(new Set(starts.slice(1).map((start, w) => start - starts[w]!)).size > 5, 'gaps between starts vary');
+  // Coverage: every base away from the ends in at most 3 windows; random positions pile up to 4 or more and leave gaps.
+  const even = coverage(gene, spread).slice(10, -10);
+  assert.ok(Math.max(...even) <= 3, `spread coverage up to ${Math.max(...even)}`);
   const sampled = coverage(gene, sampleWindows([gene], 10, 40, new Random(1))).slice(10, -10);
-  assert.ok(Math.max(...sampled) >= 3 && Math.min(...sampled) === 0, `random coverage ${Math.min(...sampled)}-${Math.max(...sampled)}`);
+  assert.ok(Math.max(...sampled) >= 4 && Math.min(...sampled) === 0, `random coverage ${Math.min(...sampled)}-${Math.max(...sampled)}`);
   // Two records: windows split as their window positions do (391 and 91 of 482), each within its record.
   const other = gene.slice(0, 100).split('').reverse().join('');
   const both = spreadWindows([gene, other], 10, 48, new Random(5));

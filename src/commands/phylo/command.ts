@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .option('--window <bp>', 'window length; a sequence shorter than this is one whole-sequence window', '200')
     .option(
       '--windows-per-group <n>',
-      `windows per group, spread evenly over its positions from an offset drawn with --seed (default: ${WINDOW_COVERAGE.min}, or enough to cover a longer group ${WINDOW_COVERAGE.times} times, at most ${WINDOW_COVERAGE.max})`,
+      `windows per group, one drawn (with --seed) in each of as many equal strata of its positions (default: ${WINDOW_COVERAGE.min}, or enough to cover a longer group ${WINDOW_COVERAGE.times} times, at most ${WINDOW_COVERAGE.max})`,
     )
     .option('--all-positions', 'use every non-overlapping window of every sequence instead of a sample', false)
     .option('--bootstrap <n>', "resample each group's windows n times, rebuild, and write support (%) on internal nodes", '0')

@@ -64,9 +64,9 @@ export const UNRELATED_WINDOWS = 25;
  * adjacent pairs and window lengths, nothing of its longer order, so no model can have memorised them. A plain
  * shuffle also breaks the pair statistics every model learns (CpG, codon-like structure), which made the unrelated
  * level dearer than any real unrelated DNA, by how well A's model knew B's short-range statistics: lineages that
- * drifted to the same composition then read as close (README, Trees). Evenly apart, not the first ones: a sample is in position
- * order, so its first windows would price the unrelated level by the start of each gene alone. Drawn from
- * `random`, so the same seed shuffles alike.
+ * drifted to the same composition then read as close (README, Trees). Evenly apart, not the first ones: a sample
+ * is in position order, so its first windows would price the unrelated level by the start of each gene alone.
+ * Drawn from `random`, so the same seed shuffles alike.
  */
 export function shuffledWindows(groups: readonly GroupWindows[], random: Random, count = UNRELATED_WINDOWS): GroupWindows[] {
   return groups.map((g) => ({

@@ -10,29 +10,31 @@ import type { Random } from './random.js';
  * chosen in proportion to how many windows it holds, so long sequences are not under-sampled.
  */
 export function sampleWindows(sequences: readonly string[], windowBp: number, count: number, random: Random): string[] {
-  const cumulative = cumulativePositions(sequences, windowBp);
-  const total = cumulative[cumulative.length - 1] ?? 0;
+  const positions = windowPositions(sequences, windowBp);
   const windows: string[] = [];
-  for (let w = 0; w < count; w++) windows.push(windowAt(sequences, cumulative, random.int(total), windowBp));
+  for (let w = 0; w < count; w++) windows.push(positions.windowAt(random.int(positions.total)));
   return windows;
 }
 
-/** Running totals of each sequence's window positions (a short sequence has one), so one index picks a window. */
-function cumulativePositions(sequences: readonly string[], windowBp: number): number[] {
+/**
+ * A group's window positions numbered 0..total-1 across its sequences (a short sequence has one), so one number
+ * picks a window, and the window at a number.
+ */
+function windowPositions(sequences: readonly string[], windowBp: number): { total: number; windowAt(position: number): string } {
   const cumulative: number[] = [];
   let total = 0;
   for (const sequence of sequences) {
     total += Math.max(1, sequence.length - windowBp + 1);
     cumulative.push(total);
   }
-  return cumulative;
-}
-
-/** The window at a position of the running totals above. */
-function windowAt(sequences: readonly string[], cumulative: readonly number[], position: number, windowBp: number): string {
-  const s = firstAbove(cumulative, position);
-  const start = position - (s === 0 ? 0 : cumulative[s - 1]!);
-  return sequences[s]!.slice(start, start + windowBp);
+  return {
+    total,
+    windowAt(position) {
+      const s = firstAbove(cumulative, position);
+      const start = position - (s === 0 ? 0 : cumulative[s - 1]!);
+      return sequences[s]!.slice(start, start + windowBp);
+    },
+  };
 }
 
 /**
@@ -46,12 +48,10 @@ function windowAt(sequences: readonly string[], cumulative: readonly number[], p
  * starts fall). A sequence shorter than a window is one whole-sequence window, as above.
  */
 export function spreadWindows(sequences: readonly string[], windowBp: number, count: number, random: Random): string[] {
-  const cumulative = cumulativePositions(sequences, windowBp);
-  const total = cumulative[cumulative.length - 1] ?? 0;
-  const step = total / count;
+  const positions = windowPositions(sequences, windowBp);
+  const step = positions.total / count;
   const windows: string[] = [];
-  for (let w = 0; w < count; w++)
-    windows.push(windowAt(sequences, cumulative, Math.min(total - 1, Math.floor((w + random.next()) * step)), windowBp));
+  for (let w = 0; w < count; w++) windows.push(positions.windowAt(Math.min(positions.total - 1, Math.floor((w + random.next()) * step))));
   return windows;
 }
 
